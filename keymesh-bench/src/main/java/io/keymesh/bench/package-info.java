@@ -1,0 +1,2 @@
+package io.keymesh.bench;
+/** Benchmarks of keymesh against baselines run side by side. */

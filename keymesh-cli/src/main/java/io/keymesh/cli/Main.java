@@ -1,0 +1,31 @@
+package io.keymesh.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code keymesh} command: subcommands for keys, nodes and diagnostics. */
+@Command(
+        name = "keymesh",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Reach programs by public key across NATs, over WireGuard sessions.",
+        subcommands = {GenKeyCommand.class, PubKeyCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Runs the command line and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, for tests and embedding. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+}

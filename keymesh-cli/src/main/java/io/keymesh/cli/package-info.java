@@ -1,0 +1,2 @@
+package io.keymesh.cli;
+/** The keymesh command line. */

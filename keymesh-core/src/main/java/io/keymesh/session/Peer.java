@@ -1,0 +1,145 @@
+package io.keymesh.session;
+
+import io.keymesh.crypto.PresharedKey;
+import io.keymesh.crypto.PublicKey;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * A remote node known by its static public key, and everything the session layer keeps for it:
+ * the handshake in progress, up to three keypairs (previous, current, next), WireGuard's timers,
+ * packets waiting for a session, and statistics.
+ *
+ * <p>Created by {@link SessionEngine#addPeer}. Not thread-safe: read and change it only from the
+ * thread that drives its engine. Times are the engine's monotonic nanoseconds.
+ */
+public final class Peer {
+    static final long NEVER = Long.MAX_VALUE;
+
+    private final PublicKey publicKey;
+    final PresharedKey presharedKey;
+    final SymmetricState initialState;
+    final CookieGenerator cookieGenerator;
+    final Handshake handshake = new Handshake();
+    InetSocketAddress endpoint;
+    long persistentKeepaliveNanos;
+
+    Keypair previous;
+    Keypair current;
+    Keypair next;
+
+    final ArrayDeque<byte[]> staged = new ArrayDeque<>();
+
+    // Timers: absolute deadlines in engine nanoseconds, NEVER when not armed.
+    long retransmitHandshakeAt = NEVER;
+    long sendKeepaliveAt = NEVER;
+    long newHandshakeAt = NEVER;
+    long zeroKeyMaterialAt = NEVER;
+    long persistentKeepaliveAt = NEVER;
+    boolean needAnotherKeepalive;
+    boolean sentLastMinuteHandshake;
+    int handshakeAttempts;
+
+    // Statistics.
+    long rxBytes;
+    long txBytes;
+    long rxPackets;
+    long txPackets;
+    long lastHandshakeNanos;
+    boolean hasHandshake;
+    long handshakesCompleted;
+    long cookieRepliesReceived;
+
+    Peer(PublicKey publicKey, PresharedKey presharedKey, SymmetricState initialState) {
+        this.publicKey = publicKey;
+        this.presharedKey = presharedKey;
+        this.initialState = initialState;
+        this.cookieGenerator = new CookieGenerator(publicKey);
+    }
+
+    /** The peer's static public key. */
+    public PublicKey publicKey() {
+        return publicKey;
+    }
+
+    /** Where packets to the peer go; null until configured or learned from an authenticated packet. */
+    public InetSocketAddress endpoint() {
+        return endpoint;
+    }
+
+    /** Sets where packets to the peer go. Authenticated packets from elsewhere move it again (roaming). */
+    public void setEndpoint(InetSocketAddress endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    /** Persistent keepalive interval in seconds, 0 when off. */
+    public int persistentKeepaliveSeconds() {
+        return (int) (persistentKeepaliveNanos / ProtocolConstants.SECOND);
+    }
+
+    /**
+     * Sends an authenticated empty packet every {@code seconds} seconds of silence (0 turns it off),
+     * to keep NAT and firewall bindings open.
+     */
+    public void setPersistentKeepaliveSeconds(int seconds) {
+        if (seconds < 0 || seconds > 65535) {
+            throw new IllegalArgumentException("persistent keepalive must be 0..65535 seconds, got " + seconds);
+        }
+        this.persistentKeepaliveNanos = seconds * ProtocolConstants.SECOND;
+        if (seconds == 0) {
+            persistentKeepaliveAt = NEVER;
+        }
+    }
+
+    /** True if a keypair is available for sending right now. */
+    public boolean hasSession(long nowNanos) {
+        return current != null && current.isUsable(nowNanos);
+    }
+
+    public long rxBytes() {
+        return rxBytes;
+    }
+
+    public long txBytes() {
+        return txBytes;
+    }
+
+    public long rxPackets() {
+        return rxPackets;
+    }
+
+    public long txPackets() {
+        return txPackets;
+    }
+
+    /** Completed handshakes with this peer, as initiator or responder. */
+    public long handshakesCompleted() {
+        return handshakesCompleted;
+    }
+
+    /** Cookie replies received from this peer (it was under load). */
+    public long cookieRepliesReceived() {
+        return cookieRepliesReceived;
+    }
+
+    /** Engine time of the last completed handshake, or -1 if none. */
+    public long lastHandshakeNanos() {
+        return hasHandshake ? lastHandshakeNanos : -1;
+    }
+
+    /** Packets waiting for a session. */
+    public int stagedPackets() {
+        return staged.size();
+    }
+
+    /** The earliest armed timer deadline, or {@link Long#MAX_VALUE}. */
+    long nextDeadline() {
+        return Math.min(Math.min(retransmitHandshakeAt, sendKeepaliveAt),
+                Math.min(Math.min(newHandshakeAt, zeroKeyMaterialAt), persistentKeepaliveAt));
+    }
+
+    @Override
+    public String toString() {
+        return "Peer(" + publicKey + ")";
+    }
+}

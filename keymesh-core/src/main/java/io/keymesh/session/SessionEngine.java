@@ -1,0 +1,738 @@
+package io.keymesh.session;
+
+import static io.keymesh.session.ProtocolConstants.HANDSHAKE_INITIATION_RATE;
+import static io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT;
+import static io.keymesh.session.ProtocolConstants.MAX_STAGED_PACKETS;
+import static io.keymesh.session.ProtocolConstants.MAX_TIMER_HANDSHAKES;
+import static io.keymesh.session.ProtocolConstants.REJECT_AFTER_MESSAGES;
+import static io.keymesh.session.ProtocolConstants.REJECT_AFTER_TIME;
+import static io.keymesh.session.ProtocolConstants.REKEY_AFTER_MESSAGES;
+import static io.keymesh.session.ProtocolConstants.REKEY_AFTER_TIME;
+import static io.keymesh.session.ProtocolConstants.REKEY_TIMEOUT;
+import static io.keymesh.session.ProtocolConstants.REKEY_TIMEOUT_JITTER_MAX;
+import static io.keymesh.session.ProtocolConstants.UNDER_LOAD_AFTER_TIME;
+import static io.keymesh.session.ProtocolConstants.ZERO_KEY_MATERIAL_AFTER;
+import static io.keymesh.session.Peer.NEVER;
+
+import io.keymesh.crypto.ChaCha20Poly1305;
+import io.keymesh.crypto.PresharedKey;
+import io.keymesh.crypto.PrivateKey;
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.crypto.X25519;
+import io.keymesh.wire.CookieReply;
+import io.keymesh.wire.HandshakeInitiation;
+import io.keymesh.wire.HandshakeResponse;
+import io.keymesh.wire.InnerPayload;
+import io.keymesh.wire.MessageType;
+import io.keymesh.wire.TransportData;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * WireGuard for one local static key, as a sans-I/O state machine: it consumes received datagrams,
+ * encrypts outgoing payloads, runs the handshake, cookies and timers, and emits what to transmit
+ * and deliver through its {@link SessionSink}. It behaves as wireguard-go's {@code device}: same
+ * messages, same timers, same key rotation.
+ *
+ * <p>Time is the caller's monotonic clock in nanoseconds ({@code nowNanos}, e.g. from
+ * {@code System.nanoTime()} or a simulator); TAI64N timestamps are {@code nowNanos +
+ * wallClockOffsetNanos}, so the offset must make that the Unix epoch time in nanoseconds.
+ * Randomness (ephemeral keys, indices, jitter, cookie secrets) comes from the given generator:
+ * a {@code SecureRandom} in use, a seeded one in simulations.
+ *
+ * <p>Not thread-safe: one thread drives an engine and its peers. Payload buffers are never
+ * retained; see {@link #send} for the room a caller leaves around a payload.
+ */
+public final class SessionEngine {
+    /** Bytes a caller leaves free before a payload passed to {@link #send}. */
+    public static final int SEND_HEADROOM = TransportData.HEADER_LENGTH;
+    /** Default handshake messages per second above which the engine is under load. */
+    public static final int DEFAULT_UNDER_LOAD_THRESHOLD = 128;
+
+    private final PrivateKey localKey;
+    private final RandomGenerator random;
+    private final long wallClockOffsetNanos;
+    private final SessionSink sink;
+    private final ChaCha20Poly1305 aead = new ChaCha20Poly1305();
+    private final SymmetricState responderInitial;
+    private final CookieChecker cookieChecker;
+    private final HandshakeRateLimiter rateLimiter;
+    private final IndexTable indices;
+    private final Map<PublicKey, Peer> peers = new LinkedHashMap<>();
+    private final long[] drops = new long[DropReason.values().length];
+    private final byte[] out = new byte[HandshakeInitiation.LENGTH];
+    private final byte[] keepalive = new byte[TransportData.MIN_LENGTH];
+
+    private int paddingMtu;
+    private boolean forcedUnderLoad;
+    private int underLoadThreshold = DEFAULT_UNDER_LOAD_THRESHOLD;
+    private long underLoadUntil = Long.MIN_VALUE;
+    private long loadWindowStart = Long.MIN_VALUE;
+    private int loadCount;
+
+    private long initiationsSent;
+    private long responsesSent;
+    private long cookieRepliesSent;
+
+    public SessionEngine(PrivateKey localKey, RandomGenerator random, long wallClockOffsetNanos, SessionSink sink) {
+        this.localKey = localKey;
+        this.random = random;
+        this.wallClockOffsetNanos = wallClockOffsetNanos;
+        this.sink = sink;
+        this.responderInitial = NoiseIKpsk2.initialState(
+                ProtocolConstants.CONSTRUCTION, ProtocolConstants.IDENTIFIER, localKey.publicKey());
+        this.cookieChecker = new CookieChecker(localKey.publicKey(), random);
+        this.rateLimiter = new HandshakeRateLimiter(random.nextLong());
+        this.indices = new IndexTable(random);
+    }
+
+    /** The local static public key. */
+    public PublicKey publicKey() {
+        return localKey.publicKey();
+    }
+
+    // ---------------------------------------------------------------- peers
+
+    /**
+     * Adds a peer by its static key. {@code psk} fills WireGuard's pre-shared-key slot (keymesh puts
+     * the network key there; {@link PresharedKey#ZERO} means none).
+     *
+     * @throws IllegalArgumentException if the key is ours or already a peer
+     */
+    public Peer addPeer(PublicKey key, PresharedKey psk) {
+        if (key.equals(localKey.publicKey())) {
+            throw new IllegalArgumentException("a node cannot be its own peer: " + key);
+        }
+        if (peers.containsKey(key)) {
+            throw new IllegalArgumentException("peer already added: " + key);
+        }
+        Peer p = new Peer(key, psk, NoiseIKpsk2.initialState(ProtocolConstants.CONSTRUCTION, ProtocolConstants.IDENTIFIER, key));
+        peers.put(key, p);
+        return p;
+    }
+
+    /** Removes a peer, forgetting its keys; its waiting packets are dropped. Returns false if unknown. */
+    public boolean removePeer(PublicKey key) {
+        Peer p = peers.remove(key);
+        if (p == null) {
+            return false;
+        }
+        zeroKeyMaterial(p);
+        p.staged.clear();
+        return true;
+    }
+
+    /** The peer with {@code key}, or null. */
+    public Peer peer(PublicKey key) {
+        return peers.get(key);
+    }
+
+    /** All peers, in the order added; a read-only view. */
+    public Collection<Peer> peers() {
+        return Collections.unmodifiableCollection(peers.values());
+    }
+
+    // ---------------------------------------------------------------- settings and counters
+
+    /** Pads payloads to a multiple of 16 but not past this MTU (0, the default: no limit). */
+    public void setPaddingMtu(int mtu) {
+        if (mtu < 0) {
+            throw new IllegalArgumentException("mtu must be >= 0, got " + mtu);
+        }
+        this.paddingMtu = mtu;
+    }
+
+    /** Forces the under-load state on or off (off returns to measuring). */
+    public void setForcedUnderLoad(boolean forced) {
+        this.forcedUnderLoad = forced;
+    }
+
+    /** Handshake messages per second from which the engine considers itself under load. */
+    public void setUnderLoadThreshold(int handshakesPerSecond) {
+        if (handshakesPerSecond < 1) {
+            throw new IllegalArgumentException("under-load threshold must be >= 1, got " + handshakesPerSecond);
+        }
+        this.underLoadThreshold = handshakesPerSecond;
+    }
+
+    /** True if handshakes must carry a valid mac2 (cookie) at {@code nowNanos}. */
+    public boolean isUnderLoad(long nowNanos) {
+        return forcedUnderLoad || nowNanos < underLoadUntil;
+    }
+
+    /** How many packets were dropped for {@code reason}. */
+    public long dropped(DropReason reason) {
+        return drops[reason.ordinal()];
+    }
+
+    /** All drops, whatever the reason. */
+    public long droppedTotal() {
+        long sum = 0;
+        for (long d : drops) {
+            sum += d;
+        }
+        return sum;
+    }
+
+    public long initiationsSent() {
+        return initiationsSent;
+    }
+
+    public long responsesSent() {
+        return responsesSent;
+    }
+
+    public long cookieRepliesSent() {
+        return cookieRepliesSent;
+    }
+
+    // ---------------------------------------------------------------- receive
+
+    /**
+     * Consumes one received datagram {@code buf[off..off+len)} from {@code from}. Transport packets
+     * are decrypted in place. Whatever is wrong with a packet, it is dropped and counted; nothing
+     * is thrown.
+     */
+    public void receive(long nowNanos, byte[] buf, int off, int len, InetSocketAddress from) {
+        switch (MessageType.of(buf, off, len)) {
+            case MessageType.TRANSPORT_DATA -> receiveTransport(nowNanos, buf, off, len, from);
+            case MessageType.HANDSHAKE_INITIATION -> {
+                if (admitHandshake(nowNanos, buf, off, HandshakeInitiation.MAC1, HandshakeInitiation.sender(buf, off), from)) {
+                    consumeInitiation(nowNanos, buf, off, from);
+                }
+            }
+            case MessageType.HANDSHAKE_RESPONSE -> {
+                if (admitHandshake(nowNanos, buf, off, HandshakeResponse.MAC1, HandshakeResponse.sender(buf, off), from)) {
+                    consumeResponse(nowNanos, buf, off, from);
+                }
+            }
+            case MessageType.COOKIE_REPLY -> consumeCookieReply(nowNanos, buf, off);
+            default -> drop(DropReason.MALFORMED);
+        }
+    }
+
+    /** mac1, then under load mac2 (else a cookie reply) and the per-source rate limit. */
+    private boolean admitHandshake(long now, byte[] buf, int off, int mac1Offset, int senderIndex, InetSocketAddress from) {
+        countLoad(now);
+        if (!cookieChecker.checkMac1(buf, off, mac1Offset)) {
+            return drop(DropReason.BAD_MAC1);
+        }
+        if (isUnderLoad(now)) {
+            if (!cookieChecker.checkMac2(buf, off, mac1Offset + 16, from, now)) {
+                cookieChecker.writeReply(buf, off, senderIndex, mac1Offset, from, now, out, 0);
+                cookieRepliesSent++;
+                sink.transmit(null, from, out, 0, CookieReply.LENGTH);
+                return drop(DropReason.COOKIE_REQUIRED);
+            }
+            if (!rateLimiter.allow(from.getAddress().getAddress(), now)) {
+                return drop(DropReason.RATE_LIMITED);
+            }
+        }
+        return true;
+    }
+
+    private void countLoad(long now) {
+        if (loadWindowStart == Long.MIN_VALUE || now - loadWindowStart >= ProtocolConstants.SECOND) {
+            loadWindowStart = now;
+            loadCount = 0;
+        }
+        if (++loadCount >= underLoadThreshold) {
+            underLoadUntil = now + UNDER_LOAD_AFTER_TIME;
+        }
+    }
+
+    private void consumeInitiation(long now, byte[] buf, int off, InetSocketAddress from) {
+        NoiseIKpsk2 noise = NoiseIKpsk2.responder(aead, responderInitial, localKey);
+        byte[] timestamp = noise.readMessageA(Arrays.copyOfRange(buf, off + HandshakeInitiation.EPHEMERAL, off + HandshakeInitiation.MAC1));
+        Peer p = timestamp == null || timestamp.length != Tai64n.LENGTH ? null : peers.get(noise.remoteStatic());
+        if (p == null) {
+            noise.wipe();
+            drop(DropReason.UNKNOWN_PEER);
+            return;
+        }
+        Handshake hs = p.handshake;
+        if (hs.hasLastTimestamp && !Tai64n.isAfter(timestamp, 0, hs.lastTimestamp, 0)) {
+            noise.wipe();
+            drop(DropReason.STALE_TIMESTAMP);
+            return;
+        }
+        if (hs.hasConsumedInitiation && now - hs.lastInitiationConsumedNanos < HANDSHAKE_INITIATION_RATE) {
+            noise.wipe();
+            drop(DropReason.INITIATION_FLOOD);
+            return;
+        }
+        System.arraycopy(timestamp, 0, hs.lastTimestamp, 0, Tai64n.LENGTH);
+        hs.hasLastTimestamp = true;
+        hs.lastInitiationConsumedNanos = now;
+        hs.hasConsumedInitiation = true;
+        int remoteIndex = HandshakeInitiation.sender(buf, off);
+        // Our own initiation, if one is in flight, is left alone: when both sides initiate at once,
+        // both handshakes complete instead of each cancelling the other's (which, in lock-step
+        // timing such as a simulator's, would repeat forever).
+        authenticatedFrom(p, from);
+        anyAuthenticatedPacketTraversal(now, p);
+        p.newHandshakeAt = NEVER; // any authenticated packet received
+
+        // The response, and the responder's keypair, which waits as "next" until the initiator uses it.
+        int localIndex = indices.allocate(p);
+        byte[] ephemeral = newEphemeral();
+        byte[] msgB = noise.writeMessageB(ephemeral, p.presharedKey.toBytes(), new byte[0]);
+        Arrays.fill(ephemeral, (byte) 0);
+        HandshakeResponse.writeHeader(out, 0, localIndex, remoteIndex);
+        System.arraycopy(msgB, 0, out, HandshakeResponse.EPHEMERAL, msgB.length);
+        p.cookieGenerator.addMacs(out, 0, HandshakeResponse.MAC1, now);
+        byte[][] keys = noise.split();
+        Keypair kp = new Keypair(p, keys[1], keys[0], localIndex, remoteIndex, now, false);
+        wipe(keys);
+        noise.wipe();
+        indices.replace(localIndex, kp);
+        if (p.next != null) {
+            indices.remove(p.next.localIndex, p.next);
+        }
+        p.next = kp;
+        if (p.previous != null) {
+            indices.remove(p.previous.localIndex, p.previous);
+            p.previous = null;
+        }
+        p.zeroKeyMaterialAt = now + ZERO_KEY_MATERIAL_AFTER; // session derived
+        responsesSent++;
+        sink.transmit(p, p.endpoint, out, 0, HandshakeResponse.LENGTH);
+        anyAuthenticatedPacketSent(p);
+    }
+
+    private void consumeResponse(long now, byte[] buf, int off, InetSocketAddress from) {
+        int receiver = HandshakeResponse.receiver(buf, off);
+        Peer p = indices.get(receiver) instanceof Peer peer ? peer : null;
+        if (p == null || p.handshake.state != Handshake.State.INITIATION_CREATED || p.handshake.localIndex != receiver) {
+            drop(DropReason.UNEXPECTED_MESSAGE);
+            return;
+        }
+        Handshake hs = p.handshake;
+        byte[] payload = hs.noise.readMessageB(
+                Arrays.copyOfRange(buf, off + HandshakeResponse.EPHEMERAL, off + HandshakeResponse.MAC1),
+                p.presharedKey.toBytes());
+        if (payload == null || payload.length != 0) {
+            drop(DropReason.HANDSHAKE_FAILED);
+            return;
+        }
+        int remoteIndex = HandshakeResponse.sender(buf, off);
+        byte[][] keys = hs.noise.split();
+        Keypair kp = new Keypair(p, keys[0], keys[1], receiver, remoteIndex, now, true);
+        wipe(keys);
+        indices.replace(receiver, kp);
+        hs.clear();
+        // Initiator: the new keypair is current at once.
+        if (p.next != null) {
+            Keypair oldNext = p.next;
+            p.next = null;
+            if (p.previous != null) {
+                indices.remove(p.previous.localIndex, p.previous);
+            }
+            p.previous = oldNext;
+            if (p.current != null) {
+                indices.remove(p.current.localIndex, p.current);
+            }
+        } else {
+            if (p.previous != null) {
+                indices.remove(p.previous.localIndex, p.previous);
+            }
+            p.previous = p.current;
+        }
+        p.current = kp;
+        authenticatedFrom(p, from);
+        anyAuthenticatedPacketTraversal(now, p);
+        p.newHandshakeAt = NEVER;
+        p.zeroKeyMaterialAt = now + ZERO_KEY_MATERIAL_AFTER;
+        handshakeComplete(now, p);
+        if (p.staged.isEmpty()) {
+            sendKeepalive(now, p);
+        } else {
+            sendStaged(now, p);
+        }
+    }
+
+    private void consumeCookieReply(long now, byte[] buf, int off) {
+        Object entry = indices.get(CookieReply.receiver(buf, off));
+        Peer p = entry instanceof Peer peer ? peer : entry instanceof Keypair kp ? kp.peer : null;
+        if (p == null || !p.cookieGenerator.consumeReply(buf, off, now)) {
+            drop(DropReason.UNEXPECTED_MESSAGE);
+            return;
+        }
+        p.cookieRepliesReceived++;
+    }
+
+    private void receiveTransport(long now, byte[] buf, int off, int len, InetSocketAddress from) {
+        Keypair kp = indices.get(TransportData.receiver(buf, off)) instanceof Keypair k ? k : null;
+        if (kp == null) {
+            drop(DropReason.UNKNOWN_INDEX);
+            return;
+        }
+        long counter = TransportData.counter(buf, off);
+        if (now - kp.createdNanos >= REJECT_AFTER_TIME || Long.compareUnsigned(counter, REJECT_AFTER_MESSAGES) >= 0) {
+            drop(DropReason.KEYPAIR_EXPIRED);
+            return;
+        }
+        int ctOff = off + TransportData.HEADER_LENGTH;
+        int n = aead.open(kp.receiveKey, counter, null, buf, ctOff, len - TransportData.HEADER_LENGTH, buf, ctOff);
+        if (n < 0) {
+            drop(DropReason.BAD_TAG);
+            return;
+        }
+        if (!kp.replay.accept(counter, REJECT_AFTER_MESSAGES)) {
+            drop(DropReason.REPLAY);
+            return;
+        }
+        Peer p = kp.peer;
+        if (kp == p.next) {
+            // The initiator used the keypair we made as responder: it becomes current.
+            if (p.previous != null) {
+                indices.remove(p.previous.localIndex, p.previous);
+            }
+            p.previous = p.current;
+            p.current = kp;
+            p.next = null;
+            handshakeComplete(now, p);
+            sendStaged(now, p);
+        }
+        authenticatedFrom(p, from);
+        anyAuthenticatedPacketTraversal(now, p);
+        p.newHandshakeAt = NEVER;
+        keepKeyFreshReceiving(now, p);
+        p.rxPackets++;
+        p.rxBytes += len;
+        if (n == 0) {
+            return; // keepalive
+        }
+        if (p.sendKeepaliveAt == NEVER) { // data received
+            p.sendKeepaliveAt = now + KEEPALIVE_TIMEOUT;
+        } else {
+            p.needAnotherKeepalive = true;
+        }
+        int kind = InnerPayload.kind(buf, ctOff, n);
+        if (kind == InnerPayload.IPV4 || kind == InnerPayload.IPV6) {
+            n = InnerPayload.ipPacketLength(buf, ctOff, n);
+            if (n < 0) {
+                drop(DropReason.MALFORMED);
+                return;
+            }
+        }
+        sink.deliver(p, buf, ctOff, n);
+    }
+
+    private void authenticatedFrom(Peer p, InetSocketAddress from) {
+        if (from != null && !from.equals(p.endpoint)) {
+            p.endpoint = from;
+            sink.endpointChanged(p, from);
+        }
+    }
+
+    // ---------------------------------------------------------------- send
+
+    /**
+     * Encrypts {@code buf[off..off+len)} for {@code peer} in place and transmits it. The caller leaves
+     * {@link #SEND_HEADROOM} bytes before {@code off} and {@link #sendTailroom} bytes after the
+     * payload; they are overwritten. Without a usable session the payload is copied to a bounded
+     * queue (the oldest is dropped when full) and a handshake is started.
+     *
+     * @return true if sent or queued, false if dropped (no endpoint known)
+     */
+    public boolean send(long nowNanos, Peer peer, byte[] buf, int off, int len) {
+        if (off < SEND_HEADROOM || buf.length - off - len < sendTailroom(len)) {
+            throw new IllegalArgumentException("send needs " + SEND_HEADROOM + " bytes before and "
+                    + sendTailroom(len) + " after the payload");
+        }
+        if (peer.endpoint == null) {
+            drop(DropReason.NO_ENDPOINT);
+            sink.dropped(peer, DropReason.NO_ENDPOINT, 1);
+            return false;
+        }
+        Keypair kp = peer.current;
+        if (kp == null || !kp.isUsable(nowNanos) || !peer.staged.isEmpty()) {
+            stage(peer, buf, off, len);
+            if (kp != null && kp.isUsable(nowNanos)) {
+                sendStaged(nowNanos, peer);
+            } else {
+                sendInitiation(nowNanos, peer, false);
+            }
+            return true;
+        }
+        encryptAndTransmit(nowNanos, peer, kp, buf, off, len);
+        keepKeyFreshSending(nowNanos, peer);
+        return true;
+    }
+
+    /** Bytes a caller leaves free after a {@code len}-byte payload passed to {@link #send}: padding and tag. */
+    public int sendTailroom(int len) {
+        return TransportData.paddedLength(len, paddingMtu) - len + TransportData.TAG_LENGTH;
+    }
+
+    /**
+     * Sends an authenticated empty packet, as WireGuard's keepalive; with packets waiting it sends
+     * those instead, and without a session it starts a handshake.
+     */
+    public void sendKeepalive(long nowNanos, Peer peer) {
+        if (!peer.staged.isEmpty()) {
+            sendStaged(nowNanos, peer);
+            return;
+        }
+        Keypair kp = peer.current;
+        if (kp == null || !kp.isUsable(nowNanos)) {
+            sendInitiation(nowNanos, peer, false);
+            return;
+        }
+        if (peer.endpoint == null) {
+            drop(DropReason.NO_ENDPOINT);
+            return;
+        }
+        encryptAndTransmit(nowNanos, peer, kp, keepalive, SEND_HEADROOM, 0);
+    }
+
+    /**
+     * Starts a handshake with {@code peer} now, as WireGuard does when a session needs renewing;
+     * like WireGuard, at most one initiation per {@link ProtocolConstants#REKEY_TIMEOUT}.
+     *
+     * @return true if an initiation was sent
+     */
+    public boolean initiateHandshake(long nowNanos, Peer peer) {
+        return sendInitiation(nowNanos, peer, false);
+    }
+
+    private void stage(Peer p, byte[] buf, int off, int len) {
+        if (p.staged.size() >= MAX_STAGED_PACKETS) {
+            p.staged.pollFirst();
+            drop(DropReason.STAGED_QUEUE_FULL);
+            sink.dropped(p, DropReason.STAGED_QUEUE_FULL, 1);
+        }
+        byte[] copy = new byte[SEND_HEADROOM + len + sendTailroom(len)];
+        System.arraycopy(buf, off, copy, SEND_HEADROOM, len);
+        // The payload length is kept implicitly: copy.length - headroom - tailroom(len) is not
+        // invertible, so store it in the first four bytes of the headroom.
+        copy[0] = (byte) (len >>> 24);
+        copy[1] = (byte) (len >>> 16);
+        copy[2] = (byte) (len >>> 8);
+        copy[3] = (byte) len;
+        p.staged.addLast(copy);
+    }
+
+    private void sendStaged(long now, Peer p) {
+        Keypair kp = p.current;
+        if (kp == null || !kp.isUsable(now)) {
+            if (!p.staged.isEmpty()) {
+                sendInitiation(now, p, false);
+            }
+            return;
+        }
+        if (p.endpoint == null) {
+            return;
+        }
+        byte[] pkt;
+        while ((pkt = p.staged.pollFirst()) != null) {
+            int len = (pkt[0] & 0xff) << 24 | (pkt[1] & 0xff) << 16 | (pkt[2] & 0xff) << 8 | (pkt[3] & 0xff);
+            encryptAndTransmit(now, p, kp, pkt, SEND_HEADROOM, len);
+        }
+        keepKeyFreshSending(now, p);
+    }
+
+    private void encryptAndTransmit(long now, Peer p, Keypair kp, byte[] buf, int off, int len) {
+        long counter = kp.sendCounter++;
+        int padded = TransportData.paddedLength(len, paddingMtu);
+        Arrays.fill(buf, off + len, off + padded, (byte) 0);
+        TransportData.writeHeader(buf, off - SEND_HEADROOM, kp.remoteIndex, counter);
+        int n = aead.seal(kp.sendKey, counter, null, buf, off, padded, buf, off);
+        int total = SEND_HEADROOM + n;
+        sink.transmit(p, p.endpoint, buf, off - SEND_HEADROOM, total);
+        p.txPackets++;
+        p.txBytes += total;
+        anyAuthenticatedPacketTraversal(now, p);
+        anyAuthenticatedPacketSent(p);
+        if (len > 0 && p.newHandshakeAt == NEVER) { // data sent
+            p.newHandshakeAt = now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter();
+        }
+    }
+
+    private boolean sendInitiation(long now, Peer p, boolean isRetry) {
+        if (!isRetry) {
+            p.handshakeAttempts = 0;
+        }
+        Handshake hs = p.handshake;
+        if (hs.hasSentInitiation && now - hs.lastSentInitiationNanos < REKEY_TIMEOUT) {
+            return false;
+        }
+        if (p.endpoint == null) {
+            drop(DropReason.NO_ENDPOINT);
+            return false;
+        }
+        hs.lastSentInitiationNanos = now;
+        hs.hasSentInitiation = true;
+        clearHandshake(p);
+        NoiseIKpsk2 noise = NoiseIKpsk2.initiator(aead, p.initialState, localKey, p.publicKey());
+        byte[] timestamp = new byte[Tai64n.LENGTH];
+        Tai64n.write(now + wallClockOffsetNanos, timestamp, 0);
+        byte[] ephemeral = newEphemeral();
+        byte[] msgA = noise.writeMessageA(ephemeral, timestamp);
+        Arrays.fill(ephemeral, (byte) 0);
+        hs.noise = noise;
+        hs.localIndex = indices.allocate(p);
+        hs.state = Handshake.State.INITIATION_CREATED;
+        HandshakeInitiation.writeHeader(out, 0, hs.localIndex);
+        System.arraycopy(msgA, 0, out, HandshakeInitiation.EPHEMERAL, msgA.length);
+        p.cookieGenerator.addMacs(out, 0, HandshakeInitiation.MAC1, now);
+        initiationsSent++;
+        sink.transmit(p, p.endpoint, out, 0, HandshakeInitiation.LENGTH);
+        anyAuthenticatedPacketTraversal(now, p);
+        anyAuthenticatedPacketSent(p);
+        p.retransmitHandshakeAt = now + REKEY_TIMEOUT + jitter(); // handshake initiated
+        return true;
+    }
+
+    private void keepKeyFreshSending(long now, Peer p) {
+        Keypair kp = p.current;
+        if (kp != null && kp.isInitiator
+                && (Long.compareUnsigned(kp.sendCounter, REKEY_AFTER_MESSAGES) > 0 || now - kp.createdNanos > REKEY_AFTER_TIME)) {
+            sendInitiation(now, p, false);
+        }
+    }
+
+    private void keepKeyFreshReceiving(long now, Peer p) {
+        if (p.sentLastMinuteHandshake) {
+            return;
+        }
+        Keypair kp = p.current;
+        if (kp != null && kp.isInitiator && now - kp.createdNanos > REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT) {
+            p.sentLastMinuteHandshake = true;
+            sendInitiation(now, p, false);
+        }
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    /** The earliest time at which {@link #onTimer} has work, or {@link Long#MAX_VALUE} if none. */
+    public long nextDeadline() {
+        long min = Long.MAX_VALUE;
+        for (Peer p : peers.values()) {
+            min = Math.min(min, p.nextDeadline());
+        }
+        return min;
+    }
+
+    /** Runs every timer due at {@code nowNanos}: retransmissions, keepalives, rekeys, key zeroing. */
+    public void onTimer(long nowNanos) {
+        for (Peer p : peers.values()) {
+            if (p.nextDeadline() <= nowNanos) {
+                runTimers(nowNanos, p);
+            }
+        }
+    }
+
+    private void runTimers(long now, Peer p) {
+        if (p.retransmitHandshakeAt <= now) {
+            p.retransmitHandshakeAt = NEVER;
+            if (p.handshakeAttempts > MAX_TIMER_HANDSHAKES) {
+                int n = p.staged.size();
+                p.staged.clear();
+                if (n > 0) {
+                    drops[DropReason.HANDSHAKE_GAVE_UP.ordinal()] += n;
+                    sink.dropped(p, DropReason.HANDSHAKE_GAVE_UP, n);
+                }
+                clearHandshake(p);
+                if (p.zeroKeyMaterialAt == NEVER) {
+                    p.zeroKeyMaterialAt = now + ZERO_KEY_MATERIAL_AFTER;
+                }
+            } else {
+                p.handshakeAttempts++;
+                sendInitiation(now, p, true);
+            }
+        }
+        if (p.sendKeepaliveAt <= now) {
+            p.sendKeepaliveAt = NEVER;
+            sendKeepalive(now, p);
+            if (p.needAnotherKeepalive) {
+                p.needAnotherKeepalive = false;
+                p.sendKeepaliveAt = now + KEEPALIVE_TIMEOUT;
+            }
+        }
+        if (p.newHandshakeAt <= now) {
+            p.newHandshakeAt = NEVER;
+            sendInitiation(now, p, false);
+        }
+        if (p.zeroKeyMaterialAt <= now) {
+            p.zeroKeyMaterialAt = NEVER;
+            zeroKeyMaterial(p);
+        }
+        if (p.persistentKeepaliveAt <= now) {
+            p.persistentKeepaliveAt = NEVER;
+            if (p.persistentKeepaliveNanos > 0) {
+                sendKeepalive(now, p);
+            }
+        }
+    }
+
+    private void anyAuthenticatedPacketTraversal(long now, Peer p) {
+        if (p.persistentKeepaliveNanos > 0) {
+            p.persistentKeepaliveAt = now + p.persistentKeepaliveNanos;
+        }
+    }
+
+    private static void anyAuthenticatedPacketSent(Peer p) {
+        p.sendKeepaliveAt = NEVER;
+    }
+
+    private void handshakeComplete(long now, Peer p) {
+        p.retransmitHandshakeAt = NEVER;
+        p.handshakeAttempts = 0;
+        p.sentLastMinuteHandshake = false;
+        p.lastHandshakeNanos = now;
+        p.hasHandshake = true;
+        p.handshakesCompleted++;
+        sink.handshakeCompleted(p);
+    }
+
+    private void zeroKeyMaterial(Peer p) {
+        for (Keypair kp : new Keypair[] {p.previous, p.current, p.next}) {
+            if (kp != null) {
+                indices.remove(kp.localIndex, kp);
+            }
+        }
+        p.previous = null;
+        p.current = null;
+        p.next = null;
+        clearHandshake(p);
+    }
+
+    private void clearHandshake(Peer p) {
+        Handshake hs = p.handshake;
+        if (hs.state == Handshake.State.INITIATION_CREATED) {
+            indices.remove(hs.localIndex, p);
+        }
+        hs.clear();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private byte[] newEphemeral() {
+        byte[] e = new byte[X25519.KEY_LENGTH];
+        random.nextBytes(e);
+        X25519.clamp(e);
+        return e;
+    }
+
+    private long jitter() {
+        return random.nextLong(REKEY_TIMEOUT_JITTER_MAX + 1);
+    }
+
+    private boolean drop(DropReason reason) {
+        drops[reason.ordinal()]++;
+        return false;
+    }
+
+    private static void wipe(byte[][] keys) {
+        for (byte[] k : keys) {
+            Arrays.fill(k, (byte) 0);
+        }
+    }
+}

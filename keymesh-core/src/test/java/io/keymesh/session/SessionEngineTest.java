@@ -1,0 +1,247 @@
+package io.keymesh.session;
+
+import static io.keymesh.session.ProtocolConstants.SECOND;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keymesh.crypto.PresharedKey;
+import io.keymesh.crypto.PrivateKey;
+import io.keymesh.wire.MessageType;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SessionEngineTest {
+
+    /** A payload in the mesh-frame range of the inner demux: a 0x01 byte, then the text. */
+    private static byte[] msg(String s) {
+        byte[] t = s.getBytes(StandardCharsets.UTF_8);
+        byte[] m = new byte[t.length + 1];
+        m[0] = 0x01;
+        System.arraycopy(t, 0, m, 1, t.length);
+        return m;
+    }
+
+    /** Mesh-frame payloads are delivered with WireGuard's zero padding; strip it and the 0x01 to compare. */
+    private static String text(byte[] padded) {
+        int n = padded.length;
+        while (n > 0 && padded[n - 1] == 0) {
+            n--;
+        }
+        assertEquals(0x01, padded[0]);
+        return new String(padded, 1, n - 1, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void handshakeThenDataBothWays() {
+        EnginePair w = new EnginePair(1);
+        assertTrue(w.a.send(msg("hello b")));
+        assertEquals(1, w.a.peer.stagedPackets());
+        w.flush();
+        assertEquals(1, w.a.engine.initiationsSent());
+        assertEquals(1, w.b.engine.responsesSent());
+        assertEquals(1, w.b.delivered.size());
+        assertEquals("hello b", text(w.b.delivered.get(0)));
+        assertEquals(16, w.b.delivered.get(0).length, "padded to a multiple of 16");
+        assertEquals(1, w.a.handshakes);
+        assertEquals(1, w.b.handshakes, "responder completes on the first transport packet");
+        assertTrue(w.b.send(msg("hello a")));
+        w.flush();
+        assertEquals("hello a", text(w.a.delivered.get(0)));
+        assertEquals(0, w.a.engine.droppedTotal());
+        assertEquals(0, w.b.engine.droppedTotal());
+    }
+
+    @Test
+    void ipPacketsLoseTheirPadding() {
+        EnginePair w = new EnginePair(2);
+        byte[] ip = new byte[21];
+        ip[0] = 0x45;
+        ip[3] = 21; // total length
+        ip[20] = 7;
+        w.a.send(ip);
+        w.flush();
+        assertArrayEquals(ip, w.b.delivered.get(0));
+    }
+
+    @Test
+    void wrongNetworkKeyNeverCompletes() {
+        EnginePair w = new EnginePair(3, EnginePair.randomPsk(), EnginePair.randomPsk());
+        w.a.send(msg("x"));
+        w.flush();
+        assertEquals(1, w.a.engine.dropped(DropReason.HANDSHAKE_FAILED));
+        assertEquals(0, w.a.handshakes);
+        assertTrue(w.b.delivered.isEmpty());
+    }
+
+    @Test
+    void sameNetworkKeyCompletes() {
+        PresharedKey psk = EnginePair.randomPsk();
+        EnginePair w = new EnginePair(4, psk, psk);
+        w.a.send(msg("x"));
+        w.flush();
+        assertEquals(1, w.b.delivered.size());
+    }
+
+    @Test
+    void strangerGetsSilence() {
+        EnginePair w = new EnginePair(5);
+        // A third key that b does not know initiates to b.
+        PrivateKey stranger = PrivateKey.of(new byte[] {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+            9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9});
+        EnginePair.Side s = w.new Side(stranger, 77, new InetSocketAddress("10.0.0.9", 1));
+        s.other = w.b;
+        s.peer = s.engine.addPeer(w.b.key.publicKey(), PresharedKey.ZERO);
+        s.peer.setEndpoint(EnginePair.ADDR_B);
+        s.send(msg("let me in"));
+        int before = w.b.transmitted.size();
+        w.flush();
+        assertEquals(before, w.b.transmitted.size(), "b sent nothing");
+        assertEquals(1, w.b.engine.dropped(DropReason.UNKNOWN_PEER));
+    }
+
+    @Test
+    void replayedTransportPacketIsDropped() {
+        EnginePair w = new EnginePair(6);
+        w.a.send(msg("one"));
+        w.flush();
+        byte[] last = w.a.transmitted.get(w.a.transmitted.size() - 1).clone();
+        assertEquals(MessageType.TRANSPORT_DATA, last[0]);
+        w.b.engine.receive(w.now, last.clone(), 0, last.length, EnginePair.ADDR_A);
+        assertEquals(1, w.b.engine.dropped(DropReason.REPLAY));
+        assertEquals(1, w.b.delivered.size());
+    }
+
+    @Test
+    void replayedInitiationIsStale() {
+        EnginePair w = new EnginePair(7);
+        w.a.send(msg("one"));
+        byte[] init = w.a.transmitted.get(0).clone();
+        w.flush();
+        w.now += SECOND;
+        w.b.engine.receive(w.now, init, 0, init.length, EnginePair.ADDR_A);
+        assertEquals(1, w.b.engine.dropped(DropReason.STALE_TIMESTAMP));
+    }
+
+    @Test
+    void underLoadCookieReplyThenMac2() {
+        EnginePair w = new EnginePair(8);
+        w.b.engine.setForcedUnderLoad(true);
+        w.a.send(msg("through the cookie"));
+        w.flush();
+        assertEquals(1, w.b.engine.cookieRepliesSent());
+        assertEquals(1, w.a.peer.cookieRepliesReceived());
+        assertEquals(0, w.a.handshakes);
+        w.advance(6 * SECOND); // retransmission with mac2
+        assertEquals(1, w.a.handshakes);
+        assertEquals("through the cookie", text(w.b.delivered.get(0)));
+        assertEquals(1, w.b.engine.cookieRepliesSent());
+    }
+
+    @Test
+    void rekeysEvery120SecondsWhileTrafficFlows() {
+        EnginePair w = new EnginePair(9);
+        int sent = 0;
+        for (int i = 0; i < 400; i++) { // 400 s of one packet per second each way
+            w.a.send(msg("a" + i));
+            w.b.send(msg("b" + i));
+            sent++;
+            w.flush();
+            w.advance(SECOND);
+        }
+        assertEquals(sent, w.b.delivered.size());
+        assertEquals(sent, w.a.delivered.size());
+        assertTrue(w.a.peer.handshakesCompleted() >= 3, "rekeyed: " + w.a.peer.handshakesCompleted());
+        assertEquals(0, w.a.engine.droppedTotal());
+        assertEquals(0, w.b.engine.droppedTotal());
+    }
+
+    @Test
+    void keepaliveAfterReceivingData() {
+        EnginePair w = new EnginePair(10);
+        w.a.send(msg("ping"));
+        w.flush();
+        long bTx = w.b.peer.txPackets();
+        w.advance(11 * SECOND);
+        assertEquals(bTx + 1, w.b.peer.txPackets(), "b sent one keepalive");
+        assertEquals(1, w.b.delivered.size());
+        assertEquals(0, w.a.delivered.size(), "keepalives are not delivered");
+    }
+
+    @Test
+    void persistentKeepalive() {
+        EnginePair w = new EnginePair(11);
+        w.a.peer.setPersistentKeepaliveSeconds(25);
+        w.a.send(msg("x"));
+        w.flush();
+        long tx = w.a.peer.txPackets();
+        w.advance(100 * SECOND);
+        assertTrue(w.a.peer.txPackets() - tx >= 3, "keepalives: " + (w.a.peer.txPackets() - tx));
+    }
+
+    @Test
+    void roamingFollowsAuthenticatedPackets() {
+        EnginePair w = new EnginePair(12);
+        w.a.send(msg("x"));
+        w.flush();
+        InetSocketAddress moved = new InetSocketAddress("10.0.0.99", 4000);
+        w.a.addr = moved;
+        w.a.send(msg("from elsewhere"));
+        w.flush();
+        assertEquals(moved, w.b.peer.endpoint());
+        w.b.send(msg("follow"));
+        w.flush();
+        assertEquals("follow", text(w.a.delivered.get(0)));
+    }
+
+    @Test
+    void givesUpAfterRekeyAttemptTime() {
+        EnginePair w = new EnginePair(13);
+        w.wireUp = false;
+        w.a.send(msg("lost"));
+        w.flush();
+        w.advance(120 * SECOND);
+        long init = w.a.engine.initiationsSent();
+        assertTrue(init >= 18 && init <= 21, "initiations: " + init);
+        assertEquals(0, w.a.peer.stagedPackets());
+        assertEquals(1, w.a.engine.dropped(DropReason.HANDSHAKE_GAVE_UP));
+        w.advance(1000 * SECOND);
+        assertEquals(init, w.a.engine.initiationsSent(), "quiet after giving up");
+    }
+
+    @Test
+    void keysZeroedAfterThreeRejectAfterTimes() {
+        EnginePair w = new EnginePair(14);
+        w.a.send(msg("x"));
+        w.flush();
+        assertTrue(w.a.peer.hasSession(w.now));
+        w.advance(541 * SECOND);
+        assertFalse(w.a.peer.hasSession(w.now));
+        assertEquals(null, w.a.peer.current);
+    }
+
+    @Test
+    void simultaneousInitiationsConverge() {
+        EnginePair w = new EnginePair(15);
+        w.a.send(msg("from a"));
+        w.b.send(msg("from b"));
+        w.flush();
+        w.advance(30 * SECOND);
+        assertEquals("from a", text(w.b.delivered.get(0)));
+        assertEquals("from b", text(w.a.delivered.get(0)));
+    }
+
+    @Test
+    void differentSeedsGiveDifferentIndices() {
+        EnginePair w1 = new EnginePair(16);
+        EnginePair w2 = new EnginePair(17);
+        w1.a.send(msg("x"));
+        w2.a.send(msg("x"));
+        assertNotEquals(new SplittableRandom(16).nextLong(), new SplittableRandom(17).nextLong());
+        assertFalse(java.util.Arrays.equals(w1.a.transmitted.get(0), w2.a.transmitted.get(0)));
+    }
+}
