@@ -1,0 +1,70 @@
+package io.keymesh.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command line's contracts: output formats, exit codes and error messages at the edge. */
+class CliTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private CommandLine cli() {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl;
+    }
+
+    private int pubkey(String stdin) {
+        CommandLine cl = cli();
+        PubKeyCommand cmd = cl.getSubcommands().get("pubkey").getCommand();
+        cmd.in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.US_ASCII));
+        return cl.execute("pubkey");
+    }
+
+    @Test
+    void genkeyPrintsA44CharacterBase64Key() {
+        assertEquals(0, cli().execute("genkey"));
+        String key = out.toString().strip();
+        assertTrue(key.matches("[A-Za-z0-9+/]{43}="), key);
+    }
+
+    @Test
+    void pubkeyOfAKnownKey() {
+        // RFC 7748 section 6.1, Alice's private and public keys, in base64.
+        assertEquals(0, pubkey("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=\n"));
+        assertEquals("hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=", out.toString().strip());
+    }
+
+    @Test
+    void pubkeyRejectsGarbageWithAClearMessage() {
+        assertEquals(1, pubkey("not a key\n"));
+        assertTrue(err.toString().contains("keymesh pubkey: private key"), err.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void pubkeyRejectsEmptyInput() {
+        assertEquals(1, pubkey(""));
+        assertTrue(err.toString().contains("no private key"), err.toString());
+    }
+
+    @Test
+    void demoDeliversEveryDatagramOverLoopback() {
+        assertEquals(0, cli().execute("demo", "--nodes", "3", "--messages", "5"));
+        assertTrue(out.toString().contains("3 nodes, 30 datagrams sent, 30 arrived, 0 corrupt"), out.toString());
+    }
+
+    @Test
+    void demoRejectsBadArguments() {
+        assertEquals(2, cli().execute("demo", "--nodes", "1"));
+        assertTrue(err.toString().contains("--nodes must be 2..16"), err.toString());
+    }
+}
