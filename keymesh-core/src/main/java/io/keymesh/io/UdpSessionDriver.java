@@ -61,6 +61,7 @@ public final class UdpSessionDriver implements AutoCloseable {
     private final InetSocketAddress localAddress;
     private volatile boolean running = true;
     private long sendErrors;
+    private long listenerErrors;
 
     /**
      * Binds {@code bind} (port 0 picks one) and starts the loop thread.
@@ -124,6 +125,11 @@ public final class UdpSessionDriver implements AutoCloseable {
         return sendErrors;
     }
 
+    /** Exceptions thrown by the listener (each logged; the loop goes on). */
+    public long listenerErrors() {
+        return listenerErrors;
+    }
+
     private void loop() {
         try {
             while (running) {
@@ -141,7 +147,12 @@ public final class UdpSessionDriver implements AutoCloseable {
                 }
                 now = System.nanoTime();
                 if (engine.nextDeadline() <= now) {
-                    engine.onTimer(now);
+                    try {
+                        engine.onTimer(now);
+                    } catch (RuntimeException e) {
+                        listenerErrors++;
+                        log.warn("listener failed during timers", e);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -158,7 +169,14 @@ public final class UdpSessionDriver implements AutoCloseable {
         while ((from = receiveOne()) != null) {
             int len = rx.remaining();
             rx.get(rxArray, 0, len);
-            engine.receive(System.nanoTime(), rxArray, 0, len, (InetSocketAddress) from);
+            try {
+                engine.receive(System.nanoTime(), rxArray, 0, len, (InetSocketAddress) from);
+            } catch (RuntimeException e) {
+                // The engine drops bad packets without throwing; this is the listener's failure.
+                // One bad callback must not stop the node.
+                listenerErrors++;
+                log.warn("listener failed on a packet from {}", from, e);
+            }
         }
     }
 

@@ -25,8 +25,10 @@ import java.nio.ByteOrder;
  * used, so any origin (e.g. {@link System#nanoTime()}) works. A time earlier than one already seen
  * credits nothing.
  *
- * <p>Not safe for concurrent use: a node drives it from one event loop. {@link #allow} allocates
- * nothing except when the table grows, which happens at most log2(maxEntries) times.
+ * <p>Not safe for concurrent use: a node drives it from one event loop. The table starts small and
+ * doubles up to 2 × {@code maxEntries} slots of 25 bytes (about 400 KiB for
+ * {@link #DEFAULT_MAX_ENTRIES}); {@link #allow} allocates nothing except when it doubles. A sweep
+ * costs time proportional to the table's slots.
  */
 public final class HandshakeRateLimiter {
     /** Sustained handshake initiations allowed per second per source. */

@@ -102,7 +102,8 @@ public final class SessionEngine {
      * Adds a peer by its static key. {@code psk} fills WireGuard's pre-shared-key slot (keymesh puts
      * the network key there; {@link PresharedKey#ZERO} means none).
      *
-     * @throws IllegalArgumentException if the key is ours or already a peer
+     * @throws IllegalArgumentException if the key is ours, already a peer, or of low order (no
+     *     Diffie-Hellman with it is possible)
      */
     public Peer addPeer(PublicKey key, PresharedKey psk) {
         if (key.equals(localKey.publicKey())) {
@@ -110,6 +111,12 @@ public final class SessionEngine {
         }
         if (peers.containsKey(key)) {
             throw new IllegalArgumentException("peer already added: " + key);
+        }
+        byte[] ss = new byte[X25519.KEY_LENGTH];
+        boolean usable = localKey.sharedSecret(key, ss, 0);
+        Arrays.fill(ss, (byte) 0);
+        if (!usable) {
+            throw new IllegalArgumentException("not a usable peer key (a low-order point): " + key);
         }
         Peer p = new Peer(key, psk, NoiseIKpsk2.initialState(ProtocolConstants.CONSTRUCTION, ProtocolConstants.IDENTIFIER, key));
         peers.put(key, p);

@@ -244,4 +244,18 @@ class SessionEngineTest {
         assertNotEquals(new SplittableRandom(16).nextLong(), new SplittableRandom(17).nextLong());
         assertFalse(java.util.Arrays.equals(w1.a.transmitted.get(0), w2.a.transmitted.get(0)));
     }
+
+    @Test
+    void lowOrderPeerKeysAreRefusedAtTheEdge() {
+        EnginePair w = new EnginePair(18);
+        // A point of order 8 on Curve25519 (RFC 7748 low-order list): no DH with it is possible.
+        byte[] lowOrder = java.util.HexFormat.of().parseHex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> w.a.engine.addPeer(io.keymesh.crypto.PublicKey.of(lowOrder), PresharedKey.ZERO));
+        assertTrue(e.getMessage().contains("low-order"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> w.a.engine.addPeer(w.a.key.publicKey(), PresharedKey.ZERO));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> w.a.engine.addPeer(w.b.key.publicKey(), PresharedKey.ZERO));
+    }
 }
