@@ -27,14 +27,18 @@ public final class InnerPayload {
 
     /**
      * The length of the IP packet at {@code b[off..off+len)} taken from its header (IPv4 total length,
-     * IPv6 payload length + 40), which strips WireGuard's padding; -1 if the header is truncated or
-     * claims more than {@code len} bytes.
+     * IPv6 payload length + 40), which strips WireGuard's padding; -1 if the header is truncated,
+     * claims more than {@code len} bytes, or (IPv4) claims less than its 20-byte header, as
+     * wireguard-go's receive path drops such packets.
      */
     public static int ipPacketLength(byte[] b, int off, int len) {
         int kind = kind(b, off, len);
         int claimed;
         if (kind == IPV4 && len >= 20) {
             claimed = Bytes.getUnsignedShortBE(b, off + 2);
+            if (claimed < 20) {
+                return -1;
+            }
         } else if (kind == IPV6 && len >= 40) {
             claimed = Bytes.getUnsignedShortBE(b, off + 4) + 40;
         } else {
