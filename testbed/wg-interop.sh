@@ -19,12 +19,24 @@
 #   --private-key FILE --peer-public-key B64 --endpoint 192.168.77.1:51820 --listen-port 51821
 #   --address 10.99.0.2 --target 10.99.0.1 --count N [--initiate|--await]
 #   [--rekey-every-seconds S] [--under-load] [--timeout-seconds T]
-#   Sends N ICMP echo requests through the tunnel to --target, prints one line per reply, answers
-#   echo requests addressed to --address, and ends with
-#   "wgping: sent=N received=M handshakes=H cookie_replies_sent=C rekeys=R"; exit 0 iff M == N.
+#   (also accepted, not used here: --interval-ms MS (default 500), --preshared-key FILE)
+#   Prints "listening on UDP port P" once its peer is configured (the bed waits for that line, not
+#   just for the socket: a handshake arriving between bind and configuration would be dropped).
+#   Sends N ICMP echo requests through the tunnel to --target, ~0.5 s apart, prints one line per
+#   reply, answers echo requests addressed to --address, and ends with
+#   "wgping: sent=N received=M handshakes=H cookie_replies_sent=C rekeys=R"; exit 0 iff M == N
+#   (and N == --count).
+#   --initiate (default): the first request starts the handshake.
+#   --await: never initiates. Waits (up to T) for the peer's handshake, then sends its N requests on
+#   that session, so sent/received mean the same as with --initiate; it answers the peer's requests
+#   all along and keeps answering 1 s past the later of its last reply and the last request it
+#   answered, then exits. The peer's pings are checked from the peer's side (ping's exit status).
+#   --rekey-every-seconds S: asks for a new handshake every S s; WireGuard sends at most one
+#   initiation per REKEY_TIMEOUT (5 s), so a refused attempt is retried every 100 ms and the next is
+#   due S s after the one that went out; R counts the initiations sent that way.
 #
 # Scenarios: (a) keymesh initiates; (b) wireguard-go initiates (ping from the wg side, keymesh
-# --await); (c) forced rekey every 2 s while pinging; (d) keymesh --under-load: wireguard-go gets a
+# --await); (c) forced rekey every 5 s while pinging; (d) keymesh --under-load: wireguard-go gets a
 # cookie reply (wg.type 3), retries with mac2 and completes; (e) every captured UDP packet decodes
 # as WireGuard, no malformed packets or expert errors, mac1 of every initiation/response verifies
 # against the receiver's static key and every initiation's encrypted static key decrypts.
@@ -58,8 +70,12 @@
 #  * A cookie reply is accepted only if its receiver index is the sender index of wireguard-go's
 #    initiation and its XChaCha20-Poly1305 box (key BLAKE2s("cookie--" || keymesh's public key),
 #    AAD = mac1 of the last handshake message wireguard-go sent) opens; otherwise it is ignored.
-#  * Scenario (c) assumes wgping paces its echo requests (~0.5 s apart, like the substitute), so 16
-#    requests span the ≥ 6 s needed for 3 forced handshakes.
+#  * Scenario (c) assumes wgping paces its echo requests (~0.5 s apart, like the substitute). The
+#    rekey period is 5 s because WireGuard (wireguard-go and keymesh alike) sends at most one
+#    initiation per REKEY_TIMEOUT: handshakes at ~0 s, ~5 s and ~10 s, so 24 requests (~11.5 s)
+#    see 3 of them with margin.
+#  * The keymesh side is built (./keymesh --version) before the first scenario, so that a first
+#    build does not count against a scenario's timeout.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -188,10 +204,12 @@ km_wait() {
     wait "$KM_PID" || KM_RC=$?
     sed 's/^/        km| /' "$WORK/$1.km.log"
 }
-# km_listening — the keymesh side has bound its UDP port (or has already died).
+# km_listening NAME — the keymesh side has configured its peer and bound its UDP port (or has
+# already died).
 km_listening() {
     kill -0 "$KM_PID" 2>/dev/null || return 0
-    [[ -n $(ip netns exec "$NS_KM" ss -Hlun "sport = :$KM_PORT") ]]
+    grep -q '^listening on UDP port' "$WORK/$1.km.log" &&
+        [[ -n $(ip netns exec "$NS_KM" ss -Hlun "sport = :$KM_PORT") ]]
 }
 # wg_ping NAME ARGS... — ping from the wireguard-go namespace through its tunnel; sets PING_RC.
 PING_RC=
@@ -263,7 +281,7 @@ scenario_b() {
     NAME=b; REASONS=()
     begin b "wireguard-go initiates, keymesh --await"
     km_start b --await --count 5 --timeout-seconds 30
-    wait_for 40 km_listening || true
+    wait_for 40 km_listening b || true
     wg_ping b -c 3 -i 0.2 -w 20
     km_wait b
     end b
@@ -277,15 +295,15 @@ scenario_b() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# (c) forced rekey every 2 s while pinging (needs ≥ 6 s of traffic)
+# (c) forced rekey every 5 s while pinging (needs ≥ 10 s of traffic; REKEY_TIMEOUT is 5 s)
 # ---------------------------------------------------------------------------------------------
 scenario_c() {
     NAME=c; REASONS=()
-    begin c "keymesh rekeys every 2 s under traffic"
-    km_start c --initiate --count 16 --rekey-every-seconds 2 --timeout-seconds 45
+    begin c "keymesh rekeys every 5 s under traffic"
+    km_start c --initiate --count 24 --rekey-every-seconds 5 --timeout-seconds 45
     km_wait c
     end c
-    km_result_reasons 16
+    km_result_reasons 24
     hs=$(summary_value "$WORK/c.km.log" handshakes)
     [[ $hs -ge 3 ]] || REASONS+=("keymesh reports handshakes=$hs, expected >= 3")
     pcap_reasons c "initiations from keymesh" "$FROM_KM && \$4 == 1" 3
@@ -303,7 +321,7 @@ scenario_d() {
     else
         begin d "keymesh --under-load demands mac2 from wireguard-go"
         km_start d --await --under-load --count 3 --timeout-seconds 40
-        wait_for 40 km_listening || true
+        wait_for 40 km_listening d || true
         wg_ping d -c 3 -i 0.2 -w 30
         km_wait d
         end d
@@ -354,6 +372,15 @@ scenario_e() {
 }
 
 # ---------------------------------------------------------------------------------------------
+if (( ! SUBSTITUTE )) && [[ -z ${KEYMESH_WGPING:-} ]]; then
+    t3=$(date +%s%N)
+    if ! "$ROOT/keymesh" --version >"$WORK/build.log" 2>&1; then
+        check "keymesh builds" "./keymesh --version failed: $(tail -n 5 "$WORK/build.log" | tr '\n' ';')"
+        echo "$PASSED passed, $FAILED failed"
+        exit 1
+    fi
+    log "keymesh ready ($(tail -n 1 "$WORK/build.log" | sed "s/\x1b\[[0-9;]*m//g")) in $(( ($(date +%s%N) - t3) / 1000000 )) ms"
+fi
 for sc in a b c d; do want "$sc" && "scenario_$sc"; done
 scenario_e
 

@@ -64,6 +64,7 @@ wg set "$ifname" listen-port "$port" private-key "$key"
 add_peer
 ip addr add "$address/24" dev "$ifname"
 ip link set "$ifname" up
+echo "listening on UDP port $port"
 
 deadline=$(( SECONDS + timeout ))
 last_hs=0 handshakes=0 rekeys=0

@@ -17,7 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Not thread-safe: an instance owns one {@link Cipher}; use one per thread. Input and output may
  * be the same array at the same offset (in-place). Buffers are never retained.
  */
-public final class ChaCha20Poly1305 {
+public final class ChaCha20Poly1305 implements Aead {
     /** Key length in bytes. */
     public static final int KEY_LENGTH = 32;
     /** Authentication tag length in bytes. */
@@ -89,6 +89,41 @@ public final class ChaCha20Poly1305 {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("ChaCha20-Poly1305 open failed", e);
         }
+    }
+
+    @Override
+    public int seal(byte[] key, long counter, byte[] aad, int aadLen, byte[] in, int inOff, int len, byte[] out, int outOff) {
+        try {
+            init(Cipher.ENCRYPT_MODE, keyFor(key), counter);
+            if (aadLen > 0) {
+                cipher.updateAAD(aad, 0, aadLen);
+            }
+            return cipher.doFinal(in, inOff, len, out, outOff);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("ChaCha20-Poly1305 seal failed", e);
+        }
+    }
+
+    @Override
+    public int open(byte[] key, long counter, byte[] aad, int aadLen, byte[] in, int inOff, int len, byte[] out, int outOff) {
+        if (len < TAG_LENGTH) {
+            return -1;
+        }
+        try {
+            init(Cipher.DECRYPT_MODE, keyFor(key), counter);
+            if (aadLen > 0) {
+                cipher.updateAAD(aad, 0, aadLen);
+            }
+            return cipher.doFinal(in, inOff, len, out, outOff);
+        } catch (AEADBadTagException e) {
+            return -1;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("ChaCha20-Poly1305 open failed", e);
+        }
+    }
+
+    private static SecretKey keyFor(byte[] raw) {
+        return key(raw);
     }
 
     private void init(int mode, SecretKey key, long counter) throws InvalidKeyException, InvalidAlgorithmParameterException {

@@ -1,7 +1,6 @@
 package io.keymesh.session;
 
-import io.keymesh.crypto.ChaCha20Poly1305;
-import javax.crypto.SecretKey;
+import java.util.Arrays;
 
 /**
  * The transport keys one handshake derived, with the send counter and the receive replay window.
@@ -11,8 +10,8 @@ import javax.crypto.SecretKey;
  * <p>Not thread-safe; owned by its {@link Peer}.
  */
 final class Keypair {
-    final SecretKey sendKey;
-    final SecretKey receiveKey;
+    final byte[] sendKey;
+    final byte[] receiveKey;
     final ReplayWindow replay = new ReplayWindow();
     final int localIndex;
     final int remoteIndex;
@@ -25,12 +24,18 @@ final class Keypair {
     Keypair(Peer peer, byte[] sendKey, byte[] receiveKey, int localIndex, int remoteIndex, long createdNanos,
             boolean isInitiator) {
         this.peer = peer;
-        this.sendKey = ChaCha20Poly1305.key(sendKey);
-        this.receiveKey = ChaCha20Poly1305.key(receiveKey);
+        this.sendKey = sendKey.clone();
+        this.receiveKey = receiveKey.clone();
         this.localIndex = localIndex;
         this.remoteIndex = remoteIndex;
         this.createdNanos = createdNanos;
         this.isInitiator = isInitiator;
+    }
+
+    /** Zeroes both keys; the keypair must not be used afterwards. */
+    void wipe() {
+        Arrays.fill(sendKey, (byte) 0);
+        Arrays.fill(receiveKey, (byte) 0);
     }
 
     /** True while this keypair may still be used at {@code nowNanos}. */

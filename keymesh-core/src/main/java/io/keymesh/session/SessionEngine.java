@@ -14,6 +14,7 @@ import static io.keymesh.session.ProtocolConstants.UNDER_LOAD_AFTER_TIME;
 import static io.keymesh.session.ProtocolConstants.ZERO_KEY_MATERIAL_AFTER;
 import static io.keymesh.session.Peer.NEVER;
 
+import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.ChaCha20Poly1305;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
@@ -59,6 +60,7 @@ public final class SessionEngine {
     private final long wallClockOffsetNanos;
     private final SessionSink sink;
     private final ChaCha20Poly1305 aead = new ChaCha20Poly1305();
+    private Aead transportAead = Aead.jdk();
     private final SymmetricState responderInitial;
     private final CookieChecker cookieChecker;
     private final HandshakeRateLimiter rateLimiter;
@@ -145,6 +147,14 @@ public final class SessionEngine {
     }
 
     // ---------------------------------------------------------------- settings and counters
+
+    /**
+     * Chooses the ChaCha20-Poly1305 implementation for transport packets (default {@link Aead#jdk()},
+     * the faster; {@link Aead#portable()} allocates nothing per packet). Handshakes always use the JDK's.
+     */
+    public void setTransportAead(Aead aead) {
+        this.transportAead = java.util.Objects.requireNonNull(aead, "aead");
+    }
 
     /** Pads payloads to a multiple of 16 but not past this MTU (0, the default: no limit). */
     public void setPaddingMtu(int mtu) {
@@ -299,11 +309,11 @@ public final class SessionEngine {
         noise.wipe();
         indices.replace(localIndex, kp);
         if (p.next != null) {
-            indices.remove(p.next.localIndex, p.next);
+            retire(p.next);
         }
         p.next = kp;
         if (p.previous != null) {
-            indices.remove(p.previous.localIndex, p.previous);
+            retire(p.previous);
             p.previous = null;
         }
         p.zeroKeyMaterialAt = now + ZERO_KEY_MATERIAL_AFTER; // session derived
@@ -338,15 +348,15 @@ public final class SessionEngine {
             Keypair oldNext = p.next;
             p.next = null;
             if (p.previous != null) {
-                indices.remove(p.previous.localIndex, p.previous);
+                retire(p.previous);
             }
             p.previous = oldNext;
             if (p.current != null) {
-                indices.remove(p.current.localIndex, p.current);
+                retire(p.current);
             }
         } else {
             if (p.previous != null) {
-                indices.remove(p.previous.localIndex, p.previous);
+                retire(p.previous);
             }
             p.previous = p.current;
         }
@@ -385,7 +395,7 @@ public final class SessionEngine {
             return;
         }
         int ctOff = off + TransportData.HEADER_LENGTH;
-        int n = aead.open(kp.receiveKey, counter, null, buf, ctOff, len - TransportData.HEADER_LENGTH, buf, ctOff);
+        int n = transportAead.open(kp.receiveKey, counter, null, 0, buf, ctOff, len - TransportData.HEADER_LENGTH, buf, ctOff);
         if (n < 0) {
             drop(DropReason.BAD_TAG);
             return;
@@ -398,7 +408,7 @@ public final class SessionEngine {
         if (kp == p.next) {
             // The initiator used the keypair we made as responder: it becomes current.
             if (p.previous != null) {
-                indices.remove(p.previous.localIndex, p.previous);
+                retire(p.previous);
             }
             p.previous = p.current;
             p.current = kp;
@@ -550,7 +560,7 @@ public final class SessionEngine {
         int padded = TransportData.paddedLength(len, paddingMtu);
         Arrays.fill(buf, off + len, off + padded, (byte) 0);
         TransportData.writeHeader(buf, off - SEND_HEADROOM, kp.remoteIndex, counter);
-        int n = aead.seal(kp.sendKey, counter, null, buf, off, padded, buf, off);
+        int n = transportAead.seal(kp.sendKey, counter, null, 0, buf, off, padded, buf, off);
         int total = SEND_HEADROOM + n;
         sink.transmit(p, p.endpoint, buf, off - SEND_HEADROOM, total);
         p.txPackets++;
@@ -702,13 +712,19 @@ public final class SessionEngine {
     private void zeroKeyMaterial(Peer p) {
         for (Keypair kp : new Keypair[] {p.previous, p.current, p.next}) {
             if (kp != null) {
-                indices.remove(kp.localIndex, kp);
+                retire(kp);
             }
         }
         p.previous = null;
         p.current = null;
         p.next = null;
         clearHandshake(p);
+    }
+
+    /** Forgets a keypair: frees its index and zeroes its keys. */
+    private void retire(Keypair kp) {
+        indices.remove(kp.localIndex, kp);
+        kp.wipe();
     }
 
     private void clearHandshake(Peer p) {
