@@ -5,7 +5,6 @@ import io.keymesh.crypto.PublicKey;
 import io.keymesh.crypto.XChaCha20Poly1305;
 import io.keymesh.wire.CookieReply;
 import java.net.InetSocketAddress;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -18,7 +17,17 @@ import java.util.random.RandomGenerator;
  * <p>Not thread-safe; driven from the session engine's single thread.
  */
 final class CookieChecker {
+    /** {@link #checkMac1} result: mac1 does not verify. */
+    static final int MAC1_INVALID = 0;
+    /** {@link #checkMac1} result: mac1 verifies under WireGuard's key, HASH(LABEL_MAC1 || public key). */
+    static final int MAC1_STANDARD = 1;
+    /** {@link #checkMac1} result: mac1 verifies under the key bound to the membership key. */
+    static final int MAC1_MEMBER = 2;
+
+    private final byte[] localPublic;
     private final byte[] mac1Key;
+    private byte[] memberMac1Key;
+    private boolean acceptStandard = true;
     private final byte[] encryptionKey;
     private final RandomGenerator random;
     private final XChaCha20Poly1305 xaead = new XChaCha20Poly1305();
@@ -29,22 +38,52 @@ final class CookieChecker {
 
     CookieChecker(PublicKey localPublic, RandomGenerator random) {
         byte[] pub = localPublic.toBytes();
+        this.localPublic = pub;
         this.mac1Key = Blake2s.hash(ProtocolConstants.LABEL_MAC1, pub);
         this.encryptionKey = Blake2s.hash(ProtocolConstants.LABEL_COOKIE, pub);
         this.random = random;
     }
 
-    /** True if the 16 bytes at {@code mac1Offset} are MAC(mac1Key, msg[0..mac1Offset)). */
-    boolean checkMac1(byte[] msg, int off, int mac1Offset) {
-        Blake2s.mac(mac1Key, msg, off, mac1Offset, scratch, 0);
-        return MessageDigest.isEqual(scratch, Arrays.copyOfRange(msg, off + mac1Offset, off + mac1Offset + 16));
+    /**
+     * Binds mac1 to a membership key (see {@link #memberMac1Key}); {@code acceptStandard} says whether
+     * WireGuard's own mac1 is still accepted (for peers that are stock WireGuard). Null unbinds.
+     */
+    void setMembership(byte[] membershipKey, boolean acceptStandard) {
+        this.memberMac1Key = membershipKey == null ? null : memberMac1Key(localPublic, membershipKey);
+        this.acceptStandard = membershipKey == null || acceptStandard;
+    }
+
+    /** The mac1 key of a mesh member: HASH(LABEL_MAC1 || responder public key || membership key). */
+    static byte[] memberMac1Key(byte[] responderPublic, byte[] membershipKey) {
+        return Blake2s.hash(ProtocolConstants.LABEL_MAC1, responderPublic, membershipKey);
+    }
+
+    /**
+     * Which key the 16 bytes at {@code mac1Offset} are a MAC of {@code msg[0..mac1Offset)} under:
+     * {@link #MAC1_MEMBER}, {@link #MAC1_STANDARD} (only while accepted) or {@link #MAC1_INVALID}.
+     */
+    int checkMac1(byte[] msg, int off, int mac1Offset) {
+        if (memberMac1Key != null && macMatches(memberMac1Key, msg, off, mac1Offset)) {
+            return MAC1_MEMBER;
+        }
+        if (acceptStandard && macMatches(mac1Key, msg, off, mac1Offset)) {
+            return MAC1_STANDARD;
+        }
+        return MAC1_INVALID;
+    }
+
+    private boolean macMatches(byte[] key, byte[] msg, int off, int macOffset) {
+        Blake2s.mac(key, msg, off, macOffset, scratch, 0);
+        int diff = 0;
+        for (int i = 0; i < 16; i++) {
+            diff |= scratch[i] ^ msg[off + macOffset + i];
+        }
+        return diff == 0;
     }
 
     /** True if mac2 matches the cookie this checker would give {@code source} now. */
     boolean checkMac2(byte[] msg, int off, int mac2Offset, InetSocketAddress source, long nowNanos) {
-        byte[] cookie = cookieFor(source, nowNanos);
-        Blake2s.mac(cookie, msg, off, mac2Offset, scratch, 0);
-        return MessageDigest.isEqual(scratch, Arrays.copyOfRange(msg, off + mac2Offset, off + mac2Offset + 16));
+        return macMatches(cookieFor(source, nowNanos), msg, off, mac2Offset);
     }
 
     /**

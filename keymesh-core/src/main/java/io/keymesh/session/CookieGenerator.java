@@ -7,7 +7,7 @@ import io.keymesh.wire.CookieReply;
 import java.util.Arrays;
 
 /**
- * The initiator's side of WireGuard's cookie mechanism, one per peer: adds mac1 (always) and mac2
+ * The sender's side of WireGuard's cookie mechanism, one per peer: adds mac1 (always) and mac2
  * (with a cookie younger than {@link ProtocolConstants#COOKIE_REFRESH_TIME} minus
  * {@link ProtocolConstants#REKEY_TIMEOUT}, else zeros) to outgoing handshake messages, and takes
  * the cookie from a cookie reply, which must answer the last mac1 sent.
@@ -15,7 +15,9 @@ import java.util.Arrays;
  * <p>Not thread-safe.
  */
 final class CookieGenerator {
+    private final byte[] remotePublic;
     private final byte[] mac1Key;
+    private byte[] memberMac1Key;
     private final byte[] encryptionKey;
     private final XChaCha20Poly1305 xaead = new XChaCha20Poly1305();
     private final byte[] lastMac1 = new byte[16];
@@ -25,13 +27,19 @@ final class CookieGenerator {
 
     CookieGenerator(PublicKey remotePublic) {
         byte[] pub = remotePublic.toBytes();
+        this.remotePublic = pub;
         this.mac1Key = Blake2s.hash(ProtocolConstants.LABEL_MAC1, pub);
         this.encryptionKey = Blake2s.hash(ProtocolConstants.LABEL_COOKIE, pub);
     }
 
+    /** Keys mac1 to a membership key (null: WireGuard's own mac1, for a stock WireGuard peer). */
+    void setMembership(byte[] membershipKey) {
+        this.memberMac1Key = membershipKey == null ? null : CookieChecker.memberMac1Key(remotePublic, membershipKey);
+    }
+
     /** Writes mac1 at {@code mac1Offset} and mac2 at {@code mac1Offset + 16} of the message at {@code msg[off]}. */
     void addMacs(byte[] msg, int off, int mac1Offset, long nowNanos) {
-        Blake2s.mac(mac1Key, msg, off, mac1Offset, msg, off + mac1Offset);
+        Blake2s.mac(memberMac1Key != null ? memberMac1Key : mac1Key, msg, off, mac1Offset, msg, off + mac1Offset);
         System.arraycopy(msg, off + mac1Offset, lastMac1, 0, 16);
         lastMac1Valid = true;
         int mac2Offset = mac1Offset + 16;

@@ -12,6 +12,11 @@ public enum DropReason {
     RATE_LIMITED,
     /** A handshake initiation that does not decrypt, or from a static key that is not a peer. */
     UNKNOWN_PEER,
+    /**
+     * A handshake from a peer whose mac1 is WireGuard's standard one while the engine requires the
+     * membership-bound mac1 (the sender lacks the network key) and the peer is not marked as stock WireGuard.
+     */
+    NOT_A_MEMBER,
     /** An initiation whose TAI64N timestamp is not newer than the last one accepted from that peer. */
     STALE_TIMESTAMP,
     /** An initiation sooner than {@link ProtocolConstants#HANDSHAKE_INITIATION_RATE} after the last one consumed. */

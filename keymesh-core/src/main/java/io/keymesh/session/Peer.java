@@ -23,6 +23,7 @@ public final class Peer {
     final Handshake handshake = new Handshake();
     InetSocketAddress endpoint;
     long persistentKeepaliveNanos;
+    boolean wireGuardCompatible;
 
     Keypair previous;
     Keypair current;
@@ -89,6 +90,11 @@ public final class Peer {
         if (seconds == 0) {
             persistentKeepaliveAt = NEVER;
         }
+    }
+
+    /** True if this peer is marked as stock WireGuard (see {@link SessionEngine#setWireGuardCompatible}). */
+    public boolean isWireGuardCompatible() {
+        return wireGuardCompatible;
     }
 
     /** True if a keypair is available for sending right now. */

@@ -70,6 +70,7 @@ public final class SessionEngine {
     private final byte[] out = new byte[HandshakeInitiation.LENGTH];
     private final byte[] keepalive = new byte[TransportData.MIN_LENGTH];
 
+    private byte[] membershipKey;
     private int paddingMtu;
     private boolean forcedUnderLoad;
     private int underLoadThreshold = DEFAULT_UNDER_LOAD_THRESHOLD;
@@ -121,6 +122,7 @@ public final class SessionEngine {
             throw new IllegalArgumentException("not a usable peer key (a low-order point): " + key);
         }
         Peer p = new Peer(key, psk, NoiseIKpsk2.initialState(ProtocolConstants.CONSTRUCTION, ProtocolConstants.IDENTIFIER, key));
+        p.cookieGenerator.setMembership(membershipKey);
         peers.put(key, p);
         return p;
     }
@@ -133,6 +135,9 @@ public final class SessionEngine {
         }
         zeroKeyMaterial(p);
         p.staged.clear();
+        if (p.wireGuardCompatible) {
+            updateStandardMac1();
+        }
         return true;
     }
 
@@ -147,6 +152,39 @@ public final class SessionEngine {
     }
 
     // ---------------------------------------------------------------- settings and counters
+
+    /**
+     * Binds every handshake to a membership key (keymesh's network key): mac1 is then keyed by
+     * HASH(LABEL_MAC1 || responder public key || membership key), so a node without the key gets
+     * silence — no handshake response, no cookie — and costs the responder one BLAKE2s, not two
+     * Diffie-Hellman operations. Peers marked {@link #setWireGuardCompatible} keep WireGuard's own
+     * mac1, so stock WireGuard peers still work. Null turns the binding off (plain WireGuard).
+     */
+    public void setMembershipKey(PresharedKey key) {
+        this.membershipKey = key == null ? null : key.toBytes();
+        for (Peer p : peers.values()) {
+            p.cookieGenerator.setMembership(p.wireGuardCompatible ? null : membershipKey);
+        }
+        updateStandardMac1();
+    }
+
+    /**
+     * Marks {@code peer} as a stock WireGuard peer: with a membership key set, it alone may use
+     * WireGuard's standard mac1, and we use it towards it.
+     */
+    public void setWireGuardCompatible(Peer peer, boolean compatible) {
+        peer.wireGuardCompatible = compatible;
+        peer.cookieGenerator.setMembership(compatible ? null : membershipKey);
+        updateStandardMac1();
+    }
+
+    private void updateStandardMac1() {
+        boolean anyCompatible = false;
+        for (Peer p : peers.values()) {
+            anyCompatible |= p.wireGuardCompatible;
+        }
+        cookieChecker.setMembership(membershipKey, anyCompatible);
+    }
 
     /**
      * Chooses the ChaCha20-Poly1305 implementation for transport packets (default {@link Aead#jdk()},
@@ -219,13 +257,15 @@ public final class SessionEngine {
         switch (MessageType.of(buf, off, len)) {
             case MessageType.TRANSPORT_DATA -> receiveTransport(nowNanos, buf, off, len, from);
             case MessageType.HANDSHAKE_INITIATION -> {
-                if (admitHandshake(nowNanos, buf, off, HandshakeInitiation.MAC1, HandshakeInitiation.sender(buf, off), from)) {
-                    consumeInitiation(nowNanos, buf, off, from);
+                int mac1 = admitHandshake(nowNanos, buf, off, HandshakeInitiation.MAC1, HandshakeInitiation.sender(buf, off), from);
+                if (mac1 != CookieChecker.MAC1_INVALID) {
+                    consumeInitiation(nowNanos, buf, off, from, mac1);
                 }
             }
             case MessageType.HANDSHAKE_RESPONSE -> {
-                if (admitHandshake(nowNanos, buf, off, HandshakeResponse.MAC1, HandshakeResponse.sender(buf, off), from)) {
-                    consumeResponse(nowNanos, buf, off, from);
+                int mac1 = admitHandshake(nowNanos, buf, off, HandshakeResponse.MAC1, HandshakeResponse.sender(buf, off), from);
+                if (mac1 != CookieChecker.MAC1_INVALID) {
+                    consumeResponse(nowNanos, buf, off, from, mac1);
                 }
             }
             case MessageType.COOKIE_REPLY -> consumeCookieReply(nowNanos, buf, off);
@@ -233,24 +273,38 @@ public final class SessionEngine {
         }
     }
 
-    /** mac1, then under load mac2 (else a cookie reply) and the per-source rate limit. */
-    private boolean admitHandshake(long now, byte[] buf, int off, int mac1Offset, int senderIndex, InetSocketAddress from) {
+    /**
+     * mac1, then under load mac2 (else a cookie reply) and the per-source rate limit.
+     *
+     * @return which mac1 key verified ({@link CookieChecker#MAC1_STANDARD} or
+     *     {@link CookieChecker#MAC1_MEMBER}), or {@link CookieChecker#MAC1_INVALID} if dropped
+     */
+    private int admitHandshake(long now, byte[] buf, int off, int mac1Offset, int senderIndex, InetSocketAddress from) {
         countLoad(now);
-        if (!cookieChecker.checkMac1(buf, off, mac1Offset)) {
-            return drop(DropReason.BAD_MAC1);
+        int mac1 = cookieChecker.checkMac1(buf, off, mac1Offset);
+        if (mac1 == CookieChecker.MAC1_INVALID) {
+            drop(DropReason.BAD_MAC1);
+            return mac1;
         }
         if (isUnderLoad(now)) {
             if (!cookieChecker.checkMac2(buf, off, mac1Offset + 16, from, now)) {
                 cookieChecker.writeReply(buf, off, senderIndex, mac1Offset, from, now, out, 0);
                 cookieRepliesSent++;
                 sink.transmit(null, from, out, 0, CookieReply.LENGTH);
-                return drop(DropReason.COOKIE_REQUIRED);
+                drop(DropReason.COOKIE_REQUIRED);
+                return CookieChecker.MAC1_INVALID;
             }
             if (!rateLimiter.allow(from.getAddress().getAddress(), now)) {
-                return drop(DropReason.RATE_LIMITED);
+                drop(DropReason.RATE_LIMITED);
+                return CookieChecker.MAC1_INVALID;
             }
         }
-        return true;
+        return mac1;
+    }
+
+    /** With a membership key, only a peer marked WireGuard-compatible may use the standard mac1. */
+    private boolean isMember(Peer p, int mac1) {
+        return membershipKey == null || mac1 == CookieChecker.MAC1_MEMBER || p.wireGuardCompatible;
     }
 
     private void countLoad(long now) {
@@ -263,13 +317,18 @@ public final class SessionEngine {
         }
     }
 
-    private void consumeInitiation(long now, byte[] buf, int off, InetSocketAddress from) {
+    private void consumeInitiation(long now, byte[] buf, int off, InetSocketAddress from, int mac1) {
         NoiseIKpsk2 noise = NoiseIKpsk2.responder(aead, responderInitial, localKey);
         byte[] timestamp = noise.readMessageA(Arrays.copyOfRange(buf, off + HandshakeInitiation.EPHEMERAL, off + HandshakeInitiation.MAC1));
         Peer p = timestamp == null || timestamp.length != Tai64n.LENGTH ? null : peers.get(noise.remoteStatic());
         if (p == null) {
             noise.wipe();
             drop(DropReason.UNKNOWN_PEER);
+            return;
+        }
+        if (!isMember(p, mac1)) {
+            noise.wipe();
+            drop(DropReason.NOT_A_MEMBER);
             return;
         }
         Handshake hs = p.handshake;
@@ -322,11 +381,15 @@ public final class SessionEngine {
         anyAuthenticatedPacketSent(p);
     }
 
-    private void consumeResponse(long now, byte[] buf, int off, InetSocketAddress from) {
+    private void consumeResponse(long now, byte[] buf, int off, InetSocketAddress from, int mac1) {
         int receiver = HandshakeResponse.receiver(buf, off);
         Peer p = indices.get(receiver) instanceof Peer peer ? peer : null;
         if (p == null || p.handshake.state != Handshake.State.INITIATION_CREATED || p.handshake.localIndex != receiver) {
             drop(DropReason.UNEXPECTED_MESSAGE);
+            return;
+        }
+        if (!isMember(p, mac1)) {
+            drop(DropReason.NOT_A_MEMBER);
             return;
         }
         Handshake hs = p.handshake;
@@ -660,6 +723,7 @@ public final class SessionEngine {
                 if (p.zeroKeyMaterialAt == NEVER) {
                     p.zeroKeyMaterialAt = now + ZERO_KEY_MATERIAL_AFTER;
                 }
+                sink.handshakeGaveUp(p);
             } else {
                 p.handshakeAttempts++;
                 sendInitiation(now, p, true);
@@ -680,6 +744,7 @@ public final class SessionEngine {
         if (p.zeroKeyMaterialAt <= now) {
             p.zeroKeyMaterialAt = NEVER;
             zeroKeyMaterial(p);
+            sink.keysZeroed(p);
         }
         if (p.persistentKeepaliveAt <= now) {
             p.persistentKeepaliveAt = NEVER;

@@ -23,6 +23,15 @@ public interface SessionSink {
     /** An authenticated packet from {@code peer} arrived from a new address, which is now its endpoint. */
     default void endpointChanged(Peer peer, InetSocketAddress endpoint) {}
 
+    /**
+     * The handshake with {@code peer} was retried for {@link ProtocolConstants#REKEY_ATTEMPT_TIME}
+     * without an answer and given up; its waiting packets were dropped.
+     */
+    default void handshakeGaveUp(Peer peer) {}
+
+    /** {@code peer}'s keys were zeroed, {@link ProtocolConstants#ZERO_KEY_MATERIAL_AFTER} after the last session. */
+    default void keysZeroed(Peer peer) {}
+
     /** {@code count} outgoing packets to {@code peer} were dropped for {@code reason}. */
     default void dropped(Peer peer, DropReason reason, int count) {}
 }

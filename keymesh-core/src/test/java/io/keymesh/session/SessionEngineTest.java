@@ -258,4 +258,62 @@ class SessionEngineTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> w.a.engine.addPeer(w.b.key.publicKey(), PresharedKey.ZERO));
     }
+
+    @Test
+    void membersWithTheSameNetworkKeyConnect() {
+        PresharedKey net = EnginePair.randomPsk();
+        EnginePair w = new EnginePair(19, net, net);
+        w.a.engine.setMembershipKey(net);
+        w.b.engine.setMembershipKey(net);
+        w.a.send(msg("member"));
+        w.flush();
+        assertEquals("member", text(w.b.delivered.get(0)));
+    }
+
+    @Test
+    void aNodeWithAnotherNetworkKeyGetsSilence() {
+        PresharedKey netA = EnginePair.randomPsk();
+        PresharedKey netB = EnginePair.randomPsk();
+        EnginePair w = new EnginePair(20, netA, netB);
+        w.a.engine.setMembershipKey(netA);
+        w.b.engine.setMembershipKey(netB);
+        w.a.send(msg("let me in"));
+        w.flush();
+        w.advance(200 * SECOND);
+        assertTrue(w.a.engine.initiationsSent() >= 10);
+        assertEquals(0, w.b.transmitted.size(), "b answered nothing");
+        assertEquals(w.a.engine.initiationsSent(), w.b.engine.dropped(DropReason.BAD_MAC1));
+        assertTrue(w.b.delivered.isEmpty());
+    }
+
+    @Test
+    void plainWireGuardPeerNeedsToBeMarkedCompatible() {
+        PresharedKey net = EnginePair.randomPsk();
+        EnginePair w = new EnginePair(21, net, net);
+        w.b.engine.setMembershipKey(net); // a is plain WireGuard: standard mac1
+        w.a.send(msg("stock"));
+        w.flush();
+        assertEquals(0, w.b.transmitted.size());
+        assertEquals(1, w.b.engine.dropped(DropReason.BAD_MAC1));
+        w.b.engine.setWireGuardCompatible(w.b.peer, true);
+        w.advance(6 * SECOND); // a retransmits
+        assertEquals("stock", text(w.b.delivered.get(0)));
+        assertTrue(w.b.peer.isWireGuardCompatible());
+    }
+
+    @Test
+    void standardMac1FromAPeerNotMarkedCompatibleIsRefused() {
+        PresharedKey net = EnginePair.randomPsk();
+        EnginePair w = new EnginePair(22, net, net);
+        w.b.engine.setMembershipKey(net);
+        // Some other peer of b is stock WireGuard, so b accepts standard mac1 in general ...
+        PrivateKey other = PrivateKey.of(new byte[] {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3,
+            2, 3, 8, 4, 6, 2, 6, 4, 3, 3, 8, 3, 2, 7, 9, 5});
+        w.b.engine.setWireGuardCompatible(w.b.engine.addPeer(other.publicKey(), PresharedKey.ZERO), true);
+        // ... but a is a mesh member and must prove the network key.
+        w.a.send(msg("x"));
+        w.flush();
+        assertEquals(1, w.b.engine.dropped(DropReason.NOT_A_MEMBER));
+        assertEquals(0, w.b.transmitted.size());
+    }
 }
