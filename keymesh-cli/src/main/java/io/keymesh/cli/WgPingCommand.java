@@ -3,7 +3,9 @@ package io.keymesh.cli;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
-import io.keymesh.io.UdpSessionDriver;
+import io.keymesh.io.UdpNodeIo;
+import io.keymesh.node.EngineLoop;
+import io.keymesh.session.SessionSink;
 import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
 import io.keymesh.session.ProtocolConstants;
@@ -151,7 +153,7 @@ final class WgPingCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PrivateKey key = null;
-        UdpSessionDriver driver = null;
+        EngineLoop driver = null;
         try {
             validateNumbers();
             String keyText = readKeyFile("--private-key", privateKeyFile);
@@ -171,14 +173,15 @@ final class WgPingCommand implements Callable<Integer> {
                     ? InetAddress.getByName("::") : InetAddress.getByName("0.0.0.0");
             Pinger pinger = new Pinger(local, remote);
             try {
-                driver = new UdpSessionDriver(key, new InetSocketAddress(wildcard, listenPort), new SecureRandom(), pinger);
+                driver = new EngineLoop(new UdpNodeIo(new InetSocketAddress(wildcard, listenPort)), key, pinger);
             } catch (UncheckedIOException e) {
                 throw new UsageException("--listen-port " + listenPort + ": cannot bind UDP: "
                         + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
             }
             pinger.driver = driver;
+            driver.start();
             final PrivateKey ourKey = key;
-            driver.call(e -> {
+            driver.call((e, t) -> {
                 e.setForcedUnderLoad(underLoad);
                 Peer p = e.addPeer(peerKey, psk);
                 p.setEndpoint(peerEndpoint);
@@ -191,7 +194,7 @@ final class WgPingCommand implements Callable<Integer> {
                     await ? "awaiting the peer's handshake" : "initiating",
                     underLoad ? ", under load" : "");
             out.printf("our public key %s%n", ourKey.publicKey().toBase64());
-            out.printf("listening on UDP port %d%n", driver.localAddress().getPort());
+            out.printf("listening on UDP port %d%n", driver.io().localAddress().getPort());
             out.flush();
             return run(out, driver, pinger);
         } catch (UsageException e) {
@@ -227,7 +230,7 @@ final class WgPingCommand implements Callable<Integer> {
     private long lastActivity;
 
     /** Sends, paces, rekeys and reports until done or timed out; returns the exit status. */
-    private int run(PrintWriter out, UdpSessionDriver driver, Pinger pinger) throws InterruptedException, ExecutionException {
+    private int run(PrintWriter out, EngineLoop driver, Pinger pinger) throws InterruptedException, ExecutionException {
         long start = System.nanoTime();
         long deadline = start + timeoutSeconds * ProtocolConstants.SECOND;
         long interval = intervalMs * MS;
@@ -333,7 +336,7 @@ final class WgPingCommand implements Callable<Integer> {
      * requests went out when, which were answered. It reports to the command's thread via
      * {@link #events}.
      */
-    private final class Pinger implements UdpSessionDriver.Listener {
+    private final class Pinger implements SessionSink {
         final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         final int address;
         final int target;
@@ -342,7 +345,7 @@ final class WgPingCommand implements Callable<Integer> {
         final boolean[] sent;
         final boolean[] replied;
         int ipIdentification = new SecureRandom().nextInt(0x10000);
-        volatile UdpSessionDriver driver;
+        volatile EngineLoop driver;
         volatile Peer peer;
 
         Pinger(int address, int target) {
@@ -380,7 +383,12 @@ final class WgPingCommand implements Callable<Integer> {
         }
 
         @Override
-        public void onReceive(Peer from, byte[] payload, int off, int len) {
+        public void transmit(Peer p, InetSocketAddress to, byte[] packet, int off, int len) {
+            throw new IllegalStateException("the engine loop transmits");
+        }
+
+        @Override
+        public void deliver(Peer from, byte[] payload, int off, int len) {
             long now = System.nanoTime();
             IcmpEchoPacket packet = IcmpEchoPacket.parse(payload, off, len);
             if (packet == null) {
@@ -388,7 +396,7 @@ final class WgPingCommand implements Callable<Integer> {
             } else if (packet.isRequest() && packet.destination() == address) {
                 IcmpEchoPacket reply = packet.reply(nextIpId());
                 // Sent from a task rather than from inside the engine's receive call.
-                driver.call((e, t) -> transmit(e, t, reply)).whenComplete((ok, failure) -> {
+                driver.submit((e, t) -> transmit(e, t, reply)).whenComplete((ok, failure) -> {
                     if (failure != null) {
                         events.add(new Note("echo reply icmp_seq=" + packet.sequence() + " not sent: " + failure));
                     }
@@ -413,17 +421,17 @@ final class WgPingCommand implements Callable<Integer> {
         }
 
         @Override
-        public void onHandshakeCompleted(Peer p) {
+        public void handshakeCompleted(Peer p) {
             events.add(new HandshakeCompleted(p.handshakesCompleted()));
         }
 
         @Override
-        public void onEndpointChanged(Peer p, InetSocketAddress newEndpoint) {
+        public void endpointChanged(Peer p, InetSocketAddress newEndpoint) {
             events.add(new EndpointChanged(newEndpoint));
         }
 
         @Override
-        public void onDropped(Peer p, DropReason reason, int n) {
+        public void dropped(Peer p, DropReason reason, int n) {
             events.add(new Note(n + " packet(s) to the peer dropped: " + reason));
         }
     }

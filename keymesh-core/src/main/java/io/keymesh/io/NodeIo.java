@@ -1,0 +1,56 @@
+package io.keymesh.io;
+
+import java.net.InetSocketAddress;
+import java.util.random.RandomGenerator;
+
+/**
+ * The world a node runs in: one datagram socket, a monotonic clock, a scheduler and randomness,
+ * all driven from one thread, the <em>loop</em>. {@link UdpNodeIo} is the real one; the simulator
+ * ({@code keymesh-sim}) provides a virtual one, so the same node code runs over both.
+ *
+ * <p>Thread-safety: {@link #execute} may be called from any thread; everything else only on the
+ * loop thread (in a simulation there is only one thread). Callbacks run on the loop thread.
+ */
+public interface NodeIo extends AutoCloseable {
+    /** Receives datagrams on the loop thread. The array is valid only during the call. */
+    @FunctionalInterface
+    interface Receiver {
+        void receive(InetSocketAddress from, byte[] buf, int off, int len);
+    }
+
+    /** A scheduled task that has not run yet can be cancelled. */
+    interface Timer {
+        void cancel();
+    }
+
+    /** Monotonic time in nanoseconds. */
+    long nanoTime();
+
+    /** Nanoseconds to add to {@link #nanoTime()} to get Unix time (for TAI64N timestamps). */
+    long wallClockOffsetNanos();
+
+    /** The randomness for keys, indices and jitter: secure in real use, seeded in a simulation. */
+    RandomGenerator random();
+
+    /** The bound local address. */
+    InetSocketAddress localAddress();
+
+    /** Starts delivering received datagrams to {@code receiver}. Call once. */
+    void start(Receiver receiver);
+
+    /** Sends one datagram; the bytes are consumed before return. Loop thread only. */
+    void send(InetSocketAddress to, byte[] buf, int off, int len);
+
+    /** Runs {@code task} on the loop thread soon; from any thread. Tasks run in submission order. */
+    void execute(Runnable task);
+
+    /** Runs {@code task} on the loop thread at {@code atNanos} (or soon after). Loop thread only. */
+    Timer schedule(long atNanos, Runnable task);
+
+    /** True if the caller is on the loop thread. */
+    boolean inLoop();
+
+    /** Stops the loop and releases the socket. Idempotent. */
+    @Override
+    void close();
+}

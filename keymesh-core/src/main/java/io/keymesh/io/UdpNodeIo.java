@@ -1,0 +1,286 @@
+package io.keymesh.io;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.security.SecureRandom;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link NodeIo} over a real UDP socket ({@link DatagramChannel}, IPv4 or dual-stack, 4 MiB
+ * buffers) with one platform thread as the loop: it waits in a selector until a datagram arrives,
+ * a task is submitted or the earliest timer is due.
+ *
+ * <p>An exception thrown by a callback is logged and counted ({@link #callbackErrors()}); the loop
+ * goes on. Receive and send buffers are reused: receiving allocates nothing per datagram beyond
+ * what {@link DatagramChannel#receive} does for a new sender address.
+ */
+public final class UdpNodeIo implements NodeIo {
+    /** Socket send and receive buffer size asked for (the kernel caps it at rmem_max / wmem_max). */
+    public static final int SOCKET_BUFFER_BYTES = 4 << 20;
+    private static final int MAX_DATAGRAM = 65535;
+    private static final Logger log = LoggerFactory.getLogger(UdpNodeIo.class);
+
+    private final DatagramChannel channel;
+    private final Selector selector;
+    private final InetSocketAddress localAddress;
+    private final long wallClockOffsetNanos;
+    private final RandomGenerator random;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>();
+    private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+    private final ByteBuffer tx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+    private final byte[] rxArray = new byte[MAX_DATAGRAM];
+    private Thread thread;
+    private Receiver receiver;
+    private volatile boolean running = true;
+    private long timerSequence;
+    private long sendErrors;
+    private long callbackErrors;
+
+    private static final class ScheduledTask implements Timer, Comparable<ScheduledTask> {
+        final long at;
+        final long sequence;
+        final Runnable task;
+        boolean cancelled;
+
+        ScheduledTask(long at, long sequence, Runnable task) {
+            this.at = at;
+            this.sequence = sequence;
+            this.task = task;
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+
+        @Override
+        public int compareTo(ScheduledTask o) {
+            int c = Long.compare(at, o.at);
+            return c != 0 ? c : Long.compare(sequence, o.sequence);
+        }
+    }
+
+    /**
+     * Binds {@code bind} (port 0 picks a free port). An IPv4 address binds an IPv4 socket;
+     * anything else a dual-stack one.
+     *
+     * @throws UncheckedIOException if the socket cannot be opened or bound (the message names the address)
+     */
+    public UdpNodeIo(InetSocketAddress bind) {
+        this(bind, new SecureRandom());
+    }
+
+    public UdpNodeIo(InetSocketAddress bind, RandomGenerator random) {
+        this.random = random;
+        this.wallClockOffsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+        DatagramChannel ch = null;
+        try {
+            ch = bind.getAddress() != null && bind.getAddress().getAddress().length == 4
+                    ? DatagramChannel.open(StandardProtocolFamily.INET)
+                    : DatagramChannel.open();
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
+            ch.bind(bind);
+            ch.configureBlocking(false);
+            this.selector = Selector.open();
+            ch.register(selector, SelectionKey.OP_READ);
+            this.channel = ch;
+            this.localAddress = (InetSocketAddress) ch.getLocalAddress();
+        } catch (IOException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // nothing more to do
+                }
+            }
+            throw new UncheckedIOException("cannot bind UDP " + bind + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public long wallClockOffsetNanos() {
+        return wallClockOffsetNanos;
+    }
+
+    @Override
+    public RandomGenerator random() {
+        return random;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public synchronized void start(Receiver receiver) {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        this.receiver = receiver;
+        thread = Thread.ofPlatform().name("keymesh-udp-" + localAddress.getPort()).daemon().unstarted(this::loop);
+        thread.start();
+    }
+
+    @Override
+    public void send(InetSocketAddress to, byte[] buf, int off, int len) {
+        tx.clear();
+        tx.put(buf, off, len).flip();
+        try {
+            if (channel.send(tx, to) == 0) {
+                sendErrors++;
+            }
+        } catch (IOException e) {
+            sendErrors++;
+            log.debug("send to {} failed: {}", to, e.toString());
+        }
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        if (!inLoop()) {
+            selector.wakeup();
+        }
+    }
+
+    @Override
+    public Timer schedule(long atNanos, Runnable task) {
+        ScheduledTask t = new ScheduledTask(atNanos, timerSequence++, task);
+        timers.add(t);
+        return t;
+    }
+
+    @Override
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Datagrams the socket refused to send (buffer full, unreachable). */
+    public long sendErrors() {
+        return sendErrors;
+    }
+
+    /** Exceptions thrown by callbacks (each logged; the loop goes on). */
+    public long callbackErrors() {
+        return callbackErrors;
+    }
+
+    private void loop() {
+        try {
+            while (running) {
+                long waitMillis = 0; // 0: block until woken
+                ScheduledTask next = timers.peek();
+                if (next != null) {
+                    waitMillis = Math.max(1, (next.at - System.nanoTime() + 999_999) / 1_000_000);
+                }
+                if (tasks.isEmpty()) {
+                    if (next != null && next.at <= System.nanoTime()) {
+                        selector.selectNow();
+                    } else {
+                        selector.select(waitMillis);
+                    }
+                }
+                selector.selectedKeys().clear();
+                runTasks(); // first: a node's configuration is queued before its first datagram
+                receiveAll();
+                runTasks();
+                runTimers();
+            }
+        } catch (IOException e) {
+            if (running) {
+                log.error("UDP loop on {} failed", localAddress, e);
+            }
+        }
+    }
+
+    private void receiveAll() throws IOException {
+        while (true) {
+            rx.clear();
+            SocketAddress from = channel.receive(rx);
+            if (from == null) {
+                return;
+            }
+            rx.flip();
+            int len = rx.remaining();
+            rx.get(rxArray, 0, len);
+            try {
+                receiver.receive((InetSocketAddress) from, rxArray, 0, len);
+            } catch (RuntimeException e) {
+                callbackErrors++;
+                log.warn("receive callback failed on a datagram from {}", from, e);
+            }
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                callbackErrors++;
+                log.warn("task failed", e);
+            }
+        }
+    }
+
+    private void runTimers() {
+        long now = System.nanoTime();
+        ScheduledTask t;
+        while ((t = timers.peek()) != null && t.at <= now) {
+            timers.poll();
+            if (t.cancelled) {
+                continue;
+            }
+            try {
+                t.task.run();
+            } catch (RuntimeException e) {
+                callbackErrors++;
+                log.warn("timer task failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        selector.wakeup();
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            selector.close();
+            channel.close();
+        } catch (IOException e) {
+            log.debug("close failed", e);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.keymesh.node;
+
+import io.keymesh.crypto.PrivateKey;
+import io.keymesh.io.NodeIo;
+import io.keymesh.session.DropReason;
+import io.keymesh.session.Peer;
+import io.keymesh.session.SessionEngine;
+import io.keymesh.session.SessionSink;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Drives a {@link SessionEngine} over a {@link NodeIo}: received datagrams go into the engine, the
+ * engine's packets go out of the socket, and one timer wakes the engine at its next deadline.
+ *
+ * <p>The engine belongs to the loop thread. {@link #call} runs a function there (directly when
+ * already on it) and re-arms the timer afterwards; code on the loop thread that uses
+ * {@link #engine()} directly calls {@link #rearm()} when done. Deliveries and events go to the
+ * {@code events} sink (its {@code transmit} is never called) on the loop thread.
+ */
+public final class EngineLoop implements AutoCloseable {
+    private final NodeIo io;
+    private final SessionEngine engine;
+    private final SessionSink events;
+    private NodeIo.Timer timer;
+    private long timerAt = Long.MAX_VALUE;
+
+    /** A function run on the loop thread with the engine and the current time. */
+    @FunctionalInterface
+    public interface EngineFunction<T> {
+        T apply(SessionEngine engine, long nowNanos);
+    }
+
+    public EngineLoop(NodeIo io, PrivateKey key, SessionSink events) {
+        this.io = io;
+        this.events = events;
+        this.engine = new SessionEngine(key, io.random(), io.wallClockOffsetNanos(), new Sink());
+    }
+
+    /** Starts receiving. */
+    public void start() {
+        io.start((from, buf, off, len) -> {
+            engine.receive(io.nanoTime(), buf, off, len, from);
+            rearm();
+        });
+    }
+
+    /** The engine; loop thread only. */
+    public SessionEngine engine() {
+        return engine;
+    }
+
+    /** The I/O this loop runs on. */
+    public NodeIo io() {
+        return io;
+    }
+
+    /** Runs {@code f} on the loop thread (at once if already there) and completes with its result. */
+    public <T> CompletableFuture<T> call(EngineFunction<T> f) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Runnable task = () -> {
+            try {
+                result.complete(f.apply(engine, io.nanoTime()));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            } finally {
+                rearm();
+            }
+        };
+        if (io.inLoop()) {
+            task.run();
+        } else {
+            io.execute(task);
+        }
+        return result;
+    }
+
+    /** Like {@link #call}, but always queued behind what the loop is doing, never run re-entrantly. */
+    public <T> CompletableFuture<T> submit(EngineFunction<T> f) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        io.execute(() -> {
+            try {
+                result.complete(f.apply(engine, io.nanoTime()));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            } finally {
+                rearm();
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Makes sure the engine is woken by its next deadline. Only an earlier deadline re-schedules:
+     * a wake-up that comes early finds nothing due and arms the next one.
+     */
+    public void rearm() {
+        long next = engine.nextDeadline();
+        if (next >= timerAt) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel();
+        }
+        timerAt = next;
+        timer = next == Long.MAX_VALUE ? null : io.schedule(next, this::fire);
+    }
+
+    private void fire() {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+        long now = io.nanoTime();
+        if (engine.nextDeadline() <= now) {
+            engine.onTimer(now);
+        }
+        rearm();
+    }
+
+    @Override
+    public void close() {
+        io.close();
+    }
+
+    private final class Sink implements SessionSink {
+        @Override
+        public void transmit(Peer peer, InetSocketAddress to, byte[] packet, int off, int len) {
+            io.send(to, packet, off, len);
+        }
+
+        @Override
+        public void deliver(Peer peer, byte[] payload, int off, int len) {
+            events.deliver(peer, payload, off, len);
+        }
+
+        @Override
+        public void handshakeCompleted(Peer peer) {
+            events.handshakeCompleted(peer);
+        }
+
+        @Override
+        public void endpointChanged(Peer peer, InetSocketAddress endpoint) {
+            events.endpointChanged(peer, endpoint);
+        }
+
+        @Override
+        public void handshakeGaveUp(Peer peer) {
+            events.handshakeGaveUp(peer);
+        }
+
+        @Override
+        public void keysZeroed(Peer peer) {
+            events.keysZeroed(peer);
+        }
+
+        @Override
+        public void dropped(Peer peer, DropReason reason, int count) {
+            events.dropped(peer, reason, count);
+        }
+    }
+}

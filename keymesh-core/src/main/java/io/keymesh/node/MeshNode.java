@@ -1,0 +1,313 @@
+package io.keymesh.node;
+
+import io.keymesh.crypto.Aead;
+import io.keymesh.crypto.PresharedKey;
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.io.NodeIo;
+import io.keymesh.io.UdpNodeIo;
+import io.keymesh.session.DropReason;
+import io.keymesh.session.Peer;
+import io.keymesh.session.SessionEngine;
+import io.keymesh.session.SessionSink;
+import io.keymesh.wire.InnerPayload;
+import io.keymesh.wire.MeshFrame;
+import io.keymesh.wire.TransportData;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A keymesh node: one UDP port, a key pair, and peers reached by public key over WireGuard
+ * sessions. Strangers, and nodes without the network key, get no answer at all.
+ *
+ * <p>Threading: the node runs on its {@link NodeIo}'s loop thread. Its public methods may be called
+ * from any thread; {@link NodeListener} callbacks run on the loop thread and must not block (hand
+ * work to another thread). Methods that return a future complete on the loop thread, or at once
+ * when called from it.
+ *
+ * <p>Datagrams are unreliable, as UDP: one accepted by {@link #send} may still be lost on the way.
+ * Before a session exists they wait (up to 128 per peer) for the handshake. {@link #send} refuses
+ * work beyond {@link #MAX_PENDING_SENDS} queued sends instead of queueing without bound.
+ */
+public final class MeshNode implements AutoCloseable {
+    /**
+     * Largest datagram: a UDP payload over IPv4 (65,507) less WireGuard's header and tag (32), the
+     * worst-case padding (15) and the frame header (5).
+     */
+    public static final int MAX_DATAGRAM_LENGTH = 65_507 - TransportData.MIN_LENGTH - 15 - 5;
+    /** Sends queued for the loop thread beyond which {@link #send} returns false. */
+    public static final int MAX_PENDING_SENDS = 16_384;
+
+    private final EngineLoop loop;
+    private final NodeListener listener;
+    private final NodeConfig config;
+    private final Map<PublicKey, PeerState> peers = new ConcurrentHashMap<>();
+    private final AtomicInteger pendingSends = new AtomicInteger();
+    private final AtomicLong sendsRefused = new AtomicLong();
+    private long unknownFrames;
+    private long malformedPayloads;
+    private long ipPacketsIgnored;
+
+    /** Node-side state of a peer; fields other than {@code session}'s key are loop-thread only. */
+    private static final class PeerState {
+        final Peer session;
+        boolean up;
+        long datagramsSent;
+        long datagramsReceived;
+
+        PeerState(Peer session) {
+            this.session = session;
+        }
+    }
+
+    private MeshNode(NodeConfig config, NodeListener listener, NodeIo io) {
+        this.config = config;
+        this.listener = listener;
+        this.loop = new EngineLoop(io, config.privateKey(), new Events());
+    }
+
+    /** Starts a node on a real UDP socket bound to {@code config.listen()}. */
+    public static MeshNode start(NodeConfig config, NodeListener listener) {
+        return start(config, listener, new UdpNodeIo(config.listen()));
+    }
+
+    /** Starts a node on {@code io} (for example a simulated network); {@code config.listen()} is not used. */
+    public static MeshNode start(NodeConfig config, NodeListener listener, NodeIo io) {
+        MeshNode node = new MeshNode(config, listener, io);
+        CompletableFuture<Void> configured = node.loop.call((engine, now) -> {
+            engine.setTransportAead(Aead.named(config.aead()));
+            if (config.networkKey() != null) {
+                engine.setMembershipKey(config.networkKey());
+            }
+            for (PeerConfig p : config.peers()) {
+                node.addPeerOnLoop(engine, p);
+            }
+            return null;
+        });
+        node.loop.start(); // the loop runs queued tasks (the configuration) before it receives
+        try {
+            configured.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            node.close();
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
+        }
+        return node;
+    }
+
+    /** This node's public key. */
+    public PublicKey publicKey() {
+        return config.privateKey().publicKey();
+    }
+
+    /** The bound UDP address. */
+    public InetSocketAddress localAddress() {
+        return loop.io().localAddress();
+    }
+
+    /** True if {@code key} is an allowed peer. */
+    public boolean isPeer(PublicKey key) {
+        return peers.containsKey(key);
+    }
+
+    /**
+     * Sends {@code data[off..off+len)} to the peer {@code to} as one datagram. The bytes are copied
+     * before return.
+     *
+     * @return true if accepted, false if refused because {@link #MAX_PENDING_SENDS} sends are queued
+     * @throws IllegalArgumentException if {@code to} is not a peer or the datagram is longer than
+     *     {@link #MAX_DATAGRAM_LENGTH}
+     */
+    public boolean send(PublicKey to, byte[] data, int off, int len) {
+        PeerState state = peers.get(to);
+        if (state == null) {
+            throw new IllegalArgumentException("not a peer of this node: " + to);
+        }
+        if (len < 0 || len > MAX_DATAGRAM_LENGTH) {
+            throw new IllegalArgumentException("datagram of " + len + " bytes; at most " + MAX_DATAGRAM_LENGTH);
+        }
+        if (pendingSends.incrementAndGet() > MAX_PENDING_SENDS) {
+            pendingSends.decrementAndGet();
+            sendsRefused.incrementAndGet();
+            return false;
+        }
+        int frameLen = MeshFrame.frameLength(len);
+        byte[] buf = new byte[SessionEngine.SEND_HEADROOM + frameLen + 15 + TransportData.TAG_LENGTH];
+        int bodyOff = MeshFrame.writeHeader(buf, SessionEngine.SEND_HEADROOM, MeshFrame.DATAGRAM, len);
+        System.arraycopy(data, off, buf, bodyOff, len);
+        loop.call((engine, now) -> {
+            pendingSends.decrementAndGet();
+            if (peers.get(to) == state) {
+                state.datagramsSent++;
+                engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
+            }
+            return null;
+        });
+        return true;
+    }
+
+    /** {@link #send(PublicKey, byte[], int, int)} of a whole array. */
+    public boolean send(PublicKey to, byte[] data) {
+        return send(to, data, 0, data.length);
+    }
+
+    /** Adds (allows) a peer at run time. */
+    public CompletableFuture<Void> addPeer(PeerConfig peer) {
+        if (peer.publicKey().equals(publicKey())) {
+            throw new IllegalArgumentException("a node cannot be its own peer");
+        }
+        return loop.call((engine, now) -> {
+            addPeerOnLoop(engine, peer);
+            return null;
+        });
+    }
+
+    /** Removes a peer at run time: its session ends and it gets no further answer. */
+    public CompletableFuture<Boolean> removePeer(PublicKey key) {
+        return loop.call((engine, now) -> {
+            PeerState s = peers.remove(key);
+            return s != null && engine.removePeer(key);
+        });
+    }
+
+    /** Starts a handshake with {@code key} now (WireGuard allows one per 5 s). */
+    public CompletableFuture<Boolean> connect(PublicKey key) {
+        return loop.call((engine, now) -> {
+            PeerState s = peers.get(key);
+            if (s == null) {
+                throw new IllegalArgumentException("not a peer of this node: " + key);
+            }
+            return engine.initiateHandshake(now, s.session);
+        });
+    }
+
+    /** A snapshot of every peer. */
+    public CompletableFuture<List<PeerStats>> peerStats() {
+        return loop.call((engine, now) -> {
+            List<PeerStats> out = new ArrayList<>();
+            for (Peer p : engine.peers()) {
+                PeerState s = peers.get(p.publicKey());
+                long hs = p.lastHandshakeNanos();
+                out.add(new PeerStats(p.publicKey(), p.endpoint(), s != null && s.up, hs < 0 ? -1 : now - hs,
+                        p.handshakesCompleted(), p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(),
+                        s == null ? 0 : s.datagramsSent, s == null ? 0 : s.datagramsReceived));
+            }
+            return out;
+        });
+    }
+
+    /** Packets dropped by the session layer, by reason (only reasons that occurred). */
+    public CompletableFuture<Map<DropReason, Long>> drops() {
+        return loop.call((engine, now) -> {
+            Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
+            for (DropReason r : DropReason.values()) {
+                if (engine.dropped(r) > 0) {
+                    out.put(r, engine.dropped(r));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Sends refused because too many were queued. */
+    public long sendsRefused() {
+        return sendsRefused.get();
+    }
+
+    /** Payload frames of types this node does not know (skipped), malformed payloads, ignored IP packets. */
+    public CompletableFuture<long[]> frameCounters() {
+        return loop.call((engine, now) -> new long[] {unknownFrames, malformedPayloads, ipPacketsIgnored});
+    }
+
+    /** Runs {@code f} with the session engine on the loop thread: for diagnostics and tests. */
+    public <T> CompletableFuture<T> withEngine(EngineLoop.EngineFunction<T> f) {
+        return loop.call(f);
+    }
+
+    /** Stops the node and releases its socket. The private key is the caller's to close. */
+    @Override
+    public void close() {
+        loop.close();
+    }
+
+    private void addPeerOnLoop(SessionEngine engine, PeerConfig pc) {
+        PresharedKey psk = config.networkKey() == null ? PresharedKey.ZERO : config.networkKey();
+        Peer p = engine.addPeer(pc.publicKey(), psk);
+        p.setEndpoint(pc.endpoint());
+        p.setPersistentKeepaliveSeconds(pc.persistentKeepaliveSeconds());
+        if (pc.wireGuardCompatible()) {
+            engine.setWireGuardCompatible(p, true);
+        }
+        peers.put(pc.publicKey(), new PeerState(p));
+    }
+
+    private final class Events implements SessionSink {
+        @Override
+        public void transmit(Peer peer, InetSocketAddress to, byte[] packet, int off, int len) {
+            throw new IllegalStateException("the engine loop transmits");
+        }
+
+        @Override
+        public void deliver(Peer peer, byte[] payload, int off, int len) {
+            int kind = InnerPayload.kind(payload, off, len);
+            if (kind != InnerPayload.MESH_FRAMES) {
+                ipPacketsIgnored++;
+                return;
+            }
+            PeerState state = peers.get(peer.publicKey());
+            boolean ok = MeshFrame.forEach(payload, off, len, (type, b, bodyOff, bodyLen) -> {
+                if (type == MeshFrame.DATAGRAM) {
+                    if (state != null) {
+                        state.datagramsReceived++;
+                    }
+                    listener.onDatagram(peer.publicKey(), b, bodyOff, bodyLen);
+                } else {
+                    unknownFrames++;
+                }
+            });
+            if (!ok) {
+                malformedPayloads++;
+            }
+        }
+
+        @Override
+        public void handshakeCompleted(Peer peer) {
+            PeerState s = peers.get(peer.publicKey());
+            if (s != null && !s.up) {
+                s.up = true;
+                listener.onPeerUp(peer.publicKey());
+            }
+        }
+
+        @Override
+        public void endpointChanged(Peer peer, InetSocketAddress endpoint) {
+            listener.onEndpointChanged(peer.publicKey(), endpoint);
+        }
+
+        @Override
+        public void handshakeGaveUp(Peer peer) {
+            down(peer, "no handshake answer for 90 s");
+        }
+
+        @Override
+        public void keysZeroed(Peer peer) {
+            down(peer, "session expired");
+        }
+
+        private void down(Peer peer, String reason) {
+            PeerState s = peers.get(peer.publicKey());
+            if (s != null && s.up) {
+                s.up = false;
+                listener.onPeerDown(peer.publicKey(), reason);
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.keymesh.node;
+
+import io.keymesh.crypto.PresharedKey;
+import io.keymesh.crypto.PrivateKey;
+import io.keymesh.crypto.PublicKey;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a node needs to start: its key, where to listen, the network key and the peers it allows.
+ * Validated when built; an invalid value throws {@link IllegalArgumentException} naming it.
+ *
+ * @param privateKey the node's identity; the node does not close it
+ * @param listen the UDP address to bind (port 0: any free port)
+ * @param networkKey the mesh's shared key: in WireGuard's pre-shared-key slot and binding mac1,
+ *     so only holders of it get any answer; null for plain WireGuard (no psk, standard mac1)
+ * @param peers the allow-list: only these keys get answers
+ * @param aead "jdk" (faster) or "portable" (allocation-free) ChaCha20-Poly1305 for data packets
+ */
+public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
+        List<PeerConfig> peers, String aead) {
+    public NodeConfig {
+        Objects.requireNonNull(privateKey, "privateKey");
+        Objects.requireNonNull(listen, "listen");
+        peers = List.copyOf(peers);
+        Set<PublicKey> seen = new HashSet<>();
+        for (PeerConfig p : peers) {
+            if (p.publicKey().equals(privateKey.publicKey())) {
+                throw new IllegalArgumentException("peers: " + p.publicKey() + " is this node's own key");
+            }
+            if (!seen.add(p.publicKey())) {
+                throw new IllegalArgumentException("peers: " + p.publicKey() + " is listed twice");
+            }
+        }
+        if (!aead.equals("jdk") && !aead.equals("portable")) {
+            throw new IllegalArgumentException("aead must be 'jdk' or 'portable', got '" + aead + "'");
+        }
+    }
+
+    /** A node on {@code listen} in the network of {@code networkKey}, with no peers yet. */
+    public static NodeConfig of(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey) {
+        return new NodeConfig(privateKey, listen, networkKey, List.of(), "jdk");
+    }
+
+    public NodeConfig withPeers(List<PeerConfig> newPeers) {
+        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead);
+    }
+
+    public NodeConfig withAead(String newAead) {
+        return new NodeConfig(privateKey, listen, networkKey, peers, newAead);
+    }
+}

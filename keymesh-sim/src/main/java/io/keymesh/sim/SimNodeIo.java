@@ -1,0 +1,106 @@
+package io.keymesh.sim;
+
+import io.keymesh.io.NodeIo;
+import java.net.InetSocketAddress;
+import java.util.random.RandomGenerator;
+
+/**
+ * A keymesh node's {@link NodeIo} on a simulated host: a {@link VirtualUdpSocket} for the socket,
+ * the {@link Simulation}'s virtual clock and scheduler, and a random stream split from its seed —
+ * so {@code MeshNode.start(config, listener, new SimNodeIo(host, port))} runs the real node code,
+ * deterministically, on the simulated network.
+ *
+ * <p>Everything runs on the simulation's one thread: {@link #inLoop()} is always true and
+ * {@link #execute} schedules the task at the current virtual time.
+ */
+public final class SimNodeIo implements NodeIo {
+    /** Unix time the virtual clock's zero stands for: 2026-01-01T00:00:00Z, in nanoseconds. */
+    public static final long VIRTUAL_EPOCH_NANOS = 1_767_225_600L * 1_000_000_000L;
+
+    private final Simulation sim;
+    private final Host host;
+    private final RandomGenerator random;
+    private final VirtualUdpSocket socket;
+    private boolean closed;
+
+    /** A node's I/O on {@code host}, bound to {@code port} (0: an ephemeral port) when started. */
+    public SimNodeIo(Host host, int port) {
+        this.host = host;
+        this.sim = host.network().simulation();
+        this.random = sim.newRandomStream();
+        this.socket = host.openUdp(port, (from, data, off, len) -> { });
+    }
+
+    @Override
+    public long nanoTime() {
+        return sim.now();
+    }
+
+    @Override
+    public long wallClockOffsetNanos() {
+        return VIRTUAL_EPOCH_NANOS;
+    }
+
+    @Override
+    public RandomGenerator random() {
+        return random;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return socket.localAddress();
+    }
+
+    /** The simulated socket (for counters, or to close it and see the node go silent). */
+    public VirtualUdpSocket socket() {
+        return socket;
+    }
+
+    @Override
+    public void start(Receiver receiver) {
+        socket.setHandler((from, data, off, len) -> {
+            if (!closed) {
+                receiver.receive(from, data, off, len);
+            }
+        });
+    }
+
+    @Override
+    public void send(InetSocketAddress to, byte[] buf, int off, int len) {
+        if (!closed) {
+            socket.send(to, buf, off, len);
+        }
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        sim.schedule(sim.now(), () -> {
+            if (!closed) {
+                task.run();
+            }
+        });
+    }
+
+    @Override
+    public Timer schedule(long atNanos, Runnable task) {
+        ScheduledEvent e = sim.schedule(Math.max(atNanos, sim.now()), () -> {
+            if (!closed) {
+                task.run();
+            }
+        });
+        return e::cancel;
+    }
+
+    @Override
+    public boolean inLoop() {
+        return true;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            socket.close();
+        }
+    }
+}
