@@ -50,6 +50,7 @@ public final class MeshNode implements AutoCloseable {
     private final Map<PublicKey, PeerState> peers = new ConcurrentHashMap<>();
     private final AtomicInteger pendingSends = new AtomicInteger();
     private final AtomicLong sendsRefused = new AtomicLong();
+    private volatile boolean closed;
     private long unknownFrames;
     private long malformedPayloads;
     private long ipPacketsIgnored;
@@ -125,8 +126,13 @@ public final class MeshNode implements AutoCloseable {
      * @return true if accepted, false if refused because {@link #MAX_PENDING_SENDS} sends are queued
      * @throws IllegalArgumentException if {@code to} is not a peer or the datagram is longer than
      *     {@link #MAX_DATAGRAM_LENGTH}
+     * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not fit in {@code data}
+     * @throws IllegalStateException if the node is closed
      */
     public boolean send(PublicKey to, byte[] data, int off, int len) {
+        if (closed) {
+            throw new IllegalStateException("node is closed");
+        }
         PeerState state = peers.get(to);
         if (state == null) {
             throw new IllegalArgumentException("not a peer of this node: " + to);
@@ -134,6 +140,7 @@ public final class MeshNode implements AutoCloseable {
         if (len < 0 || len > MAX_DATAGRAM_LENGTH) {
             throw new IllegalArgumentException("datagram of " + len + " bytes; at most " + MAX_DATAGRAM_LENGTH);
         }
+        java.util.Objects.checkFromIndexSize(off, len, data.length); // before counting it as pending
         if (pendingSends.incrementAndGet() > MAX_PENDING_SENDS) {
             pendingSends.decrementAndGet();
             sendsRefused.incrementAndGet();
@@ -235,6 +242,7 @@ public final class MeshNode implements AutoCloseable {
     /** Stops the node and releases its socket. The private key is the caller's to close. */
     @Override
     public void close() {
+        closed = true;
         loop.close();
     }
 

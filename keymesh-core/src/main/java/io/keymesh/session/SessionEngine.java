@@ -246,6 +246,14 @@ public final class SessionEngine {
         return cookieRepliesSent;
     }
 
+    /**
+     * Receiver indices in use: one per handshake in progress and one per live keypair, so at most
+     * four per peer (previous, current and next keypair, and a handshake). For leak checks.
+     */
+    public int indicesInUse() {
+        return indices.size();
+    }
+
     // ---------------------------------------------------------------- receive
 
     /**
@@ -425,7 +433,6 @@ public final class SessionEngine {
         }
         p.current = kp;
         authenticatedFrom(p, from);
-        anyAuthenticatedPacketTraversal(now, p);
         p.newHandshakeAt = NEVER;
         p.zeroKeyMaterialAt = now + ZERO_KEY_MATERIAL_AFTER;
         handshakeComplete(now, p);
@@ -480,7 +487,6 @@ public final class SessionEngine {
             sendStaged(now, p);
         }
         authenticatedFrom(p, from);
-        anyAuthenticatedPacketTraversal(now, p);
         p.newHandshakeAt = NEVER;
         keepKeyFreshReceiving(now, p);
         p.rxPackets++;
@@ -570,6 +576,7 @@ public final class SessionEngine {
             return;
         }
         encryptAndTransmit(nowNanos, peer, kp, keepalive, SEND_HEADROOM, 0);
+        keepKeyFreshSending(nowNanos, peer); // as wireguard-go: every sent packet, keepalives too
     }
 
     /**
@@ -754,6 +761,13 @@ public final class SessionEngine {
         }
     }
 
+    /**
+     * Restarts the persistent-keepalive timer. WireGuard restarts it on packets received as well as
+     * sent; keymesh only on packets sent (this one is called on every send), because a NAT may
+     * refresh its binding on outbound traffic only (RFC 4787 section 4.3, REQ-6 makes inbound
+     * refresh optional): counting from the last packet received would let such a binding lapse
+     * while the peer is talking to us. The wire behaviour is WireGuard's; only the timer's start differs.
+     */
     private void anyAuthenticatedPacketTraversal(long now, Peer p) {
         if (p.persistentKeepaliveNanos > 0) {
             p.persistentKeepaliveAt = now + p.persistentKeepaliveNanos;
