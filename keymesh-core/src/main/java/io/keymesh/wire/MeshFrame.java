@@ -10,6 +10,25 @@ package io.keymesh.wire;
  * sequence: everything after it is padding (WireGuard pads payloads with zeros). Frame types never
  * fall in 0x40–0x4F or 0x60–0x6F, so the first frame cannot be mistaken for an IP packet.
  *
+ * <p>Types defined so far (channel frames reuse RFC 9000's numbers where they are legal here; the
+ * body is the RFC 9000 body minus what our length prefix makes redundant):
+ * <ul>
+ *   <li>{@code 0x00} {@link #PADDING} — ends the sequence.
+ *   <li>{@code 0x04} {@link #RESET_STREAM} — channel id, error code, final size
+ *       ({@link ResetStreamFrame}; RFC 9000 section 19.4).
+ *   <li>{@code 0x08} {@link #STREAM}, {@code 0x09} {@link #STREAM_FIN} — channel id, offset, data;
+ *       0x09 also marks the end of the channel ({@link StreamFrame}; RFC 9000 section 19.8).
+ *   <li>{@code 0x10} {@link #MAX_DATA} — the connection's receive limit ({@link MaxDataFrame};
+ *       RFC 9000 section 19.9).
+ *   <li>{@code 0x11} {@link #MAX_STREAM_DATA} — channel id, the channel's receive limit
+ *       ({@link MaxStreamDataFrame}; RFC 9000 section 19.10).
+ *   <li>{@code 0x14} {@link #DATA_BLOCKED} — the connection limit the sender is blocked at
+ *       ({@link DataBlockedFrame}; RFC 9000 section 19.12).
+ *   <li>{@code 0x15} {@link #STREAM_DATA_BLOCKED} — channel id, the channel limit the sender is
+ *       blocked at ({@link StreamDataBlockedFrame}; RFC 9000 section 19.13).
+ *   <li>{@code 0x31} {@link #DATAGRAM} — an unreliable application datagram.
+ * </ul>
+ *
  * <p>Stateless helpers over a caller's array; thread-safe.
  */
 public final class MeshFrame {
@@ -17,6 +36,20 @@ public final class MeshFrame {
     public static final int PADDING = 0x00;
     /** An unreliable application datagram; the body is the datagram. */
     public static final int DATAGRAM = 0x31;
+    /** Abrupt end of a channel's sending side: channel id, error code, final size. */
+    public static final int RESET_STREAM = 0x04;
+    /** Channel data: channel id, offset, data. */
+    public static final int STREAM = 0x08;
+    /** Channel data that ends the channel: channel id, offset, data; offset + length is the final size. */
+    public static final int STREAM_FIN = 0x09;
+    /** Connection-level flow-control limit: maximum data (varint). */
+    public static final int MAX_DATA = 0x10;
+    /** Channel-level flow-control limit: channel id, maximum stream data. */
+    public static final int MAX_STREAM_DATA = 0x11;
+    /** The sender has data but is blocked by the connection limit: the limit. */
+    public static final int DATA_BLOCKED = 0x14;
+    /** The sender has channel data but is blocked by the channel limit: channel id, the limit. */
+    public static final int STREAM_DATA_BLOCKED = 0x15;
 
     private MeshFrame() {}
 
