@@ -1,0 +1,291 @@
+package io.keymesh.cli;
+
+import io.keymesh.crypto.PrivateKey;
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.node.MeshNode;
+import io.keymesh.node.NodeConfig;
+import io.keymesh.node.NodeListener;
+import io.keymesh.node.PeerConfig;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code keymesh up --config FILE}: runs one {@link MeshNode} in the foreground from a HOCON file
+ * (see {@link NodeConfigLoader} and {@code reference.conf}).
+ *
+ * <p>It logs (SLF4J, logger {@code io.keymesh.cli.UpCommand}) the node's public key and bound
+ * address, its peers, and then peer up/down and endpoint changes as they happen; it starts a
+ * handshake with every peer that has an endpoint, so that reachable peers come up at once. Every
+ * {@code --status-interval} and once at exit it prints a {@link StatusTable} to standard output.
+ * SIGINT and SIGTERM stop it cleanly with status 0 ({@link SignalStop}); a shutdown hook closes
+ * the node on any other way out. {@code --announce} sends one small datagram to a peer each time
+ * its session comes up (a connectivity check, logged as "announce from KEY" where it arrives;
+ * sent then rather than at start because a datagram for a peer without an endpoint is dropped);
+ * datagrams have no other consumer yet and are counted in the table.
+ *
+ * <p>Exit status: 0 after a clean stop or {@code --print-config}; 1 if the node cannot start
+ * (address in use); 2 for a bad command line or configuration, reported on standard error as
+ * {@code keymesh up: FILE: PROBLEM}, one line per problem.
+ */
+@Command(name = "up", sortOptions = false,
+        description = "Run a node in the foreground from a HOCON config file (Ctrl-C stops it).")
+final class UpCommand implements Callable<Integer> {
+    /** Text of an {@code --announce} datagram, followed by the sender's base64 key. */
+    static final String ANNOUNCE_PREFIX = "keymesh announce from ";
+    /** Received-datagram log events waiting for the command's thread beyond which more are not logged. */
+    static final int MAX_QUEUED_DATAGRAM_EVENTS = 1024;
+    /** How long the shutdown hook waits for the node to close. */
+    static final long SHUTDOWN_WAIT_SECONDS = 5;
+
+    private static final Logger log = LoggerFactory.getLogger(UpCommand.class);
+    private static final Consumer<MeshNode> STOP = node -> {};
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE",
+            description = "The node's HOCON config file (keys under keymesh { }; see the README).")
+    Path config;
+
+    @Option(names = "--status-interval", defaultValue = "60s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Print the peer table this often and at exit (default ${DEFAULT-VALUE}; 0: never).")
+    Duration statusInterval;
+
+    @Option(names = "--exit-after", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop after this long, e.g. 30s (for scripts and tests; default: run until stopped).")
+    Duration exitAfter;
+
+    @Option(names = "--announce",
+            description = "Send one small datagram to each peer when its session comes up; each node logs those it receives.")
+    boolean announce;
+
+    @Option(names = "--print-config", description = "Print the effective configuration (secrets hidden) and exit.")
+    boolean printConfig;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    /** Completed with the node once it runs (tests read its address); failed if it does not start. */
+    final CompletableFuture<MeshNode> started = new CompletableFuture<>();
+
+    private final BlockingQueue<Consumer<MeshNode>> events = new LinkedBlockingQueue<>();
+    private final AtomicInteger queuedDatagramEvents = new AtomicInteger();
+    private final AtomicReference<String> stopReason = new AtomicReference<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        Runnable unregisterSignals = SignalStop.register(this::requestStop);
+        try {
+            if (exitAfter != null && exitAfter.isZero()) {
+                err.println("keymesh up: --exit-after must be more than 0");
+                err.flush();
+                return 2;
+            }
+            LoadedNodeConfig loaded;
+            try {
+                loaded = NodeConfigLoader.load(config);
+            } catch (BadConfigException e) {
+                for (String problem : e.problems()) {
+                    err.println("keymesh up: " + config + ": " + problem);
+                }
+                err.flush();
+                return 2;
+            }
+            try {
+                for (String warning : loaded.warnings()) {
+                    log.warn("{}: {}", config, warning);
+                }
+                if (printConfig) {
+                    spec.commandLine().getOut().print(loaded.render());
+                    spec.commandLine().getOut().flush();
+                    return 0;
+                }
+                return run(loaded.node(), err);
+            } finally {
+                loaded.node().privateKey().close();
+            }
+        } finally {
+            unregisterSignals.run();
+            started.cancel(false); // if the node never started; no effect once it did
+        }
+    }
+
+    private int run(NodeConfig nodeConfig, PrintWriter err) throws InterruptedException {
+        MeshNode node;
+        try {
+            node = MeshNode.start(nodeConfig, new Events());
+        } catch (UncheckedIOException e) {
+            err.println("keymesh up: " + config + ": keymesh.listen: cannot bind UDP " + HostPort.format(nodeConfig.listen())
+                    + ": " + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
+            err.flush();
+            return 1;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("keymesh up: " + config + ": cannot start the node: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            requestStop("JVM shutdown");
+            try {
+                closed.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "keymesh-up-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            log.info("node {} listening on {} ({} peers, aead {})", node.publicKey(), HostPort.format(node.localAddress()),
+                    nodeConfig.peers().size(), nodeConfig.aead());
+            for (PeerConfig p : nodeConfig.peers()) {
+                log.info("peer {} {}{}{}", p.publicKey(),
+                        p.endpoint() == null ? "without endpoint (waits to be reached)" : "at " + HostPort.format(p.endpoint()),
+                        p.persistentKeepaliveSeconds() == 0 ? "" : ", persistent keepalive " + p.persistentKeepaliveSeconds() + " s",
+                        p.wireGuardCompatible() ? ", stock WireGuard" : "");
+            }
+            started.complete(node);
+            for (PeerConfig p : nodeConfig.peers()) {
+                if (p.endpoint() != null) {
+                    node.connect(p.publicKey());
+                }
+            }
+            runUntilStopped(node);
+            return 0;
+        } finally {
+            node.close();
+            log.info("node {} stopped ({})", node.publicKey(), stopReason.get());
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it finds the node closed
+            }
+        }
+    }
+
+    private void runUntilStopped(MeshNode node) throws InterruptedException {
+        long start = System.nanoTime();
+        boolean statusOn = !statusInterval.isZero();
+        long interval = statusInterval.toNanos();
+        long nextStatus = statusOn ? start + interval : Long.MAX_VALUE;
+        long exitAt = exitAfter == null ? Long.MAX_VALUE : start + exitAfter.toNanos();
+        try {
+            while (true) {
+                long now = System.nanoTime();
+                if (now - exitAt >= 0 && exitAt != Long.MAX_VALUE) {
+                    requestStop("--exit-after " + Durations.format(exitAfter) + " elapsed");
+                } else if (statusOn && now - nextStatus >= 0) {
+                    printStatus(node);
+                    nextStatus = Math.max(nextStatus + interval, now);
+                    continue;
+                }
+                long wake = Math.min(exitAt == Long.MAX_VALUE ? Long.MAX_VALUE : exitAt - now,
+                        nextStatus == Long.MAX_VALUE ? Long.MAX_VALUE : nextStatus - now);
+                Consumer<MeshNode> event = events.poll(Math.max(0, wake), TimeUnit.NANOSECONDS);
+                if (event == STOP) {
+                    break;
+                }
+                if (event != null) {
+                    event.accept(node);
+                }
+            }
+        } catch (InterruptedException e) {
+            requestStop("interrupted");
+            Thread.currentThread().interrupt();
+        }
+        log.info("stopping: {}", stopReason.get());
+        for (Consumer<MeshNode> event; (event = events.poll()) != null; ) {
+            if (event != STOP) {
+                event.accept(node);
+            }
+        }
+        if (statusOn) {
+            printStatus(node);
+        }
+    }
+
+    private void requestStop(String reason) {
+        if (stopReason.compareAndSet(null, reason)) {
+            events.add(STOP);
+        }
+    }
+
+    private void printStatus(MeshNode node) {
+        try {
+            StatusTable.print(spec.commandLine().getOut(), node.publicKey(), node.localAddress(),
+                    node.peerStats().get(5, TimeUnit.SECONDS), node.drops().get(5, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("no status: {}", e.toString());
+        }
+    }
+
+    /** The node's events, on its loop thread: queued for the command's thread, which logs (and announces). */
+    private final class Events implements NodeListener {
+        private final byte[] announcePrefix = ANNOUNCE_PREFIX.getBytes(StandardCharsets.UTF_8);
+
+        @Override
+        public void onPeerUp(PublicKey peer) {
+            events.add(node -> {
+                log.info("peer {} up", peer);
+                if (announce) {
+                    node.send(peer, (ANNOUNCE_PREFIX + node.publicKey().toBase64()).getBytes(StandardCharsets.UTF_8));
+                }
+            });
+        }
+
+        @Override
+        public void onPeerDown(PublicKey peer, String reason) {
+            events.add(node -> log.info("peer {} down: {}", peer, reason));
+        }
+
+        @Override
+        public void onEndpointChanged(PublicKey peer, InetSocketAddress endpoint) {
+            events.add(node -> log.info("peer {} endpoint now {}", peer, HostPort.format(endpoint)));
+        }
+
+        @Override
+        public void onDatagram(PublicKey from, byte[] data, int off, int len) {
+            boolean announcement = len >= announcePrefix.length
+                    && Arrays.equals(data, off, off + announcePrefix.length, announcePrefix, 0, announcePrefix.length);
+            if (!announcement && !log.isDebugEnabled()) {
+                return;
+            }
+            if (queuedDatagramEvents.incrementAndGet() > MAX_QUEUED_DATAGRAM_EVENTS) {
+                queuedDatagramEvents.decrementAndGet();
+                return; // still counted in the status table
+            }
+            events.add(node -> {
+                queuedDatagramEvents.decrementAndGet();
+                if (announcement) {
+                    log.info("announce from {} ({} bytes)", from, len);
+                } else {
+                    log.debug("datagram from {} ({} bytes)", from, len);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package io.keymesh.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.keymesh.crypto.PresharedKey;
+import io.keymesh.crypto.PrivateKey;
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.node.MeshNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/**
+ * {@code keymesh up} as a user runs it: exit codes and messages for bad input, the effective
+ * config, and two nodes started from config files that complete a handshake and exchange an
+ * announcement each way, shown by their logs and their status tables.
+ */
+class UpCommandTest {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @TempDir
+    Path dir;
+
+    /** One {@code keymesh} command line with its own output and error text. */
+    private static final class Run {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = Main.commandLine();
+        final UpCommand up = cli.getSubcommands().get("up").getCommand();
+
+        Run() {
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+        }
+
+        int execute(String... args) {
+            return cli.execute(args);
+        }
+
+        CompletableFuture<Integer> executeInBackground(String... args) {
+            return CompletableFuture.supplyAsync(() -> cli.execute(args), r -> Thread.ofPlatform().start(r));
+        }
+    }
+
+    private Path file(String name, String content) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, content);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        return p;
+    }
+
+    private Path keyFile(String name, PrivateKey key) throws IOException {
+        return file(name, key.toBase64() + "\n");
+    }
+
+    @Test
+    void aMissingConfigFileIsAUsageError() {
+        Run run = new Run();
+        Path missing = dir.resolve("missing.conf");
+        assertEquals(2, run.execute("up", "--config", missing.toString()));
+        assertEquals("keymesh up: " + missing + ": no such file\n", run.err.toString());
+        assertTrue(run.up.started.isCancelled());
+    }
+
+    @Test
+    void everyProblemIsPrintedWithTheCommandAndFileNames() throws Exception {
+        Path conf = file("bad.conf", """
+                keymesh {
+                  private-key = "%s"
+                  listen = "0.0.0.0:70000"
+                  peers = [ { public-key = "nope" } ]
+                }
+                """.formatted(PrivateKey.generate(RANDOM).toBase64()));
+        Run run = new Run();
+        assertEquals(2, run.execute("up", "--config", conf.toString()));
+        String p = "keymesh up: " + conf + ": ";
+        assertEquals(List.of(
+                p + "keymesh.listen: port 70000 out of range 0..65535 (line 3)",
+                p + "keymesh.network-key: missing: give network-key (base64, as `keymesh genpsk` prints it) or "
+                        + "network-key-file (a file holding it). Every member of a mesh holds the same network key; "
+                        + "a node without it gets no answer, and a stock WireGuard peer uses it as its PresharedKey",
+                p + "keymesh.peers[0].public-key: a public key is 44 characters of base64 or 52 of base32, got 4 characters (line 4)"),
+                run.err.toString().lines().toList());
+        assertEquals("", run.out.toString());
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() throws Exception {
+        Run run = new Run();
+        assertEquals(2, run.execute("up"));
+        assertTrue(run.err.toString().contains("Missing required option: '--config=FILE'"), run.err.toString());
+        Run run2 = new Run();
+        assertEquals(2, run2.execute("up", "--config", "x.conf", "--exit-after", "10"));
+        assertTrue(run2.err.toString().contains("a duration needs a unit, e.g. 10s"), run2.err.toString());
+        Run run3 = new Run();
+        assertEquals(2, run3.execute("up", "--config", "x.conf", "--status-interval", "-1s"));
+        assertTrue(run3.err.toString().contains("must not be negative"), run3.err.toString());
+    }
+
+    @Test
+    void printConfigShowsTheEffectiveConfigWithoutSecrets() throws Exception {
+        try (PrivateKey key = PrivateKey.generate(RANDOM)) {
+            String network = PresharedKey.generate(RANDOM).toBase64();
+            PublicKey peer = PrivateKey.generate(RANDOM).publicKey();
+            Path keyFile = keyFile("node.key", key);
+            Path conf = file("node.conf", """
+                    keymesh {
+                      private-key-file = node.key
+                      network-key = "%s"
+                      peers = [ { public-key = "%s", endpoint = "192.0.2.7:51820", persistent-keepalive = 25s } ]
+                    }
+                    """.formatted(network, peer.toBase32()));
+            Run run = new Run();
+            assertEquals(0, run.execute("up", "--config", conf.toString(), "--print-config"));
+            assertEquals("""
+                    # effective configuration; secrets are not shown
+                    # public key of this node: %s
+                    keymesh {
+                      private-key-file = "%s"
+                      listen = "0.0.0.0:51820"
+                      network-key = "(secret)"
+                      aead = jdk
+                      peers = [
+                        {
+                          public-key = "%s"
+                          endpoint = "192.0.2.7:51820"
+                          persistent-keepalive = 25s
+                          wireguard = false
+                        }
+                      ]
+                    }
+                    """.formatted(key.publicKey(), keyFile, peer), run.out.toString());
+            assertFalse(run.out.toString().contains(key.toBase64()));
+            assertFalse(run.out.toString().contains(network));
+        }
+    }
+
+    @Test
+    void anAddressInUseIsReportedWithExitStatus1() throws Exception {
+        try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                PrivateKey key = PrivateKey.generate(RANDOM)) {
+            int port = taken.getLocalPort();
+            Path conf = file("node.conf", "keymesh { private-key = \"%s\", network-key = \"%s\", listen = \"127.0.0.1:%d\" }"
+                    .formatted(key.toBase64(), PresharedKey.generate(RANDOM).toBase64(), port));
+            Run run = new Run();
+            assertEquals(1, run.execute("up", "--config", conf.toString(), "--exit-after", "5s"));
+            assertEquals("keymesh up: " + conf + ": keymesh.listen: cannot bind UDP 127.0.0.1:" + port
+                    + ": Address already in use\n", run.err.toString());
+        }
+    }
+
+    @Test
+    void theStatusTableIsPrintedEveryIntervalAndAtExit() throws Exception {
+        try (PrivateKey key = PrivateKey.generate(RANDOM)) {
+            PublicKey peer = PrivateKey.generate(RANDOM).publicKey();
+            Path conf = file("node.conf", "keymesh { private-key = \"%s\", network-key = \"%s\", listen = \"127.0.0.1:0\", peers = [ { public-key = \"%s\" } ] }"
+                    .formatted(key.toBase64(), PresharedKey.generate(RANDOM).toBase64(), peer));
+            Run run = new Run();
+            assertEquals(0, run.execute("up", "--config", conf.toString(), "--status-interval", "300ms", "--exit-after", "1s"));
+            List<String> lines = run.out.toString().lines().toList();
+            long tables = lines.stream().filter(l -> l.startsWith("status of node " + key.publicKey() + " on 127.0.0.1:")).count();
+            assertTrue(tables >= 2, run.out.toString()); // at least one periodic table, and the one at exit
+            assertTrue(lines.stream().anyMatch(l -> l.matches("\\Q" + peer + "\\E +- +down +never( +0){6}")), run.out.toString());
+            Run quiet = new Run();
+            assertEquals(0, quiet.execute("up", "--config", conf.toString(), "--status-interval", "0", "--exit-after", "300ms"));
+            assertEquals("", quiet.out.toString());
+        }
+    }
+
+    /**
+     * Two nodes from config files on loopback: B knows A only by key (no endpoint), A knows B's
+     * address. A's handshake brings both up, B learns A's endpoint by roaming, and each node's
+     * --announce datagram arrives at the other: both logs and both final status tables say so.
+     */
+    @Test
+    void twoNodesFromConfigFilesHandshakeAndExchangeDatagrams() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(UpCommand.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try (PrivateKey a = PrivateKey.generate(RANDOM); PrivateKey b = PrivateKey.generate(RANDOM)) {
+            keyFile("a.key", a);
+            keyFile("b.key", b);
+            file("network.key", PresharedKey.generate(RANDOM).toBase64() + "\n");
+            Path bConf = file("b.conf", """
+                    keymesh {
+                      private-key-file = b.key
+                      network-key-file = network.key
+                      listen = "127.0.0.1:0"
+                      peers = [ { public-key = "%s" } ]
+                    }
+                    """.formatted(a.publicKey().toBase32()));
+            Run bRun = new Run();
+            CompletableFuture<Integer> bExit = bRun.executeInBackground("up", "--config", bConf.toString(), "--announce", "--exit-after", "4s");
+            MeshNode bNode = bRun.up.started.get(20, TimeUnit.SECONDS);
+            int bPort = bNode.localAddress().getPort();
+
+            Path aConf = file("a.conf", """
+                    keymesh {
+                      private-key-file = a.key
+                      network-key-file = network.key
+                      listen = "127.0.0.1:0"
+                      peers = [ { public-key = "%s", endpoint = "127.0.0.1:%d", persistent-keepalive = 10s } ]
+                    }
+                    """.formatted(b.publicKey(), bPort));
+            Run aRun = new Run();
+            CompletableFuture<Integer> aExit = aRun.executeInBackground("up", "--config", aConf.toString(), "--announce", "--exit-after", "2s");
+            int aPort = aRun.up.started.get(20, TimeUnit.SECONDS).localAddress().getPort();
+
+            assertEquals(0, aExit.get(30, TimeUnit.SECONDS), aRun.err.toString());
+            assertEquals(0, bExit.get(30, TimeUnit.SECONDS), bRun.err.toString());
+            assertEquals("", aRun.err.toString());
+            assertEquals("", bRun.err.toString());
+
+            List<String> messages = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            for (String expected : List.of(
+                    "node " + b.publicKey() + " listening on 127.0.0.1:" + bPort + " (1 peers, aead jdk)",
+                    "peer " + a.publicKey() + " without endpoint (waits to be reached)",
+                    "node " + a.publicKey() + " listening on 127.0.0.1:" + aPort + " (1 peers, aead jdk)",
+                    "peer " + b.publicKey() + " at 127.0.0.1:" + bPort + ", persistent keepalive 10 s",
+                    "peer " + a.publicKey() + " endpoint now 127.0.0.1:" + aPort,
+                    "peer " + a.publicKey() + " up",
+                    "peer " + b.publicKey() + " up",
+                    "announce from " + a.publicKey() + " (66 bytes)",
+                    "announce from " + b.publicKey() + " (66 bytes)",
+                    "stopping: --exit-after 2s elapsed",
+                    "stopping: --exit-after 4s elapsed",
+                    "node " + a.publicKey() + " stopped (--exit-after 2s elapsed)",
+                    "node " + b.publicKey() + " stopped (--exit-after 4s elapsed)")) {
+                assertTrue(messages.contains(expected), "no log line \"" + expected + "\" in " + messages);
+            }
+
+            // Each final table: the peer up, at the address it really has, one announcement each way.
+            assertTrue(lastRowFor(aRun.out.toString(), b.publicKey())
+                    .matches("\\Q" + b.publicKey() + "\\E +127\\.0\\.0\\.1:" + bPort + " +up .* 1 +1"), aRun.out.toString());
+            assertTrue(lastRowFor(bRun.out.toString(), a.publicKey())
+                    .matches("\\Q" + a.publicKey() + "\\E +127\\.0\\.0\\.1:" + aPort + " +up .* 1 +1"), bRun.out.toString());
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    private static String lastRowFor(String out, PublicKey peer) {
+        List<String> rows = out.lines().filter(l -> l.startsWith(peer.toBase64())).toList();
+        return rows.isEmpty() ? "(no row for " + peer + ")" : rows.get(rows.size() - 1);
+    }
+}
