@@ -132,15 +132,15 @@ public final class PmtuDiscovery {
 
     /**
      * An ordinary packet of {@code size} bytes was declared lost. {@link #BLACK_HOLE_LOSSES}
-     * losses in a row of packets larger than the base size, with none of them acknowledged
-     * between, mean the path shrank (RFC 8899 section 4.3): fall back to the base size and search
+     * losses in a row of packets of the confirmed size (larger than the base), with none of them
+     * acknowledged between, mean the path shrank (RFC 8899 section 4.3): fall back to the base size and search
      * again below the size that failed.
      *
      * @return true if this loss revealed a black hole (the packet size just dropped)
      */
     public boolean onPacketLost(int size, long nowNanos) {
-        if (size <= BASE_UDP_PAYLOAD || size < confirmed) {
-            return false;
+        if (size <= BASE_UDP_PAYLOAD || size != confirmed) {
+            return false; // small, or sent before the size last changed
         }
         if (++consecutiveLargeLosses < BLACK_HOLE_LOSSES) {
             return false;

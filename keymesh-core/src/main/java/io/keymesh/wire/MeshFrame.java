@@ -14,6 +14,8 @@ package io.keymesh.wire;
  * body is the RFC 9000 body minus what our length prefix makes redundant):
  * <ul>
  *   <li>{@code 0x00} {@link #PADDING} — ends the sequence.
+ *   <li>{@code 0x01} {@link #PING} — empty; elicits an acknowledgement.
+ *   <li>{@code 0x02}, {@code 0x03} ACK — {@link AckFrame} (RFC 9000 section 19.3).
  *   <li>{@code 0x04} {@link #RESET_STREAM} — channel id, error code, final size
  *       ({@link ResetStreamFrame}; RFC 9000 section 19.4).
  *   <li>{@code 0x08} {@link #STREAM}, {@code 0x09} {@link #STREAM_FIN} — channel id, offset, data;
@@ -26,6 +28,9 @@ package io.keymesh.wire;
  *       ({@link DataBlockedFrame}; RFC 9000 section 19.12).
  *   <li>{@code 0x15} {@link #STREAM_DATA_BLOCKED} — channel id, the channel limit the sender is
  *       blocked at ({@link StreamDataBlockedFrame}; RFC 9000 section 19.13).
+ *   <li>{@code 0x1c} {@link #CONNECTION_CLOSE} — error code, reason ({@link ConnectionCloseFrame}).
+ *   <li>{@code 0x20} {@link #PACKET} — first frame of a channel packet: source and destination
+ *       connection ids, packet number ({@link PacketHeaderFrame}).
  *   <li>{@code 0x31} {@link #DATAGRAM} — an unreliable application datagram.
  * </ul>
  *
@@ -42,6 +47,12 @@ public final class MeshFrame {
     public static final int STREAM = 0x08;
     /** Channel data that ends the channel: channel id, offset, data; offset + length is the final size. */
     public static final int STREAM_FIN = 0x09;
+    /** Keeps a connection alive and elicits an acknowledgement; empty body (RFC 9000 section 19.2). */
+    public static final int PING = 0x01;
+    /** Ends the channel connection: error code, reason (RFC 9000 section 19.19). */
+    public static final int CONNECTION_CLOSE = 0x1c;
+    /** First frame of every channel packet: connection ids and packet number ({@link PacketHeaderFrame}). */
+    public static final int PACKET = 0x20;
     /** Connection-level flow-control limit: maximum data (varint). */
     public static final int MAX_DATA = 0x10;
     /** Channel-level flow-control limit: channel id, maximum stream data. */

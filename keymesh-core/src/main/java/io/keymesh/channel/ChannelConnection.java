@@ -1,0 +1,773 @@
+package io.keymesh.channel;
+
+import io.keymesh.session.SessionEngine;
+import io.keymesh.wire.AckFrame;
+import io.keymesh.wire.ConnectionCloseFrame;
+import io.keymesh.wire.DataBlockedFrame;
+import io.keymesh.wire.MaxDataFrame;
+import io.keymesh.wire.MaxStreamDataFrame;
+import io.keymesh.wire.MeshFrame;
+import io.keymesh.wire.PacketHeaderFrame;
+import io.keymesh.wire.ResetStreamFrame;
+import io.keymesh.wire.StreamFrame;
+import io.keymesh.wire.TransportData;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * Reliable, ordered message channels with one peer, carried in WireGuard transport payloads with
+ * QUIC's machinery: numbered packets acknowledged with ACK ranges, loss detection and probe
+ * timeouts (RFC 9002), congestion control with pacing (CUBIC or NewReno), connection- and
+ * channel-level flow control and multiplexed channels without head-of-line blocking between them
+ * (RFC 9000), and path-MTU discovery (RFC 8899). Lost frames, not packets, are sent again.
+ *
+ * <p>A channel is bidirectional and named by a number either side may use first; the other side
+ * learns of it from its first frame ({@link Events#onChannelOpened}). Messages of any size up to
+ * {@link ChannelConfig#maxMessage()} are cut into frames that fit the path and reassembled.
+ *
+ * <p>Each side picks a random connection id when its state starts, and every packet carries both
+ * ids ({@link PacketHeaderFrame}): when the peer starts over (it restarted), the channels of the
+ * old connection are reported lost and a new connection begins, with a new id of ours, so packets
+ * of the old one are recognised and dropped on both sides.
+ *
+ * <p>Sans-I/O: the owner passes the time into every call, hands in received payloads, is given
+ * payloads to send through {@link Output} (synchronously, inside these calls), and calls
+ * {@link #onTimeout} at {@link #nextTimeout()}. Not thread-safe.
+ */
+public final class ChannelConnection {
+    /** Where the connection's packets go: to the session layer, to be encrypted and sent. */
+    @FunctionalInterface
+    public interface Output {
+        /**
+         * Sends the payload {@code buf[off..off+len)}; {@link SessionEngine#SEND_HEADROOM} bytes before
+         * it and at least 31 after it are free for the session layer. The array is reused after the call.
+         */
+        void sendPayload(byte[] buf, int off, int len);
+    }
+
+    /** What the application hears, synchronously, on the owner's thread. */
+    public interface Events {
+        /** A whole message on {@code channelId}; the array is the receiver's. */
+        void onMessage(long channelId, byte[] message);
+
+        /** The peer used a channel number for the first time. */
+        default void onChannelOpened(long channelId) {}
+
+        /** A channel that refused a message can take it now. */
+        default void onWritable(long channelId) {}
+
+        /** The peer ended its side of the channel: cleanly (error code 0, after all its messages) or by reset. */
+        default void onChannelClosed(long channelId, long errorCode) {}
+
+        /**
+         * The connection ended — the peer closed it or restarted, it was idle too long, or the peer
+         * broke the protocol. Every channel of it is gone; messages not yet acknowledged may be lost.
+         */
+        default void onConnectionLost(String reason) {}
+    }
+
+    /** Send a PING when nothing was sent for this fraction of the idle timeout while channels are open. */
+    private static final int KEEPALIVE_DIVISOR = 3;
+    /** WireGuard's header and tag around every payload. */
+    private static final int WIREGUARD_OVERHEAD = TransportData.MIN_LENGTH;
+    /** Room the session layer needs after a payload: padding to 16 and the tag. */
+    private static final int TAILROOM = 15 + TransportData.TAG_LENGTH;
+    /** {@code sendPacket}'s probe size for a small ACK-and-PING packet. */
+    private static final int SMALL_PROBE = -1;
+    /** Error codes of CONNECTION_CLOSE (RFC 9000 section 20.1 numbering where it applies). */
+    public static final long PROTOCOL_VIOLATION = 0x0a;
+
+    private final ChannelConfig config;
+    private final RandomGenerator random;
+    private final Output output;
+    private final Events events;
+
+    private int localId;
+    private int peerId;
+    private final int[] retiredPeerIds = new int[4];
+    private int retiredCount;
+    private long nextPacketNumber;
+    private RttEstimator rtt;
+    private CongestionController congestion;
+    private LossDetector loss;
+    private Pacer pacer;
+    private ReceivedPackets received;
+    private PmtuDiscovery pmtu;
+    private FlowControl.Send connectionSend;
+    private FlowControl.Receive connectionReceive;
+    private final Map<Long, Channel> channels = new HashMap<>();
+    private final List<Channel> order = new ArrayList<>();
+    private int roundRobin;
+    private int probesPending;
+    private boolean pingPending;
+    private long lastReceivedNanos;
+    private long lastSentNanos;
+    private long pacingWakeup = Long.MAX_VALUE;
+    private boolean lost;
+    private boolean closeFramePending;
+    private long closeErrorCode;
+    private String closeReason = "";
+
+    private final byte[] out;
+    private final AckFrame ackOut = new AckFrame();
+    private final AckFrame ackIn = new AckFrame();
+    private final PacketHeaderFrame headerIn = new PacketHeaderFrame();
+    private final StreamFrame streamIn = new StreamFrame();
+    private final MaxStreamDataFrame maxStreamDataIn = new MaxStreamDataFrame();
+    private final ResetStreamFrame resetIn = new ResetStreamFrame();
+    private final ConnectionCloseFrame closeIn = new ConnectionCloseFrame();
+
+    private long packetsSent;
+    private long packetsReceived;
+    private long duplicatesDropped;
+    private long stalePacketsDropped;
+    private long connectionResets;
+
+    /** One channel: its two streams. */
+    private static final class Channel {
+        final long id;
+        final SendStream send;
+        final ReceiveStream receive;
+        boolean closedReported;
+
+        Channel(long id, SendStream send, ReceiveStream receive) {
+            this.id = id;
+            this.send = send;
+            this.receive = receive;
+        }
+    }
+
+    public ChannelConnection(ChannelConfig config, RandomGenerator random, long nowNanos, Output output, Events events) {
+        this.config = config;
+        this.random = random;
+        this.output = output;
+        this.events = events;
+        this.out = new byte[SessionEngine.SEND_HEADROOM + config.maxUdpPayload() + TAILROOM];
+        start(nowNanos);
+    }
+
+    private void start(long now) {
+        localId = newId();
+        peerId = 0;
+        nextPacketNumber = 0;
+        rtt = new RttEstimator();
+        pmtu = new PmtuDiscovery(config.maxUdpPayload());
+        int mss = maxPayload();
+        congestion = config.congestion().equals("cubic") ? new Cubic(mss) : new NewReno(mss);
+        loss = new LossDetector(rtt, congestion, new Fates());
+        pacer = new Pacer();
+        received = new ReceivedPackets();
+        connectionSend = new FlowControl.Send(config.connectionWindow());
+        connectionReceive = new FlowControl.Receive(config.connectionWindow());
+        channels.clear();
+        order.clear();
+        roundRobin = 0;
+        probesPending = 0;
+        pingPending = false;
+        lastReceivedNanos = now;
+        lastSentNanos = now;
+        pacingWakeup = Long.MAX_VALUE;
+        lost = false;
+        closeFramePending = false;
+    }
+
+    private int newId() {
+        int id;
+        do {
+            id = random.nextInt();
+        } while (id == 0 || id == localId);
+        return id;
+    }
+
+    // ------------------------------------------------------------------ application side
+
+    /**
+     * Queues {@code message} on {@code channelId} (opening the channel if new) and sends what it can.
+     * The connection keeps the array.
+     *
+     * @return false if the channel's send buffer cannot take it now: {@link Events#onWritable} follows
+     * @throws IllegalArgumentException if the message is larger than the configured maximum
+     * @throws IllegalStateException if the channel was closed, or the connection is lost
+     */
+    public boolean send(long nowNanos, long channelId, byte[] message) {
+        if (lost) {
+            throw new IllegalStateException("the connection is lost");
+        }
+        boolean taken = channel(channelId, false).send.offer(message);
+        if (taken) {
+            flush(nowNanos);
+        }
+        return taken;
+    }
+
+    /** True if {@link #send} would take a message of {@code length} bytes on {@code channelId} now. */
+    public boolean canSend(long channelId, int length) {
+        Channel c = channels.get(channelId);
+        return !lost && (c == null ? length <= config.maxMessage() : c.send.canOffer(length));
+    }
+
+    /** Ends our side of a channel after the messages queued so far. */
+    public void closeChannel(long nowNanos, long channelId) {
+        Channel c = channels.get(channelId);
+        if (c != null) {
+            c.send.close();
+            flush(nowNanos);
+        }
+    }
+
+    /** Closes the whole connection: a CONNECTION_CLOSE goes to the peer; later calls to {@link #send} fail. */
+    public void close(long nowNanos, String reason) {
+        if (lost) {
+            return;
+        }
+        closeErrorCode = ConnectionCloseFrame.NO_ERROR;
+        closeReason = reason;
+        closeFramePending = true;
+        flush(nowNanos);
+        lost = true;
+    }
+
+    /** True once the connection has ended (closed, lost or idle). */
+    public boolean isLost() {
+        return lost;
+    }
+
+    // ------------------------------------------------------------------ network side
+
+    /**
+     * Processes a received payload whose first frame is {@link MeshFrame#PACKET}; datagram frames in
+     * it are skipped (the owner handles them). Anything malformed is dropped and counted; a
+     * protocol violation by the peer ends the connection.
+     */
+    public void onPayload(long nowNanos, byte[] buf, int off, int len) {
+        if (len < 2 || (buf[off] & 0xff) != MeshFrame.PACKET) {
+            return;
+        }
+        long[] scan = new long[2]; // [header valid, ack-eliciting]
+        boolean wellFormed = MeshFrame.forEach(buf, off, len, (type, b, bodyOff, bodyLen) -> {
+            if (type == MeshFrame.PACKET) {
+                scan[0] = scan[0] == 0 && headerIn.decode(b, bodyOff, bodyLen) ? 1 : -1;
+            } else if (type != AckFrame.TYPE && type != AckFrame.TYPE_ECN && type != MeshFrame.CONNECTION_CLOSE) {
+                scan[1] = 1;
+            }
+        });
+        if (!wellFormed || scan[0] != 1) {
+            stalePacketsDropped++;
+            return;
+        }
+        if (!acceptIds(nowNanos)) {
+            return;
+        }
+        if (!received.onReceived(headerIn.packetNumber(), scan[1] == 1, nowNanos)) {
+            duplicatesDropped++;
+            return;
+        }
+        packetsReceived++;
+        lastReceivedNanos = nowNanos;
+        MeshFrame.forEach(buf, off, len, (type, b, bodyOff, bodyLen) -> {
+            if (!lost) {
+                frame(nowNanos, type, b, bodyOff, bodyLen);
+            }
+        });
+        deliverMessages();
+        if (!lost) {
+            flush(nowNanos);
+        }
+    }
+
+    /** The connection-id rules of {@link PacketHeaderFrame}; false if the packet is to be dropped. */
+    private boolean acceptIds(long now) {
+        int src = headerIn.sourceId();
+        int dst = headerIn.destinationId();
+        if (src == 0 || (dst != 0 && dst != localId)) {
+            stalePacketsDropped++; // for a connection of ours that no longer exists
+            return false;
+        }
+        for (int i = 0; i < retiredCount; i++) {
+            if (retiredPeerIds[i] == src) {
+                stalePacketsDropped++; // from the peer's previous life
+                return false;
+            }
+        }
+        if (peerId == 0) {
+            peerId = src;
+            lost = false;
+        } else if (src != peerId) {
+            // The peer started over: what we had with it is gone.
+            retiredPeerIds[retiredCount++ % retiredPeerIds.length] = peerId;
+            retiredCount = Math.min(retiredCount, retiredPeerIds.length);
+            connectionResets++;
+            boolean hadChannels = !channels.isEmpty();
+            start(now);
+            peerId = src;
+            if (hadChannels) {
+                events.onConnectionLost("the peer restarted");
+            }
+        }
+        return true;
+    }
+
+    private void frame(long now, int type, byte[] b, int off, int len) {
+        switch (type) {
+            case AckFrame.TYPE, AckFrame.TYPE_ECN -> {
+                if (!ackIn.decode(type, b, off, len)
+                        || !loss.onAckReceived(ackIn, now, isApplicationLimited())) {
+                    violation(now, "bad ACK");
+                }
+            }
+            case MeshFrame.STREAM, MeshFrame.STREAM_FIN -> {
+                if (!streamIn.decode(type, b, off, len)) {
+                    violation(now, "bad STREAM frame");
+                    return;
+                }
+                Channel c = channel(streamIn.channelId(), true);
+                if (!c.receive.receive(streamIn.offset(), b, streamIn.dataOffset(), streamIn.dataLength(), streamIn.fin())) {
+                    violation(now, "channel " + c.id + ": " + c.receive.violation());
+                }
+            }
+            case MeshFrame.MAX_DATA -> {
+                long max = MaxDataFrame.read(b, off, len);
+                if (max < 0) {
+                    violation(now, "bad MAX_DATA");
+                } else {
+                    connectionSend.onMaxData(max);
+                }
+            }
+            case MeshFrame.MAX_STREAM_DATA -> {
+                if (!maxStreamDataIn.decode(b, off, len)) {
+                    violation(now, "bad MAX_STREAM_DATA");
+                } else {
+                    channel(maxStreamDataIn.channelId(), true).send.onMaxStreamData(maxStreamDataIn.maximum());
+                }
+            }
+            case MeshFrame.RESET_STREAM -> {
+                if (!resetIn.decode(b, off, len)) {
+                    violation(now, "bad RESET_STREAM");
+                    return;
+                }
+                Channel c = channel(resetIn.channelId(), true);
+                if (!c.receive.onReset(resetIn.finalSize(), resetIn.errorCode())) {
+                    violation(now, "channel " + c.id + ": " + c.receive.violation());
+                }
+            }
+            case MeshFrame.CONNECTION_CLOSE -> {
+                String reason = closeIn.decode(b, off, len) ? closeIn.reason() : "";
+                lose("the peer closed the connection" + (reason.isEmpty() ? "" : ": " + reason));
+            }
+            default -> {
+                // PING, DATA_BLOCKED, STREAM_DATA_BLOCKED, DATAGRAM (the owner's), unknown types: nothing to do.
+            }
+        }
+    }
+
+    private void deliverMessages() {
+        for (int i = 0; i < order.size(); i++) {
+            Channel c = order.get(i);
+            byte[] m;
+            while ((m = c.receive.pollMessage()) != null) {
+                events.onMessage(c.id, m);
+                if (lost) {
+                    return;
+                }
+            }
+            if (!c.closedReported && (c.receive.isFinished() || c.receive.isReset())) {
+                c.closedReported = true;
+                events.onChannelClosed(c.id, c.receive.isReset() ? c.receive.resetErrorCode() : 0);
+            }
+        }
+    }
+
+    private void violation(long now, String what) {
+        if (lost) {
+            return;
+        }
+        closeErrorCode = PROTOCOL_VIOLATION;
+        closeReason = what;
+        closeFramePending = true;
+        flush(now);
+        lose("protocol violation by the peer: " + what);
+    }
+
+    private void lose(String reason) {
+        if (!lost) {
+            lost = true;
+            events.onConnectionLost(reason);
+        }
+    }
+
+    private Channel channel(long id, boolean remote) {
+        Channel c = channels.get(id);
+        if (c == null) {
+            SendStream send = new SendStream(id, config.sendBuffer(), config.maxMessage(), config.channelWindow(), connectionSend);
+            ReceiveStream receive = new ReceiveStream(id, config.channelWindow(), config.maxMessage(), connectionReceive);
+            c = new Channel(id, send, receive);
+            channels.put(id, c);
+            order.add(c);
+            if (remote) {
+                events.onChannelOpened(id);
+            }
+        }
+        return c;
+    }
+
+    private boolean isApplicationLimited() {
+        for (Channel c : order) {
+            if (c.send.hasFrameToSend()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /** When {@link #onTimeout} should next be called, or {@link Long#MAX_VALUE}. */
+    public long nextTimeout() {
+        if (lost) {
+            return Long.MAX_VALUE;
+        }
+        long t = Math.min(loss.nextTimeout(), received.ackDeadline());
+        t = Math.min(t, pacingWakeup);
+        if (!channels.isEmpty()) {
+            t = Math.min(t, lastReceivedNanos + config.idleTimeoutNanos());
+            if (loss.ackElicitingInFlight() == 0) {
+                t = Math.min(t, lastSentNanos + config.idleTimeoutNanos() / KEEPALIVE_DIVISOR);
+            }
+        }
+        return t;
+    }
+
+    /** Runs what is due: loss and probe timers, delayed ACKs, pacing, keepalive, idle timeout. */
+    public void onTimeout(long nowNanos) {
+        if (lost) {
+            return;
+        }
+        if (!channels.isEmpty() && nowNanos - lastReceivedNanos >= config.idleTimeoutNanos()) {
+            lose("idle: nothing received for " + config.idleTimeoutNanos() / 1_000_000 + " ms");
+            return;
+        }
+        if (loss.nextTimeout() <= nowNanos) {
+            probesPending += loss.onTimeout(nowNanos);
+        }
+        if (!channels.isEmpty() && loss.ackElicitingInFlight() == 0
+                && nowNanos - lastSentNanos >= config.idleTimeoutNanos() / KEEPALIVE_DIVISOR) {
+            pingPending = true; // nothing in flight would tell us the peer is gone
+        }
+        flush(nowNanos);
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /** The largest payload ordinary packets use: the path's UDP payload less WireGuard's overhead, a multiple of 16. */
+    private int maxPayload() {
+        return (pmtu.udpPayloadSize() - WIREGUARD_OVERHEAD) & -16;
+    }
+
+    /** Sends as much as congestion control, pacing and flow control allow. */
+    public void flush(long now) {
+        pacingWakeup = Long.MAX_VALUE;
+        for (int guard = 0; guard < 10_000; guard++) {
+            boolean ack = received.ackDue(now) || (received.hasNewPackets() && hasAckElicitingWork());
+            boolean probe = probesPending > 0;
+            boolean work = hasAckElicitingWork();
+            if (closeFramePending) {
+                sendPacket(now, false, 0);
+                closeFramePending = false;
+                return;
+            }
+            if (maybeProbePath(now)) {
+                continue;
+            }
+            if (!ack && !work && !probe) {
+                return;
+            }
+            boolean limited = !probe && work && !congestion.canSend(loss.bytesInFlight(), maxPayload());
+            if (!limited && work && !probe) {
+                long at = pacer.nextSendTime(now, maxPayload(), congestion.window(), rtt.smoothed(), maxPayload());
+                if (at > now) {
+                    pacingWakeup = at;
+                    limited = true;
+                }
+            }
+            if (limited) {
+                if (ack) {
+                    sendPacket(now, false, 0); // an ACK alone is not congestion controlled
+                }
+                return;
+            }
+            if (probe && probesPending == 1 && loss.ptoCount() > 1) {
+                // The second probe of a repeated timeout is small, so that it gets through even if
+                // the path shrank under full-size packets: its ACK lets loss detection, and then
+                // black-hole detection, see what happened to them (RFC 8899 section 4.3).
+                sendPacket(now, true, SMALL_PROBE);
+            } else {
+                sendPacket(now, probe || work, 0);
+            }
+            if (probe) {
+                probesPending--;
+            }
+        }
+    }
+
+    private boolean hasAckElicitingWork() {
+        if (pingPending || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()) {
+            return true;
+        }
+        for (Channel c : order) {
+            if (c.send.hasFrameToSend() || c.send.wantsResetFrame() || c.send.wantsBlockedFrame()
+                    || c.receive.wantsMaxStreamDataFrame()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sends a path-MTU probe if one is due, the peer is known and the window has room for it
+     * (probes are not counted in flight, but they must not overrun the window either).
+     */
+    private boolean maybeProbePath(long now) {
+        if (peerId == 0) {
+            return false;
+        }
+        int size = pmtu.probeSizeDue(now);
+        if (size == 0 || !congestion.canSend(loss.bytesInFlight(), size)) {
+            return false;
+        }
+        sendPacket(now, true, size);
+        return true;
+    }
+
+    /**
+     * Builds and sends one packet: header, ACK, control frames, then channel data round-robin.
+     *
+     * @param elicit put an ack-eliciting frame in (a PING if nothing else)
+     * @param probeSize a path-MTU probe of this UDP payload size (PING and padding), {@link #SMALL_PROBE}
+     *     for an ACK and PING only, or 0
+     */
+    private void sendPacket(long now, boolean elicit, int probeSize) {
+        if (probeSize == SMALL_PROBE) {
+            pingPending = true;
+        }
+        int start = SessionEngine.SEND_HEADROOM;
+        int limit = probeSize > 0 ? (probeSize - WIREGUARD_OVERHEAD) & -16 : probeSize == SMALL_PROBE ? 256 : maxPayload();
+        int end = start + limit;
+        long pn = nextPacketNumber++;
+        SentFrames sent = new SentFrames();
+        int p = start + PacketHeaderFrame.write(out, start, localId, peerId, pn);
+        boolean ackEliciting = false;
+
+        if (received.hasNewPackets() || received.ackDue(now)) {
+            received.fillAckFrame(ackOut, now);
+            int n = ackOut.write(out, p, end - p);
+            if (n > 0) {
+                p += n;
+                sent.ackLargest = ackOut.largestAcknowledged();
+                received.onAckSent();
+            }
+        }
+        if (closeFramePending) {
+            int n = ConnectionCloseFrame.frameLength(closeErrorCode, closeReason);
+            if (n <= end - p) {
+                p += ConnectionCloseFrame.write(out, p, closeErrorCode, closeReason);
+            }
+        } else if (probeSize > 0) {
+            p = MeshFrame.writeHeader(out, p, MeshFrame.PING, 0);
+            ackEliciting = true;
+            sent.probeSize = probeSize;
+            java.util.Arrays.fill(out, p, end, (byte) 0); // PADDING to the probe size
+            p = end;
+        } else if (probeSize == SMALL_PROBE) {
+            p = MeshFrame.writeHeader(out, p, MeshFrame.PING, 0);
+            ackEliciting = true;
+            pingPending = false;
+        } else {
+            int before = p;
+            p = writeControlFrames(p, end, sent);
+            p = writeStreamFrames(p, end, sent);
+            ackEliciting = p > before;
+            if (elicit && !ackEliciting || pingPending) {
+                if (end - p >= 2) {
+                    p = MeshFrame.writeHeader(out, p, MeshFrame.PING, 0);
+                    ackEliciting = true;
+                }
+                pingPending = false;
+            }
+        }
+        int payload = p - start;
+        int udpSize = TransportData.paddedLength(payload, 0) + WIREGUARD_OVERHEAD;
+        sent.udpSize = udpSize;
+        // Black-hole detection counts packets of the size path-MTU discovery confirmed; a full
+        // packet is that size before rounding down to WireGuard's padding.
+        sent.pmtuSize = probeSize == 0 && payload == limit ? pmtu.udpPayloadSize() : udpSize;
+        boolean inFlight = ackEliciting && probeSize == 0; // a lost probe is not congestion (RFC 8899)
+        loss.onPacketSent(pn, now, udpSize, ackEliciting, inFlight, sent);
+        if (inFlight) {
+            pacer.onPacketSent(now, udpSize, congestion.window(), rtt.smoothed(), maxPayload());
+        }
+        if (probeSize > 0) {
+            pmtu.onProbeSent(probeSize);
+        }
+        packetsSent++;
+        lastSentNanos = now;
+        output.sendPayload(out, start, payload);
+    }
+
+    private int writeControlFrames(int p, int end, SentFrames sent) {
+        if (connectionReceive.wantsMaxDataFrame()) {
+            int n = connectionReceive.writeMaxDataFrame(out, p, end - p);
+            if (n > 0) {
+                sent.maxData = connectionReceive.limit();
+                p += n;
+            }
+        }
+        if (connectionSend.wantsBlockedFrame()) {
+            int n = connectionSend.writeBlockedFrame(out, p, end - p);
+            if (n > 0) {
+                sent.dataBlocked = connectionSend.limit();
+                p += n;
+            }
+        }
+        for (Channel c : order) {
+            if (c.receive.wantsMaxStreamDataFrame()) {
+                int n = c.receive.writeMaxStreamDataFrame(out, p, end - p);
+                if (n > 0) {
+                    sent.addMaxStreamData(c.id, c.receive.maxStreamData());
+                    p += n;
+                }
+            }
+            if (c.send.wantsResetFrame()) {
+                int n = c.send.writeResetFrame(out, p, end - p);
+                if (n > 0) {
+                    sent.addReset(c.id);
+                    p += n;
+                }
+            }
+            if (c.send.wantsBlockedFrame()) {
+                int n = c.send.writeBlockedFrame(out, p, end - p);
+                if (n > 0) {
+                    sent.addBlocked(c.id, c.send.peerMaxStreamData());
+                    p += n;
+                }
+            }
+        }
+        return p;
+    }
+
+    /** Channel data, one frame per channel in turn, starting after the channel that went first last time. */
+    private int writeStreamFrames(int p, int end, SentFrames sent) {
+        int n = order.size();
+        boolean progress = true;
+        while (progress && end - p > 8) {
+            progress = false;
+            for (int i = 0; i < n && end - p > 8; i++) {
+                Channel c = order.get((roundRobin + i) % n);
+                if (!c.send.hasFrameToSend()) {
+                    continue;
+                }
+                int w = c.send.writeFrame(out, p, end - p);
+                if (w > 0) {
+                    sent.addStream(c.id, c.send.lastFrameOffset(), c.send.lastFrameLength(), c.send.lastFrameFin());
+                    p += w;
+                    progress = true;
+                }
+            }
+            roundRobin = n == 0 ? 0 : (roundRobin + 1) % n;
+        }
+        return p;
+    }
+
+    /** Routes each sent packet's fate to the frames it carried. */
+    private final class Fates implements LossDetector.Listener {
+        @Override
+        public void onPacketAcked(SentPacket packet) {
+            SentFrames f = (SentFrames) packet.frames();
+            for (int i = 0; i < f.streams; i++) {
+                Channel c = channels.get(f.streamIds[i]);
+                if (c != null) {
+                    c.send.onAcked(f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
+                    if (c.send.pollWritable()) {
+                        events.onWritable(c.id);
+                    }
+                }
+            }
+            for (int i = 0; i < f.resets; i++) {
+                Channel c = channels.get(f.resetIds[i]);
+                if (c != null) {
+                    c.send.onResetAcked();
+                }
+            }
+            if (f.ackLargest >= 0) {
+                received.onAckFrameAcknowledged(f.ackLargest);
+            }
+            if (f.probeSize > 0) {
+                int before = maxPayload();
+                pmtu.onProbeAcked(f.probeSize, packet.timeSent());
+                if (maxPayload() != before) {
+                    congestion.setMaxDatagramSize(maxPayload());
+                }
+            } else {
+                pmtu.onPacketAcked(f.pmtuSize);
+            }
+        }
+
+        @Override
+        public void onPacketLost(SentPacket packet) {
+            SentFrames f = (SentFrames) packet.frames();
+            for (int i = 0; i < f.streams; i++) {
+                Channel c = channels.get(f.streamIds[i]);
+                if (c != null) {
+                    c.send.onLost(f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
+                }
+            }
+            for (int i = 0; i < f.maxStreamData; i++) {
+                Channel c = channels.get(f.maxStreamDataIds[i]);
+                if (c != null) {
+                    c.receive.onMaxStreamDataLost(f.maxStreamDataValues[i]);
+                }
+            }
+            for (int i = 0; i < f.blocked; i++) {
+                Channel c = channels.get(f.blockedIds[i]);
+                if (c != null) {
+                    c.send.onBlockedLost(f.blockedLimits[i]);
+                }
+            }
+            for (int i = 0; i < f.resets; i++) {
+                Channel c = channels.get(f.resetIds[i]);
+                if (c != null) {
+                    c.send.onResetLost();
+                }
+            }
+            if (f.maxData >= 0) {
+                connectionReceive.onMaxDataLost(f.maxData);
+            }
+            if (f.dataBlocked >= 0) {
+                connectionSend.onBlockedLost(f.dataBlocked);
+            }
+            if (f.probeSize > 0) {
+                pmtu.onProbeLost(f.probeSize, packet.timeSent());
+            } else if (pmtu.onPacketLost(f.pmtuSize, packet.timeSent())) {
+                congestion.setMaxDatagramSize(maxPayload());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ statistics
+
+    /**
+     * A snapshot of the connection's measurements. {@code udpPayloadSize} is the size of a full
+     * packet now: the path MTU found (less IP and UDP headers), rounded down to WireGuard's padding.
+     */
+    public record Stats(long packetsSent, long packetsReceived, long packetsLost, long duplicatesDropped,
+            long stalePacketsDropped, long connectionResets, long smoothedRttNanos, long congestionWindow,
+            long bytesInFlight, int udpPayloadSize, long blackHoles, int channels) {}
+
+    public Stats stats() {
+        return new Stats(packetsSent, packetsReceived, loss.packetsLost(), duplicatesDropped, stalePacketsDropped,
+                connectionResets, rtt.smoothed(), congestion.window(), loss.bytesInFlight(), maxPayload() + WIREGUARD_OVERHEAD,
+                pmtu.blackHoles(), channels.size());
+    }
+}

@@ -1,0 +1,204 @@
+package io.keymesh.channel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The channel connection end to end over a simulated link: exactly once, in order, byte-exact. */
+class ChannelConnectionTest {
+    private static final long SECOND = 1_000_000_000L;
+
+    static List<byte[]> messages(long seed, int count, int maxSize) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int size = r.nextInt(10) == 0 ? r.nextInt(maxSize) : r.nextInt(2000);
+            byte[] m = new byte[size];
+            r.nextBytes(m);
+            out.add(m);
+        }
+        return out;
+    }
+
+    static void assertDelivered(List<byte[]> sent, List<byte[]> received) {
+        assertEquals(sent.size(), received.size(), "message count");
+        for (int i = 0; i < sent.size(); i++) {
+            assertArrayEquals(sent.get(i), received.get(i), "message " + i);
+        }
+    }
+
+    @Test
+    void messagesArriveInOrderOnACleanLink() {
+        ConnectionPair w = new ConnectionPair(1, ChannelConfig.DEFAULT);
+        List<byte[]> m = messages(1, 500, 100_000);
+        w.transfer(7, m, w.now + 60 * SECOND);
+        assertDelivered(m, w.b.messages);
+        assertEquals(List.of(7L), w.b.opened);
+        assertTrue(w.a.lostReasons.isEmpty() && w.b.lostReasons.isEmpty());
+    }
+
+    @ParameterizedTest(name = "loss {0}, one-way latency {1} ms")
+    @CsvSource({"0.0, 0.5", "0.01, 0.5", "0.05, 50", "0.10, 0.5", "0.30, 50"})
+    void messagesSurviveLossReorderingAndDuplication(double loss, double latencyMs) {
+        ConnectionPair w = new ConnectionPair(2, ChannelConfig.DEFAULT);
+        w.loss = loss;
+        w.duplication = 0.02;
+        w.reordering = 0.05;
+        w.latencyNanos = (long) (latencyMs * 1_000_000);
+        List<byte[]> m = messages(3, 300, 50_000);
+        w.transfer(1, m, w.now + 600 * SECOND);
+        assertDelivered(m, w.b.messages);
+    }
+
+    @Test
+    void aSeveralMebibyteMessage() {
+        ConnectionPair w = new ConnectionPair(4, ChannelConfig.DEFAULT);
+        w.loss = 0.02;
+        byte[] big = new byte[5 << 20];
+        new SplittableRandom(5).nextBytes(big);
+        w.transfer(3, List.of(big, new byte[] {1, 2, 3}), w.now + 300 * SECOND);
+        assertDelivered(List.of(big, new byte[] {1, 2, 3}), w.b.messages);
+    }
+
+    private static long delivered(List<byte[]> received) {
+        long n = 0;
+        for (byte[] m : received) {
+            n += m.length;
+        }
+        return n;
+    }
+
+    @ParameterizedTest(name = "{0} congestion control")
+    @CsvSource({"cubic", "newreno"})
+    void bulkTransferRunsNearTheBottleneckRate(String cc) {
+        ConnectionPair w = new ConnectionPair(6, ChannelConfig.DEFAULT.withCongestion(cc));
+        w.bandwidthBitsPerSecond = 20_000_000; // 20 Mbit/s
+        w.maxQueuedPackets = 100;
+        w.latencyNanos = 10_000_000; // 20 ms RTT
+        List<byte[]> m = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            m.add(new byte[25_000]); // 10 MB
+        }
+        long start = w.now;
+        w.transfer(1, m, w.now + 120 * SECOND);
+        assertDelivered(m, w.b.messages);
+        double seconds = (w.now - start) / 1e9;
+        double goodput = delivered(w.b.messages) * 8 / seconds;
+        double utilisation = goodput / w.bandwidthBitsPerSecond;
+        System.out.printf("%s: 10 MB over 20 Mbit/s, 20 ms RTT: %.2f s, goodput %.1f Mbit/s, utilisation %.2f, lost %d of %d packets%n",
+                cc, seconds, goodput / 1e6, utilisation, w.a.connection.stats().packetsLost(), w.a.connection.stats().packetsSent());
+        assertTrue(utilisation > 0.75, "no collapse: utilisation " + utilisation);
+    }
+
+    @Test
+    void twoChannelsShareTheBottleneckFairly() {
+        ConnectionPair w = new ConnectionPair(7, ChannelConfig.DEFAULT);
+        w.bandwidthBitsPerSecond = 10_000_000;
+        w.latencyNanos = 5_000_000;
+        byte[] chunk = new byte[10_000];
+        // Both channels always have data queued.
+        for (int i = 0; i < 50; i++) {
+            w.a.connection.send(w.now, 1, chunk);
+            w.a.connection.send(w.now, 2, chunk);
+        }
+        w.runUntil(w.now + 3 * SECOND, () -> false);
+        long one = 0;
+        long two = 0;
+        for (int i = 0; i < w.b.messages.size(); i++) {
+            if (w.b.messageChannels.get(i) == 1) {
+                one += w.b.messages.get(i).length;
+            } else {
+                two += w.b.messages.get(i).length;
+            }
+        }
+        double ratio = (double) Math.min(one, two) / Math.max(one, two);
+        System.out.printf("two channels over 10 Mbit/s: %d and %d bytes, ratio %.3f%n", one, two, ratio);
+        assertTrue(ratio > 0.9, "fair share: " + one + " vs " + two);
+    }
+
+    @ParameterizedTest(name = "path of {0}-byte IPv4 MTU")
+    @CsvSource({"1280", "1420"})
+    void pathMtuIsFound(int ipMtu) {
+        ChannelConfig config = ChannelConfig.DEFAULT;
+        ConnectionPair w = new ConnectionPair(8, config);
+        w.mtuUdpPayload = ipMtu - 28;
+        List<byte[]> m = messages(9, 2000, 20_000);
+        w.transfer(1, m, w.now + 120 * SECOND);
+        assertDelivered(m, w.b.messages);
+        int found = w.a.connection.stats().udpPayloadSize();
+        System.out.printf("IPv4 MTU %d: UDP payload found %d (path carries %d)%n", ipMtu, found, w.mtuUdpPayload);
+        assertTrue(found <= w.mtuUdpPayload, "never above the path");
+        int best = Math.min(w.mtuUdpPayload, config.maxUdpPayload());
+        assertTrue(best - found <= PmtuDiscovery.SEARCH_GRANULARITY + 16, "close to the path: " + found + " for " + best);
+    }
+
+    @Test
+    void aShrinkingPathIsDetectedAndRecovered() {
+        ConnectionPair w = new ConnectionPair(10, ChannelConfig.DEFAULT);
+        List<byte[]> first = messages(11, 500, 20_000);
+        w.transfer(1, first, w.now + 60 * SECOND);
+        // The path carries the maximum; full packets are that, rounded down to WireGuard's padding.
+        assertEquals(((PmtuDiscovery.DEFAULT_MAX_UDP_PAYLOAD - 32) & -16) + 32, w.a.connection.stats().udpPayloadSize());
+        w.mtuUdpPayload = 1300; // a tunnel appears on the path
+        List<byte[]> second = messages(12, 500, 20_000);
+        w.transfer(1, second, w.now + 120 * SECOND);
+        List<byte[]> third = messages(13, 2000, 20_000); // traffic while the search runs again
+        w.transfer(1, third, w.now + 120 * SECOND);
+        List<byte[]> all = new ArrayList<>(first);
+        all.addAll(second);
+        all.addAll(third);
+        assertDelivered(all, w.b.messages);
+        assertEquals(1, w.a.connection.stats().blackHoles(), "one black hole detected");
+        int found = w.a.connection.stats().udpPayloadSize();
+        assertTrue(found <= 1300 && 1300 - found <= PmtuDiscovery.SEARCH_GRANULARITY + 16, "found again: " + found);
+    }
+
+    @Test
+    void aSilentPeerIsLostAfterTheIdleTimeout() {
+        ConnectionPair w = new ConnectionPair(13, ChannelConfig.DEFAULT);
+        w.transfer(1, messages(14, 10, 1000), w.now + 10 * SECOND);
+        w.loss = 1.0; // the peer vanishes
+        w.runUntil(w.now + 60 * SECOND, () -> !w.a.lostReasons.isEmpty());
+        assertEquals(1, w.a.lostReasons.size());
+        assertTrue(w.a.lostReasons.get(0).startsWith("idle"), w.a.lostReasons.get(0));
+    }
+
+    @Test
+    void anIdleConnectionWithOpenChannelsStaysAliveWithPings() {
+        ConnectionPair w = new ConnectionPair(15, ChannelConfig.DEFAULT);
+        w.transfer(1, messages(16, 10, 1000), w.now + 10 * SECOND);
+        w.runUntil(w.now + 300 * SECOND, () -> false);
+        assertTrue(w.a.lostReasons.isEmpty() && w.b.lostReasons.isEmpty());
+        List<byte[]> more = messages(17, 10, 1000);
+        w.transfer(1, more, w.now + 10 * SECOND);
+        assertEquals(20, w.b.messages.size());
+    }
+
+    @Test
+    void aRestartedPeerEndsTheOldConnectionAndANewOneWorks() {
+        ConnectionPair w = new ConnectionPair(18, ChannelConfig.DEFAULT);
+        w.transfer(1, messages(19, 20, 1000), w.now + 10 * SECOND);
+        // b restarts: a new connection state with a new id.
+        ConnectionPair.End b = w.b;
+        b.connection = new ChannelConnection(ChannelConfig.DEFAULT, new SplittableRandom(99), w.now, b::transmit, b);
+        b.messages.clear();
+        List<byte[]> again = messages(20, 20, 1000);
+        for (byte[] m : again) {
+            b.connection.send(w.now, 5, m); // b speaks first, as a restarted node does
+        }
+        w.runUntil(w.now + 10 * SECOND, () -> !w.a.lostReasons.isEmpty() && w.a.messages.size() >= 20);
+        assertEquals(List.of("the peer restarted"), w.a.lostReasons);
+        assertDelivered(again, w.a.messages.subList(w.a.messages.size() - 20, w.a.messages.size()));
+        // And a's new connection carries messages to b.
+        List<byte[]> back = messages(21, 20, 1000);
+        w.transfer(1, back, w.now + 10 * SECOND);
+        assertDelivered(back, b.messages);
+    }
+}

@@ -1,0 +1,169 @@
+package io.keymesh.channel;
+
+import io.keymesh.wire.TransportData;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * Two {@link ChannelConnection}s joined by a simulated link with a virtual clock: one-way latency,
+ * loss, duplication, reordering, a bandwidth cap with a bounded queue, and an MTU on the UDP payload
+ * (WireGuard's overhead counted). Deterministic for a seed. For tests.
+ */
+final class ConnectionPair {
+    final SplittableRandom random;
+    long now = 1_000_000_000L;
+    private long seq;
+    private final PriorityQueue<long[]> events = new PriorityQueue<>((x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]));
+    private final List<Runnable> actions = new ArrayList<>();
+
+    long latencyNanos = 500_000;
+    double loss;
+    double duplication;
+    double reordering;
+    long bandwidthBitsPerSecond; // 0: unlimited
+    int maxQueuedPackets = 1000;
+    int mtuUdpPayload = 65_507;
+
+    final End a;
+    final End b;
+
+    /** One side: its connection and what it heard. */
+    final class End implements ChannelConnection.Events {
+        final String name;
+        ChannelConnection connection;
+        End other;
+        final List<byte[]> messages = new ArrayList<>();
+        final List<Long> messageChannels = new ArrayList<>();
+        final List<Long> writable = new ArrayList<>();
+        final List<Long> opened = new ArrayList<>();
+        final List<String> lostReasons = new ArrayList<>();
+        long linkFreeAt;
+        long sentPackets;
+        long droppedPackets;
+        long mtuDrops;
+
+        End(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void onMessage(long channelId, byte[] message) {
+            messages.add(message);
+            messageChannels.add(channelId);
+        }
+
+        @Override
+        public void onWritable(long channelId) {
+            writable.add(channelId);
+        }
+
+        @Override
+        public void onChannelOpened(long channelId) {
+            opened.add(channelId);
+        }
+
+        @Override
+        public void onConnectionLost(String reason) {
+            lostReasons.add(reason);
+        }
+
+        void transmit(byte[] buf, int off, int len) {
+            sentPackets++;
+            int udp = TransportData.paddedLength(len, 0) + TransportData.MIN_LENGTH;
+            if (udp > mtuUdpPayload) {
+                mtuDrops++;
+                return;
+            }
+            byte[] copy = Arrays.copyOfRange(buf, off, off + len);
+            long depart = now;
+            if (bandwidthBitsPerSecond > 0) {
+                long serialization = udp * 8L * 1_000_000_000L / bandwidthBitsPerSecond;
+                long queued = Math.max(0, linkFreeAt - now);
+                if (queued / Math.max(1, serialization) >= maxQueuedPackets) {
+                    droppedPackets++;
+                    return;
+                }
+                depart = Math.max(now, linkFreeAt) + serialization;
+                linkFreeAt = depart;
+            }
+            if (random.nextDouble() < loss) {
+                droppedPackets++;
+                return;
+            }
+            int copies = random.nextDouble() < duplication ? 2 : 1;
+            for (int i = 0; i < copies; i++) {
+                long extra = random.nextDouble() < reordering ? random.nextLong(latencyNanos + 1) + latencyNanos : 0;
+                End to = other;
+                at(depart + latencyNanos + extra, () -> to.connection.onPayload(now, copy, 0, copy.length));
+            }
+        }
+    }
+
+    ConnectionPair(long seed, ChannelConfig config) {
+        random = new SplittableRandom(seed);
+        a = new End("a");
+        b = new End("b");
+        a.other = b;
+        b.other = a;
+        a.connection = new ChannelConnection(config, new SplittableRandom(seed + 1), now, a::transmit, a);
+        b.connection = new ChannelConnection(config, new SplittableRandom(seed + 2), now, b::transmit, b);
+    }
+
+    void at(long time, Runnable action) {
+        actions.add(action);
+        events.add(new long[] {time, seq++, actions.size() - 1});
+    }
+
+    /** Runs events and timers until {@code until} or until {@code done} holds. */
+    void runUntil(long until, java.util.function.BooleanSupplier done) {
+        while (!done.getAsBoolean()) {
+            long tA = a.connection.nextTimeout();
+            long tB = b.connection.nextTimeout();
+            long tE = events.isEmpty() ? Long.MAX_VALUE : events.peek()[0];
+            long next = Math.min(tE, Math.min(tA, tB));
+            if (next > until || next == Long.MAX_VALUE) {
+                now = Math.max(now, Math.min(until, next));
+                return;
+            }
+            now = Math.max(now, next);
+            if (tE == next) {
+                long[] e = events.poll();
+                Runnable r = actions.get((int) e[2]);
+                actions.set((int) e[2], null);
+                r.run();
+            } else if (tA == next) {
+                a.connection.onTimeout(now);
+            } else {
+                b.connection.onTimeout(now);
+            }
+        }
+    }
+
+    /**
+     * Sends {@code messages} from a to b on {@code channel}, honouring back-pressure (a refused message
+     * is offered again after onWritable), and runs until all arrived or {@code deadline} passes.
+     */
+    void transfer(long channel, List<byte[]> messages, long deadline) {
+        ArrayDeque<byte[]> queue = new ArrayDeque<>(messages);
+        int expected = b.messages.size() + messages.size();
+        Runnable pump = () -> {
+            while (!queue.isEmpty() && a.connection.send(now, channel, queue.peek())) {
+                queue.poll();
+            }
+        };
+        pump.run();
+        while (b.messages.size() < expected && now < deadline) {
+            int writableBefore = a.writable.size();
+            runUntil(deadline, () -> b.messages.size() >= expected || a.writable.size() > writableBefore);
+            pump.run();
+            if (a.writable.size() == writableBefore && b.messages.size() < expected && events.isEmpty()
+                    && a.connection.nextTimeout() == Long.MAX_VALUE && b.connection.nextTimeout() == Long.MAX_VALUE) {
+                break; // stuck: nothing will happen any more
+            }
+        }
+    }
+}
