@@ -22,8 +22,7 @@ public final class EngineLoop implements AutoCloseable {
     private final NodeIo io;
     private final SessionEngine engine;
     private final SessionSink events;
-    private NodeIo.Timer timer;
-    private long timerAt = Long.MAX_VALUE;
+    private final Wakeup wakeup;
 
     /** A function run on the loop thread with the engine and the current time. */
     @FunctionalInterface
@@ -35,6 +34,7 @@ public final class EngineLoop implements AutoCloseable {
         this.io = io;
         this.events = events;
         this.engine = new SessionEngine(key, io.random(), io.wallClockOffsetNanos(), new Sink());
+        this.wakeup = new Wakeup(io, engine::nextDeadline, now -> engine.onTimer(now));
     }
 
     /** Starts receiving. */
@@ -90,30 +90,9 @@ public final class EngineLoop implements AutoCloseable {
         return result;
     }
 
-    /**
-     * Makes sure the engine is woken by its next deadline. Only an earlier deadline re-schedules:
-     * a wake-up that comes early finds nothing due and arms the next one.
-     */
+    /** Makes sure the engine is woken by its next deadline. */
     public void rearm() {
-        long next = engine.nextDeadline();
-        if (next >= timerAt) {
-            return;
-        }
-        if (timer != null) {
-            timer.cancel();
-        }
-        timerAt = next;
-        timer = next == Long.MAX_VALUE ? null : io.schedule(next, this::fire);
-    }
-
-    private void fire() {
-        timer = null;
-        timerAt = Long.MAX_VALUE;
-        long now = io.nanoTime();
-        if (engine.nextDeadline() <= now) {
-            engine.onTimer(now);
-        }
-        rearm();
+        wakeup.rearm();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.keymesh.node;
 
+import io.keymesh.channel.ChannelConnection;
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PublicKey;
@@ -43,6 +44,8 @@ public final class MeshNode implements AutoCloseable {
     public static final int MAX_DATAGRAM_LENGTH = 65_507 - TransportData.MIN_LENGTH - 15 - 5;
     /** Sends queued for the loop thread beyond which {@link #send} returns false. */
     public static final int MAX_PENDING_SENDS = 16_384;
+    /** Bytes of messages a {@link Channel} holds for its connection before it refuses more. */
+    public static final int CHANNEL_QUEUE_BYTES = 1 << 20;
 
     private final EngineLoop loop;
     private final NodeListener listener;
@@ -51,13 +54,16 @@ public final class MeshNode implements AutoCloseable {
     private final AtomicInteger pendingSends = new AtomicInteger();
     private final AtomicLong sendsRefused = new AtomicLong();
     private volatile boolean closed;
+    private final Wakeup connectionWakeup;
     private long unknownFrames;
     private long malformedPayloads;
     private long ipPacketsIgnored;
 
-    /** Node-side state of a peer; fields other than {@code session}'s key are loop-thread only. */
+    /** Node-side state of a peer; fields other than {@code session}'s key and {@code channels} are loop-thread only. */
     private static final class PeerState {
         final Peer session;
+        final Map<Long, Channel> channels = new ConcurrentHashMap<>();
+        ChannelConnection connection;
         boolean up;
         long datagramsSent;
         long datagramsReceived;
@@ -71,6 +77,7 @@ public final class MeshNode implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.loop = new EngineLoop(io, config.privateKey(), new Events());
+        this.connectionWakeup = new Wakeup(io, this::nextConnectionTimeout, this::onConnectionTimeout);
     }
 
     /** Starts a node on a real UDP socket bound to {@code config.listen()}. */
@@ -181,6 +188,14 @@ public final class MeshNode implements AutoCloseable {
     public CompletableFuture<Boolean> removePeer(PublicKey key) {
         return loop.call((engine, now) -> {
             PeerState s = peers.remove(key);
+            if (s != null && s.connection != null) {
+                s.connection.close(now, "peer removed");
+            }
+            if (s != null) {
+                for (Channel c : s.channels.values()) {
+                    c.lostReason = "peer removed";
+                }
+            }
             return s != null && engine.removePeer(key);
         });
     }
@@ -224,6 +239,14 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
+    /** The reliable connection's measurements for {@code peer} (RTT, window, losses, path MTU), or null if none. */
+    public CompletableFuture<ChannelConnection.Stats> channelStats(PublicKey peer) {
+        return loop.call((engine, now) -> {
+            PeerState s = peers.get(peer);
+            return s == null || s.connection == null ? null : s.connection.stats();
+        });
+    }
+
     /** Sends refused because too many were queued. */
     public long sendsRefused() {
         return sendsRefused.get();
@@ -242,8 +265,164 @@ public final class MeshNode implements AutoCloseable {
     /** Stops the node and releases its socket. The private key is the caller's to close. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
+        try {
+            loop.call((engine, now) -> {
+                for (PeerState s : peers.values()) {
+                    if (s.connection != null) {
+                        s.connection.close(now, "node closing");
+                    }
+                }
+                return null;
+            }).get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // closing anyway
+        }
         loop.close();
+    }
+
+    // ------------------------------------------------------------------ reliable channels
+
+    /** The largest message a channel takes. */
+    int maxMessage() {
+        return config.channels().maxMessage();
+    }
+
+    /**
+     * The reliable channel {@code channelId} to {@code peer}: the same handle until it is closed or
+     * its connection is lost, then a new one. Both ends use the same number for one channel.
+     *
+     * @throws IllegalArgumentException if {@code peer} is not a peer or the id is negative
+     */
+    public Channel channel(PublicKey peer, long channelId) {
+        if (closed) {
+            throw new IllegalStateException("node is closed");
+        }
+        if (channelId < 0 || channelId > io.keymesh.wire.VarInt.MAX) {
+            throw new IllegalArgumentException("channel id out of range: " + channelId);
+        }
+        PeerState state = peers.get(peer);
+        if (state == null) {
+            throw new IllegalArgumentException("not a peer of this node: " + peer);
+        }
+        return state.channels.compute(channelId, (id, c) ->
+                c == null || c.lostReason != null || c.closed ? new Channel(this, peer, id) : c);
+    }
+
+    /** Runs {@link #drain} on the loop thread, once per burst of sends. */
+    void scheduleDrain(Channel c) {
+        if (c.drainScheduled.compareAndSet(false, true)) {
+            loop.call((engine, now) -> {
+                drain(c, now);
+                return null;
+            });
+        }
+    }
+
+    /** Loop thread: moves a channel's queued messages into its connection as far as it takes them. */
+    private void drain(Channel c, long now) {
+        c.drainScheduled.set(false);
+        PeerState state = peers.get(c.peer());
+        if (state == null) {
+            c.lostReason = "not a peer any more";
+            return;
+        }
+        if (c.lostReason != null) {
+            return;
+        }
+        ChannelConnection conn = connectionFor(state, now);
+        byte[] m;
+        try {
+            while ((m = c.queue.peek()) != null && conn.send(now, c.id(), m)) {
+                c.queue.poll();
+                c.queuedBytes.addAndGet(-m.length);
+            }
+            if (c.closed && c.queue.isEmpty()) {
+                conn.closeChannel(now, c.id());
+            }
+        } catch (IllegalStateException e) {
+            c.lostReason = e.getMessage();
+        }
+        if (c.queuedBytes.get() < CHANNEL_QUEUE_BYTES / 2 && c.wantsWritable.compareAndSet(true, false)) {
+            listener.onChannelWritable(c.peer(), c.id());
+        }
+        connectionWakeup.rearm();
+    }
+
+    private ChannelConnection connectionFor(PeerState state, long now) {
+        if (state.connection == null) {
+            PublicKey key = state.session.publicKey();
+            state.connection = new ChannelConnection(config.channels(), loop.io().random(), now,
+                    (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
+                    new ConnectionEvents(key, state));
+        }
+        return state.connection;
+    }
+
+    private long nextConnectionTimeout() {
+        long t = Long.MAX_VALUE;
+        for (PeerState s : peers.values()) {
+            if (s.connection != null) {
+                t = Math.min(t, s.connection.nextTimeout());
+            }
+        }
+        return t;
+    }
+
+    private void onConnectionTimeout(long now) {
+        for (PeerState s : peers.values()) {
+            ChannelConnection c = s.connection;
+            if (c != null && c.nextTimeout() <= now) {
+                c.onTimeout(now);
+            }
+        }
+        loop.rearm();
+    }
+
+    /** A peer's connection's events, passed on to the listener with the peer's key. */
+    private final class ConnectionEvents implements ChannelConnection.Events {
+        private final PublicKey peer;
+        private final PeerState state;
+
+        ConnectionEvents(PublicKey peer, PeerState state) {
+            this.peer = peer;
+            this.state = state;
+        }
+
+        @Override
+        public void onMessage(long channelId, byte[] message) {
+            listener.onMessage(peer, channelId, message);
+        }
+
+        @Override
+        public void onChannelOpened(long channelId) {
+            listener.onChannelOpened(peer, channelId);
+        }
+
+        @Override
+        public void onWritable(long channelId) {
+            Channel c = state.channels.get(channelId);
+            if (c != null && !c.queue.isEmpty()) {
+                scheduleDrain(c);
+            }
+        }
+
+        @Override
+        public void onChannelClosed(long channelId, long errorCode) {
+            listener.onChannelClosed(peer, channelId, errorCode);
+        }
+
+        @Override
+        public void onConnectionLost(String reason) {
+            state.connection = null; // the next channel use starts a new connection
+            for (Channel c : state.channels.values()) {
+                c.lostReason = reason;
+            }
+            listener.onChannelsLost(peer, reason);
+        }
     }
 
     private void addPeerOnLoop(SessionEngine engine, PeerConfig pc) {
@@ -271,6 +450,11 @@ public final class MeshNode implements AutoCloseable {
                 return;
             }
             PeerState state = peers.get(peer.publicKey());
+            if (state != null && (payload[off] & 0xff) == MeshFrame.PACKET) {
+                connectionFor(state, loop.io().nanoTime()).onPayload(loop.io().nanoTime(), payload, off, len);
+                connectionWakeup.rearm();
+                return;
+            }
             boolean ok = MeshFrame.forEach(payload, off, len, (type, b, bodyOff, bodyLen) -> {
                 if (type == MeshFrame.DATAGRAM) {
                     if (state != null) {

@@ -1,5 +1,6 @@
 package io.keymesh.node;
 
+import io.keymesh.channel.ChannelConfig;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
@@ -19,10 +20,12 @@ import java.util.Set;
  *     so only holders of it get any answer; null for plain WireGuard (no psk, standard mac1)
  * @param peers the allow-list: only these keys get answers
  * @param aead "jdk" (faster) or "portable" (allocation-free) ChaCha20-Poly1305 for data packets
+ * @param channels settings of the reliable channels (the same on every node of a mesh)
  */
 public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
-        List<PeerConfig> peers, String aead) {
+        List<PeerConfig> peers, String aead, ChannelConfig channels) {
     public NodeConfig {
+        Objects.requireNonNull(channels, "channels");
         Objects.requireNonNull(privateKey, "privateKey");
         Objects.requireNonNull(listen, "listen");
         peers = List.copyOf(peers);
@@ -40,16 +43,26 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
         }
     }
 
+    /** With the default {@link ChannelConfig}. */
+    public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
+            List<PeerConfig> peers, String aead) {
+        this(privateKey, listen, networkKey, peers, aead, ChannelConfig.DEFAULT);
+    }
+
     /** A node on {@code listen} in the network of {@code networkKey}, with no peers yet. */
     public static NodeConfig of(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey) {
         return new NodeConfig(privateKey, listen, networkKey, List.of(), "jdk");
     }
 
     public NodeConfig withPeers(List<PeerConfig> newPeers) {
-        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead);
+        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels);
     }
 
     public NodeConfig withAead(String newAead) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, newAead);
+        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels);
+    }
+
+    public NodeConfig withChannels(ChannelConfig newChannels) {
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels);
     }
 }

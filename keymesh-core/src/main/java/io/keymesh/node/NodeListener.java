@@ -19,4 +19,23 @@ public interface NodeListener {
 
     /** An authenticated packet from {@code peer} came from a new address, now its endpoint. */
     default void onEndpointChanged(PublicKey peer, InetSocketAddress endpoint) {}
+
+    /** A whole message on a reliable channel from {@code from}; the array is the receiver's. */
+    default void onMessage(PublicKey from, long channelId, byte[] message) {}
+
+    /** {@code from} used channel {@code channelId} for the first time (reach it with {@link MeshNode#channel}). */
+    default void onChannelOpened(PublicKey from, long channelId) {}
+
+    /** A channel that refused a message can take more now. */
+    default void onChannelWritable(PublicKey peer, long channelId) {}
+
+    /** The peer ended its side of a channel: after all its messages (error 0), or by reset. */
+    default void onChannelClosed(PublicKey peer, long channelId, long errorCode) {}
+
+    /**
+     * The reliable connection to {@code peer} ended (it closed, restarted, went silent past the idle
+     * timeout, or broke the protocol): every channel to it is lost; messages not yet acknowledged
+     * may not have arrived. New channels start a new connection.
+     */
+    default void onChannelsLost(PublicKey peer, String reason) {}
 }

@@ -66,8 +66,10 @@ class PmtuDiscoveryTest {
         PmtuDiscovery d = new PmtuDiscovery(1452);
         search(d, 1452, 0);
         assertEquals(1452, d.udpPayloadSize());
-        // The path shrinks to 1392: full-size packets vanish.
-        for (int i = 1; i < PmtuDiscovery.BLACK_HOLE_LOSSES; i++) {
+        // The path shrinks to 1392: full-size packets vanish, small ones still get through.
+        assertFalse(d.onPacketLost(1452, 1));
+        d.onPacketAcked(200);
+        for (int i = 2; i < PmtuDiscovery.BLACK_HOLE_LOSSES; i++) {
             assertFalse(d.onPacketLost(1452, 1));
         }
         assertTrue(d.onPacketLost(1452, 1));
@@ -79,10 +81,21 @@ class PmtuDiscoveryTest {
     }
 
     @Test
+    void largeLossesWithNothingGettingThroughAreNotABlackHole() {
+        PmtuDiscovery d = new PmtuDiscovery(1452);
+        search(d, 1452, 0);
+        for (int i = 0; i < 3 * PmtuDiscovery.BLACK_HOLE_LOSSES; i++) {
+            assertFalse(d.onPacketLost(1452, 1), "an outage, not a smaller path");
+        }
+        assertEquals(1452, d.udpPayloadSize());
+    }
+
+    @Test
     void anAckBetweenLossesIsNotABlackHole() {
         PmtuDiscovery d = new PmtuDiscovery(1452);
         search(d, 1452, 0);
         for (int round = 0; round < 10; round++) {
+            d.onPacketAcked(100);
             for (int i = 1; i < PmtuDiscovery.BLACK_HOLE_LOSSES; i++) {
                 assertFalse(d.onPacketLost(1452, 1));
             }

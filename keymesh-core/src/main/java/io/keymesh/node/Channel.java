@@ -1,0 +1,98 @@
+package io.keymesh.node;
+
+import io.keymesh.crypto.PublicKey;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A reliable, ordered message channel to one peer: messages arrive exactly once, in order, whole,
+ * at the peer's {@link NodeListener#onMessage}, unless the connection is lost (the listener is told,
+ * {@link NodeListener#onChannelsLost}). Obtained from {@link MeshNode#channel}.
+ *
+ * <p>Thread-safe. {@link #send} never blocks and never queues without bound: it refuses a message
+ * (returns false) when the channel holds {@link MeshNode#CHANNEL_QUEUE_BYTES} of messages not yet
+ * taken by the connection, and {@link NodeListener#onChannelWritable} follows once it can take
+ * more. The node keeps a sent array: do not change it afterwards.
+ */
+public final class Channel {
+    private final MeshNode node;
+    private final PublicKey peer;
+    private final long id;
+    final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
+    final AtomicLong queuedBytes = new AtomicLong();
+    final AtomicBoolean drainScheduled = new AtomicBoolean();
+    final AtomicBoolean wantsWritable = new AtomicBoolean();
+    volatile String lostReason;
+    volatile boolean closed;
+
+    Channel(MeshNode node, PublicKey peer, long id) {
+        this.node = node;
+        this.peer = peer;
+        this.id = id;
+    }
+
+    /** The peer at the other end. */
+    public PublicKey peer() {
+        return peer;
+    }
+
+    /** The channel's number, shared by both ends. */
+    public long id() {
+        return id;
+    }
+
+    /**
+     * Queues one message.
+     *
+     * @return true if taken; false if the channel is full ({@link NodeListener#onChannelWritable} follows)
+     * @throws IllegalArgumentException if the message is larger than the node's maximum message size
+     * @throws IllegalStateException if the channel was closed or its connection lost
+     */
+    public boolean send(byte[] message) {
+        if (lostReason != null) {
+            throw new IllegalStateException("channel " + id + " to " + peer + " is lost: " + lostReason);
+        }
+        if (closed) {
+            throw new IllegalStateException("channel " + id + " to " + peer + " is closed");
+        }
+        if (message.length > node.maxMessage()) {
+            throw new IllegalArgumentException("message of " + message.length + " bytes; at most " + node.maxMessage());
+        }
+        long queued = queuedBytes.get();
+        if (queued > 0 && queued + message.length > MeshNode.CHANNEL_QUEUE_BYTES) {
+            wantsWritable.set(true);
+            if (queuedBytes.get() == 0) { // drained meanwhile: take it after all
+                wantsWritable.set(false);
+            } else {
+                return false;
+            }
+        }
+        queuedBytes.addAndGet(message.length);
+        queue.add(message);
+        node.scheduleDrain(this);
+        return true;
+    }
+
+    /** True if {@link #send} would take a message of {@code length} bytes now. */
+    public boolean isWritable(int length) {
+        long queued = queuedBytes.get();
+        return lostReason == null && !closed && (queued == 0 || queued + length <= MeshNode.CHANNEL_QUEUE_BYTES);
+    }
+
+    /** Ends our side after the messages sent so far; the peer is told when it has them all. */
+    public void close() {
+        closed = true;
+        node.scheduleDrain(this);
+    }
+
+    /** Why the channel's connection was lost, or null. */
+    public String lostReason() {
+        return lostReason;
+    }
+
+    @Override
+    public String toString() {
+        return "Channel(" + id + " to " + peer + ")";
+    }
+}
