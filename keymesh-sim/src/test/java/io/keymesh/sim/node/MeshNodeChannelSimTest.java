@@ -117,4 +117,74 @@ class MeshNodeChannelSimTest {
         System.out.printf("loss %.2f, %d ms: %d messages (%.1f MB) in %.1f virtual s%n", loss, latencyMs, sent.size(),
                 sent.stream().mapToLong(m -> m.length).sum() / 1e6, (sim.now() - start) / 1e9);
     }
+
+    /**
+     * A channel carrying a steady stream for ten virtual minutes: five rekeys happen under it (every
+     * 120 s), and half-way the sender's host moves to another address. Every message arrives once,
+     * in order: the keypairs change under the channel and the peer follows the new endpoint.
+     */
+    @org.junit.jupiter.api.Test
+    void deliverySurvivesRekeysAndAChangeOfEndpoint() {
+        Simulation sim = new Simulation(43);
+        Network net = sim.newNetwork("wan", "10.2.0.0/24");
+        net.setLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)).withLoss(linkLoss(0.01)));
+        Host ha = net.newHost("a");
+        Host hb = net.newHost("b");
+        SplittableRandom r = new SplittableRandom(43);
+        byte[] ka = new byte[32];
+        byte[] kb = new byte[32];
+        byte[] kn = new byte[32];
+        r.nextBytes(ka);
+        r.nextBytes(kb);
+        r.nextBytes(kn);
+        PrivateKey a = PrivateKey.of(ka);
+        PrivateKey b = PrivateKey.of(kb);
+        PresharedKey network = PresharedKey.of(kn);
+        Recorder atA = new Recorder();
+        Recorder atB = new Recorder();
+        List<String> endpoints = new ArrayList<>();
+        NodeListener bListener = new NodeListener() {
+            @Override
+            public void onMessage(PublicKey from, long channelId, byte[] message) {
+                atB.onMessage(from, channelId, message);
+            }
+
+            @Override
+            public void onEndpointChanged(PublicKey peer, InetSocketAddress endpoint) {
+                endpoints.add(endpoint.getAddress().getHostAddress());
+            }
+
+            @Override
+            public void onChannelsLost(PublicKey peer, String reason) {
+                atB.onChannelsLost(peer, reason);
+            }
+        };
+        MeshNode nb = MeshNode.start(NodeConfig.of(b, new InetSocketAddress(0), network)
+                .withPeers(List.of(PeerConfig.of(a.publicKey(), null))), bListener, new SimNodeIo(hb, 51820));
+        MeshNode na = MeshNode.start(NodeConfig.of(a, new InetSocketAddress(0), network)
+                .withPeers(List.of(PeerConfig.of(b.publicKey(), nb.localAddress()))), atA, new SimNodeIo(ha, 51820));
+        Channel ch = na.channel(b.publicKey(), 1);
+        List<byte[]> sent = new ArrayList<>();
+        for (int second = 0; second < 600; second++) {
+            for (int i = 0; i < 5; i++) {
+                byte[] m = new byte[200 + r.nextInt(3000)];
+                r.nextBytes(m);
+                assertTrue(ch.send(m), "a steady trickle never fills the channel");
+                sent.add(m);
+            }
+            if (second == 300) {
+                ha.moveTo(net, "10.2.0.99");
+            }
+            sim.runFor(Duration.ofSeconds(1));
+        }
+        sim.runFor(Duration.ofSeconds(10));
+        assertEquals(sent.size(), atB.messages.size(), "lost: " + atA.lost + atB.lost);
+        for (int i = 0; i < sent.size(); i++) {
+            assertArrayEquals(sent.get(i), atB.messages.get(i), "message " + i);
+        }
+        long handshakes = na.peerStats().join().get(0).handshakes();
+        assertTrue(handshakes >= 5, "rekeyed under the channel: " + handshakes);
+        assertEquals(List.of("10.2.0.99"), endpoints.subList(endpoints.size() - 1, endpoints.size()), "b followed a");
+        assertTrue(atA.lost.isEmpty() && atB.lost.isEmpty(), "the connection never broke");
+    }
 }
