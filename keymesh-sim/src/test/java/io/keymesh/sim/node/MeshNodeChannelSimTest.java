@@ -55,6 +55,32 @@ class MeshNodeChannelSimTest {
         }
     }
 
+    /** Two started nodes on one simulated network, keys derived from {@code seed}; b knows a only by key. */
+    record Pair(Simulation sim, Host hostA, MeshNode a, MeshNode b, PublicKey aKey, PublicKey bKey, SplittableRandom random) {
+        static Pair start(long seed, LinkConditions link, NodeListener atA, NodeListener atB) {
+            Simulation sim = new Simulation(seed);
+            Network net = sim.newNetwork("wan", "10.1.0.0/24");
+            net.setLinkConditions(link);
+            Host ha = net.newHost("a");
+            Host hb = net.newHost("b");
+            SplittableRandom r = new SplittableRandom(seed);
+            byte[] ka = new byte[32];
+            byte[] kb = new byte[32];
+            byte[] kn = new byte[32];
+            r.nextBytes(ka);
+            r.nextBytes(kb);
+            r.nextBytes(kn);
+            PrivateKey a = PrivateKey.of(ka);
+            PrivateKey b = PrivateKey.of(kb);
+            PresharedKey network = PresharedKey.of(kn);
+            MeshNode nb = MeshNode.start(NodeConfig.of(b, new InetSocketAddress(0), network)
+                    .withPeers(List.of(PeerConfig.of(a.publicKey(), null))), atB, new SimNodeIo(hb, 51820));
+            MeshNode na = MeshNode.start(NodeConfig.of(a, new InetSocketAddress(0), network)
+                    .withPeers(List.of(PeerConfig.of(b.publicKey(), nb.localAddress()))), atA, new SimNodeIo(ha, 51820));
+            return new Pair(sim, ha, na, nb, a.publicKey(), b.publicKey(), r);
+        }
+    }
+
     /** A hop crosses two links (egress, ingress): per-link loss so that a hop loses {@code hopLoss}. */
     static double linkLoss(double hopLoss) {
         return 1 - Math.sqrt(1 - hopLoss);
@@ -63,29 +89,14 @@ class MeshNodeChannelSimTest {
     @ParameterizedTest(name = "loss {0} per hop, latency {1} ms per link")
     @CsvSource({"0.0, 0", "0.01, 0", "0.05, 25", "0.10, 0", "0.30, 25"})
     void everyMessageArrivesOnceInOrder(double loss, int latencyMs) {
-        Simulation sim = new Simulation(41);
-        Network net = sim.newNetwork("wan", "10.1.0.0/24");
-        net.setLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(latencyMs)).withLoss(linkLoss(loss))
-                .withDuplication(0.01).withReordering(0.02, Duration.ofMillis(2)));
-        Host ha = net.newHost("a");
-        Host hb = net.newHost("b");
-        SplittableRandom r = new SplittableRandom(41);
-        byte[] ka = new byte[32];
-        byte[] kb = new byte[32];
-        byte[] kn = new byte[32];
-        r.nextBytes(ka);
-        r.nextBytes(kb);
-        r.nextBytes(kn);
-        PrivateKey a = PrivateKey.of(ka);
-        PrivateKey b = PrivateKey.of(kb);
-        PresharedKey network = PresharedKey.of(kn);
         Recorder atA = new Recorder();
         Recorder atB = new Recorder();
-        MeshNode nb = MeshNode.start(NodeConfig.of(b, new InetSocketAddress(0), network)
-                .withPeers(List.of(PeerConfig.of(a.publicKey(), null))), atB, new SimNodeIo(hb, 51820));
-        MeshNode na = MeshNode.start(NodeConfig.of(a, new InetSocketAddress(0), network)
-                .withPeers(List.of(PeerConfig.of(b.publicKey(), nb.localAddress()))), atA, new SimNodeIo(ha, 51820));
-
+        Pair p = Pair.start(41, LinkConditions.DEFAULT.withLatency(Duration.ofMillis(latencyMs)).withLoss(linkLoss(loss))
+                .withDuplication(0.01).withReordering(0.02, Duration.ofMillis(2)), atA, atB);
+        Simulation sim = p.sim();
+        MeshNode na = p.a();
+        MeshNode nb = p.b();
+        SplittableRandom r = p.random();
         List<byte[]> sent = new ArrayList<>();
         // Loss-based congestion control crawls at high loss, as TCP does: less data there.
         int count = loss >= 0.1 ? 500 : 1500;
@@ -96,7 +107,7 @@ class MeshNodeChannelSimTest {
             sent.add(m);
         }
         ArrayDeque<byte[]> toSend = new ArrayDeque<>(sent);
-        Channel ch = na.channel(b.publicKey(), 9);
+        Channel ch = na.channel(p.bKey(), 9);
         Runnable pump = () -> {
             while (!toSend.isEmpty() && ch.send(toSend.peek())) {
                 toSend.poll();
@@ -109,7 +120,7 @@ class MeshNodeChannelSimTest {
             sim.runFor(Duration.ofSeconds(1));
         }
         assertEquals(sent.size(), atB.messages.size(), "all messages arrived; lost: " + atA.lost + atB.lost
-                + "; a: " + na.channelStats(b.publicKey()).join() + "; b: " + nb.channelStats(a.publicKey()).join());
+                + "; a: " + na.channelStats(p.bKey()).join() + "; b: " + nb.channelStats(p.aKey()).join());
         for (int i = 0; i < sent.size(); i++) {
             assertArrayEquals(sent.get(i), atB.messages.get(i), "message " + i);
         }
@@ -125,21 +136,6 @@ class MeshNodeChannelSimTest {
      */
     @org.junit.jupiter.api.Test
     void deliverySurvivesRekeysAndAChangeOfEndpoint() {
-        Simulation sim = new Simulation(43);
-        Network net = sim.newNetwork("wan", "10.2.0.0/24");
-        net.setLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)).withLoss(linkLoss(0.01)));
-        Host ha = net.newHost("a");
-        Host hb = net.newHost("b");
-        SplittableRandom r = new SplittableRandom(43);
-        byte[] ka = new byte[32];
-        byte[] kb = new byte[32];
-        byte[] kn = new byte[32];
-        r.nextBytes(ka);
-        r.nextBytes(kb);
-        r.nextBytes(kn);
-        PrivateKey a = PrivateKey.of(ka);
-        PrivateKey b = PrivateKey.of(kb);
-        PresharedKey network = PresharedKey.of(kn);
         Recorder atA = new Recorder();
         Recorder atB = new Recorder();
         List<String> endpoints = new ArrayList<>();
@@ -159,11 +155,14 @@ class MeshNodeChannelSimTest {
                 atB.onChannelsLost(peer, reason);
             }
         };
-        MeshNode nb = MeshNode.start(NodeConfig.of(b, new InetSocketAddress(0), network)
-                .withPeers(List.of(PeerConfig.of(a.publicKey(), null))), bListener, new SimNodeIo(hb, 51820));
-        MeshNode na = MeshNode.start(NodeConfig.of(a, new InetSocketAddress(0), network)
-                .withPeers(List.of(PeerConfig.of(b.publicKey(), nb.localAddress()))), atA, new SimNodeIo(ha, 51820));
-        Channel ch = na.channel(b.publicKey(), 1);
+        Pair p = Pair.start(43, LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)).withLoss(linkLoss(0.01)),
+                atA, bListener);
+        Simulation sim = p.sim();
+        MeshNode na = p.a();
+        SplittableRandom r = p.random();
+        Host ha = p.hostA();
+        Network net = ha.network();
+        Channel ch = na.channel(p.bKey(), 1);
         List<byte[]> sent = new ArrayList<>();
         for (int second = 0; second < 600; second++) {
             for (int i = 0; i < 5; i++) {
@@ -173,7 +172,7 @@ class MeshNodeChannelSimTest {
                 sent.add(m);
             }
             if (second == 300) {
-                ha.moveTo(net, "10.2.0.99");
+                ha.moveTo(net, "10.1.0.99");
             }
             sim.runFor(Duration.ofSeconds(1));
         }
@@ -184,7 +183,7 @@ class MeshNodeChannelSimTest {
         }
         long handshakes = na.peerStats().join().get(0).handshakes();
         assertTrue(handshakes >= 5, "rekeyed under the channel: " + handshakes);
-        assertEquals(List.of("10.2.0.99"), endpoints.subList(endpoints.size() - 1, endpoints.size()), "b followed a");
+        assertEquals(List.of("10.1.0.99"), endpoints.subList(endpoints.size() - 1, endpoints.size()), "b followed a");
         assertTrue(atA.lost.isEmpty() && atB.lost.isEmpty(), "the connection never broke");
     }
 }
