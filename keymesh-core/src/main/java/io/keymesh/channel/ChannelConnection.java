@@ -99,6 +99,8 @@ public final class ChannelConnection {
     private FlowControl.Send connectionSend;
     private FlowControl.Receive connectionReceive;
     private final Map<Long, Channel> channels = new HashMap<>();
+    /** Channels that became writable during an ACK, told after it (the loss detector must not be re-entered). */
+    private final List<Long> becameWritable = new ArrayList<>();
     private final List<Channel> order = new ArrayList<>();
     private int roundRobin;
     private int probesPending;
@@ -273,6 +275,10 @@ public final class ChannelConnection {
             }
         });
         deliverMessages();
+        for (int i = 0; i < becameWritable.size() && !lost; i++) {
+            events.onWritable(becameWritable.get(i));
+        }
+        becameWritable.clear();
         if (!lost) {
             flush(nowNanos);
         }
@@ -690,7 +696,7 @@ public final class ChannelConnection {
                 if (c != null) {
                     c.send.onAcked(f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
                     if (c.send.pollWritable()) {
-                        events.onWritable(c.id);
+                        becameWritable.add(c.id);
                     }
                 }
             }

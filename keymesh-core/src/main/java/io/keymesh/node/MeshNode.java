@@ -417,7 +417,12 @@ public final class MeshNode implements AutoCloseable {
 
         @Override
         public void onConnectionLost(String reason) {
-            state.connection = null; // the next channel use starts a new connection
+            if (state.connection != null && state.connection.isLost()) {
+                state.connection = null; // the next channel use starts a new connection
+            }
+            // else the peer restarted: the connection has already started over with the peer's new
+            // id and a new id of ours, which it is telling the peer; a fresh connection here would
+            // have yet another id, and the two sides would drop each other's packets as stale.
             for (Channel c : state.channels.values()) {
                 c.lostReason = reason;
             }
