@@ -41,7 +41,7 @@ import java.util.random.RandomGenerator;
  * messages, same timers, same key rotation.
  *
  * <p>Time is the caller's monotonic clock in nanoseconds ({@code nowNanos}, e.g. from
- * {@code System.nanoTime()} or a simulator); TAI64N timestamps are {@code nowNanos +
+ * the JVM's monotonic clock or a simulator's); TAI64N timestamps are {@code nowNanos +
  * wallClockOffsetNanos}, so the offset must make that the Unix epoch time in nanoseconds.
  * Randomness (ephemeral keys, indices, jitter, cookie secrets) comes from the given generator:
  * a {@code SecureRandom} in use, a seeded one in simulations.
