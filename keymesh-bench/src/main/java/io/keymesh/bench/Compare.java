@@ -13,7 +13,6 @@ import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
@@ -36,9 +35,13 @@ public final class Compare {
 
     private Compare() {}
 
-    public static void main(String[] args) throws RunnerException {
+    public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             list();
+            return;
+        }
+        if (EndToEnd.NAMES.contains(args[0])) {
+            endToEnd(args);
             return;
         }
         Comparison c = Comparison.byId(args[0]);
@@ -130,6 +133,27 @@ public final class Compare {
         System.out.printf(Locale.ROOT, "%s: keymesh=%.0f baseline=%.0f ratio=%.3f%n", c.id, x, y, x / y);
     }
 
+    /** {@code NAME [--rounds N]} for the end-to-end comparisons (default 2 rounds; no JMH options). */
+    private static void endToEnd(String[] args) throws Exception {
+        int rounds = 2;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--rounds") && i + 1 < args.length) {
+                try {
+                    rounds = Integer.parseInt(args[++i]);
+                } catch (NumberFormatException e) {
+                    usageError("--rounds needs a number, got " + args[i]);
+                }
+            } else {
+                usageError(args[0] + " is an end-to-end comparison (not JMH): it takes only --rounds N, got " + args[i]);
+            }
+        }
+        if (rounds < 1) {
+            usageError("--rounds must be at least 1");
+        }
+        EndToEnd.run(args[0], rounds);
+        System.exit(0);
+    }
+
     private static void list() {
         System.out.println("usage: bench/run NAME [--rounds N] [JMH options...]");
         System.out.println();
@@ -138,6 +162,11 @@ public final class Compare {
             System.out.printf("  %-10s %s%n", c.id, c.description);
             System.out.printf("  %-10s unit: %s; %s vs %s%s%n", "", c.unit, c.keymesh, c.baseline,
                     c.extras.isEmpty() ? "" : ", with " + String.join(", ", c.extras));
+        }
+        System.out.println();
+        System.out.println("end-to-end (two MeshNodes on 127.0.0.1 in one JVM vs JDK sockets; --rounds N, default 2; not JMH):");
+        for (String n : EndToEnd.NAMES) {
+            System.out.printf("  %-15s %s%n", n, EndToEnd.describe(n));
         }
     }
 

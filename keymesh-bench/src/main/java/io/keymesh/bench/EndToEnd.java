@@ -1,0 +1,762 @@
+package io.keymesh.bench;
+
+import io.keymesh.crypto.PresharedKey;
+import io.keymesh.crypto.PrivateKey;
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.node.Channel;
+import io.keymesh.node.MeshNode;
+import io.keymesh.node.NodeConfig;
+import io.keymesh.node.NodeListener;
+import io.keymesh.node.PeerConfig;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * End-to-end comparisons run by {@code bench/run} outside JMH: two {@link MeshNode}s on 127.0.0.1
+ * in this JVM (each on its own loop thread, the application on further threads) against plain JDK
+ * UDP / TCP sockets doing the same work, alternating keymesh and baseline for {@code --rounds}
+ * rounds after one untimed warm-up of each. Throughputs: X and Y are each side's best round (the
+ * median of rounds on the line before). Latencies: all rounds' samples pooled; X and Y are medians
+ * in microseconds (lower is better, so ratio above 1 means keymesh is slower).
+ */
+final class EndToEnd {
+    static final List<String> NAMES = List.of("udp", "rtt", "channel-bulk", "channel-small", "channel-latency");
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private EndToEnd() {}
+
+    static String describe(String name) {
+        return switch (name) {
+            case "udp" -> "1400-byte datagrams between two MeshNodes on loopback (encrypted, window of 256 in flight)"
+                    + " vs two plain DatagramChannels; packets/s delivered, loss";
+            case "rtt" -> "ping-pong of 64-byte datagrams (one outstanding) via MeshNode vs raw UDP; median/p99 us";
+            case "channel-bulk" -> "one reliable channel, 256 MiB in 1 MiB messages with back-pressure vs a JDK TCP socket; MB/s";
+            case "channel-small" -> "64-byte messages on one channel vs TCP with a 4-byte length prefix and BufferedOutputStream; messages/s";
+            case "channel-latency" -> "64-byte ping-pong on channel 2 while channel 1 of the same connection carries bulk"
+                    + " vs 64-byte ping on a TCP connection while bulk runs on a second one; median/p99 us";
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    static void run(String name, int rounds) throws Exception {
+        System.out.printf("bench/run %s: %s%n", name, describe(name));
+        switch (name) {
+            case "udp" -> throughput(name, "packets/s", rounds, EndToEnd::udpKeymesh, EndToEnd::udpBaseline);
+            case "rtt" -> latency(name, rounds, EndToEnd::rttKeymesh, EndToEnd::rttBaseline);
+            case "channel-bulk" -> throughput(name, "MB/s", rounds, EndToEnd::bulkKeymesh, EndToEnd::bulkBaseline);
+            case "channel-small" -> throughput(name, "messages/s", rounds, EndToEnd::smallKeymesh, EndToEnd::smallBaseline);
+            case "channel-latency" -> latency(name, rounds, EndToEnd::loadedLatencyKeymesh, EndToEnd::loadedLatencyBaseline);
+            default -> throw new IllegalArgumentException(name);
+        }
+    }
+
+    // ------------------------------------------------------------------ drivers
+
+    interface Trial {
+        /** Runs once; returns the score (throughput) and prints details. */
+        double run(boolean warmup) throws Exception;
+    }
+
+    interface LatencyTrial {
+        /** Runs once and returns round-trip samples in nanoseconds. */
+        long[] run(boolean warmup) throws Exception;
+    }
+
+    private static void throughput(String name, String unit, int rounds, Trial keymesh, Trial baseline) throws Exception {
+        System.out.println("# warm-up (untimed)");
+        keymesh.run(true);
+        baseline.run(true);
+        double[] k = new double[rounds];
+        double[] b = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            System.out.printf("# round %d of %d%n", r + 1, rounds);
+            k[r] = keymesh.run(false);
+            b[r] = baseline.run(false);
+        }
+        double km = median(k);
+        double bm = median(b);
+        double kb = Arrays.stream(k).max().orElseThrow();
+        double bb = Arrays.stream(b).max().orElseThrow();
+        System.out.printf(Locale.ROOT, "unit: %s; rounds: keymesh %s, baseline %s%n", unit, fmt(k), fmt(b));
+        System.out.printf(Locale.ROOT, "%s (medians): keymesh=%.0f baseline=%.0f ratio=%.3f%n", name, km, bm, km / bm);
+        System.out.printf(Locale.ROOT, "%s: keymesh=%.0f baseline=%.0f ratio=%.3f%n", name, kb, bb, kb / bb);
+    }
+
+    private static void latency(String name, int rounds, LatencyTrial keymesh, LatencyTrial baseline) throws Exception {
+        System.out.println("# warm-up (untimed)");
+        keymesh.run(true);
+        baseline.run(true);
+        List<long[]> k = new ArrayList<>();
+        List<long[]> b = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            System.out.printf("# round %d of %d%n", r + 1, rounds);
+            long[] ks = keymesh.run(false);
+            long[] bs = baseline.run(false);
+            System.out.printf(Locale.ROOT, "  keymesh  %s%n  baseline %s%n", summary(ks), summary(bs));
+            k.add(ks);
+            b.add(bs);
+        }
+        long[] ka = concat(k);
+        long[] ba = concat(b);
+        Arrays.sort(ka);
+        Arrays.sort(ba);
+        double kMed = pct(ka, 0.5) / 1e3;
+        double bMed = pct(ba, 0.5) / 1e3;
+        System.out.printf(Locale.ROOT, "all rounds: keymesh %s%n            baseline %s%n", summary(ka), summary(ba));
+        System.out.printf(Locale.ROOT, "%s p99 (us): keymesh=%.1f baseline=%.1f ratio=%.3f%n", name,
+                pct(ka, 0.99) / 1e3, pct(ba, 0.99) / 1e3, pct(ka, 0.99) / (double) pct(ba, 0.99));
+        System.out.printf(Locale.ROOT, "%s added at the median: %.1f us%n", name, kMed - bMed);
+        System.out.printf(Locale.ROOT, "%s: keymesh=%.1f baseline=%.1f ratio=%.3f%n", name, kMed, bMed, kMed / bMed);
+    }
+
+    // ------------------------------------------------------------------ node pair
+
+    /** A listener whose handlers can be replaced between trials. */
+    static final class Events implements NodeListener {
+        interface DatagramHandler {
+            void on(byte[] data, int off, int len);
+        }
+
+        interface MessageHandler {
+            void on(long channelId, byte[] message);
+        }
+
+        volatile DatagramHandler datagram = (d, o, l) -> {};
+        volatile MessageHandler message = (c, m) -> {};
+        volatile Thread writableWaiter;
+        final AtomicLong writableSignals = new AtomicLong();
+        final CountDownLatch up = new CountDownLatch(1);
+        volatile String lost;
+
+        @Override
+        public void onDatagram(PublicKey from, byte[] data, int off, int len) {
+            datagram.on(data, off, len);
+        }
+
+        @Override
+        public void onMessage(PublicKey from, long channelId, byte[] m) {
+            message.on(channelId, m);
+        }
+
+        @Override
+        public void onChannelWritable(PublicKey peer, long channelId) {
+            writableSignals.incrementAndGet();
+            Thread t = writableWaiter;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+
+        @Override
+        public void onPeerUp(PublicKey peer) {
+            up.countDown();
+        }
+
+        @Override
+        public void onChannelsLost(PublicKey peer, String reason) {
+            lost = reason;
+        }
+    }
+
+    /** Two connected nodes on 127.0.0.1; closed after each trial so each trial has fresh state. */
+    static final class Pair implements AutoCloseable {
+        final MeshNode a;
+        final MeshNode b;
+        final Events ea = new Events();
+        final Events eb = new Events();
+
+        Pair() throws Exception {
+            PrivateKey ka = PrivateKey.generate(RANDOM);
+            PrivateKey kb = PrivateKey.generate(RANDOM);
+            PresharedKey net = PresharedKey.generate(RANDOM);
+            a = MeshNode.start(NodeConfig.of(ka, new InetSocketAddress(LOOPBACK, 0), net), ea);
+            b = MeshNode.start(NodeConfig.of(kb, new InetSocketAddress(LOOPBACK, 0), net)
+                    .withPeers(List.of(PeerConfig.of(ka.publicKey(), a.localAddress()))), eb);
+            a.addPeer(PeerConfig.of(kb.publicKey(), b.localAddress())).get(5, TimeUnit.SECONDS);
+            a.connect(kb.publicKey()).get(5, TimeUnit.SECONDS);
+            if (!ea.up.await(10, TimeUnit.SECONDS) || !eb.up.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("no handshake between the two nodes within 10 s");
+            }
+        }
+
+        @Override
+        public void close() {
+            a.close();
+            b.close();
+        }
+    }
+
+    /** Sends on {@code c}, parking until {@code onChannelWritable} while it is full; false if the deadline passed. */
+    static boolean sendBlocking(Channel c, Events e, byte[] m, long deadline) {
+        while (!c.send(m)) {
+            e.writableWaiter = Thread.currentThread();
+            if (!c.isWritable(m.length)) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            e.writableWaiter = null;
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            if (c.lostReason() != null) {
+                throw new IllegalStateException("channel lost: " + c.lostReason());
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ udp
+
+    private static final int UDP_PAYLOAD = 1400;
+    private static final int UDP_WINDOW = 256;
+    private static final long UDP_SECONDS = 5;
+
+    /**
+     * The window logic shared by both sides: send while fewer than {@link #UDP_WINDOW} packets are
+     * neither delivered nor given up on; after 5 ms without a delivery the outstanding ones count as lost.
+     */
+    interface Sender {
+        boolean send() throws IOException;
+    }
+
+    private static double udpRun(String side, boolean warmup, Sender sender, AtomicLong delivered) throws Exception {
+        long seconds = warmup ? 4 : UDP_SECONDS;
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        long sent = 0;
+        long forgiven = 0;
+        long refused = 0;
+        long lastDelivered = 0;
+        long lastProgress = start;
+        while (true) {
+            long now = System.nanoTime();
+            if (now - end > 0) {
+                break;
+            }
+            long d = delivered.get();
+            if (d != lastDelivered) {
+                lastDelivered = d;
+                lastProgress = now;
+            }
+            if (sent - d - forgiven < UDP_WINDOW) {
+                if (sender.send()) {
+                    sent++;
+                } else {
+                    refused++;
+                    Thread.onSpinWait();
+                }
+            } else if (now - lastProgress > 5_000_000) {
+                forgiven = sent - d;
+                lastProgress = now;
+            } else {
+                LockSupport.parkNanos(20_000); // window full: leave the CPU to the receiving side (2 vCPUs)
+            }
+        }
+        long deliveredAtEnd = delivered.get();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        Thread.sleep(200); // stragglers
+        long total = delivered.get();
+        double pps = deliveredAtEnd / elapsed;
+        System.out.printf(Locale.ROOT, "  %-8s %s: %,.0f packets/s delivered (%,d sent, %,d delivered, loss %.3f %%,"
+                        + " %,d sends refused)%n", side, warmup ? "warm-up" : "", pps, sent, total,
+                sent == 0 ? 0.0 : 100.0 * (sent - total) / sent, refused);
+        return pps;
+    }
+
+    private static double udpKeymesh(boolean warmup) throws Exception {
+        try (Pair p = new Pair()) {
+            AtomicLong delivered = new AtomicLong();
+            p.eb.datagram = (d, o, l) -> {
+                if (l == UDP_PAYLOAD) {
+                    delivered.incrementAndGet();
+                }
+            };
+            byte[] payload = new byte[UDP_PAYLOAD];
+            PublicKey to = p.b.publicKey();
+            double r = udpRun("keymesh", warmup, () -> p.a.send(to, payload), delivered);
+            if (!warmup) {
+                System.out.println("           drops at the receiver: " + p.b.drops().get(2, TimeUnit.SECONDS)
+                        + ", at the sender: " + p.a.drops().get(2, TimeUnit.SECONDS));
+            }
+            return r;
+        }
+    }
+
+    private static double udpBaseline(boolean warmup) throws Exception {
+        try (DatagramChannel rx = DatagramChannel.open(); DatagramChannel tx = DatagramChannel.open()) {
+            for (DatagramChannel c : List.of(rx, tx)) {
+                c.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+                c.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+                c.bind(new InetSocketAddress(LOOPBACK, 0));
+            }
+            InetSocketAddress to = (InetSocketAddress) rx.getLocalAddress();
+            AtomicLong delivered = new AtomicLong();
+            Thread receiver = Thread.ofPlatform().name("udp-baseline-rx").start(() -> {
+                ByteBuffer buf = ByteBuffer.allocateDirect(65535);
+                try {
+                    while (true) {
+                        buf.clear();
+                        rx.receive(buf);
+                        if (buf.position() == UDP_PAYLOAD) {
+                            delivered.incrementAndGet();
+                        }
+                    }
+                } catch (IOException closed) {
+                    // done
+                }
+            });
+            ByteBuffer out = ByteBuffer.allocateDirect(UDP_PAYLOAD);
+            double r = udpRun("baseline", warmup, () -> {
+                out.clear();
+                tx.send(out, to);
+                return true;
+            }, delivered);
+            rx.close();
+            receiver.join(2000);
+            return r;
+        }
+    }
+
+    // ------------------------------------------------------------------ rtt
+
+    private static final int PING = 64;
+    private static final long LATENCY_SECONDS = 5;
+
+    private static long[] pingLoop(String side, boolean warmup, Pinger pinger) throws Exception {
+        long seconds = warmup ? 2 : LATENCY_SECONDS;
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long[] samples = new long[1 << 16];
+        int n = 0;
+        long timeouts = 0;
+        while (System.nanoTime() - end < 0) {
+            long t0 = System.nanoTime();
+            if (!pinger.ping()) {
+                timeouts++;
+                continue;
+            }
+            long t = System.nanoTime() - t0;
+            if (n == samples.length) {
+                samples = Arrays.copyOf(samples, n * 2);
+            }
+            samples[n++] = t;
+        }
+        long[] s = Arrays.copyOf(samples, n);
+        if (warmup || timeouts > 0) {
+            System.out.printf(Locale.ROOT, "  %-8s %s: %,d round trips, %d timed out (100 ms)%n", side,
+                    warmup ? "warm-up" : "", n, timeouts);
+        }
+        return s;
+    }
+
+    interface Pinger {
+        /** One round trip; false if no answer within 100 ms. */
+        boolean ping() throws Exception;
+    }
+
+    private static long[] rttKeymesh(boolean warmup) throws Exception {
+        try (Pair p = new Pair()) {
+            PublicKey ka = p.a.publicKey();
+            PublicKey kb = p.b.publicKey();
+            p.eb.datagram = (d, o, l) -> p.b.send(ka, d, o, l);
+            AtomicLong answers = new AtomicLong();
+            Thread client = Thread.currentThread();
+            p.ea.datagram = (d, o, l) -> {
+                answers.incrementAndGet();
+                LockSupport.unpark(client);
+            };
+            byte[] ping = new byte[PING];
+            long[] expected = {0};
+            return pingLoop("keymesh", warmup, () -> {
+                long want = ++expected[0];
+                p.a.send(kb, ping);
+                long deadline = System.nanoTime() + 100_000_000L;
+                while (answers.get() < want) {
+                    LockSupport.parkNanos(1_000_000);
+                    if (System.nanoTime() - deadline > 0) {
+                        expected[0] = answers.get();
+                        return false;
+                    }
+                }
+                return true;
+            });
+        }
+    }
+
+    private static long[] rttBaseline(boolean warmup) throws Exception {
+        try (DatagramChannel server = DatagramChannel.open(); DatagramChannel client = DatagramChannel.open()) {
+            server.bind(new InetSocketAddress(LOOPBACK, 0));
+            client.bind(new InetSocketAddress(LOOPBACK, 0));
+            client.connect(server.getLocalAddress());
+            Thread echo = Thread.ofPlatform().name("rtt-baseline-echo").start(() -> {
+                ByteBuffer buf = ByteBuffer.allocateDirect(65535);
+                try {
+                    while (true) {
+                        buf.clear();
+                        var from = server.receive(buf);
+                        buf.flip();
+                        server.send(buf, from);
+                    }
+                } catch (IOException closed) {
+                    // done
+                }
+            });
+            ByteBuffer out = ByteBuffer.allocateDirect(PING);
+            ByteBuffer in = ByteBuffer.allocateDirect(65535);
+            long[] s = pingLoop("baseline", warmup, () -> {
+                out.clear();
+                client.write(out);
+                in.clear();
+                client.read(in); // blocking; loopback does not lose here
+                return true;
+            });
+            server.close();
+            echo.join(2000);
+            return s;
+        }
+    }
+
+    // ------------------------------------------------------------------ channel-bulk
+
+    private static final int BULK_MESSAGE = Integer.getInteger("keymesh.bench.bulkMessage", 1 << 20);
+    private static final long BULK_BYTES = 256L << 20;
+    private static final long BULK_CAP_NANOS = 25_000_000_000L;
+
+    private static double bulkKeymesh(boolean warmup) throws Exception {
+        long total = warmup ? 64L << 20 : BULK_BYTES;
+        try (Pair p = new Pair()) {
+            AtomicLong received = new AtomicLong();
+            CountDownLatch done = new CountDownLatch(1);
+            p.eb.message = (ch, m) -> {
+                if (received.addAndGet(m.length) >= total) {
+                    done.countDown();
+                }
+            };
+            Channel c = p.a.channel(p.b.publicKey(), 1);
+            byte[] m = new byte[BULK_MESSAGE];
+            Arrays.fill(m, (byte) 0x5a);
+            long start = System.nanoTime();
+            long deadline = start + BULK_CAP_NANOS;
+            for (long sent = 0; sent < total; sent += BULK_MESSAGE) {
+                if (!sendBlocking(c, p.ea, m, deadline)) {
+                    break;
+                }
+            }
+            boolean complete = done.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            double secs = (System.nanoTime() - start) / 1e9;
+            double mbs = received.get() / secs / 1e6;
+            var stats = p.a.channelStats(p.b.publicKey()).get(2, TimeUnit.SECONDS);
+            System.out.printf(Locale.ROOT, "  keymesh  %s: %,.1f MB/s (%,d bytes in %.2f s%s, %d writable signals)%n    %s%n",
+                    warmup ? "warm-up" : "", mbs, received.get(), secs,
+                    complete ? "" : ", INCOMPLETE: stopped at the " + BULK_CAP_NANOS / 1_000_000_000L + " s cap",
+                    p.ea.writableSignals.get(), stats);
+            return mbs;
+        }
+    }
+
+    private static double bulkBaseline(boolean warmup) throws Exception {
+        long total = warmup ? 64L << 20 : BULK_BYTES;
+        try (ServerSocket ss = new ServerSocket(0, 1, LOOPBACK)) {
+            AtomicLong received = new AtomicLong();
+            Thread reader = Thread.ofPlatform().name("bulk-baseline-rx").start(() -> {
+                try (Socket s = ss.accept(); InputStream in = s.getInputStream()) {
+                    byte[] buf = new byte[BULK_MESSAGE];
+                    long got = 0;
+                    int n;
+                    while (got < total && (n = in.read(buf)) > 0) {
+                        got += n;
+                    }
+                    received.set(got);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            byte[] m = new byte[BULK_MESSAGE];
+            Arrays.fill(m, (byte) 0x5a);
+            long start = System.nanoTime();
+            try (Socket s = new Socket(LOOPBACK, ss.getLocalPort()); OutputStream out = s.getOutputStream()) {
+                for (long sent = 0; sent < total; sent += BULK_MESSAGE) {
+                    out.write(m);
+                }
+                reader.join();
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            double mbs = received.get() / secs / 1e6;
+            System.out.printf(Locale.ROOT, "  baseline %s: %,.1f MB/s (%,d bytes in %.2f s)%n",
+                    warmup ? "warm-up" : "", mbs, received.get(), secs);
+            return mbs;
+        }
+    }
+
+    // ------------------------------------------------------------------ channel-small
+
+    private static final int SMALL = 64;
+    private static final long SMALL_SECONDS = 5;
+
+    /** Messages/s the receiver counted between 1 s and the end of the run (the first second is ramp-up). */
+    private static double smallRate(String side, boolean warmup, AtomicLong received, Runnable sendFor) throws Exception {
+        long start = System.nanoTime();
+        long[] at1 = new long[2];
+        Thread sampler = Thread.ofPlatform().start(() -> {
+            LockSupport.parkNanos(1_000_000_000L);
+            at1[0] = received.get();
+            at1[1] = System.nanoTime();
+        });
+        sendFor.run();
+        long endCount = received.get();
+        long end = System.nanoTime();
+        sampler.join();
+        double rate = (endCount - at1[0]) / ((end - at1[1]) / 1e9);
+        System.out.printf(Locale.ROOT, "  %-8s %s: %,.0f messages/s (%,d received in %.2f s)%n", side,
+                warmup ? "warm-up" : "", rate, endCount, (end - start) / 1e9);
+        return rate;
+    }
+
+    private static double smallKeymesh(boolean warmup) throws Exception {
+        long seconds = warmup ? 2 : SMALL_SECONDS;
+        try (Pair p = new Pair()) {
+            AtomicLong received = new AtomicLong();
+            p.eb.message = (ch, m) -> received.incrementAndGet();
+            Channel c = p.a.channel(p.b.publicKey(), 1);
+            byte[] m = new byte[SMALL];
+            return smallRate("keymesh", warmup, received, () -> {
+                long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+                long i = 0;
+                while (true) {
+                    if ((++i & 63) == 0 && System.nanoTime() - deadline > 0) {
+                        break;
+                    }
+                    if (!sendBlocking(c, p.ea, m, deadline)) {
+                        break;
+                    }
+                }
+            });
+        }
+    }
+
+    private static double smallBaseline(boolean warmup) throws Exception {
+        long seconds = warmup ? 2 : SMALL_SECONDS;
+        try (ServerSocket ss = new ServerSocket(0, 1, LOOPBACK)) {
+            AtomicLong received = new AtomicLong();
+            Thread reader = Thread.ofPlatform().name("small-baseline-rx").start(() -> {
+                try (Socket s = ss.accept(); DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()))) {
+                    byte[] buf = new byte[SMALL];
+                    while (true) {
+                        int len = in.readInt();
+                        in.readFully(buf, 0, len);
+                        received.incrementAndGet();
+                    }
+                } catch (IOException eof) {
+                    // sender closed
+                }
+            });
+            Socket s = new Socket(LOOPBACK, ss.getLocalPort());
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+            byte[] m = new byte[SMALL];
+            double r = smallRate("baseline", warmup, received, () -> {
+                long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+                long i = 0;
+                try {
+                    while ((++i & 63) != 0 || System.nanoTime() - deadline < 0) {
+                        out.writeInt(SMALL);
+                        out.write(m);
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            s.close();
+            reader.join(2000);
+            return r;
+        }
+    }
+
+    // ------------------------------------------------------------------ channel-latency
+
+    private static long[] loadedLatencyKeymesh(boolean warmup) throws Exception {
+        try (Pair p = new Pair()) {
+            PublicKey ka = p.a.publicKey();
+            PublicKey kb = p.b.publicKey();
+            AtomicLong bulkBytes = new AtomicLong();
+            AtomicLong answers = new AtomicLong();
+            Thread client = Thread.currentThread();
+            p.eb.message = (ch, m) -> {
+                if (ch == 2) {
+                    p.b.channel(ka, 2).send(m);
+                } else {
+                    bulkBytes.addAndGet(m.length);
+                }
+            };
+            p.ea.message = (ch, m) -> {
+                answers.incrementAndGet();
+                LockSupport.unpark(client);
+            };
+            Channel bulk = p.a.channel(kb, 1);
+            Channel ping = p.a.channel(kb, 2);
+            long seconds = warmup ? 2 : LATENCY_SECONDS;
+            long stopAt = System.nanoTime() + (seconds + 2) * 1_000_000_000L;
+            Thread bulker = Thread.ofPlatform().name("latency-bulk").start(() -> {
+                byte[] m = new byte[BULK_MESSAGE];
+                while (System.nanoTime() - stopAt < 0) {
+                    while (!bulk.send(m)) {
+                        LockSupport.parkNanos(200_000);
+                        if (System.nanoTime() - stopAt > 0 || bulk.lostReason() != null) {
+                            return;
+                        }
+                    }
+                }
+            });
+            Thread.sleep(500); // the bulk transfer gets going
+            long bulkStart = bulkBytes.get();
+            long t0 = System.nanoTime();
+            long[] expected = {0};
+            long[] s = pingLoop("keymesh", warmup, () -> {
+                long want = ++expected[0];
+                ping.send(new byte[PING]);
+                long deadline = System.nanoTime() + 100_000_000L;
+                while (answers.get() < want) {
+                    LockSupport.parkNanos(1_000_000);
+                    if (System.nanoTime() - deadline > 0) {
+                        expected[0] = answers.get();
+                        return false;
+                    }
+                }
+                return true;
+            });
+            double mbs = (bulkBytes.get() - bulkStart) / ((System.nanoTime() - t0) / 1e9) / 1e6;
+            System.out.printf(Locale.ROOT, "  keymesh  bulk alongside: %,.1f MB/s%n", mbs);
+            bulker.join();
+            return s;
+        }
+    }
+
+    private static long[] loadedLatencyBaseline(boolean warmup) throws Exception {
+        try (ServerSocket ss = new ServerSocket(0, 2, LOOPBACK)) {
+            AtomicLong bulkBytes = new AtomicLong();
+            long seconds = warmup ? 2 : LATENCY_SECONDS;
+            long stopAt = System.nanoTime() + (seconds + 2) * 1_000_000_000L;
+            Socket bulkOut = new Socket(LOOPBACK, ss.getLocalPort());
+            Socket bulkIn = ss.accept();
+            Socket pingOut = new Socket(LOOPBACK, ss.getLocalPort());
+            Socket pingIn = ss.accept();
+            pingOut.setTcpNoDelay(true);
+            pingIn.setTcpNoDelay(true);
+            Thread writer = Thread.ofPlatform().name("latency-baseline-bulk-tx").start(() -> {
+                byte[] m = new byte[BULK_MESSAGE];
+                try (OutputStream out = bulkOut.getOutputStream()) {
+                    while (System.nanoTime() - stopAt < 0) {
+                        out.write(m);
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            Thread reader = Thread.ofPlatform().name("latency-baseline-bulk-rx").start(() -> {
+                byte[] buf = new byte[BULK_MESSAGE];
+                try (InputStream in = bulkIn.getInputStream()) {
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        bulkBytes.addAndGet(n);
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            Thread echo = Thread.ofPlatform().name("latency-baseline-echo").start(() -> {
+                byte[] buf = new byte[PING];
+                try (InputStream in = pingIn.getInputStream(); OutputStream out = pingIn.getOutputStream()) {
+                    while (true) {
+                        new DataInputStream(in).readFully(buf);
+                        out.write(buf);
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            Thread.sleep(500);
+            long bulkStart = bulkBytes.get();
+            long t0 = System.nanoTime();
+            OutputStream out = pingOut.getOutputStream();
+            DataInputStream in = new DataInputStream(pingOut.getInputStream());
+            byte[] ping = new byte[PING];
+            long[] s = pingLoop("baseline", warmup, () -> {
+                out.write(ping);
+                in.readFully(ping);
+                return true;
+            });
+            double mbs = (bulkBytes.get() - bulkStart) / ((System.nanoTime() - t0) / 1e9) / 1e6;
+            System.out.printf(Locale.ROOT, "  baseline bulk alongside: %,.1f MB/s%n", mbs);
+            writer.join();
+            pingOut.close();
+            bulkIn.close();
+            reader.join(2000);
+            echo.join(2000);
+            bulkOut.close();
+            pingIn.close();
+            return s;
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static long pct(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))];
+    }
+
+    private static String summary(long[] s) {
+        long[] c = s.clone();
+        Arrays.sort(c);
+        return String.format(Locale.ROOT, "%,d round trips: median %.1f us, p90 %.1f, p99 %.1f, p99.9 %.1f, max %.1f",
+                c.length, pct(c, 0.5) / 1e3, pct(c, 0.9) / 1e3, pct(c, 0.99) / 1e3, pct(c, 0.999) / 1e3,
+                c.length == 0 ? 0 : c[c.length - 1] / 1e3);
+    }
+
+    private static long[] concat(List<long[]> parts) {
+        long[] out = new long[parts.stream().mapToInt(a -> a.length).sum()];
+        int i = 0;
+        for (long[] p : parts) {
+            System.arraycopy(p, 0, out, i, p.length);
+            i += p.length;
+        }
+        return out;
+    }
+
+    private static String fmt(double[] v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,.0f", v[i]));
+        }
+        return sb.append(']').toString();
+    }
+}
