@@ -29,6 +29,10 @@ public final class ChaCha20Poly1305 implements Aead {
 
     private final Cipher cipher;
     private final byte[] nonce = new byte[NONCE_LENGTH];
+    private byte[] rawKey0;
+    private SecretKey key0;
+    private byte[] rawKey1;
+    private SecretKey key1;
 
     public ChaCha20Poly1305() {
         try {
@@ -122,8 +126,24 @@ public final class ChaCha20Poly1305 implements Aead {
         }
     }
 
-    private static SecretKey keyFor(byte[] raw) {
-        return key(raw);
+    /**
+     * The key object for {@code raw}, remembered for the last two arrays seen — a session's send
+     * and receive keys, used for packet after packet — so that a packet does not copy the key into
+     * a new object. Arrays are recognised by identity: a caller must not change a key array's
+     * contents while using it (a keypair's keys change only when they are wiped, after their last use).
+     */
+    private SecretKey keyFor(byte[] raw) {
+        if (raw == rawKey0) {
+            return key0;
+        }
+        if (raw == rawKey1) {
+            return key1;
+        }
+        rawKey1 = rawKey0;
+        key1 = key0;
+        rawKey0 = raw;
+        key0 = key(raw);
+        return key0;
     }
 
     private void init(int mode, SecretKey key, long counter) throws InvalidKeyException, InvalidAlgorithmParameterException {
