@@ -15,7 +15,7 @@ package io.keymesh.channel;
 public record ChannelConfig(int maxUdpPayload, int channelWindow, long connectionWindow, int sendBuffer,
         int maxMessage, long idleTimeoutNanos, String congestion) {
     public static final ChannelConfig DEFAULT = new ChannelConfig(PmtuDiscovery.DEFAULT_MAX_UDP_PAYLOAD,
-            ReceiveStream.DEFAULT_WINDOW, FlowControl.DEFAULT_CONNECTION_WINDOW, SendStream.DEFAULT_SEND_BUFFER,
+            ReceiveStream.DEFAULT_WINDOW, FlowControl.DEFAULT_CONNECTION_WINDOW, 4 * SendStream.DEFAULT_SEND_BUFFER,
             SendStream.DEFAULT_MAX_MESSAGE, 30_000_000_000L, "cubic");
 
     public ChannelConfig {
