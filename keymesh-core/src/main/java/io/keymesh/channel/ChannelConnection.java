@@ -1,5 +1,6 @@
 package io.keymesh.channel;
 
+import io.keymesh.channel.ChannelTable.Channel;
 import io.keymesh.session.SessionEngine;
 import io.keymesh.wire.AckFrame;
 import io.keymesh.wire.ConnectionCloseFrame;
@@ -12,9 +13,7 @@ import io.keymesh.wire.ResetStreamFrame;
 import io.keymesh.wire.StreamFrame;
 import io.keymesh.wire.TransportData;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -98,11 +97,9 @@ public final class ChannelConnection {
     private PmtuDiscovery pmtu;
     private FlowControl.Send connectionSend;
     private FlowControl.Receive connectionReceive;
-    private final Map<Long, Channel> channels = new HashMap<>();
+    private ChannelTable channels;
     /** Channels that became writable during an ACK, told after it (the loss detector must not be re-entered). */
     private final List<Long> becameWritable = new ArrayList<>();
-    private final List<Channel> order = new ArrayList<>();
-    private int roundRobin;
     private int probesPending;
     private boolean pingPending;
     private long lastReceivedNanos;
@@ -113,6 +110,7 @@ public final class ChannelConnection {
     private long closeErrorCode;
     private String closeReason = "";
 
+    private final boolean[] created = new boolean[1];
     private final byte[] out;
     private final AckFrame ackOut = new AckFrame();
     private final AckFrame ackIn = new AckFrame();
@@ -127,20 +125,6 @@ public final class ChannelConnection {
     private long duplicatesDropped;
     private long stalePacketsDropped;
     private long connectionResets;
-
-    /** One channel: its two streams. */
-    private static final class Channel {
-        final long id;
-        final SendStream send;
-        final ReceiveStream receive;
-        boolean closedReported;
-
-        Channel(long id, SendStream send, ReceiveStream receive) {
-            this.id = id;
-            this.send = send;
-            this.receive = receive;
-        }
-    }
 
     public ChannelConnection(ChannelConfig config, RandomGenerator random, long nowNanos, Output output, Events events) {
         this.config = config;
@@ -164,9 +148,7 @@ public final class ChannelConnection {
         received = new ReceivedPackets();
         connectionSend = new FlowControl.Send(config.connectionWindow());
         connectionReceive = new FlowControl.Receive(config.connectionWindow());
-        channels.clear();
-        order.clear();
-        roundRobin = 0;
+        channels = new ChannelTable(config, connectionSend, connectionReceive);
         probesPending = 0;
         pingPending = false;
         lastReceivedNanos = now;
@@ -320,7 +302,7 @@ public final class ChannelConnection {
         switch (type) {
             case AckFrame.TYPE, AckFrame.TYPE_ECN -> {
                 if (!ackIn.decode(type, b, off, len)
-                        || !loss.onAckReceived(ackIn, now, isApplicationLimited())) {
+                        || !loss.onAckReceived(ackIn, now, channels.isApplicationLimited())) {
                     violation(now, "bad ACK");
                 }
             }
@@ -370,6 +352,7 @@ public final class ChannelConnection {
     }
 
     private void deliverMessages() {
+        List<Channel> order = channels.inOrder();
         for (int i = 0; i < order.size(); i++) {
             Channel c = order.get(i);
             byte[] m;
@@ -405,27 +388,11 @@ public final class ChannelConnection {
     }
 
     private Channel channel(long id, boolean remote) {
-        Channel c = channels.get(id);
-        if (c == null) {
-            SendStream send = new SendStream(id, config.sendBuffer(), config.maxMessage(), config.channelWindow(), connectionSend);
-            ReceiveStream receive = new ReceiveStream(id, config.channelWindow(), config.maxMessage(), connectionReceive);
-            c = new Channel(id, send, receive);
-            channels.put(id, c);
-            order.add(c);
-            if (remote) {
-                events.onChannelOpened(id);
-            }
+        Channel c = channels.getOrCreate(id, created);
+        if (created[0] && remote) {
+            events.onChannelOpened(id);
         }
         return c;
-    }
-
-    private boolean isApplicationLimited() {
-        for (Channel c : order) {
-            if (c.send.hasFrameToSend()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     // ------------------------------------------------------------------ timers
@@ -519,16 +486,8 @@ public final class ChannelConnection {
     }
 
     private boolean hasAckElicitingWork() {
-        if (pingPending || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()) {
-            return true;
-        }
-        for (Channel c : order) {
-            if (c.send.hasFrameToSend() || c.send.wantsResetFrame() || c.send.wantsBlockedFrame()
-                    || c.receive.wantsMaxStreamDataFrame()) {
-                return true;
-            }
-        }
-        return false;
+        return pingPending || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()
+                || channels.hasWork();
     }
 
     /**
@@ -593,7 +552,7 @@ public final class ChannelConnection {
         } else {
             int before = p;
             p = writeControlFrames(p, end, sent);
-            p = writeStreamFrames(p, end, sent);
+            p = channels.writeStreamFrames(out, p, end, sent);
             ackEliciting = p > before;
             if (elicit && !ackEliciting || pingPending) {
                 if (end - p >= 2) {
@@ -637,53 +596,7 @@ public final class ChannelConnection {
                 p += n;
             }
         }
-        for (Channel c : order) {
-            if (c.receive.wantsMaxStreamDataFrame()) {
-                int n = c.receive.writeMaxStreamDataFrame(out, p, end - p);
-                if (n > 0) {
-                    sent.addMaxStreamData(c.id, c.receive.maxStreamData());
-                    p += n;
-                }
-            }
-            if (c.send.wantsResetFrame()) {
-                int n = c.send.writeResetFrame(out, p, end - p);
-                if (n > 0) {
-                    sent.addReset(c.id);
-                    p += n;
-                }
-            }
-            if (c.send.wantsBlockedFrame()) {
-                int n = c.send.writeBlockedFrame(out, p, end - p);
-                if (n > 0) {
-                    sent.addBlocked(c.id, c.send.peerMaxStreamData());
-                    p += n;
-                }
-            }
-        }
-        return p;
-    }
-
-    /** Channel data, one frame per channel in turn, starting after the channel that went first last time. */
-    private int writeStreamFrames(int p, int end, SentFrames sent) {
-        int n = order.size();
-        boolean progress = true;
-        while (progress && end - p > 8) {
-            progress = false;
-            for (int i = 0; i < n && end - p > 8; i++) {
-                Channel c = order.get((roundRobin + i) % n);
-                if (!c.send.hasFrameToSend()) {
-                    continue;
-                }
-                int w = c.send.writeFrame(out, p, end - p);
-                if (w > 0) {
-                    sent.addStream(c.id, c.send.lastFrameOffset(), c.send.lastFrameLength(), c.send.lastFrameFin());
-                    p += w;
-                    progress = true;
-                }
-            }
-            roundRobin = n == 0 ? 0 : (roundRobin + 1) % n;
-        }
-        return p;
+        return channels.writeControlFrames(out, p, end, sent);
     }
 
     /** Routes each sent packet's fate to the frames it carried. */
@@ -691,21 +604,7 @@ public final class ChannelConnection {
         @Override
         public void onPacketAcked(SentPacket packet) {
             SentFrames f = (SentFrames) packet.frames();
-            for (int i = 0; i < f.streams; i++) {
-                Channel c = channels.get(f.streamIds[i]);
-                if (c != null) {
-                    c.send.onAcked(f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
-                    if (c.send.pollWritable()) {
-                        becameWritable.add(c.id);
-                    }
-                }
-            }
-            for (int i = 0; i < f.resets; i++) {
-                Channel c = channels.get(f.resetIds[i]);
-                if (c != null) {
-                    c.send.onResetAcked();
-                }
-            }
+            channels.onAcked(f, becameWritable);
             if (f.ackLargest >= 0) {
                 received.onAckFrameAcknowledged(f.ackLargest);
             }
@@ -723,30 +622,7 @@ public final class ChannelConnection {
         @Override
         public void onPacketLost(SentPacket packet) {
             SentFrames f = (SentFrames) packet.frames();
-            for (int i = 0; i < f.streams; i++) {
-                Channel c = channels.get(f.streamIds[i]);
-                if (c != null) {
-                    c.send.onLost(f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
-                }
-            }
-            for (int i = 0; i < f.maxStreamData; i++) {
-                Channel c = channels.get(f.maxStreamDataIds[i]);
-                if (c != null) {
-                    c.receive.onMaxStreamDataLost(f.maxStreamDataValues[i]);
-                }
-            }
-            for (int i = 0; i < f.blocked; i++) {
-                Channel c = channels.get(f.blockedIds[i]);
-                if (c != null) {
-                    c.send.onBlockedLost(f.blockedLimits[i]);
-                }
-            }
-            for (int i = 0; i < f.resets; i++) {
-                Channel c = channels.get(f.resetIds[i]);
-                if (c != null) {
-                    c.send.onResetLost();
-                }
-            }
+            channels.onLost(f);
             if (f.maxData >= 0) {
                 connectionReceive.onMaxDataLost(f.maxData);
             }

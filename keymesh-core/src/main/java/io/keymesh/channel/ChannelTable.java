@@ -1,0 +1,194 @@
+package io.keymesh.channel;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The channels of one {@link ChannelConnection}: each a {@link SendStream} and a
+ * {@link ReceiveStream} under one number, kept in the order they were opened. It writes the
+ * channels' frames into packets — control frames, then data one frame per channel in turn
+ * (round-robin, so no channel waits behind another) — and routes each sent packet's fate back to
+ * the channels whose frames it carried.
+ *
+ * <p>Not thread-safe; owned by its connection. A new table goes with a new connection state.
+ */
+final class ChannelTable {
+    /** One channel: its two streams. */
+    static final class Channel {
+        final long id;
+        final SendStream send;
+        final ReceiveStream receive;
+        boolean closedReported;
+
+        Channel(long id, SendStream send, ReceiveStream receive) {
+            this.id = id;
+            this.send = send;
+            this.receive = receive;
+        }
+    }
+
+    private final ChannelConfig config;
+    private final FlowControl.Send connectionSend;
+    private final FlowControl.Receive connectionReceive;
+    private final Map<Long, Channel> byId = new HashMap<>();
+    private final List<Channel> order = new ArrayList<>();
+    private int roundRobin;
+
+    ChannelTable(ChannelConfig config, FlowControl.Send connectionSend, FlowControl.Receive connectionReceive) {
+        this.config = config;
+        this.connectionSend = connectionSend;
+        this.connectionReceive = connectionReceive;
+    }
+
+    Channel get(long id) {
+        return byId.get(id);
+    }
+
+    /** The channel {@code id}, created if new; {@code created[0]} says whether it was. */
+    Channel getOrCreate(long id, boolean[] created) {
+        Channel c = byId.get(id);
+        created[0] = c == null;
+        if (c == null) {
+            SendStream send = new SendStream(id, config.sendBuffer(), config.maxMessage(), config.channelWindow(), connectionSend);
+            ReceiveStream receive = new ReceiveStream(id, config.channelWindow(), config.maxMessage(), connectionReceive);
+            c = new Channel(id, send, receive);
+            byId.put(id, c);
+            order.add(c);
+        }
+        return c;
+    }
+
+    boolean isEmpty() {
+        return order.isEmpty();
+    }
+
+    int size() {
+        return order.size();
+    }
+
+    /** The channels in the order they were opened (do not modify). */
+    List<Channel> inOrder() {
+        return order;
+    }
+
+    /** True if no channel has data to send (RFC 9002 section 7.8: the window is not being used). */
+    boolean isApplicationLimited() {
+        for (Channel c : order) {
+            if (c.send.hasFrameToSend()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True if some channel has an ack-eliciting frame to send. */
+    boolean hasWork() {
+        for (Channel c : order) {
+            if (c.send.hasFrameToSend() || c.send.wantsResetFrame() || c.send.wantsBlockedFrame()
+                    || c.receive.wantsMaxStreamDataFrame()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Writes the channels' MAX_STREAM_DATA, RESET_STREAM and STREAM_DATA_BLOCKED frames; returns the new position. */
+    int writeControlFrames(byte[] out, int p, int end, SentFrames sent) {
+        for (Channel c : order) {
+            if (c.receive.wantsMaxStreamDataFrame()) {
+                int n = c.receive.writeMaxStreamDataFrame(out, p, end - p);
+                if (n > 0) {
+                    sent.addMaxStreamData(c.id, c.receive.maxStreamData());
+                    p += n;
+                }
+            }
+            if (c.send.wantsResetFrame()) {
+                int n = c.send.writeResetFrame(out, p, end - p);
+                if (n > 0) {
+                    sent.addReset(c.id);
+                    p += n;
+                }
+            }
+            if (c.send.wantsBlockedFrame()) {
+                int n = c.send.writeBlockedFrame(out, p, end - p);
+                if (n > 0) {
+                    sent.addBlocked(c.id, c.send.peerMaxStreamData());
+                    p += n;
+                }
+            }
+        }
+        return p;
+    }
+
+    /** Channel data, one frame per channel in turn, starting after the channel that went first last time. */
+    int writeStreamFrames(byte[] out, int p, int end, SentFrames sent) {
+        int n = order.size();
+        boolean progress = true;
+        while (progress && end - p > 8) {
+            progress = false;
+            for (int i = 0; i < n && end - p > 8; i++) {
+                Channel c = order.get((roundRobin + i) % n);
+                if (!c.send.hasFrameToSend()) {
+                    continue;
+                }
+                int w = c.send.writeFrame(out, p, end - p);
+                if (w > 0) {
+                    sent.addStream(c.id, c.send.lastFrameOffset(), c.send.lastFrameLength(), c.send.lastFrameFin());
+                    p += w;
+                    progress = true;
+                }
+            }
+            roundRobin = n == 0 ? 0 : (roundRobin + 1) % n;
+        }
+        return p;
+    }
+
+    /** A packet carrying {@code f} was acknowledged; channels that can take a message again are added to {@code becameWritable}. */
+    void onAcked(SentFrames f, List<Long> becameWritable) {
+        for (int i = 0; i < f.streams; i++) {
+            Channel c = byId.get(f.streamIds[i]);
+            if (c != null) {
+                c.send.onAcked(f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
+                if (c.send.pollWritable()) {
+                    becameWritable.add(c.id);
+                }
+            }
+        }
+        for (int i = 0; i < f.resets; i++) {
+            Channel c = byId.get(f.resetIds[i]);
+            if (c != null) {
+                c.send.onResetAcked();
+            }
+        }
+    }
+
+    /** A packet carrying {@code f} was declared lost: its channel frames are due again. */
+    void onLost(SentFrames f) {
+        for (int i = 0; i < f.streams; i++) {
+            Channel c = byId.get(f.streamIds[i]);
+            if (c != null) {
+                c.send.onLost(f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
+            }
+        }
+        for (int i = 0; i < f.maxStreamData; i++) {
+            Channel c = byId.get(f.maxStreamDataIds[i]);
+            if (c != null) {
+                c.receive.onMaxStreamDataLost(f.maxStreamDataValues[i]);
+            }
+        }
+        for (int i = 0; i < f.blocked; i++) {
+            Channel c = byId.get(f.blockedIds[i]);
+            if (c != null) {
+                c.send.onBlockedLost(f.blockedLimits[i]);
+            }
+        }
+        for (int i = 0; i < f.resets; i++) {
+            Channel c = byId.get(f.resetIds[i]);
+            if (c != null) {
+                c.send.onResetLost();
+            }
+        }
+    }
+}
