@@ -29,7 +29,7 @@ public final class Peer {
     Keypair current;
     Keypair next;
 
-    final ArrayDeque<byte[]> staged = new ArrayDeque<>();
+    final ArrayDeque<StagedPacket> staged = new ArrayDeque<>();
 
     // Timers: absolute deadlines in engine nanoseconds, NEVER when not armed.
     long retransmitHandshakeAt = NEVER;

@@ -10,7 +10,6 @@ import static io.keymesh.session.ProtocolConstants.REKEY_AFTER_MESSAGES;
 import static io.keymesh.session.ProtocolConstants.REKEY_AFTER_TIME;
 import static io.keymesh.session.ProtocolConstants.REKEY_TIMEOUT;
 import static io.keymesh.session.ProtocolConstants.REKEY_TIMEOUT_JITTER_MAX;
-import static io.keymesh.session.ProtocolConstants.UNDER_LOAD_AFTER_TIME;
 import static io.keymesh.session.ProtocolConstants.ZERO_KEY_MATERIAL_AFTER;
 import static io.keymesh.session.Peer.NEVER;
 
@@ -62,8 +61,7 @@ public final class SessionEngine {
     private final ChaCha20Poly1305 aead = new ChaCha20Poly1305();
     private Aead transportAead = Aead.jdk();
     private final SymmetricState responderInitial;
-    private final CookieChecker cookieChecker;
-    private final HandshakeRateLimiter rateLimiter;
+    private final HandshakeAdmission admission;
     private final IndexTable indices;
     private final Map<PublicKey, Peer> peers = new LinkedHashMap<>();
     private final long[] drops = new long[DropReason.values().length];
@@ -72,11 +70,6 @@ public final class SessionEngine {
 
     private byte[] membershipKey;
     private int paddingMtu;
-    private boolean forcedUnderLoad;
-    private int underLoadThreshold = DEFAULT_UNDER_LOAD_THRESHOLD;
-    private long underLoadUntil = Long.MIN_VALUE;
-    private long loadWindowStart = Long.MIN_VALUE;
-    private int loadCount;
 
     private long initiationsSent;
     private long responsesSent;
@@ -89,8 +82,7 @@ public final class SessionEngine {
         this.sink = sink;
         this.responderInitial = NoiseIKpsk2.initialState(
                 ProtocolConstants.CONSTRUCTION, ProtocolConstants.IDENTIFIER, localKey.publicKey());
-        this.cookieChecker = new CookieChecker(localKey.publicKey(), random);
-        this.rateLimiter = new HandshakeRateLimiter(random.nextLong());
+        this.admission = new HandshakeAdmission(localKey.publicKey(), random);
         this.indices = new IndexTable(random);
     }
 
@@ -183,7 +175,7 @@ public final class SessionEngine {
         for (Peer p : peers.values()) {
             anyCompatible |= p.wireGuardCompatible;
         }
-        cookieChecker.setMembership(membershipKey, anyCompatible);
+        admission.setMembership(membershipKey, anyCompatible);
     }
 
     /**
@@ -204,20 +196,17 @@ public final class SessionEngine {
 
     /** Forces the under-load state on or off (off returns to measuring). */
     public void setForcedUnderLoad(boolean forced) {
-        this.forcedUnderLoad = forced;
+        admission.setForcedUnderLoad(forced);
     }
 
     /** Handshake messages per second from which the engine considers itself under load. */
     public void setUnderLoadThreshold(int handshakesPerSecond) {
-        if (handshakesPerSecond < 1) {
-            throw new IllegalArgumentException("under-load threshold must be >= 1, got " + handshakesPerSecond);
-        }
-        this.underLoadThreshold = handshakesPerSecond;
+        admission.setUnderLoadThreshold(handshakesPerSecond);
     }
 
     /** True if handshakes must carry a valid mac2 (cookie) at {@code nowNanos}. */
     public boolean isUnderLoad(long nowNanos) {
-        return forcedUnderLoad || nowNanos < underLoadUntil;
+        return admission.isUnderLoad(nowNanos);
     }
 
     /** How many packets were dropped for {@code reason}. */
@@ -282,47 +271,31 @@ public final class SessionEngine {
     }
 
     /**
-     * mac1, then under load mac2 (else a cookie reply) and the per-source rate limit.
+     * Asks {@link HandshakeAdmission}; counts a refusal and sends a cookie reply when one is due.
      *
      * @return which mac1 key verified ({@link CookieChecker#MAC1_STANDARD} or
-     *     {@link CookieChecker#MAC1_MEMBER}), or {@link CookieChecker#MAC1_INVALID} if dropped
+     *     {@link CookieChecker#MAC1_MEMBER}), or {@link CookieChecker#MAC1_INVALID} if refused
      */
     private int admitHandshake(long now, byte[] buf, int off, int mac1Offset, int senderIndex, InetSocketAddress from) {
-        countLoad(now);
-        int mac1 = cookieChecker.checkMac1(buf, off, mac1Offset);
-        if (mac1 == CookieChecker.MAC1_INVALID) {
-            drop(DropReason.BAD_MAC1);
-            return mac1;
-        }
-        if (isUnderLoad(now)) {
-            if (!cookieChecker.checkMac2(buf, off, mac1Offset + 16, from, now)) {
-                cookieChecker.writeReply(buf, off, senderIndex, mac1Offset, from, now, out, 0);
+        int verdict = admission.admit(now, buf, off, mac1Offset, senderIndex, from, out);
+        switch (verdict) {
+            case HandshakeAdmission.REFUSED_BAD_MAC1 -> drop(DropReason.BAD_MAC1);
+            case HandshakeAdmission.REFUSED_COOKIE_REPLY_WRITTEN -> {
                 cookieRepliesSent++;
                 sink.transmit(null, from, out, 0, CookieReply.LENGTH);
                 drop(DropReason.COOKIE_REQUIRED);
-                return CookieChecker.MAC1_INVALID;
             }
-            if (!rateLimiter.allow(from.getAddress().getAddress(), now)) {
-                drop(DropReason.RATE_LIMITED);
-                return CookieChecker.MAC1_INVALID;
+            case HandshakeAdmission.REFUSED_RATE_LIMITED -> drop(DropReason.RATE_LIMITED);
+            default -> {
+                return verdict;
             }
         }
-        return mac1;
+        return CookieChecker.MAC1_INVALID;
     }
 
     /** With a membership key, only a peer marked WireGuard-compatible may use the standard mac1. */
     private boolean isMember(Peer p, int mac1) {
         return membershipKey == null || mac1 == CookieChecker.MAC1_MEMBER || p.wireGuardCompatible;
-    }
-
-    private void countLoad(long now) {
-        if (loadWindowStart == Long.MIN_VALUE || now - loadWindowStart >= ProtocolConstants.SECOND) {
-            loadWindowStart = now;
-            loadCount = 0;
-        }
-        if (++loadCount >= underLoadThreshold) {
-            underLoadUntil = now + UNDER_LOAD_AFTER_TIME;
-        }
     }
 
     private void consumeInitiation(long now, byte[] buf, int off, InetSocketAddress from, int mac1) {
@@ -597,13 +570,7 @@ public final class SessionEngine {
         }
         byte[] copy = new byte[SEND_HEADROOM + len + sendTailroom(len)];
         System.arraycopy(buf, off, copy, SEND_HEADROOM, len);
-        // The payload length is kept implicitly: copy.length - headroom - tailroom(len) is not
-        // invertible, so store it in the first four bytes of the headroom.
-        copy[0] = (byte) (len >>> 24);
-        copy[1] = (byte) (len >>> 16);
-        copy[2] = (byte) (len >>> 8);
-        copy[3] = (byte) len;
-        p.staged.addLast(copy);
+        p.staged.addLast(new StagedPacket(copy, len));
     }
 
     private void sendStaged(long now, Peer p) {
@@ -617,10 +584,9 @@ public final class SessionEngine {
         if (p.endpoint == null) {
             return;
         }
-        byte[] pkt;
+        StagedPacket pkt;
         while ((pkt = p.staged.pollFirst()) != null) {
-            int len = (pkt[0] & 0xff) << 24 | (pkt[1] & 0xff) << 16 | (pkt[2] & 0xff) << 8 | (pkt[3] & 0xff);
-            encryptAndTransmit(now, p, kp, pkt, SEND_HEADROOM, len);
+            encryptAndTransmit(now, p, kp, pkt.buf(), SEND_HEADROOM, pkt.length());
         }
         keepKeyFreshSending(now, p);
     }

@@ -1,0 +1,94 @@
+package io.keymesh.session;
+
+import static io.keymesh.session.ProtocolConstants.UNDER_LOAD_AFTER_TIME;
+
+import io.keymesh.crypto.PublicKey;
+import java.net.InetSocketAddress;
+import java.util.random.RandomGenerator;
+
+/**
+ * Whether a received handshake message is worth any work (whitepaper section 5.3): mac1 always
+ * (keyed by our public key, and by the membership key when one is set); when under load, a valid
+ * mac2 (else a cookie reply is due) and the per-source rate limit. Under load means
+ * {@link #setUnderLoadThreshold} handshake messages in one second, or forced, and lasts
+ * {@link ProtocolConstants#UNDER_LOAD_AFTER_TIME} after the load ends.
+ *
+ * <p>Not thread-safe; owned by a {@link SessionEngine}. Times are the engine's nanoseconds.
+ */
+final class HandshakeAdmission {
+    /** {@link #admit} result: mac1 does not verify. */
+    static final int REFUSED_BAD_MAC1 = -1;
+    /** {@link #admit} result: under load without a valid mac2; a cookie reply was written. */
+    static final int REFUSED_COOKIE_REPLY_WRITTEN = -2;
+    /** {@link #admit} result: under load, and the source sent more than its share. */
+    static final int REFUSED_RATE_LIMITED = -3;
+
+    private final CookieChecker cookies;
+    private final HandshakeRateLimiter rateLimiter;
+    private boolean forcedUnderLoad;
+    private int underLoadThreshold = SessionEngine.DEFAULT_UNDER_LOAD_THRESHOLD;
+    private long underLoadUntil = Long.MIN_VALUE;
+    private long loadWindowStart = Long.MIN_VALUE;
+    private int loadCount;
+
+    HandshakeAdmission(PublicKey localPublic, RandomGenerator random) {
+        this.cookies = new CookieChecker(localPublic, random);
+        this.rateLimiter = new HandshakeRateLimiter(random.nextLong());
+    }
+
+    /** See {@link CookieChecker#setMembership}. */
+    void setMembership(byte[] membershipKey, boolean acceptStandard) {
+        cookies.setMembership(membershipKey, acceptStandard);
+    }
+
+    void setForcedUnderLoad(boolean forced) {
+        this.forcedUnderLoad = forced;
+    }
+
+    void setUnderLoadThreshold(int handshakesPerSecond) {
+        if (handshakesPerSecond < 1) {
+            throw new IllegalArgumentException("under-load threshold must be >= 1, got " + handshakesPerSecond);
+        }
+        this.underLoadThreshold = handshakesPerSecond;
+    }
+
+    boolean isUnderLoad(long nowNanos) {
+        return forcedUnderLoad || nowNanos < underLoadUntil;
+    }
+
+    /**
+     * Judges the handshake message at {@code buf[off]} whose mac1 is at {@code mac1Offset} and
+     * whose sender index is {@code senderIndex}.
+     *
+     * @return {@link CookieChecker#MAC1_STANDARD} or {@link CookieChecker#MAC1_MEMBER} (which key
+     *     verified) if admitted; else a negative {@code REFUSED_*} value. For
+     *     {@link #REFUSED_COOKIE_REPLY_WRITTEN} the reply is in {@code reply[0..64)}.
+     */
+    int admit(long now, byte[] buf, int off, int mac1Offset, int senderIndex, InetSocketAddress from, byte[] reply) {
+        countLoad(now);
+        int mac1 = cookies.checkMac1(buf, off, mac1Offset);
+        if (mac1 == CookieChecker.MAC1_INVALID) {
+            return REFUSED_BAD_MAC1;
+        }
+        if (isUnderLoad(now)) {
+            if (!cookies.checkMac2(buf, off, mac1Offset + 16, from, now)) {
+                cookies.writeReply(buf, off, senderIndex, mac1Offset, from, now, reply, 0);
+                return REFUSED_COOKIE_REPLY_WRITTEN;
+            }
+            if (!rateLimiter.allow(from.getAddress().getAddress(), now)) {
+                return REFUSED_RATE_LIMITED;
+            }
+        }
+        return mac1;
+    }
+
+    private void countLoad(long now) {
+        if (loadWindowStart == Long.MIN_VALUE || now - loadWindowStart >= ProtocolConstants.SECOND) {
+            loadWindowStart = now;
+            loadCount = 0;
+        }
+        if (++loadCount >= underLoadThreshold) {
+            underLoadUntil = now + UNDER_LOAD_AFTER_TIME;
+        }
+    }
+}
