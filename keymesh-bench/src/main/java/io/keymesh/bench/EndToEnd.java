@@ -3,6 +3,7 @@ package io.keymesh.bench;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.bench.BenchNodes.Pair;
 import io.keymesh.node.Channel;
 import io.keymesh.node.MeshNode;
 import io.keymesh.node.NodeConfig;
@@ -43,7 +44,6 @@ import java.util.concurrent.locks.LockSupport;
 final class EndToEnd {
     static final List<String> NAMES = List.of("udp", "rtt", "channel-bulk", "channel-small", "channel-latency");
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private EndToEnd() {}
 
@@ -129,101 +129,6 @@ final class EndToEnd {
                 pct(ka, 0.99) / 1e3, pct(ba, 0.99) / 1e3, pct(ka, 0.99) / (double) pct(ba, 0.99));
         System.out.printf(Locale.ROOT, "%s added at the median: %.1f us%n", name, kMed - bMed);
         System.out.printf(Locale.ROOT, "%s: keymesh=%.1f baseline=%.1f ratio=%.3f%n", name, kMed, bMed, kMed / bMed);
-    }
-
-    // ------------------------------------------------------------------ node pair
-
-    /** A listener whose handlers can be replaced between trials. */
-    static final class Events implements NodeListener {
-        interface DatagramHandler {
-            void on(byte[] data, int off, int len);
-        }
-
-        interface MessageHandler {
-            void on(long channelId, byte[] message);
-        }
-
-        volatile DatagramHandler datagram = (d, o, l) -> {};
-        volatile MessageHandler message = (c, m) -> {};
-        volatile Thread writableWaiter;
-        final AtomicLong writableSignals = new AtomicLong();
-        final CountDownLatch up = new CountDownLatch(1);
-        volatile String lost;
-
-        @Override
-        public void onDatagram(PublicKey from, byte[] data, int off, int len) {
-            datagram.on(data, off, len);
-        }
-
-        @Override
-        public void onMessage(PublicKey from, long channelId, byte[] m) {
-            message.on(channelId, m);
-        }
-
-        @Override
-        public void onChannelWritable(PublicKey peer, long channelId) {
-            writableSignals.incrementAndGet();
-            Thread t = writableWaiter;
-            if (t != null) {
-                LockSupport.unpark(t);
-            }
-        }
-
-        @Override
-        public void onPeerUp(PublicKey peer) {
-            up.countDown();
-        }
-
-        @Override
-        public void onChannelsLost(PublicKey peer, String reason) {
-            lost = reason;
-        }
-    }
-
-    /** Two connected nodes on 127.0.0.1; closed after each trial so each trial has fresh state. */
-    static final class Pair implements AutoCloseable {
-        final MeshNode a;
-        final MeshNode b;
-        final Events ea = new Events();
-        final Events eb = new Events();
-
-        Pair() throws Exception {
-            PrivateKey ka = PrivateKey.generate(RANDOM);
-            PrivateKey kb = PrivateKey.generate(RANDOM);
-            PresharedKey net = PresharedKey.generate(RANDOM);
-            a = MeshNode.start(NodeConfig.of(ka, new InetSocketAddress(LOOPBACK, 0), net), ea);
-            b = MeshNode.start(NodeConfig.of(kb, new InetSocketAddress(LOOPBACK, 0), net)
-                    .withPeers(List.of(PeerConfig.of(ka.publicKey(), a.localAddress()))), eb);
-            a.addPeer(PeerConfig.of(kb.publicKey(), b.localAddress())).get(5, TimeUnit.SECONDS);
-            a.connect(kb.publicKey()).get(5, TimeUnit.SECONDS);
-            if (!ea.up.await(10, TimeUnit.SECONDS) || !eb.up.await(10, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("no handshake between the two nodes within 10 s");
-            }
-        }
-
-        @Override
-        public void close() {
-            a.close();
-            b.close();
-        }
-    }
-
-    /** Sends on {@code c}, parking until {@code onChannelWritable} while it is full; false if the deadline passed. */
-    static boolean sendBlocking(Channel c, Events e, byte[] m, long deadline) {
-        while (!c.send(m)) {
-            e.writableWaiter = Thread.currentThread();
-            if (!c.isWritable(m.length)) {
-                LockSupport.parkNanos(1_000_000);
-            }
-            e.writableWaiter = null;
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            if (c.lostReason() != null) {
-                throw new IllegalStateException("channel lost: " + c.lostReason());
-            }
-        }
-        return true;
     }
 
     // ------------------------------------------------------------------ udp
@@ -458,7 +363,7 @@ final class EndToEnd {
             long start = System.nanoTime();
             long deadline = start + BULK_CAP_NANOS;
             for (long sent = 0; sent < total; sent += BULK_MESSAGE) {
-                if (!sendBlocking(c, p.ea, m, deadline)) {
+                if (!BenchNodes.sendBlocking(c, p.ea, m, deadline)) {
                     break;
                 }
             }
@@ -546,7 +451,7 @@ final class EndToEnd {
                     if ((++i & 63) == 0 && System.nanoTime() - deadline > 0) {
                         break;
                     }
-                    if (!sendBlocking(c, p.ea, m, deadline)) {
+                    if (!BenchNodes.sendBlocking(c, p.ea, m, deadline)) {
                         break;
                     }
                 }
