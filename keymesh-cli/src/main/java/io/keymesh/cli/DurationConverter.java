@@ -1,5 +1,6 @@
 package io.keymesh.cli;
 
+import io.keymesh.config.Durations;
 import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;

@@ -1,5 +1,6 @@
 package io.keymesh.cli;
 
+import io.keymesh.config.HostPort;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.PeerStats;
 import io.keymesh.session.DropReason;

@@ -1,5 +1,10 @@
 package io.keymesh.cli;
 
+import io.keymesh.config.HostPort;
+import io.keymesh.config.Durations;
+import io.keymesh.config.NodeConfigLoader;
+import io.keymesh.config.LoadedNodeConfig;
+import io.keymesh.config.BadConfigException;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.MeshNode;

@@ -1,4 +1,4 @@
-package io.keymesh.cli;
+package io.keymesh.config;
 
 import com.typesafe.config.ConfigUtil;
 import io.keymesh.node.NodeConfig;
@@ -15,13 +15,13 @@ import java.util.List;
  * @param networkKeyFile the file the network key was read from, or null if it was inline
  * @param warnings things that work but deserve attention (a key file others can read)
  */
-record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings) {
-    LoadedNodeConfig {
+public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings) {
+    public LoadedNodeConfig {
         warnings = List.copyOf(warnings);
     }
 
     /** The effective configuration as HOCON, without secrets: inline keys show as {@code "(secret)"}. */
-    String render() {
+    public String render() {
         StringBuilder s = new StringBuilder();
         s.append("# effective configuration; secrets are not shown\n");
         s.append("# public key of this node: ").append(node.privateKey().publicKey().toBase64()).append('\n');

@@ -1,4 +1,4 @@
-package io.keymesh.cli;
+package io.keymesh.config;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -10,11 +10,11 @@ import java.util.Map;
  * A bare number other than 0 is refused: HOCON would read it as milliseconds, while WireGuard's
  * {@code PersistentKeepalive = 25} means seconds, and guessing either way surprises someone.
  */
-final class Durations {
+public final class Durations {
     private Durations() {}
 
     /** @throws IllegalArgumentException saying what is wrong (without naming the setting) */
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String t = text.strip();
         if (t.equals("0")) {
             return Duration.ZERO;
@@ -30,7 +30,7 @@ final class Durations {
     }
 
     /** Compact text that {@link #parse} reads back: {@code 0s}, {@code 25s}, {@code 1500ms}. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         if (d.toNanosPart() % 1_000_000 != 0) {
             return d.toNanos() + "ns";
         }

@@ -1,4 +1,4 @@
-package io.keymesh.cli;
+package io.keymesh.config;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -9,7 +9,7 @@ import java.net.UnknownHostException;
  * UDP addresses as text: {@code HOST:PORT}, with an IPv6 address in brackets ({@code [::]:51820}).
  * Host names are resolved once, when parsed. Stateless.
  */
-final class HostPort {
+public final class HostPort {
     private HostPort() {}
 
     /**
@@ -18,7 +18,7 @@ final class HostPort {
      * @param allowPortZero true for a listen address (port 0: any free port), false for an endpoint
      * @throws IllegalArgumentException saying what is wrong, without naming the setting
      */
-    static InetSocketAddress parse(String text, boolean allowPortZero) {
+    public static InetSocketAddress parse(String text, boolean allowPortZero) {
         String t = text.strip();
         int colon = t.lastIndexOf(':');
         if (colon < 0 || colon == t.length() - 1) {
@@ -53,7 +53,7 @@ final class HostPort {
     }
 
     /** {@code address:port}, an IPv6 address in brackets; the inverse of {@link #parse} for resolved addresses. */
-    static String format(InetSocketAddress a) {
+    public static String format(InetSocketAddress a) {
         if (a == null) {
             return "-";
         }

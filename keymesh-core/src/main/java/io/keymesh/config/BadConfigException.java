@@ -1,4 +1,4 @@
-package io.keymesh.cli;
+package io.keymesh.config;
 
 import java.util.List;
 
@@ -7,12 +7,12 @@ import java.util.List;
  * path and why, with the line in the file where known ({@code keymesh.listen: port 70000 out of
  * range 0..65535 (line 3)}).
  */
-final class BadConfigException extends Exception {
+public final class BadConfigException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final List<String> problems;
 
-    BadConfigException(List<String> problems) {
+    public BadConfigException(List<String> problems) {
         super(String.join("\n", problems));
         if (problems.isEmpty()) {
             throw new IllegalArgumentException("no problems");
@@ -20,12 +20,12 @@ final class BadConfigException extends Exception {
         this.problems = List.copyOf(problems);
     }
 
-    BadConfigException(String problem) {
+    public BadConfigException(String problem) {
         this(List.of(problem));
     }
 
     /** One line per problem, in the order of the configuration. */
-    List<String> problems() {
+    public List<String> problems() {
         return problems;
     }
 }

@@ -1,4 +1,4 @@
-package io.keymesh.cli;
+package io.keymesh.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

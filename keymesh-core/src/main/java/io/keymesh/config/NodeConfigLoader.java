@@ -1,4 +1,4 @@
-package io.keymesh.cli;
+package io.keymesh.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -45,8 +45,8 @@ import java.util.function.Function;
  * <p>Key files named by a relative path are read relative to the config file's directory. Not
  * thread-safe: one loader per load.
  */
-final class NodeConfigLoader {
-    static final String ROOT = "keymesh";
+public final class NodeConfigLoader {
+    public static final String ROOT = "keymesh";
     /** The keys of one peer object; the defaults of the optional ones are in {@link #peer}. */
     static final Set<String> PEER_KEYS = Set.of("public-key", "endpoint", "persistent-keepalive", "wireguard");
     /** Key files larger than this are not key files. */
@@ -63,7 +63,7 @@ final class NodeConfigLoader {
     }
 
     /** Loads {@code file}. */
-    static LoadedNodeConfig load(Path file) throws BadConfigException {
+    public static LoadedNodeConfig load(Path file) throws BadConfigException {
         if (Files.isDirectory(file)) {
             throw new BadConfigException("is a directory");
         }
@@ -85,7 +85,7 @@ final class NodeConfigLoader {
     }
 
     /** Loads HOCON {@code text}; relative key file paths are relative to {@code baseDir}. */
-    static LoadedNodeConfig parse(String text, Path baseDir) throws BadConfigException {
+    public static LoadedNodeConfig parse(String text, Path baseDir) throws BadConfigException {
         NodeConfigLoader loader = new NodeConfigLoader(baseDir, null);
         Config user;
         try {
@@ -96,8 +96,18 @@ final class NodeConfigLoader {
         return loader.load(user);
     }
 
+    /**
+     * Reads the {@code keymesh} block of an application's configuration, for example an actor
+     * system's (already merged with the {@code reference.conf} files on the class path, which is
+     * harmless: the defaults are merged under it again). Relative key file paths are relative to
+     * {@code baseDir}, or to the working directory if it is null.
+     */
+    public static LoadedNodeConfig fromConfig(Config config, Path baseDir) throws BadConfigException {
+        return new NodeConfigLoader(baseDir, null).load(config);
+    }
+
     /** The defaults: every {@code reference.conf} on the class path (keymesh's has the keymesh block). */
-    static Config reference() {
+    public static Config reference() {
         return ConfigFactory.parseResources(NodeConfigLoader.class.getClassLoader(), "reference.conf");
     }
 
