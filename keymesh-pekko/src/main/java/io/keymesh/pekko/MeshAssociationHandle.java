@@ -1,0 +1,212 @@
+package io.keymesh.pekko;
+
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.node.Channel;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.dispatch.Futures;
+import org.apache.pekko.event.LoggingAdapter;
+import org.apache.pekko.remote.transport.AssociationHandle;
+import org.apache.pekko.remote.transport.Transport;
+import org.apache.pekko.util.ByteString;
+import scala.concurrent.Promise;
+import scala.jdk.javaapi.FutureConverters;
+
+/**
+ * One association: a reliable keymesh channel between two actor systems' virtual ports. Pekko
+ * payloads travel as channel messages, one each, in order.
+ *
+ * <p>Threading: {@link #write} and {@link #disassociate()} come from Pekko's threads;
+ * {@link #received} and the end-of-association calls from the node's loop thread. Events before
+ * the read handler is registered ({@link #readHandlerPromise()}) are held, in order, and handed
+ * over when it is; the {@link AssociationHandle.Disassociated} event is delivered once.
+ */
+final class MeshAssociationHandle implements AssociationHandle {
+    private final NodeMux mux;
+    private final MeshTransport transport;
+    private final NodeMux.ChannelKey key;
+    private final Address localAddress;
+    private final Address remoteAddress;
+    private final Promise<HandleEventListener> readHandler = Futures.promise();
+    /** Completes when the other side accepts (outbound); completed at once for inbound associations. */
+    private final Promise<AssociationHandle> established = Futures.promise();
+    private final ArrayDeque<HandleEvent> held = new ArrayDeque<>();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private HandleEventListener listener; // guarded by this
+    private volatile Channel channel;
+    private volatile boolean accepted;
+
+    MeshAssociationHandle(NodeMux mux, MeshTransport transport, NodeMux.ChannelKey key, Address localAddress,
+            Address remoteAddress, boolean inbound) {
+        this.mux = mux;
+        this.transport = transport;
+        this.key = key;
+        this.localAddress = localAddress;
+        this.remoteAddress = remoteAddress;
+        this.accepted = inbound;
+        FutureConverters.asJava(readHandler.future()).thenAccept(this::register);
+    }
+
+    @Override
+    public Address localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public Address remoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public Promise<HandleEventListener> readHandlerPromise() {
+        return readHandler;
+    }
+
+    NodeMux.ChannelKey key() {
+        return key;
+    }
+
+    MeshTransport transport() {
+        return transport;
+    }
+
+    PublicKey peer() {
+        return key.peer();
+    }
+
+    /** The outbound association's outcome. */
+    scala.concurrent.Future<AssociationHandle> established() {
+        return established.future();
+    }
+
+    /** Binds the channel; before this, {@link #write} refuses. */
+    void attach(Channel c) {
+        this.channel = c;
+    }
+
+    /**
+     * Sends one payload; false (and the payload dropped) if the channel cannot take it now, or the
+     * association has ended. Never blocks.
+     */
+    @Override
+    public boolean write(ByteString payload) {
+        Channel c = channel;
+        if (c == null || !accepted || ended.get()) {
+            return false;
+        }
+        try {
+            return c.send(payload.toArrayUnsafe());
+        } catch (IllegalStateException e) { // lost or closed: the Disassociated event is on its way
+            return false;
+        }
+    }
+
+    /** Ends the association (Pekko 1.x); the other side sees it disassociated after the payloads written so far. */
+    @Override
+    public void disassociate() {
+        if (end()) {
+            Channel c = channel;
+            if (c != null) {
+                c.close();
+            }
+            deliver(new Disassociated(AssociationHandle.Unknown$.MODULE$));
+        }
+    }
+
+    /** Ends the association (the form Pekko 2.x calls), logging why at debug level. */
+    @Override
+    public void disassociate(String reason, LoggingAdapter log) {
+        if (log.isDebugEnabled()) {
+            log.debug("keymesh association between [{}] and [{}] disassociated because {}", localAddress, remoteAddress, reason);
+        }
+        disassociate();
+    }
+
+    // ------------------------------------------------------------------ from the node (loop thread)
+
+    /** A channel message: the answer to OPEN first (outbound), then payloads. */
+    void received(byte[] message) {
+        if (!accepted) {
+            AssociationControl answer;
+            try {
+                answer = AssociationControl.decode(message);
+            } catch (IllegalArgumentException e) {
+                failEstablishing(invalid("the other node answered with something else than an association answer: " + e.getMessage()));
+                return;
+            }
+            switch (answer) {
+                case AssociationControl.Accept a -> {
+                    accepted = true;
+                    established.trySuccess(this);
+                }
+                case AssociationControl.Refuse r -> failEstablishing(invalid(remoteAddress + " refused the association: " + r.reason()));
+                case AssociationControl.Open o -> failEstablishing(invalid("the other node opened the same channel"));
+            }
+            return;
+        }
+        deliver(new InboundPayload(ByteString.fromArrayUnsafe(message)));
+    }
+
+    /** The other side ended the association, or the connection to its node was lost. */
+    void remoteEnded(String why) {
+        if (!accepted) {
+            failEstablishing(new java.io.IOException(why));
+            return;
+        }
+        if (end()) {
+            mux.closeLater(channel);
+            deliver(new Disassociated(AssociationHandle.Unknown$.MODULE$));
+        }
+    }
+
+    /** No answer in time (outbound). */
+    void timedOut(String why) {
+        if (!accepted) {
+            failEstablishing(new java.io.IOException(why));
+        }
+    }
+
+    private void failEstablishing(Throwable why) {
+        if (end()) {
+            mux.closeLater(channel);
+            established.tryFailure(why);
+        }
+    }
+
+    private static Throwable invalid(String why) {
+        return new Transport.InvalidAssociationException(why, null);
+    }
+
+    private boolean end() {
+        if (ended.compareAndSet(false, true)) {
+            mux.forget(this);
+            return true;
+        }
+        return false;
+    }
+
+    private void deliver(HandleEvent event) {
+        synchronized (this) {
+            if (listener == null) {
+                held.add(event);
+                return;
+            }
+            listener.notify(event);
+        }
+    }
+
+    private void register(HandleEventListener l) {
+        synchronized (this) {
+            for (HandleEvent e; (e = held.poll()) != null; ) {
+                l.notify(e);
+            }
+            listener = l;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MeshAssociation(" + localAddress + " <-> " + remoteAddress + ", channel " + key.channelId() + ")";
+    }
+}

@@ -1,0 +1,169 @@
+package io.keymesh.pekko;
+
+import com.typesafe.config.Config;
+import io.keymesh.crypto.PublicKey;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.dispatch.Futures;
+import org.apache.pekko.remote.transport.AssociationHandle;
+import org.apache.pekko.remote.transport.Transport;
+import scala.Tuple2;
+import scala.concurrent.Future;
+import scala.concurrent.Promise;
+import scala.jdk.javaapi.FutureConverters;
+
+/**
+ * Pekko classic remoting over keymesh: associations are reliable keymesh channels, addressed by
+ * node key and virtual port ({@link MeshAddress}). Enabled by naming
+ * {@code pekko.remote.classic.keymesh} in {@code pekko.remote.classic.enabled-transports} (or
+ * {@code include "keymesh-remoting"}); the node comes from the {@code keymesh} block.
+ *
+ * <p>Writes never block and never queue without bound: a full channel refuses the payload and
+ * classic remoting retries after its back-off. An association to a key that is not a peer of the
+ * node, or a malformed address, fails at once with {@link Transport.InvalidAssociationException}.
+ */
+public final class MeshTransport implements Transport {
+    private final ExtendedActorSystem system;
+    private final MeshTransportSettings settings;
+    private final Promise<AssociationEventListener> associationListener = Futures.promise();
+    private final ArrayDeque<AssociationEvent> held = new ArrayDeque<>();
+    private AssociationEventListener listener; // guarded by this
+    private volatile NodeMux mux;
+    private volatile Address localAddress;
+    private volatile int port;
+
+    /** Called by classic remoting with its actor system and this transport's configuration block. */
+    public MeshTransport(ExtendedActorSystem system, Config conf) {
+        this.system = system;
+        this.settings = MeshTransportSettings.from(conf);
+        FutureConverters.asJava(associationListener.future()).thenAccept(this::register);
+    }
+
+    @Override
+    public String schemeIdentifier() {
+        return settings.schemeIdentifier();
+    }
+
+    @Override
+    public boolean isResponsibleFor(Address address) {
+        return MeshAddress.isValid(address);
+    }
+
+    @Override
+    public int maximumPayloadBytes() {
+        return settings.maximumPayloadBytes();
+    }
+
+    /** This actor system's address, once listening. */
+    public Address localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public Future<Tuple2<Address, Promise<AssociationEventListener>>> listen() {
+        try {
+            NodeMux m = SharedNodes.acquire(system.settings().config());
+            int max = m.maxMessage();
+            if (settings.maximumPayloadBytes() > max) {
+                SharedNodes.release(m);
+                throw new IllegalArgumentException(MeshTransportSettings.PATH + ".maximum-payload-bytes: "
+                        + settings.maximumPayloadBytes() + " is more than the node's channel message limit " + max);
+            }
+            try {
+                port = m.bind(settings.port(), this);
+            } catch (RuntimeException e) {
+                SharedNodes.release(m);
+                throw e;
+            }
+            mux = m;
+            localAddress = MeshAddress.of(schemeIdentifier(), system.name(), m.self(), port);
+            return Futures.successful(new Tuple2<>(localAddress, associationListener));
+        } catch (RuntimeException e) {
+            return Futures.failed(e);
+        }
+    }
+
+    @Override
+    public Future<AssociationHandle> associate(Address remote) {
+        NodeMux m = mux;
+        if (m == null) {
+            return Futures.failed(new IllegalStateException("keymesh transport is not listening"));
+        }
+        PublicKey key;
+        int remotePort;
+        try {
+            key = MeshAddress.keyOf(remote);
+            remotePort = MeshAddress.portOf(remote);
+        } catch (IllegalArgumentException e) {
+            return Futures.failed(new InvalidAssociationException(e.getMessage(), null));
+        }
+        if (key.equals(m.self())) {
+            return Futures.failed(new InvalidAssociationException(remote + " is on this JVM's own node "
+                    + key.toBase32() + "; actor systems sharing a node cannot associate with each other", null));
+        }
+        if (!m.node().isPeer(key)) {
+            return Futures.failed(new InvalidAssociationException(remote + ": node " + key.toBase32()
+                    + " is not a peer of this node (add it to keymesh.peers)", null));
+        }
+        NodeMux.ChannelKey channelKey = new NodeMux.ChannelKey(key, m.newChannelId(key));
+        MeshAssociationHandle h = new MeshAssociationHandle(m, this, channelKey, localAddress, remote, false);
+        m.register(h);
+        try {
+            io.keymesh.node.Channel c = m.node().channel(key, channelKey.channelId());
+            h.attach(c);
+            c.send(new AssociationControl.Open(port, remotePort, system.name()).encode());
+        } catch (RuntimeException e) {
+            h.remoteEnded("cannot open a channel to " + key.toBase32() + ": " + e.getMessage());
+            return h.established();
+        }
+        Duration timeout = settings.connectionTimeout();
+        system.scheduler().scheduleOnce(scala.concurrent.duration.Duration.fromNanos(timeout.toNanos()),
+                () -> h.timedOut("no answer from " + remote + " within " + timeout.toMillis() + " ms"), system.dispatcher());
+        return h.established();
+    }
+
+    @Override
+    public Future<Object> shutdown() {
+        NodeMux m = mux;
+        if (m != null) {
+            mux = null;
+            m.unbind(port, this);
+            for (MeshAssociationHandle h : m.associationsOf(this)) {
+                h.disassociate();
+            }
+            SharedNodes.release(m);
+        }
+        return Futures.successful(Boolean.TRUE);
+    }
+
+    // ------------------------------------------------------------------ from the node mux
+
+    /** A new inbound association for this actor system (not yet announced). */
+    MeshAssociationHandle inbound(NodeMux m, NodeMux.ChannelKey key, AssociationControl.Open open) {
+        Address remote = MeshAddress.of(schemeIdentifier(), open.systemName(), key.peer(), open.fromPort());
+        return new MeshAssociationHandle(m, this, key, localAddress, remote, true);
+    }
+
+    /** Tells classic remoting about an accepted inbound association (held until it listens). */
+    void announce(MeshAssociationHandle h) {
+        AssociationEvent event = new InboundAssociation(h);
+        synchronized (this) {
+            if (listener == null) {
+                held.add(event);
+                return;
+            }
+            listener.notify(event);
+        }
+    }
+
+    private void register(AssociationEventListener l) {
+        synchronized (this) {
+            for (AssociationEvent e; (e = held.poll()) != null; ) {
+                l.notify(e);
+            }
+            listener = l;
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.keymesh.pekko;
+
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.node.Channel;
+import io.keymesh.node.MeshNode;
+import io.keymesh.node.NodeConfig;
+import io.keymesh.node.NodeListener;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One keymesh node shared by the actor systems of a JVM that use the same node key: it owns the
+ * {@link MeshNode}, hands each actor system a virtual port, and routes the node's channels to
+ * associations.
+ *
+ * <p>Channel numbers: each association is one channel, numbered by its initiator. The node whose
+ * key sorts lower (unsigned bytes) uses even numbers towards a peer, the other odd ones, so the two
+ * never pick the same number at once.
+ *
+ * <p>Threading: {@link NodeListener} calls arrive on the node's loop thread and only route; work
+ * that goes back into the node (sending an answer, closing a channel) runs on the mux's own
+ * thread, never re-entrantly inside the node's callbacks.
+ */
+final class NodeMux implements NodeListener {
+    private static final Logger log = LoggerFactory.getLogger(NodeMux.class);
+    /** Where a free virtual port is looked for (the IANA dynamic range). */
+    private static final int EPHEMERAL_FIRST = 49152;
+
+    /** An association's channel: the peer and the channel number. */
+    record ChannelKey(PublicKey peer, long channelId) {}
+
+    private final PublicKey self;
+    private final io.keymesh.crypto.PrivateKey privateKey;
+    private final byte[] selfBytes;
+    private final int maxMessage;
+    private final Map<Integer, MeshTransport> ports = new ConcurrentHashMap<>();
+    private final Map<ChannelKey, MeshAssociationHandle> associations = new ConcurrentHashMap<>();
+    private final AtomicLong nextChannel = new AtomicLong();
+    private final AtomicLong malformedOpens = new AtomicLong();
+    private final AtomicLong refusedOpens = new AtomicLong();
+    private final ExecutorService worker;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile MeshNode node;
+    int users; // guarded by SharedNodes
+
+    NodeMux(NodeConfig config) {
+        this.privateKey = config.privateKey();
+        this.self = privateKey.publicKey();
+        this.selfBytes = self.toBytes();
+        this.maxMessage = config.channels().maxMessage();
+        this.worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "keymesh-pekko-" + self.toBase32().substring(0, 8));
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            this.node = MeshNode.start(config, this);
+        } catch (RuntimeException e) {
+            worker.shutdown();
+            throw e;
+        } finally {
+            started.countDown();
+        }
+    }
+
+    /** The node; waits for its start when called from one of its own early callbacks. */
+    MeshNode node() {
+        try {
+            started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return node;
+    }
+
+    PublicKey self() {
+        return self;
+    }
+
+    /** The largest message the node's channels take. */
+    int maxMessage() {
+        return maxMessage;
+    }
+
+    /**
+     * Gives {@code transport} virtual port {@code port}, or a free one if 0.
+     *
+     * @return the port
+     * @throws IllegalArgumentException if the port is taken by another actor system on this node
+     */
+    int bind(int port, MeshTransport transport) {
+        if (port != 0) {
+            if (ports.putIfAbsent(port, transport) != null) {
+                throw new IllegalArgumentException(MeshTransportSettings.PATH + ".port: virtual port " + port
+                        + " of node " + self.toBase32() + " is taken by another actor system in this JVM");
+            }
+            return port;
+        }
+        int span = MeshAddress.MAX_PORT - EPHEMERAL_FIRST + 1;
+        int start = ThreadLocalRandom.current().nextInt(span);
+        for (int i = 0; i < span; i++) {
+            int p = EPHEMERAL_FIRST + (start + i) % span;
+            if (ports.putIfAbsent(p, transport) == null) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free virtual port on node " + self.toBase32());
+    }
+
+    void unbind(int port, MeshTransport transport) {
+        ports.remove(port, transport);
+    }
+
+    /** A new channel number towards {@code peer}, never one the peer picks. */
+    long newChannelId(PublicKey peer) {
+        int parity = Arrays.compareUnsigned(selfBytes, peer.toBytes()) < 0 ? 0 : 1;
+        return nextChannel.getAndIncrement() * 2 + parity;
+    }
+
+    /** Registers an association so that its channel's messages reach it. */
+    void register(MeshAssociationHandle h) {
+        associations.put(h.key(), h);
+    }
+
+    /** Unregisters an ended association. */
+    void forget(MeshAssociationHandle h) {
+        associations.remove(h.key(), h);
+    }
+
+    /** The associations of {@code transport}. */
+    Iterable<MeshAssociationHandle> associationsOf(MeshTransport transport) {
+        return associations.values().stream().filter(h -> h.transport() == transport).toList();
+    }
+
+    /** Closes {@code c} (if any) from the mux's thread. */
+    void closeLater(Channel c) {
+        if (c != null) {
+            runLater(c::close);
+        }
+    }
+
+    /** Runs {@code task} on the mux's thread, after the tasks before it. */
+    void runLater(Runnable task) {
+        try {
+            worker.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.debug("keymesh-pekko: {}", e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: nothing left to do
+        }
+    }
+
+    /** OPENs that were not association control messages. */
+    long malformedOpens() {
+        return malformedOpens.get();
+    }
+
+    /** OPENs refused: no actor system on the virtual port. */
+    long refusedOpens() {
+        return refusedOpens.get();
+    }
+
+    /** Stops the node (after the last actor system left) and wipes its private key. */
+    void close() {
+        worker.shutdown();
+        try {
+            worker.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        node().close();
+        privateKey.close();
+    }
+
+    // ------------------------------------------------------------------ node events (loop thread)
+
+    @Override
+    public void onMessage(PublicKey from, long channelId, byte[] message) {
+        ChannelKey key = new ChannelKey(from, channelId);
+        MeshAssociationHandle h = associations.get(key);
+        if (h != null) {
+            h.received(message);
+            return;
+        }
+        // The first message on a channel the peer opened: OPEN.
+        AssociationControl.Open open;
+        try {
+            if (!(AssociationControl.decode(message) instanceof AssociationControl.Open o)) {
+                throw new IllegalArgumentException("not OPEN");
+            }
+            open = o;
+        } catch (IllegalArgumentException e) {
+            malformedOpens.incrementAndGet();
+            log.debug("keymesh-pekko: channel {} from {} does not start an association: {}", channelId, from, e.getMessage());
+            refuse(key, "the channel did not start with an association request (" + e.getMessage() + ")");
+            return;
+        }
+        MeshTransport t = ports.get(open.toPort());
+        if (t == null) {
+            refusedOpens.incrementAndGet();
+            refuse(key, "no actor system listens on virtual port " + open.toPort() + " of node " + self.toBase32());
+            return;
+        }
+        MeshAssociationHandle inbound = t.inbound(this, key, open);
+        register(inbound);
+        runLater(() -> {
+            Channel c = node().channel(from, channelId);
+            inbound.attach(c);
+            c.send(new AssociationControl.Accept().encode());
+            t.announce(inbound);
+        });
+    }
+
+    private void refuse(ChannelKey key, String reason) {
+        runLater(() -> {
+            Channel c = node().channel(key.peer(), key.channelId());
+            c.send(new AssociationControl.Refuse(reason).encode());
+            c.close();
+        });
+    }
+
+    @Override
+    public void onChannelClosed(PublicKey peer, long channelId, long errorCode) {
+        MeshAssociationHandle h = associations.get(new ChannelKey(peer, channelId));
+        if (h != null) {
+            h.remoteEnded("the other side ended the association" + (errorCode == 0 ? "" : " (error " + errorCode + ")"));
+        }
+    }
+
+    @Override
+    public void onChannelsLost(PublicKey peer, String reason) {
+        for (MeshAssociationHandle h : associations.values()) {
+            if (h.peer().equals(peer)) {
+                h.remoteEnded("the connection to node " + peer.toBase32() + " was lost: " + reason);
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.keymesh.pekko;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.keymesh.crypto.PresharedKey;
+import io.keymesh.crypto.PrivateKey;
+import io.keymesh.crypto.PublicKey;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Nodes of a test mesh on 127.0.0.1: keys, UDP ports, and the actor system configuration of each. */
+final class TestMesh {
+    private static final SecureRandom random = new SecureRandom();
+
+    /** One node: its keys and UDP port. */
+    record Node(String privateKey, PublicKey publicKey, int udpPort) {
+        /** Address host of this node. */
+        String host() {
+            return publicKey.toBase32();
+        }
+    }
+
+    final String networkKey;
+    final List<Node> nodes = new ArrayList<>();
+
+    TestMesh(int count) {
+        networkKey = PresharedKey.generate(random).toBase64();
+        for (int i = 0; i < count; i++) {
+            try (PrivateKey k = PrivateKey.generate(random)) {
+                nodes.add(new Node(k.toBase64(), k.publicKey(), freeUdpPort()));
+            }
+        }
+    }
+
+    Node node(int i) {
+        return nodes.get(i);
+    }
+
+    /**
+     * HOCON for node {@code i}: {@code include} (keymesh-remoting or keymesh-cluster), its
+     * keymesh block with every other node as a peer, and fast failure detection.
+     */
+    String config(int i, String include, int virtualPort) {
+        Node self = nodes.get(i);
+        StringBuilder peers = new StringBuilder();
+        for (Node n : nodes) {
+            if (n != self) {
+                peers.append("    { public-key = \"").append(n.publicKey().toBase64()).append("\", endpoint = \"127.0.0.1:")
+                        .append(n.udpPort()).append("\" }\n");
+            }
+        }
+        return "include \"" + include + "\"\n"
+                + "keymesh {\n"
+                + "  private-key = \"" + self.privateKey() + "\"\n"
+                + "  listen = \"127.0.0.1:" + self.udpPort() + "\"\n"
+                + "  network-key = \"" + networkKey + "\"\n"
+                + "  peers = [\n" + peers + "  ]\n"
+                + "}\n"
+                + "pekko.remote.classic.keymesh.port = " + virtualPort + "\n"
+                + "pekko.remote.use-unsafe-remote-features-outside-cluster = on\n"
+                + "pekko.remote.warn-about-direct-use = off\n"
+                + "pekko.remote.watch-failure-detector.heartbeat-interval = 300 ms\n"
+                + "pekko.remote.watch-failure-detector.acceptable-heartbeat-pause = 2 s\n"
+                + "pekko.remote.watch-failure-detector.unreachable-nodes-reaper-interval = 300 ms\n"
+                + "pekko.remote.classic.log-remote-lifecycle-events = off\n"
+                + "pekko.loglevel = WARNING\n"
+                + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
+                + "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n"
+                + "pekko.cluster.failure-detector.heartbeat-interval = 300 ms\n"
+                + "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 2 s\n"
+                + "pekko.cluster.downing-provider-class = \"org.apache.pekko.cluster.sbr.SplitBrainResolverProvider\"\n"
+                + "pekko.cluster.split-brain-resolver.active-strategy = keep-majority\n"
+                + "pekko.cluster.split-brain-resolver.stable-after = 2 s\n"
+                + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n"
+                + "pekko.coordinated-shutdown.exit-jvm = off\n";
+    }
+
+    /** {@link #config} parsed, over the class path's defaults. */
+    Config load(int i, String include, int virtualPort) {
+        return ConfigFactory.parseString(config(i, include, virtualPort)).withFallback(ConfigFactory.load()).resolve();
+    }
+
+    /** A UDP port free at the moment (on loopback). */
+    static int freeUdpPort() {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
