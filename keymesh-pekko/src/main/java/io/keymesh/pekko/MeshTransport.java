@@ -26,7 +26,10 @@ import scala.jdk.javaapi.FutureConverters;
  */
 public final class MeshTransport implements Transport {
     private final ExtendedActorSystem system;
+    /** Null if the block is bad: then {@link #listen} fails with {@link #settingsProblem}, which startup reports. */
     private final MeshTransportSettings settings;
+    private final IllegalArgumentException settingsProblem;
+    private final String scheme;
     private final Promise<AssociationEventListener> associationListener = Futures.promise();
     private final ArrayDeque<AssociationEvent> held = new ArrayDeque<>();
     private AssociationEventListener listener; // guarded by this
@@ -37,13 +40,22 @@ public final class MeshTransport implements Transport {
     /** Called by classic remoting with its actor system and this transport's configuration block. */
     public MeshTransport(ExtendedActorSystem system, Config conf) {
         this.system = system;
-        this.settings = MeshTransportSettings.from(conf);
+        MeshTransportSettings s = null;
+        IllegalArgumentException problem = null;
+        try {
+            s = MeshTransportSettings.from(conf);
+        } catch (IllegalArgumentException e) {
+            problem = e; // a constructor's exception is only logged by classic remoting; listen's fails startup with it
+        }
+        this.settings = s;
+        this.settingsProblem = problem;
+        this.scheme = s != null ? s.schemeIdentifier() : conf.hasPath("scheme-identifier") ? conf.getString("scheme-identifier") : "mesh";
         FutureConverters.asJava(associationListener.future()).thenAccept(this::register);
     }
 
     @Override
     public String schemeIdentifier() {
-        return settings.schemeIdentifier();
+        return scheme;
     }
 
     @Override
@@ -53,7 +65,7 @@ public final class MeshTransport implements Transport {
 
     @Override
     public int maximumPayloadBytes() {
-        return settings.maximumPayloadBytes();
+        return settings != null ? settings.maximumPayloadBytes() : MeshTransportSettings.MIN_PAYLOAD;
     }
 
     /** This actor system's address, once listening. */
@@ -63,6 +75,9 @@ public final class MeshTransport implements Transport {
 
     @Override
     public Future<Tuple2<Address, Promise<AssociationEventListener>>> listen() {
+        if (settingsProblem != null) {
+            return Futures.failed(settingsProblem);
+        }
         try {
             NodeMux m = SharedNodes.acquire(system.settings().config());
             int max = m.maxMessage();

@@ -1,0 +1,216 @@
+package io.keymesh.pekko;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.event.Logging;
+import org.apache.pekko.remote.transport.AssociationHandle;
+import org.apache.pekko.remote.transport.AssociationHandle.Disassociated;
+import org.apache.pekko.remote.transport.AssociationHandle.HandleEvent;
+import org.apache.pekko.remote.transport.AssociationHandle.HandleEventListener;
+import org.apache.pekko.remote.transport.AssociationHandle.InboundPayload;
+import org.apache.pekko.remote.transport.Transport;
+import org.apache.pekko.remote.transport.Transport.AssociationEvent;
+import org.apache.pekko.remote.transport.Transport.AssociationEventListener;
+import org.apache.pekko.remote.transport.Transport.InboundAssociation;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import scala.Tuple2;
+import scala.concurrent.Future;
+import scala.concurrent.Promise;
+import scala.jdk.javaapi.FutureConverters;
+
+/**
+ * The transport SPI contract, driven directly as classic remoting drives it: listen, associate,
+ * back-pressured writes, events held until the read handler registers, both disassociate forms,
+ * refusals and invalid addresses.
+ */
+class TransportSpiTest {
+    private TestMesh mesh;
+    private ActorSystem systemA;
+    private ActorSystem systemB;
+    private MeshTransport a;
+    private MeshTransport b;
+    private final LinkedBlockingQueue<AssociationEvent> inboundAtB = new LinkedBlockingQueue<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        mesh = new TestMesh(3); // node 2 is a peer that never runs
+        systemA = ActorSystem.create("a", localOnly(0, 7000));
+        systemB = ActorSystem.create("b", localOnly(1, 7001));
+        a = transport(systemA);
+        b = transport(systemB);
+        listen(a, new LinkedBlockingQueue<>());
+        listen(b, inboundAtB);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (MeshTransport t : new MeshTransport[] {a, b}) {
+            if (t != null) {
+                await(t.shutdown());
+            }
+        }
+        for (ActorSystem s : new ActorSystem[] {systemA, systemB}) {
+            if (s != null) {
+                s.terminate();
+                s.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private com.typesafe.config.Config localOnly(int node, int port) {
+        // the keymesh block and the transport block, but no remoting: the test is classic remoting here
+        return ConfigFactory.parseString(mesh.config(node, "keymesh-remoting", port) + "pekko.actor.provider = local\n")
+                .withFallback(ConfigFactory.load()).resolve();
+    }
+
+    private static MeshTransport transport(ActorSystem s) {
+        return new MeshTransport((ExtendedActorSystem) s, s.settings().config().getConfig(MeshTransportSettings.PATH));
+    }
+
+    private static void listen(MeshTransport t, LinkedBlockingQueue<AssociationEvent> events) throws Exception {
+        Tuple2<Address, Promise<AssociationEventListener>> bound = await(t.listen());
+        bound._2().success(new AssociationEventListener() {
+            @Override
+            public void notify(AssociationEvent ev) {
+                events.add(ev);
+            }
+        });
+    }
+
+    private static <T> T await(Future<T> f) throws Exception {
+        return FutureConverters.asJava(f).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private static LinkedBlockingQueue<HandleEvent> readAll(AssociationHandle h) {
+        LinkedBlockingQueue<HandleEvent> q = new LinkedBlockingQueue<>();
+        h.readHandlerPromise().success(new HandleEventListener() {
+            @Override
+            public void notify(HandleEvent ev) {
+                q.add(ev);
+            }
+        });
+        return q;
+    }
+
+    private AssociationHandle accepted() throws InterruptedException {
+        AssociationEvent ev = inboundAtB.poll(30, TimeUnit.SECONDS);
+        return assertInstanceOf(InboundAssociation.class, ev).association();
+    }
+
+    private static ByteString numbered(int i, int size) {
+        byte[] b = new byte[size];
+        ByteBuffer.wrap(b).putInt(i).putInt(size);
+        return ByteString.fromArrayUnsafe(b);
+    }
+
+    @Test
+    void addressesAreKeysAndVirtualPorts() {
+        Address local = a.localAddress();
+        assertEquals("mesh", local.protocol());
+        assertEquals("a", local.system());
+        assertEquals(mesh.node(0).host(), local.host().get());
+        assertEquals(7000, local.port().get());
+        assertTrue(a.isResponsibleFor(b.localAddress()));
+        assertFalse(a.isResponsibleFor(new Address("mesh", "b", "localhost", 7001)));
+        assertFalse(a.isResponsibleFor(new Address("mesh", "b")));
+    }
+
+    @Test
+    void payloadsArriveInOrderAndAreHeldUntilTheReadHandlerRegisters() throws Exception {
+        AssociationHandle out = await(a.associate(b.localAddress()));
+        assertEquals(b.localAddress(), out.remoteAddress());
+        LinkedBlockingQueue<HandleEvent> atA = readAll(out);
+        AssociationHandle in = accepted();
+        assertEquals(new Address("mesh", "a", mesh.node(0).host(), 7000), in.remoteAddress());
+        for (int i = 0; i < 100; i++) {
+            assertTrue(out.write(numbered(i, 100 + i)));
+        }
+        Thread.sleep(500); // they arrive at B and wait there: no read handler yet
+        LinkedBlockingQueue<HandleEvent> atB = readAll(in);
+        for (int i = 0; i < 100; i++) {
+            assertEquals(numbered(i, 100 + i), assertInstanceOf(InboundPayload.class, atB.poll(30, TimeUnit.SECONDS)).payload());
+        }
+        assertTrue(in.write(ByteString.fromString("back")));
+        assertEquals(ByteString.fromString("back"), assertInstanceOf(InboundPayload.class, atA.poll(30, TimeUnit.SECONDS)).payload());
+    }
+
+    @Test
+    void writeRefusesWhenTheChannelIsFullAndNothingAcceptedIsLost() throws Exception {
+        AssociationHandle out = await(a.associate(b.localAddress()));
+        LinkedBlockingQueue<HandleEvent> atB = readAll(accepted());
+        int size = 64 << 10;
+        int accepted = 0;
+        int refusals = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (accepted < 400 && System.nanoTime() < deadline) {
+            if (out.write(numbered(accepted, size))) {
+                accepted++;
+            } else {
+                refusals++; // classic remoting backs off and writes the same payload again
+                Thread.sleep(1);
+            }
+        }
+        assertEquals(400, accepted);
+        assertTrue(refusals > 0, "25 MiB written as fast as possible must meet a full channel at least once");
+        for (int i = 0; i < accepted; i++) {
+            assertEquals(numbered(i, size), assertInstanceOf(InboundPayload.class, atB.poll(30, TimeUnit.SECONDS)).payload(),
+                    "payload " + i);
+        }
+    }
+
+    @Test
+    void disassociateEndsBothSidesInBothForms() throws Exception {
+        AssociationHandle first = await(a.associate(b.localAddress()));
+        LinkedBlockingQueue<HandleEvent> firstAtA = readAll(first);
+        LinkedBlockingQueue<HandleEvent> firstAtB = readAll(accepted());
+        assertTrue(first.write(ByteString.fromString("last words")));
+        first.disassociate();
+        first.disassociate(); // any number of times
+        assertFalse(first.write(ByteString.fromString("too late")));
+        assertInstanceOf(Disassociated.class, firstAtA.poll(30, TimeUnit.SECONDS));
+        assertEquals(ByteString.fromString("last words"), assertInstanceOf(InboundPayload.class, firstAtB.poll(30, TimeUnit.SECONDS)).payload());
+        assertInstanceOf(Disassociated.class, firstAtB.poll(30, TimeUnit.SECONDS));
+
+        AssociationHandle second = await(a.associate(b.localAddress()));
+        readAll(second);
+        LinkedBlockingQueue<HandleEvent> secondAtB = readAll(accepted());
+        second.disassociate("the test is done", Logging.getLogger(systemA, this));
+        assertInstanceOf(Disassociated.class, secondAtB.poll(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void noActorSystemOnTheVirtualPortIsARefusal() {
+        Address nobody = new Address("mesh", "b", mesh.node(1).host(), 7999);
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(a.associate(nobody)));
+        Transport.InvalidAssociationException cause = assertInstanceOf(Transport.InvalidAssociationException.class, e.getCause());
+        assertTrue(cause.getMessage().contains("no actor system listens on virtual port 7999"), cause.getMessage());
+    }
+
+    @Test
+    void invalidAddressesAndStrangersFailAtOnce() throws Exception {
+        List<Address> bad = new ArrayList<>();
+        bad.add(new Address("mesh", "b", "127.0.0.1", 7001));
+        bad.add(new Address("mesh", "b", mesh.node(1).host(), 0));
+        bad.add(new Address("mesh", "b", new TestMesh(1).node(0).host(), 7001)); // a valid key, not a peer
+        for (Address address : bad) {
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(a.associate(address)));
+            assertInstanceOf(Transport.InvalidAssociationException.class, e.getCause(), address.toString());
+        }
+    }
+}
