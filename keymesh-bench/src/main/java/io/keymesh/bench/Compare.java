@@ -44,6 +44,10 @@ public final class Compare {
             endToEnd(args);
             return;
         }
+        if (PekkoBench.NAMES.contains(args[0])) {
+            PekkoBench.run(roundsOnly(args, 1));
+            return;
+        }
         Comparison c = Comparison.byId(args[0]);
         if (c == null) {
             System.err.println("bench/run: unknown comparison '" + args[0] + "'");
@@ -168,6 +172,29 @@ public final class Compare {
         for (String n : EndToEnd.NAMES) {
             System.out.printf("  %-15s %s%n", n, EndToEnd.describe(n));
         }
+        System.out.println();
+        System.out.println("Pekko remoting (two JVMs on 127.0.0.1; --rounds N, default 1):");
+        System.out.printf("  %-15s %s%n", "pekko", "flood (window 1,000) and ping-pong (1,000 outstanding) of Long messages over keymesh vs classic "
+                + "Netty TCP vs Artery TCP; ends with pekko-flood-vs-classic|artery and pekko-pingpong-vs-classic|artery");
+    }
+
+    /** The {@code --rounds N} of a comparison that takes no other option. */
+    private static int roundsOnly(String[] args, int rounds) {
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--rounds") && i + 1 < args.length) {
+                try {
+                    rounds = Integer.parseInt(args[++i]);
+                } catch (NumberFormatException e) {
+                    usageError("--rounds needs a number, got " + args[i]);
+                }
+            } else {
+                usageError(args[0] + " takes only --rounds N, got " + args[i]);
+            }
+        }
+        if (rounds < 1) {
+            usageError("--rounds must be at least 1");
+        }
+        return rounds;
     }
 
     private static void usageError(String message) {

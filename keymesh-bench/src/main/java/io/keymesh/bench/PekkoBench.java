@@ -1,0 +1,240 @@
+package io.keymesh.bench;
+
+import com.typesafe.config.ConfigFactory;
+import io.keymesh.crypto.PresharedKey;
+import io.keymesh.crypto.PrivateKey;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+
+/**
+ * {@code bench/run pekko}: Pekko remoting between two JVMs on 127.0.0.1 over (a) keymesh, (b)
+ * classic remoting on Netty TCP, (c) Artery TCP, in one run and with the same message type
+ * ({@code Long}): a one-way flood with a window of 1,000 unacknowledged messages (acknowledged per
+ * 100) and ping-pong with 1,000 pings outstanding. Each transport gets a fresh receiving JVM and a
+ * fresh sending actor system in this JVM; with {@code --rounds N} the transports take turns N times
+ * and each keeps its best round. Ends with the lines
+ * {@code pekko-flood-vs-classic|artery} and {@code pekko-pingpong-vs-classic|artery}.
+ */
+final class PekkoBench {
+    static final int WINDOW = 1000;
+    private static final Duration WARMUP = Duration.ofSeconds(4);
+    private static final Duration MEASURE = Duration.ofSeconds(5);
+
+    /** The transports compared. */
+    enum Kind {
+        KEYMESH("keymesh"), CLASSIC("classic Netty TCP"), ARTERY("Artery TCP");
+
+        final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+    }
+
+    private PekkoBench() {}
+
+    static void run(int rounds) throws Exception {
+        Map<Kind, Double> flood = new EnumMap<>(Kind.class);
+        Map<Kind, Double> pingpong = new EnumMap<>(Kind.class);
+        Path dir = Files.createTempDirectory("keymesh-pekko-bench");
+        for (int round = 1; round <= rounds; round++) {
+            for (Kind kind : Kind.values()) {
+                double[] r = once(kind, dir);
+                System.out.printf(Locale.ROOT, "round %d, %-17s flood %,10.0f msgs/s   ping-pong %,10.0f msgs/s%n",
+                        round, kind.label + ":", r[0], r[1]);
+                flood.merge(kind, r[0], Math::max);
+                pingpong.merge(kind, r[1], Math::max);
+            }
+        }
+        System.out.printf(Locale.ROOT, "best of %d round(s), messages per second (Long messages, 2 JVMs on 127.0.0.1, %d CPUs)%n",
+                rounds, Runtime.getRuntime().availableProcessors());
+        line("pekko-flood-vs-classic", flood.get(Kind.KEYMESH), flood.get(Kind.CLASSIC));
+        line("pekko-flood-vs-artery", flood.get(Kind.KEYMESH), flood.get(Kind.ARTERY));
+        line("pekko-pingpong-vs-classic", pingpong.get(Kind.KEYMESH), pingpong.get(Kind.CLASSIC));
+        line("pekko-pingpong-vs-artery", pingpong.get(Kind.KEYMESH), pingpong.get(Kind.ARTERY));
+    }
+
+    private static void line(String name, double keymesh, double baseline) {
+        System.out.printf(Locale.ROOT, "%s: keymesh=%.0f baseline=%.0f ratio=%.3f%n", name, keymesh, baseline, keymesh / baseline);
+    }
+
+    /** One transport: {flood msgs/s, ping-pong msgs/s}. */
+    private static double[] once(Kind kind, Path dir) throws Exception {
+        Configs c = Configs.of(kind);
+        Path file = Files.createTempFile(dir, kind.name().toLowerCase(Locale.ROOT), ".conf");
+        Files.writeString(file, c.receiver);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process receiver = new ProcessBuilder(java, "-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", System.getProperty("java.class.path"), PekkoBenchReceiver.class.getName(), file.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ActorSystem sender = null;
+        try {
+            awaitReady(receiver);
+            sender = ActorSystem.create("sender", ConfigFactory.parseString(c.sender).withFallback(ConfigFactory.load()).resolve());
+            ActorRef sink = resolve(sender, c.receiverAddress + "/user/sink");
+            ActorRef pong = resolve(sender, c.receiverAddress + "/user/pong");
+
+            AtomicLong acked = new AtomicLong();
+            ActorRef flood = sender.actorOf(PekkoBenchActors.Flood.props(sink, WINDOW, acked), "flood");
+            double floodRate = measure(acked);
+            sender.stop(flood);
+            Thread.sleep(500);
+
+            AtomicLong pongs = new AtomicLong();
+            ActorRef ping = sender.actorOf(PekkoBenchActors.Ping.props(pong, WINDOW, pongs), "ping");
+            double pingRate = measure(pongs);
+            sender.stop(ping);
+            return new double[] {floodRate, pingRate};
+        } finally {
+            if (sender != null) {
+                sender.terminate();
+                sender.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            receiver.getOutputStream().close();
+            if (!receiver.waitFor(20, TimeUnit.SECONDS)) {
+                receiver.destroyForcibly();
+            }
+        }
+    }
+
+    private static double measure(AtomicLong counter) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (counter.get() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no message came back within 60 s");
+            }
+            Thread.sleep(10);
+        }
+        Thread.sleep(WARMUP.toMillis());
+        long c0 = counter.get();
+        long t0 = System.nanoTime();
+        Thread.sleep(MEASURE.toMillis());
+        long c1 = counter.get();
+        long t1 = System.nanoTime();
+        return (c1 - c0) * 1e9 / (t1 - t0);
+    }
+
+    private static ActorRef resolve(ActorSystem system, String path) throws Exception {
+        return system.actorSelection(path).resolveOne(Duration.ofSeconds(30)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    private static void awaitReady(Process p) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (line.equals("READY")) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        if (!ready.get(90, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the receiving JVM exited before it was ready");
+        }
+    }
+
+    /** Both JVMs' configurations for one transport, and the receiver's address. */
+    private record Configs(String sender, String receiver, String receiverAddress) {
+        private static final String COMMON = String.join("\n",
+                "pekko.actor.provider = remote",
+                "pekko.remote.warn-about-direct-use = off",
+                "pekko.loglevel = WARNING",
+                "pekko.log-dead-letters = off",
+                "pekko.remote.classic.log-remote-lifecycle-events = off",
+                "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
+                "");
+
+        static Configs of(Kind kind) throws IOException {
+            return switch (kind) {
+                case KEYMESH -> keymesh();
+                case CLASSIC -> {
+                    int s = freeTcpPort();
+                    int r = freeTcpPort();
+                    yield new Configs(classic(s), classic(r), "pekko.tcp://bench@127.0.0.1:" + r);
+                }
+                case ARTERY -> {
+                    int s = freeTcpPort();
+                    int r = freeTcpPort();
+                    yield new Configs(artery(s), artery(r), "pekko://bench@127.0.0.1:" + r);
+                }
+            };
+        }
+
+        private static String classic(int port) {
+            return COMMON + String.join("\n",
+                    "pekko.remote.artery.enabled = off",
+                    "pekko.remote.classic.enabled-transports = [\"pekko.remote.classic.netty.tcp\"]",
+                    "pekko.remote.classic.netty.tcp.hostname = \"127.0.0.1\"",
+                    "pekko.remote.classic.netty.tcp.port = " + port, "");
+        }
+
+        private static String artery(int port) {
+            return COMMON + String.join("\n",
+                    "pekko.remote.artery.enabled = on",
+                    "pekko.remote.artery.transport = tcp",
+                    "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",
+                    "pekko.remote.artery.canonical.port = " + port, "");
+        }
+
+        private static Configs keymesh() throws IOException {
+            SecureRandom random = new SecureRandom();
+            String network = PresharedKey.generate(random).toBase64();
+            try (PrivateKey s = PrivateKey.generate(random); PrivateKey r = PrivateKey.generate(random)) {
+                int sp = freeUdpPort();
+                int rp = freeUdpPort();
+                return new Configs(mesh(s, sp, r, rp, network), mesh(r, rp, s, sp, network),
+                        "pekko.mesh://bench@" + r.publicKey().toBase32() + ":2552");
+            }
+        }
+
+        private static String mesh(PrivateKey self, int port, PrivateKey peer, int peerPort, String network) {
+            return COMMON + String.join("\n",
+                    "include \"keymesh-remoting\"",
+                    "keymesh {",
+                    "  private-key = \"" + self.toBase64() + "\"",
+                    "  listen = \"127.0.0.1:" + port + "\"",
+                    "  network-key = \"" + network + "\"",
+                    "  peers = [ { public-key = \"" + peer.publicKey().toBase64() + "\", endpoint = \"127.0.0.1:" + peerPort + "\" } ]",
+                    "}",
+                    "pekko.remote.classic.keymesh.port = 2552", "");
+        }
+
+        private static int freeTcpPort() throws IOException {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            }
+        }
+
+        private static int freeUdpPort() throws IOException {
+            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                return s.getLocalPort();
+            }
+        }
+    }
+
+    /** Names this comparison answers to in {@code bench/run}. */
+    static final List<String> NAMES = List.of("pekko");
+}
