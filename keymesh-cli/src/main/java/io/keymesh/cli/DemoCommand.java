@@ -28,10 +28,13 @@ import picocli.CommandLine.Spec;
 /**
  * {@code keymesh demo}: starts a small mesh of {@link MeshNode}s in this process on loopback, each
  * with its own key and UDP port and the others as peers, all in one network; every node sends
- * datagrams to every other, addressed by public key; then it prints a per-peer table and exits 0
- * if every datagram arrived intact.
+ * datagrams to every other, addressed by public key; then it prints a per-peer table. Then the
+ * same number of Pekko actor systems, each on a keymesh node of its own, ask each other's actors
+ * by {@code pekko.mesh://} path ({@link ActorDemo}). Exits 0 if every datagram arrived intact and
+ * every actor answered.
  */
-@Command(name = "demo", description = "Run a small mesh on loopback: every node sends encrypted datagrams to every other, by public key.")
+@Command(name = "demo", description = "Run a small mesh on loopback: every node sends encrypted datagrams to every other, by public key; "
+        + "then actor systems on the mesh ask each other's actors by pekko.mesh:// path.")
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,6 +44,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--messages", defaultValue = "20", description = "Datagrams each node sends to each other node (default ${DEFAULT-VALUE}).")
     int messages;
+
+    @Option(names = "--no-actors", description = "Skip the actor part (Pekko actor systems talking over the mesh).")
+    boolean noActors;
 
     @Option(names = "--network-key", description = "Network key (base64) shared by the demo nodes; random by default.")
     String networkKey;
@@ -115,7 +121,9 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("%d nodes, %d datagrams sent, %d arrived, %d corrupt, in %d ms%n",
                     nodes, expected, arrived, corrupt.get(), elapsedMs);
             out.flush();
-            return complete && corrupt.get() == 0 ? 0 : 1;
+            if (!complete || corrupt.get() != 0) {
+                return 1;
+            }
         } finally {
             for (MeshNode n : mesh) {
                 n.close();
@@ -124,6 +132,7 @@ final class DemoCommand implements Callable<Integer> {
                 k.close();
             }
         }
+        return noActors || ActorDemo.run(nodes, psk, out) ? 0 : 1;
     }
 
     private static String endpoint(InetSocketAddress a) {

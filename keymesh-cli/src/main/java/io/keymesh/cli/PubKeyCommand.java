@@ -8,13 +8,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code keymesh pubkey}: reads a private key on stdin and prints its public key, like {@code wg pubkey}. */
+/**
+ * {@code keymesh pubkey}: reads a private key on stdin and prints its public key, like {@code wg pubkey};
+ * with {@code --base32}, in the lowercase base32 form that Pekko addresses use as host.
+ */
 @Command(name = "pubkey", description = "Read a private key (base64) on standard input and print its public key.")
 final class PubKeyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--base32", description = "Print the key in lowercase base32 (52 characters), the host of pekko.mesh:// addresses.")
+    boolean base32;
 
     /** Where the key is read from; standard input unless a test sets it. */
     java.io.InputStream in = System.in;
@@ -27,7 +34,7 @@ final class PubKeyCommand implements Callable<Integer> {
             return 1;
         }
         try (PrivateKey key = PrivateKey.fromBase64(line)) {
-            spec.commandLine().getOut().println(key.publicKey().toBase64());
+            spec.commandLine().getOut().println(base32 ? key.publicKey().toBase32() : key.publicKey().toBase64());
             spec.commandLine().getOut().flush();
             return 0;
         } catch (IllegalArgumentException e) {

@@ -22,11 +22,14 @@ class CliTest {
         return cl;
     }
 
-    private int pubkey(String stdin) {
+    private int pubkey(String stdin, String... options) {
         CommandLine cl = cli();
         PubKeyCommand cmd = cl.getSubcommands().get("pubkey").getCommand();
         cmd.in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.US_ASCII));
-        return cl.execute("pubkey");
+        String[] args = new String[options.length + 1];
+        args[0] = "pubkey";
+        System.arraycopy(options, 0, args, 1, options.length);
+        return cl.execute(args);
     }
 
     @Test
@@ -41,6 +44,12 @@ class CliTest {
         // RFC 7748 section 6.1, Alice's private and public keys, in base64.
         assertEquals(0, pubkey("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=\n"));
         assertEquals("hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=", out.toString().strip());
+    }
+
+    @Test
+    void pubkeyInBase32IsTheHostOfMeshAddresses() {
+        assertEquals(0, pubkey("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=\n", "--base32"));
+        assertEquals("quqpacmjgctvi5elpxolipxxlig36oqney4bv5hlusuy5ku3jzva", out.toString().strip());
     }
 
     @Test
@@ -60,6 +69,8 @@ class CliTest {
     void demoDeliversEveryDatagramOverLoopback() {
         assertEquals(0, cli().execute("demo", "--nodes", "3", "--messages", "5"));
         assertTrue(out.toString().contains("3 nodes, 30 datagrams sent, 30 arrived, 0 corrupt"), out.toString());
+        assertTrue(out.toString().contains("n0 asks n2's /user/greeter \"hello from n0\": \"hi n0, this is n2\""), out.toString());
+        assertTrue(out.toString().contains("n2 asks n1's /user/greeter \"hello from n2\": \"hi n2, this is n1\""), out.toString());
     }
 
     @Test
