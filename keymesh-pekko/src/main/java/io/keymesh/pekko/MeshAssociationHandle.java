@@ -2,7 +2,6 @@ package io.keymesh.pekko;
 
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.Channel;
-import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.dispatch.Futures;
@@ -31,9 +30,8 @@ final class MeshAssociationHandle implements AssociationHandle {
     private final Promise<HandleEventListener> readHandler = Futures.promise();
     /** Completes when the other side accepts (outbound); completed at once for inbound associations. */
     private final Promise<AssociationHandle> established = Futures.promise();
-    private final ArrayDeque<HandleEvent> held = new ArrayDeque<>();
+    private final HeldEvents<HandleEventListener, HandleEvent> events = new HeldEvents<>(HandleEventListener::notify);
     private final AtomicBoolean ended = new AtomicBoolean();
-    private HandleEventListener listener; // guarded by this
     private volatile Channel channel;
     private volatile boolean accepted;
 
@@ -45,7 +43,7 @@ final class MeshAssociationHandle implements AssociationHandle {
         this.localAddress = localAddress;
         this.remoteAddress = remoteAddress;
         this.accepted = inbound;
-        FutureConverters.asJava(readHandler.future()).thenAccept(this::register);
+        FutureConverters.asJava(readHandler.future()).thenAccept(events::register);
     }
 
     @Override
@@ -187,22 +185,7 @@ final class MeshAssociationHandle implements AssociationHandle {
     }
 
     private void deliver(HandleEvent event) {
-        synchronized (this) {
-            if (listener == null) {
-                held.add(event);
-                return;
-            }
-            listener.notify(event);
-        }
-    }
-
-    private void register(HandleEventListener l) {
-        synchronized (this) {
-            for (HandleEvent e; (e = held.poll()) != null; ) {
-                l.notify(e);
-            }
-            listener = l;
-        }
+        events.deliver(event);
     }
 
     @Override

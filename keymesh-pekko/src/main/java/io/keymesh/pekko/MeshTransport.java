@@ -3,7 +3,6 @@ package io.keymesh.pekko;
 import com.typesafe.config.Config;
 import io.keymesh.crypto.PublicKey;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.dispatch.Futures;
@@ -31,8 +30,7 @@ public final class MeshTransport implements Transport {
     private final IllegalArgumentException settingsProblem;
     private final String scheme;
     private final Promise<AssociationEventListener> associationListener = Futures.promise();
-    private final ArrayDeque<AssociationEvent> held = new ArrayDeque<>();
-    private AssociationEventListener listener; // guarded by this
+    private final HeldEvents<AssociationEventListener, AssociationEvent> inbound = new HeldEvents<>(AssociationEventListener::notify);
     private volatile NodeMux mux;
     private volatile Address localAddress;
     private volatile int port;
@@ -50,7 +48,7 @@ public final class MeshTransport implements Transport {
         this.settings = s;
         this.settingsProblem = problem;
         this.scheme = s != null ? s.schemeIdentifier() : conf.hasPath("scheme-identifier") ? conf.getString("scheme-identifier") : "mesh";
-        FutureConverters.asJava(associationListener.future()).thenAccept(this::register);
+        FutureConverters.asJava(associationListener.future()).thenAccept(inbound::register);
     }
 
     @Override
@@ -115,8 +113,14 @@ public final class MeshTransport implements Transport {
             return Futures.failed(new InvalidAssociationException(e.getMessage(), null));
         }
         if (key.equals(m.self())) {
-            return Futures.failed(new InvalidAssociationException(remote + " is on this JVM's own node "
-                    + key.toBase32() + "; actor systems sharing a node cannot associate with each other", null));
+            MeshTransport target = m.transportAt(remotePort);
+            if (target == null) {
+                return Futures.failed(new InvalidAssociationException(remote + ": no actor system listens on virtual port "
+                        + remotePort + " of this node", null));
+            }
+            LocalAssociation[] pair = LocalAssociation.pair(localAddress, target.localAddress());
+            target.announce(pair[1]);
+            return Futures.successful(pair[0]);
         }
         if (!m.node().isPeer(key)) {
             return Futures.failed(new InvalidAssociationException(remote + ": node " + key.toBase32()
@@ -162,23 +166,7 @@ public final class MeshTransport implements Transport {
     }
 
     /** Tells classic remoting about an accepted inbound association (held until it listens). */
-    void announce(MeshAssociationHandle h) {
-        AssociationEvent event = new InboundAssociation(h);
-        synchronized (this) {
-            if (listener == null) {
-                held.add(event);
-                return;
-            }
-            listener.notify(event);
-        }
-    }
-
-    private void register(AssociationEventListener l) {
-        synchronized (this) {
-            for (AssociationEvent e; (e = held.poll()) != null; ) {
-                l.notify(e);
-            }
-            listener = l;
-        }
+    void announce(AssociationHandle h) {
+        inbound.deliver(new InboundAssociation(h));
     }
 }

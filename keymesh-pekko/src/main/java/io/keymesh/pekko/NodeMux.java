@@ -115,6 +115,11 @@ final class NodeMux implements NodeListener {
         throw new IllegalStateException("no free virtual port on node " + self.toBase32());
     }
 
+    /** The actor system's transport on virtual port {@code port}, or null. */
+    MeshTransport transportAt(int port) {
+        return ports.get(port);
+    }
+
     void unbind(int port, MeshTransport transport) {
         ports.remove(port, transport);
     }

@@ -71,7 +71,7 @@ class ConfigurationTest {
     }
 
     @Test
-    void actorSystemsShareANodeOnDifferentVirtualPorts() throws Exception {
+    void actorSystemsShareANodeOnDifferentVirtualPortsAndReachEachOther() throws Exception {
         TestMesh mesh = new TestMesh(2);
         ActorSystem x = start("x", mesh.load(0, "keymesh-remoting", 2552));
         ActorSystem y = start("y", mesh.load(0, "keymesh-remoting", 2553));
@@ -83,6 +83,18 @@ class ConfigurationTest {
                 Duration.ofSeconds(20)).toCompletableFuture().get(30, TimeUnit.SECONDS));
         assertEquals("to y", Patterns.ask(z.actorSelection("pekko.mesh://y@" + host + ":2553/user/echo"), "to y",
                 Duration.ofSeconds(20)).toCompletableFuture().get(30, TimeUnit.SECONDS));
+
+        // x and y share node 0: they reach each other in memory, by the same kind of address
+        assertEquals("x to y", Patterns.ask(x.actorSelection("pekko.mesh://y@" + host + ":2553/user/echo"), "x to y",
+                Duration.ofSeconds(20)).toCompletableFuture().get(30, TimeUnit.SECONDS));
+        y.actorOf(TestActors.Sequence.props(), "seq");
+        org.apache.pekko.actor.ActorRef seq = x.actorSelection("pekko.mesh://y@" + host + ":2553/user/seq")
+                .resolveOne(Duration.ofSeconds(20)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        for (int i = 0; i < 5000; i++) {
+            seq.tell(i, org.apache.pekko.actor.ActorRef.noSender());
+        }
+        assertEquals("received 5000 in order", Patterns.ask(seq, "report", Duration.ofSeconds(20))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS));
 
         Throwable e = assertThrows(Throwable.class, () -> start("w", mesh.load(0, "keymesh-remoting", 2553)));
         assertTrue(messages(e).contains("virtual port 2553 of node " + host + " is taken"), messages(e));
