@@ -52,6 +52,10 @@ final class PekkoBench {
 
     private PekkoBench() {}
 
+    /**
+     * Runs the comparison. The receiving JVMs get the options in the system property
+     * {@code bench.pekko.receiverOptions} (space-separated), for profiling them.
+     */
     static void run(int rounds) throws Exception {
         Map<Kind, Double> flood = new EnumMap<>(Kind.class);
         Map<Kind, Double> pingpong = new EnumMap<>(Kind.class);
@@ -83,9 +87,13 @@ final class PekkoBench {
         Path file = Files.createTempFile(dir, kind.name().toLowerCase(Locale.ROOT), ".conf");
         Files.writeString(file, c.receiver);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process receiver = new ProcessBuilder(java, "-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow",
-                "-cp", System.getProperty("java.class.path"), PekkoBenchReceiver.class.getName(), file.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow"));
+        String extra = System.getProperty("bench.pekko.receiverOptions", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.replace("{kind}", kind.name().toLowerCase(Locale.ROOT)).split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PekkoBenchReceiver.class.getName(), file.toString()));
+        Process receiver = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         ActorSystem sender = null;
         try {
             awaitReady(receiver);

@@ -56,9 +56,14 @@ public final class MeshTransport implements Transport {
         return scheme;
     }
 
+    /**
+     * Every address of this scheme: a malformed one is then refused by {@link #associate} with a
+     * message that says what is wrong with it, rather than by classic remoting's "no transport is
+     * responsible".
+     */
     @Override
     public boolean isResponsibleFor(Address address) {
-        return MeshAddress.isValid(address);
+        return true;
     }
 
     @Override

@@ -126,9 +126,10 @@ class TransportSpiTest {
         assertEquals("a", local.system());
         assertEquals(mesh.node(0).host(), local.host().get());
         assertEquals(7000, local.port().get());
-        assertTrue(a.isResponsibleFor(b.localAddress()));
-        assertFalse(a.isResponsibleFor(new Address("mesh", "b", "localhost", 7001)));
-        assertFalse(a.isResponsibleFor(new Address("mesh", "b")));
+        assertTrue(MeshAddress.isValid(b.localAddress()));
+        assertFalse(MeshAddress.isValid(new Address("mesh", "b", "localhost", 7001)));
+        assertFalse(MeshAddress.isValid(new Address("mesh", "b")));
+        assertEquals(mesh.node(1).publicKey(), MeshAddress.keyOf(new Address("mesh", "b", mesh.node(1).host().toUpperCase(), 1)));
     }
 
     @Test
@@ -204,13 +205,16 @@ class TransportSpiTest {
 
     @Test
     void invalidAddressesAndStrangersFailAtOnce() throws Exception {
-        List<Address> bad = new ArrayList<>();
-        bad.add(new Address("mesh", "b", "127.0.0.1", 7001));
-        bad.add(new Address("mesh", "b", mesh.node(1).host(), 0));
-        bad.add(new Address("mesh", "b", new TestMesh(1).node(0).host(), 7001)); // a valid key, not a peer
-        for (Address address : bad) {
-            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(a.associate(address)));
-            assertInstanceOf(Transport.InvalidAssociationException.class, e.getCause(), address.toString());
+        String stranger = new TestMesh(1).node(0).host(); // a valid key, not a peer
+        java.util.Map<Address, String> bad = java.util.Map.of(
+                new Address("mesh", "b", "127.0.0.1", 7001), "the host must be a node's public key in base32 (52 characters",
+                new Address("mesh", "b", mesh.node(1).host(), 0), "virtual port 0 out of range 1..65535",
+                new Address("mesh", "b", stranger, 7001), "node " + stranger + " is not a peer of this node (add it to keymesh.peers)");
+        for (var entry : bad.entrySet()) {
+            assertTrue(a.isResponsibleFor(entry.getKey()), "the transport explains what is wrong itself");
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(a.associate(entry.getKey())));
+            Throwable cause = assertInstanceOf(Transport.InvalidAssociationException.class, e.getCause(), entry.getKey().toString());
+            assertTrue(cause.getMessage().contains(entry.getValue()), cause.getMessage());
         }
     }
 }
