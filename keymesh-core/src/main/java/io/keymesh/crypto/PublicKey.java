@@ -2,8 +2,12 @@ package io.keymesh.crypto;
 
 /** A node's Curve25519 public key: its identity in the mesh. Immutable. */
 public final class PublicKey extends Key32 {
+    /** Computed once: public keys are map keys on every packet's path. */
+    private final int hash;
+
     private PublicKey(byte[] bytes) {
         super(bytes, "public key");
+        this.hash = super.hashCode();
     }
 
     /** From 32 raw bytes (copied). */
@@ -24,6 +28,11 @@ public final class PublicKey extends Key32 {
     /** Reads the raw bytes without copying; the caller must not modify them. */
     byte[] raw() {
         return bytes;
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
     }
 
     /** The key in base64, as {@code wg} shows peers. */
