@@ -1,6 +1,5 @@
 package io.keymesh.bench;
 
-import com.typesafe.config.ConfigFactory;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import java.io.BufferedReader;
@@ -14,30 +13,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.actor.ActorSystem;
 
 /**
  * {@code bench/run pekko}: Pekko remoting between two JVMs on 127.0.0.1 over (a) keymesh, (b)
  * classic remoting on Netty TCP, (c) Artery TCP, in one run and with the same message type
  * ({@code Long}): a one-way flood with a window of 1,000 unacknowledged messages (acknowledged per
- * 100) and ping-pong with 1,000 pings outstanding. Each transport gets a fresh receiving JVM and a
- * fresh sending actor system in this JVM; with {@code --rounds N} the transports take turns N times
- * and each keeps its best round. Ends with the lines
+ * 100) and ping-pong with 1,000 pings outstanding. Each transport gets two fresh JVMs (a sender and
+ * a receiver, {@link PekkoBenchNode}), so no transport inherits another's warmed-up code; with
+ * {@code --rounds N} the transports take turns N times and each keeps its best round. JVM options
+ * for both (for profiling) come from the system property {@code bench.pekko.jvmOptions}. Ends with the lines
  * {@code pekko-flood-vs-classic|artery} and {@code pekko-pingpong-vs-classic|artery}.
  */
 final class PekkoBench {
-    static final int WINDOW = 1000;
-    private static final Duration WARMUP = Duration.ofSeconds(4);
-    private static final Duration MEASURE = Duration.ofSeconds(5);
 
     /** The transports compared. */
     enum Kind {
@@ -52,10 +45,7 @@ final class PekkoBench {
 
     private PekkoBench() {}
 
-    /**
-     * Runs the comparison. The receiving JVMs get the options in the system property
-     * {@code bench.pekko.receiverOptions} (space-separated), for profiling them.
-     */
+    /** Runs the comparison. */
     static void run(int rounds) throws Exception {
         Map<Kind, Double> flood = new EnumMap<>(Kind.class);
         Map<Kind, Double> pingpong = new EnumMap<>(Kind.class);
@@ -81,42 +71,39 @@ final class PekkoBench {
         System.out.printf(Locale.ROOT, "%s: keymesh=%.0f baseline=%.0f ratio=%.3f%n", name, keymesh, baseline, keymesh / baseline);
     }
 
-    /** One transport: {flood msgs/s, ping-pong msgs/s}. */
+    /** One transport, both sides in fresh JVMs: {flood msgs/s, ping-pong msgs/s}. */
     private static double[] once(Kind kind, Path dir) throws Exception {
         Configs c = Configs.of(kind);
-        Path file = Files.createTempFile(dir, kind.name().toLowerCase(Locale.ROOT), ".conf");
-        Files.writeString(file, c.receiver);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow"));
-        String extra = System.getProperty("bench.pekko.receiverOptions", "").strip();
-        if (!extra.isEmpty()) {
-            command.addAll(List.of(extra.replace("{kind}", kind.name().toLowerCase(Locale.ROOT)).split("\\s+")));
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PekkoBenchReceiver.class.getName(), file.toString()));
-        Process receiver = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        ActorSystem sender = null;
+        String name = kind.name().toLowerCase(Locale.ROOT);
+        Path receiverConfig = Files.createTempFile(dir, name + "-receiver", ".conf");
+        Files.writeString(receiverConfig, c.receiver);
+        Path senderConfig = Files.createTempFile(dir, name + "-sender", ".conf");
+        Files.writeString(senderConfig, c.sender);
+        Process receiver = jvm(kind, "receiver", receiverConfig.toString());
         try {
-            awaitReady(receiver);
-            sender = ActorSystem.create("sender", ConfigFactory.parseString(c.sender).withFallback(ConfigFactory.load()).resolve());
-            ActorRef sink = resolve(sender, c.receiverAddress + "/user/sink");
-            ActorRef pong = resolve(sender, c.receiverAddress + "/user/pong");
-
-            AtomicLong acked = new AtomicLong();
-            ActorRef flood = sender.actorOf(PekkoBenchActors.Flood.props(sink, WINDOW, acked), "flood");
-            double floodRate = measure(acked);
-            sender.stop(flood);
-            Thread.sleep(500);
-
-            AtomicLong pongs = new AtomicLong();
-            ActorRef ping = sender.actorOf(PekkoBenchActors.Ping.props(pong, WINDOW, pongs), "ping");
-            double pingRate = measure(pongs);
-            sender.stop(ping);
-            return new double[] {floodRate, pingRate};
-        } finally {
-            if (sender != null) {
-                sender.terminate();
-                sender.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            awaitLine(receiver, "READY", 90);
+            Process sender = jvm(kind, "sender", senderConfig.toString(), c.receiverAddress);
+            double flood = Double.NaN;
+            double pingpong = Double.NaN;
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(sender.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (line.startsWith("RESULT flood ")) {
+                        flood = Double.parseDouble(line.substring(13));
+                    } else if (line.startsWith("RESULT pingpong ")) {
+                        pingpong = Double.parseDouble(line.substring(16));
+                    } else if (line.startsWith("  keymesh")) {
+                        System.out.println(line);
+                    }
+                }
             }
+            if (!sender.waitFor(60, TimeUnit.SECONDS)) {
+                sender.destroyForcibly();
+            }
+            if (Double.isNaN(flood) || Double.isNaN(pingpong)) {
+                throw new IllegalStateException("the sending JVM for " + kind.label + " gave no result (exit " + sender.exitValue() + ")");
+            }
+            return new double[] {flood, pingpong};
+        } finally {
             receiver.getOutputStream().close();
             if (!receiver.waitFor(20, TimeUnit.SECONDS)) {
                 receiver.destroyForcibly();
@@ -124,33 +111,25 @@ final class PekkoBench {
         }
     }
 
-    private static double measure(AtomicLong counter) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (counter.get() == 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no message came back within 60 s");
-            }
-            Thread.sleep(10);
+    /** A benchmark JVM; options from the system property {@code bench.pekko.jvmOptions} ({role} and {kind} replaced). */
+    private static Process jvm(Kind kind, String role, String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xms1g", "-Xmx1g", "--sun-misc-unsafe-memory-access=allow"));
+        String extra = System.getProperty("bench.pekko.jvmOptions", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.replace("{kind}", kind.name().toLowerCase(Locale.ROOT)).replace("{role}", role).split("\\s+")));
         }
-        Thread.sleep(WARMUP.toMillis());
-        long c0 = counter.get();
-        long t0 = System.nanoTime();
-        Thread.sleep(MEASURE.toMillis());
-        long c1 = counter.get();
-        long t1 = System.nanoTime();
-        return (c1 - c0) * 1e9 / (t1 - t0);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PekkoBenchNode.class.getName(), role));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
-    private static ActorRef resolve(ActorSystem system, String path) throws Exception {
-        return system.actorSelection(path).resolveOne(Duration.ofSeconds(30)).toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
-
-    private static void awaitReady(Process p) throws Exception {
+    private static void awaitLine(Process p, String expected, int seconds) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
             try {
                 for (String line; (line = out.readLine()) != null; ) {
-                    if (line.equals("READY")) {
+                    if (line.equals(expected)) {
                         return true;
                     }
                 }
@@ -159,7 +138,7 @@ final class PekkoBench {
                 return false;
             }
         });
-        if (!ready.get(90, TimeUnit.SECONDS)) {
+        if (!ready.get(seconds, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the receiving JVM exited before it was ready");
         }
     }

@@ -94,7 +94,11 @@ final class MeshAssociationHandle implements AssociationHandle {
             return false;
         }
         try {
-            return c.send(payload.toArrayUnsafe());
+            if (c.send(payload.toArrayUnsafe())) {
+                return true;
+            }
+            transport.countRefusedWrite();
+            return false;
         } catch (IllegalStateException e) { // lost or closed: the Disassociated event is on its way
             return false;
         }

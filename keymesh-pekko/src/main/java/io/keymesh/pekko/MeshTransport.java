@@ -3,6 +3,7 @@ package io.keymesh.pekko;
 import com.typesafe.config.Config;
 import io.keymesh.crypto.PublicKey;
 import java.time.Duration;
+import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.dispatch.Futures;
@@ -24,6 +25,7 @@ import scala.jdk.javaapi.FutureConverters;
  * node, or a malformed address, fails at once with {@link Transport.InvalidAssociationException}.
  */
 public final class MeshTransport implements Transport {
+    private static final java.util.Map<ActorSystem, MeshTransport> listening = new java.util.concurrent.ConcurrentHashMap<>();
     private final ExtendedActorSystem system;
     /** Null if the block is bad: then {@link #listen} fails with {@link #settingsProblem}, which startup reports. */
     private final MeshTransportSettings settings;
@@ -34,6 +36,7 @@ public final class MeshTransport implements Transport {
     private volatile NodeMux mux;
     private volatile Address localAddress;
     private volatile int port;
+    private final java.util.concurrent.atomic.AtomicLong refusedWrites = new java.util.concurrent.atomic.AtomicLong();
 
     /** Called by classic remoting with its actor system and this transport's configuration block. */
     public MeshTransport(ExtendedActorSystem system, Config conf) {
@@ -71,6 +74,31 @@ public final class MeshTransport implements Transport {
         return settings != null ? settings.maximumPayloadBytes() : MeshTransportSettings.MIN_PAYLOAD;
     }
 
+    /**
+     * The keymesh node under {@code system}'s remoting (shared with the other actor systems of this
+     * JVM that use the same node key), while its keymesh transport is listening: for peer and
+     * channel statistics, and for adding peers at run time.
+     */
+    public static java.util.Optional<io.keymesh.node.MeshNode> node(ActorSystem system) {
+        MeshTransport t = listening.get(system);
+        NodeMux m = t == null ? null : t.mux;
+        return m == null ? java.util.Optional.empty() : java.util.Optional.of(m.node());
+    }
+
+    /** The keymesh transport of {@code system}, while it is listening. */
+    public static java.util.Optional<MeshTransport> of(ActorSystem system) {
+        return java.util.Optional.ofNullable(listening.get(system));
+    }
+
+    /** Writes refused so far because a channel was full (classic remoting retried them after its back-off). */
+    public long refusedWrites() {
+        return refusedWrites.get();
+    }
+
+    void countRefusedWrite() {
+        refusedWrites.incrementAndGet();
+    }
+
     /** This actor system's address, once listening. */
     public Address localAddress() {
         return localAddress;
@@ -97,6 +125,7 @@ public final class MeshTransport implements Transport {
             }
             mux = m;
             localAddress = MeshAddress.of(schemeIdentifier(), system.name(), m.self(), port);
+            listening.put(system, this);
             return Futures.successful(new Tuple2<>(localAddress, associationListener));
         } catch (RuntimeException e) {
             return Futures.failed(e);
@@ -153,6 +182,7 @@ public final class MeshTransport implements Transport {
         NodeMux m = mux;
         if (m != null) {
             mux = null;
+            listening.remove(system, this);
             m.unbind(port, this);
             for (MeshAssociationHandle h : m.associationsOf(this)) {
                 h.disassociate();
