@@ -52,5 +52,13 @@ class InProcessRemotingTest {
         assertEquals("pekko.mesh", addressA.protocol());
         assertEquals(mesh.node(0).host(), addressA.host().get());
         assertTrue(addressA.port().get().equals(2552));
+
+        // the node under the actor system, for statistics and run-time peers
+        io.keymesh.node.MeshNode nodeA = MeshTransport.node(a).orElseThrow();
+        assertEquals(mesh.node(0).publicKey(), nodeA.publicKey());
+        assertTrue(nodeA.channelStats(mesh.node(1).publicKey()).get().packetsSent() > 0);
+        a.terminate();
+        a.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertTrue(MeshTransport.node(a).isEmpty(), "gone with its actor system");
     }
 }
