@@ -177,14 +177,27 @@ public final class ChannelConnection {
      * @throws IllegalStateException if the channel was closed, or the connection is lost
      */
     public boolean send(long nowNanos, long channelId, byte[] message) {
-        if (lost) {
-            throw new IllegalStateException("the connection is lost");
-        }
-        boolean taken = channel(channelId, false).send.offer(message);
+        boolean taken = offer(channelId, message);
         if (taken) {
             flush(nowNanos);
         }
         return taken;
+    }
+
+    /**
+     * Queues {@code message} on {@code channelId} like {@link #send} but sends nothing: the caller
+     * calls {@link #flush} after a batch of offers, so that small messages queued together share
+     * packets instead of each leaving in a packet of its own.
+     *
+     * @return false if the channel's send buffer cannot take it now: {@link Events#onWritable} follows
+     * @throws IllegalArgumentException if the message is larger than the configured maximum
+     * @throws IllegalStateException if the channel was closed, or the connection is lost
+     */
+    public boolean offer(long channelId, byte[] message) {
+        if (lost) {
+            throw new IllegalStateException("the connection is lost");
+        }
+        return channel(channelId, false).send.offer(message);
     }
 
     /** True if {@link #send} would take a message of {@code length} bytes on {@code channelId} now. */

@@ -336,12 +336,16 @@ public final class MeshNode implements AutoCloseable {
         ChannelConnection conn = connectionFor(state, now);
         byte[] m;
         try {
-            while ((m = c.queue.peek()) != null && conn.send(now, c.id(), m)) {
+            // Everything queued goes in first and leaves in one flush: a burst of small messages
+            // shares packets.
+            while ((m = c.queue.peek()) != null && conn.offer(c.id(), m)) {
                 c.queue.poll();
                 c.queuedBytes.addAndGet(-m.length);
             }
             if (c.closed && c.queue.isEmpty()) {
                 conn.closeChannel(now, c.id());
+            } else {
+                conn.flush(now);
             }
         } catch (IllegalStateException e) {
             c.lostReason = e.getMessage();
