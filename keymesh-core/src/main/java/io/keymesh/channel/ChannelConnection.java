@@ -21,7 +21,9 @@ import java.util.random.RandomGenerator;
  * QUIC's machinery: numbered packets acknowledged with ACK ranges, loss detection and probe
  * timeouts (RFC 9002), congestion control with pacing (CUBIC or NewReno), connection- and
  * channel-level flow control and multiplexed channels without head-of-line blocking between them
- * (RFC 9000), and path-MTU discovery (RFC 8899). Lost frames, not packets, are sent again.
+ * (RFC 9000), and path-MTU discovery (RFC 8899). Lost frames, not packets, are sent again. A
+ * delay signal ({@link StandingQueue}) keeps the sender from holding a standing queue on paths
+ * that rarely lose packets.
  *
  * <p>A channel is bidirectional and named by a number either side may use first; the other side
  * learns of it from its first frame ({@link Events#onChannelOpened}). Messages of any size up to
@@ -91,6 +93,7 @@ public final class ChannelConnection {
     private long nextPacketNumber;
     private RttEstimator rtt;
     private CongestionController congestion;
+    private StandingQueue standingQueue;
     private LossDetector loss;
     private Pacer pacer;
     private ReceivedPackets received;
@@ -144,6 +147,7 @@ public final class ChannelConnection {
         int mss = maxPayload();
         congestion = config.congestion().equals("cubic") ? new Cubic(mss) : new NewReno(mss);
         loss = new LossDetector(rtt, congestion, new Fates());
+        standingQueue = new StandingQueue();
         pacer = new Pacer();
         received = new ReceivedPackets();
         connectionSend = new FlowControl.Send(config.connectionWindow());
@@ -314,9 +318,17 @@ public final class ChannelConnection {
     private void frame(long now, int type, byte[] b, int off, int len) {
         switch (type) {
             case AckFrame.TYPE, AckFrame.TYPE_ECN -> {
+                long samples = rtt.samples();
+                long inFlight = loss.bytesInFlight();
                 if (!ackIn.decode(type, b, off, len)
                         || !loss.onAckReceived(ackIn, now, channels.isApplicationLimited())) {
                     violation(now, "bad ACK");
+                } else if (rtt.samples() != samples) {
+                    long window = standingQueue.onRttSample(now, rtt.latest(),
+                            Math.min(ackIn.ackDelayNanos(), rtt.maxAckDelay()), rtt.smoothed(), inFlight);
+                    if (window >= 0) {
+                        congestion.onStandingQueue(now, inFlight, window);
+                    }
                 }
             }
             case MeshFrame.STREAM, MeshFrame.STREAM_FIN -> {
@@ -658,11 +670,13 @@ public final class ChannelConnection {
      */
     public record Stats(long packetsSent, long packetsReceived, long packetsLost, long duplicatesDropped,
             long stalePacketsDropped, long connectionResets, long smoothedRttNanos, long congestionWindow,
-            long bytesInFlight, int udpPayloadSize, long blackHoles, int channels) {}
+            long bytesInFlight, int udpPayloadSize, long blackHoles, int channels, long minRttNanos,
+            long standingQueues) {}
 
     public Stats stats() {
         return new Stats(packetsSent, packetsReceived, loss.packetsLost(), duplicatesDropped, stalePacketsDropped,
                 connectionResets, rtt.smoothed(), congestion.window(), loss.bytesInFlight(), maxPayload() + WIREGUARD_OVERHEAD,
-                pmtu.blackHoles(), channels.size());
+                pmtu.blackHoles(), channels.size(), standingQueue.minRtt() == Long.MAX_VALUE ? 0 : standingQueue.minRtt(),
+                standingQueue.signals());
     }
 }
