@@ -70,6 +70,15 @@ public final class ChannelConnection {
         default void onConnectionLost(String reason) {}
     }
 
+    /**
+     * ACK decimation: once this many packets arrived and the RTT is known, an ACK goes after every
+     * {@link #DECIMATED_ACK_THRESHOLD} ack-eliciting packets or a quarter of the smoothed RTT
+     * (at least kGranularity, at most max_ack_delay), as QUIC stacks do for bulk transfers; before
+     * that, after every second packet (RFC 9000 section 13.2.2) so that slow start is clocked.
+     */
+    private static final int DECIMATION_AFTER_PACKETS = 100;
+    /** Ack-eliciting packets per ACK once decimating. */
+    private static final int DECIMATED_ACK_THRESHOLD = 10;
     /** Send a PING when nothing was sent for this fraction of the idle timeout while channels are open. */
     private static final int KEEPALIVE_DIVISOR = 3;
     /** WireGuard's header and tag around every payload. */
@@ -104,6 +113,7 @@ public final class ChannelConnection {
     /** Channels that became writable during an ACK, told after it (the loss detector must not be re-entered). */
     private final List<Long> becameWritable = new ArrayList<>();
     private int probesPending;
+    private boolean decimatingAcks;
     private boolean pingPending;
     private long lastReceivedNanos;
     private long lastSentNanos;
@@ -150,6 +160,7 @@ public final class ChannelConnection {
         standingQueue = new StandingQueue();
         pacer = new Pacer();
         received = new ReceivedPackets();
+        decimatingAcks = false;
         connectionSend = new FlowControl.Send(config.connectionWindow());
         connectionReceive = new FlowControl.Receive(config.connectionWindow());
         channels = new ChannelTable(config, connectionSend, connectionReceive);
@@ -261,6 +272,11 @@ public final class ChannelConnection {
         }
         if (!acceptIds(nowNanos)) {
             return;
+        }
+        if (!decimatingAcks && packetsReceived >= DECIMATION_AFTER_PACKETS && rtt.hasSample()) {
+            decimatingAcks = true;
+            long delay = Math.min(rtt.maxAckDelay(), Math.max(RttEstimator.GRANULARITY_NANOS, rtt.smoothed() / 4));
+            received.setAckFrequency(DECIMATED_ACK_THRESHOLD, delay);
         }
         if (!received.onReceived(headerIn.packetNumber(), scan[1] == 1, nowNanos)) {
             duplicatesDropped++;
