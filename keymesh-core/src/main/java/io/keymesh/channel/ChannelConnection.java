@@ -242,6 +242,20 @@ public final class ChannelConnection {
         lost = true;
     }
 
+    /**
+     * The path changed to one that may carry less (the peer moved): path-MTU discovery starts over
+     * from the base size and searches up to {@code maxUdpPayload}, which may not exceed the
+     * configured {@link ChannelConfig#maxUdpPayload()}. Frames in larger packets that get lost are
+     * sent again in packets of the new size.
+     */
+    public void restartPathMtuDiscovery(int maxUdpPayload) {
+        if (maxUdpPayload > config.maxUdpPayload()) {
+            throw new IllegalArgumentException(maxUdpPayload + " above the configured " + config.maxUdpPayload());
+        }
+        pmtu = new PmtuDiscovery(maxUdpPayload);
+        congestion.setMaxDatagramSize(maxPayload());
+    }
+
     /** True once the connection has ended (closed, lost or idle). */
     public boolean isLost() {
         return lost;

@@ -243,6 +243,24 @@ class ChannelConnectionTest {
     }
 
     @Test
+    void aLargeCeilingIsSearchedAndARestartSearchesAgainBelowANewOne() {
+        ConnectionPair w = new ConnectionPair(24, ChannelConfig.DEFAULT.withMaxUdpPayload(65_507));
+        List<byte[]> first = messages(25, 300, 200_000);
+        w.transfer(1, first, w.now + 60 * SECOND);
+        assertEquals(((65_507 - 32) & -16) + 32, w.a.connection.stats().udpPayloadSize(), "a loopback-sized path");
+        // The peer moves to a path of an Ethernet MTU: the owner restarts the search below it.
+        w.mtuUdpPayload = 1452;
+        w.a.connection.restartPathMtuDiscovery(1452);
+        List<byte[]> second = messages(26, 300, 200_000);
+        w.transfer(1, second, w.now + 120 * SECOND);
+        List<byte[]> all = new ArrayList<>(first);
+        all.addAll(second);
+        assertDelivered(all, w.b.messages);
+        int found = w.a.connection.stats().udpPayloadSize();
+        assertTrue(found <= 1452 && 1452 - found <= PmtuDiscovery.SEARCH_GRANULARITY + 16, "found again: " + found);
+    }
+
+    @Test
     void aSilentPeerIsLostAfterTheIdleTimeout() {
         ConnectionPair w = new ConnectionPair(13, ChannelConfig.DEFAULT);
         w.transfer(1, messages(14, 10, 1000), w.now + 10 * SECOND);
