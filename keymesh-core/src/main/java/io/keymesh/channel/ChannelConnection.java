@@ -72,9 +72,10 @@ public final class ChannelConnection {
 
     /**
      * ACK decimation: once this many packets arrived and the RTT is known, an ACK goes after every
-     * {@link #DECIMATED_ACK_THRESHOLD} ack-eliciting packets or a quarter of the smoothed RTT
-     * (at least kGranularity, at most max_ack_delay), as QUIC stacks do for bulk transfers; before
-     * that, after every second packet (RFC 9000 section 13.2.2) so that slow start is clocked.
+     * {@link #DECIMATED_ACK_THRESHOLD} ack-eliciting packets (fewer for packets so large that ten
+     * would be over an eighth of a channel window, but at least two) or a quarter of the smoothed
+     * RTT (at least kGranularity, at most max_ack_delay), as QUIC stacks do for bulk transfers;
+     * before that, after every second packet (RFC 9000 section 13.2.2) so that slow start is clocked.
      */
     private static final int DECIMATION_AFTER_PACKETS = 100;
     /** Ack-eliciting packets per ACK once decimating. */
@@ -87,6 +88,8 @@ public final class ChannelConnection {
     private static final int TAILROOM = 15 + TransportData.TAG_LENGTH;
     /** {@code sendPacket}'s probe size for a small ACK-and-PING packet. */
     private static final int SMALL_PROBE = -1;
+    /** {@code sendPacket}'s probe size for a packet of an ACK only, sent while the window is full. */
+    private static final int ACK_ONLY = -2;
     /** Error codes of CONNECTION_CLOSE (RFC 9000 section 20.1 numbering where it applies). */
     public static final long PROTOCOL_VIOLATION = 0x0a;
 
@@ -114,6 +117,7 @@ public final class ChannelConnection {
     private final List<Long> becameWritable = new ArrayList<>();
     private int probesPending;
     private boolean decimatingAcks;
+    private int ackThreshold;
     private boolean pingPending;
     private long lastReceivedNanos;
     private long lastSentNanos;
@@ -287,10 +291,17 @@ public final class ChannelConnection {
         if (!acceptIds(nowNanos)) {
             return;
         }
-        if (!decimatingAcks && packetsReceived >= DECIMATION_AFTER_PACKETS && rtt.hasSample()) {
-            decimatingAcks = true;
-            long delay = Math.min(rtt.maxAckDelay(), Math.max(RttEstimator.GRANULARITY_NANOS, rtt.smoothed() / 4));
-            received.setAckFrequency(DECIMATED_ACK_THRESHOLD, delay);
+        if (packetsReceived >= DECIMATION_AFTER_PACKETS && rtt.hasSample()) {
+            // Never more than an eighth of a channel window unacknowledged: with large packets
+            // (a loopback path) ten of them would hold back most of the sender's window.
+            int threshold = Math.clamp(config.channelWindow() / 8 / len, ReceivedPackets.ACK_ELICITING_THRESHOLD,
+                    DECIMATED_ACK_THRESHOLD);
+            if (!decimatingAcks || threshold != ackThreshold) {
+                decimatingAcks = true;
+                ackThreshold = threshold;
+                long delay = Math.min(rtt.maxAckDelay(), Math.max(RttEstimator.GRANULARITY_NANOS, rtt.smoothed() / 4));
+                received.setAckFrequency(threshold, delay);
+            }
         }
         if (!received.onReceived(headerIn.packetNumber(), scan[1] == 1, nowNanos)) {
             duplicatesDropped++;
@@ -498,7 +509,8 @@ public final class ChannelConnection {
     public void flush(long now) {
         pacingWakeup = Long.MAX_VALUE;
         for (int guard = 0; guard < 10_000; guard++) {
-            boolean ack = received.ackDue(now) || (received.hasNewPackets() && hasAckElicitingWork());
+            boolean ackDue = received.ackDue(now);
+            boolean ack = ackDue || (received.hasNewPackets() && hasAckElicitingWork());
             boolean probe = probesPending > 0;
             boolean work = hasAckElicitingWork();
             if (closeFramePending) {
@@ -512,7 +524,8 @@ public final class ChannelConnection {
             if (!ack && !work && !probe) {
                 return;
             }
-            boolean limited = !probe && work && !congestion.canSend(loss.bytesInFlight(), maxPayload());
+            // Bytes in flight count whole UDP payloads: a full packet is maxPayload() and WireGuard's overhead.
+            boolean limited = !probe && work && !congestion.canSend(loss.bytesInFlight(), maxPayload() + WIREGUARD_OVERHEAD);
             if (!limited && work && !probe) {
                 long at = pacer.nextSendTime(now, maxPayload(), congestion.window(), rtt.smoothed(), maxPayload());
                 if (at > now) {
@@ -521,8 +534,10 @@ public final class ChannelConnection {
                 }
             }
             if (limited) {
-                if (ack) {
-                    sendPacket(now, false, 0); // an ACK alone is not congestion controlled
+                if (ackDue) {
+                    // An ACK alone is not congestion controlled; one that would only have ridden
+                    // along with data waits for the data (or its delay).
+                    sendPacket(now, false, ACK_ONLY);
                 }
                 return;
             }
@@ -566,14 +581,15 @@ public final class ChannelConnection {
      *
      * @param elicit put an ack-eliciting frame in (a PING if nothing else)
      * @param probeSize a path-MTU probe of this UDP payload size (PING and padding), {@link #SMALL_PROBE}
-     *     for an ACK and PING only, or 0
+     *     for an ACK and PING only, {@link #ACK_ONLY} for an ACK alone, or 0
      */
     private void sendPacket(long now, boolean elicit, int probeSize) {
         if (probeSize == SMALL_PROBE) {
             pingPending = true;
         }
         int start = SessionEngine.SEND_HEADROOM;
-        int limit = probeSize > 0 ? (probeSize - WIREGUARD_OVERHEAD) & -16 : probeSize == SMALL_PROBE ? 256 : maxPayload();
+        int limit = probeSize > 0 ? (probeSize - WIREGUARD_OVERHEAD) & -16
+                : probeSize == SMALL_PROBE || probeSize == ACK_ONLY ? 256 : maxPayload();
         int end = start + limit;
         long pn = nextPacketNumber++;
         SentFrames sent = new SentFrames();
@@ -604,6 +620,8 @@ public final class ChannelConnection {
             p = MeshFrame.writeHeader(out, p, MeshFrame.PING, 0);
             ackEliciting = true;
             pingPending = false;
+        } else if (probeSize == ACK_ONLY) {
+            // nothing but the ACK
         } else {
             int before = p;
             p = writeControlFrames(p, end, sent);

@@ -179,6 +179,34 @@ class ChannelConnectionTest {
         assertTrue(utilisation > 0.75, "not starved: utilisation " + utilisation);
     }
 
+    /**
+     * Bytes in flight never grow past the congestion window: a full packet is checked against the
+     * window with WireGuard's overhead, as bytes in flight count it, and an ACK that is due while
+     * the window (or the pacer) holds data back goes alone.
+     */
+    @Test
+    void theWindowBoundsBytesInFlightWhileAcksArrive() {
+        ConnectionPair w = new ConnectionPair(27, ChannelConfig.DEFAULT);
+        w.bandwidthBitsPerSecond = 50_000_000;
+        w.latencyNanos = 5_000_000;
+        long[] previous = {0};
+        int[] overruns = {0};
+        w.a.onTransmit = () -> {
+            ChannelConnection.Stats s = w.a.connection.stats();
+            if (s.bytesInFlight() > previous[0] && s.bytesInFlight() > s.congestionWindow()) {
+                overruns[0]++;
+            }
+            previous[0] = s.bytesInFlight();
+        };
+        List<byte[]> m = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            m.add(new byte[50_000]);
+        }
+        w.transfer(1, m, w.now + 60 * SECOND);
+        assertDelivered(m, w.b.messages);
+        assertEquals(0, overruns[0], "packets that took bytes in flight past the window");
+    }
+
     @Test
     void twoChannelsShareTheBottleneckFairly() {
         ConnectionPair w = new ConnectionPair(7, ChannelConfig.DEFAULT);

@@ -49,6 +49,8 @@ final class ConnectionPair {
         long sentPackets;
         long droppedPackets;
         long mtuDrops;
+        /** Runs after each packet this side sends (the connection's state includes it). */
+        Runnable onTransmit = () -> { };
 
         End(String name) {
             this.name = name;
@@ -78,6 +80,7 @@ final class ConnectionPair {
 
         void transmit(byte[] buf, int off, int len) {
             sentPackets++;
+            onTransmit.run();
             int udp = TransportData.paddedLength(len, 0) + TransportData.MIN_LENGTH;
             if (udp > mtuUdpPayload) {
                 mtuDrops++;
