@@ -525,7 +525,8 @@ public final class ChannelConnection {
                 return;
             }
             // Bytes in flight count whole UDP payloads: a full packet is maxPayload() and WireGuard's overhead.
-            boolean limited = !probe && work && !congestion.canSend(loss.bytesInFlight(), maxPayload() + WIREGUARD_OVERHEAD);
+            boolean limited = !probe && work && (!congestion.canSend(loss.bytesInFlight(), maxPayload() + WIREGUARD_OVERHEAD)
+                    || probeWaitsForRoom(now));
             if (!limited && work && !probe) {
                 long at = pacer.nextSendTime(now, maxPayload(), congestion.window(), rtt.smoothed(), maxPayload());
                 if (at > now) {
@@ -574,6 +575,19 @@ public final class ChannelConnection {
         }
         sendPacket(now, true, size);
         return true;
+    }
+
+    /**
+     * True if a due path-MTU probe waits for room in a window large enough to hold it: new data
+     * then waits too, or the data sent as each ACK frees a little room would keep a probe larger
+     * than that room out for good (a probe for a loopback path's 64 KiB, behind 1.2 KB packets).
+     */
+    private boolean probeWaitsForRoom(long now) {
+        if (peerId == 0) {
+            return false;
+        }
+        int size = pmtu.probeSizeDue(now);
+        return size > 0 && congestion.window() >= size && !congestion.canSend(loss.bytesInFlight(), size);
     }
 
     /**
