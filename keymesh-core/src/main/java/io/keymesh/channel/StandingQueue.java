@@ -47,7 +47,7 @@ public final class StandingQueue {
     /** Samples a round needs before its standing RTT means anything (HyStart++'s N_RTT_SAMPLE). */
     public static final int MIN_SAMPLES = 8;
     /** The smallest queueing delay taken as a standing queue. */
-    public static final long TARGET_FLOOR_NANOS = 500_000L;
+    public static final long TARGET_FLOOR_NANOS = 250_000L;
     /** The deepest cut one signal asks for, as a fraction of bytes in flight (CUBIC's beta). */
     public static final double REDUCTION_FLOOR = 0.7;
 

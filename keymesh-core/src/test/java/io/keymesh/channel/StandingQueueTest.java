@@ -71,10 +71,10 @@ class StandingQueueTest {
         StandingQueue q = new StandingQueue();
         feed(q, 0, MS, 100, 20 * MS, 20 * MS, 100_000);
         assertEquals(-1, feed(q, 100 * MS, MS, 1000, 24 * MS, 24 * MS, 100_000));
-        // On a fast path the floor applies: 300 us of queue over a 40 us path is not a standing queue.
+        // On a fast path the floor applies: 200 us of queue over a 40 us path is not a standing queue.
         StandingQueue fast = new StandingQueue();
         feed(fast, 0, 10 * US, 100, 40 * US, 40 * US, 50_000);
-        assertEquals(-1, feed(fast, MS, 10 * US, 10_000, 340 * US, 340 * US, 50_000));
+        assertEquals(-1, feed(fast, MS, 10 * US, 10_000, 240 * US, 240 * US, 50_000));
         assertEquals(StandingQueue.TARGET_FLOOR_NANOS, fast.targetNanos());
     }
 
