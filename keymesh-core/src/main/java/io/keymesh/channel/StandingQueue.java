@@ -22,8 +22,9 @@ package io.keymesh.channel;
  *   <li>The <b>target</b> queueing delay is {@code max(}{@link #TARGET_FLOOR_NANOS}{@code ,
  *       min_rtt / 4, 2 * spread)}, where spread is a moving average (gain 1/4) of each round's
  *       mean sample less its smallest: the path's own jitter widens the target, so that jitter
- *       alone never reads as a queue (the spread within one round does not grow with a queue that
- *       stands through the round, so the sender's own queue cannot widen it).
+ *       alone never reads as a queue. A queue that stands through a round does not widen it; one
+ *       that comes and goes within a round does, the sender's own bursts included (on loopback,
+ *       where a burst of 64 KiB packets takes the receiver a millisecond, that sets the target).
  *   <li>When a round's standing RTT exceeds min_rtt by more than the target, the signal is the
  *       window that would leave half the target of queue at the current delivery rate,
  *       {@code bytes_in_flight * (min_rtt + target / 2) / standing_rtt} (draining it all would
