@@ -550,7 +550,8 @@ final class EndToEnd {
                 return true;
             });
             double mbs = (bulkBytes.get() - bulkStart) / ((System.nanoTime() - t0) / 1e9) / 1e6;
-            System.out.printf(Locale.ROOT, "  keymesh  bulk alongside: %,.1f MB/s%n", mbs);
+            System.out.printf(Locale.ROOT, "  keymesh  bulk alongside: %,.1f MB/s%n    %s%n", mbs,
+                    p.a.channelStats(kb).get(2, TimeUnit.SECONDS));
             bulker.join();
             return s;
         }

@@ -21,7 +21,9 @@ import java.util.random.RandomGenerator;
  * QUIC's machinery: numbered packets acknowledged with ACK ranges, loss detection and probe
  * timeouts (RFC 9002), congestion control with pacing (CUBIC or NewReno), connection- and
  * channel-level flow control and multiplexed channels without head-of-line blocking between them
- * (RFC 9000), and path-MTU discovery (RFC 8899). Lost frames, not packets, are sent again.
+ * (RFC 9000), and path-MTU discovery (RFC 8899). Lost frames, not packets, are sent again. A
+ * delay signal ({@link StandingQueue}) keeps the sender from holding a standing queue on paths
+ * that rarely lose packets.
  *
  * <p>A channel is bidirectional and named by a number either side may use first; the other side
  * learns of it from its first frame ({@link Events#onChannelOpened}). Messages of any size up to
@@ -68,6 +70,16 @@ public final class ChannelConnection {
         default void onConnectionLost(String reason) {}
     }
 
+    /**
+     * ACK decimation: once this many packets arrived and the RTT is known, an ACK goes after every
+     * {@link #DECIMATED_ACK_THRESHOLD} ack-eliciting packets (fewer for packets so large that ten
+     * would be over an eighth of a channel window, but at least two) or a quarter of the smoothed
+     * RTT (at least kGranularity, at most max_ack_delay), as QUIC stacks do for bulk transfers;
+     * before that, after every second packet (RFC 9000 section 13.2.2) so that slow start is clocked.
+     */
+    private static final int DECIMATION_AFTER_PACKETS = 100;
+    /** Ack-eliciting packets per ACK once decimating. */
+    private static final int DECIMATED_ACK_THRESHOLD = 10;
     /** Send a PING when nothing was sent for this fraction of the idle timeout while channels are open. */
     private static final int KEEPALIVE_DIVISOR = 3;
     /** WireGuard's header and tag around every payload. */
@@ -76,6 +88,8 @@ public final class ChannelConnection {
     private static final int TAILROOM = 15 + TransportData.TAG_LENGTH;
     /** {@code sendPacket}'s probe size for a small ACK-and-PING packet. */
     private static final int SMALL_PROBE = -1;
+    /** {@code sendPacket}'s probe size for a packet of an ACK only, sent while the window is full. */
+    private static final int ACK_ONLY = -2;
     /** Error codes of CONNECTION_CLOSE (RFC 9000 section 20.1 numbering where it applies). */
     public static final long PROTOCOL_VIOLATION = 0x0a;
 
@@ -91,6 +105,7 @@ public final class ChannelConnection {
     private long nextPacketNumber;
     private RttEstimator rtt;
     private CongestionController congestion;
+    private StandingQueue standingQueue;
     private LossDetector loss;
     private Pacer pacer;
     private ReceivedPackets received;
@@ -101,6 +116,8 @@ public final class ChannelConnection {
     /** Channels that became writable during an ACK, told after it (the loss detector must not be re-entered). */
     private final List<Long> becameWritable = new ArrayList<>();
     private int probesPending;
+    private boolean decimatingAcks;
+    private int ackThreshold;
     private boolean pingPending;
     private long lastReceivedNanos;
     private long lastSentNanos;
@@ -144,8 +161,10 @@ public final class ChannelConnection {
         int mss = maxPayload();
         congestion = config.congestion().equals("cubic") ? new Cubic(mss) : new NewReno(mss);
         loss = new LossDetector(rtt, congestion, new Fates());
+        standingQueue = new StandingQueue();
         pacer = new Pacer();
         received = new ReceivedPackets();
+        decimatingAcks = false;
         connectionSend = new FlowControl.Send(config.connectionWindow());
         connectionReceive = new FlowControl.Receive(config.connectionWindow());
         channels = new ChannelTable(config, connectionSend, connectionReceive);
@@ -177,14 +196,27 @@ public final class ChannelConnection {
      * @throws IllegalStateException if the channel was closed, or the connection is lost
      */
     public boolean send(long nowNanos, long channelId, byte[] message) {
-        if (lost) {
-            throw new IllegalStateException("the connection is lost");
-        }
-        boolean taken = channel(channelId, false).send.offer(message);
+        boolean taken = offer(channelId, message);
         if (taken) {
             flush(nowNanos);
         }
         return taken;
+    }
+
+    /**
+     * Queues {@code message} on {@code channelId} like {@link #send} but sends nothing: the caller
+     * calls {@link #flush} after a batch of offers, so that small messages queued together share
+     * packets instead of each leaving in a packet of its own.
+     *
+     * @return false if the channel's send buffer cannot take it now: {@link Events#onWritable} follows
+     * @throws IllegalArgumentException if the message is larger than the configured maximum
+     * @throws IllegalStateException if the channel was closed, or the connection is lost
+     */
+    public boolean offer(long channelId, byte[] message) {
+        if (lost) {
+            throw new IllegalStateException("the connection is lost");
+        }
+        return channel(channelId, false).send.offer(message);
     }
 
     /** True if {@link #send} would take a message of {@code length} bytes on {@code channelId} now. */
@@ -212,6 +244,20 @@ public final class ChannelConnection {
         closeFramePending = true;
         flush(nowNanos);
         lost = true;
+    }
+
+    /**
+     * The path changed to one that may carry less (the peer moved): path-MTU discovery starts over
+     * from the base size and searches up to {@code maxUdpPayload}, which may not exceed the
+     * configured {@link ChannelConfig#maxUdpPayload()}. Frames in larger packets that get lost are
+     * sent again in packets of the new size.
+     */
+    public void restartPathMtuDiscovery(int maxUdpPayload) {
+        if (maxUdpPayload > config.maxUdpPayload()) {
+            throw new IllegalArgumentException(maxUdpPayload + " above the configured " + config.maxUdpPayload());
+        }
+        pmtu = new PmtuDiscovery(maxUdpPayload);
+        congestion.setMaxDatagramSize(maxPayload());
     }
 
     /** True once the connection has ended (closed, lost or idle). */
@@ -244,6 +290,18 @@ public final class ChannelConnection {
         }
         if (!acceptIds(nowNanos)) {
             return;
+        }
+        if (packetsReceived >= DECIMATION_AFTER_PACKETS && rtt.hasSample()) {
+            // Never more than an eighth of a channel window unacknowledged: with large packets
+            // (a loopback path) ten of them would hold back most of the sender's window.
+            int threshold = Math.clamp(config.channelWindow() / 8 / len, ReceivedPackets.ACK_ELICITING_THRESHOLD,
+                    DECIMATED_ACK_THRESHOLD);
+            if (!decimatingAcks || threshold != ackThreshold) {
+                decimatingAcks = true;
+                ackThreshold = threshold;
+                long delay = Math.min(rtt.maxAckDelay(), Math.max(RttEstimator.GRANULARITY_NANOS, rtt.smoothed() / 4));
+                received.setAckFrequency(threshold, delay);
+            }
         }
         if (!received.onReceived(headerIn.packetNumber(), scan[1] == 1, nowNanos)) {
             duplicatesDropped++;
@@ -301,9 +359,17 @@ public final class ChannelConnection {
     private void frame(long now, int type, byte[] b, int off, int len) {
         switch (type) {
             case AckFrame.TYPE, AckFrame.TYPE_ECN -> {
+                long samples = rtt.samples();
+                long inFlight = loss.bytesInFlight();
                 if (!ackIn.decode(type, b, off, len)
                         || !loss.onAckReceived(ackIn, now, channels.isApplicationLimited())) {
                     violation(now, "bad ACK");
+                } else if (rtt.samples() != samples) {
+                    long window = standingQueue.onRttSample(now, rtt.latest(),
+                            Math.min(ackIn.ackDelayNanos(), rtt.maxAckDelay()), rtt.smoothed(), inFlight);
+                    if (window >= 0) {
+                        congestion.onStandingQueue(now, inFlight, window);
+                    }
                 }
             }
             case MeshFrame.STREAM, MeshFrame.STREAM_FIN -> {
@@ -443,7 +509,8 @@ public final class ChannelConnection {
     public void flush(long now) {
         pacingWakeup = Long.MAX_VALUE;
         for (int guard = 0; guard < 10_000; guard++) {
-            boolean ack = received.ackDue(now) || (received.hasNewPackets() && hasAckElicitingWork());
+            boolean ackDue = received.ackDue(now);
+            boolean ack = ackDue || (received.hasNewPackets() && hasAckElicitingWork());
             boolean probe = probesPending > 0;
             boolean work = hasAckElicitingWork();
             if (closeFramePending) {
@@ -457,7 +524,9 @@ public final class ChannelConnection {
             if (!ack && !work && !probe) {
                 return;
             }
-            boolean limited = !probe && work && !congestion.canSend(loss.bytesInFlight(), maxPayload());
+            // Bytes in flight count whole UDP payloads: a full packet is maxPayload() and WireGuard's overhead.
+            boolean limited = !probe && work && (!congestion.canSend(loss.bytesInFlight(), maxPayload() + WIREGUARD_OVERHEAD)
+                    || probeWaitsForRoom(now));
             if (!limited && work && !probe) {
                 long at = pacer.nextSendTime(now, maxPayload(), congestion.window(), rtt.smoothed(), maxPayload());
                 if (at > now) {
@@ -466,8 +535,10 @@ public final class ChannelConnection {
                 }
             }
             if (limited) {
-                if (ack) {
-                    sendPacket(now, false, 0); // an ACK alone is not congestion controlled
+                if (ackDue) {
+                    // An ACK alone is not congestion controlled; one that would only have ridden
+                    // along with data waits for the data (or its delay).
+                    sendPacket(now, false, ACK_ONLY);
                 }
                 return;
             }
@@ -507,18 +578,32 @@ public final class ChannelConnection {
     }
 
     /**
+     * True if a due path-MTU probe waits for room in a window large enough to hold it: new data
+     * then waits too, or the data sent as each ACK frees a little room would keep a probe larger
+     * than that room out for good (a probe for a loopback path's 64 KiB, behind 1.2 KB packets).
+     */
+    private boolean probeWaitsForRoom(long now) {
+        if (peerId == 0) {
+            return false;
+        }
+        int size = pmtu.probeSizeDue(now);
+        return size > 0 && congestion.window() >= size && !congestion.canSend(loss.bytesInFlight(), size);
+    }
+
+    /**
      * Builds and sends one packet: header, ACK, control frames, then channel data round-robin.
      *
      * @param elicit put an ack-eliciting frame in (a PING if nothing else)
      * @param probeSize a path-MTU probe of this UDP payload size (PING and padding), {@link #SMALL_PROBE}
-     *     for an ACK and PING only, or 0
+     *     for an ACK and PING only, {@link #ACK_ONLY} for an ACK alone, or 0
      */
     private void sendPacket(long now, boolean elicit, int probeSize) {
         if (probeSize == SMALL_PROBE) {
             pingPending = true;
         }
         int start = SessionEngine.SEND_HEADROOM;
-        int limit = probeSize > 0 ? (probeSize - WIREGUARD_OVERHEAD) & -16 : probeSize == SMALL_PROBE ? 256 : maxPayload();
+        int limit = probeSize > 0 ? (probeSize - WIREGUARD_OVERHEAD) & -16
+                : probeSize == SMALL_PROBE || probeSize == ACK_ONLY ? 256 : maxPayload();
         int end = start + limit;
         long pn = nextPacketNumber++;
         SentFrames sent = new SentFrames();
@@ -549,6 +634,8 @@ public final class ChannelConnection {
             p = MeshFrame.writeHeader(out, p, MeshFrame.PING, 0);
             ackEliciting = true;
             pingPending = false;
+        } else if (probeSize == ACK_ONLY) {
+            // nothing but the ACK
         } else {
             int before = p;
             p = writeControlFrames(p, end, sent);
@@ -645,11 +732,13 @@ public final class ChannelConnection {
      */
     public record Stats(long packetsSent, long packetsReceived, long packetsLost, long duplicatesDropped,
             long stalePacketsDropped, long connectionResets, long smoothedRttNanos, long congestionWindow,
-            long bytesInFlight, int udpPayloadSize, long blackHoles, int channels) {}
+            long bytesInFlight, int udpPayloadSize, long blackHoles, int channels, long minRttNanos,
+            long standingQueues) {}
 
     public Stats stats() {
         return new Stats(packetsSent, packetsReceived, loss.packetsLost(), duplicatesDropped, stalePacketsDropped,
                 connectionResets, rtt.smoothed(), congestion.window(), loss.bytesInFlight(), maxPayload() + WIREGUARD_OVERHEAD,
-                pmtu.blackHoles(), channels.size());
+                pmtu.blackHoles(), channels.size(), standingQueue.minRtt() == Long.MAX_VALUE ? 0 : standingQueue.minRtt(),
+                standingQueue.signals());
     }
 }

@@ -87,6 +87,15 @@ public interface CongestionController {
      */
     void onPacketsLost(long largestLostSentTimeNanos, boolean persistentCongestion, long nowNanos);
 
+    /**
+     * The path holds a standing queue of this sender's ({@link StandingQueue}): a congestion event
+     * without loss. The window in use, {@code min(window, bytesInFlight)}, is what the path took
+     * before the queue formed; the window goes down to {@code window} (never up, never below
+     * kMinimumWindow), the slow start threshold with it, and a recovery period starts now, as on a
+     * loss.
+     */
+    void onStandingQueue(long nowNanos, long bytesInFlight, long window);
+
     /** True if a packet of {@code bytes} may be sent with {@code bytesInFlight} already outstanding. */
     default boolean canSend(long bytesInFlight, int bytes) {
         return bytesInFlight + bytes <= window();

@@ -20,6 +20,8 @@ package io.keymesh.channel;
  *       {@code ssthresh = cwnd = max(beta * cwnd, kMinimumWindow)}; with fast convergence
  *       (section 4.7, on by default) {@code W_max = cwnd * (1 + beta) / 2} if the window had not
  *       regained the previous W_max, else {@code W_max = cwnd}.
+ *   <li>A standing queue ({@link #onStandingQueue}) is a congestion event without loss: the window
+ *       goes to the one asked for, and W_max to the window in use when the queue formed.
  *   <li>Persistent congestion (RFC 9002 section 7.6, treated as RFC 9438 section 4.8's timeout):
  *       the window collapses to kMinimumWindow; the next congestion avoidance stage starts with
  *       K = 0 and W_max = its cwnd_epoch.
@@ -182,6 +184,22 @@ public final class Cubic implements CongestionController {
             epochStart = NONE;
             wMax = 0;
         }
+    }
+
+    @Override
+    public void onStandingQueue(long nowNanos, long bytesInFlight, long window) {
+        double inUse = Math.min(cwnd, bytesInFlight);
+        double target = Math.max(CongestionController.minimumWindow(mss), Math.min(cwnd, window));
+        if (target >= cwnd) {
+            return;
+        }
+        recoveryStart = nowNanos;
+        // W_max is where the queue began: the window in use, not a larger one nothing filled.
+        wMax = fastConvergence && inUse < wMax ? inUse * (1 + BETA) / 2 : Math.max(inUse, target);
+        cwndPrior = Math.max(inUse, target);
+        ssthresh = (long) target;
+        cwnd = target;
+        epochStart = NONE;
     }
 
     private void startEpoch(long nowNanos) {

@@ -6,7 +6,8 @@ package io.keymesh.channel;
  * per window of acknowledged bytes (counted as in RFC 3465, which section 7.3.3 allows); a
  * congestion event halves the window ({@link #LOSS_REDUCTION_NUMERATOR}/{@link #LOSS_REDUCTION_DENOMINATOR},
  * not below kMinimumWindow) once per recovery period; persistent congestion collapses it to
- * kMinimumWindow.
+ * kMinimumWindow. A standing queue ({@link #onStandingQueue}) sets the window and ssthresh to
+ * the window asked for, once per recovery period like a loss.
  *
  * <p>Bytes and nanoseconds. Not thread-safe; belongs to one connection.
  */
@@ -92,6 +93,18 @@ public final class NewReno implements CongestionController {
             recoveryStart = NO_RECOVERY;
             bytesAckedInAvoidance = 0;
         }
+    }
+
+    @Override
+    public void onStandingQueue(long nowNanos, long bytesInFlight, long window) {
+        long target = Math.max(CongestionController.minimumWindow(mss), Math.min(this.window, window));
+        if (target >= this.window) {
+            return;
+        }
+        recoveryStart = nowNanos;
+        ssthresh = target;
+        this.window = target;
+        bytesAckedInAvoidance = 0;
     }
 
     private boolean inRecovery(long sentTimeNanos) {

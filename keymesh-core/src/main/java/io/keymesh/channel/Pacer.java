@@ -4,8 +4,12 @@ package io.keymesh.channel;
  * A token-bucket pacer (RFC 9002 section 7.7): spreads a window's packets over the round trip
  * instead of sending them in one burst. Tokens are bytes; they refill at
  * {@code N * cwnd / smoothed_rtt} with N = 5/4 (so the window is sent in 4/5 of an RTT) up to a
- * burst of {@link #BURST_PACKETS} maximum-size datagrams. The bucket starts full, so the first
- * burst and a burst after idle leave at once.
+ * burst of {@link #BURST_PACKETS} maximum-size datagrams, or of what the rate sends in one
+ * {@link #TIMER_GRANULARITY_NANOS} if that is more: the owner's timers cannot wake it more finely,
+ * and a wait shorter than a timer tick would become a whole tick, throttling a fast path (on
+ * loopback, with a window of a few hundred kilobytes and an RTT under a millisecond, ten packets
+ * per millisecond would be all it sent). The bucket starts full, so the first burst and a burst
+ * after idle leave at once.
  *
  * <p>The window, RTT and datagram size are passed to each call because they change; the rate is
  * the one in effect at the call. Integer arithmetic: a wait is rounded up to the next nanosecond.
@@ -14,6 +18,8 @@ package io.keymesh.channel;
 public final class Pacer {
     /** Datagrams that may leave back to back (the initial window's 10 packets, RFC 9002 section 7.2). */
     public static final int BURST_PACKETS = 10;
+    /** The finest wake-up the owner's timers are assumed to give (kGranularity, RFC 9002 section 6.1.2). */
+    public static final long TIMER_GRANULARITY_NANOS = RttEstimator.GRANULARITY_NANOS;
 
     private boolean started;
     private long tokens;
@@ -54,6 +60,11 @@ public final class Pacer {
 
     private void refill(long now, long window, long srtt, int mss) {
         long capacity = (long) BURST_PACKETS * mss;
+        if (srtt > 0 && window > 0) {
+            long perTick = saturatingMultiply(window * CongestionController.PACING_GAIN_NUMERATOR, TIMER_GRANULARITY_NANOS)
+                    / (srtt * CongestionController.PACING_GAIN_DENOMINATOR);
+            capacity = Math.max(capacity, perTick);
+        }
         if (!started || srtt <= 0 || window <= 0) {
             started = true;
             tokens = capacity;

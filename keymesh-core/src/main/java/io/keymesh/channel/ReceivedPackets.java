@@ -41,8 +41,8 @@ public final class ReceivedPackets {
     public static final long NO_DEADLINE = Long.MAX_VALUE;
 
     private final int maxRanges;
-    private final long maxAckDelay;
-    private final int ackElicitingThreshold;
+    private long maxAckDelay;
+    private int ackElicitingThreshold;
     // ascending, disjoint, non-adjacent, inclusive
     private final long[] starts;
     private final long[] ends;
@@ -73,6 +73,20 @@ public final class ReceivedPackets {
         this.ackElicitingThreshold = ackElicitingThreshold;
         this.starts = new long[maxRanges + 1];
         this.ends = new long[maxRanges + 1];
+    }
+
+    /**
+     * Changes when ACKs are sent from now on (ACK decimation): after {@code ackElicitingThreshold}
+     * ack-eliciting packets, or {@code ackDelayNanos} after the first unacknowledged one — which must
+     * stay within the max_ack_delay the peer assumes. Out-of-order packets are still acknowledged at
+     * once.
+     */
+    public void setAckFrequency(int ackElicitingThreshold, long ackDelayNanos) {
+        if (ackElicitingThreshold < 1 || ackDelayNanos < 0) {
+            throw new IllegalArgumentException("threshold " + ackElicitingThreshold + ", delay " + ackDelayNanos);
+        }
+        this.ackElicitingThreshold = ackElicitingThreshold;
+        this.maxAckDelay = ackDelayNanos;
     }
 
     /**

@@ -31,6 +31,7 @@ public final class RttEstimator {
     private long rttvar;
     private boolean hasSample;
     private long firstSampleTime;
+    private long samples;
 
     /** An estimator with kInitialRtt and the default max_ack_delay. */
     public RttEstimator() {
@@ -60,6 +61,7 @@ public final class RttEstimator {
      */
     public void update(long latestRttNanos, long ackDelayNanos, long nowNanos) {
         latest = Math.max(0, latestRttNanos);
+        samples++;
         if (!hasSample) {
             hasSample = true;
             firstSampleTime = nowNanos;
@@ -96,6 +98,11 @@ public final class RttEstimator {
     /** rttvar. */
     public long rttvar() {
         return rttvar;
+    }
+
+    /** Samples taken so far. */
+    public long samples() {
+        return samples;
     }
 
     /** True once a sample has been taken. */

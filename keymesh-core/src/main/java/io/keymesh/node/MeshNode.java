@@ -1,5 +1,6 @@
 package io.keymesh.node;
 
+import io.keymesh.channel.ChannelConfig;
 import io.keymesh.channel.ChannelConnection;
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
@@ -64,6 +65,8 @@ public final class MeshNode implements AutoCloseable {
         final Peer session;
         final Map<Long, Channel> channels = new ConcurrentHashMap<>();
         ChannelConnection connection;
+        /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
+        boolean loopbackConnection;
         boolean up;
         long datagramsSent;
         long datagramsReceived;
@@ -336,12 +339,16 @@ public final class MeshNode implements AutoCloseable {
         ChannelConnection conn = connectionFor(state, now);
         byte[] m;
         try {
-            while ((m = c.queue.peek()) != null && conn.send(now, c.id(), m)) {
+            // Everything queued goes in first and leaves in one flush: a burst of small messages
+            // shares packets.
+            while ((m = c.queue.peek()) != null && conn.offer(c.id(), m)) {
                 c.queue.poll();
                 c.queuedBytes.addAndGet(-m.length);
             }
             if (c.closed && c.queue.isEmpty()) {
                 conn.closeChannel(now, c.id());
+            } else {
+                conn.flush(now);
             }
         } catch (IllegalStateException e) {
             c.lostReason = e.getMessage();
@@ -355,9 +362,18 @@ public final class MeshNode implements AutoCloseable {
     private ChannelConnection connectionFor(PeerState state, long now) {
         if (state.connection == null) {
             PublicKey key = state.session.publicKey();
-            state.connection = new ChannelConnection(config.channels(), loop.io().random(), now,
+            ChannelConfig channels = config.channels();
+            int loopback = LoopbackPath.maxUdpPayload(state.session.endpoint());
+            state.loopbackConnection = loopback > channels.maxUdpPayload();
+            if (state.loopbackConnection) {
+                channels = channels.withMaxUdpPayload(loopback);
+            }
+            state.connection = new ChannelConnection(channels, loop.io().random(), now,
                     (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
                     new ConnectionEvents(key, state));
+        } else if (state.loopbackConnection && !LoopbackPath.isLoopback(state.session.endpoint())) {
+            state.loopbackConnection = false; // the peer moved off this host
+            state.connection.restartPathMtuDiscovery(config.channels().maxUdpPayload());
         }
         return state.connection;
     }

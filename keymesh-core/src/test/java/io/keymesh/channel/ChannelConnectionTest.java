@@ -97,6 +97,116 @@ class ChannelConnectionTest {
         assertTrue(utilisation > 0.75, "no collapse: utilisation " + utilisation);
     }
 
+    /**
+     * Bulk on channel 1 over a 20 Mbit/s bottleneck with a deep queue (1,000 packets, over half a
+     * second), a 64-byte message on channel 2 every 250 ms: loss-based control alone would fill the
+     * queue and each message would wait behind it; the standing-queue signal keeps the queue near
+     * its target (a quarter of the 20 ms RTT), so the messages arrive close to the one-way delay,
+     * and the bottleneck stays busy.
+     */
+    @ParameterizedTest(name = "{0} congestion control")
+    @CsvSource({"cubic", "newreno"})
+    void aSmallMessageDoesNotWaitBehindAnotherChannelsBulk(String cc) {
+        ConnectionPair w = new ConnectionPair(22, ChannelConfig.DEFAULT.withCongestion(cc));
+        w.bandwidthBitsPerSecond = 20_000_000;
+        w.maxQueuedPackets = 1000;
+        w.latencyNanos = 10_000_000;
+        byte[] chunk = new byte[25_000];
+        Runnable pump = () -> {
+            while (w.a.connection.send(w.now, 1, chunk)) {
+                // keep channel 1 full
+            }
+        };
+        pump.run();
+        long start = w.now;
+        List<Long> sentAt = new ArrayList<>();
+        long nextPing = start + 5 * SECOND; // after slow start
+        while (w.now < start + 15 * SECOND) {
+            int writable = w.a.writable.size();
+            long until = Math.min(nextPing, start + 15 * SECOND);
+            w.runUntil(until, () -> w.a.writable.size() > writable);
+            pump.run();
+            if (w.now >= nextPing) {
+                w.a.connection.send(w.now, 2, new byte[64]);
+                sentAt.add(w.now);
+                nextPing += 250_000_000L;
+            }
+        }
+        long worst = 0;
+        int got = 0;
+        long bulkBytes = 0;
+        for (int i = 0; i < w.b.messages.size(); i++) {
+            if (w.b.messageChannels.get(i) == 2) {
+                worst = Math.max(worst, w.b.messageTimes.get(i) - sentAt.get(got++));
+            } else if (w.b.messageTimes.get(i) >= start + 5 * SECOND) {
+                bulkBytes += w.b.messages.get(i).length;
+            }
+        }
+        double utilisation = bulkBytes * 8 / 10.0 / w.bandwidthBitsPerSecond;
+        ChannelConnection.Stats stats = w.a.connection.stats();
+        System.out.printf("%s: small messages behind bulk over a 1000-packet queue: worst %.1f ms one way (%d messages),"
+                + " bulk utilisation %.2f, %d standing queues signalled, lost %d%n", cc, worst / 1e6, got, utilisation,
+                stats.standingQueues(), stats.packetsLost());
+        assertEquals(sentAt.size() - 1, got, "every message but maybe the last arrived");
+        assertTrue(worst < 10_000_000 + 15_000_000, "one way within the 10 ms delay and a small queue: " + worst);
+        assertTrue(utilisation > 0.85, "the bottleneck stays busy: " + utilisation);
+    }
+
+    /**
+     * Up to 10 ms of jitter each way on a 20 ms RTT path with a bottleneck: the jitter widens the
+     * standing-queue target instead of reading as a queue, so the sender is not starved.
+     */
+    @ParameterizedTest(name = "{0} congestion control")
+    @CsvSource({"cubic", "newreno"})
+    void jitterDoesNotStarveTheSender(String cc) {
+        ConnectionPair w = new ConnectionPair(23, ChannelConfig.DEFAULT.withCongestion(cc));
+        w.bandwidthBitsPerSecond = 20_000_000;
+        w.maxQueuedPackets = 100;
+        w.latencyNanos = 10_000_000;
+        w.jitterNanos = 10_000_000;
+        List<byte[]> m = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            m.add(new byte[25_000]);
+        }
+        long start = w.now;
+        w.transfer(1, m, w.now + 120 * SECOND);
+        assertDelivered(m, w.b.messages);
+        double seconds = (w.now - start) / 1e9;
+        double utilisation = delivered(w.b.messages) * 8 / seconds / w.bandwidthBitsPerSecond;
+        ChannelConnection.Stats stats = w.a.connection.stats();
+        System.out.printf("%s: 10 MB over 20 Mbit/s, 20 ms RTT, 0-10 ms jitter each way: %.2f s, utilisation %.2f,"
+                + " %d standing queues signalled, lost %d%n", cc, seconds, utilisation, stats.standingQueues(), stats.packetsLost());
+        assertTrue(utilisation > 0.75, "not starved: utilisation " + utilisation);
+    }
+
+    /**
+     * Bytes in flight never grow past the congestion window: a full packet is checked against the
+     * window with WireGuard's overhead, as bytes in flight count it, and an ACK that is due while
+     * the window (or the pacer) holds data back goes alone.
+     */
+    @Test
+    void theWindowBoundsBytesInFlightWhileAcksArrive() {
+        ConnectionPair w = new ConnectionPair(27, ChannelConfig.DEFAULT);
+        w.bandwidthBitsPerSecond = 50_000_000;
+        w.latencyNanos = 5_000_000;
+        long[] previous = {0};
+        int[] overruns = {0};
+        w.a.onTransmit = () -> {
+            ChannelConnection.Stats s = w.a.connection.stats();
+            if (s.bytesInFlight() > previous[0] && s.bytesInFlight() > s.congestionWindow()) {
+                overruns[0]++;
+            }
+            previous[0] = s.bytesInFlight();
+        };
+        List<byte[]> m = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            m.add(new byte[50_000]);
+        }
+        w.transfer(1, m, w.now + 60 * SECOND);
+        assertDelivered(m, w.b.messages);
+        assertEquals(0, overruns[0], "packets that took bytes in flight past the window");
+    }
+
     @Test
     void twoChannelsShareTheBottleneckFairly() {
         ConnectionPair w = new ConnectionPair(7, ChannelConfig.DEFAULT);
@@ -158,6 +268,24 @@ class ChannelConnectionTest {
         assertEquals(1, w.a.connection.stats().blackHoles(), "one black hole detected");
         int found = w.a.connection.stats().udpPayloadSize();
         assertTrue(found <= 1300 && 1300 - found <= PmtuDiscovery.SEARCH_GRANULARITY + 16, "found again: " + found);
+    }
+
+    @Test
+    void aLargeCeilingIsSearchedAndARestartSearchesAgainBelowANewOne() {
+        ConnectionPair w = new ConnectionPair(24, ChannelConfig.DEFAULT.withMaxUdpPayload(65_507));
+        List<byte[]> first = messages(25, 300, 200_000);
+        w.transfer(1, first, w.now + 60 * SECOND);
+        assertEquals(((65_507 - 32) & -16) + 32, w.a.connection.stats().udpPayloadSize(), "a loopback-sized path");
+        // The peer moves to a path of an Ethernet MTU: the owner restarts the search below it.
+        w.mtuUdpPayload = 1452;
+        w.a.connection.restartPathMtuDiscovery(1452);
+        List<byte[]> second = messages(26, 300, 200_000);
+        w.transfer(1, second, w.now + 120 * SECOND);
+        List<byte[]> all = new ArrayList<>(first);
+        all.addAll(second);
+        assertDelivered(all, w.b.messages);
+        int found = w.a.connection.stats().udpPayloadSize();
+        assertTrue(found <= 1452 && 1452 - found <= PmtuDiscovery.SEARCH_GRANULARITY + 16, "found again: " + found);
     }
 
     @Test

@@ -10,8 +10,9 @@ import java.util.SplittableRandom;
 
 /**
  * Two {@link ChannelConnection}s joined by a simulated link with a virtual clock: one-way latency,
- * loss, duplication, reordering, a bandwidth cap with a bounded queue, and an MTU on the UDP payload
- * (WireGuard's overhead counted). Deterministic for a seed. For tests.
+ * jitter (uniform in {@code [0, jitterNanos]}, each direction first in first out), loss, duplication,
+ * reordering, a bandwidth cap with a bounded queue, and an MTU on the UDP payload (WireGuard's
+ * overhead counted). Deterministic for a seed. For tests.
  */
 final class ConnectionPair {
     final SplittableRandom random;
@@ -21,6 +22,7 @@ final class ConnectionPair {
     private final List<Runnable> actions = new ArrayList<>();
 
     long latencyNanos = 500_000;
+    long jitterNanos;
     double loss;
     double duplication;
     double reordering;
@@ -38,13 +40,17 @@ final class ConnectionPair {
         End other;
         final List<byte[]> messages = new ArrayList<>();
         final List<Long> messageChannels = new ArrayList<>();
+        final List<Long> messageTimes = new ArrayList<>();
         final List<Long> writable = new ArrayList<>();
         final List<Long> opened = new ArrayList<>();
         final List<String> lostReasons = new ArrayList<>();
         long linkFreeAt;
+        long lastArrival;
         long sentPackets;
         long droppedPackets;
         long mtuDrops;
+        /** Runs after each packet this side sends (the connection's state includes it). */
+        Runnable onTransmit = () -> { };
 
         End(String name) {
             this.name = name;
@@ -54,6 +60,7 @@ final class ConnectionPair {
         public void onMessage(long channelId, byte[] message) {
             messages.add(message);
             messageChannels.add(channelId);
+            messageTimes.add(now);
         }
 
         @Override
@@ -73,6 +80,7 @@ final class ConnectionPair {
 
         void transmit(byte[] buf, int off, int len) {
             sentPackets++;
+            onTransmit.run();
             int udp = TransportData.paddedLength(len, 0) + TransportData.MIN_LENGTH;
             if (udp > mtuUdpPayload) {
                 mtuDrops++;
@@ -95,6 +103,10 @@ final class ConnectionPair {
                 return;
             }
             int copies = random.nextDouble() < duplication ? 2 : 1;
+            if (jitterNanos > 0) {
+                depart = Math.max(lastArrival - latencyNanos, depart + random.nextLong(jitterNanos + 1));
+                lastArrival = depart + latencyNanos;
+            }
             for (int i = 0; i < copies; i++) {
                 long extra = random.nextDouble() < reordering ? random.nextLong(latencyNanos + 1) + latencyNanos : 0;
                 End to = other;

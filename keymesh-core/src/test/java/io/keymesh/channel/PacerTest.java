@@ -88,6 +88,22 @@ class PacerTest {
     }
 
     @Test
+    void theBurstCoversOneTimerTickOnAFastPath() {
+        // 5/4 * 160000 bytes / 400 us = 500 bytes/us: a millisecond's worth is 500000 bytes, more
+        // than the window; 100 packets of 1600 bytes leave at once, not ten per tick.
+        Pacer p = new Pacer();
+        long[] t = sendTimes(p, 0, 100, 1600, 160_000, 400_000, 1600);
+        for (long x : t) {
+            assertEquals(0, x);
+        }
+        // 5/4 * 80000 / 20 ms = 5 bytes/us: a tick is 5000 bytes, less than ten packets: ten go at once
+        Pacer q = new Pacer();
+        long[] u = sendTimes(q, 0, 11, 1000, 80_000, 20 * MS, 1000);
+        assertEquals(0, u[9]);
+        assertEquals(200_000, u[10]);
+    }
+
+    @Test
     void withoutAnRttThereIsNoPacing() {
         Pacer p = new Pacer();
         long[] t = sendTimes(p, 5, 30, 1200, 12_000, 0, 1200);

@@ -96,6 +96,23 @@ class ReceivedPacketsTest {
     }
 
     @Test
+    void decimatedAcksWaitForTheThresholdOrTheShorterDelay() {
+        ReceivedPackets rp = new ReceivedPackets();
+        rp.setAckFrequency(10, 2 * MS);
+        for (int pn = 0; pn < 9; pn++) {
+            rp.onReceived(pn, true, 100 * MS + pn);
+        }
+        assertEquals(102 * MS, rp.ackDeadline(), "the delay runs from the first unacknowledged packet");
+        rp.onReceived(9, true, 100 * MS + 9);
+        assertEquals(100 * MS + 9, rp.ackDeadline(), "the tenth makes it due at once");
+        rp.onAckSent();
+        rp.onReceived(10, true, 101 * MS);
+        assertEquals(103 * MS, rp.ackDeadline());
+        rp.onReceived(12, true, 101 * MS + 1); // 11 missing: out of order
+        assertEquals(101 * MS + 1, rp.ackDeadline(), "a gap is still acknowledged at once");
+    }
+
+    @Test
     void theSecondAckElicitingPacketMakesTheAckImmediate() {
         ReceivedPackets rp = new ReceivedPackets();
         rp.onReceived(0, true, 100 * MS);
