@@ -13,6 +13,7 @@ import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * <p>An exception thrown by a callback is logged and counted ({@link #callbackErrors()}); the loop
  * goes on. Receive and send buffers are reused: receiving allocates nothing per datagram beyond
  * what {@link DatagramChannel#receive} does for a new sender address.
+ *
+ * <p>{@link #send} may be called from any thread ({@link #concurrentSends()} is true): the channel
+ * serialises concurrent sends; the loop uses its own direct buffer and other threads one each,
+ * kept per thread and grown to the largest datagram that thread sent.
  */
 public final class UdpNodeIo implements NodeIo {
     /** Socket send and receive buffer size asked for (the kernel caps it at rmem_max / wmem_max). */
@@ -46,7 +51,8 @@ public final class UdpNodeIo implements NodeIo {
     private Receiver receiver;
     private volatile boolean running = true;
     private long timerSequence;
-    private long sendErrors;
+    private final AtomicLong sendErrors = new AtomicLong();
+    private static final ThreadLocal<ByteBuffer[]> SEND_BUFFER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
     private long callbackErrors;
 
     private static final class ScheduledTask implements Timer, Comparable<ScheduledTask> {
@@ -143,16 +149,33 @@ public final class UdpNodeIo implements NodeIo {
 
     @Override
     public void send(InetSocketAddress to, byte[] buf, int off, int len) {
-        tx.clear();
-        tx.put(buf, off, len).flip();
+        ByteBuffer b = inLoop() ? tx : threadSendBuffer(len);
+        b.clear();
+        b.put(buf, off, len).flip();
         try {
-            if (channel.send(tx, to) == 0) {
-                sendErrors++;
+            if (channel.send(b, to) == 0) {
+                sendErrors.incrementAndGet();
             }
         } catch (IOException e) {
-            sendErrors++;
+            sendErrors.incrementAndGet();
             log.debug("send to {} failed: {}", to, e.toString());
         }
+    }
+
+    /** This (non-loop) thread's direct send buffer, at least {@code len} bytes. */
+    private static ByteBuffer threadSendBuffer(int len) {
+        ByteBuffer[] holder = SEND_BUFFER.get();
+        ByteBuffer b = holder[0];
+        if (b == null || b.capacity() < len) {
+            b = ByteBuffer.allocateDirect(Math.max(2048, Integer.highestOneBit(Math.max(1, len - 1)) << 1));
+            holder[0] = b;
+        }
+        return b;
+    }
+
+    @Override
+    public boolean concurrentSends() {
+        return true;
     }
 
     @Override
@@ -177,7 +200,7 @@ public final class UdpNodeIo implements NodeIo {
 
     /** Datagrams the socket refused to send (buffer full, unreachable). */
     public long sendErrors() {
-        return sendErrors;
+        return sendErrors.get();
     }
 
     /** Exceptions thrown by callbacks (each logged; the loop goes on). */
