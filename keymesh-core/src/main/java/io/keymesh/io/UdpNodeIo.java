@@ -13,6 +13,7 @@ import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -50,6 +51,8 @@ public final class UdpNodeIo implements NodeIo {
     private Thread thread;
     private Receiver receiver;
     private volatile boolean running = true;
+    /** True while the loop is in (or about to enter) a blocking select; a task submitter that clears it wakes the loop. */
+    private final AtomicBoolean selecting = new AtomicBoolean();
     private long timerSequence;
     private final AtomicLong sendErrors = new AtomicLong();
     private static final ThreadLocal<ByteBuffer[]> SEND_BUFFER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
@@ -181,7 +184,9 @@ public final class UdpNodeIo implements NodeIo {
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
-        if (!inLoop()) {
+        // Only a loop that is (about to be) blocked needs the wake-up system call, and only one
+        // submitter makes it; a loop that is running finds the task before it blocks again.
+        if (selecting.get() && selecting.compareAndSet(true, false)) {
             selector.wakeup();
         }
     }
@@ -220,7 +225,11 @@ public final class UdpNodeIo implements NodeIo {
                     if (next != null && next.at <= System.nanoTime()) {
                         selector.selectNow();
                     } else {
-                        selector.select(waitMillis);
+                        selecting.set(true);
+                        if (tasks.isEmpty()) { // again, now that submitters see the flag
+                            selector.select(waitMillis);
+                        }
+                        selecting.set(false);
                     }
                 }
                 selector.selectedKeys().clear();
