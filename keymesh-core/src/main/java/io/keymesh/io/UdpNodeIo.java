@@ -36,6 +36,8 @@ public final class UdpNodeIo implements NodeIo {
     /** Socket send and receive buffer size asked for (the kernel caps it at rmem_max / wmem_max). */
     public static final int SOCKET_BUFFER_BYTES = 4 << 20;
     private static final int MAX_DATAGRAM = 65535;
+    /** Most datagrams received per pass of the loop before it runs tasks and timers again. */
+    private static final int MAX_RECEIVE_BATCH = 64;
     private static final Logger log = LoggerFactory.getLogger(UdpNodeIo.class);
 
     private final DatagramChannel channel;
@@ -54,6 +56,7 @@ public final class UdpNodeIo implements NodeIo {
     /** True while the loop is in (or about to enter) a blocking select; a task submitter that clears it wakes the loop. */
     private final AtomicBoolean selecting = new AtomicBoolean();
     private long timerSequence;
+    private int receiveBatch = 1;
     private final AtomicLong sendErrors = new AtomicLong();
     private static final ThreadLocal<ByteBuffer[]> SEND_BUFFER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
     private long callbackErrors;
@@ -221,20 +224,23 @@ public final class UdpNodeIo implements NodeIo {
                 if (next != null) {
                     waitMillis = Math.max(1, (next.at - System.nanoTime() + 999_999) / 1_000_000);
                 }
+                int ready = -1; // unknown: try to receive
                 if (tasks.isEmpty()) {
                     if (next != null && next.at <= System.nanoTime()) {
-                        selector.selectNow();
+                        ready = selector.selectNow();
                     } else {
                         selecting.set(true);
                         if (tasks.isEmpty()) { // again, now that submitters see the flag
-                            selector.select(waitMillis);
+                            ready = selector.select(waitMillis);
                         }
                         selecting.set(false);
                     }
                 }
                 selector.selectedKeys().clear();
                 runTasks(); // first: a node's configuration is queued before its first datagram
-                receiveAll();
+                if (ready != 0) { // the selector is level-triggered: datagrams left unread show up again
+                    receiveBatch();
+                }
                 runTasks();
                 runTimers();
             }
@@ -245,11 +251,22 @@ public final class UdpNodeIo implements NodeIo {
         }
     }
 
-    private void receiveAll() throws IOException {
-        while (true) {
+    /**
+     * Receives up to {@link #receiveBatch} datagrams. The limit adapts: one while datagrams come one
+     * per wake-up (request and answer: the loop goes back to waiting without a receive that finds
+     * nothing, one system call less on the way to the next), doubling up to
+     * {@link #MAX_RECEIVE_BATCH} while they queue up (a stream: one wake-up for many). Datagrams
+     * left unread make the next select return at once.
+     */
+    private void receiveBatch() throws IOException {
+        int limit = receiveBatch;
+        for (int n = 0; n < limit; n++) {
             rx.clear();
             SocketAddress from = channel.receive(rx);
             if (from == null) {
+                if (n <= 1) {
+                    receiveBatch = 1; // drained after at most one: not a stream
+                }
                 return;
             }
             rx.flip();
@@ -262,6 +279,7 @@ public final class UdpNodeIo implements NodeIo {
                 log.warn("receive callback failed on a datagram from {}", from, e);
             }
         }
+        receiveBatch = Math.min(limit * 2, MAX_RECEIVE_BATCH); // more may be waiting
     }
 
     private void runTasks() {
