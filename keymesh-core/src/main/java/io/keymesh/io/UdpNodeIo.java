@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #send} may be called from any thread ({@link #concurrentSends()} is true): the channel
  * serialises concurrent sends; the loop uses its own direct buffer and other threads one each,
- * kept per thread and grown to the largest datagram that thread sent.
+ * kept per thread and grown to the largest datagram that thread sent. The channel is non-blocking,
+ * so a sending thread's interrupt does not close it (as it would a blocking channel's).
  */
 public final class UdpNodeIo implements NodeIo {
     /** Socket send and receive buffer size asked for (the kernel caps it at rmem_max / wmem_max). */

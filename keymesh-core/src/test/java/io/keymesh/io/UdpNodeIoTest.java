@@ -88,6 +88,26 @@ class UdpNodeIoTest {
         }
     }
 
+    @Test
+    void anInterruptedSendingThreadDoesNotCloseTheSocket() throws Exception {
+        try (UdpNodeIo rx = new UdpNodeIo(ANY_LOOPBACK); UdpNodeIo tx = new UdpNodeIo(ANY_LOOPBACK)) {
+            AtomicInteger received = new AtomicInteger();
+            rx.start((from, buf, off, len) -> received.incrementAndGet());
+            tx.start((from, buf, off, len) -> { });
+            byte[] d = new byte[10];
+            Thread t = Thread.ofPlatform().unstarted(() -> {
+                Thread.currentThread().interrupt();
+                tx.send(rx.localAddress(), d, 0, d.length); // the channel is non-blocking: no close on interrupt
+            });
+            t.start();
+            t.join();
+            awaitCount(received, 1);
+            tx.send(rx.localAddress(), d, 0, d.length); // still open
+            awaitCount(received, 2);
+            assertEquals(0, tx.sendErrors());
+        }
+    }
+
     private static void awaitCount(AtomicInteger n, int want) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (n.get() < want) {
