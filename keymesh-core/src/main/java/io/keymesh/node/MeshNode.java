@@ -169,11 +169,14 @@ public final class MeshNode implements AutoCloseable {
         byte[] buf = new byte[bufLen];
         frameDatagram(data, off, len, buf);
         loop.call((engine, now) -> {
-            if (peers.get(to) == state) {
-                state.datagramsSent.incrementAndGet();
-                engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
+            try {
+                if (peers.get(to) == state) {
+                    state.datagramsSent.incrementAndGet();
+                    engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
+                }
+            } finally {
+                pendingSends.decrementAndGet(); // after sending: a send on another thread must not overtake this one
             }
-            pendingSends.decrementAndGet(); // after sending: a send on another thread must not overtake this one
             return null;
         });
         return true;
