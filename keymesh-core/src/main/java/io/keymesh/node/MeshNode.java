@@ -128,7 +128,9 @@ public final class MeshNode implements AutoCloseable {
 
     /**
      * Sends {@code data[off..off+len)} to the peer {@code to} as one datagram. The bytes are copied
-     * before return.
+     * before return. On a real socket, with a session up and no earlier send waiting for the loop,
+     * the datagram is encrypted and sent on the calling thread before return; otherwise the loop
+     * thread sends it (after a handshake if need be).
      *
      * @return true if accepted, false if refused because {@link #MAX_PENDING_SENDS} sends are queued
      * @throws IllegalArgumentException if {@code to} is not a peer or the datagram is longer than
