@@ -6,6 +6,8 @@ package io.keymesh.crypto;
  * <ul>
  *   <li>{@link #jdk()}: the JDK's SunJCE cipher, with intrinsics on JDK 25 — the faster one, but it
  *       allocates about 2 KiB per call (SunJCE builds new engine objects on every initialisation);
+ *       inputs shorter than {@link SplitChaCha20Poly1305#JDK_FROM_LENGTH} bytes, where that fixed
+ *       cost dominates, go to the portable code ({@link SplitChaCha20Poly1305});
  *   <li>{@link #portable()}: {@link PortableChaCha20Poly1305}, plain Java, allocation-free.
  * </ul>
  *
@@ -33,7 +35,7 @@ public interface Aead {
 
     /** A new JDK-backed instance. */
     static Aead jdk() {
-        return new ChaCha20Poly1305();
+        return new SplitChaCha20Poly1305();
     }
 
     /** A new allocation-free instance. */

@@ -9,7 +9,9 @@ import java.util.random.RandomGenerator;
  * ({@code keymesh-sim}) provides a virtual one, so the same node code runs over both.
  *
  * <p>Thread-safety: {@link #execute} may be called from any thread; everything else only on the
- * loop thread (in a simulation there is only one thread). Callbacks run on the loop thread.
+ * loop thread (in a simulation there is only one thread), except that when
+ * {@link #concurrentSends()} is true, {@link #send} and {@link #nanoTime} may be called from any
+ * thread too. Callbacks run on the loop thread.
  */
 public interface NodeIo extends AutoCloseable {
     /** Receives datagrams on the loop thread. The array is valid only during the call. */
@@ -38,8 +40,20 @@ public interface NodeIo extends AutoCloseable {
     /** Starts delivering received datagrams to {@code receiver}. Call once. */
     void start(Receiver receiver);
 
-    /** Sends one datagram; the bytes are consumed before return. Loop thread only. */
+    /**
+     * Sends one datagram; the bytes are consumed before return. Loop thread only, unless
+     * {@link #concurrentSends()}: then from any thread, concurrently with the loop.
+     */
     void send(InetSocketAddress to, byte[] buf, int off, int len);
+
+    /**
+     * True if {@link #send} and {@link #nanoTime} may be called from any thread (a real socket), so
+     * a node may encrypt and send on the caller's thread instead of the loop's. False, the default,
+     * keeps all work on the loop thread, as a deterministic simulation needs.
+     */
+    default boolean concurrentSends() {
+        return false;
+    }
 
     /** Runs {@code task} on the loop thread soon; from any thread. Tasks run in submission order. */
     void execute(Runnable task);

@@ -13,6 +13,8 @@ import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,11 +27,18 @@ import org.slf4j.LoggerFactory;
  * <p>An exception thrown by a callback is logged and counted ({@link #callbackErrors()}); the loop
  * goes on. Receive and send buffers are reused: receiving allocates nothing per datagram beyond
  * what {@link DatagramChannel#receive} does for a new sender address.
+ *
+ * <p>{@link #send} may be called from any thread ({@link #concurrentSends()} is true): the channel
+ * serialises concurrent sends; the loop uses its own direct buffer and other threads one each,
+ * kept per thread and grown to the largest datagram that thread sent. The channel is non-blocking,
+ * so a sending thread's interrupt does not close it (as it would a blocking channel's).
  */
 public final class UdpNodeIo implements NodeIo {
     /** Socket send and receive buffer size asked for (the kernel caps it at rmem_max / wmem_max). */
     public static final int SOCKET_BUFFER_BYTES = 4 << 20;
     private static final int MAX_DATAGRAM = 65535;
+    /** Most datagrams received per pass of the loop before it runs tasks and timers again. */
+    private static final int MAX_RECEIVE_BATCH = 64;
     private static final Logger log = LoggerFactory.getLogger(UdpNodeIo.class);
 
     private final DatagramChannel channel;
@@ -45,8 +54,12 @@ public final class UdpNodeIo implements NodeIo {
     private Thread thread;
     private Receiver receiver;
     private volatile boolean running = true;
+    /** True while the loop is in (or about to enter) a blocking select; a task submitter that clears it wakes the loop. */
+    private final AtomicBoolean selecting = new AtomicBoolean();
     private long timerSequence;
-    private long sendErrors;
+    private int receiveBatch = 1;
+    private final AtomicLong sendErrors = new AtomicLong();
+    private static final ThreadLocal<ByteBuffer[]> SEND_BUFFER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
     private long callbackErrors;
 
     private static final class ScheduledTask implements Timer, Comparable<ScheduledTask> {
@@ -143,22 +156,41 @@ public final class UdpNodeIo implements NodeIo {
 
     @Override
     public void send(InetSocketAddress to, byte[] buf, int off, int len) {
-        tx.clear();
-        tx.put(buf, off, len).flip();
+        ByteBuffer b = inLoop() ? tx : threadSendBuffer(len);
+        b.clear();
+        b.put(buf, off, len).flip();
         try {
-            if (channel.send(tx, to) == 0) {
-                sendErrors++;
+            if (channel.send(b, to) == 0) {
+                sendErrors.incrementAndGet();
             }
         } catch (IOException e) {
-            sendErrors++;
+            sendErrors.incrementAndGet();
             log.debug("send to {} failed: {}", to, e.toString());
         }
+    }
+
+    /** This (non-loop) thread's direct send buffer, at least {@code len} bytes. */
+    private static ByteBuffer threadSendBuffer(int len) {
+        ByteBuffer[] holder = SEND_BUFFER.get();
+        ByteBuffer b = holder[0];
+        if (b == null || b.capacity() < len) {
+            b = ByteBuffer.allocateDirect(Math.max(2048, Integer.highestOneBit(Math.max(1, len - 1)) << 1));
+            holder[0] = b;
+        }
+        return b;
+    }
+
+    @Override
+    public boolean concurrentSends() {
+        return true;
     }
 
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
-        if (!inLoop()) {
+        // Only a loop that is (about to be) blocked needs the wake-up system call, and only one
+        // submitter makes it; a loop that is running finds the task before it blocks again.
+        if (selecting.get() && selecting.compareAndSet(true, false)) {
             selector.wakeup();
         }
     }
@@ -177,7 +209,7 @@ public final class UdpNodeIo implements NodeIo {
 
     /** Datagrams the socket refused to send (buffer full, unreachable). */
     public long sendErrors() {
-        return sendErrors;
+        return sendErrors.get();
     }
 
     /** Exceptions thrown by callbacks (each logged; the loop goes on). */
@@ -193,16 +225,23 @@ public final class UdpNodeIo implements NodeIo {
                 if (next != null) {
                     waitMillis = Math.max(1, (next.at - System.nanoTime() + 999_999) / 1_000_000);
                 }
+                int ready = -1; // unknown: try to receive
                 if (tasks.isEmpty()) {
                     if (next != null && next.at <= System.nanoTime()) {
-                        selector.selectNow();
+                        ready = selector.selectNow();
                     } else {
-                        selector.select(waitMillis);
+                        selecting.set(true);
+                        if (tasks.isEmpty()) { // again, now that submitters see the flag
+                            ready = selector.select(waitMillis);
+                        }
+                        selecting.set(false);
                     }
                 }
                 selector.selectedKeys().clear();
                 runTasks(); // first: a node's configuration is queued before its first datagram
-                receiveAll();
+                if (ready != 0) { // the selector is level-triggered: datagrams left unread show up again
+                    receiveBatch();
+                }
                 runTasks();
                 runTimers();
             }
@@ -213,11 +252,22 @@ public final class UdpNodeIo implements NodeIo {
         }
     }
 
-    private void receiveAll() throws IOException {
-        while (true) {
+    /**
+     * Receives up to {@link #receiveBatch} datagrams. The limit adapts: one while datagrams come one
+     * per wake-up (request and answer: the loop goes back to waiting without a receive that finds
+     * nothing, one system call less on the way to the next), doubling up to
+     * {@link #MAX_RECEIVE_BATCH} while they queue up (a stream: one wake-up for many). Datagrams
+     * left unread make the next select return at once.
+     */
+    private void receiveBatch() throws IOException {
+        int limit = receiveBatch;
+        for (int n = 0; n < limit; n++) {
             rx.clear();
             SocketAddress from = channel.receive(rx);
             if (from == null) {
+                if (n <= 1) {
+                    receiveBatch = 1; // drained after at most one: not a stream
+                }
                 return;
             }
             rx.flip();
@@ -230,6 +280,7 @@ public final class UdpNodeIo implements NodeIo {
                 log.warn("receive callback failed on a datagram from {}", from, e);
             }
         }
+        receiveBatch = Math.min(limit * 2, MAX_RECEIVE_BATCH); // more may be waiting
     }
 
     private void runTasks() {

@@ -1,9 +1,11 @@
 package io.keymesh.node;
 
+import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.io.NodeIo;
 import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
+import io.keymesh.session.SendPath;
 import io.keymesh.session.SessionEngine;
 import io.keymesh.session.SessionSink;
 import java.net.InetSocketAddress;
@@ -17,12 +19,18 @@ import java.util.concurrent.CompletableFuture;
  * already on it) and re-arms the timer afterwards; code on the loop thread that uses
  * {@link #engine()} directly calls {@link #rearm()} when done. Deliveries and events go to the
  * {@code events} sink (its {@code transmit} is never called) on the loop thread.
+ *
+ * <p>{@link #sendOnCallerThread} is the exception to "the engine belongs to the loop thread": when
+ * the I/O takes sends from any thread, a packet for a peer with a usable session is encrypted and
+ * sent on the caller's thread through the peer's {@link SendPath}, which reports to the engine what
+ * its timers need (see {@link SendPath}).
  */
 public final class EngineLoop implements AutoCloseable {
     private final NodeIo io;
     private final SessionEngine engine;
     private final SessionSink events;
     private final Wakeup wakeup;
+    private final SendPath.Transmitter transmitter;
 
     /** A function run on the loop thread with the engine and the current time. */
     @FunctionalInterface
@@ -35,6 +43,7 @@ public final class EngineLoop implements AutoCloseable {
         this.events = events;
         this.engine = new SessionEngine(key, io.random(), io.wallClockOffsetNanos(), new Sink());
         this.wakeup = new Wakeup(io, engine::nextDeadline, now -> engine.onTimer(now));
+        this.transmitter = io::send;
     }
 
     /** Starts receiving. */
@@ -88,6 +97,30 @@ public final class EngineLoop implements AutoCloseable {
             }
         });
         return result;
+    }
+
+    /**
+     * Encrypts {@code buf[off..off+len)} for {@code peer} and sends it on the calling thread, if the
+     * I/O takes sends from any thread ({@link NodeIo#concurrentSends()}), the caller is not the loop
+     * thread, and the peer's {@link SendPath} needs nothing from the engine for it. The buffer has
+     * the engine's headroom and tailroom around the payload ({@link SessionEngine#send}).
+     *
+     * @param aead the calling thread's own AEAD instance, of the engine's transport kind
+     * @return true if sent; false if the caller must pass the packet to {@link SessionEngine#send}
+     *     on the loop thread (the buffer's contents are then unspecified)
+     */
+    public boolean sendOnCallerThread(Peer peer, byte[] buf, int off, int len, Aead aead) {
+        if (!io.concurrentSends() || io.inLoop()) {
+            return false;
+        }
+        return switch (peer.sendPath().send(io.nanoTime(), buf, off, len, aead, transmitter)) {
+            case SENT -> true;
+            case SENT_WAKE_ENGINE -> {
+                io.execute(this::rearm); // the engine has a timer to start before its current deadline
+                yield true;
+            }
+            case DECLINED -> false;
+        };
     }
 
     /** Makes sure the engine is woken by its next deadline. */

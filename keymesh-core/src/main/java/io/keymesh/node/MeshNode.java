@@ -68,7 +68,7 @@ public final class MeshNode implements AutoCloseable {
         /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
         boolean loopbackConnection;
         boolean up;
-        long datagramsSent;
+        final AtomicLong datagramsSent = new AtomicLong();
         long datagramsReceived;
 
         PeerState(Peer session) {
@@ -131,7 +131,9 @@ public final class MeshNode implements AutoCloseable {
 
     /**
      * Sends {@code data[off..off+len)} to the peer {@code to} as one datagram. The bytes are copied
-     * before return.
+     * before return. On a real socket, with a session up and no earlier send waiting for the loop,
+     * the datagram is encrypted and sent on the calling thread before return; otherwise the loop
+     * thread sends it (after a handshake if need be).
      *
      * @return true if accepted, false if refused because {@link #MAX_PENDING_SENDS} sends are queued
      * @throws IllegalArgumentException if {@code to} is not a peer or the datagram is longer than
@@ -151,24 +153,44 @@ public final class MeshNode implements AutoCloseable {
             throw new IllegalArgumentException("datagram of " + len + " bytes; at most " + MAX_DATAGRAM_LENGTH);
         }
         java.util.Objects.checkFromIndexSize(off, len, data.length); // before counting it as pending
+        int frameLen = MeshFrame.frameLength(len);
+        int bufLen = SessionEngine.SEND_HEADROOM + frameLen + 15 + TransportData.TAG_LENGTH;
+        // Off the loop thread: encrypted and sent on this thread when the session allows and no
+        // earlier send waits for the loop (it would be overtaken). Otherwise through the loop.
+        if (pendingSends.get() == 0 && loop.io().concurrentSends() && !loop.io().inLoop()) {
+            SendScratch scratch = SendScratch.current();
+            byte[] buf = scratch.buffer(bufLen);
+            frameDatagram(data, off, len, buf);
+            if (loop.sendOnCallerThread(state.session, buf, SessionEngine.SEND_HEADROOM, frameLen, scratch.aead(config.aead()))) {
+                state.datagramsSent.incrementAndGet();
+                return true;
+            }
+        }
         if (pendingSends.incrementAndGet() > MAX_PENDING_SENDS) {
             pendingSends.decrementAndGet();
             sendsRefused.incrementAndGet();
             return false;
         }
-        int frameLen = MeshFrame.frameLength(len);
-        byte[] buf = new byte[SessionEngine.SEND_HEADROOM + frameLen + 15 + TransportData.TAG_LENGTH];
-        int bodyOff = MeshFrame.writeHeader(buf, SessionEngine.SEND_HEADROOM, MeshFrame.DATAGRAM, len);
-        System.arraycopy(data, off, buf, bodyOff, len);
+        byte[] buf = new byte[bufLen];
+        frameDatagram(data, off, len, buf);
         loop.call((engine, now) -> {
-            pendingSends.decrementAndGet();
-            if (peers.get(to) == state) {
-                state.datagramsSent++;
-                engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
+            try {
+                if (peers.get(to) == state) {
+                    state.datagramsSent.incrementAndGet();
+                    engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
+                }
+            } finally {
+                pendingSends.decrementAndGet(); // after sending: a send on another thread must not overtake this one
             }
             return null;
         });
         return true;
+    }
+
+    /** Writes the DATAGRAM frame of {@code data[off..off+len)} at the engine's headroom in {@code buf}. */
+    private static void frameDatagram(byte[] data, int off, int len, byte[] buf) {
+        int bodyOff = MeshFrame.writeHeader(buf, SessionEngine.SEND_HEADROOM, MeshFrame.DATAGRAM, len);
+        System.arraycopy(data, off, buf, bodyOff, len);
     }
 
     /** {@link #send(PublicKey, byte[], int, int)} of a whole array. */
@@ -223,7 +245,7 @@ public final class MeshNode implements AutoCloseable {
                 long hs = p.lastHandshakeNanos();
                 out.add(new PeerStats(p.publicKey(), p.endpoint(), s != null && s.up, hs < 0 ? -1 : now - hs,
                         p.handshakesCompleted(), p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(),
-                        s == null ? 0 : s.datagramsSent, s == null ? 0 : s.datagramsReceived));
+                        s == null ? 0 : s.datagramsSent.get(), s == null ? 0 : s.datagramsReceived));
             }
             return out;
         });

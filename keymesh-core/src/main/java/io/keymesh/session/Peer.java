@@ -11,7 +11,8 @@ import java.util.ArrayDeque;
  * packets waiting for a session, and statistics.
  *
  * <p>Created by {@link SessionEngine#addPeer}. Not thread-safe: read and change it only from the
- * thread that drives its engine. Times are the engine's monotonic nanoseconds.
+ * thread that drives its engine — except {@link #sendPath()}, which any thread may use. Times are
+ * the engine's monotonic nanoseconds.
  */
 public final class Peer {
     static final long NEVER = Long.MAX_VALUE;
@@ -30,6 +31,10 @@ public final class Peer {
     Keypair next;
 
     final ArrayDeque<StagedPacket> staged = new ArrayDeque<>();
+    final SendPath sendPath;
+    /** What of {@link #sendPath}'s reports the timers have taken in: packets, latest send time. */
+    long absorbedPathPackets;
+    long absorbedPathSentNanos = Long.MIN_VALUE;
 
     // Timers: absolute deadlines in engine nanoseconds, NEVER when not armed.
     long retransmitHandshakeAt = NEVER;
@@ -51,8 +56,9 @@ public final class Peer {
     long handshakesCompleted;
     long cookieRepliesReceived;
 
-    Peer(PublicKey publicKey, PresharedKey presharedKey, SymmetricState initialState) {
+    Peer(PublicKey publicKey, PresharedKey presharedKey, SymmetricState initialState, SendPath sendPath) {
         this.publicKey = publicKey;
+        this.sendPath = sendPath;
         this.presharedKey = presharedKey;
         this.initialState = initialState;
         this.cookieGenerator = new CookieGenerator(publicKey);
@@ -71,6 +77,17 @@ public final class Peer {
     /** Sets where packets to the peer go. Authenticated packets from elsewhere move it again (roaming). */
     public void setEndpoint(InetSocketAddress endpoint) {
         this.endpoint = endpoint;
+        publishRoute();
+    }
+
+    /** The send path any thread may use (see {@link SendPath}); the same object for the peer's lifetime. */
+    public SendPath sendPath() {
+        return sendPath;
+    }
+
+    /** Publishes to {@link #sendPath} what it may use now: the current keypair and endpoint, unless packets wait. */
+    void publishRoute() {
+        sendPath.publish(staged.isEmpty() ? current : null, endpoint);
     }
 
     /** Persistent keepalive interval in seconds, 0 when off. */
@@ -106,16 +123,18 @@ public final class Peer {
         return rxBytes;
     }
 
+    /** Bytes sent, by the engine and through {@link #sendPath()}. */
     public long txBytes() {
-        return txBytes;
+        return txBytes + sendPath.bytes();
     }
 
     public long rxPackets() {
         return rxPackets;
     }
 
+    /** Packets sent, by the engine and through {@link #sendPath()}. */
     public long txPackets() {
-        return txPackets;
+        return txPackets + sendPath.packets();
     }
 
     /** Completed handshakes with this peer, as initiator or responder. */
@@ -138,9 +157,12 @@ public final class Peer {
         return staged.size();
     }
 
-    /** The earliest armed timer deadline, or {@link Long#MAX_VALUE}. */
+    /**
+     * The earliest armed timer deadline, or {@link Long#MAX_VALUE}; with the new-handshake timer that
+     * a data packet reported by {@link #sendPath} starts (the engine starts it when it takes the report in).
+     */
     long nextDeadline() {
-        return Math.min(Math.min(retransmitHandshakeAt, sendKeepaliveAt),
+        return Math.min(Math.min(Math.min(retransmitHandshakeAt, sendKeepaliveAt), sendPath.reportedDataSentDeadline()),
                 Math.min(Math.min(newHandshakeAt, zeroKeyMaterialAt), persistentKeepaliveAt));
     }
 

@@ -31,6 +31,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 
 /**
@@ -45,8 +46,11 @@ import java.util.random.RandomGenerator;
  * Randomness (ephemeral keys, indices, jitter, cookie secrets) comes from the given generator:
  * a {@code SecureRandom} in use, a seeded one in simulations.
  *
- * <p>Not thread-safe: one thread drives an engine and its peers. Payload buffers are never
- * retained; see {@link #send} for the room a caller leaves around a payload.
+ * <p>Not thread-safe: one thread drives an engine and its peers. The exception is each peer's
+ * {@link Peer#sendPath() SendPath}: other threads may encrypt and transmit through it while the
+ * current keypair allows, and the engine takes in what they report before it runs the peer's timers
+ * (see {@link SendPath} for the contract). Payload buffers are never retained; see {@link #send}
+ * for the room a caller leaves around a payload.
  */
 public final class SessionEngine {
     /** Bytes a caller leaves free before a payload passed to {@link #send}. */
@@ -67,6 +71,8 @@ public final class SessionEngine {
     private final long[] drops = new long[DropReason.values().length];
     private final byte[] out = new byte[HandshakeInitiation.LENGTH];
     private final byte[] keepalive = new byte[TransportData.MIN_LENGTH];
+    /** The last {@link #nextDeadline()} returned, for {@link SendPath}s on other threads. */
+    private final AtomicLong reportedDeadline = new AtomicLong(Long.MAX_VALUE);
 
     private byte[] membershipKey;
     private int paddingMtu;
@@ -113,7 +119,9 @@ public final class SessionEngine {
         if (!usable) {
             throw new IllegalArgumentException("not a usable peer key (a low-order point): " + key);
         }
-        Peer p = new Peer(key, psk, NoiseIKpsk2.initialState(ProtocolConstants.CONSTRUCTION, ProtocolConstants.IDENTIFIER, key));
+        Peer p = new Peer(key, psk, NoiseIKpsk2.initialState(ProtocolConstants.CONSTRUCTION, ProtocolConstants.IDENTIFIER, key),
+                new SendPath(reportedDeadline));
+        p.sendPath.setPaddingMtu(paddingMtu);
         p.cookieGenerator.setMembership(membershipKey);
         peers.put(key, p);
         return p;
@@ -127,6 +135,7 @@ public final class SessionEngine {
         }
         zeroKeyMaterial(p);
         p.staged.clear();
+        p.sendPath.publish(null, null);
         if (p.wireGuardCompatible) {
             updateStandardMac1();
         }
@@ -192,6 +201,9 @@ public final class SessionEngine {
             throw new IllegalArgumentException("mtu must be >= 0, got " + mtu);
         }
         this.paddingMtu = mtu;
+        for (Peer p : peers.values()) {
+            p.sendPath.setPaddingMtu(mtu);
+        }
     }
 
     /** Forces the under-load state on or off (off returns to measuring). */
@@ -331,9 +343,10 @@ public final class SessionEngine {
         // Our own initiation, if one is in flight, is left alone: when both sides initiate at once,
         // both handshakes complete instead of each cancelling the other's (which, in lock-step
         // timing such as a simulator's, would repeat forever).
+        absorbSendPath(p);
         authenticatedFrom(p, from);
         anyAuthenticatedPacketTraversal(now, p);
-        p.newHandshakeAt = NEVER; // any authenticated packet received
+        stopNewHandshakeTimer(p); // any authenticated packet received
 
         // The response, and the responder's keypair, which waits as "next" until the initiator uses it.
         int localIndex = indices.allocate(p);
@@ -405,8 +418,10 @@ public final class SessionEngine {
             p.previous = p.current;
         }
         p.current = kp;
+        absorbSendPath(p);
         authenticatedFrom(p, from);
-        p.newHandshakeAt = NEVER;
+        p.publishRoute();
+        stopNewHandshakeTimer(p);
         p.zeroKeyMaterialAt = now + ZERO_KEY_MATERIAL_AFTER;
         handshakeComplete(now, p);
         if (p.staged.isEmpty()) {
@@ -448,6 +463,7 @@ public final class SessionEngine {
             return;
         }
         Peer p = kp.peer;
+        absorbSendPath(p);
         if (kp == p.next) {
             // The initiator used the keypair we made as responder: it becomes current.
             if (p.previous != null) {
@@ -456,11 +472,12 @@ public final class SessionEngine {
             p.previous = p.current;
             p.current = kp;
             p.next = null;
+            p.publishRoute();
             handshakeComplete(now, p);
             sendStaged(now, p);
         }
         authenticatedFrom(p, from);
-        p.newHandshakeAt = NEVER;
+        stopNewHandshakeTimer(p);
         keepKeyFreshReceiving(now, p);
         p.rxPackets++;
         p.rxBytes += len;
@@ -486,6 +503,7 @@ public final class SessionEngine {
     private void authenticatedFrom(Peer p, InetSocketAddress from) {
         if (from != null && !from.equals(p.endpoint)) {
             p.endpoint = from;
+            p.publishRoute();
             sink.endpointChanged(p, from);
         }
     }
@@ -571,6 +589,7 @@ public final class SessionEngine {
         byte[] copy = new byte[SEND_HEADROOM + len + sendTailroom(len)];
         System.arraycopy(buf, off, copy, SEND_HEADROOM, len);
         p.staged.addLast(new StagedPacket(copy, len));
+        p.publishRoute(); // withdrawn: staged packets go before any sent from another thread
     }
 
     private void sendStaged(long now, Peer p) {
@@ -588,11 +607,13 @@ public final class SessionEngine {
         while ((pkt = p.staged.pollFirst()) != null) {
             encryptAndTransmit(now, p, kp, pkt.buf(), SEND_HEADROOM, pkt.length());
         }
+        p.publishRoute();
         keepKeyFreshSending(now, p);
     }
 
     private void encryptAndTransmit(long now, Peer p, Keypair kp, byte[] buf, int off, int len) {
-        long counter = kp.sendCounter++;
+        absorbSendPath(p);
+        long counter = kp.nextSendCounter();
         int padded = TransportData.paddedLength(len, paddingMtu);
         Arrays.fill(buf, off + len, off + padded, (byte) 0);
         TransportData.writeHeader(buf, off - SEND_HEADROOM, kp.remoteIndex, counter);
@@ -605,10 +626,12 @@ public final class SessionEngine {
         anyAuthenticatedPacketSent(p);
         if (len > 0 && p.newHandshakeAt == NEVER) { // data sent
             p.newHandshakeAt = now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter();
+            p.sendPath.setNewHandshakeTimerRunning(true);
         }
     }
 
     private boolean sendInitiation(long now, Peer p, boolean isRetry) {
+        absorbSendPath(p);
         if (!isRetry) {
             p.handshakeAttempts = 0;
         }
@@ -646,7 +669,7 @@ public final class SessionEngine {
     private void keepKeyFreshSending(long now, Peer p) {
         Keypair kp = p.current;
         if (kp != null && kp.isInitiator
-                && (Long.compareUnsigned(kp.sendCounter, REKEY_AFTER_MESSAGES) > 0 || now - kp.createdNanos > REKEY_AFTER_TIME)) {
+                && (Long.compareUnsigned(kp.sendCounter(), REKEY_AFTER_MESSAGES) > 0 || now - kp.createdNanos > REKEY_AFTER_TIME)) {
             sendInitiation(now, p, false);
         }
     }
@@ -664,20 +687,37 @@ public final class SessionEngine {
 
     // ---------------------------------------------------------------- timers
 
-    /** The earliest time at which {@link #onTimer} has work, or {@link Long#MAX_VALUE} if none. */
+    /**
+     * The earliest time at which {@link #onTimer} has work, or {@link Long#MAX_VALUE} if none. The
+     * driver must call {@link #onTimer} by then, and ask again after it has called the engine:
+     * sends through a {@link SendPath} on other threads rely on that.
+     */
     public long nextDeadline() {
         long min = Long.MAX_VALUE;
         for (Peer p : peers.values()) {
             min = Math.min(min, p.nextDeadline());
         }
-        return min;
+        reportedDeadline.set(min);
+        // A send on another thread may have reported "data sent" after the loop above read its
+        // peer, and read the old deadline: look at the reports again now that the new one is out.
+        long again = min;
+        for (Peer p : peers.values()) {
+            again = Math.min(again, p.sendPath.reportedDataSentDeadline());
+        }
+        if (again < min) {
+            reportedDeadline.set(again);
+        }
+        return again;
     }
 
     /** Runs every timer due at {@code nowNanos}: retransmissions, keepalives, rekeys, key zeroing. */
     public void onTimer(long nowNanos) {
         for (Peer p : peers.values()) {
             if (p.nextDeadline() <= nowNanos) {
-                runTimers(nowNanos, p);
+                absorbSendPath(p); // sends on other threads may have moved a deadline later
+                if (p.nextDeadline() <= nowNanos) {
+                    runTimers(nowNanos, p);
+                }
             }
         }
     }
@@ -688,6 +728,7 @@ public final class SessionEngine {
             if (p.handshakeAttempts > MAX_TIMER_HANDSHAKES) {
                 int n = p.staged.size();
                 p.staged.clear();
+                p.publishRoute();
                 if (n > 0) {
                     drops[DropReason.HANDSHAKE_GAVE_UP.ordinal()] += n;
                     sink.dropped(p, DropReason.HANDSHAKE_GAVE_UP, n);
@@ -711,7 +752,7 @@ public final class SessionEngine {
             }
         }
         if (p.newHandshakeAt <= now) {
-            p.newHandshakeAt = NEVER;
+            stopNewHandshakeTimer(p);
             sendInitiation(now, p, false);
         }
         if (p.zeroKeyMaterialAt <= now) {
@@ -744,6 +785,44 @@ public final class SessionEngine {
         p.sendKeepaliveAt = NEVER;
     }
 
+    private static void stopNewHandshakeTimer(Peer p) {
+        p.newHandshakeAt = NEVER;
+        p.sendPath.setNewHandshakeTimerRunning(false);
+    }
+
+    /**
+     * Takes in what sends through {@code p}'s {@link SendPath} reported since last time, as if the
+     * engine had sent those packets itself just before now: any authenticated packet sent (stops the
+     * keepalive timer), traversal (restarts the persistent keepalive from the latest send) and data
+     * sent (starts the new-handshake timer from the first data packet, unless running). Called
+     * before anything reads or sets the peer's timers.
+     */
+    private void absorbSendPath(Peer p) {
+        SendPath sp = p.sendPath;
+        long packets = sp.packets();
+        if (packets != p.absorbedPathPackets) {
+            p.absorbedPathPackets = packets;
+            anyAuthenticatedPacketSent(p);
+        }
+        long last = sp.lastSentNanos();
+        if (last != p.absorbedPathSentNanos) {
+            p.absorbedPathSentNanos = last;
+            if (p.persistentKeepaliveNanos > 0) {
+                long at = last + p.persistentKeepaliveNanos;
+                if (p.persistentKeepaliveAt == NEVER || p.persistentKeepaliveAt < at) {
+                    p.persistentKeepaliveAt = at;
+                }
+            }
+        }
+        long dataSentAt = sp.dataSentAt();
+        if (dataSentAt != SendPath.DATA_SENT_NONE && dataSentAt != SendPath.DATA_SENT_ARMED) {
+            if (p.newHandshakeAt == NEVER) {
+                p.newHandshakeAt = dataSentAt + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter();
+            }
+            sp.setNewHandshakeTimerRunning(true);
+        }
+    }
+
     private void handshakeComplete(long now, Peer p) {
         p.retransmitHandshakeAt = NEVER;
         p.handshakeAttempts = 0;
@@ -763,6 +842,7 @@ public final class SessionEngine {
         p.previous = null;
         p.current = null;
         p.next = null;
+        p.publishRoute();
         clearHandshake(p);
     }
 

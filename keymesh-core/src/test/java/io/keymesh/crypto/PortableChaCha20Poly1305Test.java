@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The allocation-free ChaCha20, Poly1305 and their AEAD against RFC 8439's vectors, and the AEAD
- * against the JDK's cipher on random inputs (both implementations of {@link Aead} must agree byte
- * for byte).
+ * against the JDK's cipher on random inputs (the implementations of {@link Aead}, and the split
+ * one that picks between them by length, must agree byte for byte).
  */
 class PortableChaCha20Poly1305Test {
     private static final HexFormat HEX = HexFormat.of();
@@ -126,14 +126,21 @@ class PortableChaCha20Poly1305Test {
         byte[] a = new byte[len + 16];
         byte[] b = new byte[len + 16];
         Aead.portable().seal(key, counter, aad, aadLen, pt, 0, len, a, 0);
-        Aead.jdk().seal(key, counter, aad, aadLen, pt, 0, len, b, 0);
+        new ChaCha20Poly1305().seal(key, counter, aad, aadLen, pt, 0, len, b, 0);
         assertArrayEquals(b, a);
+        byte[] c = new byte[len + 16]; // the split one (Aead.jdk()), whichever side of its threshold
+        assertEquals(len + 16, Aead.jdk().seal(key, counter, aad, aadLen, pt, 0, len, c, 0));
+        assertArrayEquals(b, c);
+        byte[] opened = new byte[len];
+        assertEquals(len, Aead.jdk().open(key, counter, aad, aadLen, c, 0, c.length, opened, 0));
+        assertArrayEquals(pt, opened);
         // In place, both ways, and a flipped bit anywhere is refused.
         byte[] buf = Arrays.copyOf(a, a.length);
         assertEquals(len, Aead.portable().open(key, counter, aad, aadLen, buf, 0, buf.length, buf, 0));
         assertArrayEquals(pt, Arrays.copyOf(buf, len));
         a[r.nextInt(a.length)] ^= (byte) (1 << r.nextInt(8));
         assertEquals(-1, Aead.portable().open(key, counter, aad, aadLen, a, 0, a.length, new byte[len], 0));
+        assertEquals(-1, new ChaCha20Poly1305().open(key, counter, aad, aadLen, a, 0, a.length, new byte[len], 0));
         assertEquals(-1, Aead.jdk().open(key, counter, aad, aadLen, a, 0, a.length, new byte[len], 0));
     }
 }
