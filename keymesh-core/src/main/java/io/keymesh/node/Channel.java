@@ -22,12 +22,15 @@ public final class Channel {
     final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
     final AtomicLong queuedBytes = new AtomicLong();
     final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** The loop task that moves this channel's queue into its connection (one object, reused). */
+    final Runnable drainTask;
     final AtomicBoolean wantsWritable = new AtomicBoolean();
     volatile String lostReason;
     volatile boolean closed;
 
     Channel(MeshNode node, PublicKey peer, long id) {
         this.node = node;
+        this.drainTask = () -> node.drainNow(this);
         this.peer = peer;
         this.id = id;
     }

@@ -340,11 +340,17 @@ public final class MeshNode implements AutoCloseable {
     /** Runs {@link #drain} on the loop thread, once per burst of sends. */
     void scheduleDrain(Channel c) {
         if (c.drainScheduled.compareAndSet(false, true)) {
-            loop.call((engine, now) -> {
-                drain(c, now);
-                return null;
-            });
+            // Always queued, also from the loop thread: a send from inside a listener callback
+            // must not re-enter the connection that is delivering. The task object is the
+            // channel's own, so a burst costs no allocation here.
+            loop.io().execute(c.drainTask);
         }
+    }
+
+    /** Loop thread: {@link Channel#drainTask}. */
+    void drainNow(Channel c) {
+        drain(c, loop.io().nanoTime());
+        loop.rearm();
     }
 
     /** Loop thread: moves a channel's queued messages into its connection as far as it takes them. */
