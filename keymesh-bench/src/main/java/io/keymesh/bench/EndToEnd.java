@@ -51,7 +51,8 @@ final class EndToEnd {
         return switch (name) {
             case "udp" -> "1400-byte datagrams between two MeshNodes on loopback (encrypted, window of 256 in flight)"
                     + " vs two plain DatagramChannels; packets/s delivered, loss";
-            case "rtt" -> "ping-pong of 64-byte datagrams (one outstanding) via MeshNode vs raw UDP; median/p99 us";
+            case "rtt" -> "ping-pong of 64-byte datagrams (one outstanding) via MeshNode, answered in the node's callbacks, vs raw UDP; "
+                    + "median/p99 us (then the same with an application thread waiting for each answer)";
             case "channel-bulk" -> "one reliable channel, 256 MiB in 1 MiB messages with back-pressure vs a JDK TCP socket; MB/s";
             case "channel-small" -> "64-byte messages on one channel vs TCP with a 4-byte length prefix and BufferedOutputStream; messages/s";
             case "channel-latency" -> "64-byte ping-pong on channel 2 while channel 1 of the same connection carries bulk"
@@ -64,7 +65,13 @@ final class EndToEnd {
         System.out.printf("bench/run %s: %s%n", name, describe(name));
         switch (name) {
             case "udp" -> throughput(name, "packets/s", rounds, EndToEnd::udpKeymesh, EndToEnd::udpBaseline);
-            case "rtt" -> latency(name, rounds, EndToEnd::rttKeymesh, EndToEnd::rttBaseline);
+            case "rtt" -> {
+                System.out.println("# with an application thread that sends each ping and waits for the answer (one more thread hand-off per round trip)");
+                latency("rtt-app-thread", rounds, EndToEnd::rttKeymesh, EndToEnd::rttBaseline);
+                System.out.println();
+                System.out.println("# each node answers in its own callback, as raw UDP's threads answer from their receive loop");
+                latency(name, rounds, EndToEnd::rttKeymeshCallbacks, EndToEnd::rttBaseline);
+            }
             case "channel-bulk" -> throughput(name, "MB/s", rounds, EndToEnd::bulkKeymesh, EndToEnd::bulkBaseline);
             case "channel-small" -> throughput(name, "messages/s", rounds, EndToEnd::smallKeymesh, EndToEnd::smallBaseline);
             case "channel-latency" -> latency(name, rounds, EndToEnd::loadedLatencyKeymesh, EndToEnd::loadedLatencyBaseline);
@@ -305,6 +312,51 @@ final class EndToEnd {
                 }
                 return true;
             });
+        }
+    }
+
+    /**
+     * Ping-pong driven by the nodes' callbacks: B echoes from {@code onDatagram}; A, in its
+     * {@code onDatagram}, records the round trip and sends the next ping. The thread layout is raw
+     * UDP's (one thread per side that receives and answers); the caller only waits for the end.
+     */
+    private static long[] rttKeymeshCallbacks(boolean warmup) throws Exception {
+        try (Pair p = new Pair()) {
+            PublicKey ka = p.a.publicKey();
+            PublicKey kb = p.b.publicKey();
+            p.eb.datagram = (d, o, l) -> p.b.send(ka, d, o, l);
+            long seconds = warmup ? 2 : LATENCY_SECONDS;
+            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            long[][] samples = {new long[1 << 16]};
+            int[] n = {0};
+            long[] sentAt = {0};
+            byte[] ping = new byte[PING];
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            p.ea.datagram = (d, o, l) -> {
+                long now = System.nanoTime();
+                if (n[0] == samples[0].length) {
+                    samples[0] = Arrays.copyOf(samples[0], n[0] * 2);
+                }
+                samples[0][n[0]++] = now - sentAt[0];
+                if (now - end < 0) {
+                    sentAt[0] = System.nanoTime();
+                    p.a.send(kb, ping);
+                } else {
+                    done.countDown();
+                }
+            };
+            p.a.withEngine((engine, now) -> { // the first ping from A's loop thread too
+                sentAt[0] = System.nanoTime();
+                p.a.send(kb, ping);
+                return null;
+            }).get();
+            if (!done.await(seconds + 10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("callback ping-pong stalled after " + n[0] + " round trips (a datagram lost?)");
+            }
+            if (warmup) {
+                System.out.printf(Locale.ROOT, "  %-8s warm-up: %,d round trips%n", "keymesh", n[0]);
+            }
+            return Arrays.copyOf(samples[0], n[0]);
         }
     }
 
