@@ -219,6 +219,14 @@ public final class ChannelConnection {
         return channel(channelId, false).send.offer(message);
     }
 
+    /**
+     * True if data sent on some channel (or a channel's end) is not yet acknowledged by the peer;
+     * false also once the connection is lost (nothing more will be).
+     */
+    public boolean hasUnacknowledgedData() {
+        return !lost && channels.hasUnacknowledgedData();
+    }
+
     /** True if {@link #send} would take a message of {@code length} bytes on {@code channelId} now. */
     public boolean canSend(long channelId, int length) {
         Channel c = channels.get(channelId);

@@ -83,6 +83,16 @@ final class ChannelTable {
         return true;
     }
 
+    /** True if some channel has data, or the end of its data, that the peer has not acknowledged. */
+    boolean hasUnacknowledgedData() {
+        for (Channel c : order) {
+            if (c.send.bufferedBytes() > 0 || (c.send.isClosed() && !c.send.isFinished())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True if some channel has an ack-eliciting frame to send. */
     boolean hasWork() {
         for (Channel c : order) {

@@ -287,6 +287,48 @@ public final class MeshNode implements AutoCloseable {
         return loop.call(f);
     }
 
+    /**
+     * Stops the node after its reliable channels have delivered what they took: waits until every
+     * message accepted by a {@link Channel} is acknowledged by its peer (or that peer's connection
+     * is lost), at most {@code drainTimeout}, then {@link #close()}s.
+     *
+     * @return true if everything was acknowledged in time
+     */
+    public boolean close(java.time.Duration drainTimeout) {
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        boolean drained = false;
+        while (!closed) {
+            try {
+                drained = loop.call((engine, now) -> {
+                    for (PeerState s : peers.values()) {
+                        for (Channel c : s.channels.values()) {
+                            if (!c.queue.isEmpty() && c.lostReason == null) {
+                                return false;
+                            }
+                        }
+                        if (s.connection != null && s.connection.hasUnacknowledgedData()) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }).get(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                break; // the loop is gone or stuck: close anyway
+            }
+            if (drained || System.nanoTime() - deadline > 0) {
+                break;
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+        return drained;
+    }
+
     /** Stops the node and releases its socket. The private key is the caller's to close. */
     @Override
     public void close() {

@@ -177,7 +177,13 @@ final class NodeMux implements NodeListener {
         return refusedOpens.get();
     }
 
-    /** Stops the node (after the last actor system left) and wipes its private key. */
+    /** How long the node may take, when the last actor system leaves, to deliver what its channels took. */
+    private static final java.time.Duration DRAIN = java.time.Duration.ofSeconds(2);
+
+    /**
+     * Stops the node (after the last actor system left) once its channels have delivered what they
+     * accepted (at most {@link #DRAIN}), and wipes its private key.
+     */
     void close() {
         worker.shutdown();
         try {
@@ -185,7 +191,7 @@ final class NodeMux implements NodeListener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        node().close();
+        node().close(DRAIN);
         privateKey.close();
     }
 
