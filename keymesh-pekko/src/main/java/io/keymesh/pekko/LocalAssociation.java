@@ -22,6 +22,7 @@ final class LocalAssociation implements AssociationHandle {
     private final HeldEvents<HandleEventListener, HandleEvent> events = new HeldEvents<>(HandleEventListener::notify);
     private final AtomicBoolean ended;
     private LocalAssociation other;
+    private volatile java.util.Set<LocalAssociation> owner = java.util.Set.of();
 
     private LocalAssociation(Address localAddress, Address remoteAddress, AtomicBoolean ended) {
         this.localAddress = localAddress;
@@ -38,6 +39,15 @@ final class LocalAssociation implements AssociationHandle {
         a.other = b;
         b.other = a;
         return new LocalAssociation[] {a, b};
+    }
+
+    /** The set of live local associations this side belongs to; it leaves the set when the association ends. */
+    void ownedBy(java.util.Set<LocalAssociation> set) {
+        owner = set;
+        set.add(this);
+        if (ended.get()) {
+            set.remove(this);
+        }
     }
 
     @Override
@@ -68,6 +78,8 @@ final class LocalAssociation implements AssociationHandle {
     @Override
     public void disassociate() {
         if (ended.compareAndSet(false, true)) {
+            owner.remove(this);
+            other.owner.remove(other);
             Disassociated gone = new Disassociated(AssociationHandle.Unknown$.MODULE$);
             events.deliver(gone);
             other.events.deliver(gone);

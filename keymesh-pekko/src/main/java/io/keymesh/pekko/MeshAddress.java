@@ -34,8 +34,12 @@ public final class MeshAddress {
             throw new IllegalArgumentException(address + ": no host; a keymesh address's host is the node's public key in base32 (52 characters)");
         }
         String host = address.host().get();
+        if (!host.equals(host.toLowerCase(java.util.Locale.ROOT))) {
+            // Pekko compares addresses as strings: an upper-case spelling would be another address
+            throw new IllegalArgumentException(address + ": the host must be the node key in lowercase base32 (as `keymesh pubkey --base32` prints it)");
+        }
         try {
-            return PublicKey.fromBase32(host.toLowerCase(java.util.Locale.ROOT));
+            return PublicKey.fromBase32(host);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(address + ": the host must be a node's public key in base32 (52 characters, as `keymesh pubkey --base32` prints it): " + e.getMessage(), e);
         }

@@ -2,8 +2,9 @@ package io.keymesh.pekko;
 
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.Channel;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.dispatch.Futures;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.remote.transport.AssociationHandle;
@@ -16,12 +17,21 @@ import scala.jdk.javaapi.FutureConverters;
  * One association: a reliable keymesh channel between two actor systems' virtual ports. Pekko
  * payloads travel as channel messages, one each, in order.
  *
+ * <p>State: ESTABLISHING (outbound, OPEN sent, no answer yet) → OPEN → ENDED, or ESTABLISHING →
+ * ENDED (refused, timed out, lost, or given up). Every change is one compare-and-set, so exactly one
+ * of ACCEPT, the timeout, a refusal or a loss decides an outbound association's outcome. Inbound
+ * associations start OPEN.
+ *
  * <p>Threading: {@link #write} and {@link #disassociate()} come from Pekko's threads;
  * {@link #received} and the end-of-association calls from the node's loop thread. Events before
  * the read handler is registered ({@link #readHandlerPromise()}) are held, in order, and handed
  * over when it is; the {@link AssociationHandle.Disassociated} event is delivered once.
  */
 final class MeshAssociationHandle implements AssociationHandle {
+    private static final int ESTABLISHING = 0;
+    private static final int OPEN = 1;
+    private static final int ENDED = 2;
+
     private final NodeMux mux;
     private final MeshTransport transport;
     private final NodeMux.ChannelKey key;
@@ -31,9 +41,9 @@ final class MeshAssociationHandle implements AssociationHandle {
     /** Completes when the other side accepts (outbound); completed at once for inbound associations. */
     private final Promise<AssociationHandle> established = Futures.promise();
     private final HeldEvents<HandleEventListener, HandleEvent> events = new HeldEvents<>(HandleEventListener::notify);
-    private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicInteger state;
     private volatile Channel channel;
-    private volatile boolean accepted;
+    private volatile Cancellable timeout;
 
     MeshAssociationHandle(NodeMux mux, MeshTransport transport, NodeMux.ChannelKey key, Address localAddress,
             Address remoteAddress, boolean inbound) {
@@ -42,7 +52,7 @@ final class MeshAssociationHandle implements AssociationHandle {
         this.key = key;
         this.localAddress = localAddress;
         this.remoteAddress = remoteAddress;
-        this.accepted = inbound;
+        this.state = new AtomicInteger(inbound ? OPEN : ESTABLISHING);
         FutureConverters.asJava(readHandler.future()).thenAccept(events::register);
     }
 
@@ -73,14 +83,30 @@ final class MeshAssociationHandle implements AssociationHandle {
         return key.peer();
     }
 
+    /** True once the association has ended (or failed to be established). */
+    boolean isEnded() {
+        return state.get() == ENDED;
+    }
+
     /** The outbound association's outcome. */
     scala.concurrent.Future<AssociationHandle> established() {
         return established.future();
     }
 
-    /** Binds the channel; before this, {@link #write} refuses. */
+    /** Binds the channel; before this, {@link #write} refuses. An association that already ended closes it. */
     void attach(Channel c) {
         this.channel = c;
+        if (isEnded()) {
+            c.close();
+        }
+    }
+
+    /** The outbound connection-timeout task, cancelled once the outcome is known. */
+    void timeoutTask(Cancellable task) {
+        this.timeout = task;
+        if (state.get() != ESTABLISHING) {
+            task.cancel();
+        }
     }
 
     /**
@@ -90,7 +116,7 @@ final class MeshAssociationHandle implements AssociationHandle {
     @Override
     public boolean write(ByteString payload) {
         Channel c = channel;
-        if (c == null || !accepted || ended.get()) {
+        if (c == null || state.get() != OPEN) {
             return false;
         }
         try {
@@ -99,20 +125,27 @@ final class MeshAssociationHandle implements AssociationHandle {
             }
             transport.countRefusedWrite();
             return false;
-        } catch (IllegalStateException e) { // lost or closed: the Disassociated event is on its way
+        } catch (IllegalStateException e) { // the channel was lost or closed under us (peer removed, node closing)
+            remoteEnded("the channel ended: " + e.getMessage());
             return false;
         }
     }
 
-    /** Ends the association (Pekko 1.x); the other side sees it disassociated after the payloads written so far. */
+    /**
+     * Ends the association (Pekko 1.x); the other side sees it disassociated after the payloads
+     * written so far. One still being established fails instead.
+     */
     @Override
     public void disassociate() {
-        if (end()) {
+        if (state.compareAndSet(OPEN, ENDED)) {
+            mux.forget(this);
             Channel c = channel;
             if (c != null) {
                 c.close();
             }
             deliver(new Disassociated(AssociationHandle.Unknown$.MODULE$));
+        } else {
+            failEstablishing(new java.io.IOException("disassociated before the other side answered"));
         }
     }
 
@@ -129,63 +162,68 @@ final class MeshAssociationHandle implements AssociationHandle {
 
     /** A channel message: the answer to OPEN first (outbound), then payloads. */
     void received(byte[] message) {
-        if (!accepted) {
-            AssociationControl answer;
-            try {
-                answer = AssociationControl.decode(message);
-            } catch (IllegalArgumentException e) {
-                failEstablishing(invalid("the other node answered with something else than an association answer: " + e.getMessage()));
-                return;
-            }
-            switch (answer) {
-                case AssociationControl.Accept a -> {
-                    accepted = true;
-                    established.trySuccess(this);
-                }
-                case AssociationControl.Refuse r -> failEstablishing(invalid(remoteAddress + " refused the association: " + r.reason()));
-                case AssociationControl.Open o -> failEstablishing(invalid("the other node opened the same channel"));
-            }
+        int s = state.get();
+        if (s == OPEN) {
+            deliver(new InboundPayload(ByteString.fromArrayUnsafe(message)));
             return;
         }
-        deliver(new InboundPayload(ByteString.fromArrayUnsafe(message)));
+        if (s == ENDED) {
+            return; // after the end: nobody listens any more
+        }
+        AssociationControl answer;
+        try {
+            answer = AssociationControl.decode(message);
+        } catch (IllegalArgumentException e) {
+            failEstablishing(invalid("the other node answered with something else than an association answer: " + e.getMessage()));
+            return;
+        }
+        switch (answer) {
+            case AssociationControl.Accept a -> {
+                if (state.compareAndSet(ESTABLISHING, OPEN)) {
+                    cancelTimeout();
+                    established.trySuccess(this);
+                }
+            }
+            case AssociationControl.Refuse r -> failEstablishing(invalid(remoteAddress + " refused the association: " + r.reason()));
+            case AssociationControl.Open o -> failEstablishing(invalid("the other node opened the same channel"));
+        }
     }
 
     /** The other side ended the association, or the connection to its node was lost. */
     void remoteEnded(String why) {
-        if (!accepted) {
-            failEstablishing(new java.io.IOException(why));
-            return;
-        }
-        if (end()) {
+        if (state.compareAndSet(OPEN, ENDED)) {
+            mux.forget(this);
             mux.closeLater(channel);
             deliver(new Disassociated(AssociationHandle.Unknown$.MODULE$));
+        } else {
+            failEstablishing(new java.io.IOException(why));
         }
     }
 
     /** No answer in time (outbound). */
     void timedOut(String why) {
-        if (!accepted) {
-            failEstablishing(new java.io.IOException(why));
-        }
+        failEstablishing(new java.io.IOException(why));
     }
 
+    /** Ends an association still being established, if it is: the outbound future fails with {@code why}. */
     private void failEstablishing(Throwable why) {
-        if (end()) {
+        if (state.compareAndSet(ESTABLISHING, ENDED)) {
+            cancelTimeout();
+            mux.forget(this);
             mux.closeLater(channel);
             established.tryFailure(why);
         }
     }
 
-    private static Throwable invalid(String why) {
-        return new Transport.InvalidAssociationException(why, null);
+    private void cancelTimeout() {
+        Cancellable t = timeout;
+        if (t != null) {
+            t.cancel();
+        }
     }
 
-    private boolean end() {
-        if (ended.compareAndSet(false, true)) {
-            mux.forget(this);
-            return true;
-        }
-        return false;
+    private static Throwable invalid(String why) {
+        return new Transport.InvalidAssociationException(why, null);
     }
 
     private void deliver(HandleEvent event) {

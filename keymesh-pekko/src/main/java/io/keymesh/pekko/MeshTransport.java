@@ -33,7 +33,9 @@ public final class MeshTransport implements Transport {
     private final String scheme;
     private final Promise<AssociationEventListener> associationListener = Futures.promise();
     private final HeldEvents<AssociationEventListener, AssociationEvent> inbound = new HeldEvents<>(AssociationEventListener::notify);
-    private volatile NodeMux mux;
+    private final java.util.concurrent.atomic.AtomicReference<NodeMux> muxRef = new java.util.concurrent.atomic.AtomicReference<>();
+    /** Live associations with actor systems on the same node (both sides are tracked by their own transport). */
+    private final java.util.Set<LocalAssociation> locals = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Address localAddress;
     private volatile int port;
     private final java.util.concurrent.atomic.AtomicLong refusedWrites = new java.util.concurrent.atomic.AtomicLong();
@@ -81,7 +83,7 @@ public final class MeshTransport implements Transport {
      */
     public static java.util.Optional<io.keymesh.node.MeshNode> node(ActorSystem system) {
         MeshTransport t = listening.get(system);
-        NodeMux m = t == null ? null : t.mux;
+        NodeMux m = t == null ? null : t.muxRef.get();
         return m == null ? java.util.Optional.empty() : java.util.Optional.of(m.node());
     }
 
@@ -93,6 +95,11 @@ public final class MeshTransport implements Transport {
     /** Writes refused so far because a channel was full (classic remoting retried them after its back-off). */
     public long refusedWrites() {
         return refusedWrites.get();
+    }
+
+    /** The node mux while listening (tests). */
+    NodeMux mux() {
+        return muxRef.get();
     }
 
     void countRefusedWrite() {
@@ -123,9 +130,12 @@ public final class MeshTransport implements Transport {
                 SharedNodes.release(m);
                 throw e;
             }
-            mux = m;
+            muxRef.set(m);
             localAddress = MeshAddress.of(schemeIdentifier(), system.name(), m.self(), port);
             listening.put(system, this);
+            // Classic remoting does not call shutdown() when another transport fails to listen;
+            // the actor system's end releases the node (and its port) in any case.
+            system.registerOnTermination(this::shutdown);
             return Futures.successful(new Tuple2<>(localAddress, associationListener));
         } catch (RuntimeException e) {
             return Futures.failed(e);
@@ -134,7 +144,7 @@ public final class MeshTransport implements Transport {
 
     @Override
     public Future<AssociationHandle> associate(Address remote) {
-        NodeMux m = mux;
+        NodeMux m = muxRef.get();
         if (m == null) {
             return Futures.failed(new IllegalStateException("keymesh transport is not listening"));
         }
@@ -153,6 +163,8 @@ public final class MeshTransport implements Transport {
                         + remotePort + " of this node", null));
             }
             LocalAssociation[] pair = LocalAssociation.pair(localAddress, target.localAddress());
+            pair[0].ownedBy(locals);
+            pair[1].ownedBy(target.locals);
             target.announce(pair[1]);
             return Futures.successful(pair[0]);
         }
@@ -172,24 +184,39 @@ public final class MeshTransport implements Transport {
             return h.established();
         }
         Duration timeout = settings.connectionTimeout();
-        system.scheduler().scheduleOnce(scala.concurrent.duration.Duration.fromNanos(timeout.toNanos()),
-                () -> h.timedOut("no answer from " + remote + " within " + timeout.toMillis() + " ms"), system.dispatcher());
+        h.timeoutTask(system.scheduler().scheduleOnce(scala.concurrent.duration.Duration.fromNanos(timeout.toNanos()),
+                () -> h.timedOut("no answer from " + remote + " within " + timeout.toMillis() + " ms"), system.dispatcher()));
         return h.established();
     }
 
+    /**
+     * Ends this actor system's associations (each after what was written to it) and leaves the
+     * node; the last actor system to leave stops the node once its channels have delivered (at most
+     * 2 s), off the caller's thread. Idempotent.
+     */
     @Override
     public Future<Object> shutdown() {
-        NodeMux m = mux;
-        if (m != null) {
-            mux = null;
-            listening.remove(system, this);
-            m.unbind(port, this);
-            for (MeshAssociationHandle h : m.associationsOf(this)) {
-                h.disassociate();
-            }
-            SharedNodes.release(m);
+        NodeMux m = muxRef.getAndSet(null);
+        if (m == null) {
+            return Futures.successful(Boolean.TRUE);
         }
-        return Futures.successful(Boolean.TRUE);
+        listening.remove(system, this);
+        m.unbind(port, this);
+        for (MeshAssociationHandle h : m.associationsOf(this)) {
+            h.disassociate();
+        }
+        for (LocalAssociation l : java.util.List.copyOf(locals)) {
+            l.disassociate();
+        }
+        java.util.concurrent.CompletableFuture<Object> released = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("keymesh-pekko-shutdown").start(() -> {
+            try {
+                SharedNodes.release(m);
+            } finally {
+                released.complete(Boolean.TRUE);
+            }
+        });
+        return FutureConverters.asScala(released);
     }
 
     // ------------------------------------------------------------------ from the node mux

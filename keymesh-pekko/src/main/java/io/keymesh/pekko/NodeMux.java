@@ -41,10 +41,11 @@ final class NodeMux implements NodeListener {
     private final io.keymesh.crypto.PrivateKey privateKey;
     private final byte[] selfBytes;
     private final int maxMessage;
+    private final NodeConfig config;
     private final Map<Integer, MeshTransport> ports = new ConcurrentHashMap<>();
     private final Map<ChannelKey, MeshAssociationHandle> associations = new ConcurrentHashMap<>();
     private final AtomicLong nextChannel = new AtomicLong();
-    private final AtomicLong malformedOpens = new AtomicLong();
+    private final AtomicLong strayMessages = new AtomicLong();
     private final AtomicLong refusedOpens = new AtomicLong();
     private final ExecutorService worker;
     private final CountDownLatch started = new CountDownLatch(1);
@@ -56,6 +57,7 @@ final class NodeMux implements NodeListener {
         this.self = privateKey.publicKey();
         this.selfBytes = self.toBytes();
         this.maxMessage = config.channels().maxMessage();
+        this.config = config;
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "keymesh-pekko-" + self.toBase32().substring(0, 8));
             t.setDaemon(true);
@@ -83,6 +85,13 @@ final class NodeMux implements NodeListener {
 
     PublicKey self() {
         return self;
+    }
+
+    /** True if {@code other} describes this node as it runs (same key, address, network key, peers, settings). */
+    boolean sameNode(NodeConfig other) {
+        return other.privateKey().publicKey().equals(self) && java.util.Objects.equals(other.listen(), config.listen())
+                && java.util.Objects.equals(other.networkKey(), config.networkKey()) && other.peers().equals(config.peers())
+                && other.aead().equals(config.aead()) && other.channels().equals(config.channels());
     }
 
     /** The largest message the node's channels take. */
@@ -126,8 +135,12 @@ final class NodeMux implements NodeListener {
 
     /** A new channel number towards {@code peer}, never one the peer picks. */
     long newChannelId(PublicKey peer) {
-        int parity = Arrays.compareUnsigned(selfBytes, peer.toBytes()) < 0 ? 0 : 1;
-        return nextChannel.getAndIncrement() * 2 + parity;
+        return nextChannel.getAndIncrement() * 2 + parityTowards(peer);
+    }
+
+    /** The low bit of the channel numbers this node picks towards {@code peer} (the peer picks the other). */
+    private int parityTowards(PublicKey peer) {
+        return Arrays.compareUnsigned(selfBytes, peer.toBytes()) < 0 ? 0 : 1;
     }
 
     /** Registers an association so that its channel's messages reach it. */
@@ -167,9 +180,9 @@ final class NodeMux implements NodeListener {
         }
     }
 
-    /** OPENs that were not association control messages. */
-    long malformedOpens() {
-        return malformedOpens.get();
+    /** Messages dropped on channels that carry no association (late, stray or malformed). */
+    long strayMessages() {
+        return strayMessages.get();
     }
 
     /** OPENs refused: no actor system on the virtual port. */
@@ -205,7 +218,9 @@ final class NodeMux implements NodeListener {
             h.received(message);
             return;
         }
-        // The first message on a channel the peer opened: OPEN.
+        // A channel we know nothing of: only the first message of a channel the peer opened, an
+        // OPEN, starts something. Anything else (a late message on an association that ended, an
+        // answer that came after its timeout) is dropped: answering it would reopen the channel.
         AssociationControl.Open open;
         try {
             if (!(AssociationControl.decode(message) instanceof AssociationControl.Open o)) {
@@ -213,9 +228,13 @@ final class NodeMux implements NodeListener {
             }
             open = o;
         } catch (IllegalArgumentException e) {
-            malformedOpens.incrementAndGet();
-            log.debug("keymesh-pekko: channel {} from {} does not start an association: {}", channelId, from, e.getMessage());
-            refuse(key, "the channel did not start with an association request (" + e.getMessage() + ")");
+            strayMessages.incrementAndGet();
+            log.debug("keymesh-pekko: dropped a message on channel {} from {}, which carries no association: {}",
+                    channelId, from, e.getMessage());
+            return;
+        }
+        if ((channelId & 1) == parityTowards(from)) {
+            strayMessages.incrementAndGet(); // an OPEN on a number only this node hands out
             return;
         }
         MeshTransport t = ports.get(open.toPort());
@@ -228,9 +247,11 @@ final class NodeMux implements NodeListener {
         register(inbound);
         runLater(() -> {
             Channel c = node().channel(from, channelId);
-            inbound.attach(c);
-            c.send(new AssociationControl.Accept().encode());
-            t.announce(inbound);
+            inbound.attach(c); // closes it if the association already ended (the peer gave up meanwhile)
+            if (!inbound.isEnded()) {
+                c.send(new AssociationControl.Accept().encode());
+                t.announce(inbound);
+            }
         });
     }
 

@@ -15,6 +15,7 @@ import java.util.Map;
  * block starts the node; the node stops when its last actor system's transport shuts down.
  */
 final class SharedNodes {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SharedNodes.class);
     private static final Map<PublicKey, NodeMux> nodes = new HashMap<>();
 
     private SharedNodes() {}
@@ -37,6 +38,10 @@ final class SharedNodes {
         PublicKey key = config.privateKey().publicKey();
         NodeMux mux = nodes.get(key);
         if (mux != null) {
+            if (!mux.sameNode(config)) {
+                log.warn("keymesh: an actor system joins the running node {} whose keymesh settings (listen, network key, "
+                        + "peers, aead, channels) differ from its own keymesh block; the running node's apply", key.toBase32());
+            }
             config.privateKey().close(); // the running node has its own copy
         } else {
             try {

@@ -129,7 +129,8 @@ class TransportSpiTest {
         assertTrue(MeshAddress.isValid(b.localAddress()));
         assertFalse(MeshAddress.isValid(new Address("mesh", "b", "localhost", 7001)));
         assertFalse(MeshAddress.isValid(new Address("mesh", "b")));
-        assertEquals(mesh.node(1).publicKey(), MeshAddress.keyOf(new Address("mesh", "b", mesh.node(1).host().toUpperCase(), 1)));
+        assertEquals(mesh.node(1).publicKey(), MeshAddress.keyOf(new Address("mesh", "b", mesh.node(1).host(), 1)));
+        assertFalse(MeshAddress.isValid(new Address("mesh", "b", mesh.node(1).host().toUpperCase(), 1)), "Pekko compares hosts as strings");
     }
 
     @Test
@@ -215,6 +216,81 @@ class TransportSpiTest {
             ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(a.associate(entry.getKey())));
             Throwable cause = assertInstanceOf(Transport.InvalidAssociationException.class, e.getCause(), entry.getKey().toString());
             assertTrue(cause.getMessage().contains(entry.getValue()), cause.getMessage());
+        }
+    }
+
+    @Test
+    void lateMessagesOnAnEndedAssociationAreDroppedNotAnswered() throws Exception {
+        AssociationHandle out = await(a.associate(b.localAddress()));
+        LinkedBlockingQueue<HandleEvent> atA = readAll(out);
+        AssociationHandle in = accepted();
+        readAll(in);
+        in.disassociate(); // B ends its side while A is still writing
+        int written = 0;
+        for (int i = 0; i < 2_000 && out.write(numbered(i, 1000)); i++) {
+            written++;
+        }
+        assertInstanceOf(Disassociated.class, atA.poll(30, TimeUnit.SECONDS), "A is told, and gets nothing else first");
+        Thread.sleep(300);
+        assertTrue(atA.isEmpty(), "no answer came back on the ended channel: " + atA.peek());
+        assertTrue(written > 0);
+    }
+
+    @Test
+    void theFirstOfAcceptAndTimeoutDecidesAnOutboundAssociation() throws Exception {
+        NodeMux m = a.mux();
+        Address remote = b.localAddress();
+        MeshAssociationHandle accepted = new MeshAssociationHandle(m, a, new NodeMux.ChannelKey(mesh.node(1).publicKey(), 1_000_000),
+                a.localAddress(), remote, false);
+        accepted.received(new AssociationControl.Accept().encode());
+        accepted.timedOut("too late");
+        assertEquals(accepted, await(accepted.established()));
+        assertFalse(accepted.isEnded());
+
+        MeshAssociationHandle timedOut = new MeshAssociationHandle(m, a, new NodeMux.ChannelKey(mesh.node(1).publicKey(), 1_000_002),
+                a.localAddress(), remote, false);
+        timedOut.timedOut("no answer");
+        timedOut.received(new AssociationControl.Accept().encode());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(timedOut.established()));
+        assertEquals("no answer", e.getCause().getMessage());
+        assertTrue(timedOut.isEnded());
+        assertFalse(timedOut.write(ByteString.fromString("x")));
+    }
+
+    @Test
+    void removingThePeerEndsItsAssociations() throws Exception {
+        AssociationHandle out = await(a.associate(b.localAddress()));
+        LinkedBlockingQueue<HandleEvent> atA = readAll(out);
+        readAll(accepted());
+        MeshTransport.node(systemA).orElseThrow().removePeer(mesh.node(1).publicKey()).get(10, TimeUnit.SECONDS);
+        boolean refused = false;
+        for (int i = 0; i < 100 && !refused; i++) {
+            refused = !out.write(numbered(i, 100));
+        }
+        assertTrue(refused);
+        assertInstanceOf(Disassociated.class, atA.poll(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anActorSystemOnTheSameNodeLeavingEndsTheLocalAssociation() throws Exception {
+        ActorSystem systemC = ActorSystem.create("c", localOnly(0, 7002));
+        try {
+            MeshTransport c = transport(systemC);
+            LinkedBlockingQueue<AssociationEvent> inboundAtC = new LinkedBlockingQueue<>();
+            listen(c, inboundAtC);
+            AssociationHandle out = await(a.associate(c.localAddress()));
+            assertInstanceOf(LocalAssociation.class, out);
+            LinkedBlockingQueue<HandleEvent> atA = readAll(out);
+            LinkedBlockingQueue<HandleEvent> atC = readAll(assertInstanceOf(InboundAssociation.class,
+                    inboundAtC.poll(10, TimeUnit.SECONDS)).association());
+            assertTrue(out.write(ByteString.fromString("in memory")));
+            assertEquals(ByteString.fromString("in memory"), assertInstanceOf(InboundPayload.class, atC.poll(10, TimeUnit.SECONDS)).payload());
+            await(c.shutdown());
+            assertInstanceOf(Disassociated.class, atA.poll(10, TimeUnit.SECONDS));
+            assertFalse(out.write(ByteString.fromString("to nobody")));
+        } finally {
+            systemC.terminate();
+            systemC.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
         }
     }
 }
