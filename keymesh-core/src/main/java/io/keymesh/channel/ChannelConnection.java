@@ -64,6 +64,12 @@ public final class ChannelConnection {
         default void onChannelClosed(long channelId, long errorCode) {}
 
         /**
+         * The channel is finished both ways and forgotten; its number cannot be used again on this
+         * connection (a new connection starts afresh).
+         */
+        default void onChannelRetired(long channelId) {}
+
+        /**
          * The connection ended — the peer closed it or restarted, it was idle too long, or the peer
          * broke the protocol. Every channel of it is gone; messages not yet acknowledged may be lost.
          */
@@ -113,6 +119,7 @@ public final class ChannelConnection {
     private FlowControl.Send connectionSend;
     private FlowControl.Receive connectionReceive;
     private ChannelTable channels;
+    private final List<Long> retiredNow = new ArrayList<>();
     /** Channels that became writable during an ACK, told after it (the loss detector must not be re-entered). */
     private final List<Long> becameWritable = new ArrayList<>();
     private int probesPending;
@@ -230,7 +237,7 @@ public final class ChannelConnection {
     /** True if {@link #send} would take a message of {@code length} bytes on {@code channelId} now. */
     public boolean canSend(long channelId, int length) {
         Channel c = channels.get(channelId);
-        return !lost && (c == null ? length <= config.maxMessage() : c.send.canOffer(length));
+        return !lost && !channels.isRetired(channelId) && (c == null ? length <= config.maxMessage() : c.send.canOffer(length));
     }
 
     /** Ends our side of a channel after the messages queued so far. */
@@ -328,6 +335,13 @@ public final class ChannelConnection {
         }
         becameWritable.clear();
         if (!lost) {
+            channels.retireFinished(retiredNow);
+            for (int i = 0; i < retiredNow.size(); i++) {
+                events.onChannelRetired(retiredNow.get(i));
+            }
+            retiredNow.clear();
+        }
+        if (!lost) {
             flush(nowNanos);
         }
     }
@@ -386,6 +400,9 @@ public final class ChannelConnection {
                     return;
                 }
                 Channel c = channel(streamIn.channelId(), true);
+                if (c == null) {
+                    return; // a late copy for a retired channel: the packet is acknowledged, the frame dropped
+                }
                 if (!c.receive.receive(streamIn.offset(), b, streamIn.dataOffset(), streamIn.dataLength(), streamIn.fin())) {
                     violation(now, "channel " + c.id + ": " + c.receive.violation());
                 }
@@ -402,7 +419,10 @@ public final class ChannelConnection {
                 if (!maxStreamDataIn.decode(b, off, len)) {
                     violation(now, "bad MAX_STREAM_DATA");
                 } else {
-                    channel(maxStreamDataIn.channelId(), true).send.onMaxStreamData(maxStreamDataIn.maximum());
+                    Channel c = channel(maxStreamDataIn.channelId(), true);
+                    if (c != null) {
+                        c.send.onMaxStreamData(maxStreamDataIn.maximum());
+                    }
                 }
             }
             case MeshFrame.RESET_STREAM -> {
@@ -411,6 +431,9 @@ public final class ChannelConnection {
                     return;
                 }
                 Channel c = channel(resetIn.channelId(), true);
+                if (c == null) {
+                    return;
+                }
                 if (!c.receive.onReset(resetIn.finalSize(), resetIn.errorCode())) {
                     violation(now, "channel " + c.id + ": " + c.receive.violation());
                 }
@@ -461,7 +484,17 @@ public final class ChannelConnection {
         }
     }
 
+    /**
+     * The channel {@code id}, opened if new; for a retired number, null if the peer used it (a
+     * late frame) and an exception if we do.
+     */
     private Channel channel(long id, boolean remote) {
+        if (channels.isRetired(id)) {
+            if (remote) {
+                return null;
+            }
+            throw new IllegalStateException("channel " + id + " was used and closed on this connection; channel numbers are not reused");
+        }
         Channel c = channels.getOrCreate(id, created);
         if (created[0] && remote) {
             events.onChannelOpened(id);

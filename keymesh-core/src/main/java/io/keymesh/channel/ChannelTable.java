@@ -34,6 +34,8 @@ final class ChannelTable {
     private final FlowControl.Receive connectionReceive;
     private final Map<Long, Channel> byId = new HashMap<>();
     private final List<Channel> order = new ArrayList<>();
+    /** Channel numbers that were used and finished on this connection: never opened again. */
+    private final RangeSet retired = new RangeSet();
     private int roundRobin;
 
     ChannelTable(ChannelConfig config, FlowControl.Send connectionSend, FlowControl.Receive connectionReceive) {
@@ -62,6 +64,34 @@ final class ChannelTable {
 
     boolean isEmpty() {
         return order.isEmpty();
+    }
+
+    /** True if {@code id} was used and finished on this connection. */
+    boolean isRetired(long id) {
+        return retired.contains(id);
+    }
+
+    /**
+     * Removes the channels that are finished both ways — our side closed with everything (and the
+     * end) acknowledged, or reset and the reset acknowledged; the peer's side ended and all of it
+     * delivered — and remembers their numbers, so that a late frame does not open them again.
+     * A connection with many short-lived channels (one per Pekko association) keeps only the live ones.
+     *
+     * @param removed receives the numbers retired now
+     */
+    void retireFinished(List<Long> removed) {
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Channel c = order.get(i);
+            if (c.closedReported && c.send.isFinished() && c.receive.isFinished()) {
+                order.remove(i);
+                byId.remove(c.id);
+                retired.add(c.id, c.id + 1);
+                removed.add(c.id);
+            }
+        }
+        if (!removed.isEmpty()) {
+            roundRobin = order.isEmpty() ? 0 : roundRobin % order.size();
+        }
     }
 
     int size() {

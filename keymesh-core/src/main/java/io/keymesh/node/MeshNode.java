@@ -64,6 +64,8 @@ public final class MeshNode implements AutoCloseable {
     private static final class PeerState {
         final Peer session;
         final Map<Long, Channel> channels = new ConcurrentHashMap<>();
+        /** Channel numbers finished and retired on the current connection (guarded by itself). */
+        final io.keymesh.channel.RangeSet retiredChannels = new io.keymesh.channel.RangeSet();
         ChannelConnection connection;
         /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
         boolean loopbackConnection;
@@ -362,7 +364,8 @@ public final class MeshNode implements AutoCloseable {
      * The reliable channel {@code channelId} to {@code peer}: the same handle until it is closed or
      * its connection is lost, then a new one. Both ends use the same number for one channel.
      *
-     * @throws IllegalArgumentException if {@code peer} is not a peer or the id is negative
+     * @throws IllegalArgumentException if {@code peer} is not a peer, the id is negative, or the id was used and
+     *     closed on the current connection (finished channels are retired; their numbers are not reused)
      */
     public Channel channel(PublicKey peer, long channelId) {
         if (closed) {
@@ -374,6 +377,12 @@ public final class MeshNode implements AutoCloseable {
         PeerState state = peers.get(peer);
         if (state == null) {
             throw new IllegalArgumentException("not a peer of this node: " + peer);
+        }
+        synchronized (state.retiredChannels) {
+            if (state.retiredChannels.contains(channelId)) {
+                throw new IllegalArgumentException("channel " + channelId + " to " + peer
+                        + " was used and closed on the current connection; channel numbers are not reused");
+            }
         }
         return state.channels.compute(channelId, (id, c) ->
                 c == null || c.lostReason != null || c.closed ? new Channel(this, peer, id) : c);
@@ -502,7 +511,18 @@ public final class MeshNode implements AutoCloseable {
         }
 
         @Override
+        public void onChannelRetired(long channelId) {
+            synchronized (state.retiredChannels) {
+                state.retiredChannels.add(channelId, channelId + 1);
+            }
+            state.channels.computeIfPresent(channelId, (id, c) -> c.closed ? null : c);
+        }
+
+        @Override
         public void onConnectionLost(String reason) {
+            synchronized (state.retiredChannels) {
+                state.retiredChannels.clear(); // the next connection numbers its channels afresh
+            }
             if (state.connection != null && state.connection.isLost()) {
                 state.connection = null; // the next channel use starts a new connection
             }

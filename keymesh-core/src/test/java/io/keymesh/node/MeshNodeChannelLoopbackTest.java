@@ -358,6 +358,13 @@ class MeshNodeChannelLoopbackTest {
                 List.copyOf(a.events().channelsClosed));
         assertEquals(List.of(), List.copyOf(a.events().channelsLost));
         assertEquals(List.of(), List.copyOf(b.events().channelsLost));
+
+        // Finished both ways, the channel is retired on both sides: forgotten, its number not reused.
+        await("channel 5 retired by both", () -> get(a.mesh().channelStats(b.publicKey())).channels() == 0
+                && get(b.mesh().channelStats(a.publicKey())).channels() == 0);
+        IllegalArgumentException reuse = assertThrows(IllegalArgumentException.class, () -> a.mesh().channel(b.publicKey(), 5));
+        assertTrue(reuse.getMessage().contains("channel 5 to " + b.publicKey() + " was used and closed"), reuse.getMessage());
+        exchange(a, a.mesh().channel(b.publicKey(), 6), b, 0, 3); // other numbers go on working
     }
 
     // ------------------------------------------------------------ flows
