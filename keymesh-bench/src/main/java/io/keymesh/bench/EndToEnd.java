@@ -52,7 +52,7 @@ final class EndToEnd {
             case "udp" -> "1400-byte datagrams between two MeshNodes on loopback (encrypted, window of 256 in flight)"
                     + " vs two plain DatagramChannels; packets/s delivered, loss";
             case "rtt" -> "ping-pong of 64-byte datagrams (one outstanding) via MeshNode, answered in the node's callbacks, vs raw UDP; "
-                    + "median/p99 us (then the same with an application thread waiting for each answer)";
+                    + "median/p99 us (printed after the same with an application thread waiting for each answer)";
             case "channel-bulk" -> "one reliable channel, 256 MiB in 1 MiB messages with back-pressure vs a JDK TCP socket; MB/s";
             case "channel-small" -> "64-byte messages on one channel vs TCP with a 4-byte length prefix and BufferedOutputStream; messages/s";
             case "channel-latency" -> "64-byte ping-pong on channel 2 while channel 1 of the same connection carries bulk"
