@@ -139,22 +139,7 @@ public final class Compare {
 
     /** {@code NAME [--rounds N]} for the end-to-end comparisons (default 2 rounds; no JMH options). */
     private static void endToEnd(String[] args) throws Exception {
-        int rounds = 2;
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--rounds") && i + 1 < args.length) {
-                try {
-                    rounds = Integer.parseInt(args[++i]);
-                } catch (NumberFormatException e) {
-                    usageError("--rounds needs a number, got " + args[i]);
-                }
-            } else {
-                usageError(args[0] + " is an end-to-end comparison (not JMH): it takes only --rounds N, got " + args[i]);
-            }
-        }
-        if (rounds < 1) {
-            usageError("--rounds must be at least 1");
-        }
-        EndToEnd.run(args[0], rounds);
+        EndToEnd.run(args[0], roundsOnly(args, 2));
         System.exit(0);
     }
 
@@ -188,7 +173,7 @@ public final class Compare {
                     usageError("--rounds needs a number, got " + args[i]);
                 }
             } else {
-                usageError(args[0] + " takes only --rounds N, got " + args[i]);
+                usageError(args[0] + " is not a JMH comparison: it takes only --rounds N, got " + args[i]);
             }
         }
         if (rounds < 1) {

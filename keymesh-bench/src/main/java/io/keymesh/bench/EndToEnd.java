@@ -67,10 +67,10 @@ final class EndToEnd {
             case "udp" -> throughput(name, "packets/s", rounds, EndToEnd::udpKeymesh, EndToEnd::udpBaseline);
             case "rtt" -> {
                 System.out.println("# with an application thread that sends each ping and waits for the answer (one more thread hand-off per round trip)");
-                latency("rtt-app-thread", rounds, EndToEnd::rttKeymesh, EndToEnd::rttBaseline);
+                latency("rtt-app-thread", rounds, RoundTrips::keymeshAppThread, RoundTrips::baseline);
                 System.out.println();
                 System.out.println("# each node answers in its own callback, as raw UDP's threads answer from their receive loop");
-                latency(name, rounds, EndToEnd::rttKeymeshCallbacks, EndToEnd::rttBaseline);
+                latency(name, rounds, RoundTrips::keymeshCallbacks, RoundTrips::baseline);
             }
             case "channel-bulk" -> throughput(name, "MB/s", rounds, EndToEnd::bulkKeymesh, EndToEnd::bulkBaseline);
             case "channel-small" -> throughput(name, "messages/s", rounds, EndToEnd::smallKeymesh, EndToEnd::smallBaseline);
@@ -247,149 +247,6 @@ final class EndToEnd {
             rx.close();
             receiver.join(2000);
             return r;
-        }
-    }
-
-    // ------------------------------------------------------------------ rtt
-
-    private static final int PING = 64;
-    private static final long LATENCY_SECONDS = 5;
-
-    private static long[] pingLoop(String side, boolean warmup, Pinger pinger) throws Exception {
-        long seconds = warmup ? 2 : LATENCY_SECONDS;
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        long[] samples = new long[1 << 16];
-        int n = 0;
-        long timeouts = 0;
-        while (System.nanoTime() - end < 0) {
-            long t0 = System.nanoTime();
-            if (!pinger.ping()) {
-                timeouts++;
-                continue;
-            }
-            long t = System.nanoTime() - t0;
-            if (n == samples.length) {
-                samples = Arrays.copyOf(samples, n * 2);
-            }
-            samples[n++] = t;
-        }
-        long[] s = Arrays.copyOf(samples, n);
-        if (warmup || timeouts > 0) {
-            System.out.printf(Locale.ROOT, "  %-8s %s: %,d round trips, %d timed out (100 ms)%n", side,
-                    warmup ? "warm-up" : "", n, timeouts);
-        }
-        return s;
-    }
-
-    interface Pinger {
-        /** One round trip; false if no answer within 100 ms. */
-        boolean ping() throws Exception;
-    }
-
-    private static long[] rttKeymesh(boolean warmup) throws Exception {
-        try (Pair p = new Pair()) {
-            PublicKey ka = p.a.publicKey();
-            PublicKey kb = p.b.publicKey();
-            p.eb.datagram = (d, o, l) -> p.b.send(ka, d, o, l);
-            AtomicLong answers = new AtomicLong();
-            Thread client = Thread.currentThread();
-            p.ea.datagram = (d, o, l) -> {
-                answers.incrementAndGet();
-                LockSupport.unpark(client);
-            };
-            byte[] ping = new byte[PING];
-            long[] expected = {0};
-            return pingLoop("keymesh", warmup, () -> {
-                long want = ++expected[0];
-                p.a.send(kb, ping);
-                long deadline = System.nanoTime() + 100_000_000L;
-                while (answers.get() < want) {
-                    LockSupport.parkNanos(1_000_000);
-                    if (System.nanoTime() - deadline > 0) {
-                        expected[0] = answers.get();
-                        return false;
-                    }
-                }
-                return true;
-            });
-        }
-    }
-
-    /**
-     * Ping-pong driven by the nodes' callbacks: B echoes from {@code onDatagram}; A, in its
-     * {@code onDatagram}, records the round trip and sends the next ping. The thread layout is raw
-     * UDP's (one thread per side that receives and answers); the caller only waits for the end.
-     */
-    private static long[] rttKeymeshCallbacks(boolean warmup) throws Exception {
-        try (Pair p = new Pair()) {
-            PublicKey ka = p.a.publicKey();
-            PublicKey kb = p.b.publicKey();
-            p.eb.datagram = (d, o, l) -> p.b.send(ka, d, o, l);
-            long seconds = warmup ? 2 : LATENCY_SECONDS;
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
-            long[][] samples = {new long[1 << 16]};
-            int[] n = {0};
-            long[] sentAt = {0};
-            byte[] ping = new byte[PING];
-            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-            p.ea.datagram = (d, o, l) -> {
-                long now = System.nanoTime();
-                if (n[0] == samples[0].length) {
-                    samples[0] = Arrays.copyOf(samples[0], n[0] * 2);
-                }
-                samples[0][n[0]++] = now - sentAt[0];
-                if (now - end < 0) {
-                    sentAt[0] = System.nanoTime();
-                    p.a.send(kb, ping);
-                } else {
-                    done.countDown();
-                }
-            };
-            p.a.withEngine((engine, now) -> { // the first ping from A's loop thread too
-                sentAt[0] = System.nanoTime();
-                p.a.send(kb, ping);
-                return null;
-            }).get();
-            if (!done.await(seconds + 10, java.util.concurrent.TimeUnit.SECONDS)) {
-                throw new IllegalStateException("callback ping-pong stalled after " + n[0] + " round trips (a datagram lost?)");
-            }
-            if (warmup) {
-                System.out.printf(Locale.ROOT, "  %-8s warm-up: %,d round trips%n", "keymesh", n[0]);
-            }
-            return Arrays.copyOf(samples[0], n[0]);
-        }
-    }
-
-    private static long[] rttBaseline(boolean warmup) throws Exception {
-        try (DatagramChannel server = DatagramChannel.open(); DatagramChannel client = DatagramChannel.open()) {
-            server.bind(new InetSocketAddress(LOOPBACK, 0));
-            client.bind(new InetSocketAddress(LOOPBACK, 0));
-            client.connect(server.getLocalAddress());
-            Thread echo = Thread.ofPlatform().name("rtt-baseline-echo").start(() -> {
-                ByteBuffer buf = ByteBuffer.allocateDirect(65535);
-                try {
-                    while (true) {
-                        buf.clear();
-                        var from = server.receive(buf);
-                        buf.flip();
-                        server.send(buf, from);
-                    }
-                } catch (IOException closed) {
-                    // done
-                }
-            });
-            ByteBuffer out = ByteBuffer.allocateDirect(PING);
-            ByteBuffer in = ByteBuffer.allocateDirect(65535);
-            long[] s = pingLoop("baseline", warmup, () -> {
-                out.clear();
-                client.write(out);
-                in.clear();
-                client.read(in); // blocking; loopback does not lose here
-                return true;
-            });
-            server.close();
-            echo.join(2000);
-            return s;
         }
     }
 
@@ -571,7 +428,7 @@ final class EndToEnd {
             };
             Channel bulk = p.a.channel(kb, 1);
             Channel ping = p.a.channel(kb, 2);
-            long seconds = warmup ? 2 : LATENCY_SECONDS;
+            long seconds = warmup ? 2 : RoundTrips.LATENCY_SECONDS;
             long stopAt = System.nanoTime() + (seconds + 2) * 1_000_000_000L;
             Thread bulker = Thread.ofPlatform().name("latency-bulk").start(() -> {
                 byte[] m = new byte[BULK_MESSAGE];
@@ -588,18 +445,10 @@ final class EndToEnd {
             long bulkStart = bulkBytes.get();
             long t0 = System.nanoTime();
             long[] expected = {0};
-            long[] s = pingLoop("keymesh", warmup, () -> {
+            long[] s = RoundTrips.pingLoop("keymesh", warmup, () -> {
                 long want = ++expected[0];
-                ping.send(new byte[PING]);
-                long deadline = System.nanoTime() + 100_000_000L;
-                while (answers.get() < want) {
-                    LockSupport.parkNanos(1_000_000);
-                    if (System.nanoTime() - deadline > 0) {
-                        expected[0] = answers.get();
-                        return false;
-                    }
-                }
-                return true;
+                ping.send(new byte[RoundTrips.PING]);
+                return RoundTrips.awaitAnswer(answers, want, expected);
             });
             double mbs = (bulkBytes.get() - bulkStart) / ((System.nanoTime() - t0) / 1e9) / 1e6;
             System.out.printf(Locale.ROOT, "  keymesh  bulk alongside: %,.1f MB/s%n    %s%n", mbs,
@@ -612,7 +461,7 @@ final class EndToEnd {
     private static long[] loadedLatencyBaseline(boolean warmup) throws Exception {
         try (ServerSocket ss = new ServerSocket(0, 2, LOOPBACK)) {
             AtomicLong bulkBytes = new AtomicLong();
-            long seconds = warmup ? 2 : LATENCY_SECONDS;
+            long seconds = warmup ? 2 : RoundTrips.LATENCY_SECONDS;
             long stopAt = System.nanoTime() + (seconds + 2) * 1_000_000_000L;
             Socket bulkOut = new Socket(LOOPBACK, ss.getLocalPort());
             Socket bulkIn = ss.accept();
@@ -642,7 +491,7 @@ final class EndToEnd {
                 }
             });
             Thread echo = Thread.ofPlatform().name("latency-baseline-echo").start(() -> {
-                byte[] buf = new byte[PING];
+                byte[] buf = new byte[RoundTrips.PING];
                 try (InputStream in = pingIn.getInputStream(); OutputStream out = pingIn.getOutputStream()) {
                     while (true) {
                         new DataInputStream(in).readFully(buf);
@@ -657,8 +506,8 @@ final class EndToEnd {
             long t0 = System.nanoTime();
             OutputStream out = pingOut.getOutputStream();
             DataInputStream in = new DataInputStream(pingOut.getInputStream());
-            byte[] ping = new byte[PING];
-            long[] s = pingLoop("baseline", warmup, () -> {
+            byte[] ping = new byte[RoundTrips.PING];
+            long[] s = RoundTrips.pingLoop("baseline", warmup, () -> {
                 out.write(ping);
                 in.readFully(ping);
                 return true;
