@@ -460,7 +460,7 @@ public final class ChannelConnection {
                 }
             }
             if (!c.closedReported && (c.receive.isFinished() || c.receive.isReset())) {
-                c.closedReported = true;
+                channels.endReported(c);
                 events.onChannelClosed(c.id, c.receive.isReset() ? c.receive.resetErrorCode() : 0);
             }
         }

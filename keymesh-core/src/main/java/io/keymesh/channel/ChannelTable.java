@@ -36,6 +36,8 @@ final class ChannelTable {
     private final List<Channel> order = new ArrayList<>();
     /** Channel numbers that were used and finished on this connection: never opened again. */
     private final RangeSet retired = new RangeSet();
+    /** Set when a channel may have become finished both ways (its end reported or acknowledged). */
+    private boolean mayRetire;
     private int roundRobin;
 
     ChannelTable(ChannelConfig config, FlowControl.Send connectionSend, FlowControl.Receive connectionReceive) {
@@ -66,6 +68,12 @@ final class ChannelTable {
         return order.isEmpty();
     }
 
+    /** The peer's side of {@code c} ended and was reported: it may now be finished both ways. */
+    void endReported(Channel c) {
+        c.closedReported = true;
+        mayRetire = true;
+    }
+
     /** True if {@code id} was used and finished on this connection. */
     boolean isRetired(long id) {
         return retired.contains(id);
@@ -80,6 +88,10 @@ final class ChannelTable {
      * @param removed receives the numbers retired now
      */
     void retireFinished(List<Long> removed) {
+        if (!mayRetire) {
+            return; // nothing ended since the last look: no walk over the channels per packet
+        }
+        mayRetire = false;
         for (int i = order.size() - 1; i >= 0; i--) {
             Channel c = order.get(i);
             if (c.closedReported && c.send.isFinished() && c.receive.isFinished()) {
@@ -191,6 +203,7 @@ final class ChannelTable {
             Channel c = byId.get(f.streamIds[i]);
             if (c != null) {
                 c.send.onAcked(f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
+                mayRetire |= c.send.isClosed(); // its last data or its end may be acknowledged now
                 if (c.send.pollWritable()) {
                     becameWritable.add(c.id);
                 }
@@ -200,6 +213,7 @@ final class ChannelTable {
             Channel c = byId.get(f.resetIds[i]);
             if (c != null) {
                 c.send.onResetAcked();
+                mayRetire = true;
             }
         }
     }
