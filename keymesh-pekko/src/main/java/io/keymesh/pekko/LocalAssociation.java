@@ -1,5 +1,6 @@
 package io.keymesh.pekko;
 
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.dispatch.Futures;
@@ -22,7 +23,7 @@ final class LocalAssociation implements AssociationHandle {
     private final HeldEvents<HandleEventListener, HandleEvent> events = new HeldEvents<>(HandleEventListener::notify);
     private final AtomicBoolean ended;
     private LocalAssociation other;
-    private volatile java.util.Set<LocalAssociation> owner = java.util.Set.of();
+    private volatile Set<LocalAssociation> owner = Set.of();
 
     private LocalAssociation(Address localAddress, Address remoteAddress, AtomicBoolean ended) {
         this.localAddress = localAddress;
@@ -42,7 +43,7 @@ final class LocalAssociation implements AssociationHandle {
     }
 
     /** The set of live local associations this side belongs to; it leaves the set when the association ends. */
-    void ownedBy(java.util.Set<LocalAssociation> set) {
+    void ownedBy(Set<LocalAssociation> set) {
         owner = set;
         set.add(this);
         if (ended.get()) {

@@ -2,7 +2,16 @@ package io.keymesh.pekko;
 
 import com.typesafe.config.Config;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.node.MeshNode;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -25,7 +34,7 @@ import scala.jdk.javaapi.FutureConverters;
  * node, or a malformed address, fails at once with {@link Transport.InvalidAssociationException}.
  */
 public final class MeshTransport implements Transport {
-    private static final java.util.Map<ActorSystem, MeshTransport> listening = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<ActorSystem, MeshTransport> listening = new ConcurrentHashMap<>();
     private final ExtendedActorSystem system;
     /** Null if the block is bad: then {@link #listen} fails with {@link #settingsProblem}, which startup reports. */
     private final MeshTransportSettings settings;
@@ -33,12 +42,12 @@ public final class MeshTransport implements Transport {
     private final String scheme;
     private final Promise<AssociationEventListener> associationListener = Futures.promise();
     private final HeldEvents<AssociationEventListener, AssociationEvent> inbound = new HeldEvents<>(AssociationEventListener::notify);
-    private final java.util.concurrent.atomic.AtomicReference<NodeMux> muxRef = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<NodeMux> muxRef = new AtomicReference<>();
     /** Live associations with actor systems on the same node (both sides are tracked by their own transport). */
-    private final java.util.Set<LocalAssociation> locals = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<LocalAssociation> locals = ConcurrentHashMap.newKeySet();
     private volatile Address localAddress;
     private volatile int port;
-    private final java.util.concurrent.atomic.AtomicLong refusedWrites = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong refusedWrites = new AtomicLong();
 
     /** Called by classic remoting with its actor system and this transport's configuration block. */
     public MeshTransport(ExtendedActorSystem system, Config conf) {
@@ -81,15 +90,15 @@ public final class MeshTransport implements Transport {
      * JVM that use the same node key), while its keymesh transport is listening: for peer and
      * channel statistics, and for adding peers at run time.
      */
-    public static java.util.Optional<io.keymesh.node.MeshNode> node(ActorSystem system) {
+    public static Optional<MeshNode> node(ActorSystem system) {
         MeshTransport t = listening.get(system);
         NodeMux m = t == null ? null : t.muxRef.get();
-        return m == null ? java.util.Optional.empty() : java.util.Optional.of(m.node());
+        return m == null ? Optional.empty() : Optional.of(m.node());
     }
 
     /** The keymesh transport of {@code system}, while it is listening. */
-    public static java.util.Optional<MeshTransport> of(ActorSystem system) {
-        return java.util.Optional.ofNullable(listening.get(system));
+    public static Optional<MeshTransport> of(ActorSystem system) {
+        return Optional.ofNullable(listening.get(system));
     }
 
     /** Writes refused so far because a channel was full (classic remoting retried them after its back-off). */
@@ -205,10 +214,10 @@ public final class MeshTransport implements Transport {
         for (MeshAssociationHandle h : m.associationsOf(this)) {
             h.disassociate();
         }
-        for (LocalAssociation l : java.util.List.copyOf(locals)) {
+        for (LocalAssociation l : List.copyOf(locals)) {
             l.disassociate();
         }
-        java.util.concurrent.CompletableFuture<Object> released = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Object> released = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("keymesh-pekko-shutdown").start(() -> {
             try {
                 SharedNodes.release(m);

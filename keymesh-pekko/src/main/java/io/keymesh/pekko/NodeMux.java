@@ -5,13 +5,16 @@ import io.keymesh.node.Channel;
 import io.keymesh.node.MeshNode;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.NodeListener;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,9 +92,7 @@ final class NodeMux implements NodeListener {
 
     /** True if {@code other} describes this node as it runs (same key, address, network key, peers, settings). */
     boolean sameNode(NodeConfig other) {
-        return other.privateKey().publicKey().equals(self) && java.util.Objects.equals(other.listen(), config.listen())
-                && java.util.Objects.equals(other.networkKey(), config.networkKey()) && other.peers().equals(config.peers())
-                && other.aead().equals(config.aead()) && other.channels().equals(config.channels());
+        return other.equals(config);
     }
 
     /** The largest message the node's channels take. */
@@ -175,7 +176,7 @@ final class NodeMux implements NodeListener {
                     log.debug("keymesh-pekko: {}", e.toString());
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closed: nothing left to do
         }
     }
@@ -191,7 +192,7 @@ final class NodeMux implements NodeListener {
     }
 
     /** How long the node may take, when the last actor system leaves, to deliver what its channels took. */
-    private static final java.time.Duration DRAIN = java.time.Duration.ofSeconds(2);
+    private static final Duration DRAIN = Duration.ofSeconds(2);
 
     /**
      * Stops the node (after the last actor system left) once its channels have delivered what they
@@ -200,7 +201,7 @@ final class NodeMux implements NodeListener {
     void close() {
         worker.shutdown();
         try {
-            worker.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+            worker.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
