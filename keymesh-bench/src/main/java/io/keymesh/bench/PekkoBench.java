@@ -34,7 +34,9 @@ final class PekkoBench {
 
     /** The transports compared. */
     enum Kind {
-        KEYMESH("keymesh"), CLASSIC("classic Netty TCP"), ARTERY("Artery TCP");
+        KEYMESH("keymesh"), CLASSIC("classic Netty TCP"), ARTERY("Artery TCP"),
+        /** Classic Netty TCP with keymesh's actor-ref provider: how much of keymesh's lead is its resolve cache. */
+        CLASSIC_CACHED("classic Netty TCP + keymesh's resolve cache");
 
         final String label;
 
@@ -53,7 +55,7 @@ final class PekkoBench {
         for (int round = 1; round <= rounds; round++) {
             for (Kind kind : Kind.values()) {
                 double[] r = once(kind, dir);
-                System.out.printf(Locale.ROOT, "round %d, %-17s flood %,10.0f msgs/s   ping-pong %,10.0f msgs/s%n",
+                System.out.printf(Locale.ROOT, "round %d, %-45s flood %,10.0f msgs/s   ping-pong %,10.0f msgs/s%n",
                         round, kind.label + ":", r[0], r[1]);
                 flood.merge(kind, r[0], Math::max);
                 pingpong.merge(kind, r[1], Math::max);
@@ -61,6 +63,9 @@ final class PekkoBench {
         }
         System.out.printf(Locale.ROOT, "best of %d round(s), messages per second (Long messages, 2 JVMs on 127.0.0.1, %d CPUs)%n",
                 rounds, Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "(with the resolve cache, classic Netty TCP does flood %.0f, ping-pong %.0f: keymesh's ratios to that are %.3f and %.3f)%n",
+                flood.get(Kind.CLASSIC_CACHED), pingpong.get(Kind.CLASSIC_CACHED),
+                flood.get(Kind.KEYMESH) / flood.get(Kind.CLASSIC_CACHED), pingpong.get(Kind.KEYMESH) / pingpong.get(Kind.CLASSIC_CACHED));
         line("pekko-flood-vs-classic", flood.get(Kind.KEYMESH), flood.get(Kind.CLASSIC));
         line("pekko-flood-vs-artery", flood.get(Kind.KEYMESH), flood.get(Kind.ARTERY));
         line("pekko-pingpong-vs-classic", pingpong.get(Kind.KEYMESH), pingpong.get(Kind.CLASSIC));
@@ -146,7 +151,6 @@ final class PekkoBench {
     /** Both JVMs' configurations for one transport, and the receiver's address. */
     private record Configs(String sender, String receiver, String receiverAddress) {
         private static final String COMMON = String.join("\n",
-                "pekko.actor.provider = remote",
                 "pekko.remote.warn-about-direct-use = off",
                 "pekko.loglevel = WARNING",
                 "pekko.log-dead-letters = off",
@@ -162,6 +166,12 @@ final class PekkoBench {
                     int r = freeTcpPort();
                     yield new Configs(classic(s), classic(r), "pekko.tcp://bench@127.0.0.1:" + r);
                 }
+                case CLASSIC_CACHED -> {
+                    int s = freeTcpPort();
+                    int r = freeTcpPort();
+                    String provider = "pekko.actor.provider = \"io.keymesh.pekko.MeshRemoteActorRefProvider\"\n";
+                    yield new Configs(classic(s) + provider, classic(r) + provider, "pekko.tcp://bench@127.0.0.1:" + r);
+                }
                 case ARTERY -> {
                     int s = freeTcpPort();
                     int r = freeTcpPort();
@@ -172,6 +182,7 @@ final class PekkoBench {
 
         private static String classic(int port) {
             return COMMON + String.join("\n",
+                    "pekko.actor.provider = remote",
                     "pekko.remote.artery.enabled = off",
                     "pekko.remote.classic.enabled-transports = [\"pekko.remote.classic.netty.tcp\"]",
                     "pekko.remote.classic.netty.tcp.hostname = \"127.0.0.1\"",
@@ -180,6 +191,7 @@ final class PekkoBench {
 
         private static String artery(int port) {
             return COMMON + String.join("\n",
+                    "pekko.actor.provider = remote",
                     "pekko.remote.artery.enabled = on",
                     "pekko.remote.artery.transport = tcp",
                     "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",

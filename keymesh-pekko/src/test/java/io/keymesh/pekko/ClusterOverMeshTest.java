@@ -1,7 +1,9 @@
 package io.keymesh.pekko;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
@@ -48,7 +51,9 @@ class ClusterOverMeshTest {
     private String config(TestMesh mesh, int i) {
         return mesh.config(i, "keymesh-cluster", 2552)
                 + "pekko.cluster.seed-nodes = [\"pekko.tcp://cluster@" + mesh.node(0).host() + ":2552\"]\n"
-                + "pekko.cluster.jmx.enabled = off\n";
+                + "pekko.cluster.jmx.enabled = off\n"
+                // the cluster's own semantics: remote watch and deployment only among members
+                + "pekko.remote.use-unsafe-remote-features-outside-cluster = off\n";
     }
 
     @Test
@@ -63,6 +68,9 @@ class ClusterOverMeshTest {
         String hostC = mesh.node(2).host();
         String hostA = mesh.node(0).host();
         assertEquals("pekko.tcp", cluster.selfAddress().protocol());
+        var provider = ((ExtendedActorSystem) a).provider();
+        assertInstanceOf(MeshClusterActorRefProvider.class, provider);
+        assertTrue(((MeshClusterActorRefProvider) provider).hasClusterOrUseUnsafe(), "the provider knows the cluster is in use");
 
         await("three members up", () -> upHosts(cluster), Set.of(hostA, hostB, hostC));
         long firstUidOfC = uidOf(cluster, hostC);
