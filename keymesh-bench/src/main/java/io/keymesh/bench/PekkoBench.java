@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * 100) and ping-pong with 1,000 pings outstanding. Each transport gets two fresh JVMs (a sender and
  * a receiver, {@link PekkoBenchNode}), so no transport inherits another's warmed-up code; with
  * {@code --rounds N} the transports take turns N times and each keeps its best round. JVM options
- * for both (for profiling) come from the system property {@code bench.pekko.jvmOptions}. Ends with the lines
+ * for both (for profiling) come from the system property {@code bench.pekko.jvmOptions}; {@code
+ * bench.pekko.kinds} (e.g. "keymesh,classic") runs only those transports and prints no comparison. Ends with the lines
  * {@code pekko-flood-vs-classic|artery} and {@code pekko-pingpong-vs-classic|artery}.
  */
 final class PekkoBench {
@@ -52,14 +53,18 @@ final class PekkoBench {
         Map<Kind, Double> flood = new EnumMap<>(Kind.class);
         Map<Kind, Double> pingpong = new EnumMap<>(Kind.class);
         Path dir = Files.createTempDirectory("keymesh-pekko-bench");
+        List<Kind> kinds = kinds();
         for (int round = 1; round <= rounds; round++) {
-            for (Kind kind : Kind.values()) {
+            for (Kind kind : kinds) {
                 double[] r = once(kind, dir);
                 System.out.printf(Locale.ROOT, "round %d, %-45s flood %,10.0f msgs/s   ping-pong %,10.0f msgs/s%n",
                         round, kind.label + ":", r[0], r[1]);
                 flood.merge(kind, r[0], Math::max);
                 pingpong.merge(kind, r[1], Math::max);
             }
+        }
+        if (kinds.size() < Kind.values().length) {
+            return; // a partial run (for profiling) has no comparison to print
         }
         System.out.printf(Locale.ROOT, "best of %d round(s), messages per second (Long messages, 2 JVMs on 127.0.0.1, %d CPUs)%n",
                 rounds, Runtime.getRuntime().availableProcessors());
@@ -70,6 +75,19 @@ final class PekkoBench {
         line("pekko-flood-vs-artery", flood.get(Kind.KEYMESH), flood.get(Kind.ARTERY));
         line("pekko-pingpong-vs-classic", pingpong.get(Kind.KEYMESH), pingpong.get(Kind.CLASSIC));
         line("pekko-pingpong-vs-artery", pingpong.get(Kind.KEYMESH), pingpong.get(Kind.ARTERY));
+    }
+
+    /** The transports to run: all, or those named in the system property {@code bench.pekko.kinds} (e.g. "keymesh,classic"). */
+    private static List<Kind> kinds() {
+        String names = System.getProperty("bench.pekko.kinds", "").strip();
+        if (names.isEmpty()) {
+            return List.of(Kind.values());
+        }
+        List<Kind> kinds = new java.util.ArrayList<>();
+        for (String name : names.split(",")) {
+            kinds.add(Kind.valueOf(name.strip().toUpperCase(Locale.ROOT)));
+        }
+        return kinds;
     }
 
     private static void line(String name, double keymesh, double baseline) {

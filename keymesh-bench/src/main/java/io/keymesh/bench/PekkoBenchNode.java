@@ -21,7 +21,7 @@ import org.apache.pekko.actor.ActorSystem;
  */
 public final class PekkoBenchNode {
     static final int WINDOW = 1000;
-    private static final Duration WARMUP = Duration.ofSeconds(5);
+    private static final Duration WARMUP = Duration.ofSeconds(Integer.getInteger("bench.pekko.warmupSeconds", 15));
     private static final Duration MEASURE = Duration.ofSeconds(5);
 
     private PekkoBenchNode() {}
