@@ -17,7 +17,7 @@ import scala.jdk.javaapi.FutureConverters;
  * One association: a reliable keymesh channel between two actor systems' virtual ports. Pekko
  * payloads travel as channel messages, one each, in order.
  *
- * <p>State: ESTABLISHING (outbound, OPEN sent, no answer yet) → OPEN → ENDED, or ESTABLISHING →
+ * <p>State: ESTABLISHING (outbound: waiting for the peer's session, or OPEN sent and no answer yet) → OPEN → ENDED, or ESTABLISHING →
  * ENDED (refused, timed out, lost, or given up). Every change is one compare-and-set, so exactly one
  * of ACCEPT, the timeout, a refusal or a loss decides an outbound association's outcome. Inbound
  * associations start OPEN.
@@ -99,6 +99,11 @@ final class MeshAssociationHandle implements AssociationHandle {
         if (isEnded()) {
             c.close();
         }
+    }
+
+    /** True once a channel is bound (an outbound association waiting for its peer's session has none). */
+    boolean hasChannel() {
+        return channel != null;
     }
 
     /** The outbound connection-timeout task, cancelled once the outcome is known. */

@@ -2,6 +2,7 @@ package io.keymesh.pekko;
 
 import com.typesafe.config.Config;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.node.Channel;
 import io.keymesh.node.MeshNode;
 import java.time.Duration;
 import java.util.List;
@@ -184,17 +185,21 @@ public final class MeshTransport implements Transport {
         NodeMux.ChannelKey channelKey = new NodeMux.ChannelKey(key, m.newChannelId(key));
         MeshAssociationHandle h = new MeshAssociationHandle(m, this, channelKey, localAddress, remote, false);
         m.register(h);
-        try {
-            io.keymesh.node.Channel c = m.node().channel(key, channelKey.channelId());
-            h.attach(c);
-            c.send(new AssociationControl.Open(port, remotePort, system.name()).encode());
-        } catch (RuntimeException e) {
-            h.remoteEnded("cannot open a channel to " + key.toBase32() + ": " + e.getMessage());
-            return h.established();
-        }
         Duration timeout = settings.connectionTimeout();
         h.timeoutTask(system.scheduler().scheduleOnce(scala.concurrent.duration.Duration.fromNanos(timeout.toNanos()),
                 () -> h.timedOut("no answer from " + remote + " within " + timeout.toMillis() + " ms"), system.dispatcher()));
+        byte[] open = new AssociationControl.Open(port, remotePort, system.name()).encode();
+        m.openWhenUp(key, h, () -> {
+            try {
+                Channel c = m.node().channel(key, channelKey.channelId());
+                h.attach(c); // closes it if the association ended meanwhile
+                if (!h.isEnded()) {
+                    c.send(open);
+                }
+            } catch (RuntimeException e) {
+                h.remoteEnded("cannot open a channel to " + key.toBase32() + ": " + e.getMessage());
+            }
+        });
         return h.established();
     }
 

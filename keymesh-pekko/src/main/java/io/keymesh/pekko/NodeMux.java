@@ -6,7 +6,9 @@ import io.keymesh.node.MeshNode;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.NodeListener;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * key sorts lower (unsigned bytes) uses even numbers towards a peer, the other odd ones, so the two
  * never pick the same number at once.
  *
+ * <p>An outbound association's channel is opened only once the node has a WireGuard session with
+ * the peer ({@link #openWhenUp}): while a peer does not answer, attempts that time out leave
+ * nothing behind, instead of a channel each holding its OPEN until the peer is back.
+ *
  * <p>Threading: {@link NodeListener} calls arrive on the node's loop thread and only route; work
  * that goes back into the node (sending an answer, closing a channel) runs on the mux's own
  * thread, never re-entrantly inside the node's callbacks.
@@ -47,6 +53,7 @@ final class NodeMux implements NodeListener {
     private final NodeConfig config;
     private final Map<Integer, MeshTransport> ports = new ConcurrentHashMap<>();
     private final Map<ChannelKey, MeshAssociationHandle> associations = new ConcurrentHashMap<>();
+    private final Map<PublicKey, PeerGate> gates = new ConcurrentHashMap<>();
     private final AtomicLong nextChannel = new AtomicLong();
     private final AtomicLong strayMessages = new AtomicLong();
     private final AtomicLong refusedOpens = new AtomicLong();
@@ -142,6 +149,42 @@ final class NodeMux implements NodeListener {
     /** The low bit of the channel numbers this node picks towards {@code peer} (the peer picks the other). */
     private int parityTowards(PublicKey peer) {
         return Arrays.compareUnsigned(selfBytes, peer.toBytes()) < 0 ? 0 : 1;
+    }
+
+    /** Whether the node has a session with a peer, and the outbound associations waiting for one. */
+    private static final class PeerGate {
+        /** An outbound association and what opens its channel. */
+        record Waiting(MeshAssociationHandle handle, Runnable open) {}
+
+        boolean up; // guarded by this
+        final List<Waiting> waiting = new ArrayList<>(); // guarded by this
+    }
+
+    private PeerGate gate(PublicKey peer) {
+        return gates.computeIfAbsent(peer, k -> new PeerGate());
+    }
+
+    /**
+     * Runs {@code open} (which opens {@code h}'s channel and sends OPEN) on the mux's thread as soon
+     * as the node has a session with {@code peer}: at once if it has one; otherwise the node is asked
+     * to handshake and {@code open} waits for the peer to come up. An association that ends while it
+     * waits (its connection-timeout) is dropped without a channel ever being opened.
+     */
+    void openWhenUp(PublicKey peer, MeshAssociationHandle h, Runnable open) {
+        PeerGate g = gate(peer);
+        boolean up;
+        synchronized (g) {
+            up = g.up;
+            if (!up) {
+                g.waiting.removeIf(w -> w.handle().isEnded());
+                g.waiting.add(new PeerGate.Waiting(h, open));
+            }
+        }
+        if (up) {
+            runLater(open);
+        } else {
+            node().connect(peer).exceptionally(e -> false); // not a peer any more: the timeout ends it
+        }
     }
 
     /** Registers an association so that its channel's messages reach it. */
@@ -265,6 +308,30 @@ final class NodeMux implements NodeListener {
     }
 
     @Override
+    public void onPeerUp(PublicKey peer) {
+        PeerGate g = gate(peer);
+        List<PeerGate.Waiting> ready;
+        synchronized (g) {
+            g.up = true;
+            ready = List.copyOf(g.waiting);
+            g.waiting.clear();
+        }
+        for (PeerGate.Waiting w : ready) {
+            if (!w.handle().isEnded()) {
+                runLater(w.open());
+            }
+        }
+    }
+
+    @Override
+    public void onPeerDown(PublicKey peer, String reason) {
+        PeerGate g = gate(peer);
+        synchronized (g) {
+            g.up = false;
+        }
+    }
+
+    @Override
     public void onChannelClosed(PublicKey peer, long channelId, long errorCode) {
         MeshAssociationHandle h = associations.get(new ChannelKey(peer, channelId));
         if (h != null) {
@@ -275,7 +342,7 @@ final class NodeMux implements NodeListener {
     @Override
     public void onChannelsLost(PublicKey peer, String reason) {
         for (MeshAssociationHandle h : associations.values()) {
-            if (h.peer().equals(peer)) {
+            if (h.peer().equals(peer) && h.hasChannel()) { // those still waiting for the peer have no part in it
                 h.remoteEnded("the connection to node " + peer.toBase32() + " was lost: " + reason);
             }
         }

@@ -229,6 +229,56 @@ class TransportSpiTest {
     }
 
     @Test
+    void attemptsToAPeerThatDoesNotAnswerLeaveNoChannelsBehind() throws Exception {
+        ActorSystem systemD = ActorSystem.create("d", ConfigFactory.parseString("pekko.remote.classic.keymesh.connection-timeout = 1 s")
+                .withFallback(localOnly(0, 7003)));
+        ActorSystem systemC = null;
+        MeshTransport c = null;
+        try {
+            MeshTransport d = transport(systemD);
+            listen(d, new LinkedBlockingQueue<>());
+            Address silent = new Address("mesh", "c", mesh.node(2).host(), 7002); // node 2 does not run yet
+            for (int attempt = 0; attempt < 3; attempt++) {
+                ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(d.associate(silent)));
+                assertTrue(e.getCause().getMessage().contains("no answer from " + silent), e.getCause().getMessage());
+            }
+            io.keymesh.node.MeshNode nodeA = MeshTransport.node(systemD).orElseThrow();
+            assertEquals(null, nodeA.channelStats(mesh.node(2).publicKey()).get(), "no connection, no channel: nothing waits for node 2");
+
+            // node 2 comes up: the next attempt handshakes and associates
+            systemC = ActorSystem.create("c", localOnly(2, 7002));
+            c = transport(systemC);
+            LinkedBlockingQueue<AssociationEvent> inboundAtC = new LinkedBlockingQueue<>();
+            listen(c, inboundAtC);
+            AssociationHandle out = null;
+            for (int attempt = 0; out == null; attempt++) {
+                try {
+                    out = await(d.associate(silent));
+                } catch (ExecutionException e) {
+                    if (attempt == 10) {
+                        throw e; // a handshake initiation is answered within one attempt once node 2 runs
+                    }
+                }
+            }
+            readAll(out);
+            LinkedBlockingQueue<HandleEvent> atC = readAll(assertInstanceOf(InboundAssociation.class, inboundAtC.poll(30, TimeUnit.SECONDS)).association());
+            assertTrue(out.write(ByteString.fromString("at last")));
+            assertEquals(ByteString.fromString("at last"), assertInstanceOf(InboundPayload.class, atC.poll(30, TimeUnit.SECONDS)).payload());
+            assertEquals(1, nodeA.channelStats(mesh.node(2).publicKey()).get().channels(), "only the association that succeeded");
+        } finally {
+            if (c != null) {
+                await(c.shutdown());
+            }
+            for (ActorSystem s : new ActorSystem[] {systemC, systemD}) {
+                if (s != null) {
+                    s.terminate();
+                    s.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    @Test
     void lateMessagesOnAnEndedAssociationAreDroppedNotAnswered() throws Exception {
         AssociationHandle out = await(a.associate(b.localAddress()));
         LinkedBlockingQueue<HandleEvent> atA = readAll(out);
