@@ -11,7 +11,6 @@ import io.keymesh.wire.MeshFrame;
 import io.keymesh.wire.PacketHeaderFrame;
 import io.keymesh.wire.ResetStreamFrame;
 import io.keymesh.wire.StreamFrame;
-import io.keymesh.wire.TransportData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -37,6 +36,9 @@ import java.util.random.RandomGenerator;
  * <p>Sans-I/O: the owner passes the time into every call, hands in received payloads, is given
  * payloads to send through {@link Output} (synchronously, inside these calls), and calls
  * {@link #onTimeout} at {@link #nextTimeout()}. Not thread-safe.
+ *
+ * <p>The connection owns the state and handles what arrives; its {@link PacketBuilder} decides
+ * which packets go out and what each carries, builds them and hands them to the {@link Output}.
  */
 public final class ChannelConnection {
     /** Where the connection's packets go: to the session layer, to be encrypted and sent. */
@@ -88,32 +90,22 @@ public final class ChannelConnection {
     private static final int DECIMATED_ACK_THRESHOLD = 10;
     /** Send a PING when nothing was sent for this fraction of the idle timeout while channels are open. */
     private static final int KEEPALIVE_DIVISOR = 3;
-    /** WireGuard's header and tag around every payload. */
-    private static final int WIREGUARD_OVERHEAD = TransportData.MIN_LENGTH;
-    /** Room the session layer needs after a payload: padding to 16 and the tag. */
-    private static final int TAILROOM = 15 + TransportData.TAG_LENGTH;
-    /** {@code sendPacket}'s probe size for a small ACK-and-PING packet. */
-    private static final int SMALL_PROBE = -1;
-    /** {@code sendPacket}'s probe size for a packet of an ACK only, sent while the window is full. */
-    private static final int ACK_ONLY = -2;
     /** Error codes of CONNECTION_CLOSE (RFC 9000 section 20.1 numbering where it applies). */
     public static final long PROTOCOL_VIOLATION = 0x0a;
 
     private final ChannelConfig config;
     private final RandomGenerator random;
-    private final Output output;
     private final Events events;
+    private final PacketBuilder packets;
 
     private int localId;
     private int peerId;
     private final int[] retiredPeerIds = new int[4];
     private int retiredCount;
-    private long nextPacketNumber;
     private RttEstimator rtt;
     private CongestionController congestion;
     private StandingQueue standingQueue;
     private LossDetector loss;
-    private Pacer pacer;
     private ReceivedPackets received;
     private PmtuDiscovery pmtu;
     private FlowControl.Send connectionSend;
@@ -122,21 +114,12 @@ public final class ChannelConnection {
     private final List<Long> retiredNow = new ArrayList<>();
     /** Channels that became writable during an ACK, told after it (the loss detector must not be re-entered). */
     private final List<Long> becameWritable = new ArrayList<>();
-    private int probesPending;
     private boolean decimatingAcks;
     private int ackThreshold;
-    private boolean pingPending;
     private long lastReceivedNanos;
-    private long lastSentNanos;
-    private long pacingWakeup = Long.MAX_VALUE;
     private boolean lost;
-    private boolean closeFramePending;
-    private long closeErrorCode;
-    private String closeReason = "";
 
     private final boolean[] created = new boolean[1];
-    private final byte[] out;
-    private final AckFrame ackOut = new AckFrame();
     private final AckFrame ackIn = new AckFrame();
     private final PacketHeaderFrame headerIn = new PacketHeaderFrame();
     private final StreamFrame streamIn = new StreamFrame();
@@ -144,7 +127,6 @@ public final class ChannelConnection {
     private final ResetStreamFrame resetIn = new ResetStreamFrame();
     private final ConnectionCloseFrame closeIn = new ConnectionCloseFrame();
 
-    private long packetsSent;
     private long packetsReceived;
     private long duplicatesDropped;
     private long stalePacketsDropped;
@@ -153,35 +135,28 @@ public final class ChannelConnection {
     public ChannelConnection(ChannelConfig config, RandomGenerator random, long nowNanos, Output output, Events events) {
         this.config = config;
         this.random = random;
-        this.output = output;
         this.events = events;
-        this.out = new byte[SessionEngine.SEND_HEADROOM + config.maxUdpPayload() + TAILROOM];
+        this.packets = new PacketBuilder(config.maxUdpPayload(), output);
         start(nowNanos);
     }
 
     private void start(long now) {
         localId = newId();
         peerId = 0;
-        nextPacketNumber = 0;
         rtt = new RttEstimator();
         pmtu = new PmtuDiscovery(config.maxUdpPayload());
         int mss = maxPayload();
         congestion = config.congestion().equals("cubic") ? new Cubic(mss) : new NewReno(mss);
         loss = new LossDetector(rtt, congestion, new Fates());
         standingQueue = new StandingQueue();
-        pacer = new Pacer();
         received = new ReceivedPackets();
         decimatingAcks = false;
         connectionSend = new FlowControl.Send(config.connectionWindow());
         connectionReceive = new FlowControl.Receive(config.connectionWindow());
         channels = new ChannelTable(config, connectionSend, connectionReceive);
-        probesPending = 0;
-        pingPending = false;
         lastReceivedNanos = now;
-        lastSentNanos = now;
-        pacingWakeup = Long.MAX_VALUE;
         lost = false;
-        closeFramePending = false;
+        packets.start(now, rtt, congestion, loss, received, pmtu, connectionSend, connectionReceive, channels);
     }
 
     private int newId() {
@@ -254,9 +229,7 @@ public final class ChannelConnection {
         if (lost) {
             return;
         }
-        closeErrorCode = ConnectionCloseFrame.NO_ERROR;
-        closeReason = reason;
-        closeFramePending = true;
+        packets.scheduleClose(ConnectionCloseFrame.NO_ERROR, reason);
         flush(nowNanos);
         lost = true;
     }
@@ -272,6 +245,7 @@ public final class ChannelConnection {
             throw new IllegalArgumentException(maxUdpPayload + " above the configured " + config.maxUdpPayload());
         }
         pmtu = new PmtuDiscovery(maxUdpPayload);
+        packets.setPathMtuDiscovery(pmtu);
         congestion.setMaxDatagramSize(maxPayload());
     }
 
@@ -470,9 +444,7 @@ public final class ChannelConnection {
         if (lost) {
             return;
         }
-        closeErrorCode = PROTOCOL_VIOLATION;
-        closeReason = what;
-        closeFramePending = true;
+        packets.scheduleClose(PROTOCOL_VIOLATION, what);
         flush(now);
         lose("protocol violation by the peer: " + what);
     }
@@ -510,11 +482,11 @@ public final class ChannelConnection {
             return Long.MAX_VALUE;
         }
         long t = Math.min(loss.nextTimeout(), received.ackDeadline());
-        t = Math.min(t, pacingWakeup);
+        t = Math.min(t, packets.pacingWakeup());
         if (!channels.isEmpty()) {
             t = Math.min(t, lastReceivedNanos + config.idleTimeoutNanos());
             if (loss.ackElicitingInFlight() == 0) {
-                t = Math.min(t, lastSentNanos + config.idleTimeoutNanos() / KEEPALIVE_DIVISOR);
+                t = Math.min(t, packets.lastSentNanos() + config.idleTimeoutNanos() / KEEPALIVE_DIVISOR);
             }
         }
         return t;
@@ -530,11 +502,11 @@ public final class ChannelConnection {
             return;
         }
         if (loss.nextTimeout() <= nowNanos) {
-            probesPending += loss.onTimeout(nowNanos);
+            packets.addProbes(loss.onTimeout(nowNanos));
         }
         if (!channels.isEmpty() && loss.ackElicitingInFlight() == 0
-                && nowNanos - lastSentNanos >= config.idleTimeoutNanos() / KEEPALIVE_DIVISOR) {
-            pingPending = true; // nothing in flight would tell us the peer is gone
+                && nowNanos - packets.lastSentNanos() >= config.idleTimeoutNanos() / KEEPALIVE_DIVISOR) {
+            packets.schedulePing(); // nothing in flight would tell us the peer is gone
         }
         flush(nowNanos);
     }
@@ -543,188 +515,12 @@ public final class ChannelConnection {
 
     /** The largest payload ordinary packets use: the path's UDP payload less WireGuard's overhead, a multiple of 16. */
     private int maxPayload() {
-        return (pmtu.udpPayloadSize() - WIREGUARD_OVERHEAD) & -16;
+        return PacketBuilder.maxPayload(pmtu);
     }
 
     /** Sends as much as congestion control, pacing and flow control allow. */
     public void flush(long now) {
-        pacingWakeup = Long.MAX_VALUE;
-        for (int guard = 0; guard < 10_000; guard++) {
-            boolean ackDue = received.ackDue(now);
-            boolean ack = ackDue || (received.hasNewPackets() && hasAckElicitingWork());
-            boolean probe = probesPending > 0;
-            boolean work = hasAckElicitingWork();
-            if (closeFramePending) {
-                sendPacket(now, false, 0);
-                closeFramePending = false;
-                return;
-            }
-            if (maybeProbePath(now)) {
-                continue;
-            }
-            if (!ack && !work && !probe) {
-                return;
-            }
-            // Bytes in flight count whole UDP payloads: a full packet is maxPayload() and WireGuard's overhead.
-            boolean limited = !probe && work && (!congestion.canSend(loss.bytesInFlight(), maxPayload() + WIREGUARD_OVERHEAD)
-                    || probeWaitsForRoom(now));
-            if (!limited && work && !probe) {
-                long at = pacer.nextSendTime(now, maxPayload(), congestion.window(), rtt.smoothed(), maxPayload());
-                if (at > now) {
-                    pacingWakeup = at;
-                    limited = true;
-                }
-            }
-            if (limited) {
-                if (ackDue) {
-                    // An ACK alone is not congestion controlled; one that would only have ridden
-                    // along with data waits for the data (or its delay).
-                    sendPacket(now, false, ACK_ONLY);
-                }
-                return;
-            }
-            if (probe && probesPending == 1 && loss.ptoCount() > 1) {
-                // The second probe of a repeated timeout is small, so that it gets through even if
-                // the path shrank under full-size packets: its ACK lets loss detection, and then
-                // black-hole detection, see what happened to them (RFC 8899 section 4.3).
-                sendPacket(now, true, SMALL_PROBE);
-            } else {
-                sendPacket(now, probe || work, 0);
-            }
-            if (probe) {
-                probesPending--;
-            }
-        }
-    }
-
-    private boolean hasAckElicitingWork() {
-        return pingPending || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()
-                || channels.hasWork();
-    }
-
-    /**
-     * Sends a path-MTU probe if one is due, the peer is known and the window has room for it
-     * (probes are not counted in flight, but they must not overrun the window either).
-     */
-    private boolean maybeProbePath(long now) {
-        if (peerId == 0) {
-            return false;
-        }
-        int size = pmtu.probeSizeDue(now);
-        if (size == 0 || !congestion.canSend(loss.bytesInFlight(), size)) {
-            return false;
-        }
-        sendPacket(now, true, size);
-        return true;
-    }
-
-    /**
-     * True if a due path-MTU probe waits for room in a window large enough to hold it: new data
-     * then waits too, or the data sent as each ACK frees a little room would keep a probe larger
-     * than that room out for good (a probe for a loopback path's 64 KiB, behind 1.2 KB packets).
-     */
-    private boolean probeWaitsForRoom(long now) {
-        if (peerId == 0) {
-            return false;
-        }
-        int size = pmtu.probeSizeDue(now);
-        return size > 0 && congestion.window() >= size && !congestion.canSend(loss.bytesInFlight(), size);
-    }
-
-    /**
-     * Builds and sends one packet: header, ACK, control frames, then channel data round-robin.
-     *
-     * @param elicit put an ack-eliciting frame in (a PING if nothing else)
-     * @param probeSize a path-MTU probe of this UDP payload size (PING and padding), {@link #SMALL_PROBE}
-     *     for an ACK and PING only, {@link #ACK_ONLY} for an ACK alone, or 0
-     */
-    private void sendPacket(long now, boolean elicit, int probeSize) {
-        if (probeSize == SMALL_PROBE) {
-            pingPending = true;
-        }
-        int start = SessionEngine.SEND_HEADROOM;
-        int limit = probeSize > 0 ? (probeSize - WIREGUARD_OVERHEAD) & -16
-                : probeSize == SMALL_PROBE || probeSize == ACK_ONLY ? 256 : maxPayload();
-        int end = start + limit;
-        long pn = nextPacketNumber++;
-        SentFrames sent = new SentFrames();
-        int p = start + PacketHeaderFrame.write(out, start, localId, peerId, pn);
-        boolean ackEliciting = false;
-
-        if (received.hasNewPackets() || received.ackDue(now)) {
-            received.fillAckFrame(ackOut, now);
-            int n = ackOut.write(out, p, end - p);
-            if (n > 0) {
-                p += n;
-                sent.ackLargest = ackOut.largestAcknowledged();
-                received.onAckSent();
-            }
-        }
-        if (closeFramePending) {
-            int n = ConnectionCloseFrame.frameLength(closeErrorCode, closeReason);
-            if (n <= end - p) {
-                p += ConnectionCloseFrame.write(out, p, closeErrorCode, closeReason);
-            }
-        } else if (probeSize > 0) {
-            p = MeshFrame.writeHeader(out, p, MeshFrame.PING, 0);
-            ackEliciting = true;
-            sent.probeSize = probeSize;
-            java.util.Arrays.fill(out, p, end, (byte) 0); // PADDING to the probe size
-            p = end;
-        } else if (probeSize == SMALL_PROBE) {
-            p = MeshFrame.writeHeader(out, p, MeshFrame.PING, 0);
-            ackEliciting = true;
-            pingPending = false;
-        } else if (probeSize == ACK_ONLY) {
-            // nothing but the ACK
-        } else {
-            int before = p;
-            p = writeControlFrames(p, end, sent);
-            p = channels.writeStreamFrames(out, p, end, sent);
-            ackEliciting = p > before;
-            if (elicit && !ackEliciting || pingPending) {
-                if (end - p >= 2) {
-                    p = MeshFrame.writeHeader(out, p, MeshFrame.PING, 0);
-                    ackEliciting = true;
-                }
-                pingPending = false;
-            }
-        }
-        int payload = p - start;
-        int udpSize = TransportData.paddedLength(payload, 0) + WIREGUARD_OVERHEAD;
-        sent.udpSize = udpSize;
-        // Black-hole detection counts packets of the size path-MTU discovery confirmed; a full
-        // packet is that size before rounding down to WireGuard's padding.
-        sent.pmtuSize = probeSize == 0 && payload == limit ? pmtu.udpPayloadSize() : udpSize;
-        boolean inFlight = ackEliciting && probeSize == 0; // a lost probe is not congestion (RFC 8899)
-        loss.onPacketSent(pn, now, udpSize, ackEliciting, inFlight, sent);
-        if (inFlight) {
-            pacer.onPacketSent(now, udpSize, congestion.window(), rtt.smoothed(), maxPayload());
-        }
-        if (probeSize > 0) {
-            pmtu.onProbeSent(probeSize);
-        }
-        packetsSent++;
-        lastSentNanos = now;
-        output.sendPayload(out, start, payload);
-    }
-
-    private int writeControlFrames(int p, int end, SentFrames sent) {
-        if (connectionReceive.wantsMaxDataFrame()) {
-            int n = connectionReceive.writeMaxDataFrame(out, p, end - p);
-            if (n > 0) {
-                sent.maxData = connectionReceive.limit();
-                p += n;
-            }
-        }
-        if (connectionSend.wantsBlockedFrame()) {
-            int n = connectionSend.writeBlockedFrame(out, p, end - p);
-            if (n > 0) {
-                sent.dataBlocked = connectionSend.limit();
-                p += n;
-            }
-        }
-        return channels.writeControlFrames(out, p, end, sent);
+        packets.flush(now, localId, peerId);
     }
 
     /** Routes each sent packet's fate to the frames it carried. */
@@ -777,8 +573,8 @@ public final class ChannelConnection {
             long standingQueues) {}
 
     public Stats stats() {
-        return new Stats(packetsSent, packetsReceived, loss.packetsLost(), duplicatesDropped, stalePacketsDropped,
-                connectionResets, rtt.smoothed(), congestion.window(), loss.bytesInFlight(), maxPayload() + WIREGUARD_OVERHEAD,
+        return new Stats(packets.packetsSent(), packetsReceived, loss.packetsLost(), duplicatesDropped, stalePacketsDropped,
+                connectionResets, rtt.smoothed(), congestion.window(), loss.bytesInFlight(), maxPayload() + PacketBuilder.WIREGUARD_OVERHEAD,
                 pmtu.blackHoles(), channels.size(), standingQueue.minRtt() == Long.MAX_VALUE ? 0 : standingQueue.minRtt(),
                 standingQueue.signals());
     }

@@ -1,0 +1,345 @@
+package io.keymesh.channel;
+
+import io.keymesh.session.SessionEngine;
+import io.keymesh.wire.AckFrame;
+import io.keymesh.wire.ConnectionCloseFrame;
+import io.keymesh.wire.MeshFrame;
+import io.keymesh.wire.PacketHeaderFrame;
+import io.keymesh.wire.TransportData;
+import java.util.Arrays;
+
+/**
+ * Builds and sends the packets of one {@link ChannelConnection}: on each {@link #flush} it decides
+ * which packets may go out now and what each carries, numbers them, records them with the loss
+ * detector, the pacer and path-MTU discovery, and hands them to the connection's
+ * {@link ChannelConnection.Output}.
+ *
+ * <p>Which packets, in order: a CONNECTION_CLOSE that is due goes in one packet (after an ACK, if
+ * any) and ends the flush; a due path-MTU probe (PING and PADDING to the probe size) goes first if
+ * the congestion window has room for it; then packets while an ACK is due, ack-eliciting frames wait
+ * (an ACK rides along with them if packets arrived since the last one) or PTO probes are owed
+ * (RFC 9002 section 6.2.4). Ack-eliciting frames wait for the congestion window and the pacer
+ * (RFC 9002 sections 7 and 7.7) — and for a due path-MTU probe that the window could hold once it
+ * drains; while they wait, an ACK that is due goes alone. Probes owed after a PTO are sent whatever
+ * the window; the second of a repeated timeout is a small ACK and PING, so that an answer comes
+ * back even through a black hole (RFC 8899 section 4.3). Every ack-eliciting packet but a
+ * path-MTU probe counts toward bytes in flight: a lost probe is not congestion.
+ *
+ * <p>What a packet carries, in order: the PACKET header (both connection ids and the packet number,
+ * {@link PacketHeaderFrame}); an ACK whenever packets arrived since the last one or one is due
+ * (RFC 9000 section 13.2; when one is due is {@link ReceivedPackets}'s rule, decimation included);
+ * then MAX_DATA and DATA_BLOCKED, the channels' control frames and their STREAM frames round-robin
+ * ({@link ChannelTable}); then a PING if the packet must elicit an ACK and nothing else does, or a
+ * keepalive is due. Every frame sent is noted in the packet's {@link SentFrames}, so that its fate
+ * reaches its owner.
+ *
+ * <p>The parts of the connection's state it reads and updates are given to it by {@link #start}
+ * whenever the connection starts afresh; it owns what only sending uses: the packet numbers, the
+ * {@link Pacer}, the frames due that no other part tracks (PTO probes, PING, CONNECTION_CLOSE), and
+ * the buffer packets are written into, reused for every packet: an ordinary packet allocates
+ * nothing but its {@link SentFrames}. Not thread-safe; owned by its connection.
+ */
+final class PacketBuilder {
+    /** WireGuard's header and tag around every payload. */
+    static final int WIREGUARD_OVERHEAD = TransportData.MIN_LENGTH;
+    /** Room the session layer needs after a payload: padding to 16 and the tag. */
+    private static final int TAILROOM = 15 + TransportData.TAG_LENGTH;
+    /** The payload limit of a packet that only acknowledges, or acknowledges and pings. */
+    private static final int SMALL_PACKET_PAYLOAD = 256;
+    /** {@link #sendPacket}'s probe size for a small ACK-and-PING packet. */
+    private static final int SMALL_PROBE = -1;
+    /** {@link #sendPacket}'s probe size for a packet of an ACK only, sent while the window is full. */
+    private static final int ACK_ONLY = -2;
+
+    private final ChannelConnection.Output output;
+    private final byte[] out;
+    private final AckFrame ackOut = new AckFrame();
+
+    private RttEstimator rtt;
+    private CongestionController congestion;
+    private LossDetector loss;
+    private ReceivedPackets received;
+    private PmtuDiscovery pmtu;
+    private FlowControl.Send connectionSend;
+    private FlowControl.Receive connectionReceive;
+    private ChannelTable channels;
+
+    private Pacer pacer;
+    private long nextPacketNumber;
+    private int probesPending;
+    private boolean pingPending;
+    private boolean closeFramePending;
+    private long closeErrorCode;
+    private String closeReason = "";
+    private long lastSentNanos;
+    private long pacingWakeup = Long.MAX_VALUE;
+    private long packetsSent;
+
+    /**
+     * @param maxUdpPayload the largest UDP payload any packet will have (the configured ceiling of
+     *     path-MTU discovery): sizes the buffer, with room before and after for the session layer
+     * @param output where packets go
+     */
+    PacketBuilder(int maxUdpPayload, ChannelConnection.Output output) {
+        this.output = output;
+        this.out = new byte[SessionEngine.SEND_HEADROOM + maxUdpPayload + TAILROOM];
+    }
+
+    /** The largest payload ordinary packets use: the path's UDP payload less WireGuard's overhead, a multiple of 16. */
+    static int maxPayload(PmtuDiscovery pmtu) {
+        return (pmtu.udpPayloadSize() - WIREGUARD_OVERHEAD) & -16;
+    }
+
+    /**
+     * Starts building for a new connection state, whose parts these are: packet numbers start from
+     * 0, pacing from a full bucket, no probe, PING or CONNECTION_CLOSE is due, and the last packet
+     * counts as sent at {@code nowNanos}. {@link #packetsSent()} goes on counting.
+     */
+    void start(long nowNanos, RttEstimator rtt, CongestionController congestion, LossDetector loss,
+            ReceivedPackets received, PmtuDiscovery pmtu, FlowControl.Send connectionSend,
+            FlowControl.Receive connectionReceive, ChannelTable channels) {
+        this.rtt = rtt;
+        this.congestion = congestion;
+        this.loss = loss;
+        this.received = received;
+        this.pmtu = pmtu;
+        this.connectionSend = connectionSend;
+        this.connectionReceive = connectionReceive;
+        this.channels = channels;
+        pacer = new Pacer();
+        nextPacketNumber = 0;
+        probesPending = 0;
+        pingPending = false;
+        closeFramePending = false;
+        lastSentNanos = nowNanos;
+        pacingWakeup = Long.MAX_VALUE;
+    }
+
+    /** Path-MTU discovery started over: packets are sized, and probes chosen, by {@code pmtu} from now on. */
+    void setPathMtuDiscovery(PmtuDiscovery pmtu) {
+        this.pmtu = pmtu;
+    }
+
+    /** A probe timeout asks for {@code count} more probe packets (RFC 9002 section 6.2.4). */
+    void addProbes(int count) {
+        probesPending += count;
+    }
+
+    /** A PING is due: the next packet carries one (a keepalive). */
+    void schedulePing() {
+        pingPending = true;
+    }
+
+    /** A CONNECTION_CLOSE with this error code and reason is due: the next {@link #flush} sends it and nothing after it. */
+    void scheduleClose(long errorCode, String reason) {
+        closeErrorCode = errorCode;
+        closeReason = reason;
+        closeFramePending = true;
+    }
+
+    /** When the pacer lets held-back data go, if the last {@link #flush} stopped for it; else {@link Long#MAX_VALUE}. */
+    long pacingWakeup() {
+        return pacingWakeup;
+    }
+
+    /** When the last packet was sent (or the connection state started, if none since). */
+    long lastSentNanos() {
+        return lastSentNanos;
+    }
+
+    /** Packets sent, over every connection state. */
+    long packetsSent() {
+        return packetsSent;
+    }
+
+    /**
+     * Sends as much as congestion control, pacing and flow control allow (see the class comment),
+     * in packets from {@code localId} to {@code peerId} (0 while the peer's id is not known: no
+     * path-MTU probe goes then).
+     */
+    void flush(long now, int localId, int peerId) {
+        pacingWakeup = Long.MAX_VALUE;
+        for (int guard = 0; guard < 10_000; guard++) {
+            boolean ackDue = received.ackDue(now);
+            boolean ack = ackDue || (received.hasNewPackets() && hasAckElicitingWork());
+            boolean probe = probesPending > 0;
+            boolean work = hasAckElicitingWork();
+            if (closeFramePending) {
+                sendPacket(now, localId, peerId, false, 0);
+                closeFramePending = false;
+                return;
+            }
+            if (maybeProbePath(now, localId, peerId)) {
+                continue;
+            }
+            if (!ack && !work && !probe) {
+                return;
+            }
+            // Bytes in flight count whole UDP payloads: a full packet is maxPayload() and WireGuard's overhead.
+            boolean limited = !probe && work && (!congestion.canSend(loss.bytesInFlight(), maxPayload() + WIREGUARD_OVERHEAD)
+                    || probeWaitsForRoom(now, peerId));
+            if (!limited && work && !probe) {
+                long at = pacer.nextSendTime(now, maxPayload(), congestion.window(), rtt.smoothed(), maxPayload());
+                if (at > now) {
+                    pacingWakeup = at;
+                    limited = true;
+                }
+            }
+            if (limited) {
+                if (ackDue) {
+                    // An ACK alone is not congestion controlled; one that would only have ridden
+                    // along with data waits for the data (or its delay).
+                    sendPacket(now, localId, peerId, false, ACK_ONLY);
+                }
+                return;
+            }
+            if (probe && probesPending == 1 && loss.ptoCount() > 1) {
+                // The second probe of a repeated timeout is small, so that it gets through even if
+                // the path shrank under full-size packets: its ACK lets loss detection, and then
+                // black-hole detection, see what happened to them (RFC 8899 section 4.3).
+                sendPacket(now, localId, peerId, true, SMALL_PROBE);
+            } else {
+                sendPacket(now, localId, peerId, probe || work, 0);
+            }
+            if (probe) {
+                probesPending--;
+            }
+        }
+    }
+
+    private int maxPayload() {
+        return maxPayload(pmtu);
+    }
+
+    /** True if some frame that elicits an ACK waits to be sent. */
+    private boolean hasAckElicitingWork() {
+        return pingPending || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()
+                || channels.hasWork();
+    }
+
+    /**
+     * Sends a path-MTU probe if one is due, the peer is known and the window has room for it
+     * (probes are not counted in flight, but they must not overrun the window either).
+     */
+    private boolean maybeProbePath(long now, int localId, int peerId) {
+        if (peerId == 0) {
+            return false;
+        }
+        int size = pmtu.probeSizeDue(now);
+        if (size == 0 || !congestion.canSend(loss.bytesInFlight(), size)) {
+            return false;
+        }
+        sendPacket(now, localId, peerId, true, size);
+        return true;
+    }
+
+    /**
+     * True if a due path-MTU probe waits for room in a window large enough to hold it: new data
+     * then waits too, or the data sent as each ACK frees a little room would keep a probe larger
+     * than that room out for good (a probe for a loopback path's 64 KiB, behind 1.2 KB packets).
+     */
+    private boolean probeWaitsForRoom(long now, int peerId) {
+        if (peerId == 0) {
+            return false;
+        }
+        int size = pmtu.probeSizeDue(now);
+        return size > 0 && congestion.window() >= size && !congestion.canSend(loss.bytesInFlight(), size);
+    }
+
+    /**
+     * Builds and sends one packet: header, ACK, control frames, then channel data round-robin.
+     *
+     * @param elicit put an ack-eliciting frame in (a PING if nothing else)
+     * @param probeSize a path-MTU probe of this UDP payload size (PING and padding), {@link #SMALL_PROBE}
+     *     for an ACK and PING only, {@link #ACK_ONLY} for an ACK alone, or 0
+     */
+    private void sendPacket(long now, int localId, int peerId, boolean elicit, int probeSize) {
+        if (probeSize == SMALL_PROBE) {
+            pingPending = true;
+        }
+        int start = SessionEngine.SEND_HEADROOM;
+        int limit = probeSize > 0 ? (probeSize - WIREGUARD_OVERHEAD) & -16
+                : probeSize == SMALL_PROBE || probeSize == ACK_ONLY ? SMALL_PACKET_PAYLOAD : maxPayload();
+        int end = start + limit;
+        long pn = nextPacketNumber++;
+        SentFrames sent = new SentFrames();
+        int p = start + PacketHeaderFrame.write(out, start, localId, peerId, pn);
+        boolean ackEliciting = false;
+
+        if (received.hasNewPackets() || received.ackDue(now)) {
+            received.fillAckFrame(ackOut, now);
+            int n = ackOut.write(out, p, end - p);
+            if (n > 0) {
+                p += n;
+                sent.ackLargest = ackOut.largestAcknowledged();
+                received.onAckSent();
+            }
+        }
+        if (closeFramePending) {
+            int n = ConnectionCloseFrame.frameLength(closeErrorCode, closeReason);
+            if (n <= end - p) {
+                p += ConnectionCloseFrame.write(out, p, closeErrorCode, closeReason);
+            }
+        } else if (probeSize > 0) {
+            p = MeshFrame.writeHeader(out, p, MeshFrame.PING, 0);
+            ackEliciting = true;
+            sent.probeSize = probeSize;
+            Arrays.fill(out, p, end, (byte) 0); // PADDING to the probe size
+            p = end;
+        } else if (probeSize == SMALL_PROBE) {
+            p = MeshFrame.writeHeader(out, p, MeshFrame.PING, 0);
+            ackEliciting = true;
+            pingPending = false;
+        } else if (probeSize == ACK_ONLY) {
+            // nothing but the ACK
+        } else {
+            int before = p;
+            p = writeControlFrames(p, end, sent);
+            p = channels.writeStreamFrames(out, p, end, sent);
+            ackEliciting = p > before;
+            if (elicit && !ackEliciting || pingPending) {
+                if (end - p >= 2) {
+                    p = MeshFrame.writeHeader(out, p, MeshFrame.PING, 0);
+                    ackEliciting = true;
+                }
+                pingPending = false;
+            }
+        }
+        int payload = p - start;
+        int udpSize = TransportData.paddedLength(payload, 0) + WIREGUARD_OVERHEAD;
+        sent.udpSize = udpSize;
+        // Black-hole detection counts packets of the size path-MTU discovery confirmed; a full
+        // packet is that size before rounding down to WireGuard's padding.
+        sent.pmtuSize = probeSize == 0 && payload == limit ? pmtu.udpPayloadSize() : udpSize;
+        boolean inFlight = ackEliciting && probeSize == 0; // a lost probe is not congestion (RFC 8899)
+        loss.onPacketSent(pn, now, udpSize, ackEliciting, inFlight, sent);
+        if (inFlight) {
+            pacer.onPacketSent(now, udpSize, congestion.window(), rtt.smoothed(), maxPayload());
+        }
+        if (probeSize > 0) {
+            pmtu.onProbeSent(probeSize);
+        }
+        packetsSent++;
+        lastSentNanos = now;
+        output.sendPayload(out, start, payload);
+    }
+
+    /** Writes the connection's MAX_DATA and DATA_BLOCKED frames if due, then the channels' control frames. */
+    private int writeControlFrames(int p, int end, SentFrames sent) {
+        if (connectionReceive.wantsMaxDataFrame()) {
+            int n = connectionReceive.writeMaxDataFrame(out, p, end - p);
+            if (n > 0) {
+                sent.maxData = connectionReceive.limit();
+                p += n;
+            }
+        }
+        if (connectionSend.wantsBlockedFrame()) {
+            int n = connectionSend.writeBlockedFrame(out, p, end - p);
+            if (n > 0) {
+                sent.dataBlocked = connectionSend.limit();
+                p += n;
+            }
+        }
+        return channels.writeControlFrames(out, p, end, sent);
+    }
+}
