@@ -31,7 +31,11 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
         warnings = List.copyOf(warnings);
     }
 
-    /** The effective configuration as HOCON, without secrets: inline keys show as {@code "(secret)"}. */
+    /**
+     * The effective configuration as HOCON, without secrets: inline keys show as {@code "(secret)"},
+     * and every setting is written, defaults too. {@link NodeConfigRenderer} writes a loadable block
+     * with the secrets inline.
+     */
     public String render() {
         StringBuilder s = new StringBuilder();
         s.append("# effective configuration; secrets are not shown\n");

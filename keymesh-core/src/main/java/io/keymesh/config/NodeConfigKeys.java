@@ -5,7 +5,7 @@ import java.util.Set;
 /**
  * The names of the keys in a node's {@code keymesh} block, and what a peer's optional keys mean
  * when absent: the one place they are spelled, for {@link NodeConfigLoader}, which reads the block,
- * and for {@link LoadedNodeConfig#render()}, which writes it. The
+ * and for {@link NodeConfigRenderer} and {@link LoadedNodeConfig#render()}, which write it. The
  * top-level keys and their defaults are documented in {@code reference.conf}; a peer object's keys
  * only in its comments, so their defaults are here.
  */

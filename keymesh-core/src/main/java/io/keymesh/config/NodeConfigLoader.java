@@ -57,7 +57,8 @@ import java.util.function.Function;
  * {@code reference.conf} does not define are refused (typos otherwise pass silently).
  *
  * <p>Key files named by a relative path are read relative to the config file's directory. Not
- * thread-safe: one loader per load.
+ * thread-safe: one loader per load. {@link NodeConfigRenderer} writes a {@link NodeConfig} back as
+ * the block this reads.
  */
 public final class NodeConfigLoader {
     public static final String ROOT = "keymesh";
