@@ -1,11 +1,14 @@
 package io.keymesh.bench;
 
+import io.keymesh.config.NodeConfigRenderer;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
+import io.keymesh.io.FreeUdpPort;
+import io.keymesh.node.NodeConfig;
+import io.keymesh.node.PeerConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -216,37 +219,28 @@ final class PekkoBench {
                     "pekko.remote.artery.canonical.port = " + port, "");
         }
 
-        private static Configs keymesh() throws IOException {
+        private static Configs keymesh() {
             SecureRandom random = new SecureRandom();
-            String network = PresharedKey.generate(random).toBase64();
+            PresharedKey network = PresharedKey.generate(random);
             try (PrivateKey s = PrivateKey.generate(random); PrivateKey r = PrivateKey.generate(random)) {
-                int sp = freeUdpPort();
-                int rp = freeUdpPort();
-                return new Configs(mesh(s, sp, r, rp, network), mesh(r, rp, s, sp, network),
+                InetSocketAddress sa = FreeUdpPort.onLoopback();
+                InetSocketAddress ra = FreeUdpPort.onLoopback();
+                return new Configs(mesh(s, sa, r, ra, network), mesh(r, ra, s, sa, network),
                         "pekko.mesh://bench@" + r.publicKey().toBase32() + ":2552");
             }
         }
 
-        private static String mesh(PrivateKey self, int port, PrivateKey peer, int peerPort, String network) {
-            return COMMON + String.join("\n",
-                    "include \"keymesh-remoting\"",
-                    "keymesh {",
-                    "  private-key = \"" + self.toBase64() + "\"",
-                    "  listen = \"127.0.0.1:" + port + "\"",
-                    "  network-key = \"" + network + "\"",
-                    "  peers = [ { public-key = \"" + peer.publicKey().toBase64() + "\", endpoint = \"127.0.0.1:" + peerPort + "\" } ]",
-                    "}",
-                    "pekko.remote.classic.keymesh.port = 2552", "");
+        /** {@code self} on {@code at}, with {@code peer} at {@code peerAt} as its only peer. */
+        private static String mesh(PrivateKey self, InetSocketAddress at, PrivateKey peer, InetSocketAddress peerAt,
+                PresharedKey network) {
+            NodeConfig node = NodeConfig.of(self, at, network).withPeers(List.of(PeerConfig.of(peer.publicKey(), peerAt)));
+            return COMMON + "include \"keymesh-remoting\"\n"
+                    + NodeConfigRenderer.render(node)
+                    + "pekko.remote.classic.keymesh.port = 2552\n";
         }
 
         private static int freeTcpPort() throws IOException {
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                return s.getLocalPort();
-            }
-        }
-
-        private static int freeUdpPort() throws IOException {
-            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
                 return s.getLocalPort();
             }
         }

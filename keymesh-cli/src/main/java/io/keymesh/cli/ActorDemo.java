@@ -1,13 +1,13 @@
 package io.keymesh.cli;
 
 import com.typesafe.config.ConfigFactory;
+import io.keymesh.config.NodeConfigRenderer;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
-import java.io.IOException;
+import io.keymesh.io.FreeUdpPort;
+import io.keymesh.node.NodeConfig;
+import io.keymesh.node.PeerConfig;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -49,15 +49,15 @@ final class ActorDemo {
     static boolean run(int count, PresharedKey networkKey, PrintWriter out) throws Exception {
         SecureRandom random = new SecureRandom();
         List<PrivateKey> keys = new ArrayList<>();
-        List<Integer> ports = new ArrayList<>();
+        List<InetSocketAddress> addresses = new ArrayList<>();
         List<ActorSystem> systems = new ArrayList<>();
         try {
             for (int i = 0; i < count; i++) {
                 keys.add(PrivateKey.generate(random));
-                ports.add(freeUdpPort());
+                addresses.add(FreeUdpPort.onLoopback());
             }
             for (int i = 0; i < count; i++) {
-                ActorSystem s = ActorSystem.create("demo", ConfigFactory.parseString(config(i, keys, ports, networkKey))
+                ActorSystem s = ActorSystem.create("demo", ConfigFactory.parseString(config(i, keys, addresses, networkKey))
                         .withFallback(ConfigFactory.load()).resolve());
                 systems.add(s);
                 s.actorOf(Props.create(Greeter.class, "n" + i), "greeter");
@@ -109,21 +109,17 @@ final class ActorDemo {
         return "pekko.mesh://demo@" + key.publicKey().toBase32() + ":2552";
     }
 
-    private static String config(int self, List<PrivateKey> keys, List<Integer> ports, PresharedKey networkKey) {
-        StringBuilder peers = new StringBuilder();
+    /** Node {@code self}'s actor system: its keymesh block, with every other node as a peer at its address. */
+    private static String config(int self, List<PrivateKey> keys, List<InetSocketAddress> addresses, PresharedKey networkKey) {
+        List<PeerConfig> peers = new ArrayList<>();
         for (int j = 0; j < keys.size(); j++) {
             if (j != self) {
-                peers.append("    { public-key = \"").append(keys.get(j).publicKey().toBase64())
-                        .append("\", endpoint = \"127.0.0.1:").append(ports.get(j)).append("\" }\n");
+                peers.add(PeerConfig.of(keys.get(j).publicKey(), addresses.get(j)));
             }
         }
+        NodeConfig node = NodeConfig.of(keys.get(self), addresses.get(self), networkKey).withPeers(peers);
         return "include \"keymesh-remoting\"\n"
-                + "keymesh {\n"
-                + "  private-key = \"" + keys.get(self).toBase64() + "\"\n"
-                + "  listen = \"127.0.0.1:" + ports.get(self) + "\"\n"
-                + "  network-key = \"" + networkKey.toBase64() + "\"\n"
-                + "  peers = [\n" + peers + "  ]\n"
-                + "}\n"
+                + NodeConfigRenderer.render(node)
                 + "pekko.remote.classic.keymesh.port = 2552\n"
                 + "pekko.remote.warn-about-direct-use = off\n"
                 + "pekko.remote.use-unsafe-remote-features-outside-cluster = on\n"
@@ -134,13 +130,5 @@ final class ActorDemo {
                 + "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n"
                 + "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n"
                 + "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n";
-    }
-
-    private static int freeUdpPort() {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,5 +1,16 @@
 package io.keymesh.config;
 
+import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.ENDPOINT;
+import static io.keymesh.config.NodeConfigKeys.FILE_SUFFIX;
+import static io.keymesh.config.NodeConfigKeys.LISTEN;
+import static io.keymesh.config.NodeConfigKeys.NETWORK_KEY;
+import static io.keymesh.config.NodeConfigKeys.PEERS;
+import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
+import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
+import static io.keymesh.config.NodeConfigKeys.PUBLIC_KEY;
+import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
+
 import com.typesafe.config.ConfigUtil;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
@@ -20,26 +31,30 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
         warnings = List.copyOf(warnings);
     }
 
-    /** The effective configuration as HOCON, without secrets: inline keys show as {@code "(secret)"}. */
+    /**
+     * The effective configuration as HOCON, without secrets: inline keys show as {@code "(secret)"},
+     * and every setting is written, defaults too. {@link NodeConfigRenderer} writes a loadable block
+     * with the secrets inline.
+     */
     public String render() {
         StringBuilder s = new StringBuilder();
         s.append("# effective configuration; secrets are not shown\n");
         s.append("# public key of this node: ").append(node.privateKey().publicKey().toBase64()).append('\n');
-        s.append("keymesh {\n");
-        secret(s, "private-key", privateKeyFile);
-        s.append("  listen = ").append(quote(HostPort.format(node.listen()))).append('\n');
-        secret(s, "network-key", networkKeyFile);
-        s.append("  aead = ").append(node.aead()).append('\n');
+        s.append(NodeConfigLoader.ROOT).append(" {\n");
+        secret(s, PRIVATE_KEY, privateKeyFile);
+        s.append("  " + LISTEN + " = ").append(quote(HostPort.format(node.listen()))).append('\n');
+        secret(s, NETWORK_KEY, networkKeyFile);
+        s.append("  " + AEAD + " = ").append(node.aead()).append('\n');
         if (node.peers().isEmpty()) {
-            s.append("  peers = []\n");
+            s.append("  " + PEERS + " = []\n");
         } else {
-            s.append("  peers = [\n");
+            s.append("  " + PEERS + " = [\n");
             for (PeerConfig p : node.peers()) {
                 s.append("    {\n");
-                s.append("      public-key = ").append(quote(p.publicKey().toBase64())).append('\n');
-                s.append("      endpoint = ").append(p.endpoint() == null ? "null" : quote(HostPort.format(p.endpoint()))).append('\n');
-                s.append("      persistent-keepalive = ").append(p.persistentKeepaliveSeconds()).append("s\n");
-                s.append("      wireguard = ").append(p.wireGuardCompatible()).append('\n');
+                s.append("      " + PUBLIC_KEY + " = ").append(quote(p.publicKey().toBase64())).append('\n');
+                s.append("      " + ENDPOINT + " = ").append(p.endpoint() == null ? "null" : quote(HostPort.format(p.endpoint()))).append('\n');
+                s.append("      " + PERSISTENT_KEEPALIVE + " = ").append(p.persistentKeepaliveSeconds()).append("s\n");
+                s.append("      " + WIREGUARD + " = ").append(p.wireGuardCompatible()).append('\n');
                 s.append("    }\n");
             }
             s.append("  ]\n");
@@ -50,7 +65,7 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
 
     private static void secret(StringBuilder s, String key, Path file) {
         if (file != null) {
-            s.append("  ").append(key).append("-file = ").append(quote(file.toString())).append('\n');
+            s.append("  ").append(key).append(FILE_SUFFIX).append(" = ").append(quote(file.toString())).append('\n');
         } else {
             s.append("  ").append(key).append(" = \"(secret)\"\n");
         }

@@ -1,5 +1,19 @@
 package io.keymesh.config;
 
+import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.DEFAULT_PERSISTENT_KEEPALIVE_SECONDS;
+import static io.keymesh.config.NodeConfigKeys.DEFAULT_WIREGUARD;
+import static io.keymesh.config.NodeConfigKeys.ENDPOINT;
+import static io.keymesh.config.NodeConfigKeys.FILE_SUFFIX;
+import static io.keymesh.config.NodeConfigKeys.LISTEN;
+import static io.keymesh.config.NodeConfigKeys.NETWORK_KEY;
+import static io.keymesh.config.NodeConfigKeys.PEERS;
+import static io.keymesh.config.NodeConfigKeys.PEER_KEYS;
+import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
+import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
+import static io.keymesh.config.NodeConfigKeys.PUBLIC_KEY;
+import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
@@ -43,12 +57,11 @@ import java.util.function.Function;
  * {@code reference.conf} does not define are refused (typos otherwise pass silently).
  *
  * <p>Key files named by a relative path are read relative to the config file's directory. Not
- * thread-safe: one loader per load.
+ * thread-safe: one loader per load. {@link NodeConfigRenderer} writes a {@link NodeConfig} back as
+ * the block this reads.
  */
 public final class NodeConfigLoader {
     public static final String ROOT = "keymesh";
-    /** The keys of one peer object; the defaults of the optional ones are in {@link #peer}. */
-    static final Set<String> PEER_KEYS = Set.of("public-key", "endpoint", "persistent-keepalive", "wireguard");
     /** Key files larger than this are not key files. */
     private static final int MAX_KEY_FILE_BYTES = 4096;
 
@@ -132,11 +145,11 @@ public final class NodeConfigLoader {
 
         PrivateKey privateKey = null;
         try {
-            KeySource<PrivateKey> pk = key(keymesh, "private-key", "private key", PrivateKey::fromBase64,
+            KeySource<PrivateKey> pk = key(keymesh, PRIVATE_KEY, "private key", PrivateKey::fromBase64,
                     "give private-key (base64, as `keymesh genkey` prints it) or private-key-file (a file holding it)");
             privateKey = pk.key;
             InetSocketAddress listen = listen(keymesh);
-            KeySource<PresharedKey> nk = key(keymesh, "network-key", "pre-shared key", PresharedKey::fromBase64,
+            KeySource<PresharedKey> nk = key(keymesh, NETWORK_KEY, "pre-shared key", PresharedKey::fromBase64,
                     "give network-key (base64, as `keymesh genpsk` prints it) or network-key-file (a file holding it). "
                     + "Every member of a mesh holds the same network key; a node without it gets no answer, "
                     + "and a stock WireGuard peer uses it as its PresharedKey");
@@ -168,9 +181,9 @@ public final class NodeConfigLoader {
             String howToGive) {
         String path = ROOT + "." + name;
         ConfigValue inline = present(o, name);
-        ConfigValue file = present(o, name + "-file");
+        ConfigValue file = present(o, name + FILE_SUFFIX);
         if (inline != null && file != null) {
-            problem(path, "give exactly one of " + name + " and " + name + "-file, not both", inline.origin());
+            problem(path, "give exactly one of " + name + " and " + name + FILE_SUFFIX + ", not both", inline.origin());
             return new KeySource<>(null, null);
         }
         if (inline == null && file == null) {
@@ -181,7 +194,7 @@ public final class NodeConfigLoader {
             String text = string(inline, path);
             return new KeySource<>(text == null ? null : parseKey(path, "", text, kind, parse, inline.origin()), null);
         }
-        String filePath = path + "-file";
+        String filePath = path + FILE_SUFFIX;
         String name2 = string(file, filePath);
         if (name2 == null) {
             return new KeySource<>(null, null);
@@ -231,8 +244,8 @@ public final class NodeConfigLoader {
     }
 
     private InetSocketAddress listen(ConfigObject o) {
-        String path = ROOT + ".listen";
-        ConfigValue v = present(o, "listen");
+        String path = ROOT + "." + LISTEN;
+        ConfigValue v = present(o, LISTEN);
         if (v == null) {
             problem(path, "missing: give \"HOST:PORT\", e.g. \"0.0.0.0:51820\" or \"[::]:51820\"", null);
             return null;
@@ -250,8 +263,8 @@ public final class NodeConfigLoader {
     }
 
     private String aead(ConfigObject o) {
-        String path = ROOT + ".aead";
-        ConfigValue v = present(o, "aead");
+        String path = ROOT + "." + AEAD;
+        ConfigValue v = present(o, AEAD);
         if (v == null) {
             problem(path, "missing: give jdk or portable", null);
             return null;
@@ -265,8 +278,8 @@ public final class NodeConfigLoader {
     }
 
     private List<PeerConfig> peers(ConfigObject o, PrivateKey self, InetSocketAddress listen) {
-        String path = ROOT + ".peers";
-        ConfigValue v = present(o, "peers");
+        String path = ROOT + "." + PEERS;
+        ConfigValue v = present(o, PEERS);
         List<PeerConfig> out = new ArrayList<>();
         if (v == null) {
             return out;
@@ -294,10 +307,10 @@ public final class NodeConfigLoader {
         }
         ConfigObject o = (ConfigObject) v;
         unknownKeys(path, o, PEER_KEYS);
-        PublicKey key = publicKey(path + ".public-key", o, self, seen, index);
-        InetSocketAddress endpoint = endpoint(path + ".endpoint", o, listen);
-        int keepalive = keepalive(path + ".persistent-keepalive", o);
-        boolean wireguard = bool(path + ".wireguard", o, "wireguard", false);
+        PublicKey key = publicKey(path + "." + PUBLIC_KEY, o, self, seen, index);
+        InetSocketAddress endpoint = endpoint(path + "." + ENDPOINT, o, listen);
+        int keepalive = keepalive(path + "." + PERSISTENT_KEEPALIVE, o);
+        boolean wireguard = bool(path + "." + WIREGUARD, o, WIREGUARD, DEFAULT_WIREGUARD);
         if (key == null || keepalive < 0) {
             return null; // the problem is reported; the config fails
         }
@@ -305,7 +318,7 @@ public final class NodeConfigLoader {
     }
 
     private PublicKey publicKey(String path, ConfigObject o, PrivateKey self, Map<PublicKey, Integer> seen, int index) {
-        ConfigValue v = present(o, "public-key");
+        ConfigValue v = present(o, PUBLIC_KEY);
         if (v == null) {
             problem(path, "missing: every peer needs its public key (base64, as `keymesh pubkey` prints it, or base32)",
                     o.origin());
@@ -345,14 +358,14 @@ public final class NodeConfigLoader {
         }
         Integer first = seen.putIfAbsent(key, index);
         if (first != null) {
-            problem(path, "the same key as " + ROOT + ".peers[" + first + "]: a peer is listed once", v.origin());
+            problem(path, "the same key as " + ROOT + "." + PEERS + "[" + first + "]: a peer is listed once", v.origin());
             return null;
         }
         return key;
     }
 
     private InetSocketAddress endpoint(String path, ConfigObject o, InetSocketAddress listen) {
-        ConfigValue v = present(o, "endpoint");
+        ConfigValue v = present(o, ENDPOINT);
         if (v == null) {
             return null;
         }
@@ -383,9 +396,9 @@ public final class NodeConfigLoader {
 
     /** Whole seconds 0..65535, or -1 after reporting a problem. */
     private int keepalive(String path, ConfigObject o) {
-        ConfigValue v = present(o, "persistent-keepalive");
+        ConfigValue v = present(o, PERSISTENT_KEEPALIVE);
         if (v == null) {
-            return 0;
+            return DEFAULT_PERSISTENT_KEEPALIVE_SECONDS;
         }
         if (v.valueType() != ConfigValueType.STRING && v.valueType() != ConfigValueType.NUMBER) {
             problem(path, "must be a duration such as 25s, got " + typeName(v), v.origin());

@@ -2,13 +2,13 @@ package io.keymesh.pekko;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.keymesh.config.NodeConfigRenderer;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
+import io.keymesh.io.FreeUdpPort;
+import io.keymesh.node.NodeConfig;
+import io.keymesh.node.PeerConfig;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -18,22 +18,22 @@ import java.util.List;
 final class TestMesh {
     private static final SecureRandom random = new SecureRandom();
 
-    /** One node: its keys and UDP port. */
-    record Node(String privateKey, PublicKey publicKey, int udpPort) {
+    /** One node: its keys and UDP address. */
+    record Node(String privateKey, PublicKey publicKey, InetSocketAddress udp) {
         /** Address host of this node. */
         String host() {
             return publicKey.toBase32();
         }
     }
 
-    final String networkKey;
+    final PresharedKey networkKey;
     final List<Node> nodes = new ArrayList<>();
 
     TestMesh(int count) {
-        networkKey = PresharedKey.generate(random).toBase64();
+        networkKey = PresharedKey.generate(random);
         for (int i = 0; i < count; i++) {
             try (PrivateKey k = PrivateKey.generate(random)) {
-                nodes.add(new Node(k.toBase64(), k.publicKey(), freeUdpPort()));
+                nodes.add(new Node(k.toBase64(), k.publicKey(), FreeUdpPort.onLoopback()));
             }
         }
     }
@@ -47,21 +47,8 @@ final class TestMesh {
      * keymesh block with every other node as a peer, and fast failure detection.
      */
     String config(int i, String include, int virtualPort) {
-        Node self = nodes.get(i);
-        StringBuilder peers = new StringBuilder();
-        for (Node n : nodes) {
-            if (n != self) {
-                peers.append("    { public-key = \"").append(n.publicKey().toBase64()).append("\", endpoint = \"127.0.0.1:")
-                        .append(n.udpPort()).append("\" }\n");
-            }
-        }
         return "include \"" + include + "\"\n"
-                + "keymesh {\n"
-                + "  private-key = \"" + self.privateKey() + "\"\n"
-                + "  listen = \"127.0.0.1:" + self.udpPort() + "\"\n"
-                + "  network-key = \"" + networkKey + "\"\n"
-                + "  peers = [\n" + peers + "  ]\n"
-                + "}\n"
+                + keymeshBlock(nodes.get(i))
                 + "pekko.remote.classic.keymesh.port = " + virtualPort + "\n"
                 + "pekko.remote.use-unsafe-remote-features-outside-cluster = on\n"
                 + "pekko.remote.warn-about-direct-use = off\n"
@@ -86,12 +73,16 @@ final class TestMesh {
         return ConfigFactory.parseString(config(i, include, virtualPort)).withFallback(ConfigFactory.load()).resolve();
     }
 
-    /** A UDP port free at the moment (on loopback). */
-    static int freeUdpPort() {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** The keymesh block of {@code self}: its key and address, and every other node as a peer at its address. */
+    private String keymeshBlock(Node self) {
+        List<PeerConfig> peers = new ArrayList<>();
+        for (Node n : nodes) {
+            if (n != self) {
+                peers.add(PeerConfig.of(n.publicKey(), n.udp()));
+            }
+        }
+        try (PrivateKey key = PrivateKey.fromBase64(self.privateKey())) {
+            return NodeConfigRenderer.render(NodeConfig.of(key, self.udp(), networkKey).withPeers(peers));
         }
     }
 }

@@ -1,0 +1,99 @@
+package io.keymesh.config;
+
+import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.DEFAULT_PERSISTENT_KEEPALIVE_SECONDS;
+import static io.keymesh.config.NodeConfigKeys.DEFAULT_WIREGUARD;
+import static io.keymesh.config.NodeConfigKeys.ENDPOINT;
+import static io.keymesh.config.NodeConfigKeys.LISTEN;
+import static io.keymesh.config.NodeConfigKeys.NETWORK_KEY;
+import static io.keymesh.config.NodeConfigKeys.PEERS;
+import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
+import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
+import static io.keymesh.config.NodeConfigKeys.PUBLIC_KEY;
+import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
+
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueFactory;
+import io.keymesh.channel.ChannelConfig;
+import io.keymesh.node.NodeConfig;
+import io.keymesh.node.PeerConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes a {@link NodeConfig} as the HOCON {@code keymesh { ... }} block that {@link
+ * NodeConfigLoader} reads: loading the text gives a configuration equal to the one written. For
+ * programs that start nodes from configuration text they generate (tests, demos, benchmarks).
+ *
+ * <p>The secrets are written inline ({@code private-key}, {@code network-key}, base64): the text is
+ * as sensitive as the private key. {@code private-key}, {@code listen}, {@code network-key} and
+ * {@code peers} (with each peer's {@code public-key}) are always written; {@code aead} and a peer's
+ * {@code endpoint}, {@code persistent-keepalive} and {@code wireguard} only when they differ from
+ * what the loader takes when they are absent. Values are quoted by Typesafe Config's renderer;
+ * keys come in its (alphabetical) order. Addresses are written as {@link HostPort#format} writes
+ * them, which leaves out an IPv6 scope. Stateless.
+ */
+public final class NodeConfigRenderer {
+    private static final ConfigRenderOptions OPTIONS = ConfigRenderOptions.defaults()
+            .setOriginComments(false).setComments(false).setJson(false).setFormatted(true);
+
+    private NodeConfigRenderer() {}
+
+    /**
+     * The {@code keymesh} block of {@code node}, ending with a newline (so that other settings can
+     * follow it in the same text).
+     *
+     * @throws IllegalArgumentException if {@code node} holds what the block cannot say: no network
+     *     key (the loader requires one) or channel settings other than {@link ChannelConfig#DEFAULT}
+     *     (the loader does not read any)
+     * @throws IllegalStateException if the node's private key is closed
+     */
+    public static String render(NodeConfig node) {
+        Objects.requireNonNull(node, "node");
+        if (node.networkKey() == null) {
+            throw new IllegalArgumentException("a node without a network key cannot be written as a keymesh block: "
+                    + "the loader requires " + NETWORK_KEY);
+        }
+        if (!node.channels().equals(ChannelConfig.DEFAULT)) {
+            throw new IllegalArgumentException("a node with channel settings other than the defaults cannot be written "
+                    + "as a keymesh block: the block has no channel settings (got " + node.channels() + ")");
+        }
+        Map<String, Object> block = new LinkedHashMap<>();
+        block.put(PRIVATE_KEY, node.privateKey().toBase64());
+        block.put(LISTEN, HostPort.format(node.listen()));
+        block.put(NETWORK_KEY, node.networkKey().toBase64());
+        if (!node.aead().equals(defaultAead())) {
+            block.put(AEAD, node.aead());
+        }
+        List<Map<String, Object>> peers = new ArrayList<>();
+        for (PeerConfig p : node.peers()) {
+            peers.add(peer(p));
+        }
+        block.put(PEERS, peers);
+        return ConfigValueFactory.fromMap(Map.of(NodeConfigLoader.ROOT, block)).render(OPTIONS);
+    }
+
+    private static Map<String, Object> peer(PeerConfig p) {
+        Map<String, Object> peer = new LinkedHashMap<>();
+        peer.put(PUBLIC_KEY, p.publicKey().toBase64());
+        if (p.endpoint() != null) {
+            peer.put(ENDPOINT, HostPort.format(p.endpoint()));
+        }
+        if (p.persistentKeepaliveSeconds() != DEFAULT_PERSISTENT_KEEPALIVE_SECONDS) {
+            peer.put(PERSISTENT_KEEPALIVE, Durations.format(Duration.ofSeconds(p.persistentKeepaliveSeconds())));
+        }
+        if (p.wireGuardCompatible() != DEFAULT_WIREGUARD) {
+            peer.put(WIREGUARD, p.wireGuardCompatible());
+        }
+        return peer;
+    }
+
+    /** The {@code aead} of {@code reference.conf}, which the loader takes when the block has none. */
+    private static String defaultAead() {
+        return NodeConfigLoader.reference().getString(NodeConfigLoader.ROOT + "." + AEAD);
+    }
+}
