@@ -4,26 +4,24 @@ import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PublicKey;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.random.RandomGenerator;
 
 /**
  * A remote node known by its static public key, and everything the session layer keeps for it:
- * the handshake in progress, up to three keypairs (previous, current, next), WireGuard's timers,
- * packets waiting for a session, and statistics.
+ * the handshake in progress, up to three keypairs (previous, current, next), WireGuard's timers
+ * ({@link PeerTimers}), packets waiting for a session, and statistics.
  *
  * <p>Created by {@link SessionEngine#addPeer}. Not thread-safe: read and change it only from the
  * thread that drives its engine — except {@link #sendPath()}, which any thread may use. Times are
  * the engine's monotonic nanoseconds.
  */
 public final class Peer {
-    static final long NEVER = Long.MAX_VALUE;
-
     private final PublicKey publicKey;
     final PresharedKey presharedKey;
     final SymmetricState initialState;
     final CookieGenerator cookieGenerator;
     final Handshake handshake = new Handshake();
     InetSocketAddress endpoint;
-    long persistentKeepaliveNanos;
     boolean wireGuardCompatible;
 
     Keypair previous;
@@ -32,19 +30,9 @@ public final class Peer {
 
     final ArrayDeque<StagedPacket> staged = new ArrayDeque<>();
     final SendPath sendPath;
-    /** What of {@link #sendPath}'s reports the timers have taken in: packets, latest send time. */
-    long absorbedPathPackets;
-    long absorbedPathSentNanos = Long.MIN_VALUE;
-
-    // Timers: absolute deadlines in engine nanoseconds, NEVER when not armed.
-    long retransmitHandshakeAt = NEVER;
-    long sendKeepaliveAt = NEVER;
-    long newHandshakeAt = NEVER;
-    long zeroKeyMaterialAt = NEVER;
-    long persistentKeepaliveAt = NEVER;
-    boolean needAnotherKeepalive;
+    final PeerTimers timers;
+    /** A handshake was started because the current keypair nears REJECT_AFTER_TIME; cleared when one completes. */
     boolean sentLastMinuteHandshake;
-    int handshakeAttempts;
 
     // Statistics.
     long rxBytes;
@@ -56,9 +44,12 @@ public final class Peer {
     long handshakesCompleted;
     long cookieRepliesReceived;
 
-    Peer(PublicKey publicKey, PresharedKey presharedKey, SymmetricState initialState, SendPath sendPath) {
+    /** {@code random} is the engine's, for the timers' jitter. */
+    Peer(PublicKey publicKey, PresharedKey presharedKey, SymmetricState initialState, SendPath sendPath,
+            RandomGenerator random) {
         this.publicKey = publicKey;
         this.sendPath = sendPath;
+        this.timers = new PeerTimers(this, sendPath, random);
         this.presharedKey = presharedKey;
         this.initialState = initialState;
         this.cookieGenerator = new CookieGenerator(publicKey);
@@ -92,7 +83,7 @@ public final class Peer {
 
     /** Persistent keepalive interval in seconds, 0 when off. */
     public int persistentKeepaliveSeconds() {
-        return (int) (persistentKeepaliveNanos / ProtocolConstants.SECOND);
+        return (int) (timers.persistentKeepaliveNanos() / ProtocolConstants.SECOND);
     }
 
     /**
@@ -103,10 +94,7 @@ public final class Peer {
         if (seconds < 0 || seconds > 65535) {
             throw new IllegalArgumentException("persistent keepalive must be 0..65535 seconds, got " + seconds);
         }
-        this.persistentKeepaliveNanos = seconds * ProtocolConstants.SECOND;
-        if (seconds == 0) {
-            persistentKeepaliveAt = NEVER;
-        }
+        timers.setPersistentKeepaliveNanos(seconds * ProtocolConstants.SECOND);
     }
 
     /** True if this peer is marked as stock WireGuard (see {@link SessionEngine#setWireGuardCompatible}). */
@@ -155,15 +143,6 @@ public final class Peer {
     /** Packets waiting for a session. */
     public int stagedPackets() {
         return staged.size();
-    }
-
-    /**
-     * The earliest armed timer deadline, or {@link Long#MAX_VALUE}; with the new-handshake timer that
-     * a data packet reported by {@link #sendPath} starts (the engine starts it when it takes the report in).
-     */
-    long nextDeadline() {
-        return Math.min(Math.min(Math.min(retransmitHandshakeAt, sendKeepaliveAt), sendPath.reportedDataSentDeadline()),
-                Math.min(Math.min(newHandshakeAt, zeroKeyMaterialAt), persistentKeepaliveAt));
     }
 
     @Override

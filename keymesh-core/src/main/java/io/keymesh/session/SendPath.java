@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * restarts the persistent keepalive, and "data sent" starts the new-handshake timer if it is not
  * running. {@link #send} publishes those facts — a packet count, the time of the latest packet, the
  * time of the first data packet since the timer last stopped — and the engine applies them
- * ({@link SessionEngine}'s {@code absorbSendPath}) before anything it does with the peer's timers,
+ * ({@link PeerTimers#absorbSendPath}) before anything it does with the peer's timers,
  * and before the timers fire: a deadline a fast send moved later is found moved when it fires. The
  * result is the same timers, with each send counted at the moment it published. Only the "data
  * sent" timer can need the engine earlier than its next deadline; then {@link #send} returns
@@ -202,10 +202,10 @@ public final class SendPath {
         dataSentAt.set(running ? DATA_SENT_ARMED : DATA_SENT_NONE);
     }
 
-    /** The earliest new-handshake deadline a reported data packet implies, or {@link Peer#NEVER}. */
+    /** The earliest new-handshake deadline a reported data packet implies, or {@link PeerTimers#NEVER}. */
     long reportedDataSentDeadline() {
         long t = dataSentAt.get();
-        return t == DATA_SENT_NONE || t == DATA_SENT_ARMED ? Peer.NEVER : t + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT;
+        return t == DATA_SENT_NONE || t == DATA_SENT_ARMED ? PeerTimers.NEVER : t + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT;
     }
 
     // ---------------------------------------------------------------- any thread

@@ -3,15 +3,11 @@ package io.keymesh.session;
 import static io.keymesh.session.ProtocolConstants.HANDSHAKE_INITIATION_RATE;
 import static io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT;
 import static io.keymesh.session.ProtocolConstants.MAX_STAGED_PACKETS;
-import static io.keymesh.session.ProtocolConstants.MAX_TIMER_HANDSHAKES;
 import static io.keymesh.session.ProtocolConstants.REJECT_AFTER_MESSAGES;
 import static io.keymesh.session.ProtocolConstants.REJECT_AFTER_TIME;
 import static io.keymesh.session.ProtocolConstants.REKEY_AFTER_MESSAGES;
 import static io.keymesh.session.ProtocolConstants.REKEY_AFTER_TIME;
 import static io.keymesh.session.ProtocolConstants.REKEY_TIMEOUT;
-import static io.keymesh.session.ProtocolConstants.REKEY_TIMEOUT_JITTER_MAX;
-import static io.keymesh.session.ProtocolConstants.ZERO_KEY_MATERIAL_AFTER;
-import static io.keymesh.session.Peer.NEVER;
 
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.ChaCha20Poly1305;
@@ -73,6 +69,7 @@ public final class SessionEngine {
     private final byte[] keepalive = new byte[TransportData.MIN_LENGTH];
     /** The last {@link #nextDeadline()} returned, for {@link SendPath}s on other threads. */
     private final AtomicLong reportedDeadline = new AtomicLong(Long.MAX_VALUE);
+    private final PeerTimers.Actions timerActions = new TimerActions();
 
     private byte[] membershipKey;
     private int paddingMtu;
@@ -120,7 +117,7 @@ public final class SessionEngine {
             throw new IllegalArgumentException("not a usable peer key (a low-order point): " + key);
         }
         Peer p = new Peer(key, psk, NoiseIKpsk2.initialState(ProtocolConstants.CONSTRUCTION, ProtocolConstants.IDENTIFIER, key),
-                new SendPath(reportedDeadline));
+                new SendPath(reportedDeadline), random);
         p.sendPath.setPaddingMtu(paddingMtu);
         p.cookieGenerator.setMembership(membershipKey);
         peers.put(key, p);
@@ -343,10 +340,10 @@ public final class SessionEngine {
         // Our own initiation, if one is in flight, is left alone: when both sides initiate at once,
         // both handshakes complete instead of each cancelling the other's (which, in lock-step
         // timing such as a simulator's, would repeat forever).
-        absorbSendPath(p);
+        p.timers.absorbSendPath();
         authenticatedFrom(p, from);
-        anyAuthenticatedPacketTraversal(now, p);
-        stopNewHandshakeTimer(p); // any authenticated packet received
+        p.timers.anyAuthenticatedPacketTraversal(now);
+        p.timers.anyAuthenticatedPacketReceived();
 
         // The response, and the responder's keypair, which waits as "next" until the initiator uses it.
         int localIndex = indices.allocate(p);
@@ -369,10 +366,10 @@ public final class SessionEngine {
             retire(p.previous);
             p.previous = null;
         }
-        p.zeroKeyMaterialAt = now + ZERO_KEY_MATERIAL_AFTER; // session derived
+        p.timers.sessionDerived(now);
         responsesSent++;
         sink.transmit(p, p.endpoint, out, 0, HandshakeResponse.LENGTH);
-        anyAuthenticatedPacketSent(p);
+        p.timers.anyAuthenticatedPacketSent();
     }
 
     private void consumeResponse(long now, byte[] buf, int off, InetSocketAddress from, int mac1) {
@@ -418,11 +415,11 @@ public final class SessionEngine {
             p.previous = p.current;
         }
         p.current = kp;
-        absorbSendPath(p);
+        p.timers.absorbSendPath();
         authenticatedFrom(p, from);
         p.publishRoute();
-        stopNewHandshakeTimer(p);
-        p.zeroKeyMaterialAt = now + ZERO_KEY_MATERIAL_AFTER;
+        p.timers.anyAuthenticatedPacketReceived();
+        p.timers.sessionDerived(now);
         handshakeComplete(now, p);
         if (p.staged.isEmpty()) {
             sendKeepalive(now, p);
@@ -463,7 +460,7 @@ public final class SessionEngine {
             return;
         }
         Peer p = kp.peer;
-        absorbSendPath(p);
+        p.timers.absorbSendPath();
         if (kp == p.next) {
             // The initiator used the keypair we made as responder: it becomes current.
             if (p.previous != null) {
@@ -477,18 +474,14 @@ public final class SessionEngine {
             sendStaged(now, p);
         }
         authenticatedFrom(p, from);
-        stopNewHandshakeTimer(p);
+        p.timers.anyAuthenticatedPacketReceived();
         keepKeyFreshReceiving(now, p);
         p.rxPackets++;
         p.rxBytes += len;
         if (n == 0) {
             return; // keepalive
         }
-        if (p.sendKeepaliveAt == NEVER) { // data received
-            p.sendKeepaliveAt = now + KEEPALIVE_TIMEOUT;
-        } else {
-            p.needAnotherKeepalive = true;
-        }
+        p.timers.dataReceived(now);
         int kind = InnerPayload.kind(buf, ctOff, n);
         if (kind == InnerPayload.IPV4 || kind == InnerPayload.IPV6) {
             n = InnerPayload.ipPacketLength(buf, ctOff, n);
@@ -612,7 +605,7 @@ public final class SessionEngine {
     }
 
     private void encryptAndTransmit(long now, Peer p, Keypair kp, byte[] buf, int off, int len) {
-        absorbSendPath(p);
+        p.timers.absorbSendPath();
         long counter = kp.nextSendCounter();
         int padded = TransportData.paddedLength(len, paddingMtu);
         Arrays.fill(buf, off + len, off + padded, (byte) 0);
@@ -622,18 +615,17 @@ public final class SessionEngine {
         sink.transmit(p, p.endpoint, buf, off - SEND_HEADROOM, total);
         p.txPackets++;
         p.txBytes += total;
-        anyAuthenticatedPacketTraversal(now, p);
-        anyAuthenticatedPacketSent(p);
-        if (len > 0 && p.newHandshakeAt == NEVER) { // data sent
-            p.newHandshakeAt = now + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter();
-            p.sendPath.setNewHandshakeTimerRunning(true);
+        p.timers.anyAuthenticatedPacketTraversal(now);
+        p.timers.anyAuthenticatedPacketSent();
+        if (len > 0) {
+            p.timers.dataSent(now);
         }
     }
 
     private boolean sendInitiation(long now, Peer p, boolean isRetry) {
-        absorbSendPath(p);
+        p.timers.absorbSendPath();
         if (!isRetry) {
-            p.handshakeAttempts = 0;
+            p.timers.resetHandshakeAttempts();
         }
         Handshake hs = p.handshake;
         if (hs.hasSentInitiation && now - hs.lastSentInitiationNanos < REKEY_TIMEOUT) {
@@ -660,9 +652,9 @@ public final class SessionEngine {
         p.cookieGenerator.addMacs(out, 0, HandshakeInitiation.MAC1, now);
         initiationsSent++;
         sink.transmit(p, p.endpoint, out, 0, HandshakeInitiation.LENGTH);
-        anyAuthenticatedPacketTraversal(now, p);
-        anyAuthenticatedPacketSent(p);
-        p.retransmitHandshakeAt = now + REKEY_TIMEOUT + jitter(); // handshake initiated
+        p.timers.anyAuthenticatedPacketTraversal(now);
+        p.timers.anyAuthenticatedPacketSent();
+        p.timers.handshakeInitiated(now);
         return true;
     }
 
@@ -695,7 +687,7 @@ public final class SessionEngine {
     public long nextDeadline() {
         long min = Long.MAX_VALUE;
         for (Peer p : peers.values()) {
-            min = Math.min(min, p.nextDeadline());
+            min = Math.min(min, p.timers.nextDeadline());
         }
         reportedDeadline.set(min);
         // A send on another thread may have reported "data sent" after the loop above read its
@@ -713,119 +705,58 @@ public final class SessionEngine {
     /** Runs every timer due at {@code nowNanos}: retransmissions, keepalives, rekeys, key zeroing. */
     public void onTimer(long nowNanos) {
         for (Peer p : peers.values()) {
-            if (p.nextDeadline() <= nowNanos) {
-                absorbSendPath(p); // sends on other threads may have moved a deadline later
-                if (p.nextDeadline() <= nowNanos) {
-                    runTimers(nowNanos, p);
-                }
-            }
+            p.timers.runDue(nowNanos, timerActions);
         }
     }
 
-    private void runTimers(long now, Peer p) {
-        if (p.retransmitHandshakeAt <= now) {
-            p.retransmitHandshakeAt = NEVER;
-            if (p.handshakeAttempts > MAX_TIMER_HANDSHAKES) {
-                int n = p.staged.size();
-                p.staged.clear();
-                p.publishRoute();
-                if (n > 0) {
-                    drops[DropReason.HANDSHAKE_GAVE_UP.ordinal()] += n;
-                    sink.dropped(p, DropReason.HANDSHAKE_GAVE_UP, n);
-                }
-                clearHandshake(p);
-                if (p.zeroKeyMaterialAt == NEVER) {
-                    p.zeroKeyMaterialAt = now + ZERO_KEY_MATERIAL_AFTER;
-                }
-                sink.handshakeGaveUp(p);
-            } else {
-                p.handshakeAttempts++;
-                sendInitiation(now, p, true);
+    /** What a peer's due timers have the engine do; called from {@link #onTimer}, so on the engine's thread. */
+    private final class TimerActions implements PeerTimers.Actions {
+        @Override
+        public void sendInitiation(long now, Peer peer, boolean isRetry) {
+            SessionEngine.this.sendInitiation(now, peer, isRetry);
+        }
+
+        @Override
+        public void sendKeepalive(long now, Peer peer) {
+            SessionEngine.this.sendKeepalive(now, peer);
+        }
+
+        @Override
+        public void flushStaged(Peer peer) {
+            int n = peer.staged.size();
+            peer.staged.clear();
+            peer.publishRoute();
+            if (n > 0) {
+                drops[DropReason.HANDSHAKE_GAVE_UP.ordinal()] += n;
+                sink.dropped(peer, DropReason.HANDSHAKE_GAVE_UP, n);
             }
         }
-        if (p.sendKeepaliveAt <= now) {
-            p.sendKeepaliveAt = NEVER;
-            sendKeepalive(now, p);
-            if (p.needAnotherKeepalive) {
-                p.needAnotherKeepalive = false;
-                p.sendKeepaliveAt = now + KEEPALIVE_TIMEOUT;
-            }
+
+        @Override
+        public void clearHandshake(Peer peer) {
+            SessionEngine.this.clearHandshake(peer);
         }
-        if (p.newHandshakeAt <= now) {
-            stopNewHandshakeTimer(p);
-            sendInitiation(now, p, false);
+
+        @Override
+        public void handshakeGaveUp(Peer peer) {
+            sink.handshakeGaveUp(peer);
         }
-        if (p.zeroKeyMaterialAt <= now) {
-            p.zeroKeyMaterialAt = NEVER;
-            zeroKeyMaterial(p);
-            sink.keysZeroed(p);
+
+        @Override
+        public void zeroKeyMaterial(Peer peer) {
+            SessionEngine.this.zeroKeyMaterial(peer);
         }
-        if (p.persistentKeepaliveAt <= now) {
-            p.persistentKeepaliveAt = NEVER;
-            if (p.persistentKeepaliveNanos > 0) {
-                sendKeepalive(now, p);
-            }
+
+        @Override
+        public void keysZeroed(Peer peer) {
+            sink.keysZeroed(peer);
         }
     }
 
-    /**
-     * Restarts the persistent-keepalive timer. WireGuard restarts it on packets received as well as
-     * sent; keymesh only on packets sent (this one is called on every send), because a NAT may
-     * refresh its binding on outbound traffic only (RFC 4787 section 4.3, REQ-6 makes inbound
-     * refresh optional): counting from the last packet received would let such a binding lapse
-     * while the peer is talking to us. The wire behaviour is WireGuard's; only the timer's start differs.
-     */
-    private void anyAuthenticatedPacketTraversal(long now, Peer p) {
-        if (p.persistentKeepaliveNanos > 0) {
-            p.persistentKeepaliveAt = now + p.persistentKeepaliveNanos;
-        }
-    }
-
-    private static void anyAuthenticatedPacketSent(Peer p) {
-        p.sendKeepaliveAt = NEVER;
-    }
-
-    private static void stopNewHandshakeTimer(Peer p) {
-        p.newHandshakeAt = NEVER;
-        p.sendPath.setNewHandshakeTimerRunning(false);
-    }
-
-    /**
-     * Takes in what sends through {@code p}'s {@link SendPath} reported since last time, as if the
-     * engine had sent those packets itself just before now: any authenticated packet sent (stops the
-     * keepalive timer), traversal (restarts the persistent keepalive from the latest send) and data
-     * sent (starts the new-handshake timer from the first data packet, unless running). Called
-     * before anything reads or sets the peer's timers.
-     */
-    private void absorbSendPath(Peer p) {
-        SendPath sp = p.sendPath;
-        long packets = sp.packets();
-        if (packets != p.absorbedPathPackets) {
-            p.absorbedPathPackets = packets;
-            anyAuthenticatedPacketSent(p);
-        }
-        long last = sp.lastSentNanos();
-        if (last != p.absorbedPathSentNanos) {
-            p.absorbedPathSentNanos = last;
-            if (p.persistentKeepaliveNanos > 0) {
-                long at = last + p.persistentKeepaliveNanos;
-                if (p.persistentKeepaliveAt == NEVER || p.persistentKeepaliveAt < at) {
-                    p.persistentKeepaliveAt = at;
-                }
-            }
-        }
-        long dataSentAt = sp.dataSentAt();
-        if (dataSentAt != SendPath.DATA_SENT_NONE && dataSentAt != SendPath.DATA_SENT_ARMED) {
-            if (p.newHandshakeAt == NEVER) {
-                p.newHandshakeAt = dataSentAt + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + jitter();
-            }
-            sp.setNewHandshakeTimerRunning(true);
-        }
-    }
+    // ---------------------------------------------------------------- handshakes and keypairs
 
     private void handshakeComplete(long now, Peer p) {
-        p.retransmitHandshakeAt = NEVER;
-        p.handshakeAttempts = 0;
+        p.timers.handshakeComplete();
         p.sentLastMinuteHandshake = false;
         p.lastHandshakeNanos = now;
         p.hasHandshake = true;
@@ -867,10 +798,6 @@ public final class SessionEngine {
         random.nextBytes(e);
         X25519.clamp(e);
         return e;
-    }
-
-    private long jitter() {
-        return random.nextLong(REKEY_TIMEOUT_JITTER_MAX + 1);
     }
 
     private boolean drop(DropReason reason) {
