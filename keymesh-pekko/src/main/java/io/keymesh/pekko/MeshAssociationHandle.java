@@ -101,9 +101,9 @@ final class MeshAssociationHandle implements AssociationHandle {
         }
     }
 
-    /** True once a channel is bound (an outbound association waiting for its peer's session has none). */
-    boolean hasChannel() {
-        return channel != null;
+    /** True for an outbound association still waiting for its peer's session: no channel yet, not ended. */
+    boolean waitsForPeer() {
+        return channel == null && state.get() == ESTABLISHING;
     }
 
     /** The outbound connection-timeout task, cancelled once the outcome is known. */

@@ -168,7 +168,7 @@ public final class MeshTransport implements Transport {
         }
         if (key.equals(m.self())) {
             MeshTransport target = m.transportAt(remotePort);
-            if (target == null) {
+            if (target == null || target.localAddress() == null) {
                 return Futures.failed(new InvalidAssociationException(remote + ": no actor system listens on virtual port "
                         + remotePort + " of this node", null));
             }

@@ -176,7 +176,6 @@ final class NodeMux implements NodeListener {
         synchronized (g) {
             up = g.up;
             if (!up) {
-                g.waiting.removeIf(w -> w.handle().isEnded());
                 g.waiting.add(new PeerGate.Waiting(h, open));
             }
         }
@@ -187,14 +186,31 @@ final class NodeMux implements NodeListener {
         }
     }
 
+    /** Outbound associations waiting for {@code peer}'s session. */
+    int waiting(PublicKey peer) {
+        PeerGate g = gates.get(peer);
+        if (g == null) {
+            return 0;
+        }
+        synchronized (g) {
+            return g.waiting.size();
+        }
+    }
+
     /** Registers an association so that its channel's messages reach it. */
     void register(MeshAssociationHandle h) {
         associations.put(h.key(), h);
     }
 
-    /** Unregisters an ended association. */
+    /** Unregisters an ended association (also from its peer's waiting list, if it waited there). */
     void forget(MeshAssociationHandle h) {
         associations.remove(h.key(), h);
+        PeerGate g = gates.get(h.peer());
+        if (g != null) {
+            synchronized (g) {
+                g.waiting.removeIf(w -> w.handle() == h);
+            }
+        }
     }
 
     /** The associations of {@code transport}. */
@@ -282,7 +298,7 @@ final class NodeMux implements NodeListener {
             return;
         }
         MeshTransport t = ports.get(open.toPort());
-        if (t == null) {
+        if (t == null || t.localAddress() == null) { // none, or its actor system is still starting to listen
             refusedOpens.incrementAndGet();
             refuse(key, "no actor system listens on virtual port " + open.toPort() + " of node " + self.toBase32());
             return;
@@ -342,7 +358,7 @@ final class NodeMux implements NodeListener {
     @Override
     public void onChannelsLost(PublicKey peer, String reason) {
         for (MeshAssociationHandle h : associations.values()) {
-            if (h.peer().equals(peer) && h.hasChannel()) { // those still waiting for the peer have no part in it
+            if (h.peer().equals(peer) && !h.waitsForPeer()) { // those still waiting for the peer's session have no part in it
                 h.remoteEnded("the connection to node " + peer.toBase32() + " was lost: " + reason);
             }
         }

@@ -15,8 +15,9 @@ import org.apache.pekko.actor.InternalActorRef;
  * Entries are immutable and slots are plain array elements, so threads may race on a slot: a reader
  * sees either an entry, another entry, or none, and every one of those is safe (a miss resolves
  * again). Not remembered: paths that resolve to nothing ({@link EmptyLocalActorRef}, which includes
- * dead letters), so an actor created later under that path is found. A remembered actor that has
- * since terminated is resolved again, so a new incarnation under a uid-less path is found.
+ * dead letters), so an actor created later under that path is found, and ask replies' one-use
+ * {@code /temp} addresses. A remembered actor that has since terminated is resolved again (and
+ * forgotten), so a new incarnation under a uid-less path is found.
  */
 final class ResolveCache {
     private static final int SLOTS = 1024;
@@ -37,9 +38,20 @@ final class ResolveCache {
             return e.ref;
         }
         InternalActorRef ref = resolve.apply(path, localAddress);
-        if (!(ref instanceof EmptyLocalActorRef) && !ref.isTerminated()) {
+        if (!(ref instanceof EmptyLocalActorRef) && !ref.isTerminated() && !isTemporary(ref)) {
             slots[slot] = new Entry(path, localAddress, ref);
+        } else if (e != null && e.ref.isTerminated()) {
+            slots[slot] = null; // let the terminated actor go
         }
         return ref;
+    }
+
+    /**
+     * True for an ask's reply address ({@code /temp/...}): used once, so remembering it would only
+     * push out a path that comes again, and keep the reply's promise reachable.
+     */
+    private static boolean isTemporary(InternalActorRef ref) {
+        scala.collection.immutable.Iterable<String> elements = ref.path().elements();
+        return !elements.isEmpty() && "temp".equals(elements.head());
     }
 }

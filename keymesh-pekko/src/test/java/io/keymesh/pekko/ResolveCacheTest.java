@@ -111,6 +111,28 @@ class ResolveCacheTest {
         }
     }
 
+    /** Answers every message with the sender's reference. */
+    static final class WhoAsks extends AbstractActor {
+        @Override
+        public Receive createReceive() {
+            return receiveBuilder().matchAny(m -> getSender().tell(getSender(), getSelf())).build();
+        }
+    }
+
+    @Test
+    void anAsksReplyAddressIsNotRemembered() throws Exception {
+        ActorRef whoAsks = system.actorOf(Props.create(WhoAsks.class), "who-asks");
+        ActorRef replyTo = (ActorRef) Patterns.ask(whoAsks, "who?", java.time.Duration.ofSeconds(10))
+                .toCompletableFuture().get(20, TimeUnit.SECONDS);
+        String path = replyTo.path().toSerializationFormat();
+        assertEquals("temp", replyTo.path().elements().head(), path);
+        ResolveCache cache = new ResolveCache();
+        Counting resolve = new Counting();
+        cache.resolve(path, LOCAL_A, resolve);
+        cache.resolve(path, LOCAL_A, resolve);
+        assertEquals(2, resolve.calls.get(), "used once: not kept");
+    }
+
     @Test
     void pathsSharingASlotReplaceEachOther() {
         ResolveCache cache = new ResolveCache();

@@ -244,6 +244,7 @@ class TransportSpiTest {
             }
             io.keymesh.node.MeshNode nodeA = MeshTransport.node(systemD).orElseThrow();
             assertEquals(null, nodeA.channelStats(mesh.node(2).publicKey()).get(), "no connection, no channel: nothing waits for node 2");
+            assertEquals(0, d.mux().waiting(mesh.node(2).publicKey()), "the attempts that timed out are not kept");
 
             // node 2 comes up: the next attempt handshakes and associates
             systemC = ActorSystem.create("c", localOnly(2, 7002));
