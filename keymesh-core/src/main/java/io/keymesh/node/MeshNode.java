@@ -2,6 +2,7 @@ package io.keymesh.node;
 
 import io.keymesh.channel.ChannelConfig;
 import io.keymesh.channel.ChannelConnection;
+import io.keymesh.channel.RetiredChannels;
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PublicKey;
@@ -60,12 +61,19 @@ public final class MeshNode implements AutoCloseable {
     private long malformedPayloads;
     private long ipPacketsIgnored;
 
-    /** Node-side state of a peer; fields other than {@code session}'s key and {@code channels} are loop-thread only. */
+    /**
+     * Node-side state of a peer; fields other than {@code session}'s key, {@code channels} and
+     * {@code retiredChannels} are loop-thread only.
+     */
     private static final class PeerState {
         final Peer session;
         final Map<Long, Channel> channels = new ConcurrentHashMap<>();
-        /** Channel numbers finished and retired on the current connection (guarded by itself). */
-        final io.keymesh.channel.RangeSet retiredChannels = new io.keymesh.channel.RangeSet();
+        /**
+         * The channel numbers retired on the current connection, kept by that connection (it empties
+         * the set when it starts over or ends) and read here from any thread: each connection made
+         * for the peer is given this set.
+         */
+        final RetiredChannels retiredChannels = new RetiredChannels();
         ChannelConnection connection;
         /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
         boolean loopbackConnection;
@@ -378,11 +386,9 @@ public final class MeshNode implements AutoCloseable {
         if (state == null) {
             throw new IllegalArgumentException("not a peer of this node: " + peer);
         }
-        synchronized (state.retiredChannels) {
-            if (state.retiredChannels.contains(channelId)) {
-                throw new IllegalArgumentException("channel " + channelId + " to " + peer
-                        + " was used and closed on the current connection; channel numbers are not reused");
-            }
+        if (state.retiredChannels.contains(channelId)) {
+            throw new IllegalArgumentException("channel " + channelId + " to " + peer
+                    + " was used and closed on the current connection; channel numbers are not reused");
         }
         return state.channels.compute(channelId, (id, c) ->
                 c == null || c.lostReason != null || c.closed ? new Channel(this, peer, id) : c);
@@ -449,7 +455,7 @@ public final class MeshNode implements AutoCloseable {
             }
             state.connection = new ChannelConnection(channels, loop.io().random(), now,
                     (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
-                    new ConnectionEvents(key, state));
+                    new ConnectionEvents(key, state), state.retiredChannels);
         } else if (state.loopbackConnection && !LoopbackPath.isLoopback(state.session.endpoint())) {
             state.loopbackConnection = false; // the peer moved off this host
             state.connection.restartPathMtuDiscovery(config.channels().maxUdpPayload());
@@ -512,17 +518,13 @@ public final class MeshNode implements AutoCloseable {
 
         @Override
         public void onChannelRetired(long channelId) {
-            synchronized (state.retiredChannels) {
-                state.retiredChannels.add(channelId, channelId + 1);
-            }
+            // The connection has put the number among state.retiredChannels.
             state.channels.computeIfPresent(channelId, (id, c) -> c.closed ? null : c);
         }
 
         @Override
         public void onConnectionLost(String reason) {
-            synchronized (state.retiredChannels) {
-                state.retiredChannels.clear(); // the next connection numbers its channels afresh
-            }
+            // The connection has emptied state.retiredChannels: the next one numbers its channels afresh.
             if (state.connection != null && state.connection.isLost()) {
                 state.connection = null; // the next channel use starts a new connection
             }

@@ -1,0 +1,108 @@
+package io.keymesh.node;
+
+import static io.keymesh.node.Loopback.await;
+import static io.keymesh.node.Loopback.get;
+import static io.keymesh.node.Loopback.newKey;
+import static io.keymesh.node.Loopback.newNetworkKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keymesh.crypto.PresharedKey;
+import io.keymesh.crypto.PrivateKey;
+import io.keymesh.node.Loopback.Node;
+import io.keymesh.node.MeshNodeChannelLoopbackTest.LossyRelay;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The node's channel bookkeeping over a connection's life, on real UDP on 127.0.0.1: which channel
+ * numbers it refuses after a peer restarts, what it reports when a peer is removed or the node
+ * closes, and which handles it keeps.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class MeshNodeChannelLifecycleTest {
+    private final Loopback net = new Loopback();
+    private final PresharedKey network = newNetworkKey();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        net.close();
+    }
+
+    /**
+     * b used channel 0 and both sides finished it (retired: a refuses the number), then b crashed
+     * (its CONNECTION_CLOSE never reaches a) and came back with the same key. a's connection, with
+     * no channel open, starts over without a loss to report; the new connection has retired
+     * nothing, so channel 0 is a's to use again and carries messages both ways.
+     */
+    @Test
+    void afterAQuietRestartOfThePeerARetiredNumberIsUsableAgain() {
+        PrivateKey keyB = newKey();
+        Node a = net.start(newKey(), network, List.of());
+        LossyRelay relay = net.track(new LossyRelay(a.address(), 1, 0, 0, 0));
+        Node b = net.start(keyB, network, List.of(PeerConfig.of(a.publicKey(), relay.address())));
+        get(a.mesh().addPeer(PeerConfig.of(keyB.publicKey(), null)));
+
+        Channel bOld = b.mesh().channel(a.publicKey(), 0);
+        exchange(b, bOld, a, 0, 3);
+        bOld.close();
+        await("a is told b closed channel 0", () -> !a.events().channelsClosed.isEmpty());
+        a.mesh().channel(keyB.publicKey(), 0).close();
+        await("channel 0 retired by both", () -> get(a.mesh().channelStats(keyB.publicKey())).channels() == 0
+                && get(b.mesh().channelStats(a.publicKey())).channels() == 0);
+        assertThrows(IllegalArgumentException.class, () -> a.mesh().channel(keyB.publicKey(), 0),
+                "retired on the current connection");
+        awaitHandshakeAgeAbove30Ms();
+
+        relay.cut = true; // b dies: nothing it sends from now on reaches a
+        b.mesh().close();
+        Node b2 = net.start(keyB, network, List.of(a.asPeer())); // a new port, straight to a
+        Channel bNew = b2.mesh().channel(a.publicKey(), 0);
+        exchange(b2, bNew, a, 3, 2);
+        assertEquals(1, get(a.mesh().channelStats(keyB.publicKey())).connectionResets());
+        assertEquals(List.of(), List.copyOf(a.events().channelsLost), "no channel was open: nothing to report");
+
+        Channel aNew = a.mesh().channel(keyB.publicKey(), 0); // refused before: a kept the old connection's numbers
+        exchange(a, aNew, b2, 0, 2);
+        assertEquals(numbered(0, 5), strings(a.events().messages(keyB.publicKey(), 0)));
+        assertEquals(numbered(0, 2), strings(b2.events().messages(a.publicKey(), 0)));
+        assertEquals(List.of(), List.copyOf(b2.events().channelsLost));
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    /** Sends {@code count} numbered text messages on {@code ch} and waits until {@code to} has them. */
+    static void exchange(Node from, Channel ch, Node to, int first, int count) {
+        RecordingListener events = to.events();
+        int target = events.messageCount() + count;
+        for (int i = first; i < first + count; i++) {
+            assertTrue(ch.send(bytes("message " + i)), "a few short messages fit in an empty channel");
+        }
+        await(() -> "node " + to.address().getPort() + " to have " + target + " messages, has " + events.messageCount(),
+                () -> events.messageCount() >= target);
+    }
+
+    static void awaitHandshakeAgeAbove30Ms() {
+        // WireGuard takes a new initiation from a key only with a newer TAI64N timestamp (whitened
+        // to ~16.8 ms) and at most one per 20 ms: a real restart takes longer than both.
+        long t = System.nanoTime();
+        await("30 ms since the handshake", () -> System.nanoTime() - t > 30_000_000L);
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static List<String> strings(List<byte[]> messages) {
+        return messages.stream().map(m -> new String(m, StandardCharsets.UTF_8)).toList();
+    }
+
+    static List<String> numbered(int first, int count) {
+        return java.util.stream.IntStream.range(first, first + count).mapToObj(i -> "message " + i).toList();
+    }
+}
