@@ -249,7 +249,10 @@ public final class ChannelConnection {
         }
     }
 
-    /** Closes the whole connection: a CONNECTION_CLOSE goes to the peer; later calls to {@link #send} fail. */
+    /**
+     * Closes the whole connection: a CONNECTION_CLOSE goes to the peer; later calls to {@link #send}
+     * fail. The owner asked for it, so no {@link Events#onConnectionLost} follows.
+     */
     public void close(long nowNanos, String reason) {
         if (lost) {
             return;
@@ -277,6 +280,11 @@ public final class ChannelConnection {
     /** True once the connection has ended (closed, lost or idle). */
     public boolean isLost() {
         return lost;
+    }
+
+    /** True if the connection has not ended and has channels not yet retired (open, or closed but not finished). */
+    public boolean hasChannels() {
+        return !lost && !channels.isEmpty();
     }
 
     // ------------------------------------------------------------------ network side

@@ -48,6 +48,8 @@ public final class MeshNode implements AutoCloseable {
     public static final int MAX_PENDING_SENDS = 16_384;
     /** Bytes of messages a {@link Channel} holds for its connection before it refuses more. */
     public static final int CHANNEL_QUEUE_BYTES = 1 << 20;
+    /** The reason {@link #removePeer} gives for the channels and the peer it ends. */
+    public static final String PEER_REMOVED = "peer removed";
 
     private final EngineLoop loop;
     private final NodeListener listener;
@@ -219,19 +221,40 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** Removes a peer at run time: its session ends and it gets no further answer. */
+    /**
+     * Removes a peer at run time: its connection is closed (the peer is sent a CONNECTION_CLOSE),
+     * its session ends with its keys zeroed, and it gets no further answer. The listener hears it as
+     * it would hear a connection lost and a peer gone, on the loop thread before the future
+     * completes, with the reason {@value #PEER_REMOVED}: {@link NodeListener#onChannelsLost} if the
+     * peer had channels (on its connection, or handles not yet lost), then
+     * {@link NodeListener#onPeerDown} if it was up. Its channel handles are lost.
+     *
+     * @return true if {@code key} was a peer
+     */
     public CompletableFuture<Boolean> removePeer(PublicKey key) {
         return loop.call((engine, now) -> {
             PeerState s = peers.remove(key);
-            if (s != null && s.connection != null) {
-                s.connection.close(now, "peer removed");
+            if (s == null) {
+                return false;
             }
-            if (s != null) {
-                for (Channel c : s.channels.values()) {
-                    c.lostReason = "peer removed";
-                }
+            boolean hadChannels = s.connection != null && s.connection.hasChannels();
+            if (s.connection != null) {
+                s.connection.close(now, PEER_REMOVED); // reports nothing: reported below
+                s.connection = null;
             }
-            return s != null && engine.removePeer(key);
+            for (Channel c : s.channels.values()) {
+                hadChannels |= c.lostReason == null;
+                c.lostReason = PEER_REMOVED;
+            }
+            boolean removed = engine.removePeer(key);
+            if (hadChannels) {
+                listener.onChannelsLost(key, PEER_REMOVED);
+            }
+            if (s.up) {
+                s.up = false;
+                listener.onPeerDown(key, PEER_REMOVED);
+            }
+            return removed;
         });
     }
 
@@ -339,7 +362,12 @@ public final class MeshNode implements AutoCloseable {
         return drained;
     }
 
-    /** Stops the node and releases its socket. The private key is the caller's to close. */
+    /**
+     * Stops the node and releases its socket; every peer's connection sends its peer a
+     * CONNECTION_CLOSE. The listener is told nothing of it — no {@link NodeListener#onChannelsLost},
+     * no {@link NodeListener#onPeerDown} — as the application ended it all itself. The private key
+     * is the caller's to close.
+     */
     @Override
     public void close() {
         if (closed) {

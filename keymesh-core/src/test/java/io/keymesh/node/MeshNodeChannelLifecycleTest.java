@@ -5,6 +5,7 @@ import static io.keymesh.node.Loopback.get;
 import static io.keymesh.node.Loopback.newKey;
 import static io.keymesh.node.Loopback.newNetworkKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.node.Loopback.Node;
 import io.keymesh.node.MeshNodeChannelLoopbackTest.LossyRelay;
+import io.keymesh.node.RecordingListener.ChannelsLost;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
 class MeshNodeChannelLifecycleTest {
     private final Loopback net = new Loopback();
     private final PresharedKey network = newNetworkKey();
+    private final java.util.Map<Node, LossyRelay> relays = new java.util.HashMap<>();
 
     @AfterEach
     void closeAll() throws Exception {
@@ -74,7 +77,92 @@ class MeshNodeChannelLifecycleTest {
         assertEquals(List.of(), List.copyOf(b2.events().channelsLost));
     }
 
+    // ------------------------------------------------------------ removal and close
+
+    /**
+     * a's channel to b is stuck (the path to b went dark) and full: an application waiting for
+     * {@link NodeListener#onChannelWritable} must learn that it will not come. Removing b reports
+     * the channels lost and the peer down, as a lost connection and an expired session would.
+     */
+    @Test
+    void removingAPeerReportsItsChannelsLostAndThePeerDown() {
+        Node[] n = pairThroughRelay();
+        Node a = n[0];
+        Node b = n[1];
+        Channel ch = a.mesh().channel(b.publicKey(), 1);
+        exchange(a, ch, b, 0, 3);
+        relay(a).cut = true;
+        fillUntilRefused(ch);
+
+        assertTrue(get(a.mesh().removePeer(b.publicKey())));
+        await("a reports the removal", () -> !a.events().channelsLost.isEmpty() && !a.events().peersDown.isEmpty());
+        assertEquals(List.of(new ChannelsLost(b.publicKey(), "peer removed")), List.copyOf(a.events().channelsLost));
+        assertEquals(List.of(b.publicKey() + ": peer removed"), List.copyOf(a.events().peersDown));
+        assertEquals("peer removed", ch.lostReason());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ch.send(bytes("late")));
+        assertEquals("channel 1 to " + b.publicKey() + " is lost: peer removed", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> a.mesh().channel(b.publicKey(), 1), "not a peer any more");
+    }
+
+    /** A peer with a session but no channel: its removal reports the peer down, and no channel loss. */
+    @Test
+    void removingAPeerWithoutChannelsReportsOnlyThePeerDown() {
+        Node a = net.start(newKey(), network, List.of());
+        Node b = net.start(newKey(), network, List.of(a.asPeer()));
+        get(a.mesh().addPeer(b.asPeer()));
+        assertTrue(a.mesh().send(b.publicKey(), bytes("hello")));
+        await("b has a's datagram", () -> b.events().datagramCount() == 1);
+        await("a saw b up", () -> a.events().upCount(b.publicKey()) == 1);
+
+        assertTrue(get(a.mesh().removePeer(b.publicKey())));
+        assertEquals(List.of(b.publicKey() + ": peer removed"), List.copyOf(a.events().peersDown));
+        assertEquals(List.of(), List.copyOf(a.events().channelsLost));
+        assertFalse(get(a.mesh().removePeer(b.publicKey())), "removed once");
+        assertEquals(1, a.events().peersDown.size(), "reported once");
+    }
+
+    /** Closing a node is the application's own doing: its listener hears no loss and no peer down. */
+    @Test
+    void closingANodeReportsNothingToItsOwnListener() {
+        Node a = net.start(newKey(), network, List.of());
+        Node b = net.start(newKey(), network, List.of(a.asPeer()));
+        get(a.mesh().addPeer(b.asPeer()));
+        exchange(a, a.mesh().channel(b.publicKey(), 1), b, 0, 3);
+
+        a.mesh().close();
+        await("b is told a closed", () -> !b.events().channelsLost.isEmpty());
+        assertEquals(List.of(), List.copyOf(a.events().channelsLost));
+        assertEquals(List.of(), List.copyOf(a.events().peersDown));
+    }
+
     // ------------------------------------------------------------ helpers
+
+    /** a and b, where a reaches b through a {@link LossyRelay} (see {@link #relay}) and b answers through it. */
+    private Node[] pairThroughRelay() {
+        Node b = net.start(newKey(), network, List.of());
+        LossyRelay relay = net.track(new LossyRelay(b.address(), 2, 0, 0, 0));
+        Node a = net.start(newKey(), network, List.of(PeerConfig.of(b.publicKey(), relay.address())));
+        get(b.mesh().addPeer(PeerConfig.of(a.publicKey(), null)));
+        relays.put(a, relay);
+        return new Node[] {a, b};
+    }
+
+    /** The relay between {@code a} and its peer, from {@link #pairThroughRelay}. */
+    private LossyRelay relay(Node a) {
+        return relays.get(a);
+    }
+
+    /** Sends 64 KiB messages on {@code ch} until it refuses one (its path is cut: nothing drains). */
+    static void fillUntilRefused(Channel ch) {
+        byte[] m = new byte[64 * 1024];
+        for (int i = 0; i < 1000; i++) {
+            if (!ch.send(m)) {
+                return;
+            }
+        }
+        throw new AssertionError(ch + " took 64 MiB without refusing");
+    }
+
 
     /** Sends {@code count} numbered text messages on {@code ch} and waits until {@code to} has them. */
     static void exchange(Node from, Channel ch, Node to, int first, int count) {
