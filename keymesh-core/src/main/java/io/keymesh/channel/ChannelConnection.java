@@ -240,13 +240,20 @@ public final class ChannelConnection {
         return retired.contains(channelId);
     }
 
-    /** Ends our side of a channel after the messages queued so far. */
-    public void closeChannel(long nowNanos, long channelId) {
+    /**
+     * Ends our side of a channel after the messages queued so far.
+     *
+     * @return false if the connection has no such channel — never used, or already retired — and
+     *     there was nothing to end
+     */
+    public boolean closeChannel(long nowNanos, long channelId) {
         Channel c = channels.get(channelId);
-        if (c != null) {
-            c.send.close();
-            flush(nowNanos);
+        if (c == null) {
+            return false;
         }
+        c.send.close();
+        flush(nowNanos);
+        return true;
     }
 
     /**

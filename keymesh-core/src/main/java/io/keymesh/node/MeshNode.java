@@ -244,8 +244,8 @@ public final class MeshNode implements AutoCloseable {
             }
             for (Channel c : s.channels.values()) {
                 hadChannels |= c.lostReason == null;
-                c.lostReason = PEER_REMOVED;
             }
+            loseChannels(s, PEER_REMOVED);
             boolean removed = engine.removePeer(key);
             if (hadChannels) {
                 listener.onChannelsLost(key, PEER_REMOVED);
@@ -422,6 +422,12 @@ public final class MeshNode implements AutoCloseable {
                 c == null || c.lostReason != null || c.closed ? new Channel(this, peer, id) : c);
     }
 
+    /** The channel handles the node keeps for {@code peer} (0 if it is not a peer); for tests. */
+    int channelHandles(PublicKey peer) {
+        PeerState s = peers.get(peer);
+        return s == null ? 0 : s.channels.size();
+    }
+
     /** Runs {@link #drain} on the loop thread, once per burst of sends. */
     void scheduleDrain(Channel c) {
         if (c.drainScheduled.compareAndSet(false, true)) {
@@ -443,10 +449,11 @@ public final class MeshNode implements AutoCloseable {
         c.drainScheduled.set(false);
         PeerState state = peers.get(c.peer());
         if (state == null) {
-            c.lostReason = "not a peer any more";
+            c.lose("not a peer any more");
             return;
         }
         if (c.lostReason != null) {
+            c.dropQueued(); // a send that raced the loss
             return;
         }
         ChannelConnection conn = connectionFor(state, now);
@@ -459,12 +466,17 @@ public final class MeshNode implements AutoCloseable {
                 c.queuedBytes.addAndGet(-m.length);
             }
             if (c.closed && c.queue.isEmpty()) {
-                conn.closeChannel(now, c.id());
+                if (!conn.closeChannel(now, c.id())) {
+                    // It never reached the connection (nothing sent or received on it), so it will
+                    // never retire: nothing is left to do with it.
+                    state.channels.remove(c.id(), c);
+                }
             } else {
                 conn.flush(now);
             }
         } catch (IllegalStateException e) {
-            c.lostReason = e.getMessage();
+            c.lose(e.getMessage());
+            state.channels.remove(c.id(), c);
         }
         if (c.queuedBytes.get() < CHANNEL_QUEUE_BYTES / 2 && c.wantsWritable.compareAndSet(true, false)) {
             listener.onChannelWritable(c.peer(), c.id());
@@ -559,10 +571,19 @@ public final class MeshNode implements AutoCloseable {
             // else the peer restarted: the connection has already started over with the peer's new
             // id and a new id of ours, which it is telling the peer; a fresh connection here would
             // have yet another id, and the two sides would drop each other's packets as stale.
-            for (Channel c : state.channels.values()) {
-                c.lostReason = reason;
-            }
+            loseChannels(state, reason);
             listener.onChannelsLost(peer, reason);
+        }
+    }
+
+    /**
+     * Loop thread: every channel handle of {@code state} is lost with {@code reason}; the node
+     * forgets them and the messages they held are dropped. {@link #channel} gives new handles.
+     */
+    private static void loseChannels(PeerState state, String reason) {
+        for (Channel c : state.channels.values()) {
+            c.lose(reason);
+            state.channels.remove(c.id(), c); // not a handle made meanwhile for the same number
         }
     }
 

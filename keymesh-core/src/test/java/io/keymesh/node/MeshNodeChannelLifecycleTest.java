@@ -6,6 +6,7 @@ import static io.keymesh.node.Loopback.newKey;
 import static io.keymesh.node.Loopback.newNetworkKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,6 +78,68 @@ class MeshNodeChannelLifecycleTest {
         assertEquals(List.of(), List.copyOf(b2.events().channelsLost));
     }
 
+    // ------------------------------------------------------------ which handles the node keeps
+
+    /**
+     * The connection to b is lost (b restarted) while a's channel 1 holds a full queue and channel 2
+     * is open: a forgets both handles and drops what they held; the numbers give new handles that
+     * work on the new connection.
+     */
+    @Test
+    void aLostConnectionsHandlesAreDroppedWithTheMessagesTheyHeld() {
+        Node[] n = pairThroughRelay();
+        Node a = n[0];
+        Node b = n[1];
+        PrivateKey keyB = b.key();
+        Channel ch1 = a.mesh().channel(b.publicKey(), 1);
+        exchange(a, ch1, b, 0, 3);
+        Channel ch2 = a.mesh().channel(b.publicKey(), 2);
+        exchange(a, ch2, b, 0, 1);
+        awaitHandshakeAgeAbove30Ms();
+        relay(a).cut = true;
+        fillUntilHeld(a, ch1);
+        assertTrue(ch1.queuedBytes.get() > 0);
+        assertEquals(2, a.mesh().channelHandles(b.publicKey()));
+
+        b.mesh().close(); // its CONNECTION_CLOSE is cut off
+        Node b2 = net.start(keyB, network, List.of(a.asPeer()));
+        exchange(b2, b2.mesh().channel(a.publicKey(), 5), a, 0, 1);
+        await("a is told the peer restarted", () -> !a.events().channelsLost.isEmpty());
+        assertEquals(List.of(new ChannelsLost(keyB.publicKey(), "the peer restarted")), List.copyOf(a.events().channelsLost));
+        assertEquals("the peer restarted", ch1.lostReason());
+        assertEquals("the peer restarted", ch2.lostReason());
+        assertEquals(0, a.mesh().channelHandles(keyB.publicKey()), "lost handles are forgotten");
+        assertTrue(ch1.queue.isEmpty(), "and what they held is released");
+        assertEquals(0, ch1.queuedBytes.get());
+
+        Channel again = a.mesh().channel(keyB.publicKey(), 1);
+        assertNotSame(ch1, again);
+        exchange(a, again, b2, 10, 2);
+        assertEquals(numbered(10, 2), strings(b2.events().messages(a.publicKey(), 1)));
+        assertEquals(1, a.mesh().channelHandles(keyB.publicKey()));
+    }
+
+    /**
+     * A handle closed before it carried anything never reaches the connection, so it never
+     * retires: the node forgets it at once, and the number (never used) gives a new handle.
+     */
+    @Test
+    void aHandleClosedBeforeItCarriedAnythingIsForgotten() {
+        Node a = net.start(newKey(), network, List.of());
+        Node b = net.start(newKey(), network, List.of(a.asPeer()));
+        get(a.mesh().addPeer(b.asPeer()));
+        Channel unused = a.mesh().channel(b.publicKey(), 4);
+        unused.close();
+        await("a forgets the closed handle", () -> a.mesh().channelHandles(b.publicKey()) == 0);
+
+        Channel ch = a.mesh().channel(b.publicKey(), 4);
+        assertNotSame(unused, ch);
+        exchange(a, ch, b, 0, 2);
+        assertEquals(numbered(0, 2), strings(b.events().messages(a.publicKey(), 4)));
+        assertEquals(1, a.mesh().channelHandles(b.publicKey()));
+        assertEquals(List.of(), List.copyOf(a.events().channelsLost));
+    }
+
     // ------------------------------------------------------------ removal and close
 
     /**
@@ -92,7 +155,7 @@ class MeshNodeChannelLifecycleTest {
         Channel ch = a.mesh().channel(b.publicKey(), 1);
         exchange(a, ch, b, 0, 3);
         relay(a).cut = true;
-        fillUntilRefused(ch);
+        fillUntilHeld(a, ch);
 
         assertTrue(get(a.mesh().removePeer(b.publicKey())));
         await("a reports the removal", () -> !a.events().channelsLost.isEmpty() && !a.events().peersDown.isEmpty());
@@ -102,6 +165,14 @@ class MeshNodeChannelLifecycleTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ch.send(bytes("late")));
         assertEquals("channel 1 to " + b.publicKey() + " is lost: peer removed", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> a.mesh().channel(b.publicKey(), 1), "not a peer any more");
+        assertTrue(ch.queue.isEmpty(), "the messages the lost handle held are released");
+        assertEquals(0, ch.queuedBytes.get());
+
+        get(a.mesh().addPeer(b.asPeer())); // back, straight to b this time
+        Channel again = a.mesh().channel(b.publicKey(), 1);
+        assertNotSame(ch, again);
+        exchange(a, again, b, 3, 2);
+        assertEquals(numbered(0, 5), strings(b.events().messages(a.publicKey(), 1)));
     }
 
     /** A peer with a session but no channel: its removal reports the peer down, and no channel loss. */
@@ -152,15 +223,22 @@ class MeshNodeChannelLifecycleTest {
         return relays.get(a);
     }
 
-    /** Sends 64 KiB messages on {@code ch} until it refuses one (its path is cut: nothing drains). */
-    static void fillUntilRefused(Channel ch) {
+    /**
+     * Sends 64 KiB messages on {@code ch} until its connection takes no more (its path is cut:
+     * nothing is acknowledged) and the channel itself holds messages, after {@code from}'s loop has
+     * moved into the connection all it would take.
+     */
+    static void fillUntilHeld(Node from, Channel ch) {
         byte[] m = new byte[64 * 1024];
-        for (int i = 0; i < 1000; i++) {
+        for (int i = 0; i < 4000; i++) {
             if (!ch.send(m)) {
-                return;
+                get(from.mesh().withEngine((engine, now) -> null)); // queued behind the channel's drain
+                if (ch.queuedBytes.get() > 0) {
+                    return;
+                }
             }
         }
-        throw new AssertionError(ch + " took 64 MiB without refusing");
+        throw new AssertionError(ch + " took 256 MiB without holding any");
     }
 
 
