@@ -364,7 +364,8 @@ public final class MeshNode implements AutoCloseable {
 
     /**
      * Stops the node and releases its socket; every peer's connection sends its peer a
-     * CONNECTION_CLOSE. The listener is told nothing of it — no {@link NodeListener#onChannelsLost},
+     * CONNECTION_CLOSE, then every session's keys and handshake state are zeroed and no thread can
+     * send with them any more (as {@link #removePeer} does). The listener is told nothing of it — no {@link NodeListener#onChannelsLost},
      * no {@link NodeListener#onPeerDown} — as the application ended it all itself. The private key
      * is the caller's to close.
      */
@@ -381,6 +382,7 @@ public final class MeshNode implements AutoCloseable {
                         s.connection.close(now, "node closing");
                     }
                 }
+                engine.removeAllPeers(); // after the CONNECTION_CLOSEs, which the sessions encrypt
                 return null;
             }).get(2, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
