@@ -111,6 +111,7 @@ public final class ChannelConnection {
     private FlowControl.Send connectionSend;
     private FlowControl.Receive connectionReceive;
     private ChannelTable channels;
+    private final RetiredChannels retired;
     private final List<Long> retiredNow = new ArrayList<>();
     /** Channels that became writable during an ACK, told after it (the loss detector must not be re-entered). */
     private final List<Long> becameWritable = new ArrayList<>();
@@ -133,9 +134,21 @@ public final class ChannelConnection {
     private long connectionResets;
 
     public ChannelConnection(ChannelConfig config, RandomGenerator random, long nowNanos, Output output, Events events) {
+        this(config, random, nowNanos, output, events, new RetiredChannels());
+    }
+
+    /**
+     * A connection that keeps its retired channel numbers in {@code retired}, which its owner may
+     * read from any thread (see {@link RetiredChannels}). The connection empties it now, and again
+     * whenever it starts over or ends; an owner that replaces an ended connection may hand the same
+     * set to the next one.
+     */
+    public ChannelConnection(ChannelConfig config, RandomGenerator random, long nowNanos, Output output, Events events,
+            RetiredChannels retired) {
         this.config = config;
         this.random = random;
         this.events = events;
+        this.retired = retired;
         this.packets = new PacketBuilder(config.maxUdpPayload(), output);
         start(nowNanos);
     }
@@ -153,7 +166,8 @@ public final class ChannelConnection {
         decimatingAcks = false;
         connectionSend = new FlowControl.Send(config.connectionWindow());
         connectionReceive = new FlowControl.Receive(config.connectionWindow());
-        channels = new ChannelTable(config, connectionSend, connectionReceive);
+        retired.clear(); // a new state numbers its channels afresh
+        channels = new ChannelTable(config, connectionSend, connectionReceive, retired);
         lastReceivedNanos = now;
         lost = false;
         packets.start(now, rtt, congestion, loss, received, pmtu, connectionSend, connectionReceive, channels);
@@ -212,26 +226,47 @@ public final class ChannelConnection {
     /** True if {@link #send} would take a message of {@code length} bytes on {@code channelId} now. */
     public boolean canSend(long channelId, int length) {
         Channel c = channels.get(channelId);
-        return !lost && !channels.isRetired(channelId) && (c == null ? length <= config.maxMessage() : c.send.canOffer(length));
-    }
-
-    /** Ends our side of a channel after the messages queued so far. */
-    public void closeChannel(long nowNanos, long channelId) {
-        Channel c = channels.get(channelId);
         if (c != null) {
-            c.send.close();
-            flush(nowNanos);
+            return !lost && c.send.canOffer(length);
         }
+        return !lost && !channels.isRetired(channelId) && length <= config.maxMessage();
     }
 
-    /** Closes the whole connection: a CONNECTION_CLOSE goes to the peer; later calls to {@link #send} fail. */
+    /**
+     * True if {@code channelId} was used and finished on the connection's current state, so that
+     * {@link #send} on it fails; false again once the connection starts over or ends. Any thread.
+     */
+    public boolean isRetired(long channelId) {
+        return retired.contains(channelId);
+    }
+
+    /**
+     * Ends our side of a channel after the messages queued so far.
+     *
+     * @return false if the connection has no such channel — never used, or already retired — and
+     *     there was nothing to end
+     */
+    public boolean closeChannel(long nowNanos, long channelId) {
+        Channel c = channels.get(channelId);
+        if (c == null) {
+            return false;
+        }
+        c.send.close();
+        flush(nowNanos);
+        return true;
+    }
+
+    /**
+     * Closes the whole connection: a CONNECTION_CLOSE goes to the peer; later calls to {@link #send}
+     * fail. The owner asked for it, so no {@link Events#onConnectionLost} follows.
+     */
     public void close(long nowNanos, String reason) {
         if (lost) {
             return;
         }
         packets.scheduleClose(ConnectionCloseFrame.NO_ERROR, reason);
         flush(nowNanos);
-        lost = true;
+        end();
     }
 
     /**
@@ -252,6 +287,11 @@ public final class ChannelConnection {
     /** True once the connection has ended (closed, lost or idle). */
     public boolean isLost() {
         return lost;
+    }
+
+    /** True if the connection has not ended and has channels not yet retired (open, or closed but not finished). */
+    public boolean hasChannels() {
+        return !lost && !channels.isEmpty();
     }
 
     // ------------------------------------------------------------------ network side
@@ -451,9 +491,15 @@ public final class ChannelConnection {
 
     private void lose(String reason) {
         if (!lost) {
-            lost = true;
+            end();
             events.onConnectionLost(reason);
         }
+    }
+
+    /** The connection is over: nothing more is sent, and no channel number stays retired. */
+    private void end() {
+        lost = true;
+        retired.clear();
     }
 
     /**
@@ -461,6 +507,10 @@ public final class ChannelConnection {
      * late frame) and an exception if we do.
      */
     private Channel channel(long id, boolean remote) {
+        Channel live = channels.get(id);
+        if (live != null) {
+            return live; // the common case: no look at the retired numbers
+        }
         if (channels.isRetired(id)) {
             if (remote) {
                 return null;

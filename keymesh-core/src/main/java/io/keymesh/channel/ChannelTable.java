@@ -35,15 +35,18 @@ final class ChannelTable {
     private final Map<Long, Channel> byId = new HashMap<>();
     private final List<Channel> order = new ArrayList<>();
     /** Channel numbers that were used and finished on this connection: never opened again. */
-    private final RangeSet retired = new RangeSet();
+    private final RetiredChannels retired;
     /** Set when a channel may have become finished both ways (its end reported or acknowledged). */
     private boolean mayRetire;
     private int roundRobin;
 
-    ChannelTable(ChannelConfig config, FlowControl.Send connectionSend, FlowControl.Receive connectionReceive) {
+    /** {@code retired} is the connection's, empty: the table adds the numbers it retires. */
+    ChannelTable(ChannelConfig config, FlowControl.Send connectionSend, FlowControl.Receive connectionReceive,
+            RetiredChannels retired) {
         this.config = config;
         this.connectionSend = connectionSend;
         this.connectionReceive = connectionReceive;
+        this.retired = retired;
     }
 
     Channel get(long id) {
@@ -97,7 +100,7 @@ final class ChannelTable {
             if (c.closedReported && c.send.isFinished() && c.receive.isFinished()) {
                 order.remove(i);
                 byId.remove(c.id);
-                retired.add(c.id, c.id + 1);
+                retired.add(c.id);
                 removed.add(c.id);
             }
         }

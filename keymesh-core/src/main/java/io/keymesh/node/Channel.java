@@ -89,9 +89,27 @@ public final class Channel {
         node.scheduleDrain(this);
     }
 
-    /** Why the channel's connection was lost, or null. */
+    /** Why the channel's connection was lost, or null. A lost channel has dropped the messages it still held. */
     public String lostReason() {
         return lostReason;
+    }
+
+    /**
+     * Loop thread: the channel's connection is gone (lost, or the peer removed). {@link #send}
+     * fails from now on, naming {@code reason}, and the messages still queued are dropped, so that a
+     * handle the application keeps holds no memory.
+     */
+    void lose(String reason) {
+        lostReason = reason;
+        dropQueued();
+    }
+
+    /** Loop thread: drops the queued messages of a lost channel (also those of a send that raced its loss). */
+    void dropQueued() {
+        byte[] m;
+        while ((m = queue.poll()) != null) {
+            queuedBytes.addAndGet(-m.length);
+        }
     }
 
     @Override

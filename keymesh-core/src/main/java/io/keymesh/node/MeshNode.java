@@ -2,6 +2,7 @@ package io.keymesh.node;
 
 import io.keymesh.channel.ChannelConfig;
 import io.keymesh.channel.ChannelConnection;
+import io.keymesh.channel.RetiredChannels;
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PublicKey;
@@ -47,6 +48,8 @@ public final class MeshNode implements AutoCloseable {
     public static final int MAX_PENDING_SENDS = 16_384;
     /** Bytes of messages a {@link Channel} holds for its connection before it refuses more. */
     public static final int CHANNEL_QUEUE_BYTES = 1 << 20;
+    /** The reason {@link #removePeer} gives for the channels and the peer it ends. */
+    public static final String PEER_REMOVED = "peer removed";
 
     private final EngineLoop loop;
     private final NodeListener listener;
@@ -60,12 +63,19 @@ public final class MeshNode implements AutoCloseable {
     private long malformedPayloads;
     private long ipPacketsIgnored;
 
-    /** Node-side state of a peer; fields other than {@code session}'s key and {@code channels} are loop-thread only. */
+    /**
+     * Node-side state of a peer; fields other than {@code session}'s key, {@code channels} and
+     * {@code retiredChannels} are loop-thread only.
+     */
     private static final class PeerState {
         final Peer session;
         final Map<Long, Channel> channels = new ConcurrentHashMap<>();
-        /** Channel numbers finished and retired on the current connection (guarded by itself). */
-        final io.keymesh.channel.RangeSet retiredChannels = new io.keymesh.channel.RangeSet();
+        /**
+         * The channel numbers retired on the current connection, kept by that connection (it empties
+         * the set when it starts over or ends) and read here from any thread: each connection made
+         * for the peer is given this set.
+         */
+        final RetiredChannels retiredChannels = new RetiredChannels();
         ChannelConnection connection;
         /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
         boolean loopbackConnection;
@@ -211,19 +221,40 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** Removes a peer at run time: its session ends and it gets no further answer. */
+    /**
+     * Removes a peer at run time: its connection is closed (the peer is sent a CONNECTION_CLOSE),
+     * its session ends with its keys zeroed, and it gets no further answer. The listener hears it as
+     * it would hear a connection lost and a peer gone, on the loop thread before the future
+     * completes, with the reason {@value #PEER_REMOVED}: {@link NodeListener#onChannelsLost} if the
+     * peer had channels (on its connection, or handles not yet lost), then
+     * {@link NodeListener#onPeerDown} if it was up. Its channel handles are lost.
+     *
+     * @return true if {@code key} was a peer
+     */
     public CompletableFuture<Boolean> removePeer(PublicKey key) {
         return loop.call((engine, now) -> {
             PeerState s = peers.remove(key);
-            if (s != null && s.connection != null) {
-                s.connection.close(now, "peer removed");
+            if (s == null) {
+                return false;
             }
-            if (s != null) {
-                for (Channel c : s.channels.values()) {
-                    c.lostReason = "peer removed";
-                }
+            boolean hadChannels = s.connection != null && s.connection.hasChannels();
+            if (s.connection != null) {
+                s.connection.close(now, PEER_REMOVED); // reports nothing: reported below
+                s.connection = null;
             }
-            return s != null && engine.removePeer(key);
+            for (Channel c : s.channels.values()) {
+                hadChannels |= c.lostReason == null;
+            }
+            loseChannels(s, PEER_REMOVED);
+            boolean removed = engine.removePeer(key);
+            if (hadChannels) {
+                listener.onChannelsLost(key, PEER_REMOVED);
+            }
+            if (s.up) {
+                s.up = false;
+                listener.onPeerDown(key, PEER_REMOVED);
+            }
+            return removed;
         });
     }
 
@@ -331,7 +362,13 @@ public final class MeshNode implements AutoCloseable {
         return drained;
     }
 
-    /** Stops the node and releases its socket. The private key is the caller's to close. */
+    /**
+     * Stops the node and releases its socket; every peer's connection sends its peer a
+     * CONNECTION_CLOSE, then every session's keys and handshake state are zeroed and no thread can
+     * send with them any more (as {@link #removePeer} does). The listener is told nothing of it — no {@link NodeListener#onChannelsLost},
+     * no {@link NodeListener#onPeerDown} — as the application ended it all itself. The private key
+     * is the caller's to close.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -345,6 +382,7 @@ public final class MeshNode implements AutoCloseable {
                         s.connection.close(now, "node closing");
                     }
                 }
+                engine.removeAllPeers(); // after the CONNECTION_CLOSEs, which the sessions encrypt
                 return null;
             }).get(2, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -378,14 +416,18 @@ public final class MeshNode implements AutoCloseable {
         if (state == null) {
             throw new IllegalArgumentException("not a peer of this node: " + peer);
         }
-        synchronized (state.retiredChannels) {
-            if (state.retiredChannels.contains(channelId)) {
-                throw new IllegalArgumentException("channel " + channelId + " to " + peer
-                        + " was used and closed on the current connection; channel numbers are not reused");
-            }
+        if (state.retiredChannels.contains(channelId)) {
+            throw new IllegalArgumentException("channel " + channelId + " to " + peer
+                    + " was used and closed on the current connection; channel numbers are not reused");
         }
         return state.channels.compute(channelId, (id, c) ->
                 c == null || c.lostReason != null || c.closed ? new Channel(this, peer, id) : c);
+    }
+
+    /** The channel handles the node keeps for {@code peer} (0 if it is not a peer); for tests. */
+    int channelHandles(PublicKey peer) {
+        PeerState s = peers.get(peer);
+        return s == null ? 0 : s.channels.size();
     }
 
     /** Runs {@link #drain} on the loop thread, once per burst of sends. */
@@ -409,10 +451,11 @@ public final class MeshNode implements AutoCloseable {
         c.drainScheduled.set(false);
         PeerState state = peers.get(c.peer());
         if (state == null) {
-            c.lostReason = "not a peer any more";
+            c.lose("not a peer any more");
             return;
         }
         if (c.lostReason != null) {
+            c.dropQueued(); // a send that raced the loss
             return;
         }
         ChannelConnection conn = connectionFor(state, now);
@@ -425,12 +468,17 @@ public final class MeshNode implements AutoCloseable {
                 c.queuedBytes.addAndGet(-m.length);
             }
             if (c.closed && c.queue.isEmpty()) {
-                conn.closeChannel(now, c.id());
+                if (!conn.closeChannel(now, c.id())) {
+                    // It never reached the connection (nothing sent or received on it), so it will
+                    // never retire: nothing is left to do with it.
+                    state.channels.remove(c.id(), c);
+                }
             } else {
                 conn.flush(now);
             }
         } catch (IllegalStateException e) {
-            c.lostReason = e.getMessage();
+            c.lose(e.getMessage());
+            state.channels.remove(c.id(), c);
         }
         if (c.queuedBytes.get() < CHANNEL_QUEUE_BYTES / 2 && c.wantsWritable.compareAndSet(true, false)) {
             listener.onChannelWritable(c.peer(), c.id());
@@ -449,7 +497,7 @@ public final class MeshNode implements AutoCloseable {
             }
             state.connection = new ChannelConnection(channels, loop.io().random(), now,
                     (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
-                    new ConnectionEvents(key, state));
+                    new ConnectionEvents(key, state), state.retiredChannels);
         } else if (state.loopbackConnection && !LoopbackPath.isLoopback(state.session.endpoint())) {
             state.loopbackConnection = false; // the peer moved off this host
             state.connection.restartPathMtuDiscovery(config.channels().maxUdpPayload());
@@ -512,27 +560,32 @@ public final class MeshNode implements AutoCloseable {
 
         @Override
         public void onChannelRetired(long channelId) {
-            synchronized (state.retiredChannels) {
-                state.retiredChannels.add(channelId, channelId + 1);
-            }
+            // The connection has put the number among state.retiredChannels.
             state.channels.computeIfPresent(channelId, (id, c) -> c.closed ? null : c);
         }
 
         @Override
         public void onConnectionLost(String reason) {
-            synchronized (state.retiredChannels) {
-                state.retiredChannels.clear(); // the next connection numbers its channels afresh
-            }
+            // The connection has emptied state.retiredChannels: the next one numbers its channels afresh.
             if (state.connection != null && state.connection.isLost()) {
                 state.connection = null; // the next channel use starts a new connection
             }
             // else the peer restarted: the connection has already started over with the peer's new
             // id and a new id of ours, which it is telling the peer; a fresh connection here would
             // have yet another id, and the two sides would drop each other's packets as stale.
-            for (Channel c : state.channels.values()) {
-                c.lostReason = reason;
-            }
+            loseChannels(state, reason);
             listener.onChannelsLost(peer, reason);
+        }
+    }
+
+    /**
+     * Loop thread: every channel handle of {@code state} is lost with {@code reason}; the node
+     * forgets them and the messages they held are dropped. {@link #channel} gives new handles.
+     */
+    private static void loseChannels(PeerState state, String reason) {
+        for (Channel c : state.channels.values()) {
+            c.lose(reason);
+            state.channels.remove(c.id(), c); // not a handle made meanwhile for the same number
         }
     }
 

@@ -14,7 +14,11 @@ public interface NodeListener {
     /** A session with {@code peer} was established (first handshake, or again after it was down). */
     default void onPeerUp(PublicKey peer) {}
 
-    /** {@code peer} is unreachable: handshakes went unanswered for 90 s, or its session expired unused. */
+    /**
+     * {@code peer}, reported up before, is unreachable: handshakes went unanswered for 90 s, or its
+     * session expired unused; or it was removed ({@link MeshNode#removePeer}, reason
+     * {@value MeshNode#PEER_REMOVED}). Not called when this node closes.
+     */
     default void onPeerDown(PublicKey peer, String reason) {}
 
     /** An authenticated packet from {@code peer} came from a new address, now its endpoint. */
@@ -34,8 +38,9 @@ public interface NodeListener {
 
     /**
      * The reliable connection to {@code peer} ended (it closed, restarted, went silent past the idle
-     * timeout, or broke the protocol): every channel to it is lost; messages not yet acknowledged
-     * may not have arrived. New channels start a new connection.
+     * timeout, or broke the protocol), or the peer was removed ({@link MeshNode#removePeer}, reason
+     * {@value MeshNode#PEER_REMOVED}): every channel to it is lost; messages not yet acknowledged
+     * may not have arrived. New channels start a new connection. Not called when this node closes.
      */
     default void onChannelsLost(PublicKey peer, String reason) {}
 }

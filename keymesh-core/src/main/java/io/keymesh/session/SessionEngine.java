@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
@@ -137,6 +138,17 @@ public final class SessionEngine {
             updateStandardMac1();
         }
         return true;
+    }
+
+    /**
+     * Removes every peer as {@link #removePeer} does — keypairs and handshake state zeroed, waiting
+     * packets dropped, send routes withdrawn — as wireguard-go does when its device closes. For an
+     * engine being shut down; peers may be added again afterwards.
+     */
+    public void removeAllPeers() {
+        for (PublicKey key : List.copyOf(peers.keySet())) {
+            removePeer(key);
+        }
     }
 
     /** The peer with {@code key}, or null. */

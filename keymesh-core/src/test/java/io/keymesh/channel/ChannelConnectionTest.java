@@ -2,6 +2,8 @@ package io.keymesh.channel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -328,5 +330,58 @@ class ChannelConnectionTest {
         List<byte[]> back = messages(21, 20, 1000);
         w.transfer(1, back, w.now + 10 * SECOND);
         assertDelivered(back, b.messages);
+    }
+
+    /** Channel 3 used and closed by both sides until each connection has retired it. */
+    private static ConnectionPair retiredChannel3(long seed, RetiredChannels aRetired) {
+        ConnectionPair w = new ConnectionPair(seed, ChannelConfig.DEFAULT);
+        ConnectionPair.End a = w.a;
+        a.connection = new ChannelConnection(ChannelConfig.DEFAULT, new SplittableRandom(seed + 10), w.now, a::transmit, a,
+                aRetired);
+        w.transfer(3, messages(seed, 5, 100), w.now + 10 * SECOND);
+        w.a.connection.closeChannel(w.now, 3);
+        w.b.connection.closeChannel(w.now, 3);
+        w.runUntil(w.now + 10 * SECOND, () -> w.a.connection.isRetired(3) && w.b.connection.isRetired(3));
+        assertTrue(w.a.connection.isRetired(3) && w.b.connection.isRetired(3), "retired by both");
+        return w;
+    }
+
+    @Test
+    void aPeerRestartingWithNoChannelOpenLeavesNoNumberRetired() {
+        RetiredChannels owners = new RetiredChannels();
+        ConnectionPair w = retiredChannel3(30, owners);
+        assertTrue(owners.contains(3), "the owner's set is the connection's");
+        assertThrows(IllegalStateException.class, () -> w.a.connection.send(w.now, 3, new byte[1]));
+
+        // b restarts and speaks first on another channel: a starts over; with no channel open there
+        // is no loss to report, and the new state has retired nothing.
+        ConnectionPair.End b = w.b;
+        b.connection = new ChannelConnection(ChannelConfig.DEFAULT, new SplittableRandom(97), w.now, b::transmit, b);
+        b.messages.clear();
+        b.connection.send(w.now, 4, new byte[] {1});
+        int before = w.a.messages.size();
+        w.runUntil(w.now + 10 * SECOND, () -> w.a.messages.size() > before);
+        assertEquals(1, w.a.connection.stats().connectionResets());
+        assertEquals(List.of(), w.a.lostReasons);
+        assertFalse(w.a.connection.isRetired(3));
+        assertFalse(owners.contains(3));
+
+        List<byte[]> again = messages(31, 5, 100);
+        w.transfer(3, again, w.now + 10 * SECOND);
+        assertDelivered(again, b.messages);
+    }
+
+    @Test
+    void anEndedConnectionKeepsNoNumberRetired() {
+        RetiredChannels owners = new RetiredChannels();
+        ConnectionPair w = retiredChannel3(32, owners);
+        w.a.connection.close(w.now, "done");
+        assertTrue(w.a.connection.isLost());
+        assertFalse(w.a.connection.isRetired(3));
+        assertFalse(owners.contains(3), "the owner may open channel 3 on its next connection");
+
+        w.runUntil(w.now + SECOND, () -> !w.b.lostReasons.isEmpty()); // lost through the peer's CONNECTION_CLOSE
+        assertEquals(List.of("the peer closed the connection: done"), w.b.lostReasons);
+        assertFalse(w.b.connection.isRetired(3));
     }
 }

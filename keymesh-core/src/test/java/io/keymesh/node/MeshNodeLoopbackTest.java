@@ -13,11 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.Loopback.Node;
 import io.keymesh.session.DropReason;
+import io.keymesh.session.Peer;
+import io.keymesh.session.SendPath;
+import io.keymesh.session.SessionEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -395,6 +399,34 @@ class MeshNodeLoopbackTest {
         try (DatagramChannel plain = DatagramChannel.open(java.net.StandardProtocolFamily.INET)) {
             plain.bind(new InetSocketAddress(Loopback.LOCALHOST, port)); // throws if still bound
         }
+    }
+
+    /**
+     * A closed node leaves no session behind: every peer's keypairs are gone (their keys zeroed), and
+     * the route that lets other threads encrypt and send with them is withdrawn.
+     */
+    @Test
+    void closeZeroesEverySessionAndWithdrawsItsSendRoute() {
+        Node a = net.start(newKey(), network, List.of());
+        Node b = net.start(newKey(), network, List.of(a.asPeer()));
+        get(a.mesh().addPeer(b.asPeer()));
+        assertTrue(a.mesh().send(b.publicKey(), "hello".getBytes(StandardCharsets.UTF_8)));
+        await("b has a's datagram", () -> b.events().datagramCount() == 1);
+        Peer toB = get(a.mesh().withEngine((engine, now) -> engine.peer(b.publicKey())));
+        boolean session = get(a.mesh().withEngine((engine, now) -> toB.hasSession(now)));
+        assertTrue(session);
+        assertNotEquals(SendPath.Result.DECLINED, sendThrough(toB), "the route is published while the node runs");
+
+        a.mesh().close(); // the loop thread has ended: what it wrote is visible here
+        assertEquals(SendPath.Result.DECLINED, sendThrough(toB), "withdrawn: no thread seals with the session's keys");
+        assertFalse(toB.hasSession(System.nanoTime()), "the keypairs are gone");
+    }
+
+    /** Sends 16 bytes through {@code peer}'s send path, to nowhere. */
+    private static SendPath.Result sendThrough(Peer peer) {
+        byte[] buf = new byte[SessionEngine.SEND_HEADROOM + 16 + 64];
+        return peer.sendPath().send(System.nanoTime(), buf, SessionEngine.SEND_HEADROOM, 16, Aead.jdk(),
+                (to, packet, off, len) -> { });
     }
 
     private static boolean threadAlive(String name) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keymesh.crypto.PresharedKey;
@@ -222,6 +223,35 @@ class SessionEngineTest {
         w.advance(541 * SECOND);
         assertFalse(w.a.peer.hasSession(w.now));
         assertEquals(null, w.a.peer.current);
+    }
+
+    @Test
+    void removingAllPeersZeroesEveryKeypairAndHandshakeAndWithdrawsEveryRoute() {
+        EnginePair w = new EnginePair(40);
+        w.a.send(msg("x"));
+        w.flush();
+        Keypair kp = w.a.peer.current;
+        assertSame(kp, w.a.peer.sendPath().publishedKeypair());
+        // A second peer that never answers: a packet staged behind its handshake in flight.
+        Peer silent = w.a.engine.addPeer(PrivateKey.generate(new java.security.SecureRandom()).publicKey(), PresharedKey.ZERO);
+        silent.setEndpoint(new InetSocketAddress("10.0.0.3", 51820));
+        byte[] buf = new byte[SessionEngine.SEND_HEADROOM + 1 + w.a.engine.sendTailroom(1)];
+        w.a.engine.send(w.now, silent, buf, SessionEngine.SEND_HEADROOM, 1);
+        assertEquals(1, silent.stagedPackets());
+        assertEquals(Handshake.State.INITIATION_CREATED, silent.handshake.state);
+        Peer b = w.a.peer;
+
+        w.a.engine.removeAllPeers();
+        assertTrue(kp.isRetired());
+        assertArrayEquals(new byte[kp.sendKey.length], kp.sendKey, "send key zeroed");
+        assertArrayEquals(new byte[kp.receiveKey.length], kp.receiveKey, "receive key zeroed");
+        assertEquals(null, b.current);
+        assertEquals(null, b.sendPath().publishedKeypair());
+        assertEquals(Handshake.State.ZEROED, silent.handshake.state);
+        assertEquals(null, silent.handshake.noise);
+        assertEquals(0, silent.stagedPackets());
+        assertTrue(w.a.engine.peers().isEmpty());
+        assertEquals(0, w.a.engine.indicesInUse());
     }
 
     @Test
