@@ -6,24 +6,40 @@ package io.keymesh.channel;
  * alone changes the set — it adds each channel it retires, and empties the set whenever it starts
  * over (the peer restarted) or ends — so the set always describes the connection as it is now.
  *
+ * <p>Even and odd numbers are kept apart, each halved: two sides that share a number space by
+ * parity (as the Pekko transport's nodes do, each opening every other number) retire runs such as
+ * 0, 2, 4, ... that then collapse into one range, instead of one range per channel.
+ *
  * <p>Thread-safe: {@link #contains} may be asked from any thread, so the connection's owner can
  * refuse a retired number at its API edge without keeping a copy of its own. The connection looks
  * a number up here only when it is not a live channel, never for the channels that carry traffic.
  */
 public final class RetiredChannels {
-    private final RangeSet numbers = new RangeSet();
+    private final RangeSet even = new RangeSet();
+    private final RangeSet odd = new RangeSet();
 
     /** True if {@code channelId} was used and finished on the connection's current state. */
     public synchronized boolean contains(long channelId) {
-        return numbers.contains(channelId);
+        return half(channelId).contains(channelId >>> 1);
     }
 
     synchronized void add(long channelId) {
-        numbers.add(channelId, channelId + 1);
+        long h = channelId >>> 1;
+        half(channelId).add(h, h + 1);
     }
 
     /** The connection started over or ended: nothing is retired on what comes next. */
     synchronized void clear() {
-        numbers.clear();
+        even.clear();
+        odd.clear();
+    }
+
+    /** Ranges held (tests: how well the retired numbers collapse). */
+    synchronized int ranges() {
+        return even.size() + odd.size();
+    }
+
+    private RangeSet half(long channelId) {
+        return (channelId & 1) == 0 ? even : odd;
     }
 }
