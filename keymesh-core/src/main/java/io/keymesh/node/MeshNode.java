@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Datagrams are unreliable, as UDP: one accepted by {@link #send} may still be lost on the way.
  * Before a session exists they wait (up to 128 per peer) for the handshake. {@link #send} refuses
- * work beyond {@link #MAX_PENDING_SENDS} queued sends instead of queueing without bound.
+ * work beyond {@link #MAX_PENDING_SENDS} queued sends or {@link #MAX_PENDING_SEND_BYTES} queued
+ * bytes instead of queueing without bound.
  */
 public final class MeshNode implements AutoCloseable {
     /**
@@ -45,6 +45,13 @@ public final class MeshNode implements AutoCloseable {
     public static final int MAX_DATAGRAM_LENGTH = 65_507 - TransportData.MIN_LENGTH - 15 - 5;
     /** Sends queued for the loop thread beyond which {@link #send} returns false. */
     public static final int MAX_PENDING_SENDS = 16_384;
+    /**
+     * Bytes of datagrams queued for the loop thread beyond which {@link #send} returns false. The
+     * count alone would let {@link #MAX_PENDING_SENDS} large datagrams hold about a gibibyte of
+     * heap; 4 MiB, as much as the socket's send buffer, is milliseconds of work for the loop, and a
+     * longer queue would only add delay.
+     */
+    public static final int MAX_PENDING_SEND_BYTES = 4 << 20;
     /** Bytes of messages a {@link Channel} holds for its connection before it refuses more. */
     public static final int CHANNEL_QUEUE_BYTES = 1 << 20;
 
@@ -52,7 +59,7 @@ public final class MeshNode implements AutoCloseable {
     private final NodeListener listener;
     private final NodeConfig config;
     private final Map<PublicKey, PeerState> peers = new ConcurrentHashMap<>();
-    private final AtomicInteger pendingSends = new AtomicInteger();
+    private final PendingSends pendingSends = new PendingSends(MAX_PENDING_SENDS, MAX_PENDING_SEND_BYTES);
     private final AtomicLong sendsRefused = new AtomicLong();
     private volatile boolean closed;
     private final Wakeup connectionWakeup;
@@ -137,7 +144,8 @@ public final class MeshNode implements AutoCloseable {
      * the datagram is encrypted and sent on the calling thread before return; otherwise the loop
      * thread sends it (after a handshake if need be).
      *
-     * @return true if accepted, false if refused because {@link #MAX_PENDING_SENDS} sends are queued
+     * @return true if accepted, false if refused because {@link #MAX_PENDING_SENDS} sends or
+     *     {@link #MAX_PENDING_SEND_BYTES} bytes are queued for the loop (counted in {@link #sendsRefused})
      * @throws IllegalArgumentException if {@code to} is not a peer or the datagram is longer than
      *     {@link #MAX_DATAGRAM_LENGTH}
      * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not fit in {@code data}
@@ -159,7 +167,7 @@ public final class MeshNode implements AutoCloseable {
         int bufLen = SessionEngine.SEND_HEADROOM + frameLen + 15 + TransportData.TAG_LENGTH;
         // Off the loop thread: encrypted and sent on this thread when the session allows and no
         // earlier send waits for the loop (it would be overtaken). Otherwise through the loop.
-        if (pendingSends.get() == 0 && loop.io().concurrentSends() && !loop.io().inLoop()) {
+        if (pendingSends.count() == 0 && loop.io().concurrentSends() && !loop.io().inLoop()) {
             SendScratch scratch = SendScratch.current();
             byte[] buf = scratch.buffer(bufLen);
             frameDatagram(data, off, len, buf);
@@ -168,8 +176,7 @@ public final class MeshNode implements AutoCloseable {
                 return true;
             }
         }
-        if (pendingSends.incrementAndGet() > MAX_PENDING_SENDS) {
-            pendingSends.decrementAndGet();
+        if (!pendingSends.tryAdd(bufLen)) {
             sendsRefused.incrementAndGet();
             return false;
         }
@@ -182,7 +189,7 @@ public final class MeshNode implements AutoCloseable {
                     engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
                 }
             } finally {
-                pendingSends.decrementAndGet(); // after sending: a send on another thread must not overtake this one
+                pendingSends.remove(bufLen); // after sending: a send on another thread must not overtake this one
             }
             return null;
         });
@@ -274,7 +281,7 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** Sends refused because too many were queued. */
+    /** Sends refused because too many datagrams, or too many bytes, were queued for the loop. */
     public long sendsRefused() {
         return sendsRefused.get();
     }
