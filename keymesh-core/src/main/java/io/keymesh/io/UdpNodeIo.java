@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * buffers) with one platform thread as the loop: it waits in a selector until a datagram arrives,
  * a task is submitted or the earliest timer is due.
  *
+ * <p>Each pass of the loop runs queued tasks (at most {@link #MAX_TASKS_PER_PASS}), receives a batch
+ * of datagrams, runs tasks again and then due timers; it waits in the selector only when no task is
+ * queued. So tasks that are queued as fast as the loop runs them cannot keep it from the socket or
+ * its timers.
+ *
  * <p>An exception thrown by a callback is logged and counted ({@link #callbackErrors()}); the loop
  * goes on. Receive and send buffers are reused: receiving allocates nothing per datagram beyond
  * what {@link DatagramChannel#receive} does for a new sender address.
@@ -39,6 +44,14 @@ public final class UdpNodeIo implements NodeIo {
     private static final int MAX_DATAGRAM = 65535;
     /** Most datagrams received per pass of the loop before it runs tasks and timers again. */
     private static final int MAX_RECEIVE_BATCH = 64;
+    /**
+     * Most tasks run in a row before the loop receives and runs timers. Other threads can queue
+     * tasks faster than the loop runs them (a datagram queued for the loop costs its sender a copy;
+     * the loop encrypts it and makes a system call), so "until the queue is empty" might never end.
+     * 128 tasks of the largest datagram take a few milliseconds; the check costs one comparison
+     * per task.
+     */
+    static final int MAX_TASKS_PER_PASS = 128;
     private static final Logger log = LoggerFactory.getLogger(UdpNodeIo.class);
 
     private final DatagramChannel channel;
@@ -283,9 +296,10 @@ public final class UdpNodeIo implements NodeIo {
         receiveBatch = Math.min(limit * 2, MAX_RECEIVE_BATCH); // more may be waiting
     }
 
+    /** Runs queued tasks in order, at most {@link #MAX_TASKS_PER_PASS}; the rest wait for the next pass. */
     private void runTasks() {
         Runnable task;
-        while ((task = tasks.poll()) != null) {
+        for (int n = 0; n < MAX_TASKS_PER_PASS && (task = tasks.poll()) != null; n++) {
             try {
                 task.run();
             } catch (RuntimeException e) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -78,6 +79,8 @@ public final class MeshNode implements AutoCloseable {
         boolean loopbackConnection;
         boolean up;
         final AtomicLong datagramsSent = new AtomicLong();
+        /** Datagrams to this peer queued for the loop thread; while there are any, later ones queue behind them. */
+        final AtomicInteger pendingSends = new AtomicInteger();
         long datagramsReceived;
 
         PeerState(Peer session) {
@@ -140,9 +143,10 @@ public final class MeshNode implements AutoCloseable {
 
     /**
      * Sends {@code data[off..off+len)} to the peer {@code to} as one datagram. The bytes are copied
-     * before return. On a real socket, with a session up and no earlier send waiting for the loop,
-     * the datagram is encrypted and sent on the calling thread before return; otherwise the loop
-     * thread sends it (after a handshake if need be).
+     * before return. On a real socket, with a session up and no earlier send to that peer waiting
+     * for the loop, the datagram is encrypted and sent on the calling thread before return;
+     * otherwise the loop thread sends it (after a handshake if need be), after the sends to that
+     * peer queued before it.
      *
      * @return true if accepted, false if refused because {@link #MAX_PENDING_SENDS} sends or
      *     {@link #MAX_PENDING_SEND_BYTES} bytes are queued for the loop (counted in {@link #sendsRefused})
@@ -166,8 +170,9 @@ public final class MeshNode implements AutoCloseable {
         int frameLen = MeshFrame.frameLength(len);
         int bufLen = SessionEngine.SEND_HEADROOM + frameLen + 15 + TransportData.TAG_LENGTH;
         // Off the loop thread: encrypted and sent on this thread when the session allows and no
-        // earlier send waits for the loop (it would be overtaken). Otherwise through the loop.
-        if (pendingSends.count() == 0 && loop.io().concurrentSends() && !loop.io().inLoop()) {
+        // earlier send to the peer waits for the loop (it would be overtaken). Otherwise through
+        // the loop. Only a peer's own sends are ordered: other peers' queued sends do not hold it up.
+        if (state.pendingSends.get() == 0 && loop.io().concurrentSends() && !loop.io().inLoop()) {
             SendScratch scratch = SendScratch.current();
             byte[] buf = scratch.buffer(bufLen);
             frameDatagram(data, off, len, buf);
@@ -180,6 +185,7 @@ public final class MeshNode implements AutoCloseable {
             sendsRefused.incrementAndGet();
             return false;
         }
+        state.pendingSends.incrementAndGet();
         byte[] buf = new byte[bufLen];
         frameDatagram(data, off, len, buf);
         loop.call((engine, now) -> {
@@ -189,7 +195,9 @@ public final class MeshNode implements AutoCloseable {
                     engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
                 }
             } finally {
-                pendingSends.remove(bufLen); // after sending: a send on another thread must not overtake this one
+                // after sending: a send to this peer on another thread must not overtake this one
+                state.pendingSends.decrementAndGet();
+                pendingSends.remove(bufLen);
             }
             return null;
         });

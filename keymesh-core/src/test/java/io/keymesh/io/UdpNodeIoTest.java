@@ -8,15 +8,16 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@link UdpNodeIo}'s loop: tasks from many threads all run while it sleeps and wakes; datagrams
- * that come one at a time and datagrams that queue up are all received; sends from other threads
- * go out.
+ * {@link UdpNodeIo}'s loop: tasks from many threads all run while it sleeps and wakes; tasks that
+ * never stop coming do not keep it from receiving or from its timers; datagrams that come one at a
+ * time and datagrams that queue up are all received; sends from other threads go out.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UdpNodeIoTest {
@@ -105,6 +106,35 @@ class UdpNodeIoTest {
             tx.send(rx.localAddress(), d, 0, d.length); // still open
             awaitCount(received, 2);
             assertEquals(0, tx.sendErrors());
+        }
+    }
+
+    @Test
+    void tasksThatKeepComingDoNotKeepTheLoopFromReceivingOrRunningTimers() throws Exception {
+        try (UdpNodeIo rx = new UdpNodeIo(ANY_LOOPBACK); UdpNodeIo tx = new UdpNodeIo(ANY_LOOPBACK)) {
+            AtomicInteger received = new AtomicInteger();
+            rx.start((from, buf, off, len) -> received.incrementAndGet());
+            tx.start((from, buf, off, len) -> { });
+            AtomicBoolean stop = new AtomicBoolean();
+            Runnable[] busy = new Runnable[1];
+            busy[0] = () -> { // queues its successor: the task queue is never empty
+                if (!stop.get()) {
+                    rx.execute(busy[0]);
+                }
+            };
+            try {
+                rx.execute(busy[0]);
+                CountDownLatch timerRan = new CountDownLatch(1);
+                rx.execute(() -> rx.schedule(rx.nanoTime(), timerRan::countDown));
+                byte[] d = new byte[10];
+                for (int i = 0; i < 10; i++) {
+                    tx.send(rx.localAddress(), d, 0, d.length);
+                }
+                awaitCount(received, 10);
+                assertTrue(timerRan.await(20, TimeUnit.SECONDS), "a due timer ran");
+            } finally {
+                stop.set(true);
+            }
         }
     }
 
