@@ -33,6 +33,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * work to another thread). Methods that return a future complete on the loop thread, or at once
  * when called from it.
  *
+ * <p>Closed or failed: once the node is closed, or its loop thread has stopped on a failure (on a
+ * real socket: an I/O error of the socket, or a {@link VirtualMachineError} in a callback; a
+ * listener that throws anything else is logged and counted, {@link UdpNodeIo#callbackErrors()},
+ * and the loop goes on), it takes no more work: {@link #send}, {@link #channel} and
+ * {@link Channel#send} throw {@link IllegalStateException}, and methods that return a future return
+ * one that has already failed with an {@link IllegalStateException}. A call that was queued for the
+ * loop when it stopped fails the same way rather than never completing.
+ *
  * <p>Datagrams are unreliable, as UDP: one accepted by {@link #send} may still be lost on the way.
  * Before a session exists they wait (up to 128 per peer) for the handshake. {@link #send} refuses
  * work beyond {@link #MAX_PENDING_SENDS} queued sends or {@link #MAX_PENDING_SEND_BYTES} queued
@@ -63,6 +71,8 @@ public final class MeshNode implements AutoCloseable {
     private final PendingSends pendingSends = new PendingSends(MAX_PENDING_SENDS, MAX_PENDING_SEND_BYTES);
     private final AtomicLong sendsRefused = new AtomicLong();
     private volatile boolean closed;
+    /** What stopped the loop thread, if it stopped on a failure rather than by {@link #close()}. */
+    private volatile Throwable loopFailure;
     private final Wakeup connectionWakeup;
     private long unknownFrames;
     private long malformedPayloads;
@@ -113,7 +123,7 @@ public final class MeshNode implements AutoCloseable {
             }
             return null;
         });
-        node.loop.start(); // the loop runs queued tasks (the configuration) before it receives
+        node.loop.start(node::loopStopped); // the loop runs queued tasks (the configuration) before it receives
         try {
             configured.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -153,12 +163,10 @@ public final class MeshNode implements AutoCloseable {
      * @throws IllegalArgumentException if {@code to} is not a peer or the datagram is longer than
      *     {@link #MAX_DATAGRAM_LENGTH}
      * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not fit in {@code data}
-     * @throws IllegalStateException if the node is closed
+     * @throws IllegalStateException if the node is closed or its loop failed
      */
     public boolean send(PublicKey to, byte[] data, int off, int len) {
-        if (closed) {
-            throw new IllegalStateException("node is closed");
-        }
+        ensureOpen();
         PeerState state = peers.get(to);
         if (state == null) {
             throw new IllegalArgumentException("not a peer of this node: " + to);
@@ -215,20 +223,31 @@ public final class MeshNode implements AutoCloseable {
         return send(to, data, 0, data.length);
     }
 
-    /** Adds (allows) a peer at run time. */
+    /**
+     * Adds (allows) a peer at run time.
+     *
+     * @return completes once the peer is added; has failed with {@link IllegalStateException} if
+     *     the node is closed or its loop failed
+     * @throws IllegalArgumentException if {@code peer} is this node's own key
+     */
     public CompletableFuture<Void> addPeer(PeerConfig peer) {
         if (peer.publicKey().equals(publicKey())) {
             throw new IllegalArgumentException("a node cannot be its own peer");
         }
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             addPeerOnLoop(engine, peer);
             return null;
         });
     }
 
-    /** Removes a peer at run time: its session ends and it gets no further answer. */
+    /**
+     * Removes a peer at run time: its session ends and it gets no further answer.
+     *
+     * @return completes with whether it was a peer; has failed with {@link IllegalStateException}
+     *     if the node is closed or its loop failed
+     */
     public CompletableFuture<Boolean> removePeer(PublicKey key) {
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             PeerState s = peers.remove(key);
             if (s != null && s.connection != null) {
                 s.connection.close(now, "peer removed");
@@ -242,9 +261,15 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** Starts a handshake with {@code key} now (WireGuard allows one per 5 s). */
+    /**
+     * Starts a handshake with {@code key} now (WireGuard allows one per 5 s).
+     *
+     * @return completes with whether a handshake was started; fails with
+     *     {@link IllegalArgumentException} if {@code key} is not a peer, and with
+     *     {@link IllegalStateException} if the node is closed or its loop failed
+     */
     public CompletableFuture<Boolean> connect(PublicKey key) {
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             PeerState s = peers.get(key);
             if (s == null) {
                 throw new IllegalArgumentException("not a peer of this node: " + key);
@@ -253,9 +278,9 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** A snapshot of every peer. */
+    /** A snapshot of every peer; a failed future ({@link IllegalStateException}) if the node is closed or its loop failed. */
     public CompletableFuture<List<PeerStats>> peerStats() {
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             List<PeerStats> out = new ArrayList<>();
             for (Peer p : engine.peers()) {
                 PeerState s = peers.get(p.publicKey());
@@ -268,9 +293,12 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** Packets dropped by the session layer, by reason (only reasons that occurred). */
+    /**
+     * Packets dropped by the session layer, by reason (only reasons that occurred); a failed future
+     * ({@link IllegalStateException}) if the node is closed or its loop failed.
+     */
     public CompletableFuture<Map<DropReason, Long>> drops() {
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
             for (DropReason r : DropReason.values()) {
                 if (engine.dropped(r) > 0) {
@@ -281,9 +309,13 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** The reliable connection's measurements for {@code peer} (RTT, window, losses, path MTU), or null if none. */
+    /**
+     * The reliable connection's measurements for {@code peer} (RTT, window, losses, path MTU), or
+     * null if none; a failed future ({@link IllegalStateException}) if the node is closed or its
+     * loop failed.
+     */
     public CompletableFuture<ChannelConnection.Stats> channelStats(PublicKey peer) {
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             PeerState s = peers.get(peer);
             return s == null || s.connection == null ? null : s.connection.stats();
         });
@@ -294,14 +326,54 @@ public final class MeshNode implements AutoCloseable {
         return sendsRefused.get();
     }
 
-    /** Payload frames of types this node does not know (skipped), malformed payloads, ignored IP packets. */
+    /**
+     * Payload frames of types this node does not know (skipped), malformed payloads, ignored IP
+     * packets; a failed future ({@link IllegalStateException}) if the node is closed or its loop failed.
+     */
     public CompletableFuture<long[]> frameCounters() {
-        return loop.call((engine, now) -> new long[] {unknownFrames, malformedPayloads, ipPacketsIgnored});
+        return onLoop((engine, now) -> new long[] {unknownFrames, malformedPayloads, ipPacketsIgnored});
     }
 
-    /** Runs {@code f} with the session engine on the loop thread: for diagnostics and tests. */
+    /**
+     * Runs {@code f} with the session engine on the loop thread: for diagnostics and tests. A failed
+     * future ({@link IllegalStateException}) if the node is closed or its loop failed.
+     */
     public <T> CompletableFuture<T> withEngine(EngineLoop.EngineFunction<T> f) {
-        return loop.call(f);
+        return onLoop(f);
+    }
+
+    /** {@link EngineLoop#call}, unless the node is closed or its loop failed: then a future that has failed. */
+    private <T> CompletableFuture<T> onLoop(EngineLoop.EngineFunction<T> f) {
+        return isOpen() ? loop.call(f) : CompletableFuture.failedFuture(stoppedException());
+    }
+
+    /** Throws {@link IllegalStateException} if the node is closed or its loop failed. Any thread. */
+    void ensureOpen() {
+        if (!isOpen()) {
+            throw stoppedException();
+        }
+    }
+
+    /** False once the node is closed or its loop failed. Any thread. */
+    boolean isOpen() {
+        return !closed && loopFailure == null;
+    }
+
+    private IllegalStateException stoppedException() {
+        Throwable failure = loopFailure;
+        return failure == null
+                ? new IllegalStateException("node is closed")
+                : new IllegalStateException("node failed: its loop thread stopped on " + failure, failure);
+    }
+
+    /**
+     * Loop thread, as the loop stops for good. A loop that failed takes the node with it: from then
+     * on it refuses work as a closed one does (its calls queued meanwhile fail next).
+     */
+    private void loopStopped(Throwable failure) {
+        if (failure != null) {
+            loopFailure = failure;
+        }
     }
 
     /**
@@ -383,9 +455,7 @@ public final class MeshNode implements AutoCloseable {
      *     closed on the current connection (finished channels are retired; their numbers are not reused)
      */
     public Channel channel(PublicKey peer, long channelId) {
-        if (closed) {
-            throw new IllegalStateException("node is closed");
-        }
+        ensureOpen();
         if (channelId < 0 || channelId > io.keymesh.wire.VarInt.MAX) {
             throw new IllegalArgumentException("channel id out of range: " + channelId);
         }
@@ -409,7 +479,11 @@ public final class MeshNode implements AutoCloseable {
             // Always queued, also from the loop thread: a send from inside a listener callback
             // must not re-enter the connection that is delivering. The task object is the
             // channel's own, so a burst costs no allocation here.
-            loop.io().execute(c.drainTask);
+            try {
+                loop.io().execute(c.drainTask);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                c.drainScheduled.set(false); // the loop has stopped: the node is closed or failed
+            }
         }
     }
 
