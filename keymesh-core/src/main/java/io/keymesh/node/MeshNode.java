@@ -379,11 +379,19 @@ public final class MeshNode implements AutoCloseable {
     /**
      * Stops the node after its reliable channels have delivered what they took: waits until every
      * message accepted by a {@link Channel} is acknowledged by its peer (or that peer's connection
-     * is lost), at most {@code drainTimeout}, then {@link #close()}s.
+     * is lost), at most {@code drainTimeout}, then {@link #close()}s. Not on the loop thread: nothing
+     * is sent or acknowledged while it waits there (from a listener callback, hand it to another
+     * thread, or call {@link #close()}).
      *
      * @return true if everything was acknowledged in time
+     * @throws IllegalStateException if called on the node's loop thread (in a simulation every
+     *     thread is; the node is left open)
      */
     public boolean close(java.time.Duration drainTimeout) {
+        if (loop.io().inLoop()) {
+            throw new IllegalStateException("close(drainTimeout) called on the node's loop thread, where nothing"
+                    + " drains while it waits; call it from another thread, or close() to stop at once");
+        }
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         boolean drained = false;
         while (!closed) {

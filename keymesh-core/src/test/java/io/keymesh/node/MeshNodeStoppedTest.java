@@ -18,6 +18,7 @@ import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.Loopback.Node;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -166,6 +168,39 @@ class MeshNodeStoppedTest {
         a.close();
         a.close();
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(1), "closing a failed node does not wait");
+    }
+
+    // ------------------------------------------------------------ close(Duration) on the loop thread
+
+    @Test
+    void closeWithADrainTimeoutOnTheLoopThreadIsRefusedAtOnce() {
+        AtomicReference<MeshNode> self = new AtomicReference<>();
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        MeshNode a = start(newKey(), new NodeListener() {
+            @Override
+            public void onDatagram(PublicKey from, byte[] data, int off, int len) {
+                long t0 = System.nanoTime();
+                try {
+                    outcome.set(self.get().close(Duration.ofSeconds(10)));
+                } catch (RuntimeException e) {
+                    outcome.set(e);
+                }
+                if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(1)) {
+                    outcome.set("close(Duration) waited on the loop thread");
+                }
+            }
+        });
+        self.set(a);
+        PrivateKey keyB = newKey();
+        MeshNode b = start(keyB, new NodeListener() {});
+        get(a.addPeer(PeerConfig.of(keyB.publicKey(), b.localAddress())));
+        get(b.addPeer(PeerConfig.of(a.publicKey(), a.localAddress())));
+        b.send(a.publicKey(), new byte[1]);
+        await("the callback called close(Duration)", () -> outcome.get() != null);
+        IllegalStateException e = assertInstanceOf(IllegalStateException.class, outcome.get());
+        assertTrue(e.getMessage().contains("loop thread"), e.getMessage());
+        assertTrue(a.send(keyB.publicKey(), new byte[1]), "the node is still open");
+        assertEquals(1, get(a.peerStats()).size());
     }
 
     private static Throwable cause(CompletableFuture<?> f) {
