@@ -1,6 +1,7 @@
 package io.keymesh.io;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.random.RandomGenerator;
 
 /**
@@ -12,12 +13,35 @@ import java.util.random.RandomGenerator;
  * loop thread (in a simulation there is only one thread), except that when
  * {@link #concurrentSends()} is true, {@link #send} and {@link #nanoTime} may be called from any
  * thread too. Callbacks run on the loop thread.
+ *
+ * <p>The loop stops for good on {@link #close()}, or when it fails ({@link UdpNodeIo}: an I/O error
+ * of the socket, or a {@link VirtualMachineError} in a callback; any other exception a callback
+ * throws is counted and the loop goes on). Then nobody is left waiting on it: {@link #execute}
+ * refuses new tasks, the receiver is told ({@link Receiver#stopped}), and queued {@link Task}s are
+ * {@linkplain Task#abandoned abandoned} (other queued tasks are dropped).
  */
 public interface NodeIo extends AutoCloseable {
     /** Receives datagrams on the loop thread. The array is valid only during the call. */
     @FunctionalInterface
     interface Receiver {
         void receive(InetSocketAddress from, byte[] buf, int off, int len);
+
+        /**
+         * Called once, on the loop thread, when the loop has stopped for good: {@code failure} is
+         * null after {@link NodeIo#close()}, else what stopped the loop. Queued tasks are abandoned
+         * right after (so whoever learns of an abandoned task finds the stop already reported);
+         * nothing else runs on the loop afterwards.
+         */
+        default void stopped(Throwable failure) {}
+    }
+
+    /**
+     * A task that is told if it will never run: when the loop stops with it still queued,
+     * {@link #abandoned} is called instead of {@link #run}, once, on the thread that found it.
+     */
+    interface Task extends Runnable {
+        /** The loop stopped before running this task; {@code reason} says why (closed, or failed and on what). */
+        void abandoned(IllegalStateException reason);
     }
 
     /** A scheduled task that has not run yet can be cancelled. */
@@ -55,7 +79,13 @@ public interface NodeIo extends AutoCloseable {
         return false;
     }
 
-    /** Runs {@code task} on the loop thread soon; from any thread. Tasks run in submission order. */
+    /**
+     * Runs {@code task} on the loop thread soon; from any thread. Tasks run in submission order. A
+     * task accepted here either runs or, if the loop stops first and it is a {@link Task}, is
+     * abandoned.
+     *
+     * @throws RejectedExecutionException if the loop has stopped (closed or failed)
+     */
     void execute(Runnable task);
 
     /** Runs {@code task} on the loop thread at {@code atNanos} (or soon after). Loop thread only. */
@@ -64,7 +94,7 @@ public interface NodeIo extends AutoCloseable {
     /** True if the caller is on the loop thread. */
     boolean inLoop();
 
-    /** Stops the loop and releases the socket. Idempotent. */
+    /** Stops the loop (queued tasks are abandoned, see {@link Task}) and releases the socket. Idempotent. */
     @Override
     void close();
 }

@@ -13,6 +13,7 @@ import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
@@ -24,9 +25,19 @@ import org.slf4j.LoggerFactory;
  * buffers) with one platform thread as the loop: it waits in a selector until a datagram arrives,
  * a task is submitted or the earliest timer is due.
  *
- * <p>An exception thrown by a callback is logged and counted ({@link #callbackErrors()}); the loop
- * goes on. Receive and send buffers are reused: receiving allocates nothing per datagram beyond
- * what {@link DatagramChannel#receive} does for a new sender address.
+ * <p>Each pass of the loop runs queued tasks (at most {@link #MAX_TASKS_PER_PASS}), receives a batch
+ * of datagrams, runs tasks again and then due timers; it waits in the selector only when no task is
+ * queued. So tasks that are queued as fast as the loop runs them cannot keep it from the socket or
+ * its timers.
+ *
+ * <p>A callback (task, timer, receiver) that throws is logged and counted
+ * ({@link #callbackErrors()}) and the loop goes on, unless it threw a {@link VirtualMachineError}.
+ * That, or an I/O error of the selector or socket, stops the loop for good: it is logged, the
+ * receiver is told ({@link NodeIo.Receiver#stopped}), queued tasks are abandoned, the socket is
+ * released and {@link #execute} refuses tasks, as after {@link #close()}.
+ *
+ * <p>Receive and send buffers are reused: receiving allocates nothing per datagram beyond what
+ * {@link DatagramChannel#receive} does for a new sender address.
  *
  * <p>{@link #send} may be called from any thread ({@link #concurrentSends()} is true): the channel
  * serialises concurrent sends; the loop uses its own direct buffer and other threads one each,
@@ -39,6 +50,14 @@ public final class UdpNodeIo implements NodeIo {
     private static final int MAX_DATAGRAM = 65535;
     /** Most datagrams received per pass of the loop before it runs tasks and timers again. */
     private static final int MAX_RECEIVE_BATCH = 64;
+    /**
+     * Most tasks run in a row before the loop receives and runs timers. Other threads can queue
+     * tasks faster than the loop runs them (a datagram queued for the loop costs its sender a copy;
+     * the loop encrypts it and makes a system call), so "until the queue is empty" might never end.
+     * 128 tasks of the largest datagram take a few milliseconds; the check costs one comparison
+     * per task.
+     */
+    static final int MAX_TASKS_PER_PASS = 128;
     private static final Logger log = LoggerFactory.getLogger(UdpNodeIo.class);
 
     private final DatagramChannel channel;
@@ -53,6 +72,7 @@ public final class UdpNodeIo implements NodeIo {
     private final byte[] rxArray = new byte[MAX_DATAGRAM];
     private Thread thread;
     private Receiver receiver;
+    /** False once the loop stops for good (closed or failed); {@link #execute} then refuses tasks. */
     private volatile boolean running = true;
     /** True while the loop is in (or about to enter) a blocking select; a task submitter that clears it wakes the loop. */
     private final AtomicBoolean selecting = new AtomicBoolean();
@@ -60,7 +80,7 @@ public final class UdpNodeIo implements NodeIo {
     private int receiveBatch = 1;
     private final AtomicLong sendErrors = new AtomicLong();
     private static final ThreadLocal<ByteBuffer[]> SEND_BUFFER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
-    private long callbackErrors;
+    private final AtomicLong callbackErrors = new AtomicLong();
 
     private static final class ScheduledTask implements Timer, Comparable<ScheduledTask> {
         final long at;
@@ -185,9 +205,22 @@ public final class UdpNodeIo implements NodeIo {
         return true;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Queued first, then checked: a loop that stops sets {@code running} false before it takes
+     * the tasks left, so either this thread sees the stop and takes its task back (and refuses it),
+     * or the loop (running or abandoning it) finds it.
+     */
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
+        if (!running) {
+            if (tasks.remove(task)) {
+                throw new RejectedExecutionException("the UDP loop on " + localAddress + " has stopped");
+            }
+            return; // the loop took it: ran or abandoned it
+        }
         // Only a loop that is (about to be) blocked needs the wake-up system call, and only one
         // submitter makes it; a loop that is running finds the task before it blocks again.
         if (selecting.get() && selecting.compareAndSet(true, false)) {
@@ -212,42 +245,95 @@ public final class UdpNodeIo implements NodeIo {
         return sendErrors.get();
     }
 
-    /** Exceptions thrown by callbacks (each logged; the loop goes on). */
+    /** Exceptions thrown by callbacks (each logged; the loop went on). Any thread. */
     public long callbackErrors() {
-        return callbackErrors;
+        return callbackErrors.get();
+    }
+
+    /** True until the loop stops for good (closed, or failed). Any thread. */
+    public boolean isRunning() {
+        return running;
     }
 
     private void loop() {
+        Throwable failure = null;
         try {
             while (running) {
-                long waitMillis = 0; // 0: block until woken
-                ScheduledTask next = timers.peek();
-                if (next != null) {
-                    waitMillis = Math.max(1, (next.at - System.nanoTime() + 999_999) / 1_000_000);
-                }
-                int ready = -1; // unknown: try to receive
-                if (tasks.isEmpty()) {
-                    if (next != null && next.at <= System.nanoTime()) {
-                        ready = selector.selectNow();
-                    } else {
-                        selecting.set(true);
-                        if (tasks.isEmpty()) { // again, now that submitters see the flag
-                            ready = selector.select(waitMillis);
-                        }
-                        selecting.set(false);
-                    }
-                }
-                selector.selectedKeys().clear();
-                runTasks(); // first: a node's configuration is queued before its first datagram
-                if (ready != 0) { // the selector is level-triggered: datagrams left unread show up again
-                    receiveBatch();
-                }
-                runTasks();
-                runTimers();
+                pass();
             }
-        } catch (IOException e) {
+        } catch (Throwable e) { // an I/O error of the selector or socket, or a VirtualMachineError
             if (running) {
-                log.error("UDP loop on {} failed", localAddress, e);
+                failure = e;
+                log.error("UDP loop on {} stopped: {}", localAddress, e.toString(), e);
+            } else { // closed under a pass that was still running
+                log.debug("UDP loop on {} ended while closing: {}", localAddress, e.toString());
+            }
+        } finally {
+            stop(failure);
+        }
+    }
+
+    /** One pass: wait if there is nothing to do, then tasks, datagrams, tasks, due timers. */
+    private void pass() throws IOException {
+        long waitMillis = 0; // 0: block until woken
+        ScheduledTask next = timers.peek();
+        if (next != null) {
+            waitMillis = Math.max(1, (next.at - System.nanoTime() + 999_999) / 1_000_000);
+        }
+        int ready = -1; // unknown: try to receive
+        if (tasks.isEmpty()) {
+            if (next != null && next.at <= System.nanoTime()) {
+                ready = selector.selectNow();
+            } else {
+                selecting.set(true);
+                if (tasks.isEmpty()) { // again, now that submitters see the flag
+                    ready = selector.select(waitMillis);
+                }
+                selecting.set(false);
+            }
+        }
+        selector.selectedKeys().clear();
+        runTasks(); // first: a node's configuration is queued before its first datagram
+        if (ready != 0) { // the selector is level-triggered: datagrams left unread show up again
+            receiveBatch();
+        }
+        runTasks();
+        runTimers();
+    }
+
+    /**
+     * The loop's end, on its thread: refuse tasks from now on, tell the receiver, abandon the tasks
+     * left, and release the socket if nobody is closing it.
+     */
+    private void stop(Throwable failure) {
+        running = false;
+        IllegalStateException reason = failure == null
+                ? new IllegalStateException("the UDP loop on " + localAddress + " is closed")
+                : new IllegalStateException("the UDP loop on " + localAddress + " failed: " + failure, failure);
+        try {
+            receiver.stopped(failure);
+        } catch (Throwable e) {
+            callbackErrors.incrementAndGet();
+            log.warn("stop callback failed", e);
+        }
+        abandonQueued(reason);
+        timers.clear();
+        if (failure != null) {
+            releaseSocket();
+        }
+    }
+
+    /** Tells every queued {@link NodeIo.Task} that it will not run; other tasks are dropped. */
+    private void abandonQueued(IllegalStateException reason) {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            if (task instanceof NodeIo.Task t) {
+                try {
+                    t.abandoned(reason);
+                } catch (Throwable e) {
+                    callbackErrors.incrementAndGet();
+                    log.warn("abandoned task failed", e);
+                }
             }
         }
     }
@@ -275,21 +361,26 @@ public final class UdpNodeIo implements NodeIo {
             rx.get(rxArray, 0, len);
             try {
                 receiver.receive((InetSocketAddress) from, rxArray, 0, len);
-            } catch (RuntimeException e) {
-                callbackErrors++;
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                callbackErrors.incrementAndGet();
                 log.warn("receive callback failed on a datagram from {}", from, e);
             }
         }
         receiveBatch = Math.min(limit * 2, MAX_RECEIVE_BATCH); // more may be waiting
     }
 
+    /** Runs queued tasks in order, at most {@link #MAX_TASKS_PER_PASS}; the rest wait for the next pass. */
     private void runTasks() {
         Runnable task;
-        while ((task = tasks.poll()) != null) {
+        for (int n = 0; n < MAX_TASKS_PER_PASS && (task = tasks.poll()) != null; n++) {
             try {
                 task.run();
-            } catch (RuntimeException e) {
-                callbackErrors++;
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                callbackErrors.incrementAndGet();
                 log.warn("task failed", e);
             }
         }
@@ -305,28 +396,42 @@ public final class UdpNodeIo implements NodeIo {
             }
             try {
                 t.task.run();
-            } catch (RuntimeException e) {
-                callbackErrors++;
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                callbackErrors.incrementAndGet();
                 log.warn("timer task failed", e);
             }
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>From another thread, waits up to 2 s for the loop to finish its current pass and abandon
+     * the tasks left; from the loop thread, the loop stops at the end of the current pass.
+     */
     @Override
     public void close() {
         if (!running) {
-            return;
+            return; // closed, or failed (the loop released the socket)
         }
         running = false;
         selector.wakeup();
         Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
+        if (t == null) {
+            abandonQueued(new IllegalStateException("the UDP loop on " + localAddress + " is closed"));
+        } else if (t != Thread.currentThread()) {
             try {
                 t.join(2000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        releaseSocket();
+    }
+
+    private void releaseSocket() {
         try {
             selector.close();
             channel.close();

@@ -50,9 +50,11 @@ public final class Channel {
      *
      * @return true if taken; false if the channel is full ({@link NodeListener#onChannelWritable} follows)
      * @throws IllegalArgumentException if the message is larger than the node's maximum message size
-     * @throws IllegalStateException if the channel was closed or its connection lost
+     * @throws IllegalStateException if the channel was closed or its connection lost, or the node is
+     *     closed or its loop failed
      */
     public boolean send(byte[] message) {
+        node.ensureOpen();
         if (lostReason != null) {
             throw new IllegalStateException("channel " + id + " to " + peer + " is lost: " + lostReason);
         }
@@ -80,7 +82,8 @@ public final class Channel {
     /** True if {@link #send} would take a message of {@code length} bytes now. */
     public boolean isWritable(int length) {
         long queued = queuedBytes.get();
-        return lostReason == null && !closed && (queued == 0 || queued + length <= MeshNode.CHANNEL_QUEUE_BYTES);
+        return lostReason == null && !closed && node.isOpen()
+                && (queued == 0 || queued + length <= MeshNode.CHANNEL_QUEUE_BYTES);
     }
 
     /** Ends our side after the messages sent so far; the peer is told when it has them all. */

@@ -10,6 +10,8 @@ import io.keymesh.session.SessionEngine;
 import io.keymesh.session.SessionSink;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 /**
  * Drives a {@link SessionEngine} over a {@link NodeIo}: received datagrams go into the engine, the
@@ -24,6 +26,10 @@ import java.util.concurrent.CompletableFuture;
  * the I/O takes sends from any thread, a packet for a peer with a usable session is encrypted and
  * sent on the caller's thread through the peer's {@link SendPath}, which reports to the engine what
  * its timers need (see {@link SendPath}).
+ *
+ * <p>Once the loop has stopped (closed, or failed), {@link #call} and {@link #submit} return futures
+ * that have failed with an {@link IllegalStateException} saying why, and so do calls that were
+ * queued when it stopped.
  */
 public final class EngineLoop implements AutoCloseable {
     private final NodeIo io;
@@ -48,9 +54,28 @@ public final class EngineLoop implements AutoCloseable {
 
     /** Starts receiving. */
     public void start() {
-        io.start((from, buf, off, len) -> {
-            engine.receive(io.nanoTime(), buf, off, len, from);
-            rearm();
+        start(failure -> { });
+    }
+
+    /**
+     * Starts receiving; {@code onStopped} is told, on the loop thread, when the loop stops for good
+     * ({@code null} after {@link #close()}, else what stopped it), before queued calls fail.
+     */
+    public void start(Consumer<Throwable> onStopped) {
+        io.start(new NodeIo.Receiver() {
+            @Override
+            public void receive(InetSocketAddress from, byte[] buf, int off, int len) {
+                try {
+                    engine.receive(io.nanoTime(), buf, off, len, from);
+                } finally {
+                    rearm(); // also after a listener threw: the loop goes on
+                }
+            }
+
+            @Override
+            public void stopped(Throwable failure) {
+                onStopped.accept(failure);
+            }
         });
     }
 
@@ -64,30 +89,46 @@ public final class EngineLoop implements AutoCloseable {
         return io;
     }
 
-    /** Runs {@code f} on the loop thread (at once if already there) and completes with its result. */
+    /**
+     * Runs {@code f} on the loop thread (at once if already there) and completes with its result,
+     * or with what it threw.
+     */
     public <T> CompletableFuture<T> call(EngineFunction<T> f) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Runnable task = () -> {
-            try {
-                result.complete(f.apply(engine, io.nanoTime()));
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            } finally {
-                rearm();
-            }
-        };
+        Call<T> task = new Call<>(f);
         if (io.inLoop()) {
             task.run();
         } else {
-            io.execute(task);
+            queue(task);
         }
-        return result;
+        return task.result;
     }
 
     /** Like {@link #call}, but always queued behind what the loop is doing, never run re-entrantly. */
     public <T> CompletableFuture<T> submit(EngineFunction<T> f) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        io.execute(() -> {
+        Call<T> task = new Call<>(f);
+        queue(task);
+        return task.result;
+    }
+
+    private void queue(Call<?> task) {
+        try {
+            io.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.result.completeExceptionally(new IllegalStateException(e.getMessage(), e));
+        }
+    }
+
+    /** A function for the loop thread and its result: completed by running it, or failed if the loop stops first. */
+    private final class Call<T> implements NodeIo.Task {
+        final EngineFunction<T> f;
+        final CompletableFuture<T> result = new CompletableFuture<>();
+
+        Call(EngineFunction<T> f) {
+            this.f = f;
+        }
+
+        @Override
+        public void run() {
             try {
                 result.complete(f.apply(engine, io.nanoTime()));
             } catch (Throwable t) {
@@ -95,8 +136,12 @@ public final class EngineLoop implements AutoCloseable {
             } finally {
                 rearm();
             }
-        });
-        return result;
+        }
+
+        @Override
+        public void abandoned(IllegalStateException reason) {
+            result.completeExceptionally(reason);
+        }
     }
 
     /**
@@ -116,7 +161,11 @@ public final class EngineLoop implements AutoCloseable {
         return switch (peer.sendPath().send(io.nanoTime(), buf, off, len, aead, transmitter)) {
             case SENT -> true;
             case SENT_WAKE_ENGINE -> {
-                io.execute(this::rearm); // the engine has a timer to start before its current deadline
+                try {
+                    io.execute(this::rearm); // the engine has a timer to start before its current deadline
+                } catch (RejectedExecutionException e) {
+                    // the loop has stopped: no timer of its will run again
+                }
                 yield true;
             }
             case DECLINED -> false;

@@ -34,9 +34,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * work to another thread). Methods that return a future complete on the loop thread, or at once
  * when called from it.
  *
+ * <p>Closed or failed: once the node is closed, or its loop thread has stopped on a failure (on a
+ * real socket: an I/O error of the socket, or a {@link VirtualMachineError} in a callback; a
+ * listener that throws anything else is logged and counted, {@link UdpNodeIo#callbackErrors()},
+ * and the loop goes on), it takes no more work: {@link #send}, {@link #channel} and
+ * {@link Channel#send} throw {@link IllegalStateException}, and methods that return a future return
+ * one that has already failed with an {@link IllegalStateException}. A call that was queued for the
+ * loop when it stopped fails the same way rather than never completing.
+ *
  * <p>Datagrams are unreliable, as UDP: one accepted by {@link #send} may still be lost on the way.
  * Before a session exists they wait (up to 128 per peer) for the handshake. {@link #send} refuses
- * work beyond {@link #MAX_PENDING_SENDS} queued sends instead of queueing without bound.
+ * work beyond {@link #MAX_PENDING_SENDS} queued sends or {@link #MAX_PENDING_SEND_BYTES} queued
+ * bytes instead of queueing without bound.
  */
 public final class MeshNode implements AutoCloseable {
     /**
@@ -46,6 +55,13 @@ public final class MeshNode implements AutoCloseable {
     public static final int MAX_DATAGRAM_LENGTH = 65_507 - TransportData.MIN_LENGTH - 15 - 5;
     /** Sends queued for the loop thread beyond which {@link #send} returns false. */
     public static final int MAX_PENDING_SENDS = 16_384;
+    /**
+     * Bytes of datagrams queued for the loop thread beyond which {@link #send} returns false. The
+     * count alone would let {@link #MAX_PENDING_SENDS} large datagrams hold about a gibibyte of
+     * heap; 4 MiB, as much as the socket's send buffer, is milliseconds of work for the loop, and a
+     * longer queue would only add delay.
+     */
+    public static final int MAX_PENDING_SEND_BYTES = 4 << 20;
     /** Bytes of messages a {@link Channel} holds for its connection before it refuses more. */
     public static final int CHANNEL_QUEUE_BYTES = 1 << 20;
     /** The reason {@link #removePeer} gives for the channels and the peer it ends. */
@@ -55,9 +71,11 @@ public final class MeshNode implements AutoCloseable {
     private final NodeListener listener;
     private final NodeConfig config;
     private final Map<PublicKey, PeerState> peers = new ConcurrentHashMap<>();
-    private final AtomicInteger pendingSends = new AtomicInteger();
+    private final PendingSends pendingSends = new PendingSends(MAX_PENDING_SENDS, MAX_PENDING_SEND_BYTES);
     private final AtomicLong sendsRefused = new AtomicLong();
     private volatile boolean closed;
+    /** What stopped the loop thread, if it stopped on a failure rather than by {@link #close()}. */
+    private volatile Throwable loopFailure;
     private final Wakeup connectionWakeup;
     private long unknownFrames;
     private long malformedPayloads;
@@ -81,6 +99,8 @@ public final class MeshNode implements AutoCloseable {
         boolean loopbackConnection;
         boolean up;
         final AtomicLong datagramsSent = new AtomicLong();
+        /** Datagrams to this peer queued for the loop thread; while there are any, later ones queue behind them. */
+        final AtomicInteger pendingSends = new AtomicInteger();
         long datagramsReceived;
 
         PeerState(Peer session) {
@@ -113,7 +133,7 @@ public final class MeshNode implements AutoCloseable {
             }
             return null;
         });
-        node.loop.start(); // the loop runs queued tasks (the configuration) before it receives
+        node.loop.start(node::loopStopped); // the loop runs queued tasks (the configuration) before it receives
         try {
             configured.join();
         } catch (java.util.concurrent.CompletionException e) {
@@ -143,20 +163,20 @@ public final class MeshNode implements AutoCloseable {
 
     /**
      * Sends {@code data[off..off+len)} to the peer {@code to} as one datagram. The bytes are copied
-     * before return. On a real socket, with a session up and no earlier send waiting for the loop,
-     * the datagram is encrypted and sent on the calling thread before return; otherwise the loop
-     * thread sends it (after a handshake if need be).
+     * before return. On a real socket, with a session up and no earlier send to that peer waiting
+     * for the loop, the datagram is encrypted and sent on the calling thread before return;
+     * otherwise the loop thread sends it (after a handshake if need be), after the sends to that
+     * peer queued before it.
      *
-     * @return true if accepted, false if refused because {@link #MAX_PENDING_SENDS} sends are queued
+     * @return true if accepted, false if refused because {@link #MAX_PENDING_SENDS} sends or
+     *     {@link #MAX_PENDING_SEND_BYTES} bytes are queued for the loop (counted in {@link #sendsRefused})
      * @throws IllegalArgumentException if {@code to} is not a peer or the datagram is longer than
      *     {@link #MAX_DATAGRAM_LENGTH}
      * @throws IndexOutOfBoundsException if {@code off} and {@code len} do not fit in {@code data}
-     * @throws IllegalStateException if the node is closed
+     * @throws IllegalStateException if the node is closed or its loop failed
      */
     public boolean send(PublicKey to, byte[] data, int off, int len) {
-        if (closed) {
-            throw new IllegalStateException("node is closed");
-        }
+        ensureOpen();
         PeerState state = peers.get(to);
         if (state == null) {
             throw new IllegalArgumentException("not a peer of this node: " + to);
@@ -168,8 +188,9 @@ public final class MeshNode implements AutoCloseable {
         int frameLen = MeshFrame.frameLength(len);
         int bufLen = SessionEngine.SEND_HEADROOM + frameLen + 15 + TransportData.TAG_LENGTH;
         // Off the loop thread: encrypted and sent on this thread when the session allows and no
-        // earlier send waits for the loop (it would be overtaken). Otherwise through the loop.
-        if (pendingSends.get() == 0 && loop.io().concurrentSends() && !loop.io().inLoop()) {
+        // earlier send to the peer waits for the loop (it would be overtaken). Otherwise through
+        // the loop. Only a peer's own sends are ordered: other peers' queued sends do not hold it up.
+        if (state.pendingSends.get() == 0 && loop.io().concurrentSends() && !loop.io().inLoop()) {
             SendScratch scratch = SendScratch.current();
             byte[] buf = scratch.buffer(bufLen);
             frameDatagram(data, off, len, buf);
@@ -178,11 +199,11 @@ public final class MeshNode implements AutoCloseable {
                 return true;
             }
         }
-        if (pendingSends.incrementAndGet() > MAX_PENDING_SENDS) {
-            pendingSends.decrementAndGet();
+        if (!pendingSends.tryAdd(bufLen)) {
             sendsRefused.incrementAndGet();
             return false;
         }
+        state.pendingSends.incrementAndGet();
         byte[] buf = new byte[bufLen];
         frameDatagram(data, off, len, buf);
         loop.call((engine, now) -> {
@@ -192,7 +213,9 @@ public final class MeshNode implements AutoCloseable {
                     engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
                 }
             } finally {
-                pendingSends.decrementAndGet(); // after sending: a send on another thread must not overtake this one
+                // after sending: a send to this peer on another thread must not overtake this one
+                state.pendingSends.decrementAndGet();
+                pendingSends.remove(bufLen);
             }
             return null;
         });
@@ -210,12 +233,18 @@ public final class MeshNode implements AutoCloseable {
         return send(to, data, 0, data.length);
     }
 
-    /** Adds (allows) a peer at run time. */
+    /**
+     * Adds (allows) a peer at run time.
+     *
+     * @return completes once the peer is added; has failed with {@link IllegalStateException} if
+     *     the node is closed or its loop failed
+     * @throws IllegalArgumentException if {@code peer} is this node's own key
+     */
     public CompletableFuture<Void> addPeer(PeerConfig peer) {
         if (peer.publicKey().equals(publicKey())) {
             throw new IllegalArgumentException("a node cannot be its own peer");
         }
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             addPeerOnLoop(engine, peer);
             return null;
         });
@@ -229,10 +258,11 @@ public final class MeshNode implements AutoCloseable {
      * peer had channels (on its connection, or handles not yet lost), then
      * {@link NodeListener#onPeerDown} if it was up. Its channel handles are lost.
      *
-     * @return true if {@code key} was a peer
+     * @return completes with whether {@code key} was a peer; has failed with
+     *     {@link IllegalStateException} if the node is closed or its loop failed
      */
     public CompletableFuture<Boolean> removePeer(PublicKey key) {
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             PeerState s = peers.remove(key);
             if (s == null) {
                 return false;
@@ -258,9 +288,15 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** Starts a handshake with {@code key} now (WireGuard allows one per 5 s). */
+    /**
+     * Starts a handshake with {@code key} now (WireGuard allows one per 5 s).
+     *
+     * @return completes with whether a handshake was started; fails with
+     *     {@link IllegalArgumentException} if {@code key} is not a peer, and with
+     *     {@link IllegalStateException} if the node is closed or its loop failed
+     */
     public CompletableFuture<Boolean> connect(PublicKey key) {
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             PeerState s = peers.get(key);
             if (s == null) {
                 throw new IllegalArgumentException("not a peer of this node: " + key);
@@ -269,9 +305,9 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** A snapshot of every peer. */
+    /** A snapshot of every peer; a failed future ({@link IllegalStateException}) if the node is closed or its loop failed. */
     public CompletableFuture<List<PeerStats>> peerStats() {
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             List<PeerStats> out = new ArrayList<>();
             for (Peer p : engine.peers()) {
                 PeerState s = peers.get(p.publicKey());
@@ -284,9 +320,12 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** Packets dropped by the session layer, by reason (only reasons that occurred). */
+    /**
+     * Packets dropped by the session layer, by reason (only reasons that occurred); a failed future
+     * ({@link IllegalStateException}) if the node is closed or its loop failed.
+     */
     public CompletableFuture<Map<DropReason, Long>> drops() {
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
             for (DropReason r : DropReason.values()) {
                 if (engine.dropped(r) > 0) {
@@ -297,37 +336,89 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** The reliable connection's measurements for {@code peer} (RTT, window, losses, path MTU), or null if none. */
+    /**
+     * The reliable connection's measurements for {@code peer} (RTT, window, losses, path MTU), or
+     * null if none; a failed future ({@link IllegalStateException}) if the node is closed or its
+     * loop failed.
+     */
     public CompletableFuture<ChannelConnection.Stats> channelStats(PublicKey peer) {
-        return loop.call((engine, now) -> {
+        return onLoop((engine, now) -> {
             PeerState s = peers.get(peer);
             return s == null || s.connection == null ? null : s.connection.stats();
         });
     }
 
-    /** Sends refused because too many were queued. */
+    /** Sends refused because too many datagrams, or too many bytes, were queued for the loop. */
     public long sendsRefused() {
         return sendsRefused.get();
     }
 
-    /** Payload frames of types this node does not know (skipped), malformed payloads, ignored IP packets. */
+    /**
+     * Payload frames of types this node does not know (skipped), malformed payloads, ignored IP
+     * packets; a failed future ({@link IllegalStateException}) if the node is closed or its loop failed.
+     */
     public CompletableFuture<long[]> frameCounters() {
-        return loop.call((engine, now) -> new long[] {unknownFrames, malformedPayloads, ipPacketsIgnored});
+        return onLoop((engine, now) -> new long[] {unknownFrames, malformedPayloads, ipPacketsIgnored});
     }
 
-    /** Runs {@code f} with the session engine on the loop thread: for diagnostics and tests. */
+    /**
+     * Runs {@code f} with the session engine on the loop thread: for diagnostics and tests. A failed
+     * future ({@link IllegalStateException}) if the node is closed or its loop failed.
+     */
     public <T> CompletableFuture<T> withEngine(EngineLoop.EngineFunction<T> f) {
-        return loop.call(f);
+        return onLoop(f);
+    }
+
+    /** {@link EngineLoop#call}, unless the node is closed or its loop failed: then a future that has failed. */
+    private <T> CompletableFuture<T> onLoop(EngineLoop.EngineFunction<T> f) {
+        return isOpen() ? loop.call(f) : CompletableFuture.failedFuture(stoppedException());
+    }
+
+    /** Throws {@link IllegalStateException} if the node is closed or its loop failed. Any thread. */
+    void ensureOpen() {
+        if (!isOpen()) {
+            throw stoppedException();
+        }
+    }
+
+    /** False once the node is closed or its loop failed. Any thread. */
+    boolean isOpen() {
+        return !closed && loopFailure == null;
+    }
+
+    private IllegalStateException stoppedException() {
+        Throwable failure = loopFailure;
+        return failure == null
+                ? new IllegalStateException("node is closed")
+                : new IllegalStateException("node failed: its loop thread stopped on " + failure, failure);
+    }
+
+    /**
+     * Loop thread, as the loop stops for good. A loop that failed takes the node with it: from then
+     * on it refuses work as a closed one does (its calls queued meanwhile fail next).
+     */
+    private void loopStopped(Throwable failure) {
+        if (failure != null) {
+            loopFailure = failure;
+        }
     }
 
     /**
      * Stops the node after its reliable channels have delivered what they took: waits until every
      * message accepted by a {@link Channel} is acknowledged by its peer (or that peer's connection
-     * is lost), at most {@code drainTimeout}, then {@link #close()}s.
+     * is lost), at most {@code drainTimeout}, then {@link #close()}s. Not on the loop thread: nothing
+     * is sent or acknowledged while it waits there (from a listener callback, hand it to another
+     * thread, or call {@link #close()}).
      *
      * @return true if everything was acknowledged in time
+     * @throws IllegalStateException if called on the node's loop thread (in a simulation every
+     *     thread is; the node is left open)
      */
     public boolean close(java.time.Duration drainTimeout) {
+        if (loop.io().inLoop()) {
+            throw new IllegalStateException("close(drainTimeout) called on the node's loop thread, where nothing"
+                    + " drains while it waits; call it from another thread, or close() to stop at once");
+        }
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         boolean drained = false;
         while (!closed) {
@@ -406,9 +497,7 @@ public final class MeshNode implements AutoCloseable {
      *     closed on the current connection (finished channels are retired; their numbers are not reused)
      */
     public Channel channel(PublicKey peer, long channelId) {
-        if (closed) {
-            throw new IllegalStateException("node is closed");
-        }
+        ensureOpen();
         if (channelId < 0 || channelId > io.keymesh.wire.VarInt.MAX) {
             throw new IllegalArgumentException("channel id out of range: " + channelId);
         }
@@ -436,7 +525,11 @@ public final class MeshNode implements AutoCloseable {
             // Always queued, also from the loop thread: a send from inside a listener callback
             // must not re-enter the connection that is delivering. The task object is the
             // channel's own, so a burst costs no allocation here.
-            loop.io().execute(c.drainTask);
+            try {
+                loop.io().execute(c.drainTask);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                c.drainScheduled.set(false); // the loop has stopped: the node is closed or failed
+            }
         }
     }
 

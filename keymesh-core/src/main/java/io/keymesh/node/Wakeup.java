@@ -40,9 +40,12 @@ final class Wakeup {
         timer = null;
         timerAt = Long.MAX_VALUE;
         long now = io.nanoTime();
-        if (deadline.getAsLong() <= now) {
-            fire.accept(now);
+        try {
+            if (deadline.getAsLong() <= now) {
+                fire.accept(now);
+            }
+        } finally {
+            rearm(); // also after a callback threw: the loop goes on, and so must the deadlines
         }
-        rearm();
     }
 }

@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link MeshNode}s over real UDP on 127.0.0.1: datagrams between two and five nodes, a restarted
- * node found again by roaming, the {@link MeshNode#send} contract and {@link MeshNode#close}.
+ * node found again by roaming, the {@link MeshNode#send} contract (bounds on what waits for the loop
+ * included) and {@link MeshNode#close}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MeshNodeLoopbackTest {
@@ -332,6 +333,31 @@ class MeshNodeLoopbackTest {
                 "every accepted send reached the session layer");
         assertTrue(a.mesh().send(peer, data), "accepted again once the queue drained");
         assertEquals(Map.of(DropReason.NO_ENDPOINT, MeshNode.MAX_PENDING_SENDS + 1L), drops(a));
+    }
+
+    @Test
+    void sendIsRefusedBeyondMaxPendingSendBytesAndAcceptedWorkIsNotLost() {
+        PublicKey peer = newKey().publicKey(); // no endpoint: every send reaching the engine is counted NO_ENDPOINT
+        Node a = net.start(newKey(), network, List.of(PeerConfig.of(peer, null)));
+        byte[] large = new byte[60_000];
+        int beyondTheBound = MeshNode.MAX_PENDING_SEND_BYTES / large.length + 1;
+        int accepted = 0;
+        CountDownLatch release = blockLoop(a);
+        try {
+            while (accepted <= beyondTheBound && a.mesh().send(peer, large)) {
+                accepted++;
+            }
+            assertEquals(1, a.mesh().sendsRefused(), "refused once " + accepted + " datagrams of "
+                    + large.length + " bytes were queued");
+            assertTrue(accepted < beyondTheBound, "at most MAX_PENDING_SEND_BYTES queued: " + accepted);
+            assertTrue(accepted >= MeshNode.MAX_PENDING_SEND_BYTES / (large.length + 100),
+                    "refused only at the bound: " + accepted);
+        } finally {
+            release.countDown();
+        }
+        assertEquals(Map.of(DropReason.NO_ENDPOINT, (long) accepted), drops(a),
+                "every accepted send reached the session layer");
+        assertTrue(a.mesh().send(peer, large), "accepted again once the queue drained");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.keymesh.sim;
 
 import io.keymesh.io.NodeIo;
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.random.RandomGenerator;
 
 /**
@@ -11,7 +12,9 @@ import java.util.random.RandomGenerator;
  * deterministically, on the simulated network.
  *
  * <p>Everything runs on the simulation's one thread: {@link #inLoop()} is always true and
- * {@link #execute} schedules the task at the current virtual time.
+ * {@link #execute} schedules the task at the current virtual time. After {@link #close()},
+ * {@link #execute} refuses tasks, and a task whose time comes after it is abandoned (told, if it is a
+ * {@link NodeIo.Task}) instead of run.
  */
 public final class SimNodeIo implements NodeIo {
     /** Unix time the virtual clock's zero stands for: 2026-01-01T00:00:00Z, in nanoseconds. */
@@ -22,6 +25,7 @@ public final class SimNodeIo implements NodeIo {
     private final RandomGenerator random;
     private final VirtualUdpSocket socket;
     private boolean closed;
+    private Receiver receiver;
 
     /** A node's I/O on {@code host}, bound to {@code port} (0: an ephemeral port) when started. */
     public SimNodeIo(Host host, int port) {
@@ -58,6 +62,7 @@ public final class SimNodeIo implements NodeIo {
 
     @Override
     public void start(Receiver receiver) {
+        this.receiver = receiver;
         socket.setHandler((from, data, off, len) -> {
             if (!closed) {
                 receiver.receive(from, data, off, len);
@@ -74,9 +79,14 @@ public final class SimNodeIo implements NodeIo {
 
     @Override
     public void execute(Runnable task) {
+        if (closed) {
+            throw new RejectedExecutionException("the simulated node I/O on " + localAddress() + " is closed");
+        }
         sim.schedule(sim.now(), () -> {
             if (!closed) {
                 task.run();
+            } else if (task instanceof NodeIo.Task t) {
+                t.abandoned(new IllegalStateException("the simulated node I/O on " + localAddress() + " is closed"));
             }
         });
     }
@@ -101,6 +111,9 @@ public final class SimNodeIo implements NodeIo {
         if (!closed) {
             closed = true;
             socket.close();
+            if (receiver != null) {
+                receiver.stopped(null);
+            }
         }
     }
 }
