@@ -76,7 +76,6 @@ public final class MeshNode implements AutoCloseable {
     private volatile boolean closed;
     /** What stopped the loop thread, if it stopped on a failure rather than by {@link #close()}. */
     private volatile Throwable loopFailure;
-    private final Wakeup connectionWakeup;
     private long unknownFrames;
     private long malformedPayloads;
     private long ipPacketsIgnored;
@@ -102,6 +101,8 @@ public final class MeshNode implements AutoCloseable {
         /** Datagrams to this peer queued for the loop thread; while there are any, later ones queue behind them. */
         final AtomicInteger pendingSends = new AtomicInteger();
         long datagramsReceived;
+        /** Wakes the connection at its next deadline: one timer per peer, so a packet re-arms only its own. */
+        Wakeup connectionWakeup;
 
         PeerState(Peer session) {
             this.session = session;
@@ -112,7 +113,6 @@ public final class MeshNode implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.loop = new EngineLoop(io, config.privateKey(), new Events());
-        this.connectionWakeup = new Wakeup(io, this::nextConnectionTimeout, this::onConnectionTimeout);
     }
 
     /** Starts a node on a real UDP socket bound to {@code config.listen()}. */
@@ -576,7 +576,7 @@ public final class MeshNode implements AutoCloseable {
         if (c.queuedBytes.get() < CHANNEL_QUEUE_BYTES / 2 && c.wantsWritable.compareAndSet(true, false)) {
             listener.onChannelWritable(c.peer(), c.id());
         }
-        connectionWakeup.rearm();
+        state.connectionWakeup.rearm();
     }
 
     private ChannelConnection connectionFor(PeerState state, long now) {
@@ -598,22 +598,11 @@ public final class MeshNode implements AutoCloseable {
         return state.connection;
     }
 
-    private long nextConnectionTimeout() {
-        long t = Long.MAX_VALUE;
-        for (PeerState s : peers.values()) {
-            if (s.connection != null) {
-                t = Math.min(t, s.connection.nextTimeout());
-            }
-        }
-        return t;
-    }
-
-    private void onConnectionTimeout(long now) {
-        for (PeerState s : peers.values()) {
-            ChannelConnection c = s.connection;
-            if (c != null && c.nextTimeout() <= now) {
-                c.onTimeout(now);
-            }
+    /** Loop thread: a peer's connection reached its deadline (it is the current one: a removed peer's was dropped). */
+    private void onConnectionTimeout(PeerState s, long now) {
+        ChannelConnection c = s.connection;
+        if (c != null && peers.get(s.session.publicKey()) == s && c.nextTimeout() <= now) {
+            c.onTimeout(now);
         }
         loop.rearm();
     }
@@ -690,7 +679,10 @@ public final class MeshNode implements AutoCloseable {
         if (pc.wireGuardCompatible()) {
             engine.setWireGuardCompatible(p, true);
         }
-        peers.put(pc.publicKey(), new PeerState(p));
+        PeerState state = new PeerState(p);
+        state.connectionWakeup = new Wakeup(loop.io(), () -> state.connection == null ? Long.MAX_VALUE : state.connection.nextTimeout(),
+                now -> onConnectionTimeout(state, now));
+        peers.put(pc.publicKey(), state);
     }
 
     private final class Events implements SessionSink {
@@ -709,7 +701,7 @@ public final class MeshNode implements AutoCloseable {
             PeerState state = peers.get(peer.publicKey());
             if (state != null && (payload[off] & 0xff) == MeshFrame.PACKET) {
                 connectionFor(state, loop.io().nanoTime()).onPayload(loop.io().nanoTime(), payload, off, len);
-                connectionWakeup.rearm();
+                state.connectionWakeup.rearm();
                 return;
             }
             boolean ok = MeshFrame.forEach(payload, off, len, (type, b, bodyOff, bodyLen) -> {
