@@ -79,7 +79,8 @@ public final class UdpNodeIo implements NodeIo {
     private long timerSequence;
     private int receiveBatch = 1;
     private final AtomicLong sendErrors = new AtomicLong();
-    private static final ThreadLocal<ByteBuffer[]> SEND_BUFFER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+    /** Other threads' direct send buffers (a holder each, so a buffer can grow in place). */
+    private static final PerThread<ByteBuffer[]> SEND_BUFFERS = new PerThread<>(() -> new ByteBuffer[1]);
     private final AtomicLong callbackErrors = new AtomicLong();
 
     private static final class ScheduledTask implements Timer, Comparable<ScheduledTask> {
@@ -176,7 +177,19 @@ public final class UdpNodeIo implements NodeIo {
 
     @Override
     public void send(InetSocketAddress to, byte[] buf, int off, int len) {
-        ByteBuffer b = inLoop() ? tx : threadSendBuffer(len);
+        if (inLoop()) {
+            sendFrom(tx, to, buf, off, len);
+            return;
+        }
+        ByteBuffer[] holder = SEND_BUFFERS.acquire();
+        try {
+            sendFrom(sendBuffer(holder, len), to, buf, off, len);
+        } finally {
+            SEND_BUFFERS.release(holder);
+        }
+    }
+
+    private void sendFrom(ByteBuffer b, InetSocketAddress to, byte[] buf, int off, int len) {
         b.clear();
         b.put(buf, off, len).flip();
         try {
@@ -189,9 +202,8 @@ public final class UdpNodeIo implements NodeIo {
         }
     }
 
-    /** This (non-loop) thread's direct send buffer, at least {@code len} bytes. */
-    private static ByteBuffer threadSendBuffer(int len) {
-        ByteBuffer[] holder = SEND_BUFFER.get();
+    /** The direct buffer in {@code holder}, grown to at least {@code len} bytes if need be. */
+    private static ByteBuffer sendBuffer(ByteBuffer[] holder, int len) {
         ByteBuffer b = holder[0];
         if (b == null || b.capacity() < len) {
             b = ByteBuffer.allocateDirect(Math.max(2048, Integer.highestOneBit(Math.max(1, len - 1)) << 1));

@@ -191,12 +191,16 @@ public final class MeshNode implements AutoCloseable {
         // earlier send to the peer waits for the loop (it would be overtaken). Otherwise through
         // the loop. Only a peer's own sends are ordered: other peers' queued sends do not hold it up.
         if (state.pendingSends.get() == 0 && loop.io().concurrentSends() && !loop.io().inLoop()) {
-            SendScratch scratch = SendScratch.current();
-            byte[] buf = scratch.buffer(bufLen);
-            frameDatagram(data, off, len, buf);
-            if (loop.sendOnCallerThread(state.session, buf, SessionEngine.SEND_HEADROOM, frameLen, scratch.aead(config.aead()))) {
-                state.datagramsSent.incrementAndGet();
-                return true;
+            SendScratch scratch = SendScratch.acquire();
+            try {
+                byte[] buf = scratch.buffer(bufLen);
+                frameDatagram(data, off, len, buf);
+                if (loop.sendOnCallerThread(state.session, buf, SessionEngine.SEND_HEADROOM, frameLen, scratch.aead(config.aead()))) {
+                    state.datagramsSent.incrementAndGet();
+                    return true;
+                }
+            } finally {
+                SendScratch.release(scratch);
             }
         }
         if (!pendingSends.tryAdd(bufLen)) {

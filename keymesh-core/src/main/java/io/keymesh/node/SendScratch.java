@@ -1,17 +1,19 @@
 package io.keymesh.node;
 
 import io.keymesh.crypto.Aead;
+import io.keymesh.io.PerThread;
 
 /**
- * A thread's buffer and AEAD instances for {@link MeshNode#send}: the datagram is framed, encrypted
- * and sent from this buffer, so a send allocates nothing once the thread has sent its largest
- * datagram. One per thread, shared by every node the thread sends on; the buffer grows to the
- * largest packet the thread built and is freed with the thread.
+ * A sending thread's buffer and AEAD instances for {@link MeshNode#send}: the datagram is framed,
+ * encrypted and sent from this buffer, so a send allocates nothing once the scratch has served a
+ * datagram as large. One per platform thread, shared by every node the thread sends on, freed
+ * with the thread; virtual threads borrow one from a small shared pool for the length of a send
+ * ({@link PerThread}). The buffer grows to the largest packet built in it.
  *
- * <p>Thread-confined: only the owning thread uses its scratch, and only during one send.
+ * <p>Confined: between {@link #acquire} and {@link #release} only the acquiring thread uses it.
  */
 final class SendScratch {
-    private static final ThreadLocal<SendScratch> CURRENT = ThreadLocal.withInitial(SendScratch::new);
+    private static final PerThread<SendScratch> SCRATCH = new PerThread<>(SendScratch::new);
 
     private byte[] buffer = new byte[2048];
     private Aead jdk;
@@ -19,9 +21,14 @@ final class SendScratch {
 
     private SendScratch() {}
 
-    /** The calling thread's scratch. */
-    static SendScratch current() {
-        return CURRENT.get();
+    /** A scratch for the calling thread's use until {@link #release}. */
+    static SendScratch acquire() {
+        return SCRATCH.acquire();
+    }
+
+    /** Ends the calling thread's use of {@code s}. */
+    static void release(SendScratch s) {
+        SCRATCH.release(s);
     }
 
     /** The buffer, at least {@code length} bytes; its contents are the caller's to overwrite. */

@@ -109,4 +109,53 @@ class MeshNodeConcurrentSendTest {
         assertTrue(stats(a, to).txPackets() >= total);
         assertTrue(stats(a, to).handshakes() >= 2, "the keypair changed under the senders");
     }
+
+    @Test
+    void thousandsOfVirtualThreadsEachSendingAFewDatagramsAllArriveOnce() throws Exception {
+        Node a = net.start(newKey(), network, List.of());
+        Node b = net.start(newKey(), network, List.of(a.asPeer()));
+        get(a.mesh().addPeer(b.asPeer()));
+        get(a.mesh().connect(b.publicKey()));
+        await("handshake", () -> !a.events().peersUp.isEmpty() && !b.events().peersUp.isEmpty());
+
+        int threads = 3_000;
+        int each = 2;
+        PublicKey to = b.publicKey();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] senders = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            senders[t] = Thread.ofVirtual().start(() -> { // a thread per request: each sends and ends
+                try {
+                    for (int i = 0; i < each; i++) {
+                        byte[] datagram = ByteBuffer.allocate(64).putLong((long) thread << 32 | i).array();
+                        while (!a.mesh().send(to, datagram)) {
+                            Thread.yield();
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            if (t % 200 == 199) {
+                Thread.sleep(5); // a few at a time, well within the socket buffers
+            }
+        }
+        for (Thread s : senders) {
+            s.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("a sender failed", failure.get());
+        }
+        int total = threads * each;
+        RecordingListener rx = b.events();
+        await(() -> "all " + total + " datagrams, got " + rx.datagramCount(), () -> rx.datagramCount() >= total);
+        Map<Long, Integer> seen = new HashMap<>();
+        for (RecordingListener.Datagram d : rx.datagrams) {
+            seen.merge(ByteBuffer.wrap(d.data()).getLong(), 1, Integer::sum);
+        }
+        assertEquals(total, seen.size(), "distinct datagrams delivered");
+        assertTrue(seen.values().stream().allMatch(n -> n == 1), "a datagram was delivered twice");
+        assertEquals(Map.of(), drops(b), "the receiver dropped nothing: no nonce used twice, no bad tag");
+    }
 }
