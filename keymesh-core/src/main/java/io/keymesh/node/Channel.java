@@ -89,7 +89,11 @@ public final class Channel {
     /** Ends our side after the messages sent so far; the peer is told when it has them all. */
     public void close() {
         closed = true;
-        node.scheduleDrain(this);
+        try {
+            node.scheduleDrain(this);
+        } catch (IllegalStateException e) {
+            // the node is closed or failed: its connections are gone, nothing is left to end
+        }
     }
 
     /** Why the channel's connection was lost, or null. A lost channel has dropped the messages it still held. */

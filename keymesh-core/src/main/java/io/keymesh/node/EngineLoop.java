@@ -131,6 +131,9 @@ public final class EngineLoop implements AutoCloseable {
         public void run() {
             try {
                 result.complete(f.apply(engine, io.nanoTime()));
+            } catch (VirtualMachineError e) {
+                result.completeExceptionally(e);
+                throw e; // the loop stops on it, as on one from any other callback
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             } finally {

@@ -166,7 +166,8 @@ public final class MeshNode implements AutoCloseable {
      * before return. On a real socket, with a session up and no earlier send to that peer waiting
      * for the loop, the datagram is encrypted and sent on the calling thread before return;
      * otherwise the loop thread sends it (after a handshake if need be), after the sends to that
-     * peer queued before it.
+     * peer queued before it. On the loop thread itself (from a listener callback) it is sent at once,
+     * ahead of that peer's datagrams other threads have queued, and never refused.
      *
      * @return true if accepted, false if refused because {@link #MAX_PENDING_SENDS} sends or
      *     {@link #MAX_PENDING_SEND_BYTES} bytes are queued for the loop (counted in {@link #sendsRefused})
@@ -203,6 +204,17 @@ public final class MeshNode implements AutoCloseable {
                 SendScratch.release(scratch);
             }
         }
+        if (loop.io().inLoop()) {
+            // From a listener callback: sent now, inline, and never counted as queued (it is not)
+            byte[] buf = new byte[bufLen];
+            frameDatagram(data, off, len, buf);
+            loop.call((engine, now) -> {
+                state.datagramsSent.incrementAndGet();
+                engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
+                return null;
+            });
+            return true;
+        }
         if (!pendingSends.tryAdd(bufLen)) {
             sendsRefused.incrementAndGet();
             return false;
@@ -210,7 +222,9 @@ public final class MeshNode implements AutoCloseable {
         state.pendingSends.incrementAndGet();
         byte[] buf = new byte[bufLen];
         frameDatagram(data, off, len, buf);
-        loop.call((engine, now) -> {
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Void> queued = loop.call((engine, now) -> {
+            ran.set(true);
             try {
                 if (peers.get(to) == state) {
                     state.datagramsSent.incrementAndGet();
@@ -223,6 +237,11 @@ public final class MeshNode implements AutoCloseable {
             }
             return null;
         });
+        if (queued.isCompletedExceptionally() && !ran.get()) { // refused: the loop stopped since the check above
+            state.pendingSends.decrementAndGet();
+            pendingSends.remove(bufLen);
+            throw stoppedException();
+        }
         return true;
     }
 
@@ -281,12 +300,16 @@ public final class MeshNode implements AutoCloseable {
             }
             loseChannels(s, PEER_REMOVED);
             boolean removed = engine.removePeer(key);
-            if (hadChannels) {
-                listener.onChannelsLost(key, PEER_REMOVED);
-            }
-            if (s.up) {
-                s.up = false;
-                listener.onPeerDown(key, PEER_REMOVED);
+            boolean wasUp = s.up;
+            s.up = false;
+            try {
+                if (hadChannels) {
+                    listener.onChannelsLost(key, PEER_REMOVED);
+                }
+            } finally {
+                if (wasUp) {
+                    listener.onPeerDown(key, PEER_REMOVED); // also if the listener threw above
+                }
             }
             return removed;
         });
@@ -401,10 +424,13 @@ public final class MeshNode implements AutoCloseable {
      * Loop thread, as the loop stops for good. A loop that failed takes the node with it: from then
      * on it refuses work as a closed one does (its calls queued meanwhile fail next).
      */
+    /** Loop thread, once, when the loop stops for good: whatever stopped it, no session outlives it. */
     private void loopStopped(Throwable failure) {
         if (failure != null) {
             loopFailure = failure;
         }
+        peers.clear();
+        loop.engine().removeAllPeers();
     }
 
     /**
@@ -478,6 +504,7 @@ public final class MeshNode implements AutoCloseable {
                     }
                 }
                 engine.removeAllPeers(); // after the CONNECTION_CLOSEs, which the sessions encrypt
+                peers.clear(); // tasks queued behind this one find no peer: no new handshake, no new connection
                 return null;
             }).get(2, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -523,7 +550,11 @@ public final class MeshNode implements AutoCloseable {
         return s == null ? 0 : s.channels.size();
     }
 
-    /** Runs {@link #drain} on the loop thread, once per burst of sends. */
+    /**
+     * Runs {@link #drain} on the loop thread, once per burst of sends.
+     *
+     * @throws IllegalStateException if the loop has stopped (the node closed or failed meanwhile)
+     */
     void scheduleDrain(Channel c) {
         if (c.drainScheduled.compareAndSet(false, true)) {
             // Always queued, also from the loop thread: a send from inside a listener callback
@@ -532,15 +563,19 @@ public final class MeshNode implements AutoCloseable {
             try {
                 loop.io().execute(c.drainTask);
             } catch (java.util.concurrent.RejectedExecutionException e) {
-                c.drainScheduled.set(false); // the loop has stopped: the node is closed or failed
+                c.drainScheduled.set(false);
+                throw stoppedException();
             }
         }
     }
 
     /** Loop thread: {@link Channel#drainTask}. */
     void drainNow(Channel c) {
-        drain(c, loop.io().nanoTime());
-        loop.rearm();
+        try {
+            drain(c, loop.io().nanoTime());
+        } finally {
+            loop.rearm(); // also after a listener threw: the loop goes on, and so must the deadlines
+        }
     }
 
     /** Loop thread: moves a channel's queued messages into its connection as far as it takes them. */
@@ -555,6 +590,20 @@ public final class MeshNode implements AutoCloseable {
             c.dropQueued(); // a send that raced the loss
             return;
         }
+        if (state.channels.get(c.id()) != c) {
+            // A handle made while its peer was being removed (and perhaps added again): it belongs
+            // to no connection the node tracks.
+            c.lose("not a peer any more");
+            return;
+        }
+        try {
+            feed(state, c, now);
+        } finally {
+            state.connectionWakeup.rearm(); // also after a listener threw
+        }
+    }
+
+    private void feed(PeerState state, Channel c, long now) {
         ChannelConnection conn = connectionFor(state, now);
         byte[] m;
         try {
@@ -580,7 +629,6 @@ public final class MeshNode implements AutoCloseable {
         if (c.queuedBytes.get() < CHANNEL_QUEUE_BYTES / 2 && c.wantsWritable.compareAndSet(true, false)) {
             listener.onChannelWritable(c.peer(), c.id());
         }
-        state.connectionWakeup.rearm();
     }
 
     private ChannelConnection connectionFor(PeerState state, long now) {
@@ -704,8 +752,11 @@ public final class MeshNode implements AutoCloseable {
             }
             PeerState state = peers.get(peer.publicKey());
             if (state != null && (payload[off] & 0xff) == MeshFrame.PACKET) {
-                connectionFor(state, loop.io().nanoTime()).onPayload(loop.io().nanoTime(), payload, off, len);
-                state.connectionWakeup.rearm();
+                try {
+                    connectionFor(state, loop.io().nanoTime()).onPayload(loop.io().nanoTime(), payload, off, len);
+                } finally {
+                    state.connectionWakeup.rearm(); // also after a listener threw
+                }
                 return;
             }
             boolean ok = MeshFrame.forEach(payload, off, len, (type, b, bodyOff, bodyLen) -> {

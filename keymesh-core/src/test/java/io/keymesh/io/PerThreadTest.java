@@ -78,6 +78,5 @@ class PerThreadTest {
         }
         assertTrue(done.await(60, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(0, overlaps.get(), "an object was handed to a second thread while in use");
-        assertTrue(made.get() < threads, "objects are reused: " + made.get() + " made for " + threads + " threads");
     }
 }

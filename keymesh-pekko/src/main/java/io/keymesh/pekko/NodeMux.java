@@ -54,7 +54,8 @@ final class NodeMux implements NodeListener {
     private final Map<Integer, MeshTransport> ports = new ConcurrentHashMap<>();
     private final Map<ChannelKey, MeshAssociationHandle> associations = new ConcurrentHashMap<>();
     private final Map<PublicKey, PeerGate> gates = new ConcurrentHashMap<>();
-    private final AtomicLong nextChannel = new AtomicLong();
+    /** Per peer, so that the numbers towards one peer are consecutive (on this node's parity) and retire into one range. */
+    private final Map<PublicKey, AtomicLong> nextChannel = new ConcurrentHashMap<>();
     private final AtomicLong strayMessages = new AtomicLong();
     private final AtomicLong refusedOpens = new AtomicLong();
     private final ExecutorService worker;
@@ -143,7 +144,7 @@ final class NodeMux implements NodeListener {
 
     /** A new channel number towards {@code peer}, never one the peer picks. */
     long newChannelId(PublicKey peer) {
-        return nextChannel.getAndIncrement() * 2 + parityTowards(peer);
+        return nextChannel.computeIfAbsent(peer, k -> new AtomicLong()).getAndIncrement() * 2 + parityTowards(peer);
     }
 
     /** The low bit of the channel numbers this node picks towards {@code peer} (the peer picks the other). */
