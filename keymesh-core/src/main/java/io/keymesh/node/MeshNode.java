@@ -68,7 +68,7 @@ public final class MeshNode implements AutoCloseable {
     public static final String PEER_REMOVED = "peer removed";
 
     private final EngineLoop loop;
-    private final NodeListener listener;
+    private final GuardedListener listener;
     private final NodeConfig config;
     private final Map<PublicKey, PeerState> peers = new ConcurrentHashMap<>();
     private final PendingSends pendingSends = new PendingSends(MAX_PENDING_SENDS, MAX_PENDING_SEND_BYTES);
@@ -111,7 +111,7 @@ public final class MeshNode implements AutoCloseable {
 
     private MeshNode(NodeConfig config, NodeListener listener, NodeIo io) {
         this.config = config;
-        this.listener = listener;
+        this.listener = new GuardedListener(listener);
         this.loop = new EngineLoop(io, config.privateKey(), new Events());
     }
 
@@ -378,6 +378,14 @@ public final class MeshNode implements AutoCloseable {
     /** Sends refused because too many datagrams, or too many bytes, were queued for the loop. */
     public long sendsRefused() {
         return sendsRefused.get();
+    }
+
+    /**
+     * Exceptions the {@link NodeListener}'s callbacks threw: each is logged and counted, and the node
+     * goes on as if the callback had returned.
+     */
+    public long listenerErrors() {
+        return listener.errors();
     }
 
     /**

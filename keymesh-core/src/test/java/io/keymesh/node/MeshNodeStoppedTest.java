@@ -120,6 +120,32 @@ class MeshNodeStoppedTest {
         }
         assertEquals(1, get(a.peerStats()).size(), "a still answers");
         assertTrue(a.send(keyB.publicKey(), new byte[1]));
+        assertEquals(2, a.listenerErrors());
+    }
+
+    @Test
+    void aListenerThatThrowsWhenThePeerComesUpDoesNotStrandTheDatagramsWaitingForTheHandshake() {
+        AtomicInteger delivered = new AtomicInteger();
+        MeshNode a = start(newKey(), new NodeListener() {
+            @Override
+            public void onDatagram(PublicKey from, byte[] data, int off, int len) {
+                delivered.incrementAndGet();
+            }
+        });
+        PrivateKey keyB = newKey();
+        MeshNode b = start(keyB, new NodeListener() {
+            @Override
+            public void onPeerUp(PublicKey peer) {
+                throw new IllegalStateException("a listener's bug, in the middle of b's handshake");
+            }
+        });
+        get(a.addPeer(PeerConfig.of(keyB.publicKey(), b.localAddress())));
+        get(b.addPeer(PeerConfig.of(a.publicKey(), a.localAddress())));
+        for (int i = 0; i < 3; i++) {
+            assertTrue(b.send(a.publicKey(), new byte[] {(byte) i})); // before any session: staged until b's handshake completes
+        }
+        await(() -> "the 3 staged datagrams delivered, got " + delivered.get(), () -> delivered.get() == 3);
+        assertEquals(1, b.listenerErrors());
     }
 
     // ------------------------------------------------------------ a loop that failed
