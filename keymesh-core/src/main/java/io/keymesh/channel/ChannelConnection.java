@@ -108,6 +108,8 @@ public final class ChannelConnection {
     private LossDetector loss;
     private ReceivedPackets received;
     private PmtuDiscovery pmtu;
+    /** The ceiling path-MTU discovery searches up to: the configured one, or what the owner lowered it to. */
+    private int pmtuCeiling;
     private FlowControl.Send connectionSend;
     private FlowControl.Receive connectionReceive;
     private ChannelTable channels;
@@ -150,6 +152,7 @@ public final class ChannelConnection {
         this.events = events;
         this.retired = retired;
         this.packets = new PacketBuilder(config.maxUdpPayload(), output);
+        this.pmtuCeiling = config.maxUdpPayload();
         start(nowNanos);
     }
 
@@ -157,7 +160,7 @@ public final class ChannelConnection {
         localId = newId();
         peerId = 0;
         rtt = new RttEstimator();
-        pmtu = new PmtuDiscovery(config.maxUdpPayload());
+        pmtu = new PmtuDiscovery(pmtuCeiling); // a peer restart does not undo a ceiling the owner lowered
         int mss = maxPayload();
         congestion = config.congestion().equals("cubic") ? new Cubic(mss) : new NewReno(mss);
         loss = new LossDetector(rtt, congestion, new Fates());
@@ -273,12 +276,14 @@ public final class ChannelConnection {
      * The path changed to one that may carry less (the peer moved): path-MTU discovery starts over
      * from the base size and searches up to {@code maxUdpPayload}, which may not exceed the
      * configured {@link ChannelConfig#maxUdpPayload()}. Frames in larger packets that get lost are
-     * sent again in packets of the new size.
+     * sent again in packets of the new size. The ceiling holds for the rest of the connection's
+     * life, also when the peer restarts.
      */
     public void restartPathMtuDiscovery(int maxUdpPayload) {
         if (maxUdpPayload > config.maxUdpPayload()) {
             throw new IllegalArgumentException(maxUdpPayload + " above the configured " + config.maxUdpPayload());
         }
+        pmtuCeiling = maxUdpPayload;
         pmtu = new PmtuDiscovery(maxUdpPayload);
         packets.setPathMtuDiscovery(pmtu);
         congestion.setMaxDatagramSize(maxPayload());

@@ -291,6 +291,28 @@ class ChannelConnectionTest {
     }
 
     @Test
+    void aPeerRestartKeepsTheCeilingTheOwnerLowered() {
+        ChannelConfig loopback = ChannelConfig.DEFAULT.withMaxUdpPayload(65_507);
+        ConnectionPair w = new ConnectionPair(40, loopback);
+        w.transfer(1, messages(41, 50, 100_000), w.now + 60 * SECOND);
+        w.a.connection.restartPathMtuDiscovery(1452); // the owner's ceiling for this peer from now on
+
+        // b restarts and speaks first: a starts over, below the same ceiling
+        ConnectionPair.End b = w.b;
+        b.connection = new ChannelConnection(loopback, new SplittableRandom(98), w.now, b::transmit, b);
+        b.messages.clear();
+        b.connection.send(w.now, 4, new byte[] {1});
+        int before = w.a.messages.size();
+        w.runUntil(w.now + 10 * SECOND, () -> w.a.messages.size() > before);
+        assertEquals(1, w.a.connection.stats().connectionResets());
+        List<byte[]> again = messages(42, 300, 200_000);
+        w.transfer(5, again, w.now + 120 * SECOND);
+        assertDelivered(again, b.messages);
+        int size = w.a.connection.stats().udpPayloadSize();
+        assertTrue(size <= 1452, "the path the link would carry is larger, but the ceiling is 1452: " + size);
+    }
+
+    @Test
     void aSilentPeerIsLostAfterTheIdleTimeout() {
         ConnectionPair w = new ConnectionPair(13, ChannelConfig.DEFAULT);
         w.transfer(1, messages(14, 10, 1000), w.now + 10 * SECOND);
