@@ -182,16 +182,11 @@ final class PekkoBench {
         static Configs of(Kind kind) throws IOException {
             return switch (kind) {
                 case KEYMESH -> keymesh();
-                case CLASSIC -> {
+                case CLASSIC, CLASSIC_CACHED -> {
                     int s = freeTcpPort();
                     int r = freeTcpPort();
-                    yield new Configs(classic(s), classic(r), "pekko.tcp://bench@127.0.0.1:" + r);
-                }
-                case CLASSIC_CACHED -> {
-                    int s = freeTcpPort();
-                    int r = freeTcpPort();
-                    String provider = "pekko.actor.provider = \"io.keymesh.pekko.MeshRemoteActorRefProvider\"\n";
-                    yield new Configs(classic(s) + provider, classic(r) + provider, "pekko.tcp://bench@127.0.0.1:" + r);
+                    String provider = kind == Kind.CLASSIC ? "remote" : "\"io.keymesh.pekko.MeshRemoteActorRefProvider\"";
+                    yield new Configs(classic(s, provider), classic(r, provider), "pekko.tcp://bench@127.0.0.1:" + r);
                 }
                 case ARTERY -> {
                     int s = freeTcpPort();
@@ -201,9 +196,9 @@ final class PekkoBench {
             };
         }
 
-        private static String classic(int port) {
+        private static String classic(int port, String provider) {
             return COMMON + String.join("\n",
-                    "pekko.actor.provider = remote",
+                    "pekko.actor.provider = " + provider,
                     "pekko.remote.artery.enabled = off",
                     "pekko.remote.classic.enabled-transports = [\"pekko.remote.classic.netty.tcp\"]",
                     "pekko.remote.classic.netty.tcp.hostname = \"127.0.0.1\"",

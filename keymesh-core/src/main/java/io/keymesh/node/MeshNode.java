@@ -2,7 +2,6 @@ package io.keymesh.node;
 
 import io.keymesh.channel.ChannelConfig;
 import io.keymesh.channel.ChannelConnection;
-import io.keymesh.channel.RetiredChannels;
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PublicKey;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -79,35 +77,6 @@ public final class MeshNode implements AutoCloseable {
     private long unknownFrames;
     private long malformedPayloads;
     private long ipPacketsIgnored;
-
-    /**
-     * Node-side state of a peer; fields other than {@code session}'s key, {@code channels} and
-     * {@code retiredChannels} are loop-thread only.
-     */
-    private static final class PeerState {
-        final Peer session;
-        final Map<Long, Channel> channels = new ConcurrentHashMap<>();
-        /**
-         * The channel numbers retired on the current connection, kept by that connection (it empties
-         * the set when it starts over or ends) and read here from any thread: each connection made
-         * for the peer is given this set.
-         */
-        final RetiredChannels retiredChannels = new RetiredChannels();
-        ChannelConnection connection;
-        /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
-        boolean loopbackConnection;
-        boolean up;
-        final AtomicLong datagramsSent = new AtomicLong();
-        /** Datagrams to this peer queued for the loop thread; while there are any, later ones queue behind them. */
-        final AtomicInteger pendingSends = new AtomicInteger();
-        long datagramsReceived;
-        /** Wakes the connection at its next deadline: one timer per peer, so a packet re-arms only its own. */
-        Wakeup connectionWakeup;
-
-        PeerState(Peer session) {
-            this.session = session;
-        }
-    }
 
     private MeshNode(NodeConfig config, NodeListener listener, NodeIo io) {
         this.config = config;
@@ -191,7 +160,8 @@ public final class MeshNode implements AutoCloseable {
         // Off the loop thread: encrypted and sent on this thread when the session allows and no
         // earlier send to the peer waits for the loop (it would be overtaken). Otherwise through
         // the loop. Only a peer's own sends are ordered: other peers' queued sends do not hold it up.
-        if (state.pendingSends.get() == 0 && loop.io().concurrentSends() && !loop.io().inLoop()) {
+        boolean onLoop = loop.io().inLoop();
+        if (state.pendingSends.get() == 0 && loop.io().concurrentSends() && !onLoop) {
             SendScratch scratch = SendScratch.acquire();
             try {
                 byte[] buf = scratch.buffer(bufLen);
@@ -204,26 +174,19 @@ public final class MeshNode implements AutoCloseable {
                 SendScratch.release(scratch);
             }
         }
-        if (loop.io().inLoop()) {
-            // From a listener callback: sent now, inline, and never counted as queued (it is not)
-            byte[] buf = new byte[bufLen];
-            frameDatagram(data, off, len, buf);
-            loop.call((engine, now) -> {
-                state.datagramsSent.incrementAndGet();
-                engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
-                return null;
-            });
-            return true;
+        // From a listener callback (the loop thread) the call below runs inline: nothing is queued,
+        // so nothing is counted against the bounds and nothing is refused.
+        if (!onLoop) {
+            if (!pendingSends.tryAdd(bufLen)) {
+                sendsRefused.incrementAndGet();
+                return false;
+            }
+            state.pendingSends.incrementAndGet();
         }
-        if (!pendingSends.tryAdd(bufLen)) {
-            sendsRefused.incrementAndGet();
-            return false;
-        }
-        state.pendingSends.incrementAndGet();
         byte[] buf = new byte[bufLen];
         frameDatagram(data, off, len, buf);
         java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
-        CompletableFuture<Void> queued = loop.call((engine, now) -> {
+        CompletableFuture<Void> done = loop.call((engine, now) -> {
             ran.set(true);
             try {
                 if (peers.get(to) == state) {
@@ -231,13 +194,15 @@ public final class MeshNode implements AutoCloseable {
                     engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
                 }
             } finally {
-                // after sending: a send to this peer on another thread must not overtake this one
-                state.pendingSends.decrementAndGet();
-                pendingSends.remove(bufLen);
+                if (!onLoop) {
+                    // after sending: a send to this peer on another thread must not overtake this one
+                    state.pendingSends.decrementAndGet();
+                    pendingSends.remove(bufLen);
+                }
             }
             return null;
         });
-        if (queued.isCompletedExceptionally() && !ran.get()) { // refused: the loop stopped since the check above
+        if (!ran.get() && done.isCompletedExceptionally()) { // refused: the loop stopped since the check above
             state.pendingSends.decrementAndGet();
             pendingSends.remove(bufLen);
             throw stoppedException();

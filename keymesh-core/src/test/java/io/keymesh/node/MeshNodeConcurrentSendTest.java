@@ -49,9 +49,7 @@ class MeshNodeConcurrentSendTest {
     void manyThreadsSendWhileKeypairsChangeAndEveryDatagramArrivesOnce() throws Exception {
         Node a = net.start(newKey(), network, List.of());
         Node b = net.start(newKey(), network, List.of(a.asPeer()));
-        get(a.mesh().addPeer(b.asPeer()));
-        get(a.mesh().connect(b.publicKey()));
-        await("handshake", () -> !a.events().peersUp.isEmpty() && !b.events().peersUp.isEmpty());
+        connect(a, b);
 
         AtomicInteger accepted = new AtomicInteger();
         RecordingListener rx = b.events();
@@ -97,13 +95,7 @@ class MeshNodeConcurrentSendTest {
         }
         int total = THREADS * PER_THREAD;
         await(() -> "all " + total + " datagrams, got " + rx.datagramCount(), () -> rx.datagramCount() >= total);
-        Map<Long, Integer> seen = new HashMap<>();
-        for (RecordingListener.Datagram d : rx.datagrams) {
-            seen.merge(ByteBuffer.wrap(d.data()).getLong(), 1, Integer::sum);
-        }
-        assertEquals(total, seen.size(), "distinct datagrams delivered");
-        assertTrue(seen.values().stream().allMatch(n -> n == 1), "a datagram was delivered twice");
-        assertEquals(Map.of(), drops(b), "the receiver dropped nothing: no replayed nonce, no bad tag");
+        assertEachDeliveredOnce(total, rx, b);
         assertEquals(total, stats(a, to).datagramsSent());
         assertEquals(total, stats(b, a.publicKey()).datagramsReceived());
         assertTrue(stats(a, to).txPackets() >= total);
@@ -114,9 +106,7 @@ class MeshNodeConcurrentSendTest {
     void thousandsOfVirtualThreadsEachSendingAFewDatagramsAllArriveOnce() throws Exception {
         Node a = net.start(newKey(), network, List.of());
         Node b = net.start(newKey(), network, List.of(a.asPeer()));
-        get(a.mesh().addPeer(b.asPeer()));
-        get(a.mesh().connect(b.publicKey()));
-        await("handshake", () -> !a.events().peersUp.isEmpty() && !b.events().peersUp.isEmpty());
+        connect(a, b);
 
         int threads = 3_000;
         int each = 2;
@@ -150,12 +140,27 @@ class MeshNodeConcurrentSendTest {
         int total = threads * each;
         RecordingListener rx = b.events();
         await(() -> "all " + total + " datagrams, got " + rx.datagramCount(), () -> rx.datagramCount() >= total);
+        assertEachDeliveredOnce(total, rx, b);
+    }
+
+    /** Makes {@code b} a peer of {@code a} and waits until both have a session. */
+    private static void connect(Node a, Node b) throws Exception {
+        get(a.mesh().addPeer(b.asPeer()));
+        get(a.mesh().connect(b.publicKey()));
+        await("handshake", () -> !a.events().peersUp.isEmpty() && !b.events().peersUp.isEmpty());
+    }
+
+    /**
+     * {@code total} distinct datagrams (numbered by their first 8 bytes) reached {@code rx}, none
+     * twice, and receiver {@code b} dropped nothing: no nonce used twice, no bad tag.
+     */
+    private static void assertEachDeliveredOnce(int total, RecordingListener rx, Node b) {
         Map<Long, Integer> seen = new HashMap<>();
         for (RecordingListener.Datagram d : rx.datagrams) {
             seen.merge(ByteBuffer.wrap(d.data()).getLong(), 1, Integer::sum);
         }
         assertEquals(total, seen.size(), "distinct datagrams delivered");
         assertTrue(seen.values().stream().allMatch(n -> n == 1), "a datagram was delivered twice");
-        assertEquals(Map.of(), drops(b), "the receiver dropped nothing: no nonce used twice, no bad tag");
+        assertEquals(Map.of(), drops(b), "the receiver dropped nothing: no replayed nonce, no bad tag");
     }
 }

@@ -1,0 +1,38 @@
+package io.keymesh.node;
+
+import io.keymesh.channel.ChannelConnection;
+import io.keymesh.channel.RetiredChannels;
+import io.keymesh.session.Peer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Node-side state of a peer; fields other than {@code session}'s key, {@code channels} and
+ * {@code retiredChannels} are loop-thread only.
+ */
+final class PeerState {
+    final Peer session;
+    final Map<Long, Channel> channels = new ConcurrentHashMap<>();
+    /**
+     * The channel numbers retired on the current connection, kept by that connection (it empties
+     * the set when it starts over or ends) and read here from any thread: each connection made
+     * for the peer is given this set.
+     */
+    final RetiredChannels retiredChannels = new RetiredChannels();
+    ChannelConnection connection;
+    /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
+    boolean loopbackConnection;
+    boolean up;
+    final AtomicLong datagramsSent = new AtomicLong();
+    /** Datagrams to this peer queued for the loop thread; while there are any, later ones queue behind them. */
+    final AtomicInteger pendingSends = new AtomicInteger();
+    long datagramsReceived;
+    /** Wakes the connection at its next deadline: one timer per peer, so a packet re-arms only its own. */
+    Wakeup connectionWakeup;
+
+    PeerState(Peer session) {
+        this.session = session;
+    }
+}
