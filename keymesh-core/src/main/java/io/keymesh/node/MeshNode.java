@@ -726,7 +726,8 @@ public final class MeshNode implements AutoCloseable {
             PeerState state = peers.get(peer.publicKey());
             if (state != null && (payload[off] & 0xff) == MeshFrame.PACKET) {
                 try {
-                    connectionFor(state, loop.io().nanoTime()).onPayload(loop.io().nanoTime(), payload, off, len);
+                    long now = loop.io().nanoTime();
+                    connectionFor(state, now).onPayload(now, payload, off, len);
                 } finally {
                     state.connectionWakeup.rearm(); // also after a listener threw
                 }
