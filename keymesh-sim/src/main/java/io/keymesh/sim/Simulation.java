@@ -246,7 +246,7 @@ public final class Simulation {
     void delivered(Host host, Datagram d) {
         counters.countDelivered(d.data.length);
         if (tracer != null) {
-            tracer.delivered(now, host, d.from(), d.to(), d.data.length);
+            tracer.delivered(now, host, d.from(), d.to(), d.data);
         }
     }
 

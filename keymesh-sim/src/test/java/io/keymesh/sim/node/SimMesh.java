@@ -110,6 +110,8 @@ final class SimMesh {
         final List<Event> events = new ArrayList<>();
         SimNodeIo io;
         MeshNode node;
+        /** If set before {@link #start}, the node reports to it instead of to this member's records. */
+        NodeListener listenerOverride;
 
         Member(SimMesh mesh, int number, String name, Host host, PrivateKey key) {
             this.mesh = mesh;
@@ -141,7 +143,8 @@ final class SimMesh {
         /** Starts the node on its host, port {@link #PORT}, with these peers. */
         Member start(List<PeerConfig> peers) {
             io = new SimNodeIo(host, PORT);
-            node = MeshNode.start(NodeConfig.of(key, new InetSocketAddress(0), mesh.networkKey).withPeers(peers), this, io);
+            node = MeshNode.start(NodeConfig.of(key, new InetSocketAddress(0), mesh.networkKey).withPeers(peers),
+                    listenerOverride == null ? this : listenerOverride, io);
             return this;
         }
 
