@@ -5,7 +5,10 @@ import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SessionEngine;
-import io.keymesh.session.SessionSink;
+import io.keymesh.session.Endpoint;
+import io.keymesh.session.SessionEvents;
+import io.keymesh.session.Transmit;
+import io.keymesh.session.UdpEndpoint;
 import java.net.InetSocketAddress;
 import java.util.SplittableRandom;
 
@@ -20,8 +23,8 @@ import java.util.SplittableRandom;
  * <p>Not thread-safe: one benchmark thread owns a pair.
  */
 final class InMemoryPair {
-    static final InetSocketAddress ADDR_A = new InetSocketAddress("10.0.0.1", 51820);
-    static final InetSocketAddress ADDR_B = new InetSocketAddress("10.0.0.2", 51820);
+    static final UdpEndpoint ADDR_A = new UdpEndpoint(new InetSocketAddress("10.0.0.1", 51820));
+    static final UdpEndpoint ADDR_B = new UdpEndpoint(new InetSocketAddress("10.0.0.2", 51820));
     /** Engine clock at creation: 1000 s, far from zero so that no deadline arithmetic wraps. */
     static final long START = 1_000_000_000_000L;
     /** Added to the engine clock for TAI64N timestamps: 2023-11-14 in Unix nanoseconds. */
@@ -31,9 +34,9 @@ final class InMemoryPair {
     final Side b;
     long now = START;
 
-    /** One engine and its sink. */
-    static final class Side implements SessionSink {
-        final InetSocketAddress addr;
+    /** One engine, its wire and its events. */
+    static final class Side implements Transmit, SessionEvents {
+        final Endpoint addr;
         SessionEngine engine;
         Peer peer;
         /** The packet transmitted and not yet forwarded, or null. */
@@ -45,12 +48,12 @@ final class InMemoryPair {
         long deliveredBytes;
         long handshakes;
 
-        Side(InetSocketAddress addr) {
+        Side(Endpoint addr) {
             this.addr = addr;
         }
 
         @Override
-        public void transmit(Peer p, InetSocketAddress to, byte[] packet, int off, int len) {
+        public void send(Endpoint to, byte[] packet, int off, int len) {
             if (pending != null) {
                 throw new IllegalStateException(addr + " transmitted a second packet before the first was forwarded");
             }
@@ -61,7 +64,7 @@ final class InMemoryPair {
         }
 
         @Override
-        public void deliver(Peer p, byte[] payload, int off, int len) {
+        public void deliver(Peer p, int kind, byte[] payload, int off, int len) {
             delivered++;
             deliveredBytes += len;
         }
@@ -96,8 +99,8 @@ final class InMemoryPair {
         PrivateKey keyB = PrivateKey.of(kb);
         a = new Side(ADDR_A);
         b = new Side(ADDR_B);
-        a.engine = new SessionEngine(keyA, new SplittableRandom(r.nextLong()), WALL_OFFSET, a);
-        b.engine = new SessionEngine(keyB, new SplittableRandom(r.nextLong()), WALL_OFFSET, b);
+        a.engine = new SessionEngine(keyA, new SplittableRandom(r.nextLong()), WALL_OFFSET, a, a);
+        b.engine = new SessionEngine(keyB, new SplittableRandom(r.nextLong()), WALL_OFFSET, b, b);
         a.peer = a.engine.addPeer(keyB.publicKey(), PresharedKey.ZERO);
         b.peer = b.engine.addPeer(keyA.publicKey(), PresharedKey.ZERO);
         a.peer.setEndpoint(ADDR_B);

@@ -5,7 +5,9 @@ import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.io.UdpNodeIo;
 import io.keymesh.node.EngineLoop;
-import io.keymesh.session.SessionSink;
+import io.keymesh.session.Endpoint;
+import io.keymesh.session.SessionEvents;
+import io.keymesh.session.UdpEndpoint;
 import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
 import io.keymesh.session.ProtocolConstants;
@@ -184,7 +186,7 @@ final class WgPingCommand implements Callable<Integer> {
             driver.call((e, t) -> {
                 e.setForcedUnderLoad(underLoad);
                 Peer p = e.addPeer(peerKey, psk);
-                p.setEndpoint(peerEndpoint);
+                p.setEndpoint(UdpEndpoint.of(peerEndpoint));
                 pinger.peer = p;
                 return null;
             }).get();
@@ -336,7 +338,7 @@ final class WgPingCommand implements Callable<Integer> {
      * requests went out when, which were answered. It reports to the command's thread via
      * {@link #events}.
      */
-    private final class Pinger implements SessionSink {
+    private final class Pinger implements SessionEvents {
         final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         final int address;
         final int target;
@@ -383,12 +385,7 @@ final class WgPingCommand implements Callable<Integer> {
         }
 
         @Override
-        public void transmit(Peer p, InetSocketAddress to, byte[] packet, int off, int len) {
-            throw new IllegalStateException("the engine loop transmits");
-        }
-
-        @Override
-        public void deliver(Peer from, byte[] payload, int off, int len) {
+        public void deliver(Peer from, int kind, byte[] payload, int off, int len) {
             long now = System.nanoTime();
             IcmpEchoPacket packet = IcmpEchoPacket.parse(payload, off, len);
             if (packet == null) {
@@ -425,9 +422,13 @@ final class WgPingCommand implements Callable<Integer> {
             events.add(new HandshakeCompleted(p.handshakesCompleted()));
         }
 
+        /** WireGuard's roaming, reported. */
         @Override
-        public void endpointChanged(Peer p, InetSocketAddress newEndpoint) {
-            events.add(new EndpointChanged(newEndpoint));
+        public void authenticated(Peer p, Endpoint from) {
+            if (!from.equals(p.endpoint())) {
+                p.setEndpoint(from);
+                events.add(new EndpointChanged(UdpEndpoint.addressOf(from)));
+            }
         }
 
         @Override

@@ -3,11 +3,11 @@ package io.keymesh.node;
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.io.NodeIo;
-import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SendPath;
 import io.keymesh.session.SessionEngine;
-import io.keymesh.session.SessionSink;
+import io.keymesh.session.SessionEvents;
+import io.keymesh.session.Transmit;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,8 +19,9 @@ import java.util.function.Consumer;
  *
  * <p>The engine belongs to the loop thread. {@link #call} runs a function there (directly when
  * already on it) and re-arms the timer afterwards; code on the loop thread that uses
- * {@link #engine()} directly calls {@link #rearm()} when done. Deliveries and events go to the
- * {@code events} sink (its {@code transmit} is never called) on the loop thread.
+ * {@link #engine()} directly calls {@link #rearm()} when done. The engine transmits through the
+ * socket ({@link NodeIoTransmit}) and tells {@code events} what it delivers and what happens, on the
+ * loop thread; a received datagram's source reaches the engine as a {@link io.keymesh.session.UdpEndpoint}.
  *
  * <p>{@link #sendOnCallerThread} is the exception to "the engine belongs to the loop thread": when
  * the I/O takes sends from any thread, a packet for a peer with a usable session is encrypted and
@@ -34,9 +35,9 @@ import java.util.function.Consumer;
 public final class EngineLoop implements AutoCloseable {
     private final NodeIo io;
     private final SessionEngine engine;
-    private final SessionSink events;
     private final Wakeup wakeup;
-    private final SendPath.Transmitter transmitter;
+    private final Transmit transmit;
+    private final EndpointCache endpoints = new EndpointCache();
 
     /** A function run on the loop thread with the engine and the current time. */
     @FunctionalInterface
@@ -44,12 +45,11 @@ public final class EngineLoop implements AutoCloseable {
         T apply(SessionEngine engine, long nowNanos);
     }
 
-    public EngineLoop(NodeIo io, PrivateKey key, SessionSink events) {
+    public EngineLoop(NodeIo io, PrivateKey key, SessionEvents events) {
         this.io = io;
-        this.events = events;
-        this.engine = new SessionEngine(key, io.random(), io.wallClockOffsetNanos(), new Sink());
+        this.transmit = new NodeIoTransmit(io);
+        this.engine = new SessionEngine(key, io.random(), io.wallClockOffsetNanos(), transmit, events);
         this.wakeup = new Wakeup(io, engine::nextDeadline, now -> engine.onTimer(now));
-        this.transmitter = io::send;
     }
 
     /** Starts receiving. */
@@ -66,7 +66,7 @@ public final class EngineLoop implements AutoCloseable {
             @Override
             public void receive(InetSocketAddress from, byte[] buf, int off, int len) {
                 try {
-                    engine.receive(io.nanoTime(), buf, off, len, from);
+                    engine.receive(io.nanoTime(), buf, off, len, endpoints.of(from));
                 } finally {
                     rearm(); // also after a listener threw: the loop goes on
                 }
@@ -161,7 +161,7 @@ public final class EngineLoop implements AutoCloseable {
         if (!io.concurrentSends() || io.inLoop()) {
             return false;
         }
-        return switch (peer.sendPath().send(io.nanoTime(), buf, off, len, aead, transmitter)) {
+        return switch (peer.sendPath().send(io.nanoTime(), buf, off, len, aead, transmit)) {
             case SENT -> true;
             case SENT_WAKE_ENGINE -> {
                 try {
@@ -183,42 +183,5 @@ public final class EngineLoop implements AutoCloseable {
     @Override
     public void close() {
         io.close();
-    }
-
-    private final class Sink implements SessionSink {
-        @Override
-        public void transmit(Peer peer, InetSocketAddress to, byte[] packet, int off, int len) {
-            io.send(to, packet, off, len);
-        }
-
-        @Override
-        public void deliver(Peer peer, byte[] payload, int off, int len) {
-            events.deliver(peer, payload, off, len);
-        }
-
-        @Override
-        public void handshakeCompleted(Peer peer) {
-            events.handshakeCompleted(peer);
-        }
-
-        @Override
-        public void endpointChanged(Peer peer, InetSocketAddress endpoint) {
-            events.endpointChanged(peer, endpoint);
-        }
-
-        @Override
-        public void handshakeGaveUp(Peer peer) {
-            events.handshakeGaveUp(peer);
-        }
-
-        @Override
-        public void keysZeroed(Peer peer) {
-            events.keysZeroed(peer);
-        }
-
-        @Override
-        public void dropped(Peer peer, DropReason reason, int count) {
-            events.dropped(peer, reason, count);
-        }
     }
 }

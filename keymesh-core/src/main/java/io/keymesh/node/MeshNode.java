@@ -10,7 +10,9 @@ import io.keymesh.io.UdpNodeIo;
 import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SessionEngine;
-import io.keymesh.session.SessionSink;
+import io.keymesh.session.SessionEvents;
+import io.keymesh.session.Endpoint;
+import io.keymesh.session.UdpEndpoint;
 import io.keymesh.wire.InnerPayload;
 import io.keymesh.wire.MeshFrame;
 import io.keymesh.wire.TransportData;
@@ -304,7 +306,7 @@ public final class MeshNode implements AutoCloseable {
             for (Peer p : engine.peers()) {
                 PeerState s = peers.get(p.publicKey());
                 long hs = p.lastHandshakeNanos();
-                out.add(new PeerStats(p.publicKey(), p.endpoint(), s != null && s.up, hs < 0 ? -1 : now - hs,
+                out.add(new PeerStats(p.publicKey(), UdpEndpoint.addressOf(p.endpoint()), s != null && s.up, hs < 0 ? -1 : now - hs,
                         p.handshakesCompleted(), p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(),
                         s == null ? 0 : s.datagramsSent.get(), s == null ? 0 : s.datagramsReceived));
             }
@@ -608,7 +610,7 @@ public final class MeshNode implements AutoCloseable {
         if (state.connection == null) {
             PublicKey key = state.session.publicKey();
             ChannelConfig channels = config.channels();
-            int loopback = LoopbackPath.maxUdpPayload(state.session.endpoint());
+            int loopback = LoopbackPath.maxUdpPayload(UdpEndpoint.addressOf(state.session.endpoint()));
             state.loopbackConnection = loopback > channels.maxUdpPayload();
             if (state.loopbackConnection) {
                 channels = channels.withMaxUdpPayload(loopback);
@@ -616,7 +618,7 @@ public final class MeshNode implements AutoCloseable {
             state.connection = new ChannelConnection(channels, loop.io().random(), now,
                     (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
                     new ConnectionEvents(key, state), state.retiredChannels);
-        } else if (state.loopbackConnection && !LoopbackPath.isLoopback(state.session.endpoint())) {
+        } else if (state.loopbackConnection && !LoopbackPath.isLoopback(UdpEndpoint.addressOf(state.session.endpoint()))) {
             state.loopbackConnection = false; // the peer moved off this host
             state.connection.restartPathMtuDiscovery(config.channels().maxUdpPayload());
         }
@@ -699,7 +701,7 @@ public final class MeshNode implements AutoCloseable {
     private void addPeerOnLoop(SessionEngine engine, PeerConfig pc) {
         PresharedKey psk = config.networkKey() == null ? PresharedKey.ZERO : config.networkKey();
         Peer p = engine.addPeer(pc.publicKey(), psk);
-        p.setEndpoint(pc.endpoint());
+        p.setEndpoint(UdpEndpoint.of(pc.endpoint()));
         p.setPersistentKeepaliveSeconds(pc.persistentKeepaliveSeconds());
         if (pc.wireGuardCompatible()) {
             engine.setWireGuardCompatible(p, true);
@@ -710,15 +712,9 @@ public final class MeshNode implements AutoCloseable {
         peers.put(pc.publicKey(), state);
     }
 
-    private final class Events implements SessionSink {
+    private final class Events implements SessionEvents {
         @Override
-        public void transmit(Peer peer, InetSocketAddress to, byte[] packet, int off, int len) {
-            throw new IllegalStateException("the engine loop transmits");
-        }
-
-        @Override
-        public void deliver(Peer peer, byte[] payload, int off, int len) {
-            int kind = InnerPayload.kind(payload, off, len);
+        public void deliver(Peer peer, int kind, byte[] payload, int off, int len) {
             if (kind != InnerPayload.MESH_FRAMES) {
                 ipPacketsIgnored++;
                 return;
@@ -757,9 +753,13 @@ public final class MeshNode implements AutoCloseable {
             }
         }
 
+        /** WireGuard's roaming: the peer's endpoint follows its authenticated packets. */
         @Override
-        public void endpointChanged(Peer peer, InetSocketAddress endpoint) {
-            listener.onEndpointChanged(peer.publicKey(), endpoint);
+        public void authenticated(Peer peer, Endpoint from) {
+            if (!from.equals(peer.endpoint())) {
+                peer.setEndpoint(from);
+                listener.onEndpointChanged(peer.publicKey(), UdpEndpoint.addressOf(from));
+            }
         }
 
         @Override

@@ -4,7 +4,6 @@ import io.keymesh.crypto.Blake2s;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.crypto.XChaCha20Poly1305;
 import io.keymesh.wire.CookieReply;
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -82,7 +81,7 @@ final class CookieChecker {
     }
 
     /** True if mac2 matches the cookie this checker would give {@code source} now. */
-    boolean checkMac2(byte[] msg, int off, int mac2Offset, InetSocketAddress source, long nowNanos) {
+    boolean checkMac2(byte[] msg, int off, int mac2Offset, Endpoint source, long nowNanos) {
         return macMatches(cookieFor(source, nowNanos), msg, off, mac2Offset);
     }
 
@@ -90,7 +89,7 @@ final class CookieChecker {
      * Writes a cookie reply (64 bytes at {@code out[outOff]}) to the handshake message {@code msg}
      * whose sender index is {@code senderIndex} and whose mac1 is at {@code mac1Offset}.
      */
-    void writeReply(byte[] msg, int off, int senderIndex, int mac1Offset, InetSocketAddress source, long nowNanos,
+    void writeReply(byte[] msg, int off, int senderIndex, int mac1Offset, Endpoint source, long nowNanos,
             byte[] out, int outOff) {
         byte[] cookie = cookieFor(source, nowNanos);
         byte[] nonce = new byte[CookieReply.NONCE_LENGTH];
@@ -102,24 +101,16 @@ final class CookieChecker {
         System.arraycopy(sealed, 0, out, outOff + CookieReply.COOKIE, sealed.length);
     }
 
-    private byte[] cookieFor(InetSocketAddress source, long nowNanos) {
+    private byte[] cookieFor(Endpoint source, long nowNanos) {
         if (!secretSet || nowNanos - secretSetNanos >= ProtocolConstants.COOKIE_REFRESH_TIME) {
             random.nextBytes(secret);
             secretSetNanos = nowNanos;
             secretSet = true;
         }
-        byte[] src = sourceBytes(source);
+        byte[] src = source.cookieSource();
         byte[] cookie = new byte[16];
         Blake2s.mac(secret, src, 0, src.length, cookie, 0);
         return cookie;
     }
 
-    /** The source as WireGuard keys cookies: IP address bytes followed by the port, big-endian. */
-    static byte[] sourceBytes(InetSocketAddress source) {
-        byte[] ip = source.getAddress().getAddress();
-        byte[] src = Arrays.copyOf(ip, ip.length + 2);
-        src[ip.length] = (byte) (source.getPort() >>> 8);
-        src[ip.length + 1] = (byte) source.getPort();
-        return src;
-    }
 }

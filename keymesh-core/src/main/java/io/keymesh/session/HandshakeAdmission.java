@@ -3,7 +3,6 @@ package io.keymesh.session;
 import static io.keymesh.session.ProtocolConstants.UNDER_LOAD_AFTER_TIME;
 
 import io.keymesh.crypto.PublicKey;
-import java.net.InetSocketAddress;
 import java.util.random.RandomGenerator;
 
 /**
@@ -64,7 +63,7 @@ final class HandshakeAdmission {
      *     verified) if admitted; else a negative {@code REFUSED_*} value. For
      *     {@link #REFUSED_COOKIE_REPLY_WRITTEN} the reply is in {@code reply[0..64)}.
      */
-    int admit(long now, byte[] buf, int off, int mac1Offset, int senderIndex, InetSocketAddress from, byte[] reply) {
+    int admit(long now, byte[] buf, int off, int mac1Offset, int senderIndex, Endpoint from, byte[] reply) {
         countLoad(now);
         int mac1 = cookies.checkMac1(buf, off, mac1Offset);
         if (mac1 == CookieChecker.MAC1_INVALID) {
@@ -75,7 +74,7 @@ final class HandshakeAdmission {
                 cookies.writeReply(buf, off, senderIndex, mac1Offset, from, now, reply, 0);
                 return REFUSED_COOKIE_REPLY_WRITTEN;
             }
-            if (!rateLimiter.allow(from.getAddress().getAddress(), now)) {
+            if (!rateLimiter.allow(from.rateLimitKey(), now)) {
                 return REFUSED_RATE_LIMITED;
             }
         }

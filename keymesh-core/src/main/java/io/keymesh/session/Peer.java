@@ -2,7 +2,6 @@ package io.keymesh.session;
 
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PublicKey;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.random.RandomGenerator;
 
@@ -21,7 +20,7 @@ public final class Peer {
     final SymmetricState initialState;
     final CookieGenerator cookieGenerator;
     final Handshake handshake = new Handshake();
-    InetSocketAddress endpoint;
+    Endpoint endpoint;
     boolean wireGuardCompatible;
 
     Keypair previous;
@@ -60,13 +59,13 @@ public final class Peer {
         return publicKey;
     }
 
-    /** Where packets to the peer go; null until configured or learned from an authenticated packet. */
-    public InetSocketAddress endpoint() {
+    /** Where packets to the peer go; null until configured or set by the owner's policy ({@link SessionEvents#authenticated}). */
+    public Endpoint endpoint() {
         return endpoint;
     }
 
-    /** Sets where packets to the peer go. Authenticated packets from elsewhere move it again (roaming). */
-    public void setEndpoint(InetSocketAddress endpoint) {
+    /** Sets where packets to the peer go (null: nowhere until set again). */
+    public void setEndpoint(Endpoint endpoint) {
         this.endpoint = endpoint;
         publishRoute();
     }

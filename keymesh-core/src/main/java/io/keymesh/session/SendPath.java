@@ -10,7 +10,6 @@ import static io.keymesh.session.ProtocolConstants.REKEY_TIMEOUT;
 import io.keymesh.crypto.Aead;
 import io.keymesh.wire.TransportData;
 import java.lang.invoke.VarHandle;
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The part of a {@link Peer}'s send path that any thread may use, as wireguard-go sends from the
  * goroutine that has the packet: while the peer's current keypair is good for sending and the
  * engine has nothing to do with the packet, {@link #send} takes a nonce atomically, encrypts on the
- * calling thread and hands the packet to a {@link Transmitter}; otherwise it declines and the
+ * calling thread and hands the packet to a {@link Transmit}; otherwise it declines and the
  * caller passes the packet to {@link SessionEngine#send} on the engine's thread.
  *
  * <p><b>What the engine publishes.</b> The engine's thread publishes a {@linkplain #route route} —
@@ -70,14 +69,8 @@ public final class SendPath {
         DECLINED
     }
 
-    /** Where {@link #send} puts an encrypted packet; called on the sending thread. */
-    @FunctionalInterface
-    public interface Transmitter {
-        void transmit(InetSocketAddress to, byte[] packet, int off, int len);
-    }
-
     /** A keypair and an endpoint published together; immutable. */
-    record Route(Keypair keypair, InetSocketAddress endpoint) {}
+    record Route(Keypair keypair, Endpoint endpoint) {}
 
     /** {@link #dataSentAt}: no data packet sent since the new-handshake timer stopped. */
     static final long DATA_SENT_NONE = Long.MIN_VALUE;
@@ -100,7 +93,7 @@ public final class SendPath {
 
     /**
      * Encrypts {@code buf[off..off+len)} in place with the current keypair and transmits it through
-     * {@code out}, if that needs nothing from the engine (see the class comment). The buffer has the
+     * {@code out} (on this thread), if that needs nothing from the engine (see the class comment). The buffer has the
      * engine's {@linkplain SessionEngine#SEND_HEADROOM headroom} before the payload and
      * {@linkplain SessionEngine#sendTailroom tailroom} after it; both are overwritten. On
      * {@link Result#DECLINED} the buffer's contents are unspecified (the payload may already be
@@ -109,7 +102,7 @@ public final class SendPath {
      * @param nowNanos the engine's clock, read on this thread
      * @param aead this thread's AEAD instance, of the engine's transport kind
      */
-    public Result send(long nowNanos, byte[] buf, int off, int len, Aead aead, Transmitter out) {
+    public Result send(long nowNanos, byte[] buf, int off, int len, Aead aead, Transmit out) {
         Route r = route;
         if (r == null) {
             return Result.DECLINED;
@@ -137,7 +130,7 @@ public final class SendPath {
         }
         TransportData.writeHeader(buf, off - SessionEngine.SEND_HEADROOM, kp.remoteIndex, counter);
         int total = SessionEngine.SEND_HEADROOM + n;
-        out.transmit(r.endpoint, buf, off - SessionEngine.SEND_HEADROOM, total);
+        out.send(r.endpoint, buf, off - SessionEngine.SEND_HEADROOM, total);
         publishSent(nowNanos, len > 0, total);
         return len > 0 && dataSentReported(nowNanos) ? Result.SENT_WAKE_ENGINE : Result.SENT;
     }
@@ -167,7 +160,7 @@ public final class SendPath {
     // ---------------------------------------------------------------- engine's thread
 
     /** Publishes (or withdraws, with a null keypair or endpoint) what {@link #send} may use. */
-    void publish(Keypair keypair, InetSocketAddress endpoint) {
+    void publish(Keypair keypair, Endpoint endpoint) {
         Route r = route;
         if (keypair == null || endpoint == null) {
             if (r != null) {

@@ -1,6 +1,5 @@
 package io.keymesh.session;
 
-import static io.keymesh.session.ProtocolConstants.HANDSHAKE_INITIATION_RATE;
 import static io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT;
 import static io.keymesh.session.ProtocolConstants.MAX_STAGED_PACKETS;
 import static io.keymesh.session.ProtocolConstants.REJECT_AFTER_MESSAGES;
@@ -10,7 +9,6 @@ import static io.keymesh.session.ProtocolConstants.REKEY_AFTER_TIME;
 import static io.keymesh.session.ProtocolConstants.REKEY_TIMEOUT;
 
 import io.keymesh.crypto.Aead;
-import io.keymesh.crypto.ChaCha20Poly1305;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
@@ -21,7 +19,6 @@ import io.keymesh.wire.HandshakeResponse;
 import io.keymesh.wire.InnerPayload;
 import io.keymesh.wire.MessageType;
 import io.keymesh.wire.TransportData;
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -33,9 +30,16 @@ import java.util.random.RandomGenerator;
 
 /**
  * WireGuard for one local static key, as a sans-I/O state machine: it consumes received datagrams,
- * encrypts outgoing payloads, runs the handshake, cookies and timers, and emits what to transmit
- * and deliver through its {@link SessionSink}. It behaves as wireguard-go's {@code device}: same
- * messages, same timers, same key rotation.
+ * encrypts outgoing payloads, runs the handshake, cookies and timers, and hands what to transmit to
+ * its {@link Transmit} port and what to deliver, and what happened, to its {@link SessionEvents}. It
+ * behaves as wireguard-go's {@code device}: same messages, same timers, same key rotation. Endpoints
+ * are opaque ({@link Endpoint}); where a peer's packets go is its owner's decision
+ * ({@link SessionEvents#authenticated}, {@link Peer#setEndpoint}).
+ *
+ * <p>The parts: {@link HandshakeMessages} builds and reads handshake messages, {@link KeyRotation}
+ * moves keypairs through previous / current / next, {@link PeerTimers} holds WireGuard's timers,
+ * {@link HandshakeAdmission} judges handshakes under load, {@link SendPath} sends on other threads.
+ * This class runs them: receive, send, and the timers' actions.
  *
  * <p>Time is the caller's monotonic clock in nanoseconds ({@code nowNanos}, e.g. from
  * the JVM's monotonic clock or a simulator's); TAI64N timestamps are {@code nowNanos +
@@ -57,15 +61,17 @@ public final class SessionEngine {
 
     private final PrivateKey localKey;
     private final RandomGenerator random;
-    private final long wallClockOffsetNanos;
-    private final SessionSink sink;
-    private final ChaCha20Poly1305 aead = new ChaCha20Poly1305();
+    private final Transmit transmit;
+    private final SessionEvents events;
     private Aead transportAead = Aead.jdk();
-    private final SymmetricState responderInitial;
     private final HandshakeAdmission admission;
     private final IndexTable indices;
+    private final KeyRotation keys;
+    private final HandshakeMessages handshakes;
     private final Map<PublicKey, Peer> peers = new LinkedHashMap<>();
-    private final long[] drops = new long[DropReason.values().length];
+    private final DropCounters drops = new DropCounters();
+    /** For {@link #sendStaged}: a peer's waiting packets go to its endpoint as one batch. */
+    private final PacketBatch staged = new PacketBatch(16);
     private final byte[] out = new byte[HandshakeInitiation.LENGTH];
     private final byte[] keepalive = new byte[TransportData.MIN_LENGTH];
     /** The last {@link #nextDeadline()} returned, for {@link SendPath}s on other threads. */
@@ -79,15 +85,26 @@ public final class SessionEngine {
     private long responsesSent;
     private long cookieRepliesSent;
 
-    public SessionEngine(PrivateKey localKey, RandomGenerator random, long wallClockOffsetNanos, SessionSink sink) {
+    /**
+     * @param transmit where packets go (called on the engine's thread, and on other threads by the
+     *     peers' {@link SendPath}s when their owner sends through them)
+     * @param events what the engine tells its owner
+     */
+    public SessionEngine(PrivateKey localKey, RandomGenerator random, long wallClockOffsetNanos, Transmit transmit,
+            SessionEvents events) {
         this.localKey = localKey;
         this.random = random;
-        this.wallClockOffsetNanos = wallClockOffsetNanos;
-        this.sink = sink;
-        this.responderInitial = NoiseIKpsk2.initialState(
-                ProtocolConstants.CONSTRUCTION, ProtocolConstants.IDENTIFIER, localKey.publicKey());
+        this.transmit = transmit;
+        this.events = events;
         this.admission = new HandshakeAdmission(localKey.publicKey(), random);
         this.indices = new IndexTable(random);
+        this.keys = new KeyRotation(indices);
+        this.handshakes = new HandshakeMessages(localKey, random, wallClockOffsetNanos, indices, keys, drops, peers);
+    }
+
+    /** The port this engine transmits through. */
+    public Transmit transmit() {
+        return transmit;
     }
 
     /** The local static public key. */
@@ -172,6 +189,7 @@ public final class SessionEngine {
      */
     public void setMembershipKey(PresharedKey key) {
         this.membershipKey = key == null ? null : key.toBytes();
+        handshakes.setMembershipKey(membershipKey);
         for (Peer p : peers.values()) {
             p.cookieGenerator.setMembership(p.wireGuardCompatible ? null : membershipKey);
         }
@@ -232,16 +250,12 @@ public final class SessionEngine {
 
     /** How many packets were dropped for {@code reason}. */
     public long dropped(DropReason reason) {
-        return drops[reason.ordinal()];
+        return drops.get(reason);
     }
 
     /** All drops, whatever the reason. */
     public long droppedTotal() {
-        long sum = 0;
-        for (long d : drops) {
-            sum += d;
-        }
-        return sum;
+        return drops.total();
     }
 
     public long initiationsSent() {
@@ -268,22 +282,29 @@ public final class SessionEngine {
 
     /**
      * Consumes one received datagram {@code buf[off..off+len)} from {@code from}. Transport packets
-     * are decrypted in place. Whatever is wrong with a packet, it is dropped and counted; nothing
+     * are decrypted in place. {@code from} may be null (a packet from nowhere in particular: it moves
+     * no endpoint). Whatever is wrong with a packet, it is dropped and counted; nothing
      * is thrown.
      */
-    public void receive(long nowNanos, byte[] buf, int off, int len, InetSocketAddress from) {
+    public void receive(long nowNanos, byte[] buf, int off, int len, Endpoint from) {
         switch (MessageType.of(buf, off, len)) {
             case MessageType.TRANSPORT_DATA -> receiveTransport(nowNanos, buf, off, len, from);
             case MessageType.HANDSHAKE_INITIATION -> {
                 int mac1 = admitHandshake(nowNanos, buf, off, HandshakeInitiation.MAC1, HandshakeInitiation.sender(buf, off), from);
                 if (mac1 != CookieChecker.MAC1_INVALID) {
-                    consumeInitiation(nowNanos, buf, off, from, mac1);
+                    HandshakeMessages.Initiation in = handshakes.consumeInitiation(nowNanos, buf, off, mac1);
+                    if (in != null) {
+                        respond(nowNanos, in, from);
+                    }
                 }
             }
             case MessageType.HANDSHAKE_RESPONSE -> {
                 int mac1 = admitHandshake(nowNanos, buf, off, HandshakeResponse.MAC1, HandshakeResponse.sender(buf, off), from);
                 if (mac1 != CookieChecker.MAC1_INVALID) {
-                    consumeResponse(nowNanos, buf, off, from, mac1);
+                    Peer p = handshakes.consumeResponse(nowNanos, buf, off, mac1);
+                    if (p != null) {
+                        responseConsumed(nowNanos, p, from);
+                    }
                 }
             }
             case MessageType.COOKIE_REPLY -> consumeCookieReply(nowNanos, buf, off);
@@ -297,13 +318,13 @@ public final class SessionEngine {
      * @return which mac1 key verified ({@link CookieChecker#MAC1_STANDARD} or
      *     {@link CookieChecker#MAC1_MEMBER}), or {@link CookieChecker#MAC1_INVALID} if refused
      */
-    private int admitHandshake(long now, byte[] buf, int off, int mac1Offset, int senderIndex, InetSocketAddress from) {
+    private int admitHandshake(long now, byte[] buf, int off, int mac1Offset, int senderIndex, Endpoint from) {
         int verdict = admission.admit(now, buf, off, mac1Offset, senderIndex, from, out);
         switch (verdict) {
             case HandshakeAdmission.REFUSED_BAD_MAC1 -> drop(DropReason.BAD_MAC1);
             case HandshakeAdmission.REFUSED_COOKIE_REPLY_WRITTEN -> {
                 cookieRepliesSent++;
-                sink.transmit(null, from, out, 0, CookieReply.LENGTH);
+                transmit.send(from, out, 0, CookieReply.LENGTH);
                 drop(DropReason.COOKIE_REQUIRED);
             }
             case HandshakeAdmission.REFUSED_RATE_LIMITED -> drop(DropReason.RATE_LIMITED);
@@ -314,119 +335,22 @@ public final class SessionEngine {
         return CookieChecker.MAC1_INVALID;
     }
 
-    /** With a membership key, only a peer marked WireGuard-compatible may use the standard mac1. */
-    private boolean isMember(Peer p, int mac1) {
-        return membershipKey == null || mac1 == CookieChecker.MAC1_MEMBER || p.wireGuardCompatible;
-    }
-
-    private void consumeInitiation(long now, byte[] buf, int off, InetSocketAddress from, int mac1) {
-        NoiseIKpsk2 noise = NoiseIKpsk2.responder(aead, responderInitial, localKey);
-        byte[] timestamp = noise.readMessageA(Arrays.copyOfRange(buf, off + HandshakeInitiation.EPHEMERAL, off + HandshakeInitiation.MAC1));
-        Peer p = timestamp == null || timestamp.length != Tai64n.LENGTH ? null : peers.get(noise.remoteStatic());
-        if (p == null) {
-            noise.wipe();
-            drop(DropReason.UNKNOWN_PEER);
-            return;
-        }
-        if (!isMember(p, mac1)) {
-            noise.wipe();
-            drop(DropReason.NOT_A_MEMBER);
-            return;
-        }
-        Handshake hs = p.handshake;
-        if (hs.hasLastTimestamp && !Tai64n.isAfter(timestamp, 0, hs.lastTimestamp, 0)) {
-            noise.wipe();
-            drop(DropReason.STALE_TIMESTAMP);
-            return;
-        }
-        if (hs.hasConsumedInitiation && now - hs.lastInitiationConsumedNanos < HANDSHAKE_INITIATION_RATE) {
-            noise.wipe();
-            drop(DropReason.INITIATION_FLOOD);
-            return;
-        }
-        System.arraycopy(timestamp, 0, hs.lastTimestamp, 0, Tai64n.LENGTH);
-        hs.hasLastTimestamp = true;
-        hs.lastInitiationConsumedNanos = now;
-        hs.hasConsumedInitiation = true;
-        int remoteIndex = HandshakeInitiation.sender(buf, off);
-        // Our own initiation, if one is in flight, is left alone: when both sides initiate at once,
-        // both handshakes complete instead of each cancelling the other's (which, in lock-step
-        // timing such as a simulator's, would repeat forever).
+    /** Answers a consumed initiation: the peer's endpoint policy and timers first, then the response. */
+    private void respond(long now, HandshakeMessages.Initiation in, Endpoint from) {
+        Peer p = in.peer();
         p.timers.absorbSendPath();
         authenticatedFrom(p, from);
         p.timers.anyAuthenticatedPacketTraversal(now);
         p.timers.anyAuthenticatedPacketReceived();
-
-        // The response, and the responder's keypair, which waits as "next" until the initiator uses it.
-        int localIndex = indices.allocate(p);
-        byte[] ephemeral = newEphemeral();
-        byte[] msgB = noise.writeMessageB(ephemeral, p.presharedKey.toBytes(), new byte[0]);
-        Arrays.fill(ephemeral, (byte) 0);
-        HandshakeResponse.writeHeader(out, 0, localIndex, remoteIndex);
-        System.arraycopy(msgB, 0, out, HandshakeResponse.EPHEMERAL, msgB.length);
-        p.cookieGenerator.addMacs(out, 0, HandshakeResponse.MAC1, now);
-        byte[][] keys = noise.split();
-        Keypair kp = new Keypair(p, keys[1], keys[0], localIndex, remoteIndex, now, false);
-        wipe(keys);
-        noise.wipe();
-        indices.replace(localIndex, kp);
-        if (p.next != null) {
-            retire(p.next);
-        }
-        p.next = kp;
-        if (p.previous != null) {
-            retire(p.previous);
-            p.previous = null;
-        }
+        handshakes.createResponse(now, in, out);
         p.timers.sessionDerived(now);
         responsesSent++;
-        sink.transmit(p, p.endpoint, out, 0, HandshakeResponse.LENGTH);
+        transmit.send(p.endpoint, out, 0, HandshakeResponse.LENGTH);
         p.timers.anyAuthenticatedPacketSent();
     }
 
-    private void consumeResponse(long now, byte[] buf, int off, InetSocketAddress from, int mac1) {
-        int receiver = HandshakeResponse.receiver(buf, off);
-        Peer p = indices.get(receiver) instanceof Peer peer ? peer : null;
-        if (p == null || p.handshake.state != Handshake.State.INITIATION_CREATED || p.handshake.localIndex != receiver) {
-            drop(DropReason.UNEXPECTED_MESSAGE);
-            return;
-        }
-        if (!isMember(p, mac1)) {
-            drop(DropReason.NOT_A_MEMBER);
-            return;
-        }
-        Handshake hs = p.handshake;
-        byte[] payload = hs.noise.readMessageB(
-                Arrays.copyOfRange(buf, off + HandshakeResponse.EPHEMERAL, off + HandshakeResponse.MAC1),
-                p.presharedKey.toBytes());
-        if (payload == null || payload.length != 0) {
-            drop(DropReason.HANDSHAKE_FAILED);
-            return;
-        }
-        int remoteIndex = HandshakeResponse.sender(buf, off);
-        byte[][] keys = hs.noise.split();
-        Keypair kp = new Keypair(p, keys[0], keys[1], receiver, remoteIndex, now, true);
-        wipe(keys);
-        indices.replace(receiver, kp);
-        hs.clear();
-        // Initiator: the new keypair is current at once.
-        if (p.next != null) {
-            Keypair oldNext = p.next;
-            p.next = null;
-            if (p.previous != null) {
-                retire(p.previous);
-            }
-            p.previous = oldNext;
-            if (p.current != null) {
-                retire(p.current);
-            }
-        } else {
-            if (p.previous != null) {
-                retire(p.previous);
-            }
-            p.previous = p.current;
-        }
-        p.current = kp;
+    /** Our initiation was answered and its keypair is current: the session is up. */
+    private void responseConsumed(long now, Peer p, Endpoint from) {
         p.timers.absorbSendPath();
         authenticatedFrom(p, from);
         p.publishRoute();
@@ -450,7 +374,7 @@ public final class SessionEngine {
         p.cookieRepliesReceived++;
     }
 
-    private void receiveTransport(long now, byte[] buf, int off, int len, InetSocketAddress from) {
+    private void receiveTransport(long now, byte[] buf, int off, int len, Endpoint from) {
         Keypair kp = indices.get(TransportData.receiver(buf, off)) instanceof Keypair k ? k : null;
         if (kp == null) {
             drop(DropReason.UNKNOWN_INDEX);
@@ -475,12 +399,7 @@ public final class SessionEngine {
         p.timers.absorbSendPath();
         if (kp == p.next) {
             // The initiator used the keypair we made as responder: it becomes current.
-            if (p.previous != null) {
-                retire(p.previous);
-            }
-            p.previous = p.current;
-            p.current = kp;
-            p.next = null;
+            keys.promoteNext(p);
             p.publishRoute();
             handshakeComplete(now, p);
             sendStaged(now, p);
@@ -502,14 +421,13 @@ public final class SessionEngine {
                 return;
             }
         }
-        sink.deliver(p, buf, ctOff, n);
+        events.deliver(p, kind, buf, ctOff, n);
     }
 
-    private void authenticatedFrom(Peer p, InetSocketAddress from) {
-        if (from != null && !from.equals(p.endpoint)) {
-            p.endpoint = from;
-            p.publishRoute();
-            sink.endpointChanged(p, from);
+    /** An authenticated packet of {@code p} from {@code from}: the owner's policy may move the endpoint. */
+    private void authenticatedFrom(Peer p, Endpoint from) {
+        if (from != null) {
+            events.authenticated(p, from);
         }
     }
 
@@ -530,7 +448,7 @@ public final class SessionEngine {
         }
         if (peer.endpoint == null) {
             drop(DropReason.NO_ENDPOINT);
-            sink.dropped(peer, DropReason.NO_ENDPOINT, 1);
+            events.dropped(peer, DropReason.NO_ENDPOINT, 1);
             return false;
         }
         Keypair kp = peer.current;
@@ -589,7 +507,7 @@ public final class SessionEngine {
         if (p.staged.size() >= MAX_STAGED_PACKETS) {
             p.staged.pollFirst();
             drop(DropReason.STAGED_QUEUE_FULL);
-            sink.dropped(p, DropReason.STAGED_QUEUE_FULL, 1);
+            events.dropped(p, DropReason.STAGED_QUEUE_FULL, 1);
         }
         byte[] copy = new byte[SEND_HEADROOM + len + sendTailroom(len)];
         System.arraycopy(buf, off, copy, SEND_HEADROOM, len);
@@ -608,15 +526,31 @@ public final class SessionEngine {
         if (p.endpoint == null) {
             return;
         }
+        staged.clear();
         StagedPacket pkt;
         while ((pkt = p.staged.pollFirst()) != null) {
-            encryptAndTransmit(now, p, kp, pkt.buf(), SEND_HEADROOM, pkt.length());
+            int total = seal(now, p, kp, pkt.buf(), SEND_HEADROOM, pkt.length());
+            staged.add(pkt.buf(), 0, total);
+            if (staged.isFull() || p.staged.isEmpty()) {
+                transmit.send(p.endpoint, staged);
+                staged.clear();
+            }
         }
         p.publishRoute();
         keepKeyFreshSending(now, p);
     }
 
     private void encryptAndTransmit(long now, Peer p, Keypair kp, byte[] buf, int off, int len) {
+        int total = seal(now, p, kp, buf, off, len);
+        transmit.send(p.endpoint, buf, off - SEND_HEADROOM, total);
+    }
+
+    /**
+     * Encrypts {@code buf[off..off+len)} in place behind its transport header and counts it as sent
+     * (statistics and timers); the caller transmits the {@code SEND_HEADROOM + } returned bytes from
+     * {@code off - SEND_HEADROOM}.
+     */
+    private int seal(long now, Peer p, Keypair kp, byte[] buf, int off, int len) {
         p.timers.absorbSendPath();
         long counter = kp.nextSendCounter();
         int padded = TransportData.paddedLength(len, paddingMtu);
@@ -624,7 +558,6 @@ public final class SessionEngine {
         TransportData.writeHeader(buf, off - SEND_HEADROOM, kp.remoteIndex, counter);
         int n = transportAead.seal(kp.sendKey, counter, null, 0, buf, off, padded, buf, off);
         int total = SEND_HEADROOM + n;
-        sink.transmit(p, p.endpoint, buf, off - SEND_HEADROOM, total);
         p.txPackets++;
         p.txBytes += total;
         p.timers.anyAuthenticatedPacketTraversal(now);
@@ -632,6 +565,7 @@ public final class SessionEngine {
         if (len > 0) {
             p.timers.dataSent(now);
         }
+        return total;
     }
 
     private boolean sendInitiation(long now, Peer p, boolean isRetry) {
@@ -649,21 +583,9 @@ public final class SessionEngine {
         }
         hs.lastSentInitiationNanos = now;
         hs.hasSentInitiation = true;
-        clearHandshake(p);
-        NoiseIKpsk2 noise = NoiseIKpsk2.initiator(aead, p.initialState, localKey, p.publicKey());
-        byte[] timestamp = new byte[Tai64n.LENGTH];
-        Tai64n.write(now + wallClockOffsetNanos, timestamp, 0);
-        byte[] ephemeral = newEphemeral();
-        byte[] msgA = noise.writeMessageA(ephemeral, timestamp);
-        Arrays.fill(ephemeral, (byte) 0);
-        hs.noise = noise;
-        hs.localIndex = indices.allocate(p);
-        hs.state = Handshake.State.INITIATION_CREATED;
-        HandshakeInitiation.writeHeader(out, 0, hs.localIndex);
-        System.arraycopy(msgA, 0, out, HandshakeInitiation.EPHEMERAL, msgA.length);
-        p.cookieGenerator.addMacs(out, 0, HandshakeInitiation.MAC1, now);
+        handshakes.createInitiation(now, p, out);
         initiationsSent++;
-        sink.transmit(p, p.endpoint, out, 0, HandshakeInitiation.LENGTH);
+        transmit.send(p.endpoint, out, 0, HandshakeInitiation.LENGTH);
         p.timers.anyAuthenticatedPacketTraversal(now);
         p.timers.anyAuthenticatedPacketSent();
         p.timers.handshakeInitiated(now);
@@ -739,19 +661,19 @@ public final class SessionEngine {
             peer.staged.clear();
             peer.publishRoute();
             if (n > 0) {
-                drops[DropReason.HANDSHAKE_GAVE_UP.ordinal()] += n;
-                sink.dropped(peer, DropReason.HANDSHAKE_GAVE_UP, n);
+                drops.count(DropReason.HANDSHAKE_GAVE_UP, n);
+                events.dropped(peer, DropReason.HANDSHAKE_GAVE_UP, n);
             }
         }
 
         @Override
         public void clearHandshake(Peer peer) {
-            SessionEngine.this.clearHandshake(peer);
+            keys.clearHandshake(peer);
         }
 
         @Override
         public void handshakeGaveUp(Peer peer) {
-            sink.handshakeGaveUp(peer);
+            events.handshakeGaveUp(peer);
         }
 
         @Override
@@ -761,7 +683,7 @@ public final class SessionEngine {
 
         @Override
         public void keysZeroed(Peer peer) {
-            sink.keysZeroed(peer);
+            events.keysZeroed(peer);
         }
     }
 
@@ -773,53 +695,17 @@ public final class SessionEngine {
         p.lastHandshakeNanos = now;
         p.hasHandshake = true;
         p.handshakesCompleted++;
-        sink.handshakeCompleted(p);
+        events.handshakeCompleted(p);
     }
 
     private void zeroKeyMaterial(Peer p) {
-        for (Keypair kp : new Keypair[] {p.previous, p.current, p.next}) {
-            if (kp != null) {
-                retire(kp);
-            }
-        }
-        p.previous = null;
-        p.current = null;
-        p.next = null;
+        keys.zeroKeyMaterial(p);
         p.publishRoute();
-        clearHandshake(p);
-    }
-
-    /** Forgets a keypair: frees its index and zeroes its keys. */
-    private void retire(Keypair kp) {
-        indices.remove(kp.localIndex, kp);
-        kp.wipe();
-    }
-
-    private void clearHandshake(Peer p) {
-        Handshake hs = p.handshake;
-        if (hs.state == Handshake.State.INITIATION_CREATED) {
-            indices.remove(hs.localIndex, p);
-        }
-        hs.clear();
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private byte[] newEphemeral() {
-        byte[] e = new byte[X25519.KEY_LENGTH];
-        random.nextBytes(e);
-        X25519.clamp(e);
-        return e;
-    }
-
-    private boolean drop(DropReason reason) {
-        drops[reason.ordinal()]++;
-        return false;
-    }
-
-    private static void wipe(byte[][] keys) {
-        for (byte[] k : keys) {
-            Arrays.fill(k, (byte) 0);
-        }
+    private void drop(DropReason reason) {
+        drops.count(reason);
     }
 }

@@ -17,7 +17,8 @@ import io.keymesh.node.Loopback.Node;
 import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SessionEngine;
-import io.keymesh.session.SessionSink;
+import io.keymesh.session.SessionEvents;
+import io.keymesh.session.UdpEndpoint;
 import io.keymesh.wire.CookieReply;
 import io.keymesh.wire.HandshakeInitiation;
 import io.keymesh.wire.HandshakeResponse;
@@ -218,18 +219,12 @@ class MeshNodeSilenceTest {
     private static byte[] initiation(PrivateKey from, PresharedKey network, Node to) {
         List<byte[]> out = new ArrayList<>();
         SessionEngine engine = new SessionEngine(from, new SecureRandom(),
-                System.currentTimeMillis() * 1_000_000L - System.nanoTime(), new SessionSink() {
-                    @Override
-                    public void transmit(Peer peer, InetSocketAddress dest, byte[] packet, int off, int len) {
-                        out.add(java.util.Arrays.copyOfRange(packet, off, off + len));
-                    }
-
-                    @Override
-                    public void deliver(Peer peer, byte[] payload, int off, int len) {}
-                });
+                System.currentTimeMillis() * 1_000_000L - System.nanoTime(),
+                (dest, packet, off, len) -> out.add(java.util.Arrays.copyOfRange(packet, off, off + len)),
+                (SessionEvents) (p, kind, payload, off, len) -> { });
         engine.setMembershipKey(network);
         Peer peer = engine.addPeer(to.publicKey(), network == null ? PresharedKey.ZERO : network);
-        peer.setEndpoint(to.address());
+        peer.setEndpoint(UdpEndpoint.of(to.address()));
         assertTrue(engine.initiateHandshake(System.nanoTime(), peer));
         assertEquals(1, out.size());
         byte[] packet = out.getFirst();

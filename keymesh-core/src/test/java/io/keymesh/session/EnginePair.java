@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  * queued, not delivered re-entrantly; {@link #flush()} delivers until the wire is quiet.
  */
 final class EnginePair {
-    static final InetSocketAddress ADDR_A = new InetSocketAddress("10.0.0.1", 51820);
-    static final InetSocketAddress ADDR_B = new InetSocketAddress("10.0.0.2", 51820);
+    static final UdpEndpoint ADDR_A = new UdpEndpoint(new InetSocketAddress("10.0.0.1", 51820));
+    static final UdpEndpoint ADDR_B = new UdpEndpoint(new InetSocketAddress("10.0.0.2", 51820));
     static final long START = 1_000 * ProtocolConstants.SECOND;
     static final long WALL_OFFSET = 1_700_000_000L * ProtocolConstants.SECOND;
 
@@ -26,24 +26,24 @@ final class EnginePair {
     /** When false, packets in flight are discarded instead of delivered. */
     boolean wireUp = true;
 
-    final class Side implements SessionSink {
+    final class Side implements Transmit, SessionEvents {
         final PrivateKey key;
         final SessionEngine engine;
-        InetSocketAddress addr;
+        Endpoint addr;
         Side other;
         Peer peer;
         final List<byte[]> delivered = new ArrayList<>();
         final List<byte[]> transmitted = new ArrayList<>();
         int handshakes;
 
-        Side(PrivateKey key, long seed, InetSocketAddress addr) {
+        Side(PrivateKey key, long seed, Endpoint addr) {
             this.key = key;
-            this.engine = new SessionEngine(key, new SplittableRandom(seed), WALL_OFFSET, this);
+            this.engine = new SessionEngine(key, new SplittableRandom(seed), WALL_OFFSET, this, this);
             this.addr = addr;
         }
 
         @Override
-        public void transmit(Peer p, InetSocketAddress to, byte[] packet, int off, int len) {
+        public void send(Endpoint to, byte[] packet, int off, int len) {
             byte[] copy = Arrays.copyOfRange(packet, off, off + len);
             transmitted.add(copy);
             if (to.equals(other.addr)) {
@@ -52,7 +52,7 @@ final class EnginePair {
         }
 
         @Override
-        public void deliver(Peer p, byte[] payload, int off, int len) {
+        public void deliver(Peer p, int kind, byte[] payload, int off, int len) {
             delivered.add(Arrays.copyOfRange(payload, off, off + len));
         }
 
@@ -100,7 +100,7 @@ final class EnginePair {
             }
             Side to = (Side) p[0];
             byte[] pkt = (byte[]) p[1];
-            to.engine.receive(now, pkt, 0, pkt.length, (InetSocketAddress) p[2]);
+            to.engine.receive(now, pkt, 0, pkt.length, (Endpoint) p[2]);
         }
     }
 

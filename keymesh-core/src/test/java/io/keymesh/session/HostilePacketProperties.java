@@ -44,8 +44,8 @@ import net.jqwik.api.constraints.Size;
  * untouched, and afterwards the session still carries data both ways.
  */
 class HostilePacketProperties {
-    private static final InetSocketAddress ATTACKER = new InetSocketAddress("192.0.2.66", 4444);
-    private static final InetSocketAddress ADDR_C = new InetSocketAddress("10.0.0.3", 51820);
+    private static final UdpEndpoint ATTACKER = UdpEndpoint.of(new InetSocketAddress("192.0.2.66", 4444));
+    private static final UdpEndpoint ADDR_C = UdpEndpoint.of(new InetSocketAddress("10.0.0.3", 51820));
 
     // ------------------------------------------------------------------ the world under attack
 
@@ -122,7 +122,7 @@ class HostilePacketProperties {
         }
 
         /** The address the real peer of {@code v} sends from. */
-        InetSocketAddress peerAddressOf(EnginePair.Side v) {
+        Endpoint peerAddressOf(EnginePair.Side v) {
             return v == w.b ? EnginePair.ADDR_A : EnginePair.ADDR_B;
         }
     }
@@ -267,7 +267,7 @@ class HostilePacketProperties {
         EnginePair.Side b = x.w.b;
         byte[] accepted = acceptedTimestamp(x);
         long acceptedNanos = nanosOf(accepted);
-        InetSocketAddress from = spoofed ? EnginePair.ADDR_A : ATTACKER;
+        Endpoint from = spoofed ? EnginePair.ADDR_A : ATTACKER;
 
         // The captured initiation, replayed as it was.
         feedBad(x, b, x.initiation, from, DropReason.STALE_TIMESTAMP, r);
@@ -532,7 +532,7 @@ class HostilePacketProperties {
      * Feeds one bad packet to {@code v}, embedded at a random offset in a buffer of random bytes,
      * and checks everything a dropped packet must leave as it was.
      */
-    private static void feedBad(World x, EnginePair.Side v, byte[] p, InetSocketAddress from, DropReason expected,
+    private static void feedBad(World x, EnginePair.Side v, byte[] p, Endpoint from, DropReason expected,
             SplittableRandom r) {
         int off = r.nextInt(9);
         byte[] buf = new byte[off + p.length + r.nextInt(9)];
@@ -545,7 +545,7 @@ class HostilePacketProperties {
         int delivered = v.delivered.size();
         int inFlight = x.w.inFlight.size();
         int handshakes = v.handshakes;
-        InetSocketAddress endpoint = v.peer.endpoint();
+        Endpoint endpoint = v.peer.endpoint();
         String what = describe(p) + " from " + from;
 
         assertDoesNotThrow(() -> v.engine.receive(x.w.now, buf, off, p.length, from), what);

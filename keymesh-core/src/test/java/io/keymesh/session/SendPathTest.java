@@ -45,7 +45,7 @@ class SendPathTest {
         byte[] buf = new byte[SessionEngine.SEND_HEADROOM + payload.length + side.engine.sendTailroom(payload.length)];
         System.arraycopy(payload, 0, buf, SessionEngine.SEND_HEADROOM, payload.length);
         return side.peer.sendPath().send(pair.now, buf, SessionEngine.SEND_HEADROOM, payload.length, aead,
-                (to, packet, off, len) -> side.transmit(side.peer, to, packet, off, len));
+                side);
     }
 
     private static EnginePair connected(long seed) {
@@ -325,9 +325,9 @@ class SendPathTest {
     @Test
     void addressChangePublishesTheNewEndpoint() {
         EnginePair pair = connected(12);
-        InetSocketAddress moved = new InetSocketAddress("10.0.0.9", 4000);
+        UdpEndpoint moved = UdpEndpoint.of(new InetSocketAddress("10.0.0.9", 4000));
         pair.a.peer.setEndpoint(moved);
-        InetSocketAddress[] seen = new InetSocketAddress[1];
+        Endpoint[] seen = new Endpoint[1];
         byte[] buf = new byte[SessionEngine.SEND_HEADROOM + 1 + pair.a.engine.sendTailroom(1)];
         pair.a.peer.sendPath().send(pair.now, buf, SessionEngine.SEND_HEADROOM, 1, aead, (to, p, off, len) -> seen[0] = to);
         assertEquals(moved, seen[0]);

@@ -94,7 +94,7 @@ class SessionEngineTest {
         // A third key that b does not know initiates to b.
         PrivateKey stranger = PrivateKey.of(new byte[] {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
             9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9});
-        EnginePair.Side s = w.new Side(stranger, 77, new InetSocketAddress("10.0.0.9", 1));
+        EnginePair.Side s = w.new Side(stranger, 77, UdpEndpoint.of(new InetSocketAddress("10.0.0.9", 1)));
         s.other = w.b;
         s.peer = s.engine.addPeer(w.b.key.publicKey(), PresharedKey.ZERO);
         s.peer.setEndpoint(EnginePair.ADDR_B);
@@ -189,7 +189,7 @@ class SessionEngineTest {
         EnginePair w = new EnginePair(12);
         w.a.send(msg("x"));
         w.flush();
-        InetSocketAddress moved = new InetSocketAddress("10.0.0.99", 4000);
+        UdpEndpoint moved = UdpEndpoint.of(new InetSocketAddress("10.0.0.99", 4000));
         w.a.addr = moved;
         w.a.send(msg("from elsewhere"));
         w.flush();
@@ -234,7 +234,7 @@ class SessionEngineTest {
         assertSame(kp, w.a.peer.sendPath().publishedKeypair());
         // A second peer that never answers: a packet staged behind its handshake in flight.
         Peer silent = w.a.engine.addPeer(PrivateKey.generate(new java.security.SecureRandom()).publicKey(), PresharedKey.ZERO);
-        silent.setEndpoint(new InetSocketAddress("10.0.0.3", 51820));
+        silent.setEndpoint(UdpEndpoint.of(new InetSocketAddress("10.0.0.3", 51820)));
         byte[] buf = new byte[SessionEngine.SEND_HEADROOM + 1 + w.a.engine.sendTailroom(1)];
         w.a.engine.send(w.now, silent, buf, SessionEngine.SEND_HEADROOM, 1);
         assertEquals(1, silent.stagedPackets());

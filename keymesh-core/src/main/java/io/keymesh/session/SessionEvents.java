@@ -1,0 +1,48 @@
+package io.keymesh.session;
+
+/**
+ * What a {@link SessionEngine} tells its owner, synchronously, from inside its methods, on the
+ * engine's thread. Byte arrays passed in are valid only during the call: copy what must outlive it.
+ *
+ * <p><b>Re-entrancy.</b> A handler may call the engine back ({@link SessionEngine#send},
+ * {@link SessionEngine#sendKeepalive}, {@link SessionEngine#initiateHandshake}): a reliable
+ * connection acknowledges what was just delivered, an application answers a peer that came up.
+ * The engine calls out only where its state is consistent for that: {@link #deliver} is the last
+ * thing it does with a received packet, and a payload sent from {@link #handshakeCompleted} goes
+ * out behind the packets that waited for the handshake.
+ */
+public interface SessionEvents {
+    /**
+     * An authenticated, decrypted, non-empty payload from {@code peer}. {@code kind} is its
+     * {@link io.keymesh.wire.InnerPayload} kind: IP packets have WireGuard's padding removed; other
+     * payloads (mesh frames) are delivered with it (zero bytes).
+     */
+    void deliver(Peer peer, int kind, byte[] payload, int off, int len);
+
+    /**
+     * An authenticated packet from {@code peer} — a handshake message or a transport packet that
+     * decrypted — arrived from {@code from}, before anything is sent in answer. This is where the
+     * owner's policy decides where the peer's packets go ({@link Peer#setEndpoint}). The default is
+     * WireGuard's roaming: the peer's endpoint follows its authenticated packets.
+     */
+    default void authenticated(Peer peer, Endpoint from) {
+        if (!from.equals(peer.endpoint())) {
+            peer.setEndpoint(from);
+        }
+    }
+
+    /** A handshake with {@code peer} completed and a new keypair is in use. */
+    default void handshakeCompleted(Peer peer) {}
+
+    /**
+     * The handshake with {@code peer} was retried for {@link ProtocolConstants#REKEY_ATTEMPT_TIME}
+     * without an answer and given up; its waiting packets were dropped.
+     */
+    default void handshakeGaveUp(Peer peer) {}
+
+    /** {@code peer}'s keys were zeroed, {@link ProtocolConstants#ZERO_KEY_MATERIAL_AFTER} after the last session. */
+    default void keysZeroed(Peer peer) {}
+
+    /** {@code count} outgoing packets to {@code peer} were dropped for {@code reason}. */
+    default void dropped(Peer peer, DropReason reason, int count) {}
+}

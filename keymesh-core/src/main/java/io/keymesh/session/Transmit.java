@@ -1,0 +1,21 @@
+package io.keymesh.session;
+
+/**
+ * The session layer's only way out: where the engine (and a {@link SendPath} on another thread) puts
+ * the packets it has sealed or built. The bytes are consumed before return. Implementations do not
+ * call back into the engine.
+ */
+public interface Transmit {
+    /** Sends {@code buf[off..off+len)} as one datagram to {@code to}. */
+    void send(Endpoint to, byte[] buf, int off, int len);
+
+    /**
+     * Sends every packet of {@code batch} to {@code to}, in order. Batched I/O overrides this to send
+     * them with one system call; the default sends them one by one.
+     */
+    default void send(Endpoint to, PacketBatch batch) {
+        for (int i = 0; i < batch.count(); i++) {
+            send(to, batch.buf(i), batch.offset(i), batch.length(i));
+        }
+    }
+}
