@@ -1,0 +1,335 @@
+package io.keymesh.overlay;
+
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.wire.RelayReason;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The relay service a node offers members it has a session with: it joins a circuit on one link to
+ * a circuit on another and passes the WireGuard messages on each to the other, as they are. It holds
+ * no keys of the sessions it carries, so it cannot read them.
+ *
+ * <p>A circuit is opened by RELAY_OPEN with a source route that starts with this node: the next
+ * hop must be a peer with a session now; this node opens a circuit of its own to it (passing the
+ * rest of the route on) and answers the opener when the far end does — RELAY_OPENED with the
+ * largest message every hop carries, or RELAY_REFUSED with the reason, so the opener can try another
+ * relay. Every refusal is counted by reason. Bounded: at most {@link RelayConfig#maxCircuits()}
+ * circuits; each carries at most {@link RelayConfig#bytesPerSecond()} (a token bucket per circuit,
+ * both directions; the excess is dropped and counted); a circuit idle for
+ * {@link RelayConfig#idleTimeoutNanos()}, or not answered within {@link #OPEN_TIMEOUT_NANOS}, is
+ * closed at both ends; a link that goes down closes its circuits.
+ *
+ * <p>Sans-I/O: the owner hands in frames with the time, sends what {@link RelayLinks} is given, and
+ * calls {@link #onTimeout} at {@link #nextTimeout()}. Not thread-safe.
+ */
+public final class Relay {
+    /** A circuit whose far end has not answered within this long is closed (the opener hears NO_ROUTE). */
+    public static final long OPEN_TIMEOUT_NANOS = 10_000_000_000L;
+
+    /** One relayed circuit: the opener's side ("in") and the side towards the target ("out"). */
+    private static final class Circuit {
+        final PublicKey inLink;
+        final long inId;
+        final PublicKey outLink;
+        final long outId;
+        final long openedAt;
+        boolean open;
+        long lastUsed;
+        long tokens;
+        long refilledAt;
+
+        Circuit(PublicKey inLink, long inId, PublicKey outLink, long outId, long now, long burst) {
+            this.inLink = inLink;
+            this.inId = inId;
+            this.outLink = outLink;
+            this.outId = outId;
+            this.openedAt = now;
+            this.lastUsed = now;
+            this.tokens = burst;
+            this.refilledAt = now;
+        }
+    }
+
+    private final PublicKey self;
+    private final RelayLinks links;
+    private final CircuitIds ids;
+    private RelayConfig config;
+    /** Every circuit twice: by (in link, in id) and by (out link, out id). */
+    private final CircuitMap<Circuit> circuits;
+    private final List<Circuit> all = new ArrayList<>();
+    private long nextSweep;
+
+    private final long[] refused = new long[RelayReason.MAX_CODE + 1];
+    private long opened;
+    private long packetsForwarded;
+    private long bytesForwarded;
+    private long packetsOverRate;
+
+    public Relay(PublicKey self, RelayConfig config, RelayLinks links, CircuitIds ids) {
+        this.self = self;
+        this.config = config;
+        this.links = links;
+        this.ids = ids;
+        this.circuits = new CircuitMap<>(2 * config.maxCircuits());
+    }
+
+    /** True if {@code (link, circuit)} is a circuit this relay joins. */
+    public boolean carries(PublicKey link, long circuit) {
+        return circuits.get(link, circuit) != null;
+    }
+
+    // ------------------------------------------------------------------ frames in
+
+    /**
+     * RELAY_OPEN from {@code from} for its {@code circuit}, with {@code route} starting at this
+     * node and at least two keys long (a route that ends here is the circuit ends' business).
+     */
+    public void onOpen(long now, PublicKey from, long circuit, List<PublicKey> route) {
+        Circuit existing = circuits.get(from, circuit);
+        if (existing != null) {
+            if (existing.open && existing.inLink.equals(from)) {
+                links.sendOpened(from, circuit, maxMessage(existing, Integer.MAX_VALUE)); // a repeated OPEN: answer again
+            }
+            return;
+        }
+        int reason = admit(from, route);
+        if (reason != RelayReason.NONE) {
+            refuse(from, circuit, reason);
+            return;
+        }
+        PublicKey next = route.get(1);
+        long outId = ids.next(next);
+        Circuit c = new Circuit(from, circuit, next, outId, now, burst());
+        circuits.put(from, circuit, c);
+        circuits.put(next, outId, c);
+        all.add(c);
+        if (all.size() == 1) {
+            nextSweep = now + sweepPeriod();
+        }
+        links.sendOpen(next, outId, route.subList(1, route.size()));
+    }
+
+    private int admit(PublicKey from, List<PublicKey> route) {
+        if (!config.enabled()) {
+            return RelayReason.DISABLED;
+        }
+        if (route.size() < 2 || !route.get(0).equals(self)) {
+            return RelayReason.NO_ROUTE;
+        }
+        for (int i = 1; i < route.size(); i++) {
+            PublicKey k = route.get(i);
+            if (k.equals(self) || k.equals(from) || route.subList(i + 1, route.size()).contains(k)) {
+                return RelayReason.LOOP;
+            }
+        }
+        if (!links.isConnected(route.get(1))) {
+            return RelayReason.NO_ROUTE;
+        }
+        if (all.size() >= config.maxCircuits()) {
+            return RelayReason.CAPACITY;
+        }
+        return RelayReason.NONE;
+    }
+
+    private void refuse(PublicKey link, long circuit, int reason) {
+        refused[Math.min(reason, RelayReason.MAX_CODE)]++;
+        links.sendRefused(link, circuit, reason);
+    }
+
+    /** RELAY_OPENED from the far side of one of our circuits: pass it to the opener. */
+    public boolean onOpened(long now, PublicKey from, long circuit, int maxMessage) {
+        Circuit c = circuits.get(from, circuit);
+        if (c == null || !c.outLink.equals(from) || c.outId != circuit) {
+            return c != null;
+        }
+        if (!c.open) {
+            c.open = true;
+            opened++;
+        }
+        c.lastUsed = now;
+        links.sendOpened(c.inLink, c.inId, maxMessage(c, maxMessage));
+        return true;
+    }
+
+    /** What the circuit carries end to end: the far end's answer, lowered to what both our links carry. */
+    private int maxMessage(Circuit c, int far) {
+        return Math.min(far, Math.min(links.maxInnerMessage(c.inLink), links.maxInnerMessage(c.outLink)));
+    }
+
+    /** RELAY_REFUSED from the far side of a circuit being opened: pass it on, forget the circuit. */
+    public boolean onRefused(long now, PublicKey from, long circuit, int reason) {
+        Circuit c = circuits.get(from, circuit);
+        if (c == null) {
+            return false;
+        }
+        if (c.outLink.equals(from) && c.outId == circuit) {
+            forget(c);
+            links.sendRefused(c.inLink, c.inId, reason);
+        }
+        return true;
+    }
+
+    /**
+     * RELAY_DATA on {@code circuit} from {@code from}: the message {@code buf[off..off+len)} goes on
+     * along the circuit, within its rate. False if this relay joins no such circuit.
+     */
+    public boolean onData(long now, PublicKey from, long circuit, byte[] buf, int off, int len) {
+        Circuit c = circuits.get(from, circuit);
+        if (c == null) {
+            return false;
+        }
+        if (!c.open) {
+            return true; // nothing passes before the far end has answered
+        }
+        if (!take(c, now, len)) {
+            packetsOverRate++;
+            return true;
+        }
+        c.lastUsed = now;
+        packetsForwarded++;
+        bytesForwarded += len;
+        if (c.inLink.equals(from) && c.inId == circuit) {
+            links.sendData(c.outLink, c.outId, buf, off, len);
+        } else {
+            links.sendData(c.inLink, c.inId, buf, off, len);
+        }
+        return true;
+    }
+
+    /** RELAY_CLOSE from one side: the other side is told, the circuit forgotten. */
+    public boolean onClose(long now, PublicKey from, long circuit, int reason) {
+        Circuit c = circuits.get(from, circuit);
+        if (c == null) {
+            return false;
+        }
+        forget(c);
+        if (c.inLink.equals(from) && c.inId == circuit) {
+            links.sendClose(c.outLink, c.outId, reason);
+        } else if (c.open) {
+            links.sendClose(c.inLink, c.inId, reason);
+        } else {
+            links.sendRefused(c.inLink, c.inId, reason);
+        }
+        return true;
+    }
+
+    /** The session with {@code key} ended: its circuits close, and their other ends are told. */
+    public void onLinkDown(PublicKey key) {
+        for (Circuit c : List.copyOf(all)) {
+            if (c.inLink.equals(key)) {
+                forget(c);
+                links.sendClose(c.outLink, c.outId, RelayReason.TARGET_GONE);
+            } else if (c.outLink.equals(key)) {
+                forget(c);
+                if (c.open) {
+                    links.sendClose(c.inLink, c.inId, RelayReason.TARGET_GONE);
+                } else {
+                    links.sendRefused(c.inLink, c.inId, RelayReason.NO_ROUTE);
+                }
+            }
+        }
+    }
+
+    private void forget(Circuit c) {
+        circuits.remove(c.inLink, c.inId);
+        circuits.remove(c.outLink, c.outId);
+        all.remove(c);
+    }
+
+    // ------------------------------------------------------------------ rate
+
+    private long burst() {
+        return Math.max(RelayConfig.MIN_BURST_BYTES, config.bytesPerSecond() / 10);
+    }
+
+    /** Token bucket: refills at bytesPerSecond up to the burst; false if {@code len} bytes are not there. */
+    private boolean take(Circuit c, long now, int len) {
+        long rate = config.bytesPerSecond();
+        if (rate <= 0) {
+            return true; // unlimited
+        }
+        long elapsed = now - c.refilledAt;
+        if (elapsed > 0) {
+            long add = elapsed >= 1_000_000_000L ? burst() : elapsed * rate / 1_000_000_000L;
+            if (add > 0) {
+                c.tokens = Math.min(burst(), c.tokens + add);
+                c.refilledAt = now;
+            }
+        }
+        if (c.tokens < len) {
+            return false;
+        }
+        c.tokens -= len;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /** When {@link #onTimeout} has work: the next sweep for idle and unanswered circuits, or {@link Long#MAX_VALUE}. */
+    public long nextTimeout() {
+        return all.isEmpty() ? Long.MAX_VALUE : nextSweep;
+    }
+
+    /** Closes circuits idle too long and circuits whose far end never answered. */
+    public void onTimeout(long now) {
+        if (now < nextSweep) {
+            return;
+        }
+        nextSweep = now + sweepPeriod();
+        for (Circuit c : List.copyOf(all)) {
+            if (!c.open && now - c.openedAt >= OPEN_TIMEOUT_NANOS) {
+                forget(c);
+                links.sendClose(c.outLink, c.outId, RelayReason.IDLE);
+                refuse(c.inLink, c.inId, RelayReason.NO_ROUTE);
+            } else if (c.open && now - c.lastUsed >= config.idleTimeoutNanos()) {
+                forget(c);
+                links.sendClose(c.outLink, c.outId, RelayReason.IDLE);
+                links.sendClose(c.inLink, c.inId, RelayReason.IDLE);
+            }
+        }
+    }
+
+    private long sweepPeriod() {
+        return Math.min(config.idleTimeoutNanos(), OPEN_TIMEOUT_NANOS) / 4;
+    }
+
+    // ------------------------------------------------------------------ settings and counters
+
+    /** Changes the settings; circuits over a lowered limit stay until they end. */
+    public void setConfig(RelayConfig config) {
+        this.config = config;
+    }
+
+    public RelayConfig config() {
+        return config;
+    }
+
+    /** Circuits joined now (open or being opened). */
+    public int circuits() {
+        return all.size();
+    }
+
+    /** Circuits opened end to end since start. */
+    public long circuitsOpened() {
+        return opened;
+    }
+
+    /** Circuit openings this relay refused, for {@code reason} (a {@link RelayReason} code). */
+    public long refused(int reason) {
+        return refused[Math.min(reason, RelayReason.MAX_CODE)];
+    }
+
+    public long packetsForwarded() {
+        return packetsForwarded;
+    }
+
+    public long bytesForwarded() {
+        return bytesForwarded;
+    }
+
+    /** Messages dropped because their circuit was over its rate. */
+    public long packetsOverRate() {
+        return packetsOverRate;
+    }
+}
