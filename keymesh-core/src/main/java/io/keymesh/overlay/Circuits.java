@@ -27,13 +27,13 @@ public final class Circuits {
     /** What happens to this node's circuit ends. */
     public interface Listener {
         /** A circuit this node opened is open end to end; it carries messages up to {@code maxMessage} bytes. */
-        void opened(RelayedEndpoint end, PublicKey target, int maxMessage);
+        void opened(long now, RelayedEndpoint end, PublicKey target, int maxMessage);
 
         /** A circuit this node opened was refused (or never answered), for {@code reason}. */
-        void refused(RelayedEndpoint end, PublicKey target, int reason);
+        void refused(long now, RelayedEndpoint end, PublicKey target, int reason);
 
         /** A circuit end closed (the relay or the far end closed it, its link went down, or it idled out). */
-        void closed(RelayedEndpoint end, int reason);
+        void closed(long now, RelayedEndpoint end, int reason);
 
         /** A WireGuard message arrived on {@code end}: for the session layer, as from that endpoint. */
         void received(RelayedEndpoint end, byte[] buf, int off, int len);
@@ -174,7 +174,7 @@ public final class Circuits {
         end.lastUsed = now;
         if (!end.open) {
             end.open = true;
-            listener.opened(end.endpoint, end.target(), maxMessage);
+            listener.opened(now, end.endpoint, end.target(), maxMessage);
         }
         return true;
     }
@@ -187,9 +187,9 @@ public final class Circuits {
         }
         forget(end);
         if (end.open) {
-            listener.closed(end.endpoint, reason);
+            listener.closed(now, end.endpoint, reason);
         } else {
-            listener.refused(end.endpoint, end.target(), reason);
+            listener.refused(now, end.endpoint, end.target(), reason);
         }
         return true;
     }
@@ -214,22 +214,22 @@ public final class Circuits {
         }
         forget(end);
         if (end.open || end.route == null) {
-            listener.closed(end.endpoint, reason);
+            listener.closed(now, end.endpoint, reason);
         } else {
-            listener.refused(end.endpoint, end.target(), reason);
+            listener.refused(now, end.endpoint, end.target(), reason);
         }
         return true;
     }
 
     /** The session with {@code key} ended: every end through it is gone. */
-    public void onLinkDown(PublicKey key) {
+    public void onLinkDown(long now, PublicKey key) {
         for (End end : List.copyOf(all)) {
             if (end.endpoint.via().equals(key)) {
                 forget(end);
                 if (end.open || end.route == null) {
-                    listener.closed(end.endpoint, RelayReason.TARGET_GONE);
+                    listener.closed(now, end.endpoint, RelayReason.TARGET_GONE);
                 } else {
-                    listener.refused(end.endpoint, end.target(), RelayReason.NO_ROUTE);
+                    listener.refused(now, end.endpoint, end.target(), RelayReason.NO_ROUTE);
                 }
             }
         }
@@ -262,14 +262,14 @@ public final class Circuits {
                 if (end.attempts >= OPEN_ATTEMPTS) {
                     forget(end);
                     links.sendClose(end.endpoint.via(), end.endpoint.circuit(), RelayReason.IDLE);
-                    listener.refused(end.endpoint, end.target(), RelayReason.NO_ROUTE);
+                    listener.refused(now, end.endpoint, end.target(), RelayReason.NO_ROUTE);
                 } else {
                     sendOpen(now, end);
                 }
             } else if (end.open && now - end.lastUsed >= idleTimeoutNanos) {
                 forget(end);
                 links.sendClose(end.endpoint.via(), end.endpoint.circuit(), RelayReason.IDLE);
-                listener.closed(end.endpoint, RelayReason.IDLE);
+                listener.closed(now, end.endpoint, RelayReason.IDLE);
             }
         }
     }

@@ -26,6 +26,8 @@ import java.util.List;
 public final class Relay {
     /** A circuit whose far end has not answered within this long is closed (the opener hears NO_ROUTE). */
     public static final long OPEN_TIMEOUT_NANOS = 10_000_000_000L;
+    /** {@link #admit}: no reason to refuse. */
+    private static final int ADMITTED = 0;
 
     /** One relayed circuit: the opener's side ("in") and the side towards the target ("out"). */
     private static final class Circuit {
@@ -60,7 +62,8 @@ public final class Relay {
     private final List<Circuit> all = new ArrayList<>();
     private long nextSweep;
 
-    private final long[] refused = new long[RelayReason.MAX_CODE + 1];
+    /** Refusals by reason code; codes beyond the table are counted in its last slot. */
+    private final long[] refused = new long[16];
     private long opened;
     private long packetsForwarded;
     private long bytesForwarded;
@@ -94,7 +97,7 @@ public final class Relay {
             return;
         }
         int reason = admit(from, route);
-        if (reason != RelayReason.NONE) {
+        if (reason != ADMITTED) {
             refuse(from, circuit, reason);
             return;
         }
@@ -129,11 +132,11 @@ public final class Relay {
         if (all.size() >= config.maxCircuits()) {
             return RelayReason.CAPACITY;
         }
-        return RelayReason.NONE;
+        return ADMITTED;
     }
 
     private void refuse(PublicKey link, long circuit, int reason) {
-        refused[Math.min(reason, RelayReason.MAX_CODE)]++;
+        refused[Math.min(reason, refused.length - 1)]++;
         links.sendRefused(link, circuit, reason);
     }
 
@@ -317,7 +320,7 @@ public final class Relay {
 
     /** Circuit openings this relay refused, for {@code reason} (a {@link RelayReason} code). */
     public long refused(int reason) {
-        return refused[Math.min(reason, RelayReason.MAX_CODE)];
+        return refused[Math.min(reason, refused.length - 1)];
     }
 
     public long packetsForwarded() {

@@ -1,0 +1,75 @@
+package io.keymesh.overlay;
+
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.wire.RelayCloseFrame;
+import io.keymesh.wire.RelayDataFrame;
+import io.keymesh.wire.RelayOpenFrame;
+import io.keymesh.wire.RelayOpenedFrame;
+import io.keymesh.wire.RelayRefusedFrame;
+import java.util.List;
+
+/**
+ * {@link RelayLinks} that writes each relay frame into one scratch buffer, with room before it
+ * ({@code headroom}) and after it ({@link #TAILROOM}) for the session layer to encrypt it in place,
+ * and hands it to {@link #sendFrame}. A relayed message is copied once, into the frame. Not
+ * thread-safe; {@link #sendFrame} must be done with the buffer when it returns.
+ */
+public abstract class FrameLinks implements RelayLinks {
+    /** Room left after a frame: WireGuard's padding (at most 15) and tag (16), rounded up. */
+    public static final int TAILROOM = 32;
+    /** The largest RELAY_DATA frame this writes: a UDP datagram of 65,535 bytes at most. */
+    private static final int MAX_FRAME = 65_535;
+
+    private final int headroom;
+    private final byte[] scratch;
+
+    protected FrameLinks(int headroom) {
+        this.headroom = headroom;
+        this.scratch = new byte[headroom + MAX_FRAME + TAILROOM];
+    }
+
+    /**
+     * Sends the frame {@code buf[off..off+len)} inside the session with {@code link}; {@code off} is
+     * preceded by the headroom given at construction and followed by {@link #TAILROOM} free bytes.
+     */
+    protected abstract void sendFrame(PublicKey link, byte[] buf, int off, int len);
+
+    @Override
+    public void sendOpen(PublicKey link, long circuit, List<PublicKey> route) {
+        byte[][] keys = new byte[route.size()][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = route.get(i).toBytes();
+        }
+        int n = RelayOpenFrame.write(scratch, headroom, circuit, keys);
+        sendFrame(link, scratch, headroom, n);
+    }
+
+    @Override
+    public void sendOpened(PublicKey link, long circuit, int maxMessage) {
+        int n = RelayOpenedFrame.write(scratch, headroom, circuit, maxMessage);
+        sendFrame(link, scratch, headroom, n);
+    }
+
+    @Override
+    public void sendRefused(PublicKey link, long circuit, int reason) {
+        int n = RelayRefusedFrame.write(scratch, headroom, circuit, reason);
+        sendFrame(link, scratch, headroom, n);
+    }
+
+    @Override
+    public void sendData(PublicKey link, long circuit, byte[] buf, int off, int len) {
+        int header = RelayDataFrame.headerLength(circuit, len);
+        if (header + len > MAX_FRAME) {
+            return; // larger than any datagram: cannot have come from a session, never sent
+        }
+        RelayDataFrame.writeHeader(scratch, headroom, circuit, len);
+        System.arraycopy(buf, off, scratch, headroom + header, len);
+        sendFrame(link, scratch, headroom, header + len);
+    }
+
+    @Override
+    public void sendClose(PublicKey link, long circuit, int reason) {
+        int n = RelayCloseFrame.write(scratch, headroom, circuit, reason);
+        sendFrame(link, scratch, headroom, n);
+    }
+}

@@ -1,0 +1,405 @@
+package io.keymesh.overlay;
+
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.session.Endpoint;
+import io.keymesh.session.UdpEndpoint;
+import io.keymesh.wire.MeshFrame;
+import io.keymesh.wire.ProbeFrame;
+import io.keymesh.wire.RelayCloseFrame;
+import io.keymesh.wire.RelayDataFrame;
+import io.keymesh.wire.RelayOpenFrame;
+import io.keymesh.wire.RelayOpenedFrame;
+import io.keymesh.wire.RelayReason;
+import io.keymesh.wire.RelayRefusedFrame;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The overlay of one node: its paths to every peer ({@link PeerPaths}), the circuits it opens and
+ * accepts ({@link Circuits}), and the relay service it offers ({@link Relay}). It reads the relay
+ * and probe frames that arrive inside sessions and decides where each peer's packets go.
+ *
+ * <p>It sits beside the session layer, not only above it: relayed packets ride other peers'
+ * sessions (a circuit through R is carried by the session with R), and the session layer sends to
+ * and receives from relayed paths as from UDP addresses ({@link RelayedEndpoint}).
+ *
+ * <p>Sans-I/O: the owner reports sessions coming up and going down, hands in the frames and
+ * authenticated packets with the time, calls {@link #onTimeout} at {@link #nextTimeout}, and carries
+ * out what {@link Host} and {@link RelayLinks} are asked. Not thread-safe: the node's thread.
+ */
+public final class Overlay {
+    /** The node around the overlay. */
+    public interface Host {
+        /** A WireGuard message that came out of {@code from}: for the session layer, as a datagram from it. */
+        void receive(RelayedEndpoint from, byte[] buf, int off, int len);
+
+        /** Encrypt a payload holding {@code frame[off..off+len)} for {@code peer} and send it to {@code path} only. */
+        void sendVia(PublicKey peer, Endpoint path, byte[] frame, int off, int len);
+
+        /** {@code peer}'s packets go to {@code endpoint} from now on. */
+        void use(PublicKey peer, Endpoint endpoint, Endpoint previous);
+
+        /** Packets sent to {@code peer} so far (any count that grows with every packet). */
+        long packetsSent(PublicKey peer);
+    }
+
+    /** How often the overlay looks at its peers while some have several paths. */
+    public static final long TICK_NANOS = 250_000_000L;
+
+    private final PublicKey self;
+    private final Host host;
+    private final RelayLinks links;
+    private final CircuitIds ids;
+    private final Relay relay;
+    private final Circuits circuits;
+    private final Map<PublicKey, PeerEntry> peers = new LinkedHashMap<>();
+    private final Map<RelayedEndpoint, PublicKey> circuitTargets = new HashMap<>();
+    private long probeIds;
+    private long nextTick = Long.MIN_VALUE;
+
+    private final RelayOpenFrame openIn = new RelayOpenFrame();
+    private final RelayOpenedFrame openedIn = new RelayOpenedFrame();
+    private final RelayRefusedFrame refusedIn = new RelayRefusedFrame();
+    private final RelayDataFrame dataIn = new RelayDataFrame();
+    private final RelayCloseFrame closeIn = new RelayCloseFrame();
+    private final ProbeFrame probeIn = new ProbeFrame();
+    private final byte[] probeOut = new byte[64];
+    private long malformedFrames;
+    private long circuitsRefused;
+
+    /** A peer's paths, the routes to it through relays, and its send counter at the last tick. */
+    private static final class PeerEntry {
+        final PeerPaths paths;
+        final List<List<PublicKey>> routes;
+        long packetsSentSeen;
+
+        PeerEntry(PeerPaths paths, List<List<PublicKey>> routes) {
+            this.paths = paths;
+            this.routes = routes;
+        }
+    }
+
+    public Overlay(PublicKey self, RelayConfig relayConfig, int maxInboundCircuits, Host host, RelayLinks links,
+            long probeIdSeed) {
+        this.self = self;
+        this.host = host;
+        this.links = links;
+        this.ids = new CircuitIds(self);
+        this.relay = new Relay(self, relayConfig, links, ids);
+        this.circuits = new Circuits(self, links, ids, new CircuitEvents(), maxInboundCircuits,
+                relayConfig.idleTimeoutNanos());
+        this.probeIds = probeIdSeed;
+    }
+
+    public Relay relay() {
+        return relay;
+    }
+
+    public Circuits circuits() {
+        return circuits;
+    }
+
+    // ------------------------------------------------------------------ peers
+
+    /**
+     * Adds a peer. {@code routes} lists the ways to reach it through relays (each: the relays in
+     * order, without the peer); with none, or for a stock WireGuard peer ({@code roaming}), the peer
+     * keeps WireGuard's roaming. {@code endpoint} is its configured direct address, or null.
+     */
+    public void addPeer(long now, PublicKey key, UdpEndpoint endpoint, List<List<PublicKey>> routes, boolean roaming) {
+        boolean plain = roaming || routes.isEmpty();
+        PeerPaths paths = new PeerPaths(plain, new PathActions(key), probeIds);
+        probeIds += 1L << 32;
+        List<List<PublicKey>> copy = new ArrayList<>();
+        for (List<PublicKey> r : routes) {
+            copy.add(List.copyOf(r));
+        }
+        peers.put(key, new PeerEntry(paths, plain ? List.of() : copy));
+        if (endpoint != null) {
+            paths.setDirect(now, endpoint);
+        }
+        for (List<PublicKey> r : copy) {
+            if (!plain && links.isConnected(r.getFirst())) {
+                openRoute(now, key, r);
+            }
+        }
+    }
+
+    /** Forgets a peer: its circuits close. */
+    public void removePeer(long now, PublicKey key) {
+        PeerEntry e = peers.remove(key);
+        if (e != null) {
+            for (Path p : List.copyOf(e.paths.paths())) {
+                if (p.endpoint() instanceof RelayedEndpoint r) {
+                    circuits.close(r, RelayReason.CLOSED_BY_PEER);
+                    circuitTargets.remove(r);
+                }
+            }
+        }
+        relay.onLinkDown(key);
+        circuits.onLinkDown(now, key);
+    }
+
+    /** The paths to {@code key}, or null if it is not a peer. */
+    public PeerPaths paths(PublicKey key) {
+        PeerEntry e = peers.get(key);
+        return e == null ? null : e.paths;
+    }
+
+    private void openRoute(long now, PublicKey target, List<PublicKey> relays) {
+        List<PublicKey> route = new ArrayList<>(relays);
+        route.add(target);
+        RelayedEndpoint e = circuits.open(now, route);
+        circuitTargets.put(e, target);
+        peers.get(target).paths.addRelayed(e, relays.size());
+    }
+
+    /** A session with {@code key} is up: circuits through it can be opened now. */
+    public void linkUp(long now, PublicKey key) {
+        for (Map.Entry<PublicKey, PeerEntry> pe : peers.entrySet()) {
+            for (List<PublicKey> r : pe.getValue().routes) {
+                if (r.getFirst().equals(key) && !hasRoute(pe.getValue().paths, key)) {
+                    openRoute(now, pe.getKey(), r);
+                }
+            }
+        }
+    }
+
+    private static boolean hasRoute(PeerPaths paths, PublicKey via) {
+        for (Path p : paths.paths()) {
+            if (p.endpoint() instanceof RelayedEndpoint r && r.via().equals(via)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The session with {@code key} is gone: circuits through it and joined at it close. */
+    public void linkDown(long now, PublicKey key) {
+        relay.onLinkDown(key);
+        circuits.onLinkDown(now, key);
+    }
+
+    // ------------------------------------------------------------------ what arrives
+
+    /** An authenticated packet of {@code peer} arrived from {@code from}. */
+    public void authenticated(long now, PublicKey peer, Endpoint from) {
+        PeerEntry e = peers.get(peer);
+        if (e != null) {
+            e.paths.authenticated(now, from);
+        }
+    }
+
+    /** {@code peer}'s data (frames other than probes) arrived from {@code from}. */
+    public void dataFrom(long now, PublicKey peer, Endpoint from) {
+        PeerEntry e = peers.get(peer);
+        if (e != null) {
+            e.paths.dataFrom(now, from);
+        }
+    }
+
+    /** True if frames of {@code type} are the overlay's: relay frames and probes. */
+    public static boolean isOverlayFrame(int type) {
+        return (type >= MeshFrame.RELAY_OPEN && type <= MeshFrame.RELAY_CLOSE)
+                || type == MeshFrame.PROBE || type == MeshFrame.PROBE_ACK;
+    }
+
+    /**
+     * A relay or probe frame from {@code peer}, in a payload that arrived from {@code from}.
+     * Malformed frames are dropped and counted.
+     */
+    public void onFrame(long now, PublicKey peer, Endpoint from, int type, byte[] b, int off, int len) {
+        switch (type) {
+            case MeshFrame.RELAY_DATA -> {
+                if (!dataIn.decode(b, off, len)) {
+                    malformedFrames++;
+                } else if (!relay.onData(now, peer, dataIn.circuit(), b, dataIn.innerOffset(), dataIn.innerLength())) {
+                    circuits.onData(now, peer, dataIn.circuit(), b, dataIn.innerOffset(), dataIn.innerLength());
+                }
+            }
+            case MeshFrame.RELAY_OPEN -> {
+                if (!openIn.decode(b, off, len)) {
+                    malformedFrames++;
+                    return;
+                }
+                List<PublicKey> route = new ArrayList<>(openIn.hops());
+                for (int i = 0; i < openIn.hops(); i++) {
+                    route.add(PublicKey.of(openIn.hop(i)));
+                }
+                if (route.size() == 1 && route.getFirst().equals(self)) {
+                    circuits.onOpenAsTarget(now, peer, openIn.circuit());
+                } else {
+                    relay.onOpen(now, peer, openIn.circuit(), route);
+                }
+            }
+            case MeshFrame.RELAY_OPENED -> {
+                if (!openedIn.decode(b, off, len)) {
+                    malformedFrames++;
+                    return;
+                }
+                int max = (int) Math.min(Integer.MAX_VALUE, openedIn.maxMessage());
+                if (!relay.onOpened(now, peer, openedIn.circuit(), max)) {
+                    circuits.onOpened(now, peer, openedIn.circuit(), max);
+                }
+            }
+            case MeshFrame.RELAY_REFUSED -> {
+                if (!refusedIn.decode(b, off, len)) {
+                    malformedFrames++;
+                    return;
+                }
+                int reason = (int) Math.min(Integer.MAX_VALUE, refusedIn.reason());
+                if (!relay.onRefused(now, peer, refusedIn.circuit(), reason)) {
+                    circuits.onRefused(now, peer, refusedIn.circuit(), reason);
+                }
+            }
+            case MeshFrame.RELAY_CLOSE -> {
+                if (!closeIn.decode(b, off, len)) {
+                    malformedFrames++;
+                    return;
+                }
+                int reason = (int) Math.min(Integer.MAX_VALUE, closeIn.reason());
+                if (!relay.onClose(now, peer, closeIn.circuit(), reason)) {
+                    circuits.onClose(now, peer, closeIn.circuit(), reason);
+                }
+            }
+            case MeshFrame.PROBE, MeshFrame.PROBE_ACK -> {
+                if (!probeIn.decode(type, b, off, len)) {
+                    malformedFrames++;
+                } else if (!probeIn.ack()) {
+                    InetSocketAddress seen = UdpEndpoint.addressOf(from);
+                    int n = ProbeFrame.writeAck(probeOut, 0, probeIn.probeId(), seen);
+                    host.sendVia(peer, from, probeOut, 0, n);
+                } else {
+                    PeerEntry e = peers.get(peer);
+                    if (e != null) {
+                        e.paths.probeAnswered(now, from, probeIn.probeId());
+                    }
+                }
+            }
+            default -> malformedFrames++;
+        }
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /** When {@link #onTimeout} has work, or {@link Long#MAX_VALUE}. */
+    public long nextTimeout(long now) {
+        long t = Math.min(relay.nextTimeout(), circuits.nextTimeout());
+        for (PeerEntry e : peers.values()) {
+            if (!e.paths.isRoaming()) {
+                if (nextTick == Long.MIN_VALUE) {
+                    nextTick = now + TICK_NANOS;
+                }
+                t = Math.min(t, Math.min(nextTick, e.paths.nextTimeout(now)));
+            }
+        }
+        return t;
+    }
+
+    /** Runs what is due: probes, failover, circuit retries and expiry, the relay's sweep. */
+    public void onTimeout(long now) {
+        if (relay.nextTimeout() <= now) {
+            relay.onTimeout(now);
+        }
+        if (circuits.nextTimeout() <= now) {
+            circuits.onTimeout(now);
+        }
+        boolean tick = now >= nextTick;
+        if (tick) {
+            nextTick = now + TICK_NANOS;
+        }
+        for (Map.Entry<PublicKey, PeerEntry> pe : peers.entrySet()) {
+            PeerEntry e = pe.getValue();
+            if (e.paths.isRoaming()) {
+                continue;
+            }
+            if (tick) {
+                long sent = host.packetsSent(pe.getKey());
+                if (sent != e.packetsSentSeen) {
+                    e.packetsSentSeen = sent;
+                    e.paths.sent(now);
+                }
+                for (List<PublicKey> r : e.routes) {
+                    if (!hasRoute(e.paths, r.getFirst()) && links.isConnected(r.getFirst())) {
+                        openRoute(now, pe.getKey(), r); // reopen a route whose circuit was refused or closed
+                    }
+                }
+            }
+            e.paths.onTimeout(now);
+        }
+    }
+
+    // ------------------------------------------------------------------ counters
+
+    /** Relay and probe frames dropped as malformed. */
+    public long malformedFrames() {
+        return malformedFrames;
+    }
+
+    /** Circuits this node opened that were refused or never answered. */
+    public long circuitsRefused() {
+        return circuitsRefused;
+    }
+
+    // ------------------------------------------------------------------ glue
+
+    /** A peer's path policy acting through the host. */
+    private final class PathActions implements PeerPaths.Actions {
+        private final PublicKey peer;
+
+        PathActions(PublicKey peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public void probe(Path path, long id) {
+            int n = ProbeFrame.writeProbe(probeOut, 0, id);
+            host.sendVia(peer, path.endpoint(), probeOut, 0, n);
+        }
+
+        @Override
+        public void use(Endpoint endpoint, Endpoint previous) {
+            host.use(peer, endpoint, previous);
+        }
+    }
+
+    /** Circuit ends' events, to the paths of the peer each leads to. */
+    private final class CircuitEvents implements Circuits.Listener {
+        @Override
+        public void opened(long now, RelayedEndpoint end, PublicKey target, int maxMessage) {
+            PeerEntry e = peers.get(target);
+            if (e != null) {
+                e.paths.relayedOpened(now, end, maxMessage);
+            }
+        }
+
+        @Override
+        public void refused(long now, RelayedEndpoint end, PublicKey target, int reason) {
+            circuitsRefused++;
+            circuitTargets.remove(end);
+            PeerEntry e = peers.get(target);
+            if (e != null) {
+                e.paths.relayedGone(now, end);
+            }
+        }
+
+        @Override
+        public void closed(long now, RelayedEndpoint end, int reason) {
+            PublicKey target = circuitTargets.remove(end);
+            for (PeerEntry e : peers.values()) {
+                if (target == null || peers.get(target) == e) {
+                    e.paths.relayedGone(now, end);
+                }
+            }
+        }
+
+        @Override
+        public void received(RelayedEndpoint end, byte[] buf, int off, int len) {
+            host.receive(end, buf, off, len);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.keymesh.overlay;
+
+import io.keymesh.session.Endpoint;
+
+/**
+ * One way to reach a peer — direct to a UDP address, or through relays — and what is known of it:
+ * when it last carried an authenticated packet from the peer, its round-trip time from probes, and
+ * the probe in flight. Not thread-safe: the node's thread.
+ */
+public final class Path {
+    /** A path's rank: direct before relayed; among relayed, fewer relays first. */
+    public enum Kind { DIRECT, RELAYED }
+
+    private final Endpoint endpoint;
+    private final Kind kind;
+    private final int relays;
+    /** Open: a direct path always; a relayed one once its circuit answered. */
+    boolean usable;
+    long lastReceivedNanos = Long.MIN_VALUE;
+    long probeId;
+    long probeSentNanos = Long.MIN_VALUE;
+    long lastProbeNanos = Long.MIN_VALUE;
+    long smoothedRttNanos;
+    long latestRttNanos;
+    long probesSent;
+    long probesAnswered;
+    int maxMessage;
+
+    Path(Endpoint endpoint, Kind kind, int relays) {
+        this.endpoint = endpoint;
+        this.kind = kind;
+        this.relays = relays;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Relays on the way: 0 for a direct path. */
+    public int relays() {
+        return relays;
+    }
+
+    /** Smoothed round-trip time from probes, in nanoseconds; 0 before the first answer. */
+    public long rttNanos() {
+        return smoothedRttNanos;
+    }
+
+    /** True if an authenticated packet came over this path within {@code windowNanos} before {@code now}. */
+    boolean heardWithin(long now, long windowNanos) {
+        return lastReceivedNanos != Long.MIN_VALUE && now - lastReceivedNanos < windowNanos;
+    }
+
+    /** Lower ranks first: direct, then relayed by number of relays. */
+    int rank() {
+        return kind == Kind.DIRECT ? 0 : relays;
+    }
+
+    void onRttSample(long rtt) {
+        latestRttNanos = rtt;
+        smoothedRttNanos = smoothedRttNanos == 0 ? rtt : (7 * smoothedRttNanos + rtt) / 8; // RFC 6298's alpha
+    }
+
+    @Override
+    public String toString() {
+        return (kind == Kind.DIRECT ? "direct " : "") + endpoint + (smoothedRttNanos > 0 ? " rtt " + smoothedRttNanos / 1000 + " µs" : "");
+    }
+}

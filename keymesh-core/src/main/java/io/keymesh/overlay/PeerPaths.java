@@ -1,0 +1,347 @@
+package io.keymesh.overlay;
+
+import io.keymesh.session.Endpoint;
+import io.keymesh.session.UdpEndpoint;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The paths to one peer and which one its packets take: the path table and the policy that picks
+ * from it.
+ *
+ * <p>Two policies. A peer reached only directly (no relay configured for it, or a stock WireGuard
+ * peer) keeps WireGuard's roaming, which its owner applies: its endpoint follows its authenticated
+ * packets, nothing is probed, and this class only records the direct path ({@link #isRoaming()}).
+ * A peer with relays has one direct path (the address its authenticated packets last came
+ * from directly, or the configured one) and a relayed path per circuit, and the node picks:
+ * <ul>
+ *   <li>direct before relayed, fewer relays before more, and among equals the lower probe RTT, by a
+ *       clear margin ({@link #RTT_SWITCH_MARGIN}) so that one sample does not flap the choice;
+ *   <li>while the node sends to the peer, the path in use is probed when it has been quiet for
+ *       {@link #PROBE_INTERVAL_NANOS}; a probe unanswered for {@link #PROBE_TIMEOUT_NANOS} with
+ *       nothing else heard on the path since marks it failing, and traffic moves to the best other
+ *       path at once (so within about {@code PROBE_INTERVAL + PROBE_TIMEOUT} of the path dying);
+ *       any authenticated packet on a path counts as an answer (acknowledged traffic is proof of
+ *       life, not only probes);
+ *   <li>paths not in use are probed every {@link #STANDBY_PROBE_INTERVAL_NANOS}, which also keeps
+ *       their circuits and NAT bindings alive;
+ *   <li>when the peer's data (not probes) arrives on another path that ranks no worse, or the path
+ *       in use is failing, this side follows: both sides rank paths alike, so they agree.
+ * </ul>
+ *
+ * <p>Sans-I/O: the owner reports what arrives and calls {@link #onTimeout} at
+ * {@link #nextTimeout()}; this class asks for probes and endpoint changes through {@link Actions}.
+ * Not thread-safe.
+ */
+public final class PeerPaths {
+    /** The path in use is probed when nothing came over it for this long while we send. */
+    public static final long PROBE_INTERVAL_NANOS = 500_000_000L;
+    /** A probe unanswered this long, with nothing else heard on its path since, marks the path failing. */
+    public static final long PROBE_TIMEOUT_NANOS = 1_000_000_000L;
+    /** Paths not in use are probed this often. */
+    public static final long STANDBY_PROBE_INTERVAL_NANOS = 5_000_000_000L;
+    /** We count as sending to the peer for this long after a packet to it. */
+    public static final long SENDING_WINDOW_NANOS = 5_000_000_000L;
+    /** A path of equal rank replaces the one in use only if its RTT is lower by this fraction. */
+    public static final double RTT_SWITCH_MARGIN = 0.2;
+
+    /** What the policy asks of the node. */
+    public interface Actions {
+        /** Send a probe with {@code id} to the peer over {@code path} only (a PROBE inside the session). */
+        void probe(Path path, long id);
+
+        /** The peer's packets go to {@code endpoint} from now on ({@code previous}: where they went). */
+        void use(Endpoint endpoint, Endpoint previous);
+    }
+
+    private final boolean roaming;
+    private final Actions actions;
+    private final List<Path> paths = new ArrayList<>();
+    private Path active;
+    private long lastSentNanos = Long.MIN_VALUE;
+    private long nextProbeId;
+    private long switches;
+
+    /**
+     * @param roaming true for WireGuard's roaming (direct only), false to pick among paths
+     * @param probeIdSeed where probe ids start (random per node, so ids are not guessable across peers)
+     */
+    public PeerPaths(boolean roaming, Actions actions, long probeIdSeed) {
+        this.roaming = roaming;
+        this.actions = actions;
+        this.nextProbeId = probeIdSeed;
+    }
+
+    /** The paths known now, in the order learnt; a read-only view. */
+    public List<Path> paths() {
+        return Collections.unmodifiableList(paths);
+    }
+
+    /** The path the peer's packets take now, or null. */
+    public Path active() {
+        return active;
+    }
+
+    /** How often the path in use changed. */
+    public long switches() {
+        return switches;
+    }
+
+    public boolean isRoaming() {
+        return roaming;
+    }
+
+    // ------------------------------------------------------------------ paths coming and going
+
+    /**
+     * Sets the direct path (a configured endpoint): it is in use if nothing else is. The owner has
+     * set the peer's endpoint itself; {@link Actions#use} is not called for it.
+     */
+    public void setDirect(long now, UdpEndpoint endpoint) {
+        Path old = direct();
+        if (old != null && old.endpoint().equals(endpoint)) {
+            return;
+        }
+        if (old != null) {
+            paths.remove(old);
+        }
+        Path p = new Path(endpoint, Path.Kind.DIRECT, 0);
+        p.usable = true;
+        paths.add(p);
+        if (active == null || active == old) {
+            active = p;
+        }
+    }
+
+    /** A relayed path being opened; not used until {@link #relayedOpened}. */
+    public void addRelayed(RelayedEndpoint endpoint, int relays) {
+        if (find(endpoint) == null) {
+            paths.add(new Path(endpoint, Path.Kind.RELAYED, relays));
+        }
+    }
+
+    /** The relayed path's circuit is open: it may carry the peer's packets. */
+    public void relayedOpened(long now, RelayedEndpoint endpoint, int maxMessage) {
+        Path p = find(endpoint);
+        if (p == null) {
+            return;
+        }
+        p.usable = true;
+        p.maxMessage = maxMessage;
+        if (active == null || failing(active, now)) {
+            choose(now);
+        }
+    }
+
+    /** The relayed path is gone (refused, closed, its relay down). */
+    public void relayedGone(long now, RelayedEndpoint endpoint) {
+        Path p = find(endpoint);
+        if (p == null) {
+            return;
+        }
+        paths.remove(p);
+        if (p == active) {
+            active = null;
+            choose(now);
+        }
+    }
+
+    // ------------------------------------------------------------------ what arrives
+
+    /**
+     * An authenticated packet of the peer arrived from {@code from} (any packet: handshake, data,
+     * keepalive, probe). Proof of life for that path; under roaming, the endpoint moves there.
+     */
+    public void authenticated(long now, Endpoint from) {
+        Path p = find(from);
+        if (p == null && from instanceof UdpEndpoint u) {
+            // The peer's direct address is where its direct packets come from (roaming of the direct path).
+            Path old = direct();
+            if (old != null) {
+                paths.remove(old);
+            }
+            p = new Path(u, Path.Kind.DIRECT, 0);
+            p.usable = true;
+            paths.add(p);
+            if (roaming) {
+                active = p; // the owner roams the peer's endpoint itself
+            } else if (old != null && old == active) {
+                switchTo(p);
+            }
+        }
+        if (p == null) {
+            return; // a circuit we do not track as a path (e.g. opened to us): the peer's data will tell
+        }
+        p.lastReceivedNanos = now;
+    }
+
+    /**
+     * The peer's data (not a probe) arrived from {@code from}: if that path ranks no worse than the
+     * one in use, or the one in use is failing, follow the peer there.
+     */
+    public void dataFrom(long now, Endpoint from) {
+        if (roaming || active == null || active.endpoint().equals(from)) {
+            return;
+        }
+        Path p = find(from);
+        if (p == null && from instanceof RelayedEndpoint r) {
+            // A circuit a relay opened to us: the peer reaches us through it, so we can answer through it.
+            p = new Path(r, Path.Kind.RELAYED, 1);
+            p.usable = true;
+            p.lastReceivedNanos = now;
+            paths.add(p);
+        }
+        if (p != null && p.usable && (p.rank() <= active.rank() || failing(active, now))) {
+            switchTo(p);
+        }
+    }
+
+    /** The peer answered probe {@code id}, which came back over {@code from}. */
+    public void probeAnswered(long now, Endpoint from, long id) {
+        Path p = find(from);
+        if (p != null && p.probeId == id && p.probeSentNanos != Long.MIN_VALUE) {
+            p.onRttSample(now - p.probeSentNanos);
+            p.probesAnswered++;
+            p.probeSentNanos = Long.MIN_VALUE;
+            p.lastReceivedNanos = now;
+        }
+    }
+
+    /** We sent the peer a packet now (the owner reports it at most once per tick, not per packet). */
+    public void sent(long now) {
+        lastSentNanos = now;
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /** When {@link #onTimeout} has work: the next probe or probe timeout, or {@link Long#MAX_VALUE}. */
+    public long nextTimeout(long now) {
+        if (roaming || paths.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        long t = Long.MAX_VALUE;
+        for (int i = 0; i < paths.size(); i++) {
+            Path p = paths.get(i);
+            if (!p.usable) {
+                continue;
+            }
+            if (p.probeSentNanos != Long.MIN_VALUE) {
+                t = Math.min(t, p.probeSentNanos + PROBE_TIMEOUT_NANOS);
+            }
+            t = Math.min(t, nextProbe(p));
+        }
+        return Math.max(t, now);
+    }
+
+    private long nextProbe(Path p) {
+        if (p == active) {
+            if (lastSentNanos == Long.MIN_VALUE) {
+                return Long.MAX_VALUE;
+            }
+            long quietSince = Math.max(p.lastReceivedNanos, p.lastProbeNanos);
+            return quietSince == Long.MIN_VALUE ? lastSentNanos : quietSince + PROBE_INTERVAL_NANOS;
+        }
+        return p.lastProbeNanos == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : p.lastProbeNanos + STANDBY_PROBE_INTERVAL_NANOS;
+    }
+
+    /** Sends the probes that are due and moves off a failing path. */
+    public void onTimeout(long now) {
+        if (roaming) {
+            return;
+        }
+        boolean sending = lastSentNanos != Long.MIN_VALUE && now - lastSentNanos < SENDING_WINDOW_NANOS;
+        for (int i = 0; i < paths.size(); i++) {
+            Path p = paths.get(i);
+            if (!p.usable) {
+                continue;
+            }
+            if (p == active && !sending) {
+                continue; // nothing to protect: no probes while idle (keepalives hold bindings)
+            }
+            if (now >= nextProbe(p) && p.probeSentNanos == Long.MIN_VALUE) {
+                p.probeId = nextProbeId++;
+                p.probeSentNanos = now;
+                p.lastProbeNanos = now;
+                p.probesSent++;
+                actions.probe(p, p.probeId);
+            }
+        }
+        if (active != null && failing(active, now)) {
+            choose(now);
+        }
+        for (int i = 0; i < paths.size(); i++) {
+            Path p = paths.get(i);
+            if (p.probeSentNanos != Long.MIN_VALUE && now - p.probeSentNanos >= PROBE_TIMEOUT_NANOS
+                    && p.lastReceivedNanos < p.probeSentNanos && p != active) {
+                p.probeSentNanos = Long.MIN_VALUE; // a standby probe lost: the next one will tell
+            }
+        }
+    }
+
+    /** A probe on {@code p} went unanswered for {@link #PROBE_TIMEOUT_NANOS}, with nothing heard since. */
+    private boolean failing(Path p, long now) {
+        return p.probeSentNanos != Long.MIN_VALUE && now - p.probeSentNanos >= PROBE_TIMEOUT_NANOS
+                && p.lastReceivedNanos < p.probeSentNanos;
+    }
+
+    /** Picks the best usable path that is not failing (or, if all fail, the best usable one). */
+    private void choose(long now) {
+        Path best = null;
+        for (int i = 0; i < paths.size(); i++) {
+            Path p = paths.get(i);
+            if (p.usable && (best == null || better(p, best, now))) {
+                best = p;
+            }
+        }
+        if (best != null && best != active) {
+            if (active != null && failing(best, now) == failing(active, now) && !failing(active, now)
+                    && best.rank() == active.rank() && !clearlyFaster(best, active)) {
+                return; // not enough to move
+            }
+            switchTo(best);
+        }
+    }
+
+    private static boolean clearlyFaster(Path a, Path b) {
+        return a.smoothedRttNanos > 0 && b.smoothedRttNanos > 0
+                && a.smoothedRttNanos < (1 - RTT_SWITCH_MARGIN) * b.smoothedRttNanos;
+    }
+
+    private boolean better(Path a, Path b, long now) {
+        boolean fa = failing(a, now);
+        boolean fb = failing(b, now);
+        if (fa != fb) {
+            return !fa;
+        }
+        if (a.rank() != b.rank()) {
+            return a.rank() < b.rank();
+        }
+        return clearlyFaster(a, b);
+    }
+
+    private void switchTo(Path p) {
+        Path previous = active;
+        active = p;
+        switches++;
+        actions.use(p.endpoint(), previous == null ? null : previous.endpoint());
+    }
+
+    private Path direct() {
+        for (int i = 0; i < paths.size(); i++) {
+            if (paths.get(i).kind() == Path.Kind.DIRECT) {
+                return paths.get(i);
+            }
+        }
+        return null;
+    }
+
+    private Path find(Endpoint e) {
+        for (int i = 0; i < paths.size(); i++) {
+            if (paths.get(i).endpoint().equals(e)) {
+                return paths.get(i);
+            }
+        }
+        return null;
+    }
+}
