@@ -10,6 +10,7 @@ public final class Bytes {
     private static final VarHandle LE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle BE16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle BE32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private Bytes() {}
 
@@ -43,5 +44,13 @@ public final class Bytes {
 
     public static void putIntBE(byte[] b, int off, int v) {
         BE32.set(b, off, v);
+    }
+
+    public static long getLongBE(byte[] b, int off) {
+        return (long) BE64.get(b, off);
+    }
+
+    public static void putLongBE(byte[] b, int off, long v) {
+        BE64.set(b, off, v);
     }
 }

@@ -32,6 +32,18 @@ package io.keymesh.wire;
  *   <li>{@code 0x20} {@link #PACKET} — first frame of a channel packet: source and destination
  *       connection ids, packet number ({@link PacketHeaderFrame}).
  *   <li>{@code 0x31} {@link #DATAGRAM} — an unreliable application datagram.
+ *   <li>{@code 0x50} {@link #RELAY_OPEN} — circuit id, route of 1 to 4 node keys, the last the
+ *       target ({@link RelayOpenFrame}).
+ *   <li>{@code 0x51} {@link #RELAY_OPENED} — circuit id, the largest inner message the circuit
+ *       carries ({@link RelayOpenedFrame}).
+ *   <li>{@code 0x52} {@link #RELAY_REFUSED} — circuit id, reason code ({@link RelayRefusedFrame},
+ *       codes in {@link RelayReason}).
+ *   <li>{@code 0x53} {@link #RELAY_DATA} — circuit id, one relayed WireGuard message
+ *       ({@link RelayDataFrame}).
+ *   <li>{@code 0x54} {@link #RELAY_CLOSE} — circuit id, reason code ({@link RelayCloseFrame}).
+ *   <li>{@code 0x58} {@link #PROBE} — probe id; elicits a PROBE_ACK ({@link ProbeFrame}).
+ *   <li>{@code 0x59} {@link #PROBE_ACK} — probe id, optionally the address and port the probe came
+ *       from ({@link ProbeFrame}).
  * </ul>
  *
  * <p>Stateless helpers over a caller's array; thread-safe.
@@ -61,6 +73,20 @@ public final class MeshFrame {
     public static final int DATA_BLOCKED = 0x14;
     /** The sender has channel data but is blocked by the channel limit: channel id, the limit. */
     public static final int STREAM_DATA_BLOCKED = 0x15;
+    /** Asks the receiver to relay a circuit: circuit id, route of node keys ({@link RelayOpenFrame}). */
+    public static final int RELAY_OPEN = 0x50;
+    /** The circuit is open end to end: circuit id, largest inner message ({@link RelayOpenedFrame}). */
+    public static final int RELAY_OPENED = 0x51;
+    /** The circuit could not be opened: circuit id, reason code ({@link RelayRefusedFrame}). */
+    public static final int RELAY_REFUSED = 0x52;
+    /** One relayed WireGuard message: circuit id, the message ({@link RelayDataFrame}). */
+    public static final int RELAY_DATA = 0x53;
+    /** The circuit is closed: circuit id, reason code ({@link RelayCloseFrame}). */
+    public static final int RELAY_CLOSE = 0x54;
+    /** Path check: probe id; elicits a {@link #PROBE_ACK} ({@link ProbeFrame}). */
+    public static final int PROBE = 0x58;
+    /** Answer to a {@link #PROBE}: probe id, optionally the address it came from ({@link ProbeFrame}). */
+    public static final int PROBE_ACK = 0x59;
 
     private MeshFrame() {}
 
