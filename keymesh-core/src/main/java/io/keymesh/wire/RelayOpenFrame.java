@@ -12,7 +12,9 @@ import java.util.Objects;
  * The circuit id is chosen by the sender of this frame and names the circuit on this link only;
  * the answer ({@link RelayOpenedFrame} or {@link RelayRefusedFrame}) and the circuit's
  * {@link RelayDataFrame}s and {@link RelayCloseFrame} on this link carry the same id. The route
- * lists the remaining hops' public keys in order; the last one is the target. The number of keys
+ * lists the public keys from the receiver on, in order: the first is the receiver itself, the last
+ * the target. A receiver that is not the first drops the frame; a route of the receiver alone makes
+ * it the target; otherwise it relays to the second key with the route less its own key. The number of keys
  * is what the body leaves after the circuit id, which must be a positive multiple of 32 and at most
  * {@link #MAX_ROUTE} × 32; anything else is malformed.
  *
@@ -127,7 +129,7 @@ public final class RelayOpenFrame {
     }
 
     /**
-     * A copy of hop {@code i}'s key (0 is the next hop after the receiver, {@code hops() - 1} the target).
+     * A copy of hop {@code i}'s key (0 is the receiver, {@code hops() - 1} the target).
      *
      * @throws IndexOutOfBoundsException if {@code i} is not below {@link #hops()}
      */
