@@ -18,7 +18,10 @@ public final class Path {
     boolean usable;
     long lastReceivedNanos = Long.MIN_VALUE;
     long probeId;
+    /** When the probe in flight was sent, or {@link Long#MIN_VALUE} if none is. */
     long probeSentNanos = Long.MIN_VALUE;
+    /** A probe went unanswered, and nothing was heard on the path since. */
+    boolean failing;
     long lastProbeNanos = Long.MIN_VALUE;
     long smoothedRttNanos;
     long latestRttNanos;

@@ -24,8 +24,11 @@ import java.util.List;
  *       path at once (so within about {@code PROBE_INTERVAL + PROBE_TIMEOUT} of the path dying);
  *       any authenticated packet on a path counts as an answer (acknowledged traffic is proof of
  *       life, not only probes);
- *   <li>paths not in use are probed every {@link #STANDBY_PROBE_INTERVAL_NANOS}, which also keeps
+ *   <li>paths not in use, and the one in use while we do not send, are probed every
+ *       {@link #STANDBY_PROBE_INTERVAL_NANOS} (Tailscale's heartbeat is 3–5 s), which also keeps
  *       their circuits and NAT bindings alive;
+ *   <li>a path of better rank is taken once it has proved itself (an authenticated packet came over
+ *       it after its last probe went out): relayed to direct, as soon as the direct path answers;
  *   <li>when the peer's data (not probes) arrives on another path that ranks no worse, or the path
  *       in use is failing, this side follows: both sides rank paths alike, so they agree.
  * </ul>
@@ -173,7 +176,15 @@ public final class PeerPaths {
         if (p == null) {
             return; // a circuit we do not track as a path (e.g. opened to us): the peer's data will tell
         }
+        heard(p, now);
+    }
+
+    private static void heard(Path p, long now) {
         p.lastReceivedNanos = now;
+        p.failing = false;
+        if (p.probeSentNanos != Long.MIN_VALUE && p.probeSentNanos <= now) {
+            p.probeSentNanos = Long.MIN_VALUE; // anything heard answers the probe as well
+        }
     }
 
     /**
@@ -200,11 +211,10 @@ public final class PeerPaths {
     /** The peer answered probe {@code id}, which came back over {@code from}. */
     public void probeAnswered(long now, Endpoint from, long id) {
         Path p = find(from);
-        if (p != null && p.probeId == id && p.probeSentNanos != Long.MIN_VALUE) {
-            p.onRttSample(now - p.probeSentNanos);
+        if (p != null && p.probeId == id && p.lastProbeNanos != Long.MIN_VALUE) {
+            p.onRttSample(now - p.lastProbeNanos);
             p.probesAnswered++;
-            p.probeSentNanos = Long.MIN_VALUE;
-            p.lastReceivedNanos = now;
+            heard(p, now);
         }
     }
 
@@ -228,21 +238,23 @@ public final class PeerPaths {
             }
             if (p.probeSentNanos != Long.MIN_VALUE) {
                 t = Math.min(t, p.probeSentNanos + PROBE_TIMEOUT_NANOS);
+            } else {
+                t = Math.min(t, nextProbe(p, now));
             }
-            t = Math.min(t, nextProbe(p));
         }
         return Math.max(t, now);
     }
 
-    private long nextProbe(Path p) {
-        if (p == active) {
-            if (lastSentNanos == Long.MIN_VALUE) {
-                return Long.MAX_VALUE;
-            }
+    private long nextProbe(Path p, long now) {
+        if (p == active && sending(now)) {
             long quietSince = Math.max(p.lastReceivedNanos, p.lastProbeNanos);
             return quietSince == Long.MIN_VALUE ? lastSentNanos : quietSince + PROBE_INTERVAL_NANOS;
         }
         return p.lastProbeNanos == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : p.lastProbeNanos + STANDBY_PROBE_INTERVAL_NANOS;
+    }
+
+    private boolean sending(long now) {
+        return lastSentNanos != Long.MIN_VALUE && now - lastSentNanos < SENDING_WINDOW_NANOS;
     }
 
     /** Sends the probes that are due and moves off a failing path. */
@@ -250,16 +262,16 @@ public final class PeerPaths {
         if (roaming) {
             return;
         }
-        boolean sending = lastSentNanos != Long.MIN_VALUE && now - lastSentNanos < SENDING_WINDOW_NANOS;
         for (int i = 0; i < paths.size(); i++) {
             Path p = paths.get(i);
             if (!p.usable) {
                 continue;
             }
-            if (p == active && !sending) {
-                continue; // nothing to protect: no probes while idle (keepalives hold bindings)
+            if (p.probeSentNanos != Long.MIN_VALUE && now - p.probeSentNanos >= PROBE_TIMEOUT_NANOS) {
+                p.probeSentNanos = Long.MIN_VALUE; // unanswered, nothing heard since
+                p.failing = true;
             }
-            if (now >= nextProbe(p) && p.probeSentNanos == Long.MIN_VALUE) {
+            if (p.probeSentNanos == Long.MIN_VALUE && now >= nextProbe(p, now)) {
                 p.probeId = nextProbeId++;
                 p.probeSentNanos = now;
                 p.lastProbeNanos = now;
@@ -267,22 +279,34 @@ public final class PeerPaths {
                 actions.probe(p, p.probeId);
             }
         }
-        if (active != null && failing(active, now)) {
+        if (active != null && active.failing) {
             choose(now);
+        } else if (active != null) {
+            upgrade(now);
         }
+    }
+
+    /**
+     * Moves to a path of better rank (direct over relayed, fewer relays) once it has proved itself:
+     * something authenticated came over it since its last probe went out.
+     */
+    private void upgrade(long now) {
+        Path best = null;
         for (int i = 0; i < paths.size(); i++) {
             Path p = paths.get(i);
-            if (p.probeSentNanos != Long.MIN_VALUE && now - p.probeSentNanos >= PROBE_TIMEOUT_NANOS
-                    && p.lastReceivedNanos < p.probeSentNanos && p != active) {
-                p.probeSentNanos = Long.MIN_VALUE; // a standby probe lost: the next one will tell
+            if (p.usable && !p.failing && p.rank() < active.rank() && p.lastReceivedNanos != Long.MIN_VALUE
+                    && p.lastReceivedNanos >= p.lastProbeNanos && (best == null || p.rank() < best.rank())) {
+                best = p;
             }
+        }
+        if (best != null) {
+            switchTo(best);
         }
     }
 
     /** A probe on {@code p} went unanswered for {@link #PROBE_TIMEOUT_NANOS}, with nothing heard since. */
-    private boolean failing(Path p, long now) {
-        return p.probeSentNanos != Long.MIN_VALUE && now - p.probeSentNanos >= PROBE_TIMEOUT_NANOS
-                && p.lastReceivedNanos < p.probeSentNanos;
+    private static boolean failing(Path p, long now) {
+        return p.failing;
     }
 
     /** Picks the best usable path that is not failing (or, if all fail, the best usable one). */
