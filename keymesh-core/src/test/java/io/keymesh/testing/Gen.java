@@ -89,11 +89,6 @@ public final class Gen {
         return Arrays.copyOf(edges, n);
     }
 
-    /** {@link #edges(long, long)} of an int range, as ints. */
-    public static int[] edges(int min, int max) {
-        return Arrays.stream(edges((long) min, (long) max)).mapToInt(v -> (int) v).toArray();
-    }
-
     private static long uniform(RandomGenerator r, long min, long max) {
         if (max != Long.MAX_VALUE) {
             return r.nextLong(min, max + 1);

@@ -68,8 +68,8 @@ public final class SeededProperty {
         }
         String override = settings.apply(SEEDS);
         long count = override == null ? seeds : parse(SEEDS, override);
-        if (count < 1 || count > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("-D" + SEEDS + " must be from 1 to " + Integer.MAX_VALUE + ", not " + override);
+        if (count < 1) {
+            throw new IllegalArgumentException("-D" + SEEDS + " must be at least 1, not " + override);
         }
         SplittableRandom seedSource = new SplittableRandom(BASE_SEED ^ name.hashCode());
         for (long i = 1; i <= count; i++) {
