@@ -277,6 +277,26 @@ public final class ChannelConnection {
         path.restartPmtuDiscovery(maxUdpPayload, path.overhead());
     }
 
+    /**
+     * The peer is now reached over another path (RFC 9000 section 9.4), carrying UDP payloads up to
+     * {@code maxUdpPayload} (at most the configured one) with {@code overhead}, which hold also when
+     * the peer restarts. After a port-only change the RTT estimate, window and pacing carry over, and
+     * path-MTU discovery unless ceiling or overhead differ; after any other, all start from initial
+     * values, and packets sent before leave bytes in flight (their loss is still detected).
+     *
+     * @throws IllegalArgumentException if {@code maxUdpPayload} is above the configured maximum
+     */
+    public void onPathChanged(PathChange change, int maxUdpPayload, PathOverhead overhead) {
+        checkCeiling(maxUdpPayload);
+        if (change == PathChange.NEW_ADDRESS) {
+            path = new PathState(config.congestion(), maxUdpPayload, overhead);
+            loss.onPathChanged(path.rtt, path.congestion);
+        } else if (maxUdpPayload != path.ceiling() || !overhead.equals(path.overhead())) {
+            path.restartPmtuDiscovery(maxUdpPayload, overhead);
+        }
+        packets.setPath(path);
+    }
+
     private void checkCeiling(int maxUdpPayload) {
         if (maxUdpPayload > config.maxUdpPayload()) {
             throw new IllegalArgumentException(maxUdpPayload + " above the configured " + config.maxUdpPayload());
