@@ -1,7 +1,9 @@
 package io.keymesh.bench;
 
-import io.keymesh.session.BenchHooks;
+import io.keymesh.crypto.Aead;
+import io.keymesh.session.EnginePair;
 import io.keymesh.session.SessionEngine;
+import io.keymesh.session.SessionTestAccess;
 import java.security.GeneralSecurityException;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -37,9 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       pristine sealed packet from a ring of {@value #RING} into the work buffer (decryption
  *       destroys it), in both variants. The engine's packets carry counters 1..{@value #RING}; a
  *       counter is accepted once per replay window, so the receiver's window is emptied whenever
- *       the ring wraps (once per {@value #RING} packets, through {@link BenchHooks}). The engine also
- *       looks up the receiver index, checks the replay window, updates timers and counters and
- *       delivers the payload to its sink.
+ *       the ring wraps (once per {@value #RING} packets, through {@link SessionTestAccess}). The
+ *       engine also looks up the receiver index, checks the replay window, updates timers and
+ *       counters and delivers the payload to its sink.
  *   <li>{@code roundTrip*}: seal by one side then open by the other, with fresh counters and no
  *       copy or replay reset: the open cost without any benchmark artefact is roundTrip − seal.
  * </ul>
@@ -77,7 +79,7 @@ public class DataPathBenchmark {
      * Not a JMH state: {@link DataPathBenchmark} holds one per transport AEAD.
      */
     static final class EnginePath {
-        final InMemoryPair pair;
+        final EnginePair pair;
         final int packetLength;
         final byte[] sendBuf;
         final byte[] roundTripBuf;
@@ -86,7 +88,8 @@ public class DataPathBenchmark {
         int ringNext;
 
         EnginePath(String aead) {
-            pair = new InMemoryPair(42, aead);
+            pair = EnginePair.zeroCopy(42);
+            pair.setTransportAead(Aead.named(aead));
             pair.handshake();
             SessionEngine a = pair.a.engine;
             packetLength = SessionEngine.SEND_HEADROOM + PAYLOAD + a.sendTailroom(PAYLOAD);
@@ -109,27 +112,27 @@ public class DataPathBenchmark {
         }
 
         long seal() {
-            InMemoryPair.Side a = pair.a;
+            EnginePair.Side a = pair.a;
             a.engine.send(pair.now, a.peer, sendBuf, SessionEngine.SEND_HEADROOM, PAYLOAD);
             a.discard();
-            return a.transmitted;
+            return a.transmitCount;
         }
 
         long open() {
             int i = ringNext;
             ringNext = (i + 1) & MASK;
             if (i == 0) {
-                BenchHooks.resetReplayWindow(pair.b.peer);
+                SessionTestAccess.resetReplayWindow(pair.b.peer);
             }
             System.arraycopy(sealedRing, i * packetLength, openBuf, 0, packetLength);
-            pair.b.engine.receive(pair.now, openBuf, 0, packetLength, InMemoryPair.ADDR_A);
-            return pair.b.delivered;
+            pair.b.engine.receive(pair.now, openBuf, 0, packetLength, EnginePair.ADDR_A);
+            return pair.b.deliverCount;
         }
 
         long roundTrip() {
             pair.a.engine.send(pair.now, pair.a.peer, roundTripBuf, SessionEngine.SEND_HEADROOM, PAYLOAD);
-            pair.pump();
-            return pair.b.delivered;
+            pair.flush();
+            return pair.b.deliverCount;
         }
 
         void checkNothingDropped() {

@@ -1,14 +1,9 @@
 package io.keymesh.bench;
 
-import io.keymesh.crypto.PresharedKey;
-import io.keymesh.crypto.PrivateKey;
-import io.keymesh.crypto.PublicKey;
 import io.keymesh.bench.BenchNodes.Pair;
+import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.Channel;
 import io.keymesh.node.MeshNode;
-import io.keymesh.node.NodeConfig;
-import io.keymesh.node.NodeListener;
-import io.keymesh.node.PeerConfig;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -23,12 +18,12 @@ import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -197,19 +192,19 @@ final class EndToEnd {
     }
 
     private static double udpKeymesh(boolean warmup) throws Exception {
-        try (Pair p = new Pair()) {
+        try (Pair p = Pair.start()) {
             AtomicLong delivered = new AtomicLong();
-            p.eb.datagram = (d, o, l) -> {
+            p.atB().datagramSink = (from, d, o, l) -> {
                 if (l == UDP_PAYLOAD) {
                     delivered.incrementAndGet();
                 }
             };
             byte[] payload = new byte[UDP_PAYLOAD];
-            PublicKey to = p.b.publicKey();
-            double r = udpRun("keymesh", warmup, () -> p.a.send(to, payload), delivered);
+            PublicKey to = p.b().publicKey();
+            double r = udpRun("keymesh", warmup, () -> p.a().send(to, payload), delivered);
             if (!warmup) {
-                System.out.println("           drops at the receiver: " + p.b.drops().get(2, TimeUnit.SECONDS)
-                        + ", at the sender: " + p.a.drops().get(2, TimeUnit.SECONDS));
+                System.out.println("           drops at the receiver: " + p.b().drops().get(2, TimeUnit.SECONDS)
+                        + ", at the sender: " + p.a().drops().get(2, TimeUnit.SECONDS));
             }
             return r;
         }
@@ -258,32 +253,33 @@ final class EndToEnd {
 
     private static double bulkKeymesh(boolean warmup) throws Exception {
         long total = warmup ? 64L << 20 : BULK_BYTES;
-        try (Pair p = new Pair()) {
+        try (Pair p = Pair.start()) {
             AtomicLong received = new AtomicLong();
             CountDownLatch done = new CountDownLatch(1);
-            p.eb.message = (ch, m) -> {
+            p.atB().messageSink = (from, ch, m) -> {
                 if (received.addAndGet(m.length) >= total) {
                     done.countDown();
                 }
             };
-            Channel c = p.a.channel(p.b.publicKey(), 1);
+            Channel c = p.a().channel(p.b().publicKey(), 1);
+            Semaphore writable = p.atA().writableSignal(p.b().publicKey(), 1);
             byte[] m = new byte[BULK_MESSAGE];
             Arrays.fill(m, (byte) 0x5a);
             long start = System.nanoTime();
             long deadline = start + BULK_CAP_NANOS;
             for (long sent = 0; sent < total; sent += BULK_MESSAGE) {
-                if (!BenchNodes.sendBlocking(c, p.ea, m, deadline)) {
+                if (!BenchNodes.sendBlocking(c, writable, m, deadline)) {
                     break;
                 }
             }
             boolean complete = done.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             double secs = (System.nanoTime() - start) / 1e9;
             double mbs = received.get() / secs / 1e6;
-            var stats = p.a.channelStats(p.b.publicKey()).get(2, TimeUnit.SECONDS);
+            var stats = p.a().channelStats(p.b().publicKey()).get(2, TimeUnit.SECONDS);
             System.out.printf(Locale.ROOT, "  keymesh  %s: %,.1f MB/s (%,d bytes in %.2f s%s, %d writable signals)%n    %s%n",
                     warmup ? "warm-up" : "", mbs, received.get(), secs,
                     complete ? "" : ", INCOMPLETE: stopped at the " + BULK_CAP_NANOS / 1_000_000_000L + " s cap",
-                    p.ea.writableSignals.get(), stats);
+                    p.atA().writableCount(), stats);
             return mbs;
         }
     }
@@ -348,10 +344,11 @@ final class EndToEnd {
 
     private static double smallKeymesh(boolean warmup) throws Exception {
         long seconds = warmup ? 2 : SMALL_SECONDS;
-        try (Pair p = new Pair()) {
+        try (Pair p = Pair.start()) {
             AtomicLong received = new AtomicLong();
-            p.eb.message = (ch, m) -> received.incrementAndGet();
-            Channel c = p.a.channel(p.b.publicKey(), 1);
+            p.atB().messageSink = (from, ch, m) -> received.incrementAndGet();
+            Channel c = p.a().channel(p.b().publicKey(), 1);
+            Semaphore writable = p.atA().writableSignal(p.b().publicKey(), 1);
             byte[] m = new byte[SMALL];
             return smallRate("keymesh", warmup, received, () -> {
                 long deadline = System.nanoTime() + seconds * 1_000_000_000L;
@@ -360,7 +357,7 @@ final class EndToEnd {
                     if ((++i & 63) == 0 && System.nanoTime() - deadline > 0) {
                         break;
                     }
-                    if (!BenchNodes.sendBlocking(c, p.ea, m, deadline)) {
+                    if (!BenchNodes.sendBlocking(c, writable, m, deadline)) {
                         break;
                     }
                 }
@@ -409,25 +406,25 @@ final class EndToEnd {
     // ------------------------------------------------------------------ channel-latency
 
     private static long[] loadedLatencyKeymesh(boolean warmup) throws Exception {
-        try (Pair p = new Pair()) {
-            PublicKey ka = p.a.publicKey();
-            PublicKey kb = p.b.publicKey();
+        try (Pair p = Pair.start()) {
+            PublicKey ka = p.a().publicKey();
+            PublicKey kb = p.b().publicKey();
             AtomicLong bulkBytes = new AtomicLong();
             AtomicLong answers = new AtomicLong();
             Thread client = Thread.currentThread();
-            p.eb.message = (ch, m) -> {
+            p.atB().messageSink = (from, ch, m) -> {
                 if (ch == 2) {
-                    p.b.channel(ka, 2).send(m);
+                    p.b().channel(ka, 2).send(m);
                 } else {
                     bulkBytes.addAndGet(m.length);
                 }
             };
-            p.ea.message = (ch, m) -> {
+            p.atA().messageSink = (from, ch, m) -> {
                 answers.incrementAndGet();
                 LockSupport.unpark(client);
             };
-            Channel bulk = p.a.channel(kb, 1);
-            Channel ping = p.a.channel(kb, 2);
+            Channel bulk = p.a().channel(kb, 1);
+            Channel ping = p.a().channel(kb, 2);
             long seconds = warmup ? 2 : RoundTrips.LATENCY_SECONDS;
             long stopAt = System.nanoTime() + (seconds + 2) * 1_000_000_000L;
             Thread bulker = Thread.ofPlatform().name("latency-bulk").start(() -> {
@@ -452,7 +449,7 @@ final class EndToEnd {
             });
             double mbs = (bulkBytes.get() - bulkStart) / ((System.nanoTime() - t0) / 1e9) / 1e6;
             System.out.printf(Locale.ROOT, "  keymesh  bulk alongside: %,.1f MB/s%n    %s%n", mbs,
-                    p.a.channelStats(kb).get(2, TimeUnit.SECONDS));
+                    p.a().channelStats(kb).get(2, TimeUnit.SECONDS));
             bulker.join();
             return s;
         }

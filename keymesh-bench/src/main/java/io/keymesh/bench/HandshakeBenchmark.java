@@ -1,5 +1,6 @@
 package io.keymesh.bench;
 
+import io.keymesh.session.EnginePair;
 import io.keymesh.session.ProtocolConstants;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -41,14 +42,14 @@ public class HandshakeBenchmark {
     /** Engine time between handshakes. */
     static final long STEP = ProtocolConstants.REKEY_TIMEOUT + ProtocolConstants.SECOND;
 
-    private InMemoryPair pair;
+    private EnginePair pair;
     private final byte[] privateKey = new byte[X25519.SCALAR_SIZE];
     private final byte[] publicKey = new byte[X25519.POINT_SIZE];
     private final byte[] out = new byte[X25519.POINT_SIZE];
 
     @Setup(Level.Trial)
     public void setUp() {
-        pair = new InMemoryPair(42);
+        pair = EnginePair.zeroCopy(42);
         SplittableRandom r = new SplittableRandom(1);
         byte[] other = new byte[X25519.SCALAR_SIZE];
         r.nextBytes(other);

@@ -6,6 +6,7 @@ import io.keymesh.crypto.PrivateKey;
 import io.keymesh.io.FreeUdpPort;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
+import io.keymesh.testing.TestKeys;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,7 +16,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -215,9 +215,8 @@ final class PekkoBench {
         }
 
         private static Configs keymesh() {
-            SecureRandom random = new SecureRandom();
-            PresharedKey network = PresharedKey.generate(random);
-            try (PrivateKey s = PrivateKey.generate(random); PrivateKey r = PrivateKey.generate(random)) {
+            PresharedKey network = TestKeys.newNetworkKey();
+            try (PrivateKey s = TestKeys.newKey(); PrivateKey r = TestKeys.newKey()) {
                 InetSocketAddress sa = FreeUdpPort.onLoopback();
                 InetSocketAddress ra = FreeUdpPort.onLoopback();
                 return new Configs(mesh(s, sa, r, ra, network), mesh(r, ra, s, sa, network),

@@ -73,13 +73,13 @@ final class RoundTrips {
     }
 
     static long[] keymeshAppThread(boolean warmup) throws Exception {
-        try (Pair p = new Pair()) {
-            PublicKey ka = p.a.publicKey();
-            PublicKey kb = p.b.publicKey();
-            p.eb.datagram = (d, o, l) -> p.b.send(ka, d, o, l);
+        try (Pair p = Pair.start()) {
+            PublicKey ka = p.a().publicKey();
+            PublicKey kb = p.b().publicKey();
+            p.atB().datagramSink = (from, d, o, l) -> p.b().send(ka, d, o, l);
             AtomicLong answers = new AtomicLong();
             Thread client = Thread.currentThread();
-            p.ea.datagram = (d, o, l) -> {
+            p.atA().datagramSink = (from, d, o, l) -> {
                 answers.incrementAndGet();
                 LockSupport.unpark(client);
             };
@@ -87,7 +87,7 @@ final class RoundTrips {
             long[] expected = {0};
             return pingLoop("keymesh", warmup, () -> {
                 long want = ++expected[0];
-                p.a.send(kb, ping);
+                p.a().send(kb, ping);
                 return awaitAnswer(answers, want, expected);
             });
         }
@@ -99,10 +99,10 @@ final class RoundTrips {
      * UDP's (one thread per side that receives and answers); the caller only waits for the end.
      */
     static long[] keymeshCallbacks(boolean warmup) throws Exception {
-        try (Pair p = new Pair()) {
-            PublicKey ka = p.a.publicKey();
-            PublicKey kb = p.b.publicKey();
-            p.eb.datagram = (d, o, l) -> p.b.send(ka, d, o, l);
+        try (Pair p = Pair.start()) {
+            PublicKey ka = p.a().publicKey();
+            PublicKey kb = p.b().publicKey();
+            p.atB().datagramSink = (from, d, o, l) -> p.b().send(ka, d, o, l);
             long seconds = warmup ? 2 : LATENCY_SECONDS;
             long end = System.nanoTime() + seconds * 1_000_000_000L;
             long[][] samples = {new long[1 << 16]};
@@ -110,7 +110,7 @@ final class RoundTrips {
             long[] sentAt = {0};
             byte[] ping = new byte[PING];
             java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-            p.ea.datagram = (d, o, l) -> {
+            p.atA().datagramSink = (from, d, o, l) -> {
                 long now = System.nanoTime();
                 if (n[0] == samples[0].length) {
                     samples[0] = Arrays.copyOf(samples[0], n[0] * 2);
@@ -118,14 +118,14 @@ final class RoundTrips {
                 samples[0][n[0]++] = now - sentAt[0];
                 if (now - end < 0) {
                     sentAt[0] = System.nanoTime();
-                    p.a.send(kb, ping);
+                    p.a().send(kb, ping);
                 } else {
                     done.countDown();
                 }
             };
-            p.a.withEngine((engine, now) -> { // the first ping from A's loop thread too
+            p.a().withEngine((engine, now) -> { // the first ping from A's loop thread too
                 sentAt[0] = System.nanoTime();
-                p.a.send(kb, ping);
+                p.a().send(kb, ping);
                 return null;
             }).get();
             if (!done.await(seconds + 10, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -1,7 +1,6 @@
 package io.keymesh.channel;
 
 import io.keymesh.channel.ChannelTable.Channel;
-import io.keymesh.session.SessionEngine;
 import io.keymesh.wire.AckFrame;
 import io.keymesh.wire.ConnectionCloseFrame;
 import io.keymesh.wire.DataBlockedFrame;
@@ -39,14 +38,16 @@ import java.util.random.RandomGenerator;
  *
  * <p>The connection owns the state and handles what arrives; its {@link PacketBuilder} decides
  * which packets go out and what each carries, builds them and hands them to the {@link Output}.
+ * What belongs to the path the packets take is in its {@link PathState}.
  */
 public final class ChannelConnection {
     /** Where the connection's packets go: to the session layer, to be encrypted and sent. */
     @FunctionalInterface
     public interface Output {
         /**
-         * Sends the payload {@code buf[off..off+len)}; {@link SessionEngine#SEND_HEADROOM} bytes before
-         * it and at least 31 after it are free for the session layer. The array is reused after the call.
+         * Sends the payload {@code buf[off..off+len)}; the path's {@linkplain PathOverhead#headroom()
+         * headroom} before it and {@linkplain PathOverhead#tailroom() tailroom} after it are free for
+         * the layers below. The array is reused after the call.
          */
         void sendPayload(byte[] buf, int off, int len);
     }
@@ -102,14 +103,10 @@ public final class ChannelConnection {
     private int peerId;
     private final int[] retiredPeerIds = new int[4];
     private int retiredCount;
-    private RttEstimator rtt;
-    private CongestionController congestion;
-    private StandingQueue standingQueue;
+    /** The path packets take; its ceiling is the configured one until the owner lowers it. */
+    private PathState path;
     private LossDetector loss;
     private ReceivedPackets received;
-    private PmtuDiscovery pmtu;
-    /** The ceiling path-MTU discovery searches up to: the configured one, or what the owner lowered it to. */
-    private int pmtuCeiling;
     private FlowControl.Send connectionSend;
     private FlowControl.Receive connectionReceive;
     private ChannelTable channels;
@@ -152,19 +149,15 @@ public final class ChannelConnection {
         this.events = events;
         this.retired = retired;
         this.packets = new PacketBuilder(config.maxUdpPayload(), output);
-        this.pmtuCeiling = config.maxUdpPayload();
-        start(nowNanos);
+        start(nowNanos, new PathState(config.congestion(), config.maxUdpPayload(), PathOverhead.WIREGUARD));
     }
 
-    private void start(long now) {
+    /** Starts a new connection state, on {@code path} (fresh: nothing measured on it yet). */
+    private void start(long now, PathState path) {
         localId = newId();
         peerId = 0;
-        rtt = new RttEstimator();
-        pmtu = new PmtuDiscovery(pmtuCeiling); // a peer restart does not undo a ceiling the owner lowered
-        int mss = maxPayload();
-        congestion = config.congestion().equals("cubic") ? new Cubic(mss) : new NewReno(mss);
-        loss = new LossDetector(rtt, congestion, new Fates());
-        standingQueue = new StandingQueue();
+        this.path = path;
+        loss = new LossDetector(path.rtt, path.congestion, new Fates());
         received = new ReceivedPackets();
         decimatingAcks = false;
         connectionSend = new FlowControl.Send(config.connectionWindow());
@@ -173,7 +166,7 @@ public final class ChannelConnection {
         channels = new ChannelTable(config, connectionSend, connectionReceive, retired);
         lastReceivedNanos = now;
         lost = false;
-        packets.start(now, rtt, congestion, loss, received, pmtu, connectionSend, connectionReceive, channels);
+        packets.start(now, path, loss, received, connectionSend, connectionReceive, channels);
     }
 
     private int newId() {
@@ -280,13 +273,34 @@ public final class ChannelConnection {
      * life, also when the peer restarts.
      */
     public void restartPathMtuDiscovery(int maxUdpPayload) {
+        checkCeiling(maxUdpPayload);
+        path.restartPmtuDiscovery(maxUdpPayload, path.overhead());
+    }
+
+    /**
+     * The peer is now reached over another path (RFC 9000 section 9.4), carrying UDP payloads up to
+     * {@code maxUdpPayload} (at most the configured one) with {@code overhead}, which hold also when
+     * the peer restarts. After a port-only change the RTT estimate, window and pacing carry over, and
+     * path-MTU discovery unless ceiling or overhead differ; after any other, all start from initial
+     * values, and packets sent before leave bytes in flight (their loss is still detected).
+     *
+     * @throws IllegalArgumentException if {@code maxUdpPayload} is above the configured maximum
+     */
+    public void onPathChanged(PathChange change, int maxUdpPayload, PathOverhead overhead) {
+        checkCeiling(maxUdpPayload);
+        if (change == PathChange.NEW_ADDRESS) {
+            path = new PathState(config.congestion(), maxUdpPayload, overhead);
+            loss.onPathChanged(path.rtt, path.congestion);
+        } else if (maxUdpPayload != path.ceiling() || !overhead.equals(path.overhead())) {
+            path.restartPmtuDiscovery(maxUdpPayload, overhead);
+        }
+        packets.setPath(path);
+    }
+
+    private void checkCeiling(int maxUdpPayload) {
         if (maxUdpPayload > config.maxUdpPayload()) {
             throw new IllegalArgumentException(maxUdpPayload + " above the configured " + config.maxUdpPayload());
         }
-        pmtuCeiling = maxUdpPayload;
-        pmtu = new PmtuDiscovery(maxUdpPayload);
-        packets.setPathMtuDiscovery(pmtu);
-        congestion.setMaxDatagramSize(maxPayload());
     }
 
     /** True once the connection has ended (closed, lost or idle). */
@@ -325,6 +339,7 @@ public final class ChannelConnection {
         if (!acceptIds(nowNanos)) {
             return;
         }
+        RttEstimator rtt = path.rtt;
         if (packetsReceived >= DECIMATION_AFTER_PACKETS && rtt.hasSample()) {
             // Never more than an eighth of a channel window unacknowledged: with large packets
             // (a loopback path) ten of them would hold back most of the sender's window.
@@ -388,7 +403,8 @@ public final class ChannelConnection {
             retiredCount = Math.min(retiredCount, retiredPeerIds.length);
             connectionResets++;
             boolean hadChannels = !channels.isEmpty();
-            start(now);
+            // Everything starts afresh but the path: not the ceiling the owner lowered, nor the overhead.
+            start(now, new PathState(config.congestion(), path.ceiling(), path.overhead()));
             peerId = src;
             if (hadChannels) {
                 events.onConnectionLost("the peer restarted");
@@ -400,17 +416,13 @@ public final class ChannelConnection {
     private void frame(long now, int type, byte[] b, int off, int len) {
         switch (type) {
             case AckFrame.TYPE, AckFrame.TYPE_ECN -> {
-                long samples = rtt.samples();
+                long samples = path.rtt.samples();
                 long inFlight = loss.bytesInFlight();
                 if (!ackIn.decode(type, b, off, len)
                         || !loss.onAckReceived(ackIn, now, channels.isApplicationLimited())) {
                     violation(now, "bad ACK");
-                } else if (rtt.samples() != samples) {
-                    long window = standingQueue.onRttSample(now, rtt.latest(),
-                            Math.min(ackIn.ackDelayNanos(), rtt.maxAckDelay()), rtt.smoothed(), inFlight);
-                    if (window >= 0) {
-                        congestion.onStandingQueue(now, inFlight, window);
-                    }
+                } else if (path.rtt.samples() != samples) {
+                    path.onRttSample(now, ackIn.ackDelayNanos(), inFlight);
                 }
             }
             case MeshFrame.STREAM, MeshFrame.STREAM_FIN -> {
@@ -568,11 +580,6 @@ public final class ChannelConnection {
 
     // ------------------------------------------------------------------ sending
 
-    /** The largest payload ordinary packets use: the path's UDP payload less WireGuard's overhead, a multiple of 16. */
-    private int maxPayload() {
-        return PacketBuilder.maxPayload(pmtu);
-    }
-
     /** Sends as much as congestion control, pacing and flow control allow. */
     public void flush(long now) {
         packets.flush(now, localId, peerId);
@@ -587,15 +594,7 @@ public final class ChannelConnection {
             if (f.ackLargest >= 0) {
                 received.onAckFrameAcknowledged(f.ackLargest);
             }
-            if (f.probeSize > 0) {
-                int before = maxPayload();
-                pmtu.onProbeAcked(f.probeSize, packet.timeSent());
-                if (maxPayload() != before) {
-                    congestion.setMaxDatagramSize(maxPayload());
-                }
-            } else {
-                pmtu.onPacketAcked(f.pmtuSize);
-            }
+            f.path.onPacketAcked(f, packet.timeSent());
         }
 
         @Override
@@ -608,11 +607,7 @@ public final class ChannelConnection {
             if (f.dataBlocked >= 0) {
                 connectionSend.onBlockedLost(f.dataBlocked);
             }
-            if (f.probeSize > 0) {
-                pmtu.onProbeLost(f.probeSize, packet.timeSent());
-            } else if (pmtu.onPacketLost(f.pmtuSize, packet.timeSent())) {
-                congestion.setMaxDatagramSize(maxPayload());
-            }
+            f.path.onPacketLost(f, packet.timeSent());
         }
     }
 
@@ -621,6 +616,7 @@ public final class ChannelConnection {
     /**
      * A snapshot of the connection's measurements. {@code udpPayloadSize} is the size of a full
      * packet now: the path MTU found (less IP and UDP headers), rounded down to WireGuard's padding.
+     * The RTT, window, path-MTU and standing-queue figures are the current path's.
      */
     public record Stats(long packetsSent, long packetsReceived, long packetsLost, long duplicatesDropped,
             long stalePacketsDropped, long connectionResets, long smoothedRttNanos, long congestionWindow,
@@ -628,9 +624,9 @@ public final class ChannelConnection {
             long standingQueues) {}
 
     public Stats stats() {
+        StandingQueue queue = path.standingQueue;
         return new Stats(packets.packetsSent(), packetsReceived, loss.packetsLost(), duplicatesDropped, stalePacketsDropped,
-                connectionResets, rtt.smoothed(), congestion.window(), loss.bytesInFlight(), maxPayload() + PacketBuilder.WIREGUARD_OVERHEAD,
-                pmtu.blackHoles(), channels.size(), standingQueue.minRtt() == Long.MAX_VALUE ? 0 : standingQueue.minRtt(),
-                standingQueue.signals());
+                connectionResets, path.rtt.smoothed(), path.congestion.window(), loss.bytesInFlight(), path.fullPacketSize(),
+                path.pmtu().blackHoles(), channels.size(), queue.minRtt() == Long.MAX_VALUE ? 0 : queue.minRtt(), queue.signals());
     }
 }

@@ -30,11 +30,11 @@ import java.util.function.Consumer;
  * </ul>
  *
  * <p>The detector updates the {@link RttEstimator} and drives the {@link CongestionController}
- * (sent, lost — before acked, as appendix A.7 — and acked packets), and reports each packet's fate
- * to the {@link Listener} with the caller's frames token. Listener calls happen synchronously
- * inside {@link #onAckReceived} and {@link #onTimeout}; the {@link SentPacket} is valid only during
- * the call, and the listener must not call back into the detector (queue the frames and send them
- * afterwards).
+ * (sent, lost — before acked, as appendix A.7 — and acked packets) of the current path
+ * ({@link #onPathChanged}), and reports each packet's fate to the {@link Listener} with the
+ * caller's frames token. Listener calls happen synchronously inside {@link #onAckReceived} and
+ * {@link #onTimeout}; the {@link SentPacket} is valid only during the call, and the listener must
+ * not call back into the detector (queue the frames and send them afterwards).
  *
  * <p>Sent packets live in a ring ordered by packet number (numbers must increase; gaps are
  * allowed) with reusable {@link SentPacket} entries: steady-state tracking allocates nothing.
@@ -67,9 +67,11 @@ public final class LossDetector {
         void onPacketLost(SentPacket packet);
     }
 
-    private final RttEstimator rtt;
-    private final CongestionController congestion;
+    private RttEstimator rtt;
+    private CongestionController congestion;
     private final Listener listener;
+    /** The first packet number sent on the current path: earlier ones stay out of its RTT and congestion state. */
+    private long pathStart;
 
     private SentPacket[] ring = new SentPacket[64];
     private int head;
@@ -98,6 +100,23 @@ public final class LossDetector {
         this.rtt = rtt;
         this.congestion = congestion;
         this.listener = listener;
+    }
+
+    /**
+     * The connection moved to a path with RTT and congestion state of its own (RFC 9000 section
+     * 9.4), which the detector updates from now on. Packets sent before stay outstanding — their
+     * loss is still detected, their fate reported and the probe timeout armed for them, as one loss
+     * recovery context may serve both paths — but they leave the new path's view: they no longer
+     * count toward bytes in flight (a reset controller starts from none, RFC 9002 appendix B.3),
+     * and neither their acknowledgement, their loss nor an RTT sample from them reaches {@code rtt}
+     * or {@code congestion}. The probe timeout is re-armed with the new RTT estimate.
+     */
+    public void onPathChanged(RttEstimator rtt, CongestionController congestion) {
+        this.rtt = rtt;
+        this.congestion = congestion;
+        pathStart = largestSent + 1;
+        bytesInFlight = 0;
+        setTimer();
     }
 
     /**
@@ -185,13 +204,13 @@ public final class LossDetector {
         if (acked == 0) {
             return true;
         }
-        if (largestNewlyAcked.packetNumber == largest && ackElicitingAcked) {
+        if (largestNewlyAcked.packetNumber == largest && ackElicitingAcked && largest >= pathStart) {
             rtt.update(nowNanos - largestNewlyAcked.timeSent, ack.ackDelayNanos(), nowNanos);
         }
         detectLostPackets(nowNanos);
         for (int j = 0; j < acked; j++) {
             SentPacket p = at(newlyAcked[j]);
-            if (p.inFlight) {
+            if (p.inFlight && p.packetNumber >= pathStart) {
                 congestion.onPacketAcked(p.timeSent, p.bytes, appLimited, rtt, nowNanos);
             }
             packetsAcked++;
@@ -341,7 +360,7 @@ public final class LossDetector {
             }
             if (p.timeSent <= lostSendTime || largestAcked - p.packetNumber >= PACKET_THRESHOLD) {
                 p.state = SentPacket.LOST;
-                if (p.inFlight) {
+                if (p.inFlight && p.packetNumber >= pathStart) {
                     largestLostSentTime = Math.max(largestLostSentTime, p.timeSent);
                 }
                 leaveFlight(p);
@@ -384,7 +403,9 @@ public final class LossDetector {
     private void leaveFlight(SentPacket p) {
         outstanding--;
         if (p.inFlight) {
-            bytesInFlight -= p.bytes;
+            if (p.packetNumber >= pathStart) {
+                bytesInFlight -= p.bytes;
+            }
             if (p.ackEliciting) {
                 ackElicitingInFlight--;
             }

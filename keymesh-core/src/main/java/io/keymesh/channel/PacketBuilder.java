@@ -1,18 +1,16 @@
 package io.keymesh.channel;
 
-import io.keymesh.session.SessionEngine;
 import io.keymesh.wire.AckFrame;
 import io.keymesh.wire.ConnectionCloseFrame;
 import io.keymesh.wire.MeshFrame;
 import io.keymesh.wire.PacketHeaderFrame;
-import io.keymesh.wire.TransportData;
 import java.util.Arrays;
 
 /**
  * Builds and sends the packets of one {@link ChannelConnection}: on each {@link #flush} it decides
  * which packets may go out now and what each carries, numbers them, records them with the loss
- * detector, the pacer and path-MTU discovery, and hands them to the connection's
- * {@link ChannelConnection.Output}.
+ * detector and the path ({@link PathState}: pacer, path-MTU discovery), and hands them to the
+ * connection's {@link ChannelConnection.Output}.
  *
  * <p>Which packets, in order: a CONNECTION_CLOSE that is due goes in one packet (after an ACK, if
  * any) and ends the flush; a due path-MTU probe (PING and PADDING to the probe size) goes first if
@@ -34,16 +32,13 @@ import java.util.Arrays;
  * reaches its owner.
  *
  * <p>The parts of the connection's state it reads and updates are given to it by {@link #start}
- * whenever the connection starts afresh; it owns what only sending uses: the packet numbers, the
- * {@link Pacer}, the frames due that no other part tracks (PTO probes, PING, CONNECTION_CLOSE), and
- * the buffer packets are written into, reused for every packet: an ordinary packet allocates
- * nothing but its {@link SentFrames}. Not thread-safe; owned by its connection.
+ * whenever the connection starts afresh, and the path by {@link #setPath} when it changes; it owns
+ * what only sending uses: the packet numbers, the frames due that no other part tracks (PTO probes,
+ * PING, CONNECTION_CLOSE), and the buffer packets are written into, with the path's headroom before
+ * them, reused for every packet: an ordinary packet allocates nothing but its {@link SentFrames}.
+ * Not thread-safe; owned by its connection.
  */
 final class PacketBuilder {
-    /** WireGuard's header and tag around every payload. */
-    static final int WIREGUARD_OVERHEAD = TransportData.MIN_LENGTH;
-    /** Room the session layer needs after a payload: padding to 16 and the tag. */
-    private static final int TAILROOM = 15 + TransportData.TAG_LENGTH;
     /** The payload limit of a packet that only acknowledges, or acknowledges and pings. */
     private static final int SMALL_PACKET_PAYLOAD = 256;
     /** {@link #sendPacket}'s probe size for a small ACK-and-PING packet. */
@@ -52,19 +47,17 @@ final class PacketBuilder {
     private static final int ACK_ONLY = -2;
 
     private final ChannelConnection.Output output;
-    private final byte[] out;
+    private final int maxUdpPayload;
+    private byte[] out = new byte[0];
     private final AckFrame ackOut = new AckFrame();
 
-    private RttEstimator rtt;
-    private CongestionController congestion;
+    private PathState path;
     private LossDetector loss;
     private ReceivedPackets received;
-    private PmtuDiscovery pmtu;
     private FlowControl.Send connectionSend;
     private FlowControl.Receive connectionReceive;
     private ChannelTable channels;
 
-    private Pacer pacer;
     private long nextPacketNumber;
     private int probesPending;
     private boolean pingPending;
@@ -77,36 +70,27 @@ final class PacketBuilder {
 
     /**
      * @param maxUdpPayload the largest UDP payload any packet will have (the configured ceiling of
-     *     path-MTU discovery): sizes the buffer, with room before and after for the session layer
+     *     path-MTU discovery): sizes the buffer, with the path's room before and after for the layers below
      * @param output where packets go
      */
     PacketBuilder(int maxUdpPayload, ChannelConnection.Output output) {
         this.output = output;
-        this.out = new byte[SessionEngine.SEND_HEADROOM + maxUdpPayload + TAILROOM];
-    }
-
-    /** The largest payload ordinary packets use: the path's UDP payload less WireGuard's overhead, a multiple of 16. */
-    static int maxPayload(PmtuDiscovery pmtu) {
-        return (pmtu.udpPayloadSize() - WIREGUARD_OVERHEAD) & -16;
+        this.maxUdpPayload = maxUdpPayload;
     }
 
     /**
      * Starts building for a new connection state, whose parts these are: packet numbers start from
-     * 0, pacing from a full bucket, no probe, PING or CONNECTION_CLOSE is due, and the last packet
-     * counts as sent at {@code nowNanos}. {@link #packetsSent()} goes on counting.
+     * 0, no probe, PING or CONNECTION_CLOSE is due, and the last packet counts as sent at
+     * {@code nowNanos}. {@link #packetsSent()} goes on counting.
      */
-    void start(long nowNanos, RttEstimator rtt, CongestionController congestion, LossDetector loss,
-            ReceivedPackets received, PmtuDiscovery pmtu, FlowControl.Send connectionSend,
-            FlowControl.Receive connectionReceive, ChannelTable channels) {
-        this.rtt = rtt;
-        this.congestion = congestion;
+    void start(long nowNanos, PathState path, LossDetector loss, ReceivedPackets received,
+            FlowControl.Send connectionSend, FlowControl.Receive connectionReceive, ChannelTable channels) {
+        setPath(path);
         this.loss = loss;
         this.received = received;
-        this.pmtu = pmtu;
         this.connectionSend = connectionSend;
         this.connectionReceive = connectionReceive;
         this.channels = channels;
-        pacer = new Pacer();
         nextPacketNumber = 0;
         probesPending = 0;
         pingPending = false;
@@ -115,9 +99,16 @@ final class PacketBuilder {
         pacingWakeup = Long.MAX_VALUE;
     }
 
-    /** Path-MTU discovery started over: packets are sized, and probes chosen, by {@code pmtu} from now on. */
-    void setPathMtuDiscovery(PmtuDiscovery pmtu) {
-        this.pmtu = pmtu;
+    /**
+     * Packets go on {@code path} from now on: it sizes them, paces them and chooses the probes.
+     * Call it again when the path's overhead changed (the buffer is made for it here).
+     */
+    void setPath(PathState path) {
+        this.path = path;
+        PathOverhead o = path.overhead();
+        if (out.length < o.headroom() + maxUdpPayload + o.tailroom()) {
+            out = new byte[o.headroom() + maxUdpPayload + o.tailroom()];
+        }
     }
 
     /** A probe timeout asks for {@code count} more probe packets (RFC 9002 section 6.2.4). */
@@ -175,11 +166,11 @@ final class PacketBuilder {
             if (!ack && !work && !probe) {
                 return;
             }
-            // Bytes in flight count whole UDP payloads: a full packet is maxPayload() and WireGuard's overhead.
-            boolean limited = !probe && work && (!congestion.canSend(loss.bytesInFlight(), maxPayload() + WIREGUARD_OVERHEAD)
+            // Bytes in flight count whole UDP payloads: a full packet is maxPayload() and the path's overhead.
+            boolean limited = !probe && work && (!path.congestion.canSend(loss.bytesInFlight(), path.fullPacketSize())
                     || probeWaitsForRoom(now, peerId));
             if (!limited && work && !probe) {
-                long at = pacer.nextSendTime(now, maxPayload(), congestion.window(), rtt.smoothed(), maxPayload());
+                long at = path.nextSendTime(now);
                 if (at > now) {
                     pacingWakeup = at;
                     limited = true;
@@ -207,10 +198,6 @@ final class PacketBuilder {
         }
     }
 
-    private int maxPayload() {
-        return maxPayload(pmtu);
-    }
-
     /** True if some frame that elicits an ACK waits to be sent. */
     private boolean hasAckElicitingWork() {
         return pingPending || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()
@@ -225,8 +212,8 @@ final class PacketBuilder {
         if (peerId == 0) {
             return false;
         }
-        int size = pmtu.probeSizeDue(now);
-        if (size == 0 || !congestion.canSend(loss.bytesInFlight(), size)) {
+        int size = path.pmtu().probeSizeDue(now);
+        if (size == 0 || !path.congestion.canSend(loss.bytesInFlight(), size)) {
             return false;
         }
         sendPacket(now, localId, peerId, true, size);
@@ -242,8 +229,8 @@ final class PacketBuilder {
         if (peerId == 0) {
             return false;
         }
-        int size = pmtu.probeSizeDue(now);
-        return size > 0 && congestion.window() >= size && !congestion.canSend(loss.bytesInFlight(), size);
+        int size = path.pmtu().probeSizeDue(now);
+        return size > 0 && path.congestion.window() >= size && !path.congestion.canSend(loss.bytesInFlight(), size);
     }
 
     /**
@@ -257,12 +244,13 @@ final class PacketBuilder {
         if (probeSize == SMALL_PROBE) {
             pingPending = true;
         }
-        int start = SessionEngine.SEND_HEADROOM;
-        int limit = probeSize > 0 ? (probeSize - WIREGUARD_OVERHEAD) & -16
-                : probeSize == SMALL_PROBE || probeSize == ACK_ONLY ? SMALL_PACKET_PAYLOAD : maxPayload();
+        int start = path.overhead().headroom();
+        int limit = probeSize > 0 ? path.overhead().payloadLimit(probeSize)
+                : probeSize == SMALL_PROBE || probeSize == ACK_ONLY ? SMALL_PACKET_PAYLOAD : path.maxPayload();
         int end = start + limit;
         long pn = nextPacketNumber++;
         SentFrames sent = new SentFrames();
+        sent.path = path;
         int p = start + PacketHeaderFrame.write(out, start, localId, peerId, pn);
         boolean ackEliciting = false;
 
@@ -306,18 +294,18 @@ final class PacketBuilder {
             }
         }
         int payload = p - start;
-        int udpSize = TransportData.paddedLength(payload, 0) + WIREGUARD_OVERHEAD;
+        int udpSize = path.overhead().udpSize(payload);
         sent.udpSize = udpSize;
         // Black-hole detection counts packets of the size path-MTU discovery confirmed; a full
         // packet is that size before rounding down to WireGuard's padding.
-        sent.pmtuSize = probeSize == 0 && payload == limit ? pmtu.udpPayloadSize() : udpSize;
+        sent.pmtuSize = probeSize == 0 && payload == limit ? path.pmtu().udpPayloadSize() : udpSize;
         boolean inFlight = ackEliciting && probeSize == 0; // a lost probe is not congestion (RFC 8899)
         loss.onPacketSent(pn, now, udpSize, ackEliciting, inFlight, sent);
         if (inFlight) {
-            pacer.onPacketSent(now, udpSize, congestion.window(), rtt.smoothed(), maxPayload());
+            path.onPacedPacketSent(now, udpSize);
         }
         if (probeSize > 0) {
-            pmtu.onProbeSent(probeSize);
+            path.pmtu().onProbeSent(probeSize);
         }
         packetsSent++;
         lastSentNanos = now;

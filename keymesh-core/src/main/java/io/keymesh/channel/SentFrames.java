@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * What one sent channel packet carried, kept until it is acknowledged or lost so that its frames'
  * fate reaches their owners: stream data ranges (resent when lost — frames, not packets, are
- * retransmitted), flow-control limits, the largest packet number its ACK acknowledged, and
- * whether it was a path-MTU probe.
+ * retransmitted), flow-control limits, the largest packet number its ACK acknowledged, the path
+ * it went on and whether it was a path-MTU probe.
  *
  * <p>Not thread-safe; owned by one {@link ChannelConnection}.
  */
@@ -31,6 +31,8 @@ final class SentFrames {
     long maxData = -1;
     long dataBlocked = -1;
     long ackLargest = -1;
+    /** The path the packet was sent on: its path-MTU discovery hears the packet's fate. */
+    PathState path;
     /** The probe's UDP payload size as path-MTU discovery asked for it, or 0. */
     int probeSize;
     /** The packet's UDP payload size (WireGuard header and tag included). */

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * more. The node keeps a sent array: do not change it afterwards.
  */
 public final class Channel {
-    private final MeshNode node;
+    private final PeerConnections connections;
     private final PublicKey peer;
     private final long id;
     final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
@@ -28,9 +28,9 @@ public final class Channel {
     volatile String lostReason;
     volatile boolean closed;
 
-    Channel(MeshNode node, PublicKey peer, long id) {
-        this.node = node;
-        this.drainTask = () -> node.drainNow(this);
+    Channel(PeerConnections connections, PublicKey peer, long id) {
+        this.connections = connections;
+        this.drainTask = () -> connections.drainNow(this);
         this.peer = peer;
         this.id = id;
     }
@@ -54,15 +54,15 @@ public final class Channel {
      *     closed or its loop failed
      */
     public boolean send(byte[] message) {
-        node.ensureOpen();
+        connections.ensureOpen();
         if (lostReason != null) {
             throw new IllegalStateException("channel " + id + " to " + peer + " is lost: " + lostReason);
         }
         if (closed) {
             throw new IllegalStateException("channel " + id + " to " + peer + " is closed");
         }
-        if (message.length > node.maxMessage()) {
-            throw new IllegalArgumentException("message of " + message.length + " bytes; at most " + node.maxMessage());
+        if (message.length > connections.maxMessage()) {
+            throw new IllegalArgumentException("message of " + message.length + " bytes; at most " + connections.maxMessage());
         }
         long queued = queuedBytes.get();
         if (queued > 0 && queued + message.length > MeshNode.CHANNEL_QUEUE_BYTES) {
@@ -75,14 +75,14 @@ public final class Channel {
         }
         queuedBytes.addAndGet(message.length);
         queue.add(message);
-        node.scheduleDrain(this);
+        connections.scheduleDrain(this);
         return true;
     }
 
     /** True if {@link #send} would take a message of {@code length} bytes now. */
     public boolean isWritable(int length) {
         long queued = queuedBytes.get();
-        return lostReason == null && !closed && node.isOpen()
+        return lostReason == null && !closed && connections.isOpen()
                 && (queued == 0 || queued + length <= MeshNode.CHANNEL_QUEUE_BYTES);
     }
 
@@ -90,7 +90,7 @@ public final class Channel {
     public void close() {
         closed = true;
         try {
-            node.scheduleDrain(this);
+            connections.scheduleDrain(this);
         } catch (IllegalStateException e) {
             // the node is closed or failed: its connections are gone, nothing is left to end
         }

@@ -1,6 +1,5 @@
 package io.keymesh.node;
 
-import io.keymesh.channel.ChannelConfig;
 import io.keymesh.channel.ChannelConnection;
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
@@ -10,20 +9,14 @@ import io.keymesh.io.UdpNodeIo;
 import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SessionEngine;
-import io.keymesh.session.SessionEvents;
-import io.keymesh.session.Endpoint;
 import io.keymesh.session.UdpEndpoint;
-import io.keymesh.wire.InnerPayload;
 import io.keymesh.wire.MeshFrame;
 import io.keymesh.wire.TransportData;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A keymesh node: one UDP port, a key pair, and peers reached by public key over WireGuard
@@ -71,19 +64,26 @@ public final class MeshNode implements AutoCloseable {
     private final GuardedListener listener;
     private final NodeConfig config;
     private final Map<PublicKey, PeerState> peers = new ConcurrentHashMap<>();
-    private final PendingSends pendingSends = new PendingSends(MAX_PENDING_SENDS, MAX_PENDING_SEND_BYTES);
-    private final AtomicLong sendsRefused = new AtomicLong();
-    private volatile boolean closed;
-    /** What stopped the loop thread, if it stopped on a failure rather than by {@link #close()}. */
-    private volatile Throwable loopFailure;
-    private long unknownFrames;
-    private long malformedPayloads;
-    private long ipPacketsIgnored;
+    private final RunState run = new RunState();
+    private final PayloadRouter router = new PayloadRouter(peers);
+    private final NodeStats stats = new NodeStats(peers);
+    private final DatagramSender sender;
+    private final PeerConnections connections;
 
     private MeshNode(NodeConfig config, NodeListener listener, NodeIo io) {
+        GuardedListener guarded = new GuardedListener(listener);
         this.config = config;
-        this.listener = new GuardedListener(listener);
-        this.loop = new EngineLoop(io, config.privateKey(), new Events());
+        this.listener = guarded;
+        this.loop = new EngineLoop(io, config.privateKey(), new PeerEvents(peers, guarded, router));
+        this.sender = new DatagramSender(loop, config.aead(), peers, run);
+        this.connections = new PeerConnections(loop, guarded, config, peers, run);
+        router.registerPayload(MeshFrame.PACKET, connections::receive);
+        router.registerFrame(MeshFrame.DATAGRAM, (from, state, b, off, len) -> {
+            if (state != null) {
+                state.datagramsReceived++;
+            }
+            guarded.onDatagram(from, b, off, len);
+        });
     }
 
     /** Starts a node on a real UDP socket bound to {@code config.listen()}. */
@@ -148,74 +148,7 @@ public final class MeshNode implements AutoCloseable {
      * @throws IllegalStateException if the node is closed or its loop failed
      */
     public boolean send(PublicKey to, byte[] data, int off, int len) {
-        ensureOpen();
-        PeerState state = peers.get(to);
-        if (state == null) {
-            throw new IllegalArgumentException("not a peer of this node: " + to);
-        }
-        if (len < 0 || len > MAX_DATAGRAM_LENGTH) {
-            throw new IllegalArgumentException("datagram of " + len + " bytes; at most " + MAX_DATAGRAM_LENGTH);
-        }
-        java.util.Objects.checkFromIndexSize(off, len, data.length); // before counting it as pending
-        int frameLen = MeshFrame.frameLength(len);
-        int bufLen = SessionEngine.SEND_HEADROOM + frameLen + 15 + TransportData.TAG_LENGTH;
-        // Off the loop thread: encrypted and sent on this thread when the session allows and no
-        // earlier send to the peer waits for the loop (it would be overtaken). Otherwise through
-        // the loop. Only a peer's own sends are ordered: other peers' queued sends do not hold it up.
-        boolean onLoop = loop.io().inLoop();
-        if (state.pendingSends.get() == 0 && loop.io().concurrentSends() && !onLoop) {
-            SendScratch scratch = SendScratch.acquire();
-            try {
-                byte[] buf = scratch.buffer(bufLen);
-                frameDatagram(data, off, len, buf);
-                if (loop.sendOnCallerThread(state.session, buf, SessionEngine.SEND_HEADROOM, frameLen, scratch.aead(config.aead()))) {
-                    state.datagramsSent.incrementAndGet();
-                    return true;
-                }
-            } finally {
-                SendScratch.release(scratch);
-            }
-        }
-        // From a listener callback (the loop thread) the call below runs inline: nothing is queued,
-        // so nothing is counted against the bounds and nothing is refused.
-        if (!onLoop) {
-            if (!pendingSends.tryAdd(bufLen)) {
-                sendsRefused.incrementAndGet();
-                return false;
-            }
-            state.pendingSends.incrementAndGet();
-        }
-        byte[] buf = new byte[bufLen];
-        frameDatagram(data, off, len, buf);
-        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
-        CompletableFuture<Void> done = loop.call((engine, now) -> {
-            ran.set(true);
-            try {
-                if (peers.get(to) == state) {
-                    state.datagramsSent.incrementAndGet();
-                    engine.send(now, state.session, buf, SessionEngine.SEND_HEADROOM, frameLen);
-                }
-            } finally {
-                if (!onLoop) {
-                    // after sending: a send to this peer on another thread must not overtake this one
-                    state.pendingSends.decrementAndGet();
-                    pendingSends.remove(bufLen);
-                }
-            }
-            return null;
-        });
-        if (!ran.get() && done.isCompletedExceptionally()) { // refused: the loop stopped since the check above
-            state.pendingSends.decrementAndGet();
-            pendingSends.remove(bufLen);
-            throw stoppedException();
-        }
-        return true;
-    }
-
-    /** Writes the DATAGRAM frame of {@code data[off..off+len)} at the engine's headroom in {@code buf}. */
-    private static void frameDatagram(byte[] data, int off, int len, byte[] buf) {
-        int bodyOff = MeshFrame.writeHeader(buf, SessionEngine.SEND_HEADROOM, MeshFrame.DATAGRAM, len);
-        System.arraycopy(data, off, buf, bodyOff, len);
+        return sender.send(to, data, off, len);
     }
 
     /** {@link #send(PublicKey, byte[], int, int)} of a whole array. */
@@ -257,15 +190,7 @@ public final class MeshNode implements AutoCloseable {
             if (s == null) {
                 return false;
             }
-            boolean hadChannels = s.connection != null && s.connection.hasChannels();
-            if (s.connection != null) {
-                s.connection.close(now, PEER_REMOVED); // reports nothing: reported below
-                s.connection = null;
-            }
-            for (Channel c : s.channels.values()) {
-                hadChannels |= c.lostReason == null;
-            }
-            loseChannels(s, PEER_REMOVED);
+            boolean hadChannels = connections.peerRemoved(s, now, PEER_REMOVED); // reports nothing: reported below
             boolean removed = engine.removePeer(key);
             boolean wasUp = s.up;
             s.up = false;
@@ -301,17 +226,7 @@ public final class MeshNode implements AutoCloseable {
 
     /** A snapshot of every peer; a failed future ({@link IllegalStateException}) if the node is closed or its loop failed. */
     public CompletableFuture<List<PeerStats>> peerStats() {
-        return onLoop((engine, now) -> {
-            List<PeerStats> out = new ArrayList<>();
-            for (Peer p : engine.peers()) {
-                PeerState s = peers.get(p.publicKey());
-                long hs = p.lastHandshakeNanos();
-                out.add(new PeerStats(p.publicKey(), UdpEndpoint.addressOf(p.endpoint()), s != null && s.up, hs < 0 ? -1 : now - hs,
-                        p.handshakesCompleted(), p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(),
-                        s == null ? 0 : s.datagramsSent.get(), s == null ? 0 : s.datagramsReceived));
-            }
-            return out;
-        });
+        return onLoop(stats::peers);
     }
 
     /**
@@ -319,15 +234,7 @@ public final class MeshNode implements AutoCloseable {
      * ({@link IllegalStateException}) if the node is closed or its loop failed.
      */
     public CompletableFuture<Map<DropReason, Long>> drops() {
-        return onLoop((engine, now) -> {
-            Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
-            for (DropReason r : DropReason.values()) {
-                if (engine.dropped(r) > 0) {
-                    out.put(r, engine.dropped(r));
-                }
-            }
-            return out;
-        });
+        return onLoop((engine, now) -> stats.drops(engine));
     }
 
     /**
@@ -336,15 +243,12 @@ public final class MeshNode implements AutoCloseable {
      * loop failed.
      */
     public CompletableFuture<ChannelConnection.Stats> channelStats(PublicKey peer) {
-        return onLoop((engine, now) -> {
-            PeerState s = peers.get(peer);
-            return s == null || s.connection == null ? null : s.connection.stats();
-        });
+        return onLoop((engine, now) -> stats.channel(peer));
     }
 
     /** Sends refused because too many datagrams, or too many bytes, were queued for the loop. */
     public long sendsRefused() {
-        return sendsRefused.get();
+        return sender.sendsRefused();
     }
 
     /**
@@ -360,7 +264,7 @@ public final class MeshNode implements AutoCloseable {
      * packets; a failed future ({@link IllegalStateException}) if the node is closed or its loop failed.
      */
     public CompletableFuture<long[]> frameCounters() {
-        return onLoop((engine, now) -> new long[] {unknownFrames, malformedPayloads, ipPacketsIgnored});
+        return onLoop((engine, now) -> router.counters());
     }
 
     /**
@@ -373,36 +277,17 @@ public final class MeshNode implements AutoCloseable {
 
     /** {@link EngineLoop#call}, unless the node is closed or its loop failed: then a future that has failed. */
     private <T> CompletableFuture<T> onLoop(EngineLoop.EngineFunction<T> f) {
-        return isOpen() ? loop.call(f) : CompletableFuture.failedFuture(stoppedException());
-    }
-
-    /** Throws {@link IllegalStateException} if the node is closed or its loop failed. Any thread. */
-    void ensureOpen() {
-        if (!isOpen()) {
-            throw stoppedException();
-        }
-    }
-
-    /** False once the node is closed or its loop failed. Any thread. */
-    boolean isOpen() {
-        return !closed && loopFailure == null;
-    }
-
-    private IllegalStateException stoppedException() {
-        Throwable failure = loopFailure;
-        return failure == null
-                ? new IllegalStateException("node is closed")
-                : new IllegalStateException("node failed: its loop thread stopped on " + failure, failure);
+        return run.isOpen() ? loop.call(f) : CompletableFuture.failedFuture(run.stoppedException());
     }
 
     /**
-     * Loop thread, as the loop stops for good. A loop that failed takes the node with it: from then
-     * on it refuses work as a closed one does (its calls queued meanwhile fail next).
+     * Loop thread, once, when the loop stops for good: whatever stopped it, no session outlives it.
+     * A loop that failed takes the node with it: from then on it refuses work as a closed one does
+     * (its calls queued meanwhile fail next).
      */
-    /** Loop thread, once, when the loop stops for good: whatever stopped it, no session outlives it. */
     private void loopStopped(Throwable failure) {
         if (failure != null) {
-            loopFailure = failure;
+            run.loopFailed(failure);
         }
         peers.clear();
         loop.engine().removeAllPeers();
@@ -426,21 +311,9 @@ public final class MeshNode implements AutoCloseable {
         }
         long deadline = System.nanoTime() + drainTimeout.toNanos();
         boolean drained = false;
-        while (!closed) {
+        while (!run.isClosed()) {
             try {
-                drained = loop.call((engine, now) -> {
-                    for (PeerState s : peers.values()) {
-                        for (Channel c : s.channels.values()) {
-                            if (!c.queue.isEmpty() && c.lostReason == null) {
-                                return false;
-                            }
-                        }
-                        if (s.connection != null && s.connection.hasUnacknowledgedData()) {
-                            return false;
-                        }
-                    }
-                    return true;
-                }).get(1, java.util.concurrent.TimeUnit.SECONDS);
+                drained = loop.call((engine, now) -> connections.drained()).get(1, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
                 break; // the loop is gone or stuck: close anyway
             }
@@ -467,17 +340,13 @@ public final class MeshNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (run.isClosed()) {
             return;
         }
-        closed = true;
+        run.markClosed();
         try {
             loop.call((engine, now) -> {
-                for (PeerState s : peers.values()) {
-                    if (s.connection != null) {
-                        s.connection.close(now, "node closing");
-                    }
-                }
+                connections.closeAll(now);
                 engine.removeAllPeers(); // after the CONNECTION_CLOSEs, which the sessions encrypt
                 peers.clear(); // tasks queued behind this one find no peer: no new handshake, no new connection
                 return null;
@@ -488,11 +357,9 @@ public final class MeshNode implements AutoCloseable {
         loop.close();
     }
 
-    // ------------------------------------------------------------------ reliable channels
-
-    /** The largest message a channel takes. */
+    /** The largest message a channel takes; for tests. */
     int maxMessage() {
-        return config.channels().maxMessage();
+        return connections.maxMessage();
     }
 
     /**
@@ -503,199 +370,12 @@ public final class MeshNode implements AutoCloseable {
      *     closed on the current connection (finished channels are retired; their numbers are not reused)
      */
     public Channel channel(PublicKey peer, long channelId) {
-        ensureOpen();
-        if (channelId < 0 || channelId > io.keymesh.wire.VarInt.MAX) {
-            throw new IllegalArgumentException("channel id out of range: " + channelId);
-        }
-        PeerState state = peers.get(peer);
-        if (state == null) {
-            throw new IllegalArgumentException("not a peer of this node: " + peer);
-        }
-        if (state.retiredChannels.contains(channelId)) {
-            throw new IllegalArgumentException("channel " + channelId + " to " + peer
-                    + " was used and closed on the current connection; channel numbers are not reused");
-        }
-        return state.channels.compute(channelId, (id, c) ->
-                c == null || c.lostReason != null || c.closed ? new Channel(this, peer, id) : c);
+        return connections.channel(peer, channelId);
     }
 
     /** The channel handles the node keeps for {@code peer} (0 if it is not a peer); for tests. */
     int channelHandles(PublicKey peer) {
-        PeerState s = peers.get(peer);
-        return s == null ? 0 : s.channels.size();
-    }
-
-    /**
-     * Runs {@link #drain} on the loop thread, once per burst of sends.
-     *
-     * @throws IllegalStateException if the loop has stopped (the node closed or failed meanwhile)
-     */
-    void scheduleDrain(Channel c) {
-        if (c.drainScheduled.compareAndSet(false, true)) {
-            // Always queued, also from the loop thread: a send from inside a listener callback
-            // must not re-enter the connection that is delivering. The task object is the
-            // channel's own, so a burst costs no allocation here.
-            try {
-                loop.io().execute(c.drainTask);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                c.drainScheduled.set(false);
-                throw stoppedException();
-            }
-        }
-    }
-
-    /** Loop thread: {@link Channel#drainTask}. */
-    void drainNow(Channel c) {
-        try {
-            drain(c, loop.io().nanoTime());
-        } finally {
-            loop.rearm(); // also after a listener threw: the loop goes on, and so must the deadlines
-        }
-    }
-
-    /** Loop thread: moves a channel's queued messages into its connection as far as it takes them. */
-    private void drain(Channel c, long now) {
-        c.drainScheduled.set(false);
-        PeerState state = peers.get(c.peer());
-        if (state == null) {
-            c.lose("not a peer any more");
-            return;
-        }
-        if (c.lostReason != null) {
-            c.dropQueued(); // a send that raced the loss
-            return;
-        }
-        if (state.channels.get(c.id()) != c) {
-            // A handle made while its peer was being removed (and perhaps added again): it belongs
-            // to no connection the node tracks.
-            c.lose("not a peer any more");
-            return;
-        }
-        try {
-            feed(state, c, now);
-        } finally {
-            state.connectionWakeup.rearm(); // also after a listener threw
-        }
-    }
-
-    private void feed(PeerState state, Channel c, long now) {
-        ChannelConnection conn = connectionFor(state, now);
-        byte[] m;
-        try {
-            // Everything queued goes in first and leaves in one flush: a burst of small messages
-            // shares packets.
-            while ((m = c.queue.peek()) != null && conn.offer(c.id(), m)) {
-                c.queue.poll();
-                c.queuedBytes.addAndGet(-m.length);
-            }
-            if (c.closed && c.queue.isEmpty()) {
-                if (!conn.closeChannel(now, c.id())) {
-                    // It never reached the connection (nothing sent or received on it), so it will
-                    // never retire: nothing is left to do with it.
-                    state.channels.remove(c.id(), c);
-                }
-            } else {
-                conn.flush(now);
-            }
-        } catch (IllegalStateException e) {
-            c.lose(e.getMessage());
-            state.channels.remove(c.id(), c);
-        }
-        if (c.queuedBytes.get() < CHANNEL_QUEUE_BYTES / 2 && c.wantsWritable.compareAndSet(true, false)) {
-            listener.onChannelWritable(c.peer(), c.id());
-        }
-    }
-
-    private ChannelConnection connectionFor(PeerState state, long now) {
-        if (state.connection == null) {
-            PublicKey key = state.session.publicKey();
-            ChannelConfig channels = config.channels();
-            int loopback = LoopbackPath.maxUdpPayload(UdpEndpoint.addressOf(state.session.endpoint()));
-            state.loopbackConnection = loopback > channels.maxUdpPayload();
-            if (state.loopbackConnection) {
-                channels = channels.withMaxUdpPayload(loopback);
-            }
-            state.connection = new ChannelConnection(channels, loop.io().random(), now,
-                    (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
-                    new ConnectionEvents(key, state), state.retiredChannels);
-        } else if (state.loopbackConnection && !LoopbackPath.isLoopback(UdpEndpoint.addressOf(state.session.endpoint()))) {
-            state.loopbackConnection = false; // the peer moved off this host
-            state.connection.restartPathMtuDiscovery(config.channels().maxUdpPayload());
-        }
-        return state.connection;
-    }
-
-    /** Loop thread: a peer's connection reached its deadline (it is the current one: a removed peer's was dropped). */
-    private void onConnectionTimeout(PeerState s, long now) {
-        ChannelConnection c = s.connection;
-        if (c != null && peers.get(s.session.publicKey()) == s && c.nextTimeout() <= now) {
-            c.onTimeout(now);
-        }
-        loop.rearm();
-    }
-
-    /** A peer's connection's events, passed on to the listener with the peer's key. */
-    private final class ConnectionEvents implements ChannelConnection.Events {
-        private final PublicKey peer;
-        private final PeerState state;
-
-        ConnectionEvents(PublicKey peer, PeerState state) {
-            this.peer = peer;
-            this.state = state;
-        }
-
-        @Override
-        public void onMessage(long channelId, byte[] message) {
-            listener.onMessage(peer, channelId, message);
-        }
-
-        @Override
-        public void onChannelOpened(long channelId) {
-            listener.onChannelOpened(peer, channelId);
-        }
-
-        @Override
-        public void onWritable(long channelId) {
-            Channel c = state.channels.get(channelId);
-            if (c != null && !c.queue.isEmpty()) {
-                scheduleDrain(c);
-            }
-        }
-
-        @Override
-        public void onChannelClosed(long channelId, long errorCode) {
-            listener.onChannelClosed(peer, channelId, errorCode);
-        }
-
-        @Override
-        public void onChannelRetired(long channelId) {
-            // The connection has put the number among state.retiredChannels.
-            state.channels.computeIfPresent(channelId, (id, c) -> c.closed ? null : c);
-        }
-
-        @Override
-        public void onConnectionLost(String reason) {
-            // The connection has emptied state.retiredChannels: the next one numbers its channels afresh.
-            if (state.connection != null && state.connection.isLost()) {
-                state.connection = null; // the next channel use starts a new connection
-            }
-            // else the peer restarted: the connection has already started over with the peer's new
-            // id and a new id of ours, which it is telling the peer; a fresh connection here would
-            // have yet another id, and the two sides would drop each other's packets as stale.
-            loseChannels(state, reason);
-            listener.onChannelsLost(peer, reason);
-        }
-    }
-
-    /**
-     * Loop thread: every channel handle of {@code state} is lost with {@code reason}; the node
-     * forgets them and the messages they held are dropped. {@link #channel} gives new handles.
-     */
-    private static void loseChannels(PeerState state, String reason) {
-        for (Channel c : state.channels.values()) {
-            c.lose(reason);
-            state.channels.remove(c.id(), c); // not a handle made meanwhile for the same number
-        }
+        return connections.handles(peer);
     }
 
     private void addPeerOnLoop(SessionEngine engine, PeerConfig pc) {
@@ -707,77 +387,7 @@ public final class MeshNode implements AutoCloseable {
             engine.setWireGuardCompatible(p, true);
         }
         PeerState state = new PeerState(p);
-        state.connectionWakeup = new Wakeup(loop.io(), () -> state.connection == null ? Long.MAX_VALUE : state.connection.nextTimeout(),
-                now -> onConnectionTimeout(state, now));
+        connections.peerAdded(state);
         peers.put(pc.publicKey(), state);
-    }
-
-    private final class Events implements SessionEvents {
-        @Override
-        public void deliver(Peer peer, int kind, byte[] payload, int off, int len) {
-            if (kind != InnerPayload.MESH_FRAMES) {
-                ipPacketsIgnored++;
-                return;
-            }
-            PeerState state = peers.get(peer.publicKey());
-            if (state != null && (payload[off] & 0xff) == MeshFrame.PACKET) {
-                try {
-                    long now = loop.io().nanoTime();
-                    connectionFor(state, now).onPayload(now, payload, off, len);
-                } finally {
-                    state.connectionWakeup.rearm(); // also after a listener threw
-                }
-                return;
-            }
-            boolean ok = MeshFrame.forEach(payload, off, len, (type, b, bodyOff, bodyLen) -> {
-                if (type == MeshFrame.DATAGRAM) {
-                    if (state != null) {
-                        state.datagramsReceived++;
-                    }
-                    listener.onDatagram(peer.publicKey(), b, bodyOff, bodyLen);
-                } else {
-                    unknownFrames++;
-                }
-            });
-            if (!ok) {
-                malformedPayloads++;
-            }
-        }
-
-        @Override
-        public void handshakeCompleted(Peer peer) {
-            PeerState s = peers.get(peer.publicKey());
-            if (s != null && !s.up) {
-                s.up = true;
-                listener.onPeerUp(peer.publicKey());
-            }
-        }
-
-        /** WireGuard's roaming: the peer's endpoint follows its authenticated packets. */
-        @Override
-        public void authenticated(Peer peer, Endpoint from) {
-            if (!from.equals(peer.endpoint())) {
-                peer.setEndpoint(from);
-                listener.onEndpointChanged(peer.publicKey(), UdpEndpoint.addressOf(from));
-            }
-        }
-
-        @Override
-        public void handshakeGaveUp(Peer peer) {
-            down(peer, "no handshake answer for 90 s");
-        }
-
-        @Override
-        public void keysZeroed(Peer peer) {
-            down(peer, "session expired");
-        }
-
-        private void down(Peer peer, String reason) {
-            PeerState s = peers.get(peer.publicKey());
-            if (s != null && s.up) {
-                s.up = false;
-                listener.onPeerDown(peer.publicKey(), reason);
-            }
-        }
     }
 }

@@ -313,4 +313,35 @@ class LossDetectorTest {
         d.onAckReceived(ack(0, 0), MS, false);
         assertNull(seen[0].frames(), "not retained after the call");
     }
+
+    @Test
+    void afterAPathChangeOldPacketsAreStillTrackedButStayOutOfTheNewPathsRttAndWindow() {
+        send(0, 0);
+        send(1, 0);
+        send(2, 0);
+        RttEstimator newRtt = new RttEstimator();
+        NewReno newReno = new NewReno(SIZE);
+        ld.onPathChanged(newRtt, newReno);
+        assertEquals(0, ld.bytesInFlight(), "the new path starts with nothing in flight");
+        assertEquals(3, ld.ackElicitingInFlight(), "the old packets are still outstanding");
+        assertEquals(newRtt.pto(0), ld.nextTimeout(), "the probe timeout follows the new path's RTT");
+
+        send(3, 10 * MS);
+        assertEquals(SIZE, ld.bytesInFlight());
+        ld.onAckReceived(ack(1, 1), 50 * MS, false);
+        assertEquals(List.of(1L), acked);
+        assertFalse(newRtt.hasSample(), "no sample from a packet of the old path");
+        assertEquals(CongestionController.initialWindow(SIZE), newReno.window(), "nor growth");
+        assertEquals(SIZE, ld.bytesInFlight());
+
+        ld.onAckReceived(ack(3, 3), 60 * MS, false);
+        assertEquals(List.of(1L, 3L), acked);
+        assertEquals(50 * MS, newRtt.latest(), "packet 3's round trip");
+        assertEquals(List.of(0L, 2L), lost, "the old path's losses are still found");
+        assertEquals(Long.MAX_VALUE, newReno.slowStartThreshold(), "but are no congestion event on the new path");
+        assertEquals(CongestionController.initialWindow(SIZE) + SIZE, newReno.window(), "packet 3 grows the window");
+        assertEquals(0, ld.bytesInFlight());
+        assertEquals(0, ld.ackElicitingInFlight());
+        assertEquals(CongestionController.initialWindow(SIZE), reno.window(), "the old path's controller heard nothing");
+    }
 }

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keymesh.testing.Gen;
+import io.keymesh.testing.SeededProperty;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,8 +46,7 @@ class Base32Test {
         assertArrayEquals(bytes, Base32.decode(alphabet));
     }
 
-    @Property
-    void thirtyTwoByteKeysRoundTripIn52Characters(@ForAll @Size(32) byte[] key) {
+    private static void checkKey(byte[] key) {
         String text = Base32.encode(key);
         assertEquals(52, text.length());
         assertTrue(text.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '2' && c <= '7')), text);
@@ -55,11 +54,42 @@ class Base32Test {
         assertArrayEquals(key, Base32.decode(text.toUpperCase(Locale.ROOT)));
     }
 
-    @Property
-    void anyLengthRoundTrips(@ForAll @Size(max = 70) byte[] data) {
+    @Test
+    void thirtyTwoByteKeysRoundTripIn52Characters() {
+        SeededProperty.forAll(1000, r -> checkKey(Gen.bytes(r, 32, 32)));
+    }
+
+    /** Keys of one repeated byte, for each byte value. */
+    @Test
+    void uniformKeysRoundTripIn52Characters() {
+        for (int v = 0; v < 256; v++) {
+            byte[] key = new byte[32];
+            Arrays.fill(key, (byte) v);
+            checkKey(key);
+        }
+    }
+
+    private static void checkRoundTrip(byte[] data) {
         String text = Base32.encode(data);
         assertEquals((data.length * 8 + 4) / 5, text.length());
         assertArrayEquals(data, Base32.decode(text));
+    }
+
+    @Test
+    void anyLengthRoundTrips() {
+        SeededProperty.forAll(1000, r -> checkRoundTrip(Gen.bytes(r, 0, 70)));
+    }
+
+    /** Every length up to 70, each filled with an edge byte (0, 1, -1, 127, -128). */
+    @Test
+    void anyLengthOfUniformBytesRoundTrips() {
+        for (byte fill : new byte[] {0, 1, -1, Byte.MAX_VALUE, Byte.MIN_VALUE}) {
+            for (int length = 0; length <= 70; length++) {
+                byte[] data = new byte[length];
+                Arrays.fill(data, fill);
+                checkRoundTrip(data);
+            }
+        }
     }
 
     @ParameterizedTest

@@ -3,13 +3,12 @@ package io.keymesh.crypto;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.keymesh.testing.Gen;
+import io.keymesh.testing.SeededProperty;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,9 +112,32 @@ class PortableChaCha20Poly1305Test {
         assertEquals(-1, a.open(key, 0x0807060504030201L, aad, aad.length, sealed, 0, sealed.length, pt, 0));
     }
 
-    @Property(tries = 300)
-    void portableAndJdkAgree(@ForAll @IntRange(min = 0, max = 1500) int len, @ForAll @IntRange(min = 0, max = 40) int aadLen,
-            @ForAll long counter, @ForAll long seed) {
+    @Test
+    void portableAndJdkAgree() {
+        SeededProperty.forAll(300, r -> checkAgree(Gen.ints(r, 0, 1500), Gen.ints(r, 0, 40), Gen.anyLong(r), r.nextLong()));
+    }
+
+    /**
+     * Lengths at the ends of the range, around a 64-byte ChaCha20 block, a 16-byte Poly1305 block
+     * and the split implementation's threshold; associated data empty, one byte and the longest;
+     * counters at the edges of the long range.
+     */
+    @Test
+    void portableAndJdkAgreeAtTheEdges() {
+        int threshold = SplitChaCha20Poly1305.JDK_FROM_LENGTH;
+        int[] lengths = {0, 1, 15, 16, 17, 63, 64, 65, threshold - 1, threshold, threshold + 1, 1499, 1500};
+        for (int len : lengths) {
+            for (int aadLen : new int[] {0, 1, 40}) {
+                for (long counter : Gen.edges(Long.MIN_VALUE, Long.MAX_VALUE)) {
+                    checkAgree(len, aadLen, counter, len * 41L + aadLen);
+                }
+            }
+        }
+    }
+
+    /** Inputs from {@code seed}: the implementations agree, open each other's output, and refuse a flipped bit. */
+    private static void checkAgree(int len, int aadLen, long counter, long seed) {
+        String what = "length " + len + ", aad " + aadLen + ", counter " + counter + ", seed " + seed;
         SplittableRandom r = new SplittableRandom(seed);
         byte[] key = new byte[32];
         byte[] aad = new byte[aadLen];
@@ -127,20 +149,20 @@ class PortableChaCha20Poly1305Test {
         byte[] b = new byte[len + 16];
         Aead.portable().seal(key, counter, aad, aadLen, pt, 0, len, a, 0);
         new ChaCha20Poly1305().seal(key, counter, aad, aadLen, pt, 0, len, b, 0);
-        assertArrayEquals(b, a);
+        assertArrayEquals(b, a, what);
         byte[] c = new byte[len + 16]; // the split one (Aead.jdk()), whichever side of its threshold
-        assertEquals(len + 16, Aead.jdk().seal(key, counter, aad, aadLen, pt, 0, len, c, 0));
-        assertArrayEquals(b, c);
+        assertEquals(len + 16, Aead.jdk().seal(key, counter, aad, aadLen, pt, 0, len, c, 0), what);
+        assertArrayEquals(b, c, what);
         byte[] opened = new byte[len];
-        assertEquals(len, Aead.jdk().open(key, counter, aad, aadLen, c, 0, c.length, opened, 0));
-        assertArrayEquals(pt, opened);
+        assertEquals(len, Aead.jdk().open(key, counter, aad, aadLen, c, 0, c.length, opened, 0), what);
+        assertArrayEquals(pt, opened, what);
         // In place, both ways, and a flipped bit anywhere is refused.
         byte[] buf = Arrays.copyOf(a, a.length);
-        assertEquals(len, Aead.portable().open(key, counter, aad, aadLen, buf, 0, buf.length, buf, 0));
-        assertArrayEquals(pt, Arrays.copyOf(buf, len));
+        assertEquals(len, Aead.portable().open(key, counter, aad, aadLen, buf, 0, buf.length, buf, 0), what);
+        assertArrayEquals(pt, Arrays.copyOf(buf, len), what);
         a[r.nextInt(a.length)] ^= (byte) (1 << r.nextInt(8));
-        assertEquals(-1, Aead.portable().open(key, counter, aad, aadLen, a, 0, a.length, new byte[len], 0));
-        assertEquals(-1, new ChaCha20Poly1305().open(key, counter, aad, aadLen, a, 0, a.length, new byte[len], 0));
-        assertEquals(-1, Aead.jdk().open(key, counter, aad, aadLen, a, 0, a.length, new byte[len], 0));
+        assertEquals(-1, Aead.portable().open(key, counter, aad, aadLen, a, 0, a.length, new byte[len], 0), what);
+        assertEquals(-1, new ChaCha20Poly1305().open(key, counter, aad, aadLen, a, 0, a.length, new byte[len], 0), what);
+        assertEquals(-1, Aead.jdk().open(key, counter, aad, aadLen, a, 0, a.length, new byte[len], 0), what);
     }
 }

@@ -1,25 +1,24 @@
 package io.keymesh.node;
 
-import static io.keymesh.node.Loopback.LOCALHOST;
-import static io.keymesh.node.Loopback.await;
-import static io.keymesh.node.Loopback.get;
-import static io.keymesh.node.Loopback.newKey;
-import static io.keymesh.node.Loopback.newNetworkKey;
+import static io.keymesh.testing.Loopback.await;
+import static io.keymesh.testing.Loopback.get;
+import static io.keymesh.testing.TestKeys.newKey;
+import static io.keymesh.testing.TestKeys.newNetworkKey;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
-import io.keymesh.crypto.PublicKey;
-import java.net.InetSocketAddress;
+import io.keymesh.testing.Loopback;
+import io.keymesh.testing.Loopback.Node;
+import io.keymesh.testing.RecordingListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,36 +32,27 @@ class MeshNodeBusySenderTest {
     private static final int SENDERS = 2;
     private static final int DATAGRAM = 1_200;
 
+    @AutoClose
     private final Loopback net = new Loopback();
     private final PresharedKey network = newNetworkKey();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        net.close();
-    }
-
-    /** Counts datagrams (a flood is not kept). */
-    private static final class Counting implements NodeListener {
-        final AtomicLong datagrams = new AtomicLong();
-
-        @Override
-        public void onDatagram(PublicKey from, byte[] data, int off, int len) {
-            datagrams.incrementAndGet();
-        }
-    }
-
-    private MeshNode start(PrivateKey key, NodeListener listener) {
-        return net.track(MeshNode.start(NodeConfig.of(key, new InetSocketAddress(LOCALHOST, 0), network), listener));
+    /** A node with no peers whose listener counts datagrams (a flood is not kept). */
+    private Node start(PrivateKey key) {
+        Node n = net.start(key, network, List.of());
+        n.events().datagramSink = (from, data, off, len) -> { };
+        return n;
     }
 
     @Test
     void sendersThatKeepTheLoopsQueueFullDoNotKeepItFromReceivingOrAnswering() throws Exception {
         PrivateKey keyA = newKey();
         PrivateKey keyB = newKey();
-        Counting atA = new Counting();
-        Counting atB = new Counting();
-        MeshNode a = start(keyA, atA);
-        MeshNode b = start(keyB, atB);
+        Node nodeA = start(keyA);
+        Node nodeB = start(keyB);
+        MeshNode a = nodeA.mesh();
+        MeshNode b = nodeB.mesh();
+        RecordingListener atA = nodeA.events();
+        RecordingListener atB = nodeB.events();
         get(a.addPeer(PeerConfig.of(keyB.publicKey(), b.localAddress())));
         get(b.addPeer(PeerConfig.of(keyA.publicKey(), a.localAddress())));
 
@@ -94,9 +84,9 @@ class MeshNodeBusySenderTest {
             }
         }));
         try {
-            await(() -> "b's datagrams received by a, whose loop is busy with queued sends: " + atA.datagrams.get(),
-                    () -> atA.datagrams.get() >= 50);
-            await("a's datagrams at b (a read the handshake's answer)", () -> atB.datagrams.get() >= 1);
+            await(() -> "b's datagrams received by a, whose loop is busy with queued sends: " + atA.datagramCount(),
+                    () -> atA.datagramCount() >= 50);
+            await("a's datagrams at b (a read the handshake's answer)", () -> atB.datagramCount() >= 1);
             for (int i = 0; i < 5; i++) { // a call waits behind at most MAX_PENDING_SEND_BYTES of queued sends
                 try {
                     a.peerStats().get(2, TimeUnit.SECONDS);
@@ -104,8 +94,8 @@ class MeshNodeBusySenderTest {
                     fail("peerStats() took more than 2 s while the loop was busy");
                 }
             }
-            long before = atA.datagrams.get();
-            await("a goes on receiving b's datagrams", () -> atA.datagrams.get() >= before + 20);
+            long before = atA.datagramCount();
+            await("a goes on receiving b's datagrams", () -> atA.datagramCount() >= before + 20);
         } finally {
             stop.set(true);
             for (Thread t : threads) {

@@ -1,9 +1,9 @@
 package io.keymesh.node;
 
-import static io.keymesh.node.Loopback.await;
-import static io.keymesh.node.Loopback.get;
-import static io.keymesh.node.Loopback.newKey;
-import static io.keymesh.node.Loopback.newNetworkKey;
+import static io.keymesh.testing.Loopback.await;
+import static io.keymesh.testing.Loopback.get;
+import static io.keymesh.testing.TestKeys.newKey;
+import static io.keymesh.testing.TestKeys.newNetworkKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -12,13 +12,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
-import io.keymesh.node.Loopback.Node;
 import io.keymesh.node.MeshNodeChannelLoopbackTest.LossyRelay;
-import io.keymesh.node.RecordingListener.ChannelsLost;
+import io.keymesh.testing.Loopback;
+import io.keymesh.testing.Loopback.Node;
+import io.keymesh.testing.RecordingListener;
+import io.keymesh.testing.RecordingListener.ChannelsLost;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,14 +31,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MeshNodeChannelLifecycleTest {
+    @AutoClose
     private final Loopback net = new Loopback();
     private final PresharedKey network = newNetworkKey();
     private final java.util.Map<Node, LossyRelay> relays = new java.util.HashMap<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        net.close();
-    }
 
     /**
      * b used channel 0 and both sides finished it (retired: a refuses the number), then b crashed
@@ -125,9 +123,9 @@ class MeshNodeChannelLifecycleTest {
      */
     @Test
     void aHandleClosedBeforeItCarriedAnythingIsForgotten() {
-        Node a = net.start(newKey(), network, List.of());
-        Node b = net.start(newKey(), network, List.of(a.asPeer()));
-        get(a.mesh().addPeer(b.asPeer()));
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         Channel unused = a.mesh().channel(b.publicKey(), 4);
         unused.close();
         await("a forgets the closed handle", () -> a.mesh().channelHandles(b.publicKey()) == 0);
@@ -158,9 +156,9 @@ class MeshNodeChannelLifecycleTest {
         fillUntilHeld(a, ch);
 
         assertTrue(get(a.mesh().removePeer(b.publicKey())));
-        await("a reports the removal", () -> !a.events().channelsLost.isEmpty() && !a.events().peersDown.isEmpty());
+        await("a reports the removal", () -> !a.events().channelsLost.isEmpty() && !a.events().peersDown().isEmpty());
         assertEquals(List.of(new ChannelsLost(b.publicKey(), "peer removed")), List.copyOf(a.events().channelsLost));
-        assertEquals(List.of(b.publicKey() + ": peer removed"), List.copyOf(a.events().peersDown));
+        assertEquals(List.of(b.publicKey() + ": peer removed"), a.events().peersDown());
         assertEquals("peer removed", ch.lostReason());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ch.send(bytes("late")));
         assertEquals("channel 1 to " + b.publicKey() + " is lost: peer removed", e.getMessage());
@@ -178,32 +176,32 @@ class MeshNodeChannelLifecycleTest {
     /** A peer with a session but no channel: its removal reports the peer down, and no channel loss. */
     @Test
     void removingAPeerWithoutChannelsReportsOnlyThePeerDown() {
-        Node a = net.start(newKey(), network, List.of());
-        Node b = net.start(newKey(), network, List.of(a.asPeer()));
-        get(a.mesh().addPeer(b.asPeer()));
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         assertTrue(a.mesh().send(b.publicKey(), bytes("hello")));
         await("b has a's datagram", () -> b.events().datagramCount() == 1);
         await("a saw b up", () -> a.events().upCount(b.publicKey()) == 1);
 
         assertTrue(get(a.mesh().removePeer(b.publicKey())));
-        assertEquals(List.of(b.publicKey() + ": peer removed"), List.copyOf(a.events().peersDown));
+        assertEquals(List.of(b.publicKey() + ": peer removed"), a.events().peersDown());
         assertEquals(List.of(), List.copyOf(a.events().channelsLost));
         assertFalse(get(a.mesh().removePeer(b.publicKey())), "removed once");
-        assertEquals(1, a.events().peersDown.size(), "reported once");
+        assertEquals(1, a.events().peersDown().size(), "reported once");
     }
 
     /** Closing a node is the application's own doing: its listener hears no loss and no peer down. */
     @Test
     void closingANodeReportsNothingToItsOwnListener() {
-        Node a = net.start(newKey(), network, List.of());
-        Node b = net.start(newKey(), network, List.of(a.asPeer()));
-        get(a.mesh().addPeer(b.asPeer()));
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         exchange(a, a.mesh().channel(b.publicKey(), 1), b, 0, 3);
 
         a.mesh().close();
         await("b is told a closed", () -> !b.events().channelsLost.isEmpty());
         assertEquals(List.of(), List.copyOf(a.events().channelsLost));
-        assertEquals(List.of(), List.copyOf(a.events().peersDown));
+        assertEquals(List.of(), a.events().peersDown());
     }
 
     // ------------------------------------------------------------ helpers

@@ -1,9 +1,9 @@
 package io.keymesh.node;
 
-import static io.keymesh.node.Loopback.await;
-import static io.keymesh.node.Loopback.get;
-import static io.keymesh.node.Loopback.newKey;
-import static io.keymesh.node.Loopback.newNetworkKey;
+import static io.keymesh.testing.Loopback.await;
+import static io.keymesh.testing.Loopback.get;
+import static io.keymesh.testing.TestKeys.newKey;
+import static io.keymesh.testing.TestKeys.newNetworkKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -14,9 +14,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.keymesh.channel.ChannelConnection;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
-import io.keymesh.node.Loopback.Node;
-import io.keymesh.node.RecordingListener.ChannelRef;
-import io.keymesh.node.RecordingListener.ChannelsLost;
+import io.keymesh.testing.Loopback;
+import io.keymesh.testing.Loopback.Node;
+import io.keymesh.testing.RecordingListener;
+import io.keymesh.testing.RecordingListener.ChannelRef;
+import io.keymesh.testing.RecordingListener.ChannelsLost;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -43,7 +45,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,29 +60,17 @@ import org.junit.jupiter.api.Timeout;
 class MeshNodeChannelLoopbackTest {
     private static final int MIB = 1 << 20;
 
+    @AutoClose
     private final Loopback net = new Loopback();
     private final PresharedKey network = newNetworkKey();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        net.close();
-    }
-
-    /** Two nodes that know each other's address. */
-    private Node[] pair() {
-        Node a = net.start(newKey(), network, List.of());
-        Node b = net.start(newKey(), network, List.of(a.asPeer()));
-        get(a.mesh().addPeer(b.asPeer()));
-        return new Node[] {a, b};
-    }
 
     // ------------------------------------------------------------ bulk
 
     @Test
     void bulkTransferOf64MiBInMixedSizesArrivesExactlyOnceInOrderWithBackPressure() {
-        Node[] n = pair();
-        Node a = n[0];
-        Node b = n[1];
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         int[] sizes = mixedSizes(64, 64L * MIB,
                 MIB + 1, 2 * MIB, 3 * MIB + 5, 4 * MIB, 6 * MIB - 3, 8 * MIB);
         Flow flow = new Flow(a, b, 7);
@@ -99,9 +89,9 @@ class MeshNodeChannelLoopbackTest {
 
     @Test
     void aMessageOfTheMaximumSizeArrivesIntactAndALargerOneIsRefused() {
-        Node[] n = pair();
-        Node a = n[0];
-        Node b = n[1];
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         int max = a.mesh().maxMessage();
         Channel ch = a.mesh().channel(b.publicKey(), 1);
         IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class, () -> ch.send(new byte[max + 1]));
@@ -119,9 +109,9 @@ class MeshNodeChannelLoopbackTest {
 
     @Test
     void closingWithADrainTimeoutDeliversEverythingTheChannelsTookFirst() {
-        Node[] n = pair();
-        Node a = n[0];
-        Node b = n[1];
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         Flow flow = new Flow(a, b, 1);
         receiveInto(b, List.of(flow));
         send(flow, 24, i -> randomBytes(7_000 + i, 256 * 1024)); // 6 MiB; send returns once all were taken
@@ -134,9 +124,9 @@ class MeshNodeChannelLoopbackTest {
 
     @Test
     void fourChannelsEachWayAtOnceKeepPerChannelOrder() throws Exception {
-        Node[] n = pair();
-        Node a = n[0];
-        Node b = n[1];
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         List<Flow> aToB = new ArrayList<>();
         List<Flow> bToA = new ArrayList<>();
         for (int c = 0; c < 4; c++) {
@@ -186,9 +176,9 @@ class MeshNodeChannelLoopbackTest {
 
     @Test
     void twoHundredThousandSmallMessagesArriveInOrder() {
-        Node[] n = pair();
-        Node a = n[0];
-        Node b = n[1];
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         int count = 200_000;
         Flow flow = new Flow(a, b, 3);
         receiveInto(b, List.of(flow));
@@ -295,10 +285,10 @@ class MeshNodeChannelLoopbackTest {
     /** b closes cleanly: a is told at once; b comes back on a new port and the channel works again. */
     @Test
     void aPeerThatClosesIsReportedAtOnceAndItsSuccessorGetsANewConnection() {
-        PrivateKey keyB = newKey();
-        Node a = net.start(newKey(), network, List.of());
-        Node b = net.start(keyB, network, List.of(a.asPeer()));
-        get(a.mesh().addPeer(b.asPeer()));
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
+        PrivateKey keyB = b.key();
         Channel aOld = a.mesh().channel(keyB.publicKey(), 2);
         exchange(a, aOld, b, 0, 10);
         awaitHandshakeAgeAbove30Ms();
@@ -322,9 +312,9 @@ class MeshNodeChannelLoopbackTest {
 
     @Test
     void closeReachesThePeerAfterAllMessagesAndTheOtherDirectionStaysOpen() {
-        Node[] n = pair();
-        Node a = n[0];
-        Node b = n[1];
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         Channel ch = a.mesh().channel(b.publicKey(), 5);
         int count = 300;
         List<byte[]> sent = new ArrayList<>();

@@ -1,27 +1,27 @@
 package io.keymesh.node;
 
-import static io.keymesh.node.Loopback.await;
-import static io.keymesh.node.Loopback.drops;
-import static io.keymesh.node.Loopback.get;
-import static io.keymesh.node.Loopback.newKey;
-import static io.keymesh.node.Loopback.newNetworkKey;
-import static io.keymesh.node.Loopback.stats;
+import static io.keymesh.testing.Loopback.await;
+import static io.keymesh.testing.Loopback.drops;
+import static io.keymesh.testing.Loopback.get;
+import static io.keymesh.testing.Loopback.stats;
+import static io.keymesh.testing.TestKeys.newNetworkKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PublicKey;
-import io.keymesh.node.Loopback.Node;
+import io.keymesh.testing.Loopback;
+import io.keymesh.testing.Loopback.Node;
+import io.keymesh.testing.RecordingListener;
 import java.nio.ByteBuffer;
-import java.util.List;
-import java.util.Map;
 import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,19 +37,15 @@ class MeshNodeConcurrentSendTest {
     /** Datagrams not yet delivered, at most: far below what the 4 MiB socket buffers hold. */
     private static final int IN_FLIGHT = 256;
 
+    @AutoClose
     private final Loopback net = new Loopback();
     private final PresharedKey network = newNetworkKey();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        net.close();
-    }
-
     @Test
     void manyThreadsSendWhileKeypairsChangeAndEveryDatagramArrivesOnce() throws Exception {
-        Node a = net.start(newKey(), network, List.of());
-        Node b = net.start(newKey(), network, List.of(a.asPeer()));
-        connect(a, b);
+        Loopback.Pair pair = net.connectedPair(network);
+        Node a = pair.a();
+        Node b = pair.b();
 
         AtomicInteger accepted = new AtomicInteger();
         RecordingListener rx = b.events();
@@ -104,9 +100,9 @@ class MeshNodeConcurrentSendTest {
 
     @Test
     void thousandsOfVirtualThreadsEachSendingAFewDatagramsAllArriveOnce() throws Exception {
-        Node a = net.start(newKey(), network, List.of());
-        Node b = net.start(newKey(), network, List.of(a.asPeer()));
-        connect(a, b);
+        Loopback.Pair pair = net.connectedPair(network);
+        Node a = pair.a();
+        Node b = pair.b();
 
         int threads = 3_000;
         int each = 2;
@@ -141,13 +137,6 @@ class MeshNodeConcurrentSendTest {
         RecordingListener rx = b.events();
         await(() -> "all " + total + " datagrams, got " + rx.datagramCount(), () -> rx.datagramCount() >= total);
         assertEachDeliveredOnce(total, rx, b);
-    }
-
-    /** Makes {@code b} a peer of {@code a} and waits until both have a session. */
-    private static void connect(Node a, Node b) throws Exception {
-        get(a.mesh().addPeer(b.asPeer()));
-        get(a.mesh().connect(b.publicKey()));
-        await("handshake", () -> !a.events().peersUp.isEmpty() && !b.events().peersUp.isEmpty());
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.keymesh.node;
 
-import static io.keymesh.node.Loopback.await;
-import static io.keymesh.node.Loopback.drops;
-import static io.keymesh.node.Loopback.get;
-import static io.keymesh.node.Loopback.newKey;
-import static io.keymesh.node.Loopback.newNetworkKey;
-import static io.keymesh.node.Loopback.stats;
+import static io.keymesh.testing.Loopback.await;
+import static io.keymesh.testing.Loopback.drops;
+import static io.keymesh.testing.Loopback.get;
+import static io.keymesh.testing.Loopback.stats;
+import static io.keymesh.testing.TestKeys.newKey;
+import static io.keymesh.testing.TestKeys.newNetworkKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,11 +17,13 @@ import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
-import io.keymesh.node.Loopback.Node;
 import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SendPath;
 import io.keymesh.session.SessionEngine;
+import io.keymesh.testing.Loopback;
+import io.keymesh.testing.Loopback.Node;
+import io.keymesh.testing.RecordingListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -41,7 +43,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -52,41 +54,20 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MeshNodeLoopbackTest {
+    @AutoClose
     private final Loopback net = new Loopback();
     private final PresharedKey network = newNetworkKey();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        net.close();
-    }
 
     // ------------------------------------------------------------ exchange
 
     @Test
     void twoNodesExchangeDatagramsBothWays() {
-        exchangeAllPairs(startMesh(2), 300, 50, 2);
+        exchangeAllPairs(net.startMesh(network, 2), 300, 50, 2);
     }
 
     @Test
     void fiveNodesInAFullMeshExchangeDatagramsBothWays() {
-        exchangeAllPairs(startMesh(5), 100, 25, 5);
-    }
-
-    /**
-     * Starts {@code n} nodes; node i has the nodes started before it in its configuration and is
-     * given the later ones with {@link MeshNode#addPeer}, so both ways of allowing a peer are used.
-     */
-    private List<Node> startMesh(int n) {
-        List<Node> nodes = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            nodes.add(net.start(newKey(), network, nodes.stream().map(Node::asPeer).toList()));
-        }
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                get(nodes.get(i).mesh().addPeer(nodes.get(j).asPeer()));
-            }
-        }
-        return nodes;
+        exchangeAllPairs(net.startMesh(network, 5), 100, 25, 5);
     }
 
     /** What a receiver should see: the sender and the bytes (by SHA-256), counted. */
@@ -153,9 +134,9 @@ class MeshNodeLoopbackTest {
                 assertEquals(perPair, s.datagramsReceived(), "datagrams received by " + j + " from " + i);
                 assertEquals(peer.address(), s.endpoint(), "endpoint of " + i + " at " + j);
             }
-            assertEquals(n - 1, receiver.events().peersUp.size(), "peer-up events at node " + j);
-            assertEquals(List.of(), List.copyOf(receiver.events().peersDown), "peer-down events at node " + j);
-            assertEquals(List.of(), List.copyOf(receiver.events().endpointChanges),
+            assertEquals(n - 1, receiver.events().peersUp().size(), "peer-up events at node " + j);
+            assertEquals(List.of(), receiver.events().peersDown(), "peer-down events at node " + j);
+            assertEquals(List.of(), receiver.events().endpointChanges(),
                     "endpoint changes at node " + j + " (every peer was configured at its real address)");
         }
     }
@@ -204,10 +185,10 @@ class MeshNodeLoopbackTest {
 
     @Test
     void aNodeRestartedOnANewPortIsFoundAgainByRoamingOnceItSpeaks() throws IOException {
-        PrivateKey keyB = newKey();
-        Node a = net.start(newKey(), network, List.of());
-        Node b = net.start(keyB, network, List.of(a.asPeer()));
-        get(a.mesh().addPeer(b.asPeer()));
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
+        PrivateKey keyB = b.key();
         b.mesh().send(a.publicKey(), bytes("b1"));
         await("a receives b1", () -> a.events().datagramCount() == 1);
         a.mesh().send(b.publicKey(), bytes("a1"));
@@ -231,12 +212,12 @@ class MeshNodeLoopbackTest {
 
         Node b2 = net.start(keyB, network, List.of(a.asPeer())); // the same configuration, a new port
         assertNotEquals(oldB, b2.address());
-        assertEquals(List.of(), List.copyOf(a.events().endpointChanges), "a has not heard from the new b yet");
+        assertEquals(List.of(), a.events().endpointChanges(), "a has not heard from the new b yet");
 
         b2.mesh().send(a.publicKey(), bytes("b2"));
         await("a receives b2 from the restarted b", () -> a.events().datagramCount() == 2);
         assertEquals(List.of(new RecordingListener.EndpointChange(keyB.publicKey(), b2.address())),
-                List.copyOf(a.events().endpointChanges), "a followed b to its new port");
+                a.events().endpointChanges(), "a followed b to its new port");
         assertEquals(b2.address(), stats(a, keyB.publicKey()).endpoint());
 
         a.mesh().send(b.publicKey(), bytes("a3"));
@@ -298,9 +279,9 @@ class MeshNodeLoopbackTest {
 
     @Test
     void aMaximumSizeDatagramIsDeliveredIntactBothWays() {
-        Node a = net.start(newKey(), network, List.of());
-        Node b = net.start(newKey(), network, List.of(a.asPeer()));
-        get(a.mesh().addPeer(b.asPeer()));
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         SplittableRandom r = new SplittableRandom(65_455);
         byte[] big = new byte[MeshNode.MAX_DATAGRAM_LENGTH];
         r.nextBytes(big);
@@ -433,9 +414,9 @@ class MeshNodeLoopbackTest {
      */
     @Test
     void closeZeroesEverySessionAndWithdrawsItsSendRoute() {
-        Node a = net.start(newKey(), network, List.of());
-        Node b = net.start(newKey(), network, List.of(a.asPeer()));
-        get(a.mesh().addPeer(b.asPeer()));
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         assertTrue(a.mesh().send(b.publicKey(), "hello".getBytes(StandardCharsets.UTF_8)));
         await("b has a's datagram", () -> b.events().datagramCount() == 1);
         Peer toB = get(a.mesh().withEngine((engine, now) -> engine.peer(b.publicKey())));

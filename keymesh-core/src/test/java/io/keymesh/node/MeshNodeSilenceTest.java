@@ -1,10 +1,10 @@
 package io.keymesh.node;
 
-import static io.keymesh.node.Loopback.await;
-import static io.keymesh.node.Loopback.drops;
-import static io.keymesh.node.Loopback.newKey;
-import static io.keymesh.node.Loopback.newNetworkKey;
-import static io.keymesh.node.Loopback.stats;
+import static io.keymesh.testing.Loopback.await;
+import static io.keymesh.testing.Loopback.drops;
+import static io.keymesh.testing.Loopback.stats;
+import static io.keymesh.testing.TestKeys.newKey;
+import static io.keymesh.testing.TestKeys.newNetworkKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,12 +13,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
-import io.keymesh.node.Loopback.Node;
 import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SessionEngine;
 import io.keymesh.session.SessionEvents;
 import io.keymesh.session.UdpEndpoint;
+import io.keymesh.testing.Loopback;
+import io.keymesh.testing.Loopback.Node;
+import io.keymesh.testing.RecordingListener;
 import io.keymesh.wire.CookieReply;
 import io.keymesh.wire.HandshakeInitiation;
 import io.keymesh.wire.HandshakeResponse;
@@ -40,7 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -55,13 +57,9 @@ class MeshNodeSilenceTest {
     /** How long an intruder listens for an answer. A node answers within one receive call, if at all. */
     static final Duration QUIET = Duration.ofSeconds(2);
 
+    @AutoClose
     private final Loopback net = new Loopback();
     private final PresharedKey network = newNetworkKey();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        net.close();
-    }
 
     @Test
     void aMemberThroughTheTapIsAnswered() {
@@ -91,7 +89,7 @@ class MeshNodeSilenceTest {
         assertSilence(target, tap, DropReason.BAD_MAC1);
         assertNull(stats(target, intruderKey.publicKey()).endpoint(), "the target never learned the intruder's address");
         assertEquals(0, stats(target, intruderKey.publicKey()).rxPackets());
-        assertEquals(List.of(), List.copyOf(intruder.events().peersUp));
+        assertEquals(List.of(), intruder.events().peersUp());
     }
 
     @Test
@@ -103,7 +101,7 @@ class MeshNodeSilenceTest {
 
         intruder.mesh().send(target.publicKey(), bytes("let me in"));
         assertSilence(target, tap, DropReason.UNKNOWN_PEER);
-        assertEquals(List.of(), List.copyOf(intruder.events().peersUp));
+        assertEquals(List.of(), intruder.events().peersUp());
     }
 
     /**
@@ -205,7 +203,7 @@ class MeshNodeSilenceTest {
         assertEquals(3, target.events().datagramCount(), "no replay was delivered");
         assertEquals(tap.address(), stats(target, memberKey.publicKey()).endpoint(), "replays did not move the member");
         assertEquals(List.of(new RecordingListener.EndpointChange(memberKey.publicKey(), tap.address())),
-                List.copyOf(target.events().endpointChanges), "learned once, from the member's own handshake");
+                target.events().endpointChanges(), "learned once, from the member's own handshake");
     }
 
     /** Waits until the target's drop counters are {@code expected}, then listens {@link #QUIET}: nothing may come back. */

@@ -1,11 +1,10 @@
 package io.keymesh.node;
 
-import static io.keymesh.node.Loopback.LOCALHOST;
-import static io.keymesh.node.Loopback.TIMEOUT;
-import static io.keymesh.node.Loopback.await;
-import static io.keymesh.node.Loopback.get;
-import static io.keymesh.node.Loopback.newKey;
-import static io.keymesh.node.Loopback.newNetworkKey;
+import static io.keymesh.testing.Loopback.TIMEOUT;
+import static io.keymesh.testing.Loopback.await;
+import static io.keymesh.testing.Loopback.get;
+import static io.keymesh.testing.TestKeys.newKey;
+import static io.keymesh.testing.TestKeys.newNetworkKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -16,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
-import io.keymesh.node.Loopback.Node;
-import java.net.InetSocketAddress;
+import io.keymesh.testing.Loopback;
+import io.keymesh.testing.Loopback.Node;
+import io.keymesh.testing.RecordingListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,25 +39,17 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MeshNodeStoppedTest {
+    @AutoClose
     private final Loopback net = new Loopback();
     private final PresharedKey network = newNetworkKey();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        net.close();
-    }
-
-    private MeshNode start(PrivateKey key, NodeListener listener) {
-        return net.track(MeshNode.start(NodeConfig.of(key, new InetSocketAddress(LOCALHOST, 0), network), listener));
-    }
 
     // ------------------------------------------------------------ closed
 
     @Test
     void aChannelRefusesMessagesOnceTheNodeIsClosed() {
-        Node a = net.start(newKey(), network, List.of());
-        Node b = net.start(newKey(), network, List.of(a.asPeer()));
-        get(a.mesh().addPeer(b.asPeer()));
+        Loopback.Pair pair = net.pair(network);
+        Node a = pair.a();
+        Node b = pair.b();
         Channel c = a.mesh().channel(b.publicKey(), 0);
         assertTrue(c.send(new byte[] {1}));
         await("b receives the message", () -> b.events().messageCount() == 1);
@@ -97,7 +89,7 @@ class MeshNodeStoppedTest {
     @Test
     void aListenerThatThrowsDoesNotStopTheNode() {
         AtomicInteger delivered = new AtomicInteger();
-        MeshNode a = start(newKey(), new NodeListener() {
+        MeshNode a = net.start(newKey(), network, new NodeListener() {
             @Override
             public void onDatagram(PublicKey from, byte[] data, int off, int len) {
                 int n = delivered.incrementAndGet();
@@ -110,7 +102,7 @@ class MeshNodeStoppedTest {
             }
         });
         PrivateKey keyB = newKey();
-        MeshNode b = start(keyB, new NodeListener() {});
+        MeshNode b = net.start(keyB, network, new NodeListener() {});
         get(a.addPeer(PeerConfig.of(keyB.publicKey(), b.localAddress())));
         get(b.addPeer(PeerConfig.of(a.publicKey(), a.localAddress())));
         for (int i = 1; i <= 3; i++) {
@@ -125,15 +117,11 @@ class MeshNodeStoppedTest {
 
     @Test
     void aListenerThatThrowsWhenThePeerComesUpDoesNotStrandTheDatagramsWaitingForTheHandshake() {
-        AtomicInteger delivered = new AtomicInteger();
-        MeshNode a = start(newKey(), new NodeListener() {
-            @Override
-            public void onDatagram(PublicKey from, byte[] data, int off, int len) {
-                delivered.incrementAndGet();
-            }
-        });
+        Node nodeA = net.start(newKey(), network, List.of());
+        MeshNode a = nodeA.mesh();
+        RecordingListener atA = nodeA.events();
         PrivateKey keyB = newKey();
-        MeshNode b = start(keyB, new NodeListener() {
+        MeshNode b = net.start(keyB, network, new NodeListener() {
             @Override
             public void onPeerUp(PublicKey peer) {
                 throw new IllegalStateException("a listener's bug, in the middle of b's handshake");
@@ -144,7 +132,7 @@ class MeshNodeStoppedTest {
         for (int i = 0; i < 3; i++) {
             assertTrue(b.send(a.publicKey(), new byte[] {(byte) i})); // before any session: staged until b's handshake completes
         }
-        await(() -> "the 3 staged datagrams delivered, got " + delivered.get(), () -> delivered.get() == 3);
+        await(() -> "the 3 staged datagrams delivered, got " + atA.datagramCount(), () -> atA.datagramCount() == 3);
         assertEquals(1, b.listenerErrors());
     }
 
@@ -154,7 +142,7 @@ class MeshNodeStoppedTest {
     void aLoopStoppedByAVirtualMachineErrorFailsWhatWasQueuedAndTheNodeRefusesWork() throws Exception {
         CountDownLatch inCallback = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        MeshNode a = start(newKey(), new NodeListener() {
+        MeshNode a = net.start(newKey(), network, new NodeListener() {
             @Override
             public void onDatagram(PublicKey from, byte[] data, int off, int len) {
                 inCallback.countDown();
@@ -167,7 +155,7 @@ class MeshNodeStoppedTest {
             }
         });
         PrivateKey keyB = newKey();
-        MeshNode b = start(keyB, new NodeListener() {});
+        MeshNode b = net.start(keyB, network, new NodeListener() {});
         get(a.addPeer(PeerConfig.of(keyB.publicKey(), b.localAddress())));
         get(b.addPeer(PeerConfig.of(a.publicKey(), a.localAddress())));
         Channel channel = a.channel(keyB.publicKey(), 0);
@@ -202,7 +190,7 @@ class MeshNodeStoppedTest {
     void closeWithADrainTimeoutOnTheLoopThreadIsRefusedAtOnce() {
         AtomicReference<MeshNode> self = new AtomicReference<>();
         AtomicReference<Object> outcome = new AtomicReference<>();
-        MeshNode a = start(newKey(), new NodeListener() {
+        MeshNode a = net.start(newKey(), network, new NodeListener() {
             @Override
             public void onDatagram(PublicKey from, byte[] data, int off, int len) {
                 long t0 = System.nanoTime();
@@ -218,7 +206,7 @@ class MeshNodeStoppedTest {
         });
         self.set(a);
         PrivateKey keyB = newKey();
-        MeshNode b = start(keyB, new NodeListener() {});
+        MeshNode b = net.start(keyB, network, new NodeListener() {});
         get(a.addPeer(PeerConfig.of(keyB.publicKey(), b.localAddress())));
         get(b.addPeer(PeerConfig.of(a.publicKey(), a.localAddress())));
         b.send(a.publicKey(), new byte[1]);

@@ -1,5 +1,6 @@
 package io.keymesh.node;
 
+import io.keymesh.testing.Loopback;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -1,9 +1,10 @@
 package io.keymesh.session;
 
+import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
+import io.keymesh.testing.TestKeys;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,30 +12,54 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Two session engines joined by an in-memory wire with a manual clock, for tests. Packets are
- * queued, not delivered re-entrantly; {@link #flush()} delivers until the wire is quiet.
+ * Two session engines, A and B, peers of each other, joined by an in-memory wire with a manual
+ * clock ({@link #now}, engine nanoseconds), for tests and benchmarks. Keys and the engines' random
+ * streams come from the seed, so a pair is the same every time. Packets are queued, not delivered
+ * re-entrantly; {@link #flush()} delivers until the wire is quiet.
+ *
+ * <p>A recording pair (the constructors) copies every packet a side transmits into
+ * {@link Side#transmitted} and the wire, and every payload it delivers into {@link Side#delivered}.
+ * A {@link #zeroCopy} pair copies nothing: a side remembers where its transmitted packet is
+ * ({@link Side#pending}) until {@link #flush()} hands it to the other engine or
+ * {@link Side#discard()} drops it, so forwarding allocates nothing; at most one packet per side may
+ * be in flight (a handshake or a send needs no more), and a second one throws. Both kinds count
+ * what each side transmitted, delivered and completed.
+ *
+ * <p>Not thread-safe: one thread owns a pair.
  */
-final class EnginePair {
-    static final UdpEndpoint ADDR_A = new UdpEndpoint(new InetSocketAddress("10.0.0.1", 51820));
-    static final UdpEndpoint ADDR_B = new UdpEndpoint(new InetSocketAddress("10.0.0.2", 51820));
-    static final long START = 1_000 * ProtocolConstants.SECOND;
-    static final long WALL_OFFSET = 1_700_000_000L * ProtocolConstants.SECOND;
+public final class EnginePair {
+    public static final UdpEndpoint ADDR_A = new UdpEndpoint(new InetSocketAddress("10.0.0.1", 51820));
+    public static final UdpEndpoint ADDR_B = new UdpEndpoint(new InetSocketAddress("10.0.0.2", 51820));
+    /** Engine clock at creation: 1000 s, far from zero so that no deadline arithmetic wraps. */
+    public static final long START = 1_000 * ProtocolConstants.SECOND;
+    /** Added to the engine clock for TAI64N timestamps: 2023-11-14 in Unix nanoseconds. */
+    public static final long WALL_OFFSET = 1_700_000_000L * ProtocolConstants.SECOND;
 
-    final Side a;
-    final Side b;
-    long now = START;
+    public final Side a;
+    public final Side b;
+    public long now = START;
     /** When false, packets in flight are discarded instead of delivered. */
-    boolean wireUp = true;
+    public boolean wireUp = true;
+    private final boolean recording;
 
-    final class Side implements Transmit, SessionEvents {
-        final PrivateKey key;
-        final SessionEngine engine;
+    /** One engine, its peer entry for the other side, and what its sink was given. */
+    public final class Side implements Transmit, SessionEvents {
+        public final PrivateKey key;
+        public final SessionEngine engine;
         Endpoint addr;
         Side other;
-        Peer peer;
-        final List<byte[]> delivered = new ArrayList<>();
-        final List<byte[]> transmitted = new ArrayList<>();
-        int handshakes;
+        public Peer peer;
+        /** Copies of the payloads delivered (a recording pair only). */
+        public final List<byte[]> delivered = new ArrayList<>();
+        /** Copies of the packets transmitted, to anyone (a recording pair only). */
+        public final List<byte[]> transmitted = new ArrayList<>();
+        public int handshakes;
+        public long transmitCount;
+        public long deliverCount;
+        /** The packet transmitted to the other side and not yet forwarded, or null (a zero-copy pair only). */
+        public byte[] pending;
+        public int pendingOff;
+        public int pendingLen;
 
         Side(PrivateKey key, long seed, Endpoint addr) {
             this.key = key;
@@ -44,16 +69,32 @@ final class EnginePair {
 
         @Override
         public void send(Endpoint to, byte[] packet, int off, int len) {
+            transmitCount++;
+            boolean toOther = to.equals(other.addr);
+            if (!recording) {
+                if (toOther) {
+                    if (pending != null) {
+                        throw new IllegalStateException(addr + " transmitted a second packet before the first was forwarded");
+                    }
+                    pending = packet;
+                    pendingOff = off;
+                    pendingLen = len;
+                }
+                return;
+            }
             byte[] copy = Arrays.copyOfRange(packet, off, off + len);
             transmitted.add(copy);
-            if (to.equals(other.addr)) {
+            if (toOther) {
                 inFlight.add(new Object[] {other, copy.clone(), addr});
             }
         }
 
         @Override
         public void deliver(Peer p, int kind, byte[] payload, int off, int len) {
-            delivered.add(Arrays.copyOfRange(payload, off, off + len));
+            deliverCount++;
+            if (recording) {
+                delivered.add(Arrays.copyOfRange(payload, off, off + len));
+            }
         }
 
         @Override
@@ -62,27 +103,50 @@ final class EnginePair {
         }
 
         /** Sends a payload through the engine with the headroom it needs. */
-        boolean send(byte[] payload) {
+        public boolean send(byte[] payload) {
             byte[] buf = new byte[SessionEngine.SEND_HEADROOM + payload.length + engine.sendTailroom(payload.length)];
             System.arraycopy(payload, 0, buf, SessionEngine.SEND_HEADROOM, payload.length);
             return engine.send(now, peer, buf, SessionEngine.SEND_HEADROOM, payload.length);
+        }
+
+        /** Drops the packet {@link #pending}, if any. */
+        public void discard() {
+            pending = null;
+        }
+
+        /** Hands the pending packet to the other engine; false if there was none. */
+        boolean forward() {
+            byte[] p = pending;
+            if (p == null) {
+                return false;
+            }
+            pending = null;
+            if (wireUp) {
+                other.engine.receive(now, p, pendingOff, pendingLen, addr);
+            }
+            return true;
         }
     }
 
     final ArrayDeque<Object[]> inFlight = new ArrayDeque<>();
 
-    EnginePair(long seed) {
+    /** A recording pair with no preshared keys. */
+    public EnginePair(long seed) {
         this(seed, PresharedKey.ZERO, PresharedKey.ZERO);
     }
 
-    EnginePair(long seed, PresharedKey pskA, PresharedKey pskB) {
+    /** A recording pair; A's entry for B has {@code pskA}, B's entry for A has {@code pskB}. */
+    public EnginePair(long seed, PresharedKey pskA, PresharedKey pskB) {
+        this(seed, pskA, pskB, true);
+    }
+
+    private EnginePair(long seed, PresharedKey pskA, PresharedKey pskB, boolean recording) {
+        this.recording = recording;
         SplittableRandom r = new SplittableRandom(seed);
-        byte[] ka = new byte[32];
-        byte[] kb = new byte[32];
-        r.nextBytes(ka);
-        r.nextBytes(kb);
-        a = new Side(PrivateKey.of(ka), r.nextLong(), ADDR_A);
-        b = new Side(PrivateKey.of(kb), r.nextLong(), ADDR_B);
+        PrivateKey keyA = TestKeys.key(r);
+        PrivateKey keyB = TestKeys.key(r);
+        a = new Side(keyA, r.nextLong(), ADDR_A);
+        b = new Side(keyB, r.nextLong(), ADDR_B);
         a.other = b;
         b.other = a;
         a.peer = a.engine.addPeer(b.key.publicKey(), pskA);
@@ -91,21 +155,35 @@ final class EnginePair {
         b.peer.setEndpoint(ADDR_A);
     }
 
-    /** Delivers queued packets until none are left. */
-    void flush() {
-        Object[] p;
-        while ((p = inFlight.pollFirst()) != null) {
-            if (!wireUp) {
-                continue;
+    /** A pair, the same as {@code new EnginePair(seed)}, whose wire copies nothing (see above). */
+    public static EnginePair zeroCopy(long seed) {
+        return new EnginePair(seed, PresharedKey.ZERO, PresharedKey.ZERO, false);
+    }
+
+    /** Both engines seal and open transport packets with {@code aead} from now on. */
+    public void setTransportAead(Aead aead) {
+        a.engine.setTransportAead(aead);
+        b.engine.setTransportAead(aead);
+    }
+
+    /** Delivers packets in flight until none are left. */
+    public void flush() {
+        while (true) {
+            Object[] p = inFlight.pollFirst();
+            if (p != null) {
+                if (wireUp) {
+                    Side to = (Side) p[0];
+                    byte[] pkt = (byte[]) p[1];
+                    to.engine.receive(now, pkt, 0, pkt.length, (Endpoint) p[2]);
+                }
+            } else if (!(a.forward() | b.forward())) {
+                return;
             }
-            Side to = (Side) p[0];
-            byte[] pkt = (byte[]) p[1];
-            to.engine.receive(now, pkt, 0, pkt.length, (Endpoint) p[2]);
         }
     }
 
     /** Advances the clock to {@code until}, firing timers on both sides in order and flushing. */
-    void advanceTo(long until) {
+    public void advanceTo(long until) {
         while (true) {
             long next = Math.min(a.engine.nextDeadline(), b.engine.nextDeadline());
             if (next > until) {
@@ -119,11 +197,26 @@ final class EnginePair {
         now = until;
     }
 
-    void advance(long nanos) {
+    public void advance(long nanos) {
         advanceTo(now + nanos);
     }
 
-    static PresharedKey randomPsk() {
-        return PresharedKey.generate(new SecureRandom());
+    /**
+     * One complete handshake started by A at {@link #now}: initiation, response and A's first
+     * transport packet (a keepalive), after which both sides use the new keypair.
+     *
+     * @throws IllegalStateException if A did not initiate or either side did not complete
+     */
+    public void handshake() {
+        int ha = a.handshakes;
+        int hb = b.handshakes;
+        if (!a.engine.initiateHandshake(now, a.peer)) {
+            throw new IllegalStateException("A did not initiate at " + now);
+        }
+        flush();
+        if (a.handshakes != ha + 1 || b.handshakes != hb + 1) {
+            throw new IllegalStateException("handshake did not complete: A drops " + a.engine.droppedTotal()
+                    + ", B drops " + b.engine.droppedTotal());
+        }
     }
 }

@@ -2,20 +2,22 @@ package io.keymesh.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.keymesh.testing.Gen;
+import io.keymesh.testing.SeededProperty;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Compares the limiter's hash table with a plain map-based model of the same rules. */
 class HandshakeRateLimiterPropertyTest {
@@ -75,56 +77,69 @@ class HandshakeRateLimiterPropertyTest {
         }
     }
 
-    @Provide
-    Arbitrary<List<Call>> calls() {
-        Arbitrary<byte[]> v4 = Arbitraries.integers().between(0, 40).map(i -> new byte[] {10, 0, (byte) (i >> 8), (byte) (int) i});
-        Arbitrary<byte[]> v6 = Combinators.combine(
-                        Arbitraries.integers().between(0, 25), Arbitraries.longs())
-                .as((net, host) -> {
-                    byte[] a = new byte[16];
-                    a[0] = 0x20;
-                    a[1] = 0x01;
-                    a[7] = (byte) (int) net;
-                    for (int i = 0; i < 8; i++) {
-                        a[8 + i] = (byte) (host >>> (8 * i));
-                    }
-                    return a;
-                });
-        // IPv6 sources whose /64, read as a number, equals the key of an IPv4 source above.
-        Arbitrary<byte[]> v6Twin = Arbitraries.integers().between(0, 40).map(i -> {
-            byte[] a = new byte[16];
-            a[4] = 10;
-            a[6] = (byte) (i >> 8);
-            a[7] = (byte) (int) i;
-            a[15] = 1;
-            return a;
-        });
-        Arbitrary<byte[]> mapped = Arbitraries.integers().between(0, 40).map(i -> {
-            byte[] a = new byte[16];
-            a[10] = (byte) 0xff;
-            a[11] = (byte) 0xff;
-            a[12] = 10;
-            a[14] = (byte) (i >> 8);
-            a[15] = (byte) (int) i;
-            return a;
-        });
-        Arbitrary<Long> advance = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(5, Arbitraries.just(0L)),
-                net.jqwik.api.Tuple.of(5, Arbitraries.longs().between(1, 60_000_000L)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.longs().between(900_000_000L, 2_100_000_000L)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.longs().between(-100_000_000L, -1)));
-        return Combinators.combine(Arbitraries.oneOf(v4, v6, v6Twin, mapped), advance)
-                .as(Call::new)
-                .list()
-                .ofMaxSize(400);
+    /** Sources: a few IPv4 ones, IPv6 ones in a few /64s, IPv6 twins of the IPv4 keys, and IPv4-mapped IPv6. */
+    private static byte[] address(RandomGenerator r) {
+        return switch (r.nextInt(4)) {
+            case 0 -> {
+                int i = Gen.ints(r, 0, 40);
+                yield new byte[] {10, 0, (byte) (i >> 8), (byte) i};
+            }
+            case 1 -> {
+                int net = Gen.ints(r, 0, 25);
+                long host = Gen.anyLong(r);
+                byte[] a = new byte[16];
+                a[0] = 0x20;
+                a[1] = 0x01;
+                a[7] = (byte) net;
+                for (int i = 0; i < 8; i++) {
+                    a[8 + i] = (byte) (host >>> (8 * i));
+                }
+                yield a;
+            }
+            case 2 -> {
+                // IPv6 sources whose /64, read as a number, equals the key of an IPv4 source above.
+                int i = Gen.ints(r, 0, 40);
+                byte[] a = new byte[16];
+                a[4] = 10;
+                a[6] = (byte) (i >> 8);
+                a[7] = (byte) i;
+                a[15] = 1;
+                yield a;
+            }
+            default -> {
+                int i = Gen.ints(r, 0, 40);
+                byte[] a = new byte[16];
+                a[10] = (byte) 0xff;
+                a[11] = (byte) 0xff;
+                a[12] = 10;
+                a[14] = (byte) (i >> 8);
+                a[15] = (byte) i;
+                yield a;
+            }
+        };
     }
 
-    @Property
-    void agreesWithModel(
-            @ForAll("calls") List<Call> calls,
-            @ForAll @IntRange(min = 1, max = 80) int maxEntries,
-            @ForAll long seed,
-            @ForAll long origin) {
+    /** Clock steps: none (5 in 12), up to 60 ms (5 in 12), about a sweep interval (1 in 12), or backwards (1 in 12). */
+    private static long advance(RandomGenerator r) {
+        int k = r.nextInt(12);
+        if (k < 5) {
+            return 0;
+        }
+        if (k < 10) {
+            return Gen.longs(r, 1, 60_000_000L);
+        }
+        return k == 10 ? Gen.longs(r, 900_000_000L, 2_100_000_000L) : Gen.longs(r, -100_000_000L, -1);
+    }
+
+    private static List<Call> calls(RandomGenerator r, int count) {
+        List<Call> calls = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            calls.add(new Call(address(r), advance(r)));
+        }
+        return calls;
+    }
+
+    private static void checkAgainstModel(List<Call> calls, int maxEntries, long seed, long origin) {
         HandshakeRateLimiter limiter = new HandshakeRateLimiter(maxEntries, seed);
         Model model = new Model(maxEntries);
         long now = origin;
@@ -136,5 +151,29 @@ class HandshakeRateLimiterPropertyTest {
             assertEquals(model.entries.size(), limiter.size(), "size after call " + i);
             i++;
         }
+    }
+
+    @Test
+    void agreesWithModel() {
+        SeededProperty.forAll(1000, r -> checkAgainstModel(calls(r, Gen.ints(r, 0, 400)), Gen.ints(r, 1, 80),
+                Gen.anyLong(r), Gen.anyLong(r)));
+    }
+
+    /** The smallest and largest tables, with clocks that start at the edges of the long range (and wrap). */
+    static List<Arguments> tableAndClockEdges() {
+        List<Arguments> cases = new ArrayList<>();
+        for (long maxEntries : Gen.edges(1, 80)) {
+            for (long origin : Gen.edges(Long.MIN_VALUE, Long.MAX_VALUE)) {
+                cases.add(Arguments.of((int) maxEntries, origin));
+            }
+        }
+        return cases;
+    }
+
+    @ParameterizedTest
+    @MethodSource("tableAndClockEdges")
+    void agreesWithModelAtTheEdges(int maxEntries, long origin) {
+        SplittableRandom r = new SplittableRandom(origin + maxEntries);
+        checkAgainstModel(calls(r, 400), maxEntries, r.nextLong(), origin);
     }
 }

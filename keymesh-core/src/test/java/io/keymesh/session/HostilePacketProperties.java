@@ -13,6 +13,8 @@ import io.keymesh.crypto.ChaCha20Poly1305;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.testing.Gen;
+import io.keymesh.testing.SeededProperty;
 import io.keymesh.wire.Bytes;
 import io.keymesh.wire.CookieReply;
 import io.keymesh.wire.HandshakeInitiation;
@@ -24,16 +26,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Assume;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Hostile datagrams against an established session: random bytes, mutated captures of every
@@ -129,13 +128,10 @@ class HostilePacketProperties {
 
     // ------------------------------------------------------------------ (a) random datagrams
 
-    @Property(tries = 150)
-    void randomDatagramsAreDroppedSilently(@ForAll long seed, @ForAll("datagrams") List<byte[]> datagrams,
-            @ForAll boolean underLoad, @ForAll boolean spoofed) {
-        World x = new World(seed);
+    private static void checkRandomDatagrams(World x, List<byte[]> datagrams, boolean underLoad, boolean spoofed,
+            RandomGenerator r) {
         x.w.a.engine.setForcedUnderLoad(underLoad);
         x.w.b.engine.setForcedUnderLoad(underLoad);
-        SplittableRandom r = new SplittableRandom(seed);
         for (byte[] d : datagrams) {
             EnginePair.Side v = r.nextBoolean() ? x.w.a : x.w.b;
             DropReason expected = expectedDrop(x, v, d);
@@ -149,35 +145,93 @@ class HostilePacketProperties {
         sessionStillWorks(x, r);
     }
 
-    /** Random bytes of any length, short ones, and random bodies behind each valid type field. */
-    @Provide
-    Arbitrary<List<byte[]>> datagrams() {
-        Arbitrary<byte[]> any = Arbitraries.bytes().array(byte[].class).ofMaxSize(2000);
-        Arbitrary<byte[]> tiny = Arbitraries.bytes().array(byte[].class).ofMaxSize(40);
-        Arbitrary<byte[]> typed = Combinators.combine(
-                        Arbitraries.integers().between(1, 4),
-                        Arbitraries.integers().between(-1, 1),
-                        Arbitraries.integers().between(TransportData.MIN_LENGTH, 2000),
-                        Arbitraries.longs())
-                .as((type, delta, transportLength, bodySeed) -> {
-                    int len = switch (type) {
-                        case 1 -> HandshakeInitiation.LENGTH + delta;
-                        case 2 -> HandshakeResponse.LENGTH + delta;
-                        case 3 -> CookieReply.LENGTH + delta;
-                        default -> delta < 0 ? TransportData.MIN_LENGTH - 1 : transportLength;
-                    };
-                    byte[] b = new byte[len];
-                    new SplittableRandom(bodySeed).nextBytes(b);
-                    Bytes.putIntLE(b, 0, type);
-                    return b;
-                });
-        return Arbitraries.frequencyOf(Tuple.of(3, any), Tuple.of(1, tiny), Tuple.of(4, typed)).list().ofMaxSize(25);
+    @Test
+    void randomDatagramsAreDroppedSilently() {
+        SeededProperty.forAll(150, r -> checkRandomDatagrams(new World(r.nextLong()), datagrams(r), r.nextBoolean(),
+                r.nextBoolean(), r));
+    }
+
+    /**
+     * Up to 25 datagrams: random bytes of any length up to 2000 (3 in 8), short ones up to 40 bytes
+     * (1 in 8), and random bodies behind each valid type field, at the type's length, one byte
+     * short or one byte long (4 in 8).
+     */
+    private static List<byte[]> datagrams(RandomGenerator r) {
+        int n = Gen.ints(r, 0, 25);
+        List<byte[]> datagrams = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int kind = r.nextInt(8);
+            if (kind < 3) {
+                datagrams.add(Gen.bytes(r, 0, 2000));
+            } else if (kind < 4) {
+                datagrams.add(Gen.bytes(r, 0, 40));
+            } else {
+                datagrams.add(typed(r, Gen.ints(r, 1, 4), Gen.ints(r, -1, 1), Gen.ints(r, TransportData.MIN_LENGTH, 2000)));
+            }
+        }
+        return datagrams;
+    }
+
+    /**
+     * Random bytes behind type field {@code type}, {@code delta} bytes off its length (transport:
+     * one byte too short, or {@code transportLength}).
+     */
+    private static byte[] typed(RandomGenerator r, int type, int delta, int transportLength) {
+        int len = switch (type) {
+            case 1 -> HandshakeInitiation.LENGTH + delta;
+            case 2 -> HandshakeResponse.LENGTH + delta;
+            case 3 -> CookieReply.LENGTH + delta;
+            default -> delta < 0 ? TransportData.MIN_LENGTH - 1 : transportLength;
+        };
+        byte[] b = new byte[len];
+        r.nextBytes(b);
+        Bytes.putIntLE(b, 0, type);
+        return b;
+    }
+
+    /**
+     * The empty datagram, single bytes, each handshake type at its length and one byte either
+     * side, transport one byte short of its shortest, at its shortest and at 2000 bytes, and
+     * uniform datagrams of the largest length: under load or not, from the peer's address or not.
+     */
+    @ParameterizedTest
+    @CsvSource({"false, false", "false, true", "true, false", "true, true"})
+    void edgeDatagramsAreDroppedSilently(boolean underLoad, boolean spoofed) {
+        SplittableRandom r = new SplittableRandom(underLoad ? 11 : 12);
+        List<byte[]> datagrams = new ArrayList<>();
+        datagrams.add(new byte[0]);
+        for (byte b : new byte[] {0, 1, 2, 3, 4, 5, -1}) {
+            datagrams.add(new byte[] {b});
+        }
+        for (int type = 1; type <= 4; type++) {
+            for (int delta = -1; delta <= 1; delta++) {
+                datagrams.add(typed(r, type, delta, delta == 0 ? TransportData.MIN_LENGTH : 2000));
+            }
+        }
+        for (byte fill : new byte[] {0, -1}) {
+            byte[] d = new byte[2000];
+            Arrays.fill(d, fill);
+            datagrams.add(d);
+        }
+        checkRandomDatagrams(new World(spoofed ? 21 : 22), datagrams, underLoad, spoofed, r);
     }
 
     // ------------------------------------------------------------------ (b) mutated captures
 
     /** One bit flipped, a truncation (to position mod (length + 1)) or bytes appended. */
     record Mutation(int op, int position, int bit, byte[] extra) {
+        static Mutation flip(int position, int bit) {
+            return new Mutation(0, position, bit, null);
+        }
+
+        static Mutation truncate(int position) {
+            return new Mutation(1, position, 0, null);
+        }
+
+        static Mutation append(byte[] extra) {
+            return new Mutation(2, 0, 0, extra);
+        }
+
         byte[] apply(byte[] p) {
             return switch (op) {
                 case 0 -> {
@@ -210,10 +264,7 @@ class HostilePacketProperties {
     /** A captured packet (see {@link World#captured}) with mutations, from the real peer's address or not. */
     record Mutant(int target, List<Mutation> mutations, boolean spoofed) {}
 
-    @Property(tries = 120)
-    void mutatedCapturesAreDroppedSilently(@ForAll long seed, @ForAll("mutants") List<Mutant> mutants) {
-        World x = new World(seed);
-        SplittableRandom r = new SplittableRandom(seed);
+    private static void checkMutants(World x, List<Mutant> mutants, RandomGenerator r) {
         for (Mutant m : mutants) {
             EnginePair.Side v = x.victimOf(m.target());
             byte[] p = x.captured(m.target());
@@ -225,29 +276,64 @@ class HostilePacketProperties {
         sessionStillWorks(x, r);
     }
 
-    @Provide
-    Arbitrary<List<Mutant>> mutants() {
-        Arbitrary<Integer> position = Arbitraries.oneOf(
-                Arbitraries.integers().between(0, 31), // the header and the first key bytes
-                Arbitraries.integers().greaterOrEqual(0));
-        Arbitrary<Mutation> flip = Combinators.combine(position, Arbitraries.integers().between(0, 7))
-                .as((pos, bit) -> new Mutation(0, pos, bit, null));
-        Arbitrary<Mutation> truncate = Arbitraries.integers().greaterOrEqual(0).map(pos -> new Mutation(1, pos, 0, null));
-        Arbitrary<Mutation> append = Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64)
-                .map(extra -> new Mutation(2, 0, 0, extra));
-        Arbitrary<List<Mutation>> mutations = Arbitraries.frequencyOf(
-                Tuple.of(12, flip), Tuple.of(1, truncate), Tuple.of(1, append)).list().ofMinSize(1).ofMaxSize(3);
-        return Combinators.combine(Arbitraries.integers().between(0, 6), mutations, Arbitraries.of(true, false))
-                .as(Mutant::new).list().ofMinSize(5).ofMaxSize(25);
+    @Test
+    void mutatedCapturesAreDroppedSilently() {
+        SeededProperty.forAll(120, r -> checkMutants(new World(r.nextLong()), mutants(r), r));
+    }
+
+    /**
+     * 5 to 25 mutants of any captured packet, each with one to three mutations: a flipped bit (12
+     * in 14; half of them in the first 32 bytes, the header and the first key bytes), a truncation
+     * or appended bytes (1 in 14 each).
+     */
+    private static List<Mutant> mutants(RandomGenerator r) {
+        int n = Gen.ints(r, 5, 25);
+        List<Mutant> mutants = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int count = Gen.ints(r, 1, 3);
+            List<Mutation> mutations = new ArrayList<>(count);
+            for (int k = 0; k < count; k++) {
+                int kind = r.nextInt(14);
+                if (kind < 12) {
+                    int position = r.nextBoolean() ? Gen.ints(r, 0, 31) : Gen.ints(r, 0, Integer.MAX_VALUE);
+                    mutations.add(Mutation.flip(position, Gen.ints(r, 0, 7)));
+                } else if (kind == 12) {
+                    mutations.add(Mutation.truncate(Gen.ints(r, 0, Integer.MAX_VALUE)));
+                } else {
+                    mutations.add(Mutation.append(Gen.bytes(r, 1, 64)));
+                }
+            }
+            mutants.add(new Mutant(Gen.ints(r, 0, 6), mutations, r.nextBoolean()));
+        }
+        return mutants;
+    }
+
+    /**
+     * Every captured packet with each edge mutation alone: the first and last bit of the first
+     * byte, the last bit of byte 31, a position past any packet, truncations to nothing, one byte
+     * and (mod length + 1) the largest position, and one or 64 bytes appended.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void edgeMutationsOfEveryCaptureAreDroppedSilently(boolean spoofed) {
+        byte[] sixtyFour = new byte[64];
+        Arrays.fill(sixtyFour, (byte) -1);
+        List<Mutation> edges = List.of(Mutation.flip(0, 0), Mutation.flip(0, 7), Mutation.flip(31, 7),
+                Mutation.flip(Integer.MAX_VALUE, 7), Mutation.truncate(0), Mutation.truncate(1),
+                Mutation.truncate(Integer.MAX_VALUE), Mutation.append(new byte[1]), Mutation.append(sixtyFour));
+        List<Mutant> mutants = new ArrayList<>();
+        for (int target = 0; target <= 6; target++) {
+            for (Mutation m : edges) {
+                mutants.add(new Mutant(target, List.of(m), spoofed));
+            }
+        }
+        checkMutants(new World(spoofed ? 31 : 32), mutants, new SplittableRandom(33));
     }
 
     // ------------------------------------------------------------------ (c) replays
 
-    @Property(tries = 100)
-    void replayedTransportPacketsAreDroppedAsReplays(@ForAll long seed,
-            @ForAll @Size(min = 1, max = 20) List<@IntRange(min = 0, max = 3) Integer> picks, @ForAll boolean spoofed) {
-        World x = new World(seed);
-        SplittableRandom r = new SplittableRandom(seed);
+    /** Picks 0 and 1 are the transport packets b accepted, 2 and 3 those a accepted. */
+    private static void checkReplays(World x, List<Integer> picks, boolean spoofed, RandomGenerator r) {
         for (int pick : picks) {
             EnginePair.Side v = pick < 2 ? x.w.b : x.w.a;
             byte[] p = x.acceptedBy(v).get(pick % 2);
@@ -256,14 +342,29 @@ class HostilePacketProperties {
         sessionStillWorks(x, r);
     }
 
+    @Test
+    void replayedTransportPacketsAreDroppedAsReplays() {
+        SeededProperty.forAll(100, r -> {
+            World x = new World(r.nextLong());
+            int n = Gen.ints(r, 1, 20);
+            List<Integer> picks = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                picks.add(Gen.ints(r, 0, 3));
+            }
+            checkReplays(x, picks, r.nextBoolean(), r);
+        });
+    }
+
+    /** Each accepted packet replayed, then each again in reverse order. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void everyAcceptedTransportPacketReplayedTwiceIsDroppedAsAReplay(boolean spoofed) {
+        checkReplays(new World(spoofed ? 41 : 42), List.of(0, 1, 2, 3, 3, 2, 1, 0), spoofed, new SplittableRandom(43));
+    }
+
     // ------------------------------------------------------------------ (d) stale initiations
 
-    @Property(tries = 60)
-    void initiationsWithStaleTimestampsAreDropped(@ForAll long seed,
-            @ForAll @Size(min = 1, max = 6) List<@IntRange(min = 0, max = 3_600_000) Integer> millisBefore,
-            @ForAll boolean spoofed) {
-        World x = new World(seed);
-        SplittableRandom r = new SplittableRandom(seed);
+    private static void checkStaleInitiations(World x, List<Integer> millisBefore, boolean spoofed, RandomGenerator r) {
         EnginePair.Side b = x.w.b;
         byte[] accepted = acceptedTimestamp(x);
         long acceptedNanos = nanosOf(accepted);
@@ -290,13 +391,30 @@ class HostilePacketProperties {
         sessionStillWorks(x, r);
     }
 
+    @Test
+    void initiationsWithStaleTimestampsAreDropped() {
+        SeededProperty.forAll(60, r -> {
+            World x = new World(r.nextLong());
+            int n = Gen.ints(r, 1, 6);
+            List<Integer> millisBefore = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                millisBefore.add(Gen.ints(r, 0, 3_600_000));
+            }
+            checkStaleInitiations(x, millisBefore, r.nextBoolean(), r);
+        });
+    }
+
+    /** Exactly the accepted time, a millisecond before it, and an hour (and a millisecond less) before it. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void initiationsStampedAtOrJustBeforeTheAcceptedTimeAreDropped(boolean spoofed) {
+        checkStaleInitiations(new World(spoofed ? 51 : 52), List.of(0, 1, 3_599_999, 3_600_000), spoofed,
+                new SplittableRandom(53));
+    }
+
     // ------------------------------------------------------------------ (e) unknown receiver indices
 
-    @Property(tries = 100)
-    void packetsForUnknownReceiverIndicesAreDropped(@ForAll long seed, @ForAll @Size(min = 1, max = 10) List<Integer> indices,
-            @ForAll boolean spoofed) {
-        World x = new World(seed);
-        SplittableRandom r = new SplittableRandom(seed);
+    private static void checkUnknownIndices(World x, List<Integer> indices, boolean spoofed, RandomGenerator r) {
         EnginePair.Side a = x.w.a;
         EnginePair.Side b = x.w.b;
         for (int index : indices) {
@@ -337,23 +455,45 @@ class HostilePacketProperties {
         sessionStillWorks(x, r);
     }
 
+    @Test
+    void packetsForUnknownReceiverIndicesAreDropped() {
+        SeededProperty.forAll(100, r -> {
+            World x = new World(r.nextLong());
+            int n = Gen.ints(r, 1, 10);
+            List<Integer> indices = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                indices.add(Gen.anyInt(r));
+            }
+            checkUnknownIndices(x, indices, r.nextBoolean(), r);
+        });
+    }
+
+    /** The edges of the int range as receiver indices (the largest wraps to the smallest if in use). */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void packetsForEdgeReceiverIndicesAreDropped(boolean spoofed) {
+        List<Integer> indices = new ArrayList<>();
+        for (long index : Gen.edges(Integer.MIN_VALUE, Integer.MAX_VALUE)) {
+            indices.add((int) index);
+        }
+        checkUnknownIndices(new World(spoofed ? 61 : 62), indices, spoofed, new SplittableRandom(63));
+    }
+
     // ------------------------------------------------------------------ (f) another network key
 
     /**
      * c is a peer of b but holds another network key. IKpsk2 mixes the psk in only at the
      * response, so b cannot tell from the initiation and answers it as WireGuard does; c then
      * finds the response does not authenticate. No session forms, nothing is delivered, and the
-     * session between a and b is unaffected.
+     * session between a and b is unaffected. The two network keys differ, and c's key is neither
+     * a's nor b's.
      */
-    @Property(tries = 50)
-    void aPeerWithAnotherNetworkKeyNeverGetsASession(@ForAll long seed, @ForAll("keys") byte[] networkKey,
-            @ForAll("keys") byte[] otherKey, @ForAll("keys") byte[] cKey) {
-        Assume.that(!Arrays.equals(networkKey, otherKey));
-        World x = new World(seed, PresharedKey.of(networkKey));
-        SplittableRandom r = new SplittableRandom(seed);
+    private static void checkAnotherNetworkKey(World x, byte[] networkKey, byte[] otherKey, byte[] cKey, long cSeed,
+            RandomGenerator r) {
         EnginePair.Side b = x.w.b;
-        EnginePair.Side c = x.w.new Side(PrivateKey.of(cKey), seed + 1, ADDR_C);
-        Assume.that(!c.key.publicKey().equals(b.key.publicKey()) && !c.key.publicKey().equals(x.w.a.key.publicKey()));
+        EnginePair.Side c = x.w.new Side(PrivateKey.of(cKey), cSeed, ADDR_C);
+        assertFalse(Arrays.equals(networkKey, otherKey));
+        assertFalse(isKeyOf(x, cKey));
         c.other = b;
         Peer cAtB = b.engine.addPeer(c.key.publicKey(), PresharedKey.of(networkKey));
         c.peer = c.engine.addPeer(b.key.publicKey(), PresharedKey.of(otherKey));
@@ -381,42 +521,77 @@ class HostilePacketProperties {
         sessionStillWorks(x, r);
     }
 
-    @Provide
-    Arbitrary<byte[]> keys() {
-        return Arbitraries.bytes().array(byte[].class).ofSize(32);
+    /** Whether {@code key} is a's or b's private key (they have the same public key). */
+    private static boolean isKeyOf(World x, byte[] key) {
+        PublicKey k = PrivateKey.of(key).publicKey();
+        return k.equals(x.w.a.key.publicKey()) || k.equals(x.w.b.key.publicKey());
+    }
+
+    /** Keys are drawn again until the two network keys differ and c's key is neither a's nor b's. */
+    @Test
+    void aPeerWithAnotherNetworkKeyNeverGetsASession() {
+        SeededProperty.forAll(50, r -> {
+            long seed = r.nextLong();
+            byte[] networkKey = Gen.bytes(r, 32, 32);
+            byte[] otherKey = Gen.bytes(r, 32, 32);
+            while (Arrays.equals(networkKey, otherKey)) {
+                otherKey = Gen.bytes(r, 32, 32);
+            }
+            World x = new World(seed, PresharedKey.of(networkKey));
+            byte[] cKey = Gen.bytes(r, 32, 32);
+            while (isKeyOf(x, cKey)) {
+                cKey = Gen.bytes(r, 32, 32);
+            }
+            checkAnotherNetworkKey(x, networkKey, otherKey, cKey, seed + 1, r);
+        });
+    }
+
+    /** Network keys and c's key of all zero bytes, all ones, or all 0x01 (the zero network key is the default one). */
+    @ParameterizedTest
+    @CsvSource({"0, -1, 0", "0, 1, -1", "-1, 0, 0", "-1, 1, -1", "1, 0, 1", "1, -1, 0"})
+    void aPeerWithAnotherUniformNetworkKeyNeverGetsASession(byte network, byte other, byte c) {
+        World x = new World(71, PresharedKey.of(filled(network)));
+        checkAnotherNetworkKey(x, filled(network), filled(other), filled(c), 72, new SplittableRandom(73));
+    }
+
+    private static byte[] filled(byte value) {
+        byte[] key = new byte[32];
+        Arrays.fill(key, value);
+        return key;
     }
 
     // ------------------------------------------------------------------ malformed inner packets
 
     /**
-     * An authenticated peer (not a network attacker) sends IP packets whose length field does not
-     * fit: an IPv4 total length below its 20-byte header or past the payload, an IPv6 payload
-     * length past the payload, or a header cut short. They are dropped as MALFORMED, not delivered
-     * (wireguard-go's receive path drops the same packets).
+     * Whether an inner packet of {@code size} bytes with {@code lengthField} in its header is one an
+     * authenticated peer must not get delivered: an IPv4 total length below its 20-byte header or
+     * past the (padded) payload, an IPv6 payload length past the payload, or a header cut short.
      */
-    @Property(tries = 50)
-    void badInnerIpPacketsFromAPeerAreNotDelivered(@ForAll long seed, @ForAll @IntRange(min = 1, max = 300) int size,
-            @ForAll @IntRange(min = 0, max = 65535) int lengthField, @ForAll boolean v6) {
+    private static boolean badInnerLength(int size, int lengthField, boolean v6) {
+        int padded = TransportData.paddedLength(size, 0);
+        return v6 ? padded < 40 || lengthField + 40 > padded : padded < 20 || lengthField < 20 || lengthField > padded;
+    }
+
+    /**
+     * An authenticated peer (not a network attacker) sends IP packets whose length field does not
+     * fit (see {@link #badInnerLength}). They are dropped as MALFORMED, not delivered (wireguard-go's
+     * receive path drops the same packets).
+     */
+    private static void checkBadInnerPacket(long seed, int size, int lengthField, boolean v6, RandomGenerator r) {
+        assertTrue(badInnerLength(size, lengthField, v6));
         World x = new World(seed);
-        SplittableRandom r = new SplittableRandom(seed);
         byte[] ip = new byte[size];
         r.nextBytes(ip);
-        int padded = TransportData.paddedLength(size, 0);
-        int claimed;
         if (v6) {
             ip[0] = (byte) (0x60 | ip[0] & 0x0f);
             if (size >= 2 + 4) {
                 Bytes.putShortBE(ip, 4, lengthField);
             }
-            claimed = lengthField + 40;
-            Assume.that(padded < 40 || claimed > padded);
         } else {
             ip[0] = (byte) (0x40 | ip[0] & 0x0f);
             if (size >= 2 + 2) {
                 Bytes.putShortBE(ip, 2, lengthField);
             }
-            claimed = lengthField;
-            Assume.that(padded < 20 || claimed < 20 || claimed > padded);
         }
         EnginePair.Side b = x.w.b;
         long malformed = b.engine.dropped(DropReason.MALFORMED);
@@ -428,6 +603,48 @@ class HostilePacketProperties {
         assertEquals(total + 1, b.engine.droppedTotal());
         assertEquals(delivered, b.delivered.size(), "nothing delivered");
         sessionStillWorks(x, r);
+    }
+
+    /** Sizes and length fields that a peer may legitimately send are drawn again. */
+    @Test
+    void badInnerIpPacketsFromAPeerAreNotDelivered() {
+        SeededProperty.forAll(50, r -> {
+            int size;
+            int lengthField;
+            boolean v6;
+            do {
+                size = Gen.ints(r, 1, 300);
+                lengthField = Gen.ints(r, 0, 65535);
+                v6 = r.nextBoolean();
+            } while (!badInnerLength(size, lengthField, v6));
+            checkBadInnerPacket(r.nextLong(), size, lengthField, v6, r);
+        });
+    }
+
+    /**
+     * Sizes around where the length field is cut short and where the headers end, with length
+     * fields at the ends of their range and one past the padded payload; those a peer may
+     * legitimately send are left out.
+     */
+    static List<Arguments> badInnerPacketEdges() {
+        List<Arguments> cases = new ArrayList<>();
+        for (int size : new int[] {1, 3, 4, 5, 6, 20, 40, 41, 300}) {
+            int padded = TransportData.paddedLength(size, 0);
+            for (boolean v6 : new boolean[] {false, true}) {
+                for (int lengthField : new int[] {0, 19, 20, 65535, v6 ? Math.max(0, padded - 39) : padded + 1}) {
+                    if (badInnerLength(size, lengthField, v6)) {
+                        cases.add(Arguments.of(size, lengthField, v6));
+                    }
+                }
+            }
+        }
+        return cases;
+    }
+
+    @ParameterizedTest
+    @MethodSource("badInnerPacketEdges")
+    void badInnerIpPacketsAtTheEdgesAreNotDelivered(int size, int lengthField, boolean v6) {
+        checkBadInnerPacket(size * 2L + (v6 ? 1 : 0), size, lengthField, v6, new SplittableRandom(size));
     }
 
     // ------------------------------------------------------------------ the oracle
@@ -533,7 +750,7 @@ class HostilePacketProperties {
      * and checks everything a dropped packet must leave as it was.
      */
     private static void feedBad(World x, EnginePair.Side v, byte[] p, Endpoint from, DropReason expected,
-            SplittableRandom r) {
+            RandomGenerator r) {
         int off = r.nextInt(9);
         byte[] buf = new byte[off + p.length + r.nextInt(9)];
         r.nextBytes(buf);
@@ -567,7 +784,7 @@ class HostilePacketProperties {
     }
 
     /** A fresh payload each way is delivered, and nothing more is dropped. */
-    private static void sessionStillWorks(World x, SplittableRandom r) {
+    private static void sessionStillWorks(World x, RandomGenerator r) {
         EnginePair.Side a = x.w.a;
         EnginePair.Side b = x.w.b;
         long aDrops = a.engine.droppedTotal();
@@ -656,7 +873,7 @@ class HostilePacketProperties {
     }
 
     /** A well-formed initiation from {@code initiator} to {@code responder} carrying {@code timestamp}. */
-    private static byte[] initiationFrom(PrivateKey initiator, PublicKey responder, byte[] timestamp, SplittableRandom r) {
+    private static byte[] initiationFrom(PrivateKey initiator, PublicKey responder, byte[] timestamp, RandomGenerator r) {
         NoiseIKpsk2 noise = NoiseIKpsk2.initiator(new ChaCha20Poly1305(), NoiseIKpsk2.initialState(
                 ProtocolConstants.CONSTRUCTION, ProtocolConstants.IDENTIFIER, responder), initiator, responder);
         byte[] ephemeral = new byte[32];

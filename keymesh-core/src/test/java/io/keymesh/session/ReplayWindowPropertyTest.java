@@ -4,49 +4,78 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keymesh.testing.Gen;
+import io.keymesh.testing.SeededProperty;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ReplayWindowPropertyTest {
     private static final long REJECT_AFTER_MESSAGES = -1L - (1L << 13);
     private static final long W = ReplayWindow.WINDOW_SIZE;
 
     /** A call to accept: counter and limit, both unsigned. */
-    record Call(long counter, long limit) {}
-
-    /** Counters clustered around a base (small, near 2^64, or anywhere) so that windows overlap. */
-    @Provide
-    Arbitrary<List<Call>> calls() {
-        Arbitrary<Long> base = Arbitraries.oneOf(
-                Arbitraries.longs().between(0, 20_000),
-                Arbitraries.longs().between(-20_000, -1),
-                Arbitraries.longs());
-        return base.flatMap(b -> {
-            Arbitrary<Long> counter = Arbitraries.frequencyOf(
-                    net.jqwik.api.Tuple.of(8, Arbitraries.longs().between(-W - 200, W + 200).map(o -> b + o)),
-                    net.jqwik.api.Tuple.of(1, Arbitraries.longs()));
-            Arbitrary<Long> limit = Arbitraries.frequencyOf(
-                    net.jqwik.api.Tuple.of(8, Arbitraries.just(REJECT_AFTER_MESSAGES)),
-                    net.jqwik.api.Tuple.of(2, Arbitraries.longs().between(-W - 200, W + 200).map(o -> b + o)));
-            return Combinators.combine(counter, limit).as(Call::new).list().ofMaxSize(300);
-        });
+    record Call(long counter, long limit) {
+        @Override
+        public String toString() {
+            return Long.toUnsignedString(counter) + "<" + Long.toUnsignedString(limit);
+        }
     }
 
-    @Property
-    void eachCounterIsAcceptedAtMostOnce(@ForAll("calls") List<Call> calls) {
+    /**
+     * Up to 300 calls with counters clustered around a base (small, near 2^64, or anywhere) so that
+     * windows overlap: eight in nine counters within the window (and 200 more) of the base, the rest
+     * anywhere; four in five limits REJECT_AFTER_MESSAGES, the rest near the base.
+     */
+    private static List<Call> calls(RandomGenerator r) {
+        long base = switch (r.nextInt(3)) {
+            case 0 -> Gen.longs(r, 0, 20_000);
+            case 1 -> Gen.longs(r, -20_000, -1);
+            default -> Gen.anyLong(r);
+        };
+        int n = Gen.ints(r, 0, 300);
+        List<Call> calls = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long counter = r.nextInt(9) < 8 ? base + Gen.longs(r, -W - 200, W + 200) : Gen.anyLong(r);
+            long limit = r.nextInt(10) < 8 ? REJECT_AFTER_MESSAGES : base + Gen.longs(r, -W - 200, W + 200);
+            calls.add(new Call(counter, limit));
+        }
+        return calls;
+    }
+
+    /**
+     * Fixed sequences at the edges: around 0, the window size, 2^63 and 2^64, the highest counter
+     * REJECT_AFTER_MESSAGES allows, and the limits REJECT_AFTER_MESSAGES, 0, 2^64 - 1 and the base
+     * itself; each visits the base, just inside and just behind the window, past it by more than
+     * the ring, and back.
+     */
+    static List<List<Call>> edgeCases() {
+        long[] bases = {0, 1, W, W + 1, Long.MAX_VALUE, Long.MIN_VALUE, REJECT_AFTER_MESSAGES - 1, -1};
+        long[] offsets = {0, -1, -W, -W - 1, 1, 0, W + 1, 1, 2, 2 * W + 64, -1, W + 64, Long.MIN_VALUE, -W};
+        List<List<Call>> cases = new ArrayList<>();
+        for (long base : bases) {
+            for (long limit : new long[] {REJECT_AFTER_MESSAGES, base, base + 1, 0, -1}) {
+                List<Call> calls = new ArrayList<>();
+                for (long offset : offsets) {
+                    calls.add(new Call(base + offset, limit));
+                }
+                cases.add(calls);
+            }
+        }
+        return cases;
+    }
+
+    private static void checkAcceptedAtMostOnce(List<Call> calls) {
         ReplayWindow window = new ReplayWindow();
         Map<Long, Integer> accepted = new HashMap<>();
         for (Call c : calls) {
@@ -58,13 +87,23 @@ class ReplayWindowPropertyTest {
         }
     }
 
+    @Test
+    void eachCounterIsAcceptedAtMostOnce() {
+        SeededProperty.forAll(1000, r -> checkAcceptedAtMostOnce(calls(r)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("edgeCases")
+    void eachCounterIsAcceptedAtMostOnceAtTheEdges(List<Call> calls) {
+        checkAcceptedAtMostOnce(calls);
+    }
+
     /**
      * The window behaves exactly like the ideal model: accept iff below the limit, never accepted
      * before, and either above the highest accepted counter or at most WINDOW_SIZE below it.
      * Refusals leave the state unchanged.
      */
-    @Property
-    void matchesIdealModel(@ForAll("calls") List<Call> calls) {
+    private static void checkIdealModel(List<Call> calls) {
         ReplayWindow window = new ReplayWindow();
         Set<Long> seen = new HashSet<>();
         long max = 0;
@@ -83,9 +122,23 @@ class ReplayWindowPropertyTest {
         }
     }
 
-    @Property(tries = 200)
-    void everyCounterInTheWindowBelowTheMaxIsAcceptedExactlyOnceInAnyOrder(
-            @ForAll @IntRange(min = 0, max = 3) int baseKind, @ForAll long anyBase, @ForAll Random random) {
+    @Test
+    void matchesIdealModel() {
+        SeededProperty.forAll(1000, r -> checkIdealModel(calls(r)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("edgeCases")
+    void matchesIdealModelAtTheEdges(List<Call> calls) {
+        checkIdealModel(calls);
+    }
+
+    /**
+     * With the highest counter at {@code max} (by kind: exactly WINDOW_SIZE, so the window reaches
+     * down to 0; above it; the highest acceptable counter; or in [2^63, 2^63 + 2^62)), every
+     * counter of the window below it, each arriving twice in shuffled order, is accepted once.
+     */
+    private static void checkWholeWindow(int baseKind, long anyBase, RandomGenerator random) {
         long max = switch (baseKind) {
             case 0 -> W; // the window reaches exactly down to 0
             case 1 -> W + 1 + Math.floorMod(anyBase, 1_000_000L);
@@ -112,5 +165,27 @@ class ReplayWindowPropertyTest {
         }
         assertEquals(W, accepted.size());
         assertFalse(window.accept(max - W - 1, REJECT_AFTER_MESSAGES), "just behind the window");
+    }
+
+    @Test
+    void everyCounterInTheWindowBelowTheMaxIsAcceptedExactlyOnceInAnyOrder() {
+        SeededProperty.forAll(200, r -> checkWholeWindow(r.nextInt(4), Gen.anyLong(r), r));
+    }
+
+    /** Each kind of max with each edge value of the long it is made from. */
+    static List<Arguments> wholeWindowEdges() {
+        List<Arguments> cases = new ArrayList<>();
+        for (int baseKind = 0; baseKind < 4; baseKind++) {
+            for (long anyBase : Gen.edges(Long.MIN_VALUE, Long.MAX_VALUE)) {
+                cases.add(Arguments.of(baseKind, anyBase));
+            }
+        }
+        return cases;
+    }
+
+    @ParameterizedTest
+    @MethodSource("wholeWindowEdges")
+    void everyCounterInTheWindowBelowTheMaxIsAcceptedExactlyOnceAtTheEdges(int baseKind, long anyBase) {
+        checkWholeWindow(baseKind, anyBase, new SplittableRandom(anyBase));
     }
 }

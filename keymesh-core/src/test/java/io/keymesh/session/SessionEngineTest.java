@@ -1,6 +1,7 @@
 package io.keymesh.session;
 
 import static io.keymesh.session.ProtocolConstants.SECOND;
+import static io.keymesh.testing.TestKeys.newNetworkKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -71,7 +72,7 @@ class SessionEngineTest {
 
     @Test
     void wrongNetworkKeyNeverCompletes() {
-        EnginePair w = new EnginePair(3, EnginePair.randomPsk(), EnginePair.randomPsk());
+        EnginePair w = new EnginePair(3, newNetworkKey(), newNetworkKey());
         w.a.send(msg("x"));
         w.flush();
         assertEquals(1, w.a.engine.dropped(DropReason.HANDSHAKE_FAILED));
@@ -81,7 +82,7 @@ class SessionEngineTest {
 
     @Test
     void sameNetworkKeyCompletes() {
-        PresharedKey psk = EnginePair.randomPsk();
+        PresharedKey psk = newNetworkKey();
         EnginePair w = new EnginePair(4, psk, psk);
         w.a.send(msg("x"));
         w.flush();
@@ -291,7 +292,7 @@ class SessionEngineTest {
 
     @Test
     void membersWithTheSameNetworkKeyConnect() {
-        PresharedKey net = EnginePair.randomPsk();
+        PresharedKey net = newNetworkKey();
         EnginePair w = new EnginePair(19, net, net);
         w.a.engine.setMembershipKey(net);
         w.b.engine.setMembershipKey(net);
@@ -302,8 +303,8 @@ class SessionEngineTest {
 
     @Test
     void aNodeWithAnotherNetworkKeyGetsSilence() {
-        PresharedKey netA = EnginePair.randomPsk();
-        PresharedKey netB = EnginePair.randomPsk();
+        PresharedKey netA = newNetworkKey();
+        PresharedKey netB = newNetworkKey();
         EnginePair w = new EnginePair(20, netA, netB);
         w.a.engine.setMembershipKey(netA);
         w.b.engine.setMembershipKey(netB);
@@ -318,7 +319,7 @@ class SessionEngineTest {
 
     @Test
     void plainWireGuardPeerNeedsToBeMarkedCompatible() {
-        PresharedKey net = EnginePair.randomPsk();
+        PresharedKey net = newNetworkKey();
         EnginePair w = new EnginePair(21, net, net);
         w.b.engine.setMembershipKey(net); // a is plain WireGuard: standard mac1
         w.a.send(msg("stock"));
@@ -333,7 +334,7 @@ class SessionEngineTest {
 
     @Test
     void standardMac1FromAPeerNotMarkedCompatibleIsRefused() {
-        PresharedKey net = EnginePair.randomPsk();
+        PresharedKey net = newNetworkKey();
         EnginePair w = new EnginePair(22, net, net);
         w.b.engine.setMembershipKey(net);
         // Some other peer of b is stock WireGuard, so b accepts standard mac1 in general ...

@@ -9,15 +9,13 @@ import io.keymesh.crypto.PublicKey;
 import io.keymesh.io.FreeUdpPort;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
+import io.keymesh.testing.TestKeys;
 import java.net.InetSocketAddress;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Nodes of a test mesh on 127.0.0.1: keys, UDP ports, and the actor system configuration of each. */
 final class TestMesh {
-    private static final SecureRandom random = new SecureRandom();
-
     /** One node: its keys and UDP address. */
     record Node(String privateKey, PublicKey publicKey, InetSocketAddress udp) {
         /** Address host of this node. */
@@ -30,9 +28,9 @@ final class TestMesh {
     final List<Node> nodes = new ArrayList<>();
 
     TestMesh(int count) {
-        networkKey = PresharedKey.generate(random);
+        networkKey = TestKeys.newNetworkKey();
         for (int i = 0; i < count; i++) {
-            try (PrivateKey k = PrivateKey.generate(random)) {
+            try (PrivateKey k = TestKeys.newKey()) {
                 nodes.add(new Node(k.toBase64(), k.publicKey(), FreeUdpPort.onLoopback()));
             }
         }

@@ -4,20 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keymesh.crypto.PresharedKey;
-import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.Channel;
 import io.keymesh.node.MeshNode;
-import io.keymesh.node.NodeConfig;
-import io.keymesh.node.NodeListener;
-import io.keymesh.node.PeerConfig;
 import io.keymesh.sim.Host;
 import io.keymesh.sim.LinkConditions;
 import io.keymesh.sim.Network;
-import io.keymesh.sim.SimNodeIo;
 import io.keymesh.sim.Simulation;
-import java.net.InetSocketAddress;
+import io.keymesh.sim.node.SimMesh.Pair;
+import io.keymesh.testing.RecordingListener;
+import io.keymesh.testing.RecordingListener.Message;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,57 +24,23 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Reliable channels between two real MeshNodes over the simulator's lossy, reordering links. */
 class MeshNodeChannelSimTest {
-    /** Records messages per channel. */
-    static final class Recorder implements NodeListener {
-        final List<byte[]> messages = new ArrayList<>();
-        final List<String> lost = new ArrayList<>();
-        Runnable onWritable = () -> { };
-
-        @Override
-        public void onChannelsLost(PublicKey peer, String reason) {
-            lost.add(reason);
-        }
-
-        @Override
-        public void onPeerDown(PublicKey peer, String reason) {
-            lost.add("peer down: " + reason);
-        }
-
-        @Override
-        public void onMessage(PublicKey from, long channelId, byte[] message) {
-            messages.add(message);
-        }
-
-        @Override
-        public void onChannelWritable(PublicKey peer, long channelId) {
-            onWritable.run();
-        }
-    }
-
     /** Two started nodes on one simulated network, keys derived from {@code seed}; b knows a only by key. */
-    record Pair(Simulation sim, Host hostA, MeshNode a, MeshNode b, PublicKey aKey, PublicKey bKey, SplittableRandom random) {
-        static Pair start(long seed, LinkConditions link, NodeListener atA, NodeListener atB) {
-            Simulation sim = new Simulation(seed);
+    static Pair start(long seed, LinkConditions link) {
+        return SimMesh.pair(seed, sim -> {
             Network net = sim.newNetwork("wan", "10.1.0.0/24");
             net.setLinkConditions(link);
-            Host ha = net.newHost("a");
-            Host hb = net.newHost("b");
-            SplittableRandom r = new SplittableRandom(seed);
-            byte[] ka = new byte[32];
-            byte[] kb = new byte[32];
-            byte[] kn = new byte[32];
-            r.nextBytes(ka);
-            r.nextBytes(kb);
-            r.nextBytes(kn);
-            PrivateKey a = PrivateKey.of(ka);
-            PrivateKey b = PrivateKey.of(kb);
-            PresharedKey network = PresharedKey.of(kn);
-            MeshNode nb = MeshNode.start(NodeConfig.of(b, new InetSocketAddress(0), network)
-                    .withPeers(List.of(PeerConfig.of(a.publicKey(), null))), atB, new SimNodeIo(hb, 51820));
-            MeshNode na = MeshNode.start(NodeConfig.of(a, new InetSocketAddress(0), network)
-                    .withPeers(List.of(PeerConfig.of(b.publicKey(), nb.localAddress()))), atA, new SimNodeIo(ha, 51820));
-            return new Pair(sim, ha, na, nb, a.publicKey(), b.publicKey(), r);
-        }
+            return net;
+        });
+    }
+
+    /** The channel messages {@code events} kept, in arrival order. */
+    static List<byte[]> messages(RecordingListener events) {
+        return events.messages.stream().map(Message::data).toList();
+    }
+
+    /** For a failure message: the losses {@code events} was told of. */
+    static String lost(RecordingListener events) {
+        return "channels lost " + events.channelsLost + ", peers down " + events.peersDown();
     }
 
     /** A hop crosses two links (egress, ingress): per-link loss so that a hop loses {@code hopLoss}. */
@@ -89,13 +51,15 @@ class MeshNodeChannelSimTest {
     @ParameterizedTest(name = "loss {0} per hop, latency {1} ms per link")
     @CsvSource({"0.0, 0", "0.01, 0", "0.05, 25", "0.10, 0", "0.30, 25"})
     void everyMessageArrivesOnceInOrder(double loss, int latencyMs) {
-        Recorder atA = new Recorder();
-        Recorder atB = new Recorder();
-        Pair p = Pair.start(41, LinkConditions.DEFAULT.withLatency(Duration.ofMillis(latencyMs)).withLoss(linkLoss(loss))
-                .withDuplication(0.01).withReordering(0.02, Duration.ofMillis(2)), atA, atB);
-        Simulation sim = p.sim();
-        MeshNode na = p.a();
-        MeshNode nb = p.b();
+        Pair p = start(41, LinkConditions.DEFAULT.withLatency(Duration.ofMillis(latencyMs)).withLoss(linkLoss(loss))
+                .withDuplication(0.01).withReordering(0.02, Duration.ofMillis(2)));
+        Simulation sim = p.mesh().sim;
+        MeshNode na = p.a().node;
+        MeshNode nb = p.b().node;
+        RecordingListener atA = p.a().events;
+        RecordingListener atB = p.b().events;
+        PublicKey aKey = p.a().publicKey();
+        PublicKey bKey = p.b().publicKey();
         SplittableRandom r = p.random();
         List<byte[]> sent = new ArrayList<>();
         // Loss-based congestion control crawls at high loss, as TCP does: less data there.
@@ -107,22 +71,23 @@ class MeshNodeChannelSimTest {
             sent.add(m);
         }
         ArrayDeque<byte[]> toSend = new ArrayDeque<>(sent);
-        Channel ch = na.channel(p.bKey(), 9);
+        Channel ch = na.channel(bKey, 9);
         Runnable pump = () -> {
             while (!toSend.isEmpty() && ch.send(toSend.peek())) {
                 toSend.poll();
             }
         };
-        atA.onWritable = pump;
+        atA.writableHook = (peer, channelId) -> pump.run();
         pump.run();
         long start = sim.now();
-        while (atB.messages.size() < sent.size() && sim.now() - start < 1_200_000_000_000L) {
+        while (atB.messageCount() < sent.size() && sim.now() - start < 1_200_000_000_000L) {
             sim.runFor(Duration.ofSeconds(1));
         }
-        assertEquals(sent.size(), atB.messages.size(), "all messages arrived; lost: " + atA.lost + atB.lost
-                + "; a: " + na.channelStats(p.bKey()).join() + "; b: " + nb.channelStats(p.aKey()).join());
+        List<byte[]> received = messages(atB);
+        assertEquals(sent.size(), received.size(), "all messages arrived; lost: " + lost(atA) + "; " + lost(atB)
+                + "; a: " + na.channelStats(bKey).join() + "; b: " + nb.channelStats(aKey).join());
         for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(sent.get(i), atB.messages.get(i), "message " + i);
+            assertArrayEquals(sent.get(i), received.get(i), "message " + i);
         }
         assertTrue(toSend.isEmpty());
         System.out.printf("loss %.2f, %d ms: %d messages (%.1f MB) in %.1f virtual s%n", loss, latencyMs, sent.size(),
@@ -136,33 +101,15 @@ class MeshNodeChannelSimTest {
      */
     @org.junit.jupiter.api.Test
     void deliverySurvivesRekeysAndAChangeOfEndpoint() {
-        Recorder atA = new Recorder();
-        Recorder atB = new Recorder();
-        List<String> endpoints = new ArrayList<>();
-        NodeListener bListener = new NodeListener() {
-            @Override
-            public void onMessage(PublicKey from, long channelId, byte[] message) {
-                atB.onMessage(from, channelId, message);
-            }
-
-            @Override
-            public void onEndpointChanged(PublicKey peer, InetSocketAddress endpoint) {
-                endpoints.add(endpoint.getAddress().getHostAddress());
-            }
-
-            @Override
-            public void onChannelsLost(PublicKey peer, String reason) {
-                atB.onChannelsLost(peer, reason);
-            }
-        };
-        Pair p = Pair.start(43, LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)).withLoss(linkLoss(0.01)),
-                atA, bListener);
-        Simulation sim = p.sim();
-        MeshNode na = p.a();
+        Pair p = start(43, LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)).withLoss(linkLoss(0.01)));
+        Simulation sim = p.mesh().sim;
+        MeshNode na = p.a().node;
+        RecordingListener atA = p.a().events;
+        RecordingListener atB = p.b().events;
         SplittableRandom r = p.random();
-        Host ha = p.hostA();
+        Host ha = p.a().host;
         Network net = ha.network();
-        Channel ch = na.channel(p.bKey(), 1);
+        Channel ch = na.channel(p.b().publicKey(), 1);
         List<byte[]> sent = new ArrayList<>();
         for (int second = 0; second < 600; second++) {
             for (int i = 0; i < 5; i++) {
@@ -177,13 +124,17 @@ class MeshNodeChannelSimTest {
             sim.runFor(Duration.ofSeconds(1));
         }
         sim.runFor(Duration.ofSeconds(10));
-        assertEquals(sent.size(), atB.messages.size(), "lost: " + atA.lost + atB.lost);
+        List<byte[]> received = messages(atB);
+        assertEquals(sent.size(), received.size(), "lost: " + lost(atA) + "; " + lost(atB));
         for (int i = 0; i < sent.size(); i++) {
-            assertArrayEquals(sent.get(i), atB.messages.get(i), "message " + i);
+            assertArrayEquals(sent.get(i), received.get(i), "message " + i);
         }
         long handshakes = na.peerStats().join().get(0).handshakes();
         assertTrue(handshakes >= 5, "rekeyed under the channel: " + handshakes);
+        List<String> endpoints = atB.endpointChanges().stream()
+                .map(e -> e.endpoint().getAddress().getHostAddress()).toList();
         assertEquals(List.of("10.1.0.99"), endpoints.subList(endpoints.size() - 1, endpoints.size()), "b followed a");
-        assertTrue(atA.lost.isEmpty() && atB.lost.isEmpty(), "the connection never broke");
+        assertTrue(atA.channelsLost.isEmpty() && atA.peersDown().isEmpty() && atB.channelsLost.isEmpty(),
+                "the connection never broke");
     }
 }

@@ -2,6 +2,8 @@ package io.keymesh.sim.node;
 
 import static io.keymesh.sim.node.SimMesh.MS;
 import static io.keymesh.sim.node.SimMesh.SECOND;
+import static io.keymesh.sim.node.SimMesh.seq;
+import static io.keymesh.testing.RecordingListener.PeerEvent.Kind.DOWN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +14,7 @@ import io.keymesh.sim.LinkConditions;
 import io.keymesh.sim.Network;
 import io.keymesh.sim.PacketTracer;
 import io.keymesh.sim.node.SimMesh.Member;
-import io.keymesh.sim.node.SimMesh.Received;
+import io.keymesh.testing.RecordingListener.Datagram;
 import io.keymesh.wire.HandshakeInitiation;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -103,7 +105,7 @@ class MeshNodeDayLongTest {
                     "rekey gap " + gap / 1e9 + " s");
         }
         assertEquals(stats.handshakes(), b.stats(a).handshakes());
-        assertTrue(a.events("down", b).isEmpty() && b.events("down", a).isEmpty());
+        assertTrue(a.events(DOWN, b).isEmpty() && b.events(DOWN, a).isEmpty());
 
         // Flat state: at most previous, current and next keypair plus a handshake per peer; two ticks, a
         // timer per node and the packets in flight; nothing waiting for a session.
@@ -126,12 +128,12 @@ class MeshNodeDayLongTest {
 
     /** Checks that {@code to} got {@code from}'s datagrams in order from {@code next[i]} on, and forgets them. */
     private static void checkAndForget(Member from, Member to, int[] next, int i) {
-        for (Received r : to.received) {
+        for (Datagram r : to.events.datagrams) {
             assertEquals(from.publicKey(), r.from());
-            assertEquals(next[i]++, r.seq(), from + "->" + to);
+            assertEquals(next[i]++, seq(r), from + "->" + to);
             assertTrue(SimMesh.check(r.data()));
         }
-        to.received.clear();
+        to.events.datagrams.clear();
     }
 
     /** {@code from} sends datagram {@code seq} to {@code to} at {@code offset + seq * INTERVAL}, then schedules the next. */

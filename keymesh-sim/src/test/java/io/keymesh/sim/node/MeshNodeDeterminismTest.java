@@ -1,6 +1,7 @@
 package io.keymesh.sim.node;
 
 import static io.keymesh.sim.node.SimMesh.SECOND;
+import static io.keymesh.sim.node.SimMesh.seq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,8 @@ import io.keymesh.sim.Network;
 import io.keymesh.sim.Node;
 import io.keymesh.sim.PacketTracer;
 import io.keymesh.sim.node.SimMesh.Member;
+import io.keymesh.testing.RecordingListener.Datagram;
+import io.keymesh.testing.RecordingListener.PeerEvent;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,11 +86,11 @@ class MeshNodeDeterminismTest {
         }
         mesh.sim.runUntil(90 * SECOND);
         for (Member m : all) {
-            for (SimMesh.Received r : m.received) {
-                trace.add(r.atNanos() + " datagram at " + m + " from " + mesh.byKey(r.from()) + " #" + r.seq() + " "
+            for (Datagram r : m.events.datagrams) {
+                trace.add(r.atNanos() + " datagram at " + m + " from " + mesh.byKey(r.from()) + " #" + seq(r) + " "
                         + Arrays.hashCode(r.data()));
             }
-            for (SimMesh.Event e : m.events) {
+            for (PeerEvent e : m.events.peerEvents) {
                 trace.add(e.atNanos() + " event at " + m + " " + e.kind() + " " + name(mesh, e.peer()) + " " + e.detail());
             }
         }

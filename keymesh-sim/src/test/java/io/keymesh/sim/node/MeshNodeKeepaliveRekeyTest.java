@@ -1,6 +1,7 @@
 package io.keymesh.sim.node;
 
 import static io.keymesh.sim.node.SimMesh.SECOND;
+import static io.keymesh.testing.RecordingListener.PeerEvent.Kind.DOWN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +44,6 @@ class MeshNodeKeepaliveRekeyTest {
         assertEquals(0, lapses, "seconds without a usable session on either side");
         // One handshake at the start, then one per REKEY_AFTER_TIME plus up to one keepalive interval.
         assertTrue(handshakes >= 1 + 20 * 60 / 145 && handshakes <= 1 + 20 * 60 / 120, "handshakes " + handshakes);
-        assertTrue(a.events("down", b).isEmpty() && b.events("down", a).isEmpty());
+        assertTrue(a.events(DOWN, b).isEmpty() && b.events(DOWN, a).isEmpty());
     }
 }

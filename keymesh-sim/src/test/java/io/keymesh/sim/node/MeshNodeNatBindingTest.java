@@ -2,6 +2,7 @@ package io.keymesh.sim.node;
 
 import static io.keymesh.sim.node.SimMesh.MS;
 import static io.keymesh.sim.node.SimMesh.SECOND;
+import static io.keymesh.testing.RecordingListener.PeerEvent.Kind.DOWN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,7 +108,7 @@ class MeshNodeNatBindingTest {
         mesh.sim.runFor(SECOND);
         assertEquals(5, s.inside().receivedFrom(s.server()).size(), "the server's datagrams arrive");
         assertEquals(0, s.nat().counters().droppedTotal(), "the NAT dropped nothing: " + s.nat().counters());
-        assertTrue(s.server().events("down", s.inside()).isEmpty());
+        assertTrue(s.server().events(DOWN, s.inside()).isEmpty());
     }
 
 }

@@ -2,6 +2,9 @@ package io.keymesh.sim.node;
 
 import static io.keymesh.sim.node.SimMesh.MS;
 import static io.keymesh.sim.node.SimMesh.SECOND;
+import static io.keymesh.sim.node.SimMesh.seq;
+import static io.keymesh.testing.RecordingListener.PeerEvent.Kind.DOWN;
+import static io.keymesh.testing.RecordingListener.PeerEvent.Kind.UP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,9 +13,9 @@ import io.keymesh.sim.DropReason;
 import io.keymesh.sim.LinkConditions;
 import io.keymesh.sim.Network;
 import io.keymesh.sim.Partition;
-import io.keymesh.sim.node.SimMesh.Event;
 import io.keymesh.sim.node.SimMesh.Member;
-import io.keymesh.sim.node.SimMesh.Received;
+import io.keymesh.testing.RecordingListener.Datagram;
+import io.keymesh.testing.RecordingListener.PeerEvent;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -54,14 +57,14 @@ class MeshNodePartitionTest {
     }
 
     private static long deliveredBetween(Member at, long fromNanos, long toNanos) {
-        return at.received.stream().filter(r -> r.atNanos() >= fromNanos && r.atNanos() < toNanos).count();
+        return at.events.datagrams.stream().filter(r -> r.atNanos() >= fromNanos && r.atNanos() < toNanos).count();
     }
 
     private static void assertEachAtMostOnce(Member at) {
         Set<Integer> seen = new HashSet<>();
-        for (Received r : at.received) {
+        for (Datagram r : at.events.datagrams) {
             assertTrue(SimMesh.check(r.data()));
-            assertTrue(seen.add(r.seq()), "datagram " + r.seq() + " twice at " + at);
+            assertTrue(seen.add(seq(r)), "datagram " + seq(r) + " twice at " + at);
         }
     }
 
@@ -85,7 +88,7 @@ class MeshNodePartitionTest {
             Member peer = m[1];
             assertEquals(30, deliveredBetween(self, 0, CUT), "before the cut, every second's datagram");
             assertEquals(0, deliveredBetween(self, CUT + 100 * MS, heal), "nothing crosses the cut");
-            List<Event> down = self.events("down", peer);
+            List<PeerEvent> down = self.events(DOWN, peer);
             assertEquals(1, down.size(), self + " reports " + peer + " down once");
             // Data sent without an answer starts a handshake after KEEPALIVE + REKEY_TIMEOUT (15 s); its
             // retries are given up after REKEY_ATTEMPT_TIME.
@@ -102,7 +105,7 @@ class MeshNodePartitionTest {
         for (Member[] m : new Member[][] {{p.a(), p.b()}, {p.b(), p.a()}}) {
             Member self = m[0];
             Member peer = m[1];
-            List<Event> up = self.events("up", peer);
+            List<PeerEvent> up = self.events(UP, peer);
             assertEquals(2, up.size(), self + ": up, then up again after the heal");
             assertTrue(up.get(1).atNanos() >= heal && up.get(1).atNanos() < heal + SECOND, "up again at " + up.get(1));
             // Sending resumes at the heal: the first datagram waits for the new handshake, none is lost.
@@ -137,16 +140,16 @@ class MeshNodePartitionTest {
         for (Member[] m : new Member[][] {{p.a(), p.b()}, {p.b(), p.a()}}) {
             Member self = m[0];
             Set<Integer> after = new HashSet<>();
-            for (Received r : self.received) {
+            for (Datagram r : self.events.datagrams) {
                 if (r.atNanos() >= heal) {
-                    after.add(r.seq());
+                    after.add(seq(r));
                 }
             }
             for (long t = (resumed / SECOND) + 1; t < end / SECOND; t++) {
                 assertTrue(after.contains((int) t), self + " lacks the datagram of second " + t);
             }
             assertEachAtMostOnce(self);
-            assertTrue(self.events("down", m[1]).isEmpty(), "sending keeps the handshake going: no give-up");
+            assertTrue(self.events(DOWN, m[1]).isEmpty(), "sending keeps the handshake going: no give-up");
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.keymesh.sim.node;
 
 import static io.keymesh.sim.node.SimMesh.SECOND;
+import static io.keymesh.testing.RecordingListener.PeerEvent.Kind.ENDPOINT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -10,8 +11,8 @@ import io.keymesh.sim.Nat;
 import io.keymesh.sim.NatConfig;
 import io.keymesh.sim.NatType;
 import io.keymesh.sim.Network;
-import io.keymesh.sim.node.SimMesh.Event;
 import io.keymesh.sim.node.SimMesh.Member;
+import io.keymesh.testing.RecordingListener.PeerEvent;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ class MeshNodeRoamingTest {
         mesh.sim.runFor(SECOND);
         InetSocketAddress atHome = server.stats(laptop).endpoint();
         assertEquals(home.publicAddress(), atHome.getAddress());
-        assertEquals(List.of(atHome.toString()), details(server.events("endpoint", laptop)));
+        assertEquals(List.of(atHome.toString()), details(server.events(ENDPOINT, laptop)));
 
         laptop.host.moveTo(cafe.inside());
         server.send(laptop, 1, 100);
@@ -51,11 +52,11 @@ class MeshNodeRoamingTest {
         mesh.sim.runFor(SECOND);
         InetSocketAddress atCafe = server.stats(laptop).endpoint();
         assertEquals(cafe.publicAddress(), atCafe.getAddress());
-        assertEquals(List.of(atHome.toString(), atCafe.toString()), details(server.events("endpoint", laptop)));
+        assertEquals(List.of(atHome.toString(), atCafe.toString()), details(server.events(ENDPOINT, laptop)));
         server.send(laptop, 3, 100);
         mesh.sim.runFor(SECOND);
-        assertEquals(List.of(3), laptop.receivedFrom(server).stream().map(SimMesh.Received::seq).toList());
-        assertEquals(List.of(0, 2), server.receivedFrom(laptop).stream().map(SimMesh.Received::seq).toList());
+        assertEquals(List.of(3), laptop.receivedFrom(server).stream().map(SimMesh::seq).toList());
+        assertEquals(List.of(0, 2), server.receivedFrom(laptop).stream().map(SimMesh::seq).toList());
         assertEquals(1, server.stats(laptop).handshakes(), "the session moved with the laptop: no new handshake");
     }
 
@@ -77,20 +78,20 @@ class MeshNodeRoamingTest {
         b.host.moveTo(internet, "198.19.7.7");
         a.send(b, 1, 100);
         mesh.sim.runFor(SECOND);
-        assertEquals(List.of(0), b.receivedFrom(a).stream().map(SimMesh.Received::seq).toList(), "lost at the old address");
+        assertEquals(List.of(0), b.receivedFrom(a).stream().map(SimMesh::seq).toList(), "lost at the old address");
 
         b.send(a, 1, 100);
         mesh.sim.runFor(SECOND);
         assertNotEquals(before, b.address());
         assertEquals(b.address(), a.stats(b).endpoint());
-        assertEquals(List.of(b.address().toString()), details(a.events("endpoint", b)));
+        assertEquals(List.of(b.address().toString()), details(a.events(ENDPOINT, b)));
         a.send(b, 2, 100);
         mesh.sim.runFor(SECOND);
-        assertEquals(List.of(0, 2), b.receivedFrom(a).stream().map(SimMesh.Received::seq).toList());
-        assertEquals(List.of(0, 1), a.receivedFrom(b).stream().map(SimMesh.Received::seq).toList());
+        assertEquals(List.of(0, 2), b.receivedFrom(a).stream().map(SimMesh::seq).toList());
+        assertEquals(List.of(0, 1), a.receivedFrom(b).stream().map(SimMesh::seq).toList());
     }
 
-    private static List<String> details(List<Event> events) {
-        return events.stream().map(Event::detail).toList();
+    private static List<String> details(List<PeerEvent> events) {
+        return events.stream().map(PeerEvent::detail).toList();
     }
 }

@@ -1,6 +1,8 @@
 package io.keymesh.sim.node;
 
 import static io.keymesh.sim.node.SimMesh.SECOND;
+import static io.keymesh.sim.node.SimMesh.sender;
+import static io.keymesh.sim.node.SimMesh.seq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +10,7 @@ import io.keymesh.node.PeerConfig;
 import io.keymesh.sim.LinkConditions;
 import io.keymesh.sim.Network;
 import io.keymesh.sim.node.SimMesh.Member;
-import io.keymesh.sim.node.SimMesh.Received;
+import io.keymesh.testing.RecordingListener.Datagram;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,18 +76,18 @@ class MeshNodeThousandNodesTest {
             Member at = nodes.get(i);
             int[] perSender = new int[NODES];
             boolean[][] seen = new boolean[NODES][PER_PEER];
-            for (Received r : at.received) {
+            for (Datagram r : at.events.datagrams) {
                 assertTrue(SimMesh.check(r.data()), "intact at " + at);
                 Member from = mesh.byKey(r.from());
-                assertEquals(from.number, r.sender(), "attributed to its sender");
-                assertTrue(!seen[from.number][r.seq()], "once only");
-                seen[from.number][r.seq()] = true;
+                assertEquals(from.number, sender(r), "attributed to its sender");
+                assertTrue(!seen[from.number][seq(r)], "once only");
+                seen[from.number][seq(r)] = true;
                 perSender[from.number]++;
             }
             for (Member peer : peersOf.get(i)) {
                 assertEquals(PER_PEER, perSender[peer.number], peer + "->" + at);
             }
-            received += at.received.size();
+            received += at.events.datagrams.size();
             handshakes += at.initiationsSent();
         }
         assertEquals(sent, received);

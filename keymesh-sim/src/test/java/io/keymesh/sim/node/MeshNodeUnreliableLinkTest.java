@@ -2,6 +2,10 @@ package io.keymesh.sim.node;
 
 import static io.keymesh.sim.node.SimMesh.MS;
 import static io.keymesh.sim.node.SimMesh.SECOND;
+import static io.keymesh.sim.node.SimMesh.sender;
+import static io.keymesh.sim.node.SimMesh.seq;
+import static io.keymesh.testing.RecordingListener.PeerEvent.Kind.DOWN;
+import static io.keymesh.testing.RecordingListener.PeerEvent.Kind.UP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +15,7 @@ import io.keymesh.sim.Host;
 import io.keymesh.sim.LinkConditions;
 import io.keymesh.sim.Network;
 import io.keymesh.sim.node.SimMesh.Member;
-import io.keymesh.sim.node.SimMesh.Received;
+import io.keymesh.testing.RecordingListener.Datagram;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -51,13 +55,13 @@ class MeshNodeUnreliableLinkTest {
 
         // Warm up until both sides have a session (the handshake and its confirmation may be lost too).
         int warm = 0;
-        while (a.events("up", b).isEmpty() || b.events("up", a).isEmpty()) {
+        while (a.events(UP, b).isEmpty() || b.events(UP, a).isEmpty()) {
             assertTrue(mesh.sim.now() < 90 * SECOND, "no session within 90 s");
             a.send(b, -1 - warm++, 64);
             mesh.sim.runFor(200 * MS);
         }
-        a.received.clear();
-        b.received.clear();
+        a.events.datagrams.clear();
+        b.events.datagrams.clear();
         long replaysBefore = a.drops(DropReason.REPLAY) + b.drops(DropReason.REPLAY);
 
         for (int i = 0; i < DATAGRAMS; i++) {
@@ -73,17 +77,17 @@ class MeshNodeUnreliableLinkTest {
         for (Member[] pair : new Member[][] {{a, b}, {b, a}}) {
             Member from = pair[0];
             Member to = pair[1];
-            List<Received> got = to.receivedFrom(from);
+            List<Datagram> got = to.receivedFrom(from);
             Set<Integer> seen = new HashSet<>();
             int highest = -1;
-            for (Received r : got) {
+            for (Datagram r : got) {
                 assertTrue(SimMesh.check(r.data()), "corrupted datagram at " + to);
-                assertEquals(from.number, r.sender(), "misattributed datagram");
-                assertTrue(seen.add(r.seq()), "datagram " + r.seq() + " delivered twice to " + to);
-                if (r.seq() < highest) {
+                assertEquals(from.number, sender(r), "misattributed datagram");
+                assertTrue(seen.add(seq(r)), "datagram " + seq(r) + " delivered twice to " + to);
+                if (seq(r) < highest) {
                     outOfOrder++;
                 }
-                highest = Math.max(highest, r.seq());
+                highest = Math.max(highest, seq(r));
             }
             // Binomial(n, 1 - loss): allow five standard deviations.
             double expected = DATAGRAMS * (1 - loss);
@@ -120,10 +124,10 @@ class MeshNodeUnreliableLinkTest {
         }
         mesh.sim.runFor(1000 * INTERVAL + SECOND);
 
-        List<Received> got = b.receivedFrom(a);
+        List<Datagram> got = b.receivedFrom(a);
         assertEquals(1000, got.size(), "each datagram exactly once");
         for (int i = 0; i < got.size(); i++) {
-            assertEquals(i, got.get(i).seq());
+            assertEquals(i, seq(got.get(i)));
             assertTrue(SimMesh.check(got.get(i).data()));
         }
         // Every duplicate that reached b as a transport packet was refused by the replay window; the
@@ -154,14 +158,14 @@ class MeshNodeUnreliableLinkTest {
             a.send(b, 0, 64);
             mesh.sim.runFor(90 * SECOND);
 
-            assertEquals(1, a.events("up", b).size(), "seed " + mesh.sim.seed() + ": a session with b");
+            assertEquals(1, a.events(UP, b).size(), "seed " + mesh.sim.seed() + ": a session with b");
             long initiations = a.initiationsSent();
             totalInitiations += initiations;
             someRetried |= initiations > 1;
             // Retries come REKEY_TIMEOUT (5 s, + up to 334 ms jitter) apart.
-            long up = a.events("up", b).getFirst().atNanos();
+            long up = a.events(UP, b).getFirst().atNanos();
             assertTrue(up <= (initiations - 1) * 5_334 * MS + SECOND, "up at " + up + " after " + initiations + " initiations");
-            assertTrue(a.events("down", b).isEmpty());
+            assertTrue(a.events(DOWN, b).isEmpty());
         }
         System.out.printf("40 %% loss: %d sessions established with %d initiations%n", pairs, totalInitiations);
         assertTrue(someRetried, "some handshakes needed retries");

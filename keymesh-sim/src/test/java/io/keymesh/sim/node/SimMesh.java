@@ -11,8 +11,13 @@ import io.keymesh.node.PeerConfig;
 import io.keymesh.node.PeerStats;
 import io.keymesh.session.DropReason;
 import io.keymesh.sim.Host;
+import io.keymesh.sim.Network;
 import io.keymesh.sim.SimNodeIo;
 import io.keymesh.sim.Simulation;
+import io.keymesh.testing.RecordingListener;
+import io.keymesh.testing.RecordingListener.Datagram;
+import io.keymesh.testing.RecordingListener.PeerEvent;
+import io.keymesh.testing.TestKeys;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -21,10 +26,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Test fixture: real {@link MeshNode}s on simulated hosts, with keys and the network key derived from
- * the simulation's seed (so a run is reproducible), and a recording listener per node.
+ * the simulation's seed (so a run is reproducible), and a {@link RecordingListener} per node that
+ * stamps what it records with the simulated time.
  *
  * <p>Datagrams built by {@link #payload} carry the sender's number, a sequence number and a body
  * derived from both, so a receiver can tell a corrupted, misattributed or repeated one
@@ -34,31 +41,66 @@ final class SimMesh {
     static final long MS = 1_000_000L;
     static final long SECOND = 1_000_000_000L;
     static final int PORT = 51820;
+    /** Mixed into the seed for the keys' generator (ASCII "keymesh"), so it is not the simulation's stream. */
+    private static final long KEY_SALT = 0x6b65796d657368L;
 
     final Simulation sim;
     final PresharedKey networkKey;
     final List<Member> members = new ArrayList<>();
     private final Map<PublicKey, Member> byKey = new HashMap<>();
+    /** Where members' keys come from, or null where {@link #member(String, Host, PrivateKey)} is given them. */
     private final SplittableRandom keys;
 
+    /** A mesh on a new simulation of {@code seed}; the network key and then each member's key come from the seed. */
     SimMesh(long seed) {
         this.sim = new Simulation(seed);
-        this.keys = new SplittableRandom(seed ^ 0x6b65796d657368L);
-        this.networkKey = PresharedKey.of(randomBytes());
+        this.keys = new SplittableRandom(seed ^ KEY_SALT);
+        this.networkKey = TestKeys.networkKey(keys);
     }
 
-    private byte[] randomBytes() {
-        byte[] b = new byte[32];
-        keys.nextBytes(b);
-        return b;
+    /** A mesh on {@code sim} with {@code networkKey}, whose members are given their keys. */
+    SimMesh(Simulation sim, PresharedKey networkKey) {
+        this.sim = sim;
+        this.keys = null;
+        this.networkKey = networkKey;
     }
 
     /** A member on {@code host} with a key from the seed; not started until {@link Member#start}. */
     Member member(String name, Host host) {
-        Member m = new Member(this, members.size(), name, host, PrivateKey.of(randomBytes()));
+        if (keys == null) {
+            throw new IllegalStateException("this mesh's members are given their keys");
+        }
+        return member(name, host, TestKeys.key(keys));
+    }
+
+    /** A member on {@code host} with {@code key}; not started until {@link Member#start}. */
+    Member member(String name, Host host, PrivateKey key) {
+        Member m = new Member(this, members.size(), name, host, key);
         members.add(m);
         byKey.put(m.publicKey(), m);
         return m;
+    }
+
+    /** Two started members, a and b, and the generator their keys came from (for the test's further draws). */
+    record Pair(SimMesh mesh, Member a, Member b, SplittableRandom random) {}
+
+    /**
+     * Members a and b on hosts "a" and "b" of the network {@code network} makes on a new simulation
+     * of {@code seed}. a's key, b's key and the network key are the first draws of a
+     * {@code SplittableRandom(seed)}. b starts first and knows a only by key; a starts knowing b at
+     * its address.
+     */
+    static Pair pair(long seed, Function<Simulation, Network> network) {
+        SplittableRandom r = new SplittableRandom(seed);
+        PrivateKey keyA = TestKeys.key(r);
+        PrivateKey keyB = TestKeys.key(r);
+        SimMesh mesh = new SimMesh(new Simulation(seed), TestKeys.networkKey(r));
+        Network net = network.apply(mesh.sim);
+        Member a = mesh.member("a", net.newHost("a"), keyA);
+        Member b = mesh.member("b", net.newHost("b"), keyB);
+        b.start(List.of(a.asPeerWithoutEndpoint()));
+        a.start(List.of(b.asPeer()));
+        return new Pair(mesh, a, b, r);
     }
 
     /** The member that owns {@code key}, or null. */
@@ -85,32 +127,28 @@ final class SimMesh {
         return Arrays.equals(data, payload(b.getInt(0), b.getInt(4), data.length));
     }
 
-    /** A datagram a member received. */
-    record Received(long atNanos, PublicKey from, byte[] data) {
-        int sender() {
-            return ByteBuffer.wrap(data).getInt(0);
-        }
-
-        int seq() {
-            return ByteBuffer.wrap(data).getInt(4);
-        }
+    /** The sender's number in a datagram made by {@link #payload}. */
+    static int sender(Datagram d) {
+        return ByteBuffer.wrap(d.data()).getInt(0);
     }
 
-    /** A peer event a member saw: "up", "down" or "endpoint". */
-    record Event(long atNanos, String kind, PublicKey peer, String detail) {}
+    /** The sequence number in a datagram made by {@link #payload}. */
+    static int seq(Datagram d) {
+        return ByteBuffer.wrap(d.data()).getInt(4);
+    }
 
     /** One node: its host, key, I/O and everything its listener was told. */
-    static final class Member implements NodeListener {
+    static final class Member {
         final SimMesh mesh;
         final int number;
         final String name;
         final Host host;
         final PrivateKey key;
-        final List<Received> received = new ArrayList<>();
-        final List<Event> events = new ArrayList<>();
+        /** What the node reported, at simulated times (nothing if {@link #listenerOverride} is set). */
+        final RecordingListener events;
         SimNodeIo io;
         MeshNode node;
-        /** If set before {@link #start}, the node reports to it instead of to this member's records. */
+        /** If set before {@link #start}, the node reports to it instead of to {@link #events}. */
         NodeListener listenerOverride;
 
         Member(SimMesh mesh, int number, String name, Host host, PrivateKey key) {
@@ -119,6 +157,7 @@ final class SimMesh {
             this.name = name;
             this.host = host;
             this.key = key;
+            this.events = new RecordingListener(mesh.sim::now);
         }
 
         PublicKey publicKey() {
@@ -144,7 +183,7 @@ final class SimMesh {
         Member start(List<PeerConfig> peers) {
             io = new SimNodeIo(host, PORT);
             node = MeshNode.start(NodeConfig.of(key, new InetSocketAddress(0), mesh.networkKey).withPeers(peers),
-                    listenerOverride == null ? this : listenerOverride, io);
+                    listenerOverride == null ? events : listenerOverride, io);
             return this;
         }
 
@@ -181,33 +220,13 @@ final class SimMesh {
         }
 
         /** Datagrams received from {@code from}, in arrival order. */
-        List<Received> receivedFrom(Member from) {
-            return received.stream().filter(r -> r.from().equals(from.publicKey())).toList();
+        List<Datagram> receivedFrom(Member from) {
+            return events.datagrams.stream().filter(r -> r.from().equals(from.publicKey())).toList();
         }
 
         /** Events of one kind about {@code peer}, in order. */
-        List<Event> events(String kind, Member peer) {
-            return events.stream().filter(e -> e.kind().equals(kind) && e.peer().equals(peer.publicKey())).toList();
-        }
-
-        @Override
-        public void onDatagram(PublicKey from, byte[] data, int off, int len) {
-            received.add(new Received(mesh.sim.now(), from, Arrays.copyOfRange(data, off, off + len)));
-        }
-
-        @Override
-        public void onPeerUp(PublicKey peer) {
-            events.add(new Event(mesh.sim.now(), "up", peer, ""));
-        }
-
-        @Override
-        public void onPeerDown(PublicKey peer, String reason) {
-            events.add(new Event(mesh.sim.now(), "down", peer, reason));
-        }
-
-        @Override
-        public void onEndpointChanged(PublicKey peer, InetSocketAddress endpoint) {
-            events.add(new Event(mesh.sim.now(), "endpoint", peer, String.valueOf(endpoint)));
+        List<PeerEvent> events(PeerEvent.Kind kind, Member peer) {
+            return events.peerEvents(kind, peer.publicKey());
         }
 
         @Override

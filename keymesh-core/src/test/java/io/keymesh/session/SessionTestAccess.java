@@ -1,14 +1,14 @@
 package io.keymesh.session;
 
 /**
- * Benchmark-only access to session internals that the public API rightly hides. It lives in the
- * benchmark jar, in keymesh-core's package (a split package, fine on the class path), so that
- * keymesh-core itself carries no test hooks.
+ * Access to session internals that the public API rightly hides, for tests and benchmarks outside
+ * this package. It lives in keymesh-core's test sources, so that keymesh-core itself carries no test
+ * hooks and every module that needs one reaches the same.
  *
  * <p>Not thread-safe, like the engine whose state it touches.
  */
-public final class BenchHooks {
-    private BenchHooks() {}
+public final class SessionTestAccess {
+    private SessionTestAccess() {}
 
     /**
      * Empties the replay window of {@code peer}'s current receive keypair, so that a ring of

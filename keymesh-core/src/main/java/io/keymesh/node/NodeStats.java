@@ -1,0 +1,55 @@
+package io.keymesh.node;
+
+import io.keymesh.channel.ChannelConnection;
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.session.DropReason;
+import io.keymesh.session.Peer;
+import io.keymesh.session.SessionEngine;
+import io.keymesh.session.UdpEndpoint;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Snapshots of a node's per-peer statistics, session drops and connection measurements, gathered
+ * from the session engine and the peers' {@link PeerState}s for {@link MeshNode}'s statistics
+ * methods. Loop thread; each call returns a new snapshot, the caller's to keep.
+ */
+final class NodeStats {
+    private final Map<PublicKey, PeerState> peers;
+
+    NodeStats(Map<PublicKey, PeerState> peers) {
+        this.peers = peers;
+    }
+
+    /** {@link MeshNode#peerStats()}: every peer the engine has, at {@code now}. */
+    List<PeerStats> peers(SessionEngine engine, long now) {
+        List<PeerStats> out = new ArrayList<>();
+        for (Peer p : engine.peers()) {
+            PeerState s = peers.get(p.publicKey());
+            long hs = p.lastHandshakeNanos();
+            out.add(new PeerStats(p.publicKey(), UdpEndpoint.addressOf(p.endpoint()), s != null && s.up, hs < 0 ? -1 : now - hs,
+                    p.handshakesCompleted(), p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(),
+                    s == null ? 0 : s.datagramsSent.get(), s == null ? 0 : s.datagramsReceived));
+        }
+        return out;
+    }
+
+    /** {@link MeshNode#drops()}: the engine's drops by reason, only reasons that occurred. */
+    Map<DropReason, Long> drops(SessionEngine engine) {
+        Map<DropReason, Long> out = new EnumMap<>(DropReason.class);
+        for (DropReason r : DropReason.values()) {
+            if (engine.dropped(r) > 0) {
+                out.put(r, engine.dropped(r));
+            }
+        }
+        return out;
+    }
+
+    /** {@link MeshNode#channelStats}: {@code peer}'s connection's measurements, or null if none. */
+    ChannelConnection.Stats channel(PublicKey peer) {
+        PeerState s = peers.get(peer);
+        return s == null || s.connection == null ? null : s.connection.stats();
+    }
+}

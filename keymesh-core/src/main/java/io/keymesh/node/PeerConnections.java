@@ -1,0 +1,307 @@
+package io.keymesh.node;
+
+import io.keymesh.channel.ChannelConfig;
+import io.keymesh.channel.ChannelConnection;
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.session.UdpEndpoint;
+import java.util.Map;
+
+/**
+ * Each peer's reliable connection ({@link ChannelConnection}, made on first use) and the
+ * application's {@link Channel} handles on it, both kept in the peer's {@link PeerState}: handles
+ * given out ({@link #channel}), their queued messages drained into the connection, received channel
+ * packets, the connection's timer and events, and handles lost with their connection or peer.
+ *
+ * <p>Any thread: {@link #channel}, {@link #handles}, {@link #scheduleDrain}, and what {@link Channel}
+ * asks ({@link #maxMessage}, whether the node is open). Everything else: the loop thread.
+ */
+final class PeerConnections {
+    private final EngineLoop loop;
+    private final GuardedListener listener;
+    private final NodeConfig config;
+    private final Map<PublicKey, PeerState> peers;
+    private final RunState run;
+
+    PeerConnections(EngineLoop loop, GuardedListener listener, NodeConfig config, Map<PublicKey, PeerState> peers,
+            RunState run) {
+        this.loop = loop;
+        this.listener = listener;
+        this.config = config;
+        this.peers = peers;
+        this.run = run;
+    }
+
+    /** The largest message a channel takes. Any thread. */
+    int maxMessage() {
+        return config.channels().maxMessage();
+    }
+
+    /** {@link RunState#ensureOpen()}, for {@link Channel}. Any thread. */
+    void ensureOpen() {
+        run.ensureOpen();
+    }
+
+    /** {@link RunState#isOpen()}, for {@link Channel}. Any thread. */
+    boolean isOpen() {
+        return run.isOpen();
+    }
+
+    /** {@link MeshNode#channel}, with its contract. Any thread. */
+    Channel channel(PublicKey peer, long channelId) {
+        run.ensureOpen();
+        if (channelId < 0 || channelId > io.keymesh.wire.VarInt.MAX) {
+            throw new IllegalArgumentException("channel id out of range: " + channelId);
+        }
+        PeerState state = peers.get(peer);
+        if (state == null) {
+            throw new IllegalArgumentException("not a peer of this node: " + peer);
+        }
+        if (state.retiredChannels.contains(channelId)) {
+            throw new IllegalArgumentException("channel " + channelId + " to " + peer
+                    + " was used and closed on the current connection; channel numbers are not reused");
+        }
+        return state.channels.compute(channelId, (id, c) ->
+                c == null || c.lostReason != null || c.closed ? new Channel(this, peer, id) : c);
+    }
+
+    /** The channel handles kept for {@code peer} (0 if it is not a peer). Any thread. */
+    int handles(PublicKey peer) {
+        PeerState s = peers.get(peer);
+        return s == null ? 0 : s.channels.size();
+    }
+
+    /**
+     * Runs {@link #drain} on the loop thread, once per burst of sends. Any thread.
+     *
+     * @throws IllegalStateException if the loop has stopped (the node closed or failed meanwhile)
+     */
+    void scheduleDrain(Channel c) {
+        if (c.drainScheduled.compareAndSet(false, true)) {
+            // Always queued, also from the loop thread: a send from inside a listener callback
+            // must not re-enter the connection that is delivering. The task object is the
+            // channel's own, so a burst costs no allocation here.
+            try {
+                loop.io().execute(c.drainTask);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                c.drainScheduled.set(false);
+                throw run.stoppedException();
+            }
+        }
+    }
+
+    /** Loop thread: {@link Channel#drainTask}. */
+    void drainNow(Channel c) {
+        try {
+            drain(c, loop.io().nanoTime());
+        } finally {
+            loop.rearm(); // also after a listener threw: the loop goes on, and so must the deadlines
+        }
+    }
+
+    /** Loop thread: moves a channel's queued messages into its connection as far as it takes them. */
+    private void drain(Channel c, long now) {
+        c.drainScheduled.set(false);
+        PeerState state = peers.get(c.peer());
+        if (state == null) {
+            c.lose("not a peer any more");
+            return;
+        }
+        if (c.lostReason != null) {
+            c.dropQueued(); // a send that raced the loss
+            return;
+        }
+        if (state.channels.get(c.id()) != c) {
+            // A handle made while its peer was being removed (and perhaps added again): it belongs
+            // to no connection the node tracks.
+            c.lose("not a peer any more");
+            return;
+        }
+        try {
+            feed(state, c, now);
+        } finally {
+            state.connectionWakeup.rearm(); // also after a listener threw
+        }
+    }
+
+    private void feed(PeerState state, Channel c, long now) {
+        ChannelConnection conn = connectionFor(state, now);
+        byte[] m;
+        try {
+            // Everything queued goes in first and leaves in one flush: a burst of small messages
+            // shares packets.
+            while ((m = c.queue.peek()) != null && conn.offer(c.id(), m)) {
+                c.queue.poll();
+                c.queuedBytes.addAndGet(-m.length);
+            }
+            if (c.closed && c.queue.isEmpty()) {
+                if (!conn.closeChannel(now, c.id())) {
+                    // It never reached the connection (nothing sent or received on it), so it will
+                    // never retire: nothing is left to do with it.
+                    state.channels.remove(c.id(), c);
+                }
+            } else {
+                conn.flush(now);
+            }
+        } catch (IllegalStateException e) {
+            c.lose(e.getMessage());
+            state.channels.remove(c.id(), c);
+        }
+        if (c.queuedBytes.get() < MeshNode.CHANNEL_QUEUE_BYTES / 2 && c.wantsWritable.compareAndSet(true, false)) {
+            listener.onChannelWritable(c.peer(), c.id());
+        }
+    }
+
+    /**
+     * Loop thread: a payload from {@code state}'s peer whose first frame is PACKET, for its
+     * connection ({@link PayloadRouter.Handler}).
+     */
+    void receive(PublicKey from, PeerState state, byte[] payload, int off, int len) {
+        try {
+            long now = loop.io().nanoTime();
+            connectionFor(state, now).onPayload(now, payload, off, len);
+        } finally {
+            state.connectionWakeup.rearm(); // also after a listener threw
+        }
+    }
+
+    private ChannelConnection connectionFor(PeerState state, long now) {
+        if (state.connection == null) {
+            PublicKey key = state.session.publicKey();
+            ChannelConfig channels = config.channels();
+            int loopback = LoopbackPath.maxUdpPayload(UdpEndpoint.addressOf(state.session.endpoint()));
+            state.loopbackConnection = loopback > channels.maxUdpPayload();
+            if (state.loopbackConnection) {
+                channels = channels.withMaxUdpPayload(loopback);
+            }
+            state.connection = new ChannelConnection(channels, loop.io().random(), now,
+                    (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
+                    new ConnectionEvents(key, state), state.retiredChannels);
+        } else if (state.loopbackConnection && !LoopbackPath.isLoopback(UdpEndpoint.addressOf(state.session.endpoint()))) {
+            state.loopbackConnection = false; // the peer moved off this host
+            state.connection.restartPathMtuDiscovery(config.channels().maxUdpPayload());
+        }
+        return state.connection;
+    }
+
+    /** Loop thread: gives a peer being added the timer of its connection. */
+    void peerAdded(PeerState state) {
+        state.connectionWakeup = new Wakeup(loop.io(), () -> state.connection == null ? Long.MAX_VALUE : state.connection.nextTimeout(),
+                now -> onConnectionTimeout(state, now));
+    }
+
+    /** Loop thread: a peer's connection reached its deadline (it is the current one: a removed peer's was dropped). */
+    private void onConnectionTimeout(PeerState s, long now) {
+        ChannelConnection c = s.connection;
+        if (c != null && peers.get(s.session.publicKey()) == s && c.nextTimeout() <= now) {
+            c.onTimeout(now);
+        }
+        loop.rearm();
+    }
+
+    /**
+     * Loop thread: {@code s}'s peer was removed. Its connection is closed (a CONNECTION_CLOSE to the
+     * peer; nothing reported) and its handles are lost with {@code reason}.
+     *
+     * @return whether it had channels (on its connection, or handles not yet lost)
+     */
+    boolean peerRemoved(PeerState s, long now, String reason) {
+        boolean hadChannels = s.connection != null && s.connection.hasChannels();
+        if (s.connection != null) {
+            s.connection.close(now, reason); // reports nothing: the caller does
+            s.connection = null;
+        }
+        for (Channel c : s.channels.values()) {
+            hadChannels |= c.lostReason == null;
+        }
+        loseChannels(s, reason);
+        return hadChannels;
+    }
+
+    /** Loop thread: the node is closing; every connection sends its peer a CONNECTION_CLOSE. */
+    void closeAll(long now) {
+        for (PeerState s : peers.values()) {
+            if (s.connection != null) {
+                s.connection.close(now, "node closing");
+            }
+        }
+    }
+
+    /** Loop thread: true if no handle holds a message and every connection has had all it sent acknowledged. */
+    boolean drained() {
+        for (PeerState s : peers.values()) {
+            for (Channel c : s.channels.values()) {
+                if (!c.queue.isEmpty() && c.lostReason == null) {
+                    return false;
+                }
+            }
+            if (s.connection != null && s.connection.hasUnacknowledgedData()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A peer's connection's events, passed on to the listener with the peer's key. */
+    private final class ConnectionEvents implements ChannelConnection.Events {
+        private final PublicKey peer;
+        private final PeerState state;
+
+        ConnectionEvents(PublicKey peer, PeerState state) {
+            this.peer = peer;
+            this.state = state;
+        }
+
+        @Override
+        public void onMessage(long channelId, byte[] message) {
+            listener.onMessage(peer, channelId, message);
+        }
+
+        @Override
+        public void onChannelOpened(long channelId) {
+            listener.onChannelOpened(peer, channelId);
+        }
+
+        @Override
+        public void onWritable(long channelId) {
+            Channel c = state.channels.get(channelId);
+            if (c != null && !c.queue.isEmpty()) {
+                scheduleDrain(c);
+            }
+        }
+
+        @Override
+        public void onChannelClosed(long channelId, long errorCode) {
+            listener.onChannelClosed(peer, channelId, errorCode);
+        }
+
+        @Override
+        public void onChannelRetired(long channelId) {
+            // The connection has put the number among state.retiredChannels.
+            state.channels.computeIfPresent(channelId, (id, c) -> c.closed ? null : c);
+        }
+
+        @Override
+        public void onConnectionLost(String reason) {
+            // The connection has emptied state.retiredChannels: the next one numbers its channels afresh.
+            if (state.connection != null && state.connection.isLost()) {
+                state.connection = null; // the next channel use starts a new connection
+            }
+            // else the peer restarted: the connection has already started over with the peer's new
+            // id and a new id of ours, which it is telling the peer; a fresh connection here would
+            // have yet another id, and the two sides would drop each other's packets as stale.
+            loseChannels(state, reason);
+            listener.onChannelsLost(peer, reason);
+        }
+    }
+
+    /**
+     * Loop thread: every channel handle of {@code state} is lost with {@code reason}; the node
+     * forgets them and the messages they held are dropped. {@link #channel} gives new handles.
+     */
+    private static void loseChannels(PeerState state, String reason) {
+        for (Channel c : state.channels.values()) {
+            c.lose(reason);
+            state.channels.remove(c.id(), c); // not a handle made meanwhile for the same number
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.keymesh.node;
+
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.session.Endpoint;
+import io.keymesh.session.Peer;
+import io.keymesh.session.SessionEvents;
+import io.keymesh.session.UdpEndpoint;
+import java.util.Map;
+
+/**
+ * What the session engine reports to a node: payloads go to the {@link PayloadRouter}; a completed
+ * handshake brings a peer up, a given-up handshake or zeroed keys take it down, to the listener; an
+ * authenticated packet moves the peer's endpoint by WireGuard's roaming, and the listener hears of
+ * the move. Loop thread.
+ */
+final class PeerEvents implements SessionEvents {
+    private final Map<PublicKey, PeerState> peers;
+    private final GuardedListener listener;
+    private final PayloadRouter router;
+
+    PeerEvents(Map<PublicKey, PeerState> peers, GuardedListener listener, PayloadRouter router) {
+        this.peers = peers;
+        this.listener = listener;
+        this.router = router;
+    }
+
+    @Override
+    public void deliver(Peer peer, int kind, byte[] payload, int off, int len) {
+        router.route(peer.publicKey(), kind, payload, off, len);
+    }
+
+    @Override
+    public void handshakeCompleted(Peer peer) {
+        PeerState s = peers.get(peer.publicKey());
+        if (s != null && !s.up) {
+            s.up = true;
+            listener.onPeerUp(peer.publicKey());
+        }
+    }
+
+    /** WireGuard's roaming: the peer's endpoint follows its authenticated packets. */
+    @Override
+    public void authenticated(Peer peer, Endpoint from) {
+        if (!from.equals(peer.endpoint())) {
+            peer.setEndpoint(from);
+            listener.onEndpointChanged(peer.publicKey(), UdpEndpoint.addressOf(from));
+        }
+    }
+
+    @Override
+    public void handshakeGaveUp(Peer peer) {
+        down(peer, "no handshake answer for 90 s");
+    }
+
+    @Override
+    public void keysZeroed(Peer peer) {
+        down(peer, "session expired");
+    }
+
+    private void down(Peer peer, String reason) {
+        PeerState s = peers.get(peer.publicKey());
+        if (s != null && s.up) {
+            s.up = false;
+            listener.onPeerDown(peer.publicKey(), reason);
+        }
+    }
+}
