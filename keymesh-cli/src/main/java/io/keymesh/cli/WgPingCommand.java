@@ -385,7 +385,7 @@ final class WgPingCommand implements Callable<Integer> {
         }
 
         @Override
-        public void deliver(Peer from, int kind, byte[] payload, int off, int len) {
+        public void deliver(Peer from, Endpoint source, int kind, byte[] payload, int off, int len) {
             long now = System.nanoTime();
             IcmpEchoPacket packet = IcmpEchoPacket.parse(payload, off, len);
             if (packet == null) {

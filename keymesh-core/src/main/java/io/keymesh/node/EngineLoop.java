@@ -36,7 +36,7 @@ public final class EngineLoop implements AutoCloseable {
     private final NodeIo io;
     private final SessionEngine engine;
     private final Wakeup wakeup;
-    private final Transmit transmit;
+    private final NodeIoTransmit transmit;
     private final EndpointCache endpoints = new EndpointCache();
 
     /** A function run on the loop thread with the engine and the current time. */
@@ -77,6 +77,11 @@ public final class EngineLoop implements AutoCloseable {
                 onStopped.accept(failure);
             }
         });
+    }
+
+    /** Where the engine's packets for endpoints that are not UDP addresses go; set before {@link #start}. */
+    public void routeOtherEndpoints(Transmit others) {
+        transmit.setOthers(others);
     }
 
     /** The engine; loop thread only. */

@@ -72,6 +72,15 @@ final class GuardedListener implements NodeListener {
     }
 
     @Override
+    public void onPathChanged(PublicKey peer, PathInfo path) {
+        try {
+            listener.onPathChanged(peer, path);
+        } catch (RuntimeException | Error e) {
+            failed("onPathChanged", e);
+        }
+    }
+
+    @Override
     public void onMessage(PublicKey from, long channelId, byte[] message) {
         try {
             listener.onMessage(from, channelId, message);

@@ -69,14 +69,20 @@ public final class MeshNode implements AutoCloseable {
     private final NodeStats stats = new NodeStats(peers);
     private final DatagramSender sender;
     private final PeerConnections connections;
+    private final MeshOverlay overlay;
 
     private MeshNode(NodeConfig config, NodeListener listener, NodeIo io) {
         GuardedListener guarded = new GuardedListener(listener);
         this.config = config;
         this.listener = guarded;
-        this.loop = new EngineLoop(io, config.privateKey(), new PeerEvents(peers, guarded, router));
+        PeerEvents events = new PeerEvents(peers, guarded, router);
+        this.loop = new EngineLoop(io, config.privateKey(), events);
         this.sender = new DatagramSender(loop, config.aead(), peers, run);
         this.connections = new PeerConnections(loop, guarded, config, peers, run);
+        this.overlay = new MeshOverlay(loop, guarded, config, peers, connections, router);
+        events.overlay = overlay;
+        connections.overlay = overlay;
+        stats.overlay = overlay;
         router.registerPayload(MeshFrame.PACKET, connections::receive);
         router.registerFrame(MeshFrame.DATAGRAM, (from, state, b, off, len) -> {
             if (state != null) {
@@ -192,6 +198,7 @@ public final class MeshNode implements AutoCloseable {
             }
             boolean hadChannels = connections.peerRemoved(s, now, PEER_REMOVED); // reports nothing: reported below
             boolean removed = engine.removePeer(key);
+            overlay.removePeer(key);
             boolean wasUp = s.up;
             s.up = false;
             try {
@@ -244,6 +251,14 @@ public final class MeshNode implements AutoCloseable {
      */
     public CompletableFuture<ChannelConnection.Stats> channelStats(PublicKey peer) {
         return onLoop((engine, now) -> stats.channel(peer));
+    }
+
+    /**
+     * The relay service's counters and this node's own circuits; a failed future
+     * ({@link IllegalStateException}) if the node is closed or its loop failed.
+     */
+    public CompletableFuture<RelayStats> relayStats() {
+        return onLoop((engine, now) -> overlay.stats());
     }
 
     /** Sends refused because too many datagrams, or too many bytes, were queued for the loop. */
@@ -389,5 +404,6 @@ public final class MeshNode implements AutoCloseable {
         PeerState state = new PeerState(p);
         connections.peerAdded(state);
         peers.put(pc.publicKey(), state);
+        overlay.addPeer(pc);
     }
 }

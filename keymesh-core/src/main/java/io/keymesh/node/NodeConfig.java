@@ -4,6 +4,7 @@ import io.keymesh.channel.ChannelConfig;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.overlay.RelayConfig;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.List;
@@ -21,11 +22,13 @@ import java.util.Set;
  * @param peers the allow-list: only these keys get answers
  * @param aead "jdk" (faster) or "portable" (allocation-free) ChaCha20-Poly1305 for data packets
  * @param channels settings of the reliable channels (the same on every node of a mesh)
+ * @param relay the relay service this node offers its peers
  */
 public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
-        List<PeerConfig> peers, String aead, ChannelConfig channels) {
+        List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay) {
     public NodeConfig {
         Objects.requireNonNull(channels, "channels");
+        Objects.requireNonNull(relay, "relay");
         Objects.requireNonNull(privateKey, "privateKey");
         Objects.requireNonNull(listen, "listen");
         peers = List.copyOf(peers);
@@ -43,6 +46,12 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
         }
     }
 
+    /** With the default {@link RelayConfig}. */
+    public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
+            List<PeerConfig> peers, String aead, ChannelConfig channels) {
+        this(privateKey, listen, networkKey, peers, aead, channels, RelayConfig.DEFAULT);
+    }
+
     /** With the default {@link ChannelConfig}. */
     public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
             List<PeerConfig> peers, String aead) {
@@ -55,14 +64,18 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     }
 
     public NodeConfig withPeers(List<PeerConfig> newPeers) {
-        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels);
+        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay);
     }
 
     public NodeConfig withAead(String newAead) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels);
+        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay);
     }
 
     public NodeConfig withChannels(ChannelConfig newChannels) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay);
+    }
+
+    public NodeConfig withRelay(RelayConfig newRelay) {
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay);
     }
 }

@@ -24,6 +24,13 @@ public interface NodeListener {
     /** An authenticated packet from {@code peer} came from a new address, now its endpoint. */
     default void onEndpointChanged(PublicKey peer, InetSocketAddress endpoint) {}
 
+    /**
+     * The path {@code peer}'s packets take changed (for a peer reached through relays: from a relay
+     * to another, between relayed and direct). A peer that roams as in WireGuard reports only
+     * {@link #onEndpointChanged}.
+     */
+    default void onPathChanged(PublicKey peer, PathInfo path) {}
+
     /** A whole message on a reliable channel from {@code from}; the array is the receiver's. */
     default void onMessage(PublicKey from, long channelId, byte[] message) {}
 

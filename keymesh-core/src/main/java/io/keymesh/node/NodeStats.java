@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class NodeStats {
     private final Map<PublicKey, PeerState> peers;
+    /** The overlay, for each peer's paths; set once, before the loop starts. */
+    MeshOverlay overlay;
 
     NodeStats(Map<PublicKey, PeerState> peers) {
         this.peers = peers;
@@ -31,7 +33,7 @@ final class NodeStats {
             long hs = p.lastHandshakeNanos();
             out.add(new PeerStats(p.publicKey(), UdpEndpoint.addressOf(p.endpoint()), s != null && s.up, hs < 0 ? -1 : now - hs,
                     p.handshakesCompleted(), p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(),
-                    s == null ? 0 : s.datagramsSent.get(), s == null ? 0 : s.datagramsReceived));
+                    s == null ? 0 : s.datagramsSent.get(), s == null ? 0 : s.datagramsReceived, overlay.paths(p)));
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package io.keymesh.node;
 
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.session.Endpoint;
 import io.keymesh.wire.InnerPayload;
 import io.keymesh.wire.MeshFrame;
 import java.util.Map;
@@ -32,9 +33,10 @@ final class PayloadRouter {
     private final Handler[] payloadHandlers = new Handler[256];
     private final Handler[] frameHandlers = new Handler[256];
     private final MeshFrame.Visitor walk = this::frame;
-    /** The payload being walked: its sender and the sender's state (null between walks). */
+    /** The payload being walked: its sender, the sender's state and where it came from (null between walks). */
     private PublicKey from;
     private PeerState state;
+    private Endpoint endpoint;
     private long unknownFrames;
     private long malformedPayloads;
     private long ipPacketsIgnored;
@@ -68,6 +70,11 @@ final class PayloadRouter {
      * session layer found ({@link io.keymesh.session.SessionEvents#deliver}).
      */
     void route(PublicKey peer, int kind, byte[] payload, int off, int len) {
+        route(peer, null, kind, payload, off, len);
+    }
+
+    /** As {@link #route(PublicKey, int, byte[], int, int)}, for a payload that came from {@code source}. */
+    void route(PublicKey peer, Endpoint source, int kind, byte[] payload, int off, int len) {
         if (kind != InnerPayload.MESH_FRAMES) {
             ipPacketsIgnored++;
             return;
@@ -82,18 +89,26 @@ final class PayloadRouter {
         }
         PublicKey outerFrom = from; // a handler may route a payload of its own meanwhile
         PeerState outerState = state;
+        Endpoint outerEndpoint = endpoint;
         from = peer;
         state = s;
+        endpoint = source;
         boolean ok;
         try {
             ok = MeshFrame.forEach(payload, off, len, walk);
         } finally {
             from = outerFrom;
             state = outerState;
+            endpoint = outerEndpoint;
         }
         if (!ok) {
             malformedPayloads++;
         }
+    }
+
+    /** Where the payload being walked came from (for its frame handlers), or null. */
+    Endpoint source() {
+        return endpoint;
     }
 
     /** {@link #route}'s frame walk: one frame of the payload from {@link #from}. */

@@ -2,6 +2,7 @@ package io.keymesh.node;
 
 import io.keymesh.crypto.PublicKey;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,11 +14,29 @@ import java.util.Objects;
  *     much silence, to hold NAT bindings open
  * @param wireGuardCompatible true for a stock WireGuard peer: it uses WireGuard's standard mac1
  *     instead of the network-bound one (see {@code SessionEngine#setMembershipKey})
+ * @param relays routes to the peer through relays, each the relays in order (one to three, other
+ *     members, not the peer); with any, the node keeps a circuit open on each and picks the best
+ *     working path, direct or relayed; without, the peer roams as in WireGuard
  */
 public record PeerConfig(PublicKey publicKey, InetSocketAddress endpoint, int persistentKeepaliveSeconds,
-        boolean wireGuardCompatible) {
+        boolean wireGuardCompatible, List<List<PublicKey>> relays) {
+    /** The most relays on one route. */
+    public static final int MAX_RELAYS = 3;
+
     public PeerConfig {
         Objects.requireNonNull(publicKey, "publicKey");
+        relays = relays.stream().map(List::copyOf).toList();
+        for (List<PublicKey> route : relays) {
+            if (route.isEmpty() || route.size() > MAX_RELAYS) {
+                throw new IllegalArgumentException("a route has 1.." + MAX_RELAYS + " relays, got " + route.size());
+            }
+            if (route.contains(publicKey) || route.stream().distinct().count() != route.size()) {
+                throw new IllegalArgumentException("a route to " + publicKey + " names the peer itself or a relay twice");
+            }
+        }
+        if (wireGuardCompatible && !relays.isEmpty()) {
+            throw new IllegalArgumentException("a stock WireGuard peer cannot be reached through relays");
+        }
         if (persistentKeepaliveSeconds < 0 || persistentKeepaliveSeconds > 65535) {
             throw new IllegalArgumentException("persistent keepalive must be 0..65535 seconds, got " + persistentKeepaliveSeconds);
         }
@@ -27,15 +46,31 @@ public record PeerConfig(PublicKey publicKey, InetSocketAddress endpoint, int pe
     }
 
     /** A mesh peer at {@code endpoint} (may be null), no keepalive. */
+    /** Without relays. */
+    public PeerConfig(PublicKey publicKey, InetSocketAddress endpoint, int persistentKeepaliveSeconds,
+            boolean wireGuardCompatible) {
+        this(publicKey, endpoint, persistentKeepaliveSeconds, wireGuardCompatible, List.of());
+    }
+
     public static PeerConfig of(PublicKey publicKey, InetSocketAddress endpoint) {
         return new PeerConfig(publicKey, endpoint, 0, false);
     }
 
+    /** Reached also through these relays: each a route of one to three relays. */
+    public PeerConfig withRelays(List<List<PublicKey>> routes) {
+        return new PeerConfig(publicKey, endpoint, persistentKeepaliveSeconds, wireGuardCompatible, routes);
+    }
+
+    /** Reached also through each of these relays (one route per relay). */
+    public PeerConfig via(PublicKey... relay) {
+        return withRelays(java.util.Arrays.stream(relay).map(List::of).toList());
+    }
+
     public PeerConfig withPersistentKeepalive(int seconds) {
-        return new PeerConfig(publicKey, endpoint, seconds, wireGuardCompatible);
+        return new PeerConfig(publicKey, endpoint, seconds, wireGuardCompatible, relays);
     }
 
     public PeerConfig withEndpoint(InetSocketAddress newEndpoint) {
-        return new PeerConfig(publicKey, newEndpoint, persistentKeepaliveSeconds, wireGuardCompatible);
+        return new PeerConfig(publicKey, newEndpoint, persistentKeepaliveSeconds, wireGuardCompatible, relays);
     }
 }

@@ -2,8 +2,12 @@ package io.keymesh.node;
 
 import io.keymesh.channel.ChannelConfig;
 import io.keymesh.channel.ChannelConnection;
+import io.keymesh.channel.PathChange;
+import io.keymesh.channel.PathOverhead;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.session.Endpoint;
 import io.keymesh.session.UdpEndpoint;
+import java.net.InetSocketAddress;
 import java.util.Map;
 
 /**
@@ -16,6 +20,8 @@ import java.util.Map;
  * asks ({@link #maxMessage}, whether the node is open). Everything else: the loop thread.
  */
 final class PeerConnections {
+    /** The overlay, for the path a connection starts on; set once, before the loop starts. */
+    MeshOverlay overlay;
     private final EngineLoop loop;
     private final GuardedListener listener;
     private final NodeConfig config;
@@ -176,11 +182,41 @@ final class PeerConnections {
             state.connection = new ChannelConnection(channels, loop.io().random(), now,
                     (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
                     new ConnectionEvents(key, state), state.retiredChannels);
+            int relayed = overlay.relayedMaxMessage(state.session);
+            if (relayed > 0) { // starts on a relayed path: packets no larger than the circuit carries
+                state.connection.onPathChanged(PathChange.NEW_ADDRESS, Math.min(relayed, channels.maxUdpPayload()),
+                        PathOverhead.WIREGUARD);
+            }
         } else if (state.loopbackConnection && !LoopbackPath.isLoopback(UdpEndpoint.addressOf(state.session.endpoint()))) {
             state.loopbackConnection = false; // the peer moved off this host
             state.connection.restartPathMtuDiscovery(config.channels().maxUdpPayload());
         }
         return state.connection;
+    }
+
+    /**
+     * Loop thread: the peer's packets take another path now ({@code relayedMax}: the largest message
+     * it carries if it is relayed, else 0). Its connection follows RFC 9000 section 9.4: a new port
+     * of the same address keeps the RTT and congestion state, anything else starts them afresh, and
+     * path-MTU discovery searches up to what the new path may carry.
+     */
+    void pathChanged(PeerState state, Endpoint previous, Endpoint current, int relayedMax) {
+        ChannelConnection c = state.connection;
+        if (c == null || c.isLost()) {
+            return;
+        }
+        InetSocketAddress was = UdpEndpoint.addressOf(previous);
+        InetSocketAddress is = UdpEndpoint.addressOf(current);
+        PathChange kind = was != null && is != null && was.getAddress().equals(is.getAddress())
+                ? PathChange.PORT_ONLY : PathChange.NEW_ADDRESS;
+        int configured = config.channels().maxUdpPayload();
+        if (state.loopbackConnection) {
+            int loopback = LoopbackPath.maxUdpPayload(is);
+            configured = loopback > 0 ? loopback : configured;
+        }
+        int ceiling = relayedMax > 0 ? Math.min(relayedMax, configured) : configured;
+        c.onPathChanged(kind, ceiling, PathOverhead.WIREGUARD);
+        state.connectionWakeup.rearm();
     }
 
     /** Loop thread: gives a peer being added the timer of its connection. */

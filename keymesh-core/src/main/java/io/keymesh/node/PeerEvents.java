@@ -17,6 +17,8 @@ final class PeerEvents implements SessionEvents {
     private final Map<PublicKey, PeerState> peers;
     private final GuardedListener listener;
     private final PayloadRouter router;
+    /** The overlay; set once, before the loop starts. */
+    MeshOverlay overlay;
 
     PeerEvents(Map<PublicKey, PeerState> peers, GuardedListener listener, PayloadRouter router) {
         this.peers = peers;
@@ -25,8 +27,9 @@ final class PeerEvents implements SessionEvents {
     }
 
     @Override
-    public void deliver(Peer peer, int kind, byte[] payload, int off, int len) {
-        router.route(peer.publicKey(), kind, payload, off, len);
+    public void deliver(Peer peer, Endpoint from, int kind, byte[] payload, int off, int len) {
+        router.route(peer.publicKey(), from, kind, payload, off, len);
+        overlay.delivered(peer, from, payload, off);
     }
 
     @Override
@@ -35,13 +38,17 @@ final class PeerEvents implements SessionEvents {
         if (s != null && !s.up) {
             s.up = true;
             listener.onPeerUp(peer.publicKey());
+            overlay.linkUp(peer.publicKey());
         }
     }
 
-    /** WireGuard's roaming: the peer's endpoint follows its authenticated packets. */
+    /**
+     * For a peer the overlay picks paths for, the overlay's business; for the others WireGuard's
+     * roaming: the peer's endpoint follows its authenticated packets.
+     */
     @Override
     public void authenticated(Peer peer, Endpoint from) {
-        if (!from.equals(peer.endpoint())) {
+        if (!overlay.authenticated(peer, from) && !from.equals(peer.endpoint())) {
             peer.setEndpoint(from);
             listener.onEndpointChanged(peer.publicKey(), UdpEndpoint.addressOf(from));
         }
@@ -62,6 +69,7 @@ final class PeerEvents implements SessionEvents {
         if (s != null && s.up) {
             s.up = false;
             listener.onPeerDown(peer.publicKey(), reason);
+            overlay.linkDown(peer.publicKey());
         }
     }
 }

@@ -37,8 +37,11 @@ public final class Overlay {
         /** A WireGuard message that came out of {@code from}: for the session layer, as a datagram from it. */
         void receive(RelayedEndpoint from, byte[] buf, int off, int len);
 
-        /** Encrypt a payload holding {@code frame[off..off+len)} for {@code peer} and send it to {@code path} only. */
-        void sendVia(PublicKey peer, Endpoint path, byte[] frame, int off, int len);
+        /**
+         * Encrypt a payload holding {@code frame[off..off+len)} for {@code peer} and send it to
+         * {@code path} only; false if it could not go (no session with the peer).
+         */
+        boolean sendVia(PublicKey peer, Endpoint path, byte[] frame, int off, int len);
 
         /** {@code peer}'s packets go to {@code endpoint} from now on. */
         void use(PublicKey peer, Endpoint endpoint, Endpoint previous);
@@ -356,9 +359,9 @@ public final class Overlay {
         }
 
         @Override
-        public void probe(Path path, long id) {
+        public boolean probe(Path path, long id) {
             int n = ProbeFrame.writeProbe(probeOut, 0, id);
-            host.sendVia(peer, path.endpoint(), probeOut, 0, n);
+            return host.sendVia(peer, path.endpoint(), probeOut, 0, n);
         }
 
         @Override

@@ -29,8 +29,8 @@ import java.util.List;
  *       their circuits and NAT bindings alive;
  *   <li>a path of better rank is taken once it has proved itself (an authenticated packet came over
  *       it after its last probe went out): relayed to direct, as soon as the direct path answers;
- *   <li>when the peer's data (not probes) arrives on another path that ranks no worse, or the path
- *       in use is failing, this side follows: both sides rank paths alike, so they agree.
+ *   <li>when the peer's data (not probes) arrives on a path of better rank, or the path in use is
+ *       failing, this side follows it there; among equals each side keeps its own choice.
  * </ul>
  *
  * <p>Sans-I/O: the owner reports what arrives and calls {@link #onTimeout} at
@@ -51,8 +51,11 @@ public final class PeerPaths {
 
     /** What the policy asks of the node. */
     public interface Actions {
-        /** Send a probe with {@code id} to the peer over {@code path} only (a PROBE inside the session). */
-        void probe(Path path, long id);
+        /**
+         * Send a probe with {@code id} to the peer over {@code path} only (a PROBE inside the
+         * session); false if it could not go (no session with the peer yet).
+         */
+        boolean probe(Path path, long id);
 
         /** The peer's packets go to {@code endpoint} from now on ({@code previous}: where they went). */
         void use(Endpoint endpoint, Endpoint previous);
@@ -188,22 +191,25 @@ public final class PeerPaths {
     }
 
     /**
-     * The peer's data (not a probe) arrived from {@code from}: if that path ranks no worse than the
-     * one in use, or the one in use is failing, follow the peer there.
+     * The peer's data (not a probe) arrived from {@code from}. If that path ranks better than the
+     * one in use (the peer found a direct path), or the one in use is failing, this side follows the
+     * peer there. Among paths of equal rank each side keeps its own choice: following each other
+     * there would have the two sides chase each other's circuits forever.
      */
     public void dataFrom(long now, Endpoint from) {
-        if (roaming || active == null || active.endpoint().equals(from)) {
+        if (roaming || (active != null && active.endpoint().equals(from))) {
             return;
         }
+        boolean activeBad = active == null || active.failing;
         Path p = find(from);
-        if (p == null && from instanceof RelayedEndpoint r) {
+        if (p == null && from instanceof RelayedEndpoint r && activeBad) {
             // A circuit a relay opened to us: the peer reaches us through it, so we can answer through it.
             p = new Path(r, Path.Kind.RELAYED, 1);
             p.usable = true;
             p.lastReceivedNanos = now;
             paths.add(p);
         }
-        if (p != null && p.usable && (p.rank() <= active.rank() || failing(active, now))) {
+        if (p != null && p.usable && (activeBad || p.rank() < active.rank())) {
             switchTo(p);
         }
     }
@@ -270,13 +276,15 @@ public final class PeerPaths {
             if (p.probeSentNanos != Long.MIN_VALUE && now - p.probeSentNanos >= PROBE_TIMEOUT_NANOS) {
                 p.probeSentNanos = Long.MIN_VALUE; // unanswered, nothing heard since
                 p.failing = true;
+                suspectSameRelay(p);
             }
             if (p.probeSentNanos == Long.MIN_VALUE && now >= nextProbe(p, now)) {
                 p.probeId = nextProbeId++;
-                p.probeSentNanos = now;
                 p.lastProbeNanos = now;
-                p.probesSent++;
-                actions.probe(p, p.probeId);
+                if (actions.probe(p, p.probeId)) {
+                    p.probeSentNanos = now;
+                    p.probesSent++;
+                } // else no session yet: nothing is judged, the next probe is due as if this one went
             }
         }
         if (active != null && active.failing) {
@@ -301,6 +309,22 @@ public final class PeerPaths {
         }
         if (best != null) {
             switchTo(best);
+        }
+    }
+
+    /**
+     * A relayed path failed: the likeliest cause is its first relay (or our link to it), so every
+     * other path through that relay counts as failing too until something is heard on it.
+     */
+    private void suspectSameRelay(Path failed) {
+        if (failed.endpoint() instanceof RelayedEndpoint f) {
+            for (int i = 0; i < paths.size(); i++) {
+                Path p = paths.get(i);
+                if (p.endpoint() instanceof RelayedEndpoint r && r.via().equals(f.via())
+                        && !p.heardWithin(failed.lastProbeNanos, 1) && p.lastReceivedNanos < failed.lastProbeNanos) {
+                    p.failing = true;
+                }
+            }
         }
     }
 

@@ -421,7 +421,7 @@ public final class SessionEngine {
                 return;
             }
         }
-        events.deliver(p, kind, buf, ctOff, n);
+        events.deliver(p, from, kind, buf, ctOff, n);
     }
 
     /** An authenticated packet of {@code p} from {@code from}: the owner's policy may move the endpoint. */
@@ -462,6 +462,29 @@ public final class SessionEngine {
             return true;
         }
         encryptAndTransmit(nowNanos, peer, kp, buf, off, len);
+        keepKeyFreshSending(nowNanos, peer);
+        return true;
+    }
+
+    /**
+     * Encrypts {@code buf[off..off+len)} for {@code peer} and transmits it to {@code to} only,
+     * whatever the peer's endpoint: a probe of one path. Room around the payload as for
+     * {@link #send}. Nothing is queued: without a usable session, or with packets waiting for one,
+     * the payload is dropped.
+     *
+     * @return true if sent
+     */
+    public boolean sendTo(long nowNanos, Peer peer, Endpoint to, byte[] buf, int off, int len) {
+        if (off < SEND_HEADROOM || buf.length - off - len < sendTailroom(len)) {
+            throw new IllegalArgumentException("send needs " + SEND_HEADROOM + " bytes before and "
+                    + sendTailroom(len) + " after the payload");
+        }
+        Keypair kp = peer.current;
+        if (kp == null || !kp.isUsable(nowNanos) || !peer.staged.isEmpty() || to == null) {
+            return false;
+        }
+        int total = seal(nowNanos, peer, kp, buf, off, len);
+        transmit.send(to, buf, off - SEND_HEADROOM, total);
         keepKeyFreshSending(nowNanos, peer);
         return true;
     }

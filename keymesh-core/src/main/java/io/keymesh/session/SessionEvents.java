@@ -13,11 +13,12 @@ package io.keymesh.session;
  */
 public interface SessionEvents {
     /**
-     * An authenticated, decrypted, non-empty payload from {@code peer}. {@code kind} is its
+     * An authenticated, decrypted, non-empty payload from {@code peer}, which arrived from
+     * {@code from} (null if the datagram came with none). {@code kind} is its
      * {@link io.keymesh.wire.InnerPayload} kind: IP packets have WireGuard's padding removed; other
      * payloads (mesh frames) are delivered with it (zero bytes).
      */
-    void deliver(Peer peer, int kind, byte[] payload, int off, int len);
+    void deliver(Peer peer, Endpoint from, int kind, byte[] payload, int off, int len);
 
     /**
      * An authenticated packet from {@code peer} — a handshake message or a transport packet that

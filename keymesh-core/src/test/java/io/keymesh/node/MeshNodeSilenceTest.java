@@ -219,7 +219,7 @@ class MeshNodeSilenceTest {
         SessionEngine engine = new SessionEngine(from, new SecureRandom(),
                 System.currentTimeMillis() * 1_000_000L - System.nanoTime(),
                 (dest, packet, off, len) -> out.add(java.util.Arrays.copyOfRange(packet, off, off + len)),
-                (SessionEvents) (p, kind, payload, off, len) -> { });
+                (SessionEvents) (p, source, kind, payload, off, len) -> { });
         engine.setMembershipKey(network);
         Peer peer = engine.addPeer(to.publicKey(), network == null ? PresharedKey.ZERO : network);
         peer.setEndpoint(UdpEndpoint.of(to.address()));

@@ -216,8 +216,9 @@ final class OverlayWorld {
         }
 
         @Override
-        public void sendVia(PublicKey peer, Endpoint path, byte[] frame, int off, int len) {
+        public boolean sendVia(PublicKey peer, Endpoint path, byte[] frame, int off, int len) {
             carry(self, peer, path, frame, off, len);
+            return true;
         }
 
         @Override

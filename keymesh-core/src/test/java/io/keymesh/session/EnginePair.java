@@ -90,7 +90,7 @@ public final class EnginePair {
         }
 
         @Override
-        public void deliver(Peer p, int kind, byte[] payload, int off, int len) {
+        public void deliver(Peer p, Endpoint from, int kind, byte[] payload, int off, int len) {
             deliverCount++;
             if (recording) {
                 delivered.add(Arrays.copyOfRange(payload, off, off + len));

@@ -2,6 +2,7 @@ package io.keymesh.testing;
 
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.NodeListener;
+import io.keymesh.node.PathInfo;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
@@ -52,6 +53,9 @@ public final class RecordingListener implements NodeListener {
 
     public record ChannelsLost(PublicKey peer, String reason) {}
 
+    /** A change of the path a peer's packets take, at the recorder's clock. */
+    public record PathChange(long atNanos, PublicKey peer, PathInfo path) {}
+
     /** Takes datagrams on the loop thread instead of {@link #datagrams}; must not block or keep {@code data}. */
     @FunctionalInterface
     public interface DatagramSink {
@@ -76,6 +80,7 @@ public final class RecordingListener implements NodeListener {
     public final ConcurrentLinkedQueue<ChannelRef> channelsOpened = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<ChannelClosed> channelsClosed = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<ChannelsLost> channelsLost = new ConcurrentLinkedQueue<>();
+    public final ConcurrentLinkedQueue<PathChange> pathChanges = new ConcurrentLinkedQueue<>();
     /** Where datagrams go instead of {@link #datagrams}, if set. */
     public volatile DatagramSink datagramSink;
     /** Where channel messages go instead of {@link #messages}, if set. */
@@ -123,6 +128,11 @@ public final class RecordingListener implements NodeListener {
     @Override
     public void onEndpointChanged(PublicKey peer, InetSocketAddress endpoint) {
         peerEvents.add(new PeerEvent(clock.getAsLong(), PeerEvent.Kind.ENDPOINT, peer, null, endpoint));
+    }
+
+    @Override
+    public void onPathChanged(PublicKey peer, PathInfo path) {
+        pathChanges.add(new PathChange(clock.getAsLong(), peer, path));
     }
 
     @Override

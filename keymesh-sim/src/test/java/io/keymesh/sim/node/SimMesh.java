@@ -9,6 +9,7 @@ import io.keymesh.node.NodeConfig;
 import io.keymesh.node.NodeListener;
 import io.keymesh.node.PeerConfig;
 import io.keymesh.node.PeerStats;
+import io.keymesh.overlay.RelayConfig;
 import io.keymesh.session.DropReason;
 import io.keymesh.sim.Host;
 import io.keymesh.sim.Network;
@@ -181,10 +182,21 @@ final class SimMesh {
 
         /** Starts the node on its host, port {@link #PORT}, with these peers. */
         Member start(List<PeerConfig> peers) {
+            return start(peers, RelayConfig.DEFAULT);
+        }
+
+        /** Starts the node with these peers, offering this relay service. */
+        Member start(List<PeerConfig> peers, RelayConfig relay) {
             io = new SimNodeIo(host, PORT);
-            node = MeshNode.start(NodeConfig.of(key, new InetSocketAddress(0), mesh.networkKey).withPeers(peers),
-                    listenerOverride == null ? events : listenerOverride, io);
+            node = MeshNode.start(NodeConfig.of(key, new InetSocketAddress(0), mesh.networkKey).withPeers(peers)
+                    .withRelay(relay), listenerOverride == null ? events : listenerOverride, io);
             return this;
+        }
+
+        /** A peer entry for this member with no endpoint, reached through each of {@code relays}. */
+        PeerConfig asPeerVia(Member... relays) {
+            return asPeerWithoutEndpoint().via(java.util.Arrays.stream(relays).map(Member::publicKey)
+                    .toArray(PublicKey[]::new));
         }
 
         /** Sends {@link #payload}{@code (number, seq, len)} to {@code to}. */

@@ -1,0 +1,267 @@
+package io.keymesh.node;
+
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.overlay.FrameLinks;
+import io.keymesh.overlay.Overlay;
+import io.keymesh.overlay.PeerPaths;
+import io.keymesh.overlay.RelayedEndpoint;
+import io.keymesh.session.Endpoint;
+import io.keymesh.session.Peer;
+import io.keymesh.session.SessionEngine;
+import io.keymesh.session.Transmit;
+import io.keymesh.session.UdpEndpoint;
+import io.keymesh.wire.MeshFrame;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The node's side of the {@link Overlay}: relay and probe frames from the {@link PayloadRouter} go
+ * to it; what it sends goes into sessions through the engine; the path it picks for a peer becomes
+ * the peer's endpoint, the peer's connection is told of the new path, and the listener hears of it.
+ *
+ * <p>Packets the engine seals for a relayed path ({@link RelayedEndpoint}) are not sent from inside
+ * the engine's call: they are copied to an outbox and sent by a loop task right after, each inside
+ * the session with the path's first relay. That keeps the engine from being re-entered halfway
+ * through its own work, and lets other threads (a datagram sealed on the caller's thread) hand
+ * packets for relayed paths to the loop.
+ *
+ * <p>Loop thread, except {@link #relayedTransmit}, which any thread may use.
+ */
+final class MeshOverlay implements Overlay.Host {
+    /** Bytes a relay frame adds to a WireGuard message inside the session with the relay: its header (at most). */
+    private static final int RELAY_FRAME_OVERHEAD = 17;
+    /** The session's own overhead around that frame: header, padding (at most 15) and tag. */
+    private static final int SESSION_OVERHEAD = SessionEngine.SEND_HEADROOM + 15 + 16;
+
+    private record Outgoing(RelayedEndpoint to, byte[] packet) {}
+
+    private final EngineLoop loop;
+    private final GuardedListener listener;
+    private final NodeConfig config;
+    private final Map<PublicKey, PeerState> peers;
+    private final PeerConnections connections;
+    private final Overlay overlay;
+    private final Wakeup wakeup;
+    private final ConcurrentLinkedQueue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final Runnable flushTask = this::flush;
+    private final byte[] probeScratch = new byte[SessionEngine.SEND_HEADROOM + 128 + FrameLinks.TAILROOM];
+    private long relayedDropped;
+
+    /** Where the engine's packets for relayed paths go; any thread. */
+    final Transmit relayedTransmit = (to, buf, off, len) -> {
+        outbox.add(new Outgoing((RelayedEndpoint) to, java.util.Arrays.copyOfRange(buf, off, off + len)));
+        if (flushScheduled.compareAndSet(false, true)) {
+            try {
+                loopIo().execute(flushTask);
+            } catch (RejectedExecutionException e) {
+                outbox.clear(); // the node has stopped
+            }
+        }
+    };
+
+    MeshOverlay(EngineLoop loop, GuardedListener listener, NodeConfig config, Map<PublicKey, PeerState> peers,
+            PeerConnections connections, PayloadRouter router) {
+        this.loop = loop;
+        this.listener = listener;
+        this.config = config;
+        this.peers = peers;
+        this.connections = connections;
+        PublicKey self = config.privateKey().publicKey();
+        this.overlay = new Overlay(self, config.relay(), config.relay().maxCircuits(), this, new Links(),
+                (long) self.hashCode() << 32);
+        this.wakeup = new Wakeup(loop.io(), () -> overlay.nextTimeout(loop.io().nanoTime()), this::onTimeout);
+        for (int type : new int[] {MeshFrame.RELAY_OPEN, MeshFrame.RELAY_OPENED, MeshFrame.RELAY_REFUSED,
+                MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK}) {
+            router.registerFrame(type, (from, state, b, off, len) -> {
+                if (state == null) {
+                    return; // no longer a peer
+                }
+                overlay.onFrame(loop.io().nanoTime(), from, router.source(), type, b, off, len);
+                if (type != MeshFrame.RELAY_DATA) {
+                    wakeup.rearm();
+                }
+            });
+        }
+        loop.routeOtherEndpoints(relayedTransmit);
+    }
+
+    private io.keymesh.io.NodeIo loopIo() {
+        return loop.io();
+    }
+
+    /** The overlay's state, for statistics; loop thread. */
+    Overlay overlay() {
+        return overlay;
+    }
+
+    // ------------------------------------------------------------------ peers and sessions
+
+    /** A peer was added: its paths (configured endpoint, routes through relays). */
+    void addPeer(PeerConfig pc) {
+        overlay.addPeer(loop.io().nanoTime(), pc.publicKey(), UdpEndpoint.of(pc.endpoint()), pc.relays(),
+                pc.wireGuardCompatible());
+        wakeup.rearm();
+    }
+
+    /** A peer was removed: its circuits close. */
+    void removePeer(PublicKey key) {
+        overlay.removePeer(loop.io().nanoTime(), key);
+        wakeup.rearm();
+    }
+
+    void linkUp(PublicKey key) {
+        overlay.linkUp(loop.io().nanoTime(), key);
+        wakeup.rearm();
+    }
+
+    void linkDown(PublicKey key) {
+        overlay.linkDown(loop.io().nanoTime(), key);
+        wakeup.rearm();
+    }
+
+    /**
+     * An authenticated packet of {@code peer} from {@code from}. True if the overlay decides where
+     * the peer's packets go; false for a peer that roams as in WireGuard (the caller moves it).
+     */
+    boolean authenticated(Peer peer, Endpoint from) {
+        PeerPaths paths = overlay.paths(peer.publicKey());
+        overlay.authenticated(loop.io().nanoTime(), peer.publicKey(), from);
+        return paths != null && !paths.isRoaming();
+    }
+
+    /** A payload of {@code peer}'s was delivered: unless it was a probe, the peer's data came over {@code from}. */
+    void delivered(Peer peer, Endpoint from, byte[] payload, int off) {
+        int first = payload[off] & 0xff;
+        if (from != null && first != MeshFrame.PROBE && first != MeshFrame.PROBE_ACK) {
+            overlay.dataFrom(loop.io().nanoTime(), peer.publicKey(), from);
+        }
+    }
+
+    /** The largest WireGuard message the peer's current path carries if it is relayed, else 0. */
+    int relayedMaxMessage(Peer peer) {
+        return peer.endpoint() instanceof RelayedEndpoint r ? overlay.circuits().maxMessage(r) : 0;
+    }
+
+    // ------------------------------------------------------------------ Overlay.Host
+
+    @Override
+    public void receive(RelayedEndpoint from, byte[] buf, int off, int len) {
+        loop.engine().receive(loop.io().nanoTime(), buf, off, len, from);
+    }
+
+    @Override
+    public boolean sendVia(PublicKey peer, Endpoint path, byte[] frame, int off, int len) {
+        PeerState s = peers.get(peer);
+        if (s == null || len > probeScratch.length - SessionEngine.SEND_HEADROOM - FrameLinks.TAILROOM) {
+            return false;
+        }
+        System.arraycopy(frame, off, probeScratch, SessionEngine.SEND_HEADROOM, len);
+        return loop.engine().sendTo(loop.io().nanoTime(), s.session, path, probeScratch, SessionEngine.SEND_HEADROOM,
+                len);
+    }
+
+    @Override
+    public void use(PublicKey peer, Endpoint endpoint, Endpoint previous) {
+        PeerState s = peers.get(peer);
+        if (s == null) {
+            return;
+        }
+        s.session.setEndpoint(endpoint);
+        connections.pathChanged(s, previous, endpoint, relayedMaxMessage(s.session));
+        if (endpoint instanceof UdpEndpoint u) {
+            listener.onEndpointChanged(peer, u.address());
+        }
+        listener.onPathChanged(peer, PathInfo.of(endpoint, true, overlay.paths(peer)));
+    }
+
+    @Override
+    public long packetsSent(PublicKey peer) {
+        PeerState s = peers.get(peer);
+        return s == null ? 0 : s.session.txPackets();
+    }
+
+    // ------------------------------------------------------------------ sending on relayed paths
+
+    /** Loop thread: sends what the outbox holds, each packet inside the session with its path's relay. */
+    private void flush() {
+        flushScheduled.set(false);
+        long now = loop.io().nanoTime();
+        try {
+            Outgoing o;
+            while ((o = outbox.poll()) != null) {
+                if (!overlay.circuits().send(now, o.to, o.packet, 0, o.packet.length)) {
+                    relayedDropped++; // the circuit closed meanwhile: lost, as on any dead path
+                }
+            }
+        } finally {
+            loop.rearm();
+        }
+    }
+
+    private void onTimeout(long now) {
+        try {
+            overlay.onTimeout(now);
+        } finally {
+            loop.rearm();
+        }
+    }
+
+    /** {@link MeshNode#relayStats()}. */
+    RelayStats stats() {
+        var relay = overlay.relay();
+        long refused = 0;
+        for (int code = 0; code < 16; code++) {
+            refused += relay.refused(code);
+        }
+        return new RelayStats(relay.circuits(), relay.packetsForwarded(), relay.bytesForwarded(), refused,
+                relay.packetsOverRate(), overlay.circuits().size(), overlay.circuitsRefused(), relayedDropped);
+    }
+
+    /** Packets for relayed paths whose circuit was gone by the time they were to be sent. */
+    long relayedDropped() {
+        return relayedDropped;
+    }
+
+    /** Relay frames go into the session with the link's peer. */
+    private final class Links extends FrameLinks {
+        Links() {
+            super(SessionEngine.SEND_HEADROOM);
+        }
+
+        @Override
+        public boolean isConnected(PublicKey key) {
+            PeerState s = peers.get(key);
+            return s != null && s.up && s.session.hasSession(loop.io().nanoTime());
+        }
+
+        @Override
+        public int maxInnerMessage(PublicKey key) {
+            PeerState s = peers.get(key);
+            if (s == null) {
+                return 0;
+            }
+            int udp = LoopbackPath.maxUdpPayload(UdpEndpoint.addressOf(s.session.endpoint()));
+            if (udp <= 0) {
+                udp = config.channels().maxUdpPayload();
+            }
+            return Math.max(0, udp - SESSION_OVERHEAD - RELAY_FRAME_OVERHEAD);
+        }
+
+        @Override
+        protected void sendFrame(PublicKey link, byte[] buf, int off, int len) {
+            PeerState s = peers.get(link);
+            if (s != null) {
+                loop.engine().send(loop.io().nanoTime(), s.session, buf, off, len);
+            }
+        }
+    }
+
+    /** For statistics: the paths to {@code peer}, the one in use first. */
+    List<PathInfo> paths(Peer peer) {
+        return PathInfo.all(overlay.paths(peer.publicKey()), peer.endpoint());
+    }
+}
