@@ -70,6 +70,8 @@ public final class MeshNode implements AutoCloseable {
     private final DatagramSender sender;
     private final PeerConnections connections;
     private final MeshOverlay overlay;
+    /** Members let in without being listed, now; loop thread. */
+    private int admittedMembers;
 
     private MeshNode(NodeConfig config, NodeListener listener, NodeIo io) {
         GuardedListener guarded = new GuardedListener(listener);
@@ -81,6 +83,12 @@ public final class MeshNode implements AutoCloseable {
         this.connections = new PeerConnections(loop, guarded, config, peers, run);
         this.overlay = new MeshOverlay(loop, guarded, config, peers, connections, router);
         events.overlay = overlay;
+        events.members = this::admitMember;
+        // Not from inside the engine's timers, which walk its peers: a task right after.
+        events.forgetMember = key -> loop.submit((engine, now) -> {
+            forget(engine, key);
+            return null;
+        });
         connections.overlay = overlay;
         stats.overlay = overlay;
         router.registerPayload(MeshFrame.PACKET, connections::receive);
@@ -199,6 +207,9 @@ public final class MeshNode implements AutoCloseable {
             boolean hadChannels = connections.peerRemoved(s, now, PEER_REMOVED); // reports nothing: reported below
             boolean removed = engine.removePeer(key);
             overlay.removePeer(key);
+            if (s.admitted) {
+                admittedMembers--;
+            }
             boolean wasUp = s.up;
             s.up = false;
             try {
@@ -391,6 +402,42 @@ public final class MeshNode implements AutoCloseable {
     /** The channel handles the node keeps for {@code peer} (0 if it is not a peer); for tests. */
     int channelHandles(PublicKey peer) {
         return connections.handles(peer);
+    }
+
+    /**
+     * Loop thread, from inside the engine: a node holding the network key, not listed, starts a
+     * handshake. With {@link NodeConfig#acceptMembers()} it is let in (up to
+     * {@link NodeConfig#MAX_ADMITTED_MEMBERS}), as a peer without an endpoint: its packets tell
+     * where it is.
+     */
+    private boolean admitMember(PublicKey key) {
+        if (!config.acceptMembers() || admittedMembers >= NodeConfig.MAX_ADMITTED_MEMBERS) {
+            return false;
+        }
+        try {
+            addPeerOnLoop(loop.engine(), PeerConfig.of(key, null));
+        } catch (IllegalArgumentException e) {
+            return false; // not a usable key
+        }
+        peers.get(key).admitted = true;
+        admittedMembers++;
+        return true;
+    }
+
+    /** Loop thread: a member let in without being listed whose session expired is forgotten. */
+    private void forget(SessionEngine engine, PublicKey key) {
+        PeerState s = peers.get(key);
+        if (s == null || !s.admitted) {
+            return;
+        }
+        peers.remove(key);
+        boolean hadChannels = connections.peerRemoved(s, loop.io().nanoTime(), "session expired");
+        engine.removePeer(key);
+        overlay.removePeer(key);
+        admittedMembers--;
+        if (hadChannels) {
+            listener.onChannelsLost(key, "session expired");
+        }
     }
 
     private void addPeerOnLoop(SessionEngine engine, PeerConfig pc) {

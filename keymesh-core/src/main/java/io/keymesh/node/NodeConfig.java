@@ -23,9 +23,16 @@ import java.util.Set;
  * @param aead "jdk" (faster) or "portable" (allocation-free) ChaCha20-Poly1305 for data packets
  * @param channels settings of the reliable channels (the same on every node of a mesh)
  * @param relay the relay service this node offers its peers
+ * @param acceptMembers false: only the peers listed get answers (an allow-list); true: any node
+ *     holding the network key is let in when it starts a handshake (up to
+ *     {@link #MAX_ADMITTED_MEMBERS} at once; forgotten when its session expires), and the peers
+ *     listed name bootstrap nodes, relays and preferences. Strangers get silence either way.
  */
 public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
-        List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay) {
+        List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers) {
+    /** Members let in without being listed, at most, at once. */
+    public static final int MAX_ADMITTED_MEMBERS = 4096;
+
     public NodeConfig {
         Objects.requireNonNull(channels, "channels");
         Objects.requireNonNull(relay, "relay");
@@ -41,6 +48,9 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
                 throw new IllegalArgumentException("peers: " + p.publicKey() + " is listed twice");
             }
         }
+        if (acceptMembers && networkKey == null) {
+            throw new IllegalArgumentException("accepting members needs a network key");
+        }
         if (!aead.equals("jdk") && !aead.equals("portable")) {
             throw new IllegalArgumentException("aead must be 'jdk' or 'portable', got '" + aead + "'");
         }
@@ -49,7 +59,7 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     /** With the default {@link RelayConfig}. */
     public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
             List<PeerConfig> peers, String aead, ChannelConfig channels) {
-        this(privateKey, listen, networkKey, peers, aead, channels, RelayConfig.DEFAULT);
+        this(privateKey, listen, networkKey, peers, aead, channels, RelayConfig.DEFAULT, false);
     }
 
     /** With the default {@link ChannelConfig}. */
@@ -64,18 +74,23 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     }
 
     public NodeConfig withPeers(List<PeerConfig> newPeers) {
-        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay);
+        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers);
     }
 
     public NodeConfig withAead(String newAead) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay);
+        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers);
     }
 
     public NodeConfig withChannels(ChannelConfig newChannels) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers);
+    }
+
+    /** Any holder of the network key let in ({@code true}), or only the peers listed. */
+    public NodeConfig withAcceptMembers(boolean accept) {
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept);
     }
 
     public NodeConfig withRelay(RelayConfig newRelay) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers);
     }
 }

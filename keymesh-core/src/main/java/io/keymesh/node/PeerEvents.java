@@ -19,6 +19,10 @@ final class PeerEvents implements SessionEvents {
     private final PayloadRouter router;
     /** The overlay; set once, before the loop starts. */
     MeshOverlay overlay;
+    /** Lets in a member that is not listed, or not; set once, before the loop starts. */
+    java.util.function.Predicate<PublicKey> members = key -> false;
+    /** Forgets a member let in without being listed; set once, before the loop starts. */
+    java.util.function.Consumer<PublicKey> forgetMember = key -> { };
 
     PeerEvents(Map<PublicKey, PeerState> peers, GuardedListener listener, PayloadRouter router) {
         this.peers = peers;
@@ -62,6 +66,15 @@ final class PeerEvents implements SessionEvents {
     @Override
     public void keysZeroed(Peer peer) {
         down(peer, "session expired");
+        PeerState s = peers.get(peer.publicKey());
+        if (s != null && s.admitted) {
+            forgetMember.accept(peer.publicKey());
+        }
+    }
+
+    @Override
+    public boolean admitMember(PublicKey key) {
+        return members.test(key);
     }
 
     private void down(Peer peer, String reason) {

@@ -25,6 +25,8 @@ final class PeerState {
     /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
     boolean loopbackConnection;
     boolean up;
+    /** Let in as a member holding the network key, not listed: forgotten when its session expires. */
+    boolean admitted;
     final AtomicLong datagramsSent = new AtomicLong();
     /** Datagrams to this peer queued for the loop thread; while there are any, later ones queue behind them. */
     final AtomicInteger pendingSends = new AtomicInteger();

@@ -36,10 +36,13 @@ final class HandshakeMessages {
     private final KeyRotation keys;
     private final DropCounters drops;
     private final Map<PublicKey, Peer> peers;
+    private final java.util.function.Predicate<PublicKey> admitMember;
     private byte[] membershipKey;
 
     HandshakeMessages(PrivateKey localKey, RandomGenerator random, long wallClockOffsetNanos, IndexTable indices,
-            KeyRotation keys, DropCounters drops, Map<PublicKey, Peer> peers) {
+            KeyRotation keys, DropCounters drops, Map<PublicKey, Peer> peers,
+            java.util.function.Predicate<PublicKey> admitMember) {
+        this.admitMember = admitMember;
         this.localKey = localKey;
         this.random = random;
         this.wallClockOffsetNanos = wallClockOffsetNanos;
@@ -94,6 +97,10 @@ final class HandshakeMessages {
         NoiseIKpsk2 noise = NoiseIKpsk2.responder(aead, responderInitial, localKey);
         byte[] timestamp = noise.readMessageA(Arrays.copyOfRange(buf, off + HandshakeInitiation.EPHEMERAL, off + HandshakeInitiation.MAC1));
         Peer p = timestamp == null || timestamp.length != Tai64n.LENGTH ? null : peers.get(noise.remoteStatic());
+        if (p == null && timestamp != null && timestamp.length == Tai64n.LENGTH && membershipKey != null
+                && mac1 == CookieChecker.MAC1_MEMBER && admitMember.test(noise.remoteStatic())) {
+            p = peers.get(noise.remoteStatic()); // a member the owner let in
+        }
         DropReason refused = null;
         Handshake hs = p == null ? null : p.handshake;
         if (p == null) {

@@ -99,7 +99,8 @@ public final class SessionEngine {
         this.admission = new HandshakeAdmission(localKey.publicKey(), random);
         this.indices = new IndexTable(random);
         this.keys = new KeyRotation(indices);
-        this.handshakes = new HandshakeMessages(localKey, random, wallClockOffsetNanos, indices, keys, drops, peers);
+        this.handshakes = new HandshakeMessages(localKey, random, wallClockOffsetNanos, indices, keys, drops, peers,
+                events::admitMember);
     }
 
     /** The port this engine transmits through. */

@@ -32,6 +32,17 @@ public interface SessionEvents {
         }
     }
 
+    /**
+     * An initiation came from {@code key}, which is not a peer, and its mac1 was keyed with the
+     * membership key ({@link SessionEngine#setMembershipKey}): the sender holds the network key. To
+     * let it in, add it ({@link SessionEngine#addPeer}) and return true; the handshake then goes on
+     * with it. The default keeps the allow-list: false, and the initiation is dropped
+     * ({@link DropReason#UNKNOWN_PEER}).
+     */
+    default boolean admitMember(io.keymesh.crypto.PublicKey key) {
+        return false;
+    }
+
     /** A handshake with {@code peer} completed and a new keypair is in use. */
     default void handshakeCompleted(Peer peer) {}
 

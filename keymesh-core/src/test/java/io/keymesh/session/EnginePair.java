@@ -97,6 +97,14 @@ public final class EnginePair {
             }
         }
 
+        /** What {@link #admitMember} answers: let nobody in unless a test says otherwise. */
+        public java.util.function.Predicate<io.keymesh.crypto.PublicKey> admit = key -> false;
+
+        @Override
+        public boolean admitMember(io.keymesh.crypto.PublicKey key) {
+            return admit.test(key);
+        }
+
         @Override
         public void handshakeCompleted(Peer p) {
             handshakes++;

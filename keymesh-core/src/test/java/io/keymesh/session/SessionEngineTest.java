@@ -39,6 +39,47 @@ class SessionEngineTest {
     }
 
     @Test
+    void aMemberThatIsNotAPeerIsLetInOnlyWhenTheOwnerAdmitsIt() {
+        PresharedKey network = newNetworkKey();
+        EnginePair w = new EnginePair(31, network, network);
+        w.a.engine.setMembershipKey(network);
+        w.b.engine.setMembershipKey(network);
+        assertTrue(w.b.engine.removePeer(w.a.key.publicKey()));
+        w.a.send(msg("knock"));
+        w.flush();
+        assertEquals(1, w.b.engine.dropped(DropReason.UNKNOWN_PEER), "the allow-list by default");
+        assertEquals(0, w.b.delivered.size());
+
+        w.b.admit = key -> {
+            w.b.peer = w.b.engine.addPeer(key, network);
+            return true;
+        };
+        w.advanceTo(w.now + 6 * SECOND); // the retry comes after REKEY_TIMEOUT
+        assertEquals(1, w.b.handshakes, "let in: the handshake completed");
+        assertEquals("knock", text(w.b.delivered.getFirst()));
+        assertEquals(EnginePair.ADDR_A, w.b.peer.endpoint(), "its endpoint learnt from its packets");
+    }
+
+    @Test
+    void aStrangerWithoutTheNetworkKeyIsNeverOfferedToTheOwner() {
+        PresharedKey network = newNetworkKey();
+        EnginePair w = new EnginePair(32, newNetworkKey(), network);
+        w.a.engine.setMembershipKey(newNetworkKey());
+        w.b.engine.setMembershipKey(network);
+        assertTrue(w.b.engine.removePeer(w.a.key.publicKey()));
+        int[] asked = new int[1];
+        w.b.admit = key -> {
+            asked[0]++;
+            return false;
+        };
+        w.a.send(msg("knock"));
+        w.flush();
+        assertEquals(0, asked[0]);
+        assertEquals(1, w.b.engine.dropped(DropReason.BAD_MAC1));
+        assertEquals(0, w.b.transmitted.size(), "silence");
+    }
+
+    @Test
     void handshakeThenDataBothWays() {
         EnginePair w = new EnginePair(1);
         assertTrue(w.a.send(msg("hello b")));

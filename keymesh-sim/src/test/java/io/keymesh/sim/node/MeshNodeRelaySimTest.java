@@ -178,6 +178,51 @@ class MeshNodeRelaySimTest {
     }
 
     @Test
+    void aRelayThatListsNoPeerLetsMembersInAndCarriesTheirTrafficWhileStrangersGetSilence() {
+        SimMesh mesh = new SimMesh(95);
+        Network internet = mesh.sim.newNetwork("internet", "198.18.0.0/15");
+        internet.setDefaultLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)));
+        Nat natA = internet.newNat("nat-a", NatConfig.of(NatType.SYMMETRIC), "192.168.1.0/24");
+        Nat natB = internet.newNat("nat-b", NatConfig.of(NatType.PORT_RESTRICTED_CONE), "192.168.2.0/24");
+        Member r = mesh.member("r", internet.newHost("r"));
+        Member a = mesh.member("a", natA.inside().newHost("a"));
+        Member b = mesh.member("b", natB.inside().newHost("b"));
+        r.start(List.of(), c -> c.withAcceptMembers(true));
+        a.start(List.of(r.asPeer().withPersistentKeepalive(25), b.asPeerVia(r)), c -> c.withAcceptMembers(true));
+        b.start(List.of(r.asPeer().withPersistentKeepalive(25)), c -> c.withAcceptMembers(true));
+        b.node.connect(r.publicKey());
+        mesh.sim.runFor(Duration.ofMillis(500));
+        a.node.connect(r.publicKey());
+        mesh.sim.runFor(Duration.ofSeconds(2));
+        for (int i = 0; i < 20; i++) {
+            a.send(b, i, 100 + i);
+            mesh.sim.runFor(Duration.ofMillis(50));
+        }
+        mesh.sim.runFor(Duration.ofSeconds(1));
+        assertEquals(20, b.receivedFrom(a).size(), "b let a in through the relay and got every datagram");
+        assertTrue(b.node.isPeer(a.publicKey()), "a is b's peer now, without being listed");
+        for (int i = 0; i < 5; i++) {
+            b.send(a, i, 50);
+        }
+        mesh.sim.runFor(Duration.ofSeconds(1));
+        assertEquals(5, a.receivedFrom(b).size());
+        assertEquals(2, r.node.peerStats().join().size(), "the relay let the two members in");
+
+        // A stranger: the same software, another network key.
+        SimMesh strangers = new SimMesh(mesh.sim, io.keymesh.crypto.PresharedKey.of(new byte[32]));
+        Member s = strangers.member("s", internet.newHost("s"), io.keymesh.crypto.PrivateKey.of(new byte[] {
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+                28, 29, 30, 31, 32}));
+        s.start(List.of(r.asPeer()));
+        long before = r.drops(io.keymesh.session.DropReason.BAD_MAC1);
+        s.node.connect(r.publicKey());
+        mesh.sim.runFor(Duration.ofSeconds(12));
+        assertTrue(r.drops(io.keymesh.session.DropReason.BAD_MAC1) > before, "the stranger's initiations were dropped");
+        assertEquals(0, s.stats(r).handshakes(), "and never answered");
+        assertEquals(2, r.node.peerStats().join().size(), "nor let in");
+    }
+
+    @Test
     void aMultiHopRouteCarriesATransfer() {
         SimMesh mesh = new SimMesh(94);
         Network internet = mesh.sim.newNetwork("internet", "198.18.0.0/15");

@@ -187,9 +187,14 @@ final class SimMesh {
 
         /** Starts the node with these peers, offering this relay service. */
         Member start(List<PeerConfig> peers, RelayConfig relay) {
+            return start(peers, c -> c.withRelay(relay));
+        }
+
+        /** Starts the node with these peers and the default configuration changed by {@code tweak}. */
+        Member start(List<PeerConfig> peers, java.util.function.UnaryOperator<NodeConfig> tweak) {
             io = new SimNodeIo(host, PORT);
-            node = MeshNode.start(NodeConfig.of(key, new InetSocketAddress(0), mesh.networkKey).withPeers(peers)
-                    .withRelay(relay), listenerOverride == null ? events : listenerOverride, io);
+            node = MeshNode.start(tweak.apply(NodeConfig.of(key, new InetSocketAddress(0), mesh.networkKey).withPeers(peers)),
+                    listenerOverride == null ? events : listenerOverride, io);
             return this;
         }
 
