@@ -73,6 +73,14 @@ public final class ChannelConnection {
         default void onChannelRetired(long channelId) {}
 
         /**
+         * {@link #UNANSWERED_PTOS} probe timeouts in a row went by without an acknowledgement: the
+         * peer may have restarted (its session keys are gone, so it drops everything we send) or
+         * the path died. The owner may start a new handshake at once instead of waiting for the
+         * session layer's timers; called again after each further probe timeout.
+         */
+        default void onUnanswered(int probeTimeouts) {}
+
+        /**
          * The connection ended — the peer closed it or restarted, it was idle too long, or the peer
          * broke the protocol. Every channel of it is gone; messages not yet acknowledged may be lost.
          */
@@ -89,6 +97,10 @@ public final class ChannelConnection {
     private static final int DECIMATION_AFTER_PACKETS = 100;
     /** Ack-eliciting packets per ACK once decimating. */
     private static final int DECIMATED_ACK_THRESHOLD = 10;
+    /** Probe timeouts in a row after which {@link Events#onUnanswered} is told (RFC 9002's PTO backs off each time). */
+    public static final int UNANSWERED_PTOS = 1;
+    /** Answers to packets for a connection of ours that is gone, at most one per this long. */
+    static final long ANNOUNCE_INTERVAL_NANOS = 100_000_000L;
     /** Send a PING when nothing was sent for this fraction of the idle timeout while channels are open. */
     private static final int KEEPALIVE_DIVISOR = 3;
     /** Error codes of CONNECTION_CLOSE (RFC 9000 section 20.1 numbering where it applies). */
@@ -131,6 +143,8 @@ public final class ChannelConnection {
     private long duplicatesDropped;
     private long stalePacketsDropped;
     private long connectionResets;
+    private long restartsAnnounced;
+    private long lastAnnounceNanos = Long.MIN_VALUE;
 
     public ChannelConnection(ChannelConfig config, RandomGenerator random, long nowNanos, Output output, Events events) {
         this(config, random, nowNanos, output, events, new RetiredChannels());
@@ -303,6 +317,19 @@ public final class ChannelConnection {
         }
     }
 
+    /**
+     * The session under the connection was renewed while a probe timeout was pending (the owner
+     * started a handshake after {@link Events#onUnanswered}): what is unacknowledged may have been
+     * dropped for the old keys, so probes go now, as at a PTO, instead of at the backed-off one.
+     */
+    public void sessionRenewed(long nowNanos) {
+        if (lost || loss.ptoCount() == 0 || loss.ackElicitingInFlight() == 0) {
+            return;
+        }
+        packets.addProbes(LossDetector.PTO_PROBE_PACKETS);
+        flush(nowNanos);
+    }
+
     /** True once the connection has ended (closed, lost or idle). */
     public boolean isLost() {
         return lost;
@@ -384,15 +411,18 @@ public final class ChannelConnection {
     private boolean acceptIds(long now) {
         int src = headerIn.sourceId();
         int dst = headerIn.destinationId();
-        if (src == 0 || (dst != 0 && dst != localId)) {
-            stalePacketsDropped++; // for a connection of ours that no longer exists
-            return false;
-        }
         for (int i = 0; i < retiredCount; i++) {
             if (retiredPeerIds[i] == src) {
                 stalePacketsDropped++; // from the peer's previous life
                 return false;
             }
+        }
+        if (src == 0 || (dst != 0 && dst != localId)) {
+            stalePacketsDropped++; // for a connection of ours that no longer exists
+            if (src != 0 && (peerId == 0 || peerId == src)) {
+                announceRestart(now, src);
+            }
+            return false;
         }
         if (peerId == 0) {
             peerId = src;
@@ -411,6 +441,23 @@ public final class ChannelConnection {
             }
         }
         return true;
+    }
+
+    /**
+     * The peer still sends to a connection of ours that is gone (we restarted, or started over):
+     * answer with a PING under our current id, addressed to its connection, so that it sees a new
+     * id of ours, starts over itself and reports its channels lost, instead of sending into the void
+     * until its idle timeout. Its id is not adopted here, so its next connection (a new id) is taken
+     * as the first, not as another restart. At most one answer per {@link #ANNOUNCE_INTERVAL_NANOS}.
+     */
+    private void announceRestart(long now, int peerConnection) {
+        if (lost || (lastAnnounceNanos != Long.MIN_VALUE && now - lastAnnounceNanos < ANNOUNCE_INTERVAL_NANOS)) {
+            return;
+        }
+        lastAnnounceNanos = now;
+        restartsAnnounced++;
+        packets.schedulePing();
+        packets.flush(now, localId, peerConnection);
     }
 
     private void frame(long now, int type, byte[] b, int off, int len) {
@@ -570,6 +617,9 @@ public final class ChannelConnection {
         }
         if (loss.nextTimeout() <= nowNanos) {
             packets.addProbes(loss.onTimeout(nowNanos));
+            if (loss.ptoCount() >= UNANSWERED_PTOS) {
+                events.onUnanswered(loss.ptoCount());
+            }
         }
         if (!channels.isEmpty() && loss.ackElicitingInFlight() == 0
                 && nowNanos - packets.lastSentNanos() >= config.idleTimeoutNanos() / KEEPALIVE_DIVISOR) {
@@ -621,12 +671,13 @@ public final class ChannelConnection {
     public record Stats(long packetsSent, long packetsReceived, long packetsLost, long duplicatesDropped,
             long stalePacketsDropped, long connectionResets, long smoothedRttNanos, long congestionWindow,
             long bytesInFlight, int udpPayloadSize, long blackHoles, int channels, long minRttNanos,
-            long standingQueues) {}
+            long standingQueues, long restartsAnnounced) {}
 
     public Stats stats() {
         StandingQueue queue = path.standingQueue;
         return new Stats(packets.packetsSent(), packetsReceived, loss.packetsLost(), duplicatesDropped, stalePacketsDropped,
                 connectionResets, path.rtt.smoothed(), path.congestion.window(), loss.bytesInFlight(), path.fullPacketSize(),
-                path.pmtu().blackHoles(), channels.size(), queue.minRtt() == Long.MAX_VALUE ? 0 : queue.minRtt(), queue.signals());
+                path.pmtu().blackHoles(), channels.size(), queue.minRtt() == Long.MAX_VALUE ? 0 : queue.minRtt(), queue.signals(),
+                restartsAnnounced);
     }
 }

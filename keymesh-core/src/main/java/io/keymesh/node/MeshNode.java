@@ -83,6 +83,9 @@ public final class MeshNode implements AutoCloseable {
         this.connections = new PeerConnections(loop, guarded, config, peers, run);
         this.overlay = new MeshOverlay(loop, guarded, config, peers, connections, router);
         events.overlay = overlay;
+        events.connections = connections;
+        events.clock = io::nanoTime;
+        events.silence = new Wakeup(io, events::nextSilence, events::checkSilence);
         events.members = this::admitMember;
         // Not from inside the engine's timers, which walk its peers: a task right after.
         events.forgetMember = key -> loop.submit((engine, now) -> {

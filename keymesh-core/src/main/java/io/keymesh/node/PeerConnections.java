@@ -20,6 +20,8 @@ import java.util.Map;
  * asks ({@link #maxMessage}, whether the node is open). Everything else: the loop thread.
  */
 final class PeerConnections {
+    /** Handshakes started because acknowledgements stopped coming: at most one per this long. */
+    static final long UNANSWERED_HANDSHAKE_INTERVAL = 1_000_000_000L;
     /** The overlay, for the path a connection starts on; set once, before the loop starts. */
     MeshOverlay overlay;
     private final EngineLoop loop;
@@ -219,6 +221,15 @@ final class PeerConnections {
         state.connectionWakeup.rearm();
     }
 
+    /** Loop thread: a handshake with the peer completed; a connection waiting on probe timeouts resends now. */
+    void sessionRenewed(PeerState state) {
+        ChannelConnection c = state.connection;
+        if (c != null) {
+            c.sessionRenewed(loop.io().nanoTime());
+            state.connectionWakeup.rearm();
+        }
+    }
+
     /** Loop thread: gives a peer being added the timer of its connection. */
     void peerAdded(PeerState state) {
         state.connectionWakeup = new Wakeup(loop.io(), () -> state.connection == null ? Long.MAX_VALUE : state.connection.nextTimeout(),
@@ -314,6 +325,20 @@ final class PeerConnections {
         public void onChannelRetired(long channelId) {
             // The connection has put the number among state.retiredChannels.
             state.channels.computeIfPresent(channelId, (id, c) -> c.closed ? null : c);
+        }
+
+        /**
+         * Acknowledgements stopped coming: if the peer restarted, our session's keys mean nothing to
+         * it and it drops all we send, silently, until WireGuard's timers start a handshake after
+         * 15 s. Start one now (at most one per {@link #UNANSWERED_HANDSHAKE_INTERVAL}): a restarted
+         * peer answers it and the session is replaced within a round trip; a live one just rekeys.
+         */
+        @Override
+        public void onUnanswered(int probeTimeouts) {
+            if (!state.session.isWireGuardCompatible() && peers.get(peer) == state) {
+                loop.engine().initiateHandshakeSooner(loop.io().nanoTime(), state.session, UNANSWERED_HANDSHAKE_INTERVAL);
+                loop.rearm();
+            }
         }
 
         @Override

@@ -17,6 +17,12 @@ final class PeerEvents implements SessionEvents {
     private final Map<PublicKey, PeerState> peers;
     private final GuardedListener listener;
     private final PayloadRouter router;
+    /** The loop's clock; set once, before the loop starts. */
+    java.util.function.LongSupplier clock;
+    /** Wakes {@link #checkSilence}; set once, before the loop starts. */
+    Wakeup silence;
+    /** The peers' connections; set once, before the loop starts. */
+    PeerConnections connections;
     /** The overlay; set once, before the loop starts. */
     MeshOverlay overlay;
     /** Lets in a member that is not listed, or not; set once, before the loop starts. */
@@ -41,8 +47,13 @@ final class PeerEvents implements SessionEvents {
         PeerState s = peers.get(peer.publicKey());
         if (s != null && !s.up) {
             s.up = true;
+            s.silent = false;
             listener.onPeerUp(peer.publicKey());
             overlay.linkUp(peer.publicKey());
+            silence.rearm();
+        }
+        if (s != null) {
+            connections.sessionRenewed(s);
         }
     }
 
@@ -52,6 +63,18 @@ final class PeerEvents implements SessionEvents {
      */
     @Override
     public void authenticated(Peer peer, Endpoint from) {
+        PeerState s = peers.get(peer.publicKey());
+        if (s != null) {
+            long now = clock.getAsLong();
+            s.lastReceivedNanos = now;
+            if (!s.up && peer.hasSession(now) && s.silent) {
+                // It went quiet and was reported down; it speaks again on the same session.
+                s.silent = false;
+                s.up = true;
+                listener.onPeerUp(peer.publicKey());
+                overlay.linkUp(peer.publicKey());
+            }
+        }
         if (!overlay.authenticated(peer, from) && !from.equals(peer.endpoint())) {
             peer.setEndpoint(from);
             listener.onEndpointChanged(peer.publicKey(), UdpEndpoint.addressOf(from));
@@ -76,6 +99,37 @@ final class PeerEvents implements SessionEvents {
     public boolean admitMember(PublicKey key) {
         return members.test(key);
     }
+
+    /**
+     * Loop thread: peers that are up but sent nothing for {@link #SILENT_DOWN_NANOS} are reported
+     * down (a stopped node behind a NAT sends no goodbye; WireGuard's own timers notice only when we
+     * send to it).
+     */
+    void checkSilence(long now) {
+        for (PeerState s : peers.values()) {
+            if (!s.up || s.lastReceivedNanos == Long.MIN_VALUE) {
+                continue;
+            }
+            if (s.lastReceivedNanos + SILENT_DOWN_NANOS <= now) {
+                s.silent = true;
+                down(s.session, "silent for " + SILENT_DOWN_NANOS / 1_000_000_000L + " s");
+            }
+        }
+    }
+
+    /** When {@link #checkSilence} has work: the earliest time a peer that is up has been silent too long. */
+    long nextSilence() {
+        long next = Long.MAX_VALUE;
+        for (PeerState s : peers.values()) {
+            if (s.up && s.lastReceivedNanos != Long.MIN_VALUE) {
+                next = Math.min(next, s.lastReceivedNanos + SILENT_DOWN_NANOS);
+            }
+        }
+        return next;
+    }
+
+    /** Silence after which a peer that was up is reported down: three default keepalive intervals and a handshake's time. */
+    static final long SILENT_DOWN_NANOS = (3 * 25 + 5) * 1_000_000_000L;
 
     private void down(Peer peer, String reason) {
         PeerState s = peers.get(peer.publicKey());

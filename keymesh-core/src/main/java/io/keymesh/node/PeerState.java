@@ -25,6 +25,10 @@ final class PeerState {
     /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
     boolean loopbackConnection;
     boolean up;
+    /** When the last authenticated packet from the peer arrived (loop clock), or {@link Long#MIN_VALUE}. */
+    long lastReceivedNanos = Long.MIN_VALUE;
+    /** Reported down for silence: the next authenticated packet on a live session brings it up again. */
+    boolean silent;
     /** Let in as a member holding the network key, not listed: forgotten when its session expires. */
     boolean admitted;
     final AtomicLong datagramsSent = new AtomicLong();

@@ -1,5 +1,6 @@
 package io.keymesh.session;
 
+import static io.keymesh.session.ProtocolConstants.HANDSHAKE_INITIATION_RATE;
 import static io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT;
 import static io.keymesh.session.ProtocolConstants.MAX_STAGED_PACKETS;
 import static io.keymesh.session.ProtocolConstants.REJECT_AFTER_MESSAGES;
@@ -527,6 +528,22 @@ public final class SessionEngine {
         return sendInitiation(nowNanos, peer, false);
     }
 
+    /**
+     * Starts a handshake with {@code peer} because what we send goes unanswered — the peer may have
+     * restarted and lost the session — allowing one per {@code minIntervalNanos} instead of
+     * WireGuard's {@link ProtocolConstants#REKEY_TIMEOUT}, but never faster than the responder's
+     * {@link ProtocolConstants#HANDSHAKE_INITIATION_RATE}. Not for a stock WireGuard peer, which keeps
+     * WireGuard's pace ({@link #initiateHandshake}).
+     *
+     * @return true if an initiation was sent
+     */
+    public boolean initiateHandshakeSooner(long nowNanos, Peer peer, long minIntervalNanos) {
+        if (peer.wireGuardCompatible) {
+            return initiateHandshake(nowNanos, peer);
+        }
+        return sendInitiation(nowNanos, peer, false, Math.max(minIntervalNanos, HANDSHAKE_INITIATION_RATE));
+    }
+
     private void stage(Peer p, byte[] buf, int off, int len) {
         if (p.staged.size() >= MAX_STAGED_PACKETS) {
             p.staged.pollFirst();
@@ -593,12 +610,16 @@ public final class SessionEngine {
     }
 
     private boolean sendInitiation(long now, Peer p, boolean isRetry) {
+        return sendInitiation(now, p, isRetry, REKEY_TIMEOUT);
+    }
+
+    private boolean sendInitiation(long now, Peer p, boolean isRetry, long minInterval) {
         p.timers.absorbSendPath();
         if (!isRetry) {
             p.timers.resetHandshakeAttempts();
         }
         Handshake hs = p.handshake;
-        if (hs.hasSentInitiation && now - hs.lastSentInitiationNanos < REKEY_TIMEOUT) {
+        if (hs.hasSentInitiation && now - hs.lastSentInitiationNanos < minInterval) {
             return false;
         }
         if (p.endpoint == null) {

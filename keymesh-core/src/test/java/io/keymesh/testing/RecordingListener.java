@@ -80,6 +80,8 @@ public final class RecordingListener implements NodeListener {
     public final ConcurrentLinkedQueue<ChannelRef> channelsOpened = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<ChannelClosed> channelsClosed = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<ChannelsLost> channelsLost = new ConcurrentLinkedQueue<>();
+    /** When each of {@link #channelsLost} was reported, at the recorder's clock, in the same order. */
+    public final ConcurrentLinkedQueue<Long> channelsLostTimes = new ConcurrentLinkedQueue<>();
     public final ConcurrentLinkedQueue<PathChange> pathChanges = new ConcurrentLinkedQueue<>();
     /** Where datagrams go instead of {@link #datagrams}, if set. */
     public volatile DatagramSink datagramSink;
@@ -168,6 +170,7 @@ public final class RecordingListener implements NodeListener {
 
     @Override
     public void onChannelsLost(PublicKey peer, String reason) {
+        channelsLostTimes.add(clock.getAsLong());
         channelsLost.add(new ChannelsLost(peer, reason));
     }
 

@@ -1,0 +1,61 @@
+package io.keymesh.sim.node;
+
+import static io.keymesh.sim.node.SimMesh.MS;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keymesh.node.Channel;
+import io.keymesh.sim.LinkConditions;
+import io.keymesh.sim.Network;
+import io.keymesh.sim.node.SimMesh.Member;
+import io.keymesh.testing.RecordingListener;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A peer that restarted (new process, same key, same address) is noticed within a few round trips
+ * of traffic going unanswered — not after WireGuard's 15 s: the sender's unanswered probes start a
+ * handshake at once, and the restarted side answers the old connection's packets with its new
+ * connection id, so the sender reports its channels lost and starts afresh.
+ */
+class MeshNodeRestartSimTest {
+    @Test
+    void aRestartedPeerIsNoticedWithinAFewRoundTripsAndTheNextChannelWorks() {
+        SimMesh mesh = new SimMesh(61);
+        Network net = mesh.sim.newNetwork("wan", "10.3.0.0/24");
+        net.setDefaultLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)));
+        Member a = mesh.member("a", net.newHost("a"));
+        Member b = mesh.member("b", net.newHost("b"));
+        b.start(List.of(a.asPeer()));
+        a.start(List.of(b.asPeer()));
+        Channel ch = a.node.channel(b.publicKey(), 2);
+        for (int i = 0; i < 10; i++) {
+            assertTrue(ch.send(new byte[] {(byte) i}));
+        }
+        mesh.sim.runFor(Duration.ofSeconds(1));
+        assertEquals(10, b.events.messageCount());
+
+        b.io.close(); // a crash: the process is gone, nothing is sent
+        mesh.sim.runFor(Duration.ofMillis(100));
+        b.start(List.of(a.asPeer())); // the same key and address, nothing remembered
+        mesh.sim.runFor(Duration.ofSeconds(1));
+        long sentAt = mesh.sim.now();
+        assertTrue(ch.send(new byte[] {42}));
+        mesh.sim.runFor(Duration.ofSeconds(3));
+
+        RecordingListener.ChannelsLost lost = a.events.channelsLost.peek();
+        assertTrue(lost != null && lost.reason().contains("restarted"), "a heard that b restarted: " + lost);
+        long noticedAt = a.events.channelsLostTimes.peek();
+        long rtt = 40 * MS;
+        assertTrue(noticedAt - sentAt <= 10 * rtt, "noticed " + (noticedAt - sentAt) / MS
+                + " ms after the first unanswered message (a round trip is " + rtt / MS + " ms)");
+
+        Channel again = a.node.channel(b.publicKey(), 2);
+        assertTrue(again.send(new byte[] {7, 7}));
+        mesh.sim.runFor(Duration.ofSeconds(1));
+        List<byte[]> got = b.events.messages(a.publicKey(), 2);
+        assertArrayEquals(new byte[] {7, 7}, got.getLast(), "the new channel reaches the restarted b");
+    }
+}
