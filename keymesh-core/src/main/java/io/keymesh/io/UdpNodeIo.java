@@ -17,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
+import jdk.net.ExtendedSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,6 +128,11 @@ public final class UdpNodeIo implements NodeIo {
                     : DatagramChannel.open();
             ch.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
             ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
+            if (ch.supportedOptions().contains(ExtendedSocketOptions.IP_DONTFRAGMENT)) {
+                // Path-MTU probes must prove what the path carries, not arrive as IP fragments;
+                // a datagram too large for the interface fails to send (counted) instead.
+                ch.setOption(ExtendedSocketOptions.IP_DONTFRAGMENT, true);
+            }
             ch.bind(bind);
             ch.configureBlocking(false);
             this.selector = Selector.open();

@@ -41,6 +41,11 @@ final class DatagramSender {
         if (len < 0 || len > MeshNode.MAX_DATAGRAM_LENGTH) {
             throw new IllegalArgumentException("datagram of " + len + " bytes; at most " + MeshNode.MAX_DATAGRAM_LENGTH);
         }
+        int pathLimit = state.maxDatagram;
+        if (len > pathLimit) {
+            throw new IllegalArgumentException("datagram of " + len + " bytes; the path to " + to + " carries at most "
+                    + pathLimit + " (MeshNode.maxDatagramLength)");
+        }
         java.util.Objects.checkFromIndexSize(off, len, data.length); // before counting it as pending
         int frameLen = MeshFrame.frameLength(len);
         int bufLen = SessionEngine.SEND_HEADROOM + frameLen + 15 + TransportData.TAG_LENGTH;

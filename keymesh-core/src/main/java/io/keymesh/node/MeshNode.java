@@ -85,6 +85,7 @@ public final class MeshNode implements AutoCloseable {
         events.overlay = overlay;
         events.connections = connections;
         events.clock = io::nanoTime;
+        events.maxUdpPayload = config.channels().maxUdpPayload();
         events.silence = new Wakeup(io, events::nextSilence, events::checkSilence);
         events.members = this::admitMember;
         // Not from inside the engine's timers, which walk its peers: a task right after.
@@ -166,6 +167,20 @@ public final class MeshNode implements AutoCloseable {
      */
     public boolean send(PublicKey to, byte[] data, int off, int len) {
         return sender.send(to, data, off, len);
+    }
+
+    /**
+     * The largest datagram {@link #send} takes for {@code peer} now: what its current path carries
+     * (see the class comment); {@link #MAX_DATAGRAM_LENGTH} while no path is known.
+     *
+     * @throws IllegalArgumentException if {@code peer} is not a peer
+     */
+    public int maxDatagramLength(PublicKey peer) {
+        PeerState s = peers.get(peer);
+        if (s == null) {
+            throw new IllegalArgumentException("not a peer of this node: " + peer);
+        }
+        return s.maxDatagram;
     }
 
     /** {@link #send(PublicKey, byte[], int, int)} of a whole array. */
@@ -452,6 +467,9 @@ public final class MeshNode implements AutoCloseable {
             engine.setWireGuardCompatible(p, true);
         }
         PeerState state = new PeerState(p);
+        if (pc.endpoint() != null) {
+            state.maxDatagram = DatagramLimit.of(p.endpoint(), config.channels().maxUdpPayload(), 0);
+        }
         connections.peerAdded(state);
         peers.put(pc.publicKey(), state);
         overlay.addPeer(pc);

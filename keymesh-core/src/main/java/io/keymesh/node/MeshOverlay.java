@@ -171,7 +171,9 @@ final class MeshOverlay implements Overlay.Host {
             return;
         }
         s.session.setEndpoint(endpoint);
-        connections.pathChanged(s, previous, endpoint, relayedMaxMessage(s.session));
+        int relayedMax = relayedMaxMessage(s.session);
+        s.maxDatagram = DatagramLimit.of(endpoint, config.channels().maxUdpPayload(), relayedMax);
+        connections.pathChanged(s, previous, endpoint, relayedMax);
         if (endpoint instanceof UdpEndpoint u) {
             listener.onEndpointChanged(peer, u.address());
         }

@@ -17,6 +17,8 @@ final class PeerEvents implements SessionEvents {
     private final Map<PublicKey, PeerState> peers;
     private final GuardedListener listener;
     private final PayloadRouter router;
+    /** The configured largest UDP payload, for datagram limits; set once, before the loop starts. */
+    int maxUdpPayload;
     /** The loop's clock; set once, before the loop starts. */
     java.util.function.LongSupplier clock;
     /** Wakes {@link #checkSilence}; set once, before the loop starts. */
@@ -77,6 +79,9 @@ final class PeerEvents implements SessionEvents {
         }
         if (!overlay.authenticated(peer, from) && !from.equals(peer.endpoint())) {
             peer.setEndpoint(from);
+            if (s != null) {
+                s.maxDatagram = DatagramLimit.of(from, maxUdpPayload, overlay.relayedMaxMessage(peer));
+            }
             listener.onEndpointChanged(peer.publicKey(), UdpEndpoint.addressOf(from));
         }
     }
@@ -95,24 +100,43 @@ final class PeerEvents implements SessionEvents {
         }
     }
 
+    /** A keepalive: the gap since the previous one is the interval at which the peer keeps its path open. */
+    @Override
+    public void keepalive(Peer peer) {
+        PeerState s = peers.get(peer.publicKey());
+        if (s == null) {
+            return;
+        }
+        long now = clock.getAsLong();
+        long gap = now - s.lastKeepaliveNanos;
+        if (s.lastKeepaliveNanos != Long.MIN_VALUE && gap >= MIN_KEEPALIVE_GAP_NANOS && gap <= MAX_KEEPALIVE_GAP_NANOS) {
+            s.keepaliveGapNanos = now - s.lastKeepaliveNanos;
+            silence.rearm();
+        }
+        s.lastKeepaliveNanos = now;
+    }
+
     @Override
     public boolean admitMember(PublicKey key) {
         return members.test(key);
     }
 
     /**
-     * Loop thread: peers that are up but sent nothing for {@link #SILENT_DOWN_NANOS} are reported
-     * down (a stopped node behind a NAT sends no goodbye; WireGuard's own timers notice only when we
-     * send to it).
+     * Loop thread: a peer that keeps its path open with keepalives (persistent keepalive towards us)
+     * and then sends nothing for three of its keepalive intervals and a handshake's time
+     * ({@link #silentAfter}) is reported down: a stopped node behind a NAT sends no goodbye, and
+     * WireGuard's own timers notice only when we send to it. A peer that sends no keepalives is left
+     * to WireGuard's timers: its silence may just be idleness.
      */
     void checkSilence(long now) {
         for (PeerState s : peers.values()) {
             if (!s.up || s.lastReceivedNanos == Long.MIN_VALUE) {
                 continue;
             }
-            if (s.lastReceivedNanos + SILENT_DOWN_NANOS <= now) {
+            long after = silentAfter(s);
+            if (after > 0 && s.lastReceivedNanos + after <= now) {
                 s.silent = true;
-                down(s.session, "silent for " + SILENT_DOWN_NANOS / 1_000_000_000L + " s");
+                down(s.session, "silent for " + after / 1_000_000_000L + " s");
             }
         }
     }
@@ -121,15 +145,26 @@ final class PeerEvents implements SessionEvents {
     long nextSilence() {
         long next = Long.MAX_VALUE;
         for (PeerState s : peers.values()) {
-            if (s.up && s.lastReceivedNanos != Long.MIN_VALUE) {
-                next = Math.min(next, s.lastReceivedNanos + SILENT_DOWN_NANOS);
+            long after = silentAfter(s);
+            if (s.up && s.lastReceivedNanos != Long.MIN_VALUE && after > 0) {
+                next = Math.min(next, s.lastReceivedNanos + after);
             }
         }
         return next;
     }
 
-    /** Silence after which a peer that was up is reported down: three default keepalive intervals and a handshake's time. */
-    static final long SILENT_DOWN_NANOS = (3 * 25 + 5) * 1_000_000_000L;
+    /**
+     * Keepalives closer than this are not taken as a keepalive interval: a handshake's completion and
+     * a passive keepalive can come a moment apart.
+     */
+    static final long MIN_KEEPALIVE_GAP_NANOS = 5_000_000_000L;
+    /** Keepalives further apart than this are not taken as a keepalive interval (WireGuard's largest is 65,535 s). */
+    static final long MAX_KEEPALIVE_GAP_NANOS = 65_535L * 1_000_000_000L;
+
+    /** Silence after which {@code s} counts as gone: three of its keepalive intervals and 5 s; 0 if it sends none. */
+    private static long silentAfter(PeerState s) {
+        return s.keepaliveGapNanos == 0 ? 0 : 3 * s.keepaliveGapNanos + 5_000_000_000L;
+    }
 
     private void down(Peer peer, String reason) {
         PeerState s = peers.get(peer.publicKey());

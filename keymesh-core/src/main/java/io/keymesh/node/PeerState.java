@@ -25,10 +25,16 @@ final class PeerState {
     /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
     boolean loopbackConnection;
     boolean up;
+    /** The largest datagram the peer's current path takes ({@link DatagramLimit}); written by the loop, read by senders. */
+    volatile int maxDatagram = MeshNode.MAX_DATAGRAM_LENGTH;
     /** When the last authenticated packet from the peer arrived (loop clock), or {@link Long#MIN_VALUE}. */
     long lastReceivedNanos = Long.MIN_VALUE;
     /** Reported down for silence: the next authenticated packet on a live session brings it up again. */
     boolean silent;
+    /** When the last keepalive from the peer arrived, or {@link Long#MIN_VALUE}. */
+    long lastKeepaliveNanos = Long.MIN_VALUE;
+    /** The gap between its last two keepalives (its persistent keepalive interval, as we see it), or 0. */
+    long keepaliveGapNanos;
     /** Let in as a member holding the network key, not listed: forgotten when its session expires. */
     boolean admitted;
     final AtomicLong datagramsSent = new AtomicLong();

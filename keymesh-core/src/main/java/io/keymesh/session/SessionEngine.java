@@ -412,7 +412,8 @@ public final class SessionEngine {
         p.rxPackets++;
         p.rxBytes += len;
         if (n == 0) {
-            return; // keepalive
+            events.keepalive(p);
+            return;
         }
         p.timers.dataReceived(now);
         int kind = InnerPayload.kind(buf, ctOff, n);

@@ -43,6 +43,9 @@ public interface SessionEvents {
         return false;
     }
 
+    /** An authenticated keepalive (an empty transport packet) came from {@code peer}; nothing is delivered. */
+    default void keepalive(Peer peer) {}
+
     /** A handshake with {@code peer} completed and a new keypair is in use. */
     default void handshakeCompleted(Peer peer) {}
 

@@ -44,6 +44,6 @@ class MeshNodeKeepaliveRekeyTest {
         assertEquals(0, lapses, "seconds without a usable session on either side");
         // One handshake at the start, then one per REKEY_AFTER_TIME plus up to one keepalive interval.
         assertTrue(handshakes >= 1 + 20 * 60 / 145 && handshakes <= 1 + 20 * 60 / 120, "handshakes " + handshakes);
-        assertTrue(a.events(DOWN, b).isEmpty() && b.events(DOWN, a).isEmpty());
+        assertTrue(a.events(DOWN, b).isEmpty() && b.events(DOWN, a).isEmpty(), a.events(DOWN, b) + " " + b.events(DOWN, a));
     }
 }

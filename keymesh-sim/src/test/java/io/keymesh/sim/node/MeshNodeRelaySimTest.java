@@ -166,6 +166,22 @@ class MeshNodeRelaySimTest {
     }
 
     @Test
+    void aDatagramLargerThanTheRelayedPathCarriesIsRefusedNamingTheLimit() {
+        World w = new World(96, NatType.FULL_CONE, RelayConfig.DEFAULT);
+        int direct = w.a.node.maxDatagramLength(w.r1.publicKey());
+        int relayed = w.a.node.maxDatagramLength(w.b.publicKey());
+        assertEquals(1452 - 52, direct, "a direct path: the configured UDP payload less WireGuard's and the frame's bytes");
+        assertEquals(direct - 47 - 17, relayed, "a relayed path: less the relay frame and the outer session too");
+        w.a.node.send(w.b.publicKey(), new byte[relayed]);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> w.a.node.send(w.b.publicKey(), new byte[relayed + 1]));
+        assertTrue(e.getMessage().contains("carries at most " + relayed), e.getMessage());
+        w.mesh.sim.runFor(Duration.ofSeconds(1));
+        assertEquals(1, w.b.events.datagramCount(), "the largest that fits arrives whole");
+        assertEquals(relayed, w.b.events.datagrams.peek().data().length);
+    }
+
+    @Test
     void aRelayAtItsLimitRefusesAndTheOtherCarriesTheTraffic() {
         World w = new World(93, NatType.FULL_CONE, RelayConfig.DEFAULT.withMaxCircuits(0));
         PathInfo ab = w.path(w.a, w.b);

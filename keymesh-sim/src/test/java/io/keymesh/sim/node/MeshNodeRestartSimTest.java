@@ -58,4 +58,34 @@ class MeshNodeRestartSimTest {
         List<byte[]> got = b.events.messages(a.publicKey(), 2);
         assertArrayEquals(new byte[] {7, 7}, got.getLast(), "the new channel reaches the restarted b");
     }
+
+    @Test
+    void aStoppedNodeBehindANatThatKeptItsPathOpenIsReportedDownWithinThreeKeepaliveIntervals() {
+        SimMesh mesh = new SimMesh(62);
+        Network internet = mesh.sim.newNetwork("internet", "198.18.0.0/15");
+        internet.setDefaultLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)));
+        io.keymesh.sim.Nat nat = internet.newNat("home", io.keymesh.sim.NatConfig.of(io.keymesh.sim.NatType.PORT_RESTRICTED_CONE),
+                "192.168.1.0/24");
+        Member p = mesh.member("p", internet.newHost("p"));
+        Member a = mesh.member("a", nat.inside().newHost("a"));
+        p.start(List.of(a.asPeerWithoutEndpoint()));
+        a.start(List.of(p.asPeer().withPersistentKeepalive(25)));
+        a.node.connect(p.publicKey());
+        mesh.sim.runFor(Duration.ofMinutes(3)); // keepalives only: p learns a's interval
+        assertTrue(p.events(RecordingListener.PeerEvent.Kind.DOWN, a).isEmpty(), "keepalives hold it up");
+
+        long stoppedAt = mesh.sim.now();
+        a.io.close(); // stopped without a word
+        mesh.sim.runFor(Duration.ofMinutes(3));
+        List<RecordingListener.PeerEvent> down = p.events(RecordingListener.PeerEvent.Kind.DOWN, a);
+        assertEquals(1, down.size(), "reported down once");
+        long after = down.getFirst().atNanos() - stoppedAt;
+        assertTrue(after <= (3 * 25 + 5) * 1_000_000_000L, "down " + after / MS + " ms after it stopped");
+        assertTrue(down.getFirst().detail().contains("silent for 80 s"), down.getFirst().detail());
+
+        a.start(List.of(p.asPeer().withPersistentKeepalive(25)));
+        a.node.connect(p.publicKey());
+        mesh.sim.runFor(Duration.ofSeconds(2));
+        assertEquals(2, p.events(RecordingListener.PeerEvent.Kind.UP, a).size(), "up again when it is back");
+    }
 }
