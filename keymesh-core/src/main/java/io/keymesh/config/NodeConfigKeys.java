@@ -19,6 +19,7 @@ final class NodeConfigKeys {
     static final String FILE_SUFFIX = "-file";
     static final String LISTEN = "listen";
     static final String AEAD = "aead";
+    static final String ACCEPT_MEMBERS = "accept-members";
     static final String PEERS = "peers";
     static final String RELAY = "relay";
 

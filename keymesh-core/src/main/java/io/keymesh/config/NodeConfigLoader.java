@@ -1,5 +1,6 @@
 package io.keymesh.config;
 
+import static io.keymesh.config.NodeConfigKeys.ACCEPT_MEMBERS;
 import static io.keymesh.config.NodeConfigKeys.AEAD;
 import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.DEFAULT_PERSISTENT_KEEPALIVE_SECONDS;
@@ -169,12 +170,13 @@ public final class NodeConfigLoader {
             String aead = aead(keymesh);
             List<PeerConfig> peers = peers(keymesh, privateKey, listen);
             RelayConfig relay = relay(keymesh);
+            boolean acceptMembers = acceptMembers(keymesh);
             if (!problems.isEmpty()) {
                 throw new BadConfigException(problems);
             }
             NodeConfig node;
             try {
-                node = new NodeConfig(privateKey, listen, nk.key, peers, aead, ChannelConfig.DEFAULT, relay);
+                node = new NodeConfig(privateKey, listen, nk.key, peers, aead, ChannelConfig.DEFAULT, relay, acceptMembers);
             } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
                 throw new BadConfigException(ROOT + ": " + e.getMessage());
             }
@@ -274,6 +276,19 @@ public final class NodeConfigLoader {
             problem(path, e.getMessage(), v.origin());
             return null;
         }
+    }
+
+    private boolean acceptMembers(ConfigObject o) {
+        String path = ROOT + "." + ACCEPT_MEMBERS;
+        ConfigValue v = present(o, ACCEPT_MEMBERS);
+        if (v == null) {
+            return false;
+        }
+        if (v.valueType() != ConfigValueType.BOOLEAN) {
+            problem(path, "must be true or false, got " + typeName(v), v.origin());
+            return false;
+        }
+        return (Boolean) v.unwrapped();
     }
 
     private String aead(ConfigObject o) {

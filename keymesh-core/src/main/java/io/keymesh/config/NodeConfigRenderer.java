@@ -1,5 +1,6 @@
 package io.keymesh.config;
 
+import static io.keymesh.config.NodeConfigKeys.ACCEPT_MEMBERS;
 import static io.keymesh.config.NodeConfigKeys.AEAD;
 import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.DEFAULT_PERSISTENT_KEEPALIVE_SECONDS;
@@ -79,6 +80,9 @@ public final class NodeConfigRenderer {
         block.put(PRIVATE_KEY, node.privateKey().toBase64());
         block.put(LISTEN, HostPort.format(node.listen()));
         block.put(NETWORK_KEY, node.networkKey().toBase64());
+        if (node.acceptMembers()) {
+            block.put(ACCEPT_MEMBERS, true);
+        }
         if (!node.aead().equals(defaultAead())) {
             block.put(AEAD, node.aead());
         }

@@ -36,6 +36,9 @@ final class MeshOverlay implements Overlay.Host {
     /** The session's own overhead around that frame: header, padding (at most 15) and tag. */
     private static final int SESSION_OVERHEAD = SessionEngine.SEND_HEADROOM + 15 + 16;
 
+    /** Circuit ends relays may open to this node (peers reaching it through them), at once; not the relay service's limit. */
+    static final int MAX_INBOUND_CIRCUITS = 1024;
+
     private record Outgoing(RelayedEndpoint to, byte[] packet) {}
 
     private final EngineLoop loop;
@@ -71,7 +74,7 @@ final class MeshOverlay implements Overlay.Host {
         this.peers = peers;
         this.connections = connections;
         PublicKey self = config.privateKey().publicKey();
-        this.overlay = new Overlay(self, config.relay(), config.relay().maxCircuits(), this, new Links(),
+        this.overlay = new Overlay(self, config.relay(), MAX_INBOUND_CIRCUITS, this, new Links(),
                 (long) self.hashCode() << 32);
         this.wakeup = new Wakeup(loop.io(), () -> overlay.nextTimeout(loop.io().nanoTime()), this::onTimeout);
         for (int type : new int[] {MeshFrame.RELAY_OPEN, MeshFrame.RELAY_OPENED, MeshFrame.RELAY_REFUSED,

@@ -28,7 +28,7 @@ final class NodeIoTransmit implements Transmit {
     public void send(Endpoint to, byte[] buf, int off, int len) {
         if (to instanceof UdpEndpoint u) {
             io.send(u.address(), buf, off, len);
-        } else {
+        } else if (to != null) {
             others.send(to, buf, off, len);
         }
     }

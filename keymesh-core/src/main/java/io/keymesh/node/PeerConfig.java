@@ -45,13 +45,13 @@ public record PeerConfig(PublicKey publicKey, InetSocketAddress endpoint, int pe
         }
     }
 
-    /** A mesh peer at {@code endpoint} (may be null), no keepalive. */
     /** Without relays. */
     public PeerConfig(PublicKey publicKey, InetSocketAddress endpoint, int persistentKeepaliveSeconds,
             boolean wireGuardCompatible) {
         this(publicKey, endpoint, persistentKeepaliveSeconds, wireGuardCompatible, List.of());
     }
 
+    /** A mesh peer at {@code endpoint} (may be null), no keepalive. */
     public static PeerConfig of(PublicKey publicKey, InetSocketAddress endpoint) {
         return new PeerConfig(publicKey, endpoint, 0, false);
     }

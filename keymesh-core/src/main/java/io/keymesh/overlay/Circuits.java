@@ -118,6 +118,12 @@ public final class Circuits {
         }
     }
 
+    /** The route {@code e} was opened along (relays, then the target), or null for an end opened to us or unknown. */
+    public List<PublicKey> route(RelayedEndpoint e) {
+        End end = ends.get(e.via(), e.circuit());
+        return end == null ? null : end.route;
+    }
+
     /** True if {@code e} is open end to end. */
     public boolean isOpen(RelayedEndpoint e) {
         End end = ends.get(e.via(), e.circuit());

@@ -165,17 +165,22 @@ public final class Overlay {
     public void linkUp(long now, PublicKey key) {
         for (Map.Entry<PublicKey, PeerEntry> pe : peers.entrySet()) {
             for (List<PublicKey> r : pe.getValue().routes) {
-                if (r.getFirst().equals(key) && !hasRoute(pe.getValue().paths, key)) {
+                if (r.getFirst().equals(key) && !hasRoute(pe.getValue().paths, r, pe.getKey())) {
                     openRoute(now, pe.getKey(), r);
                 }
             }
         }
     }
 
-    private static boolean hasRoute(PeerPaths paths, PublicKey via) {
+    /** True if a circuit along {@code relays} to {@code target} is among {@code paths} (open or opening). */
+    private boolean hasRoute(PeerPaths paths, List<PublicKey> relays, PublicKey target) {
         for (Path p : paths.paths()) {
-            if (p.endpoint() instanceof RelayedEndpoint r && r.via().equals(via)) {
-                return true;
+            if (p.endpoint() instanceof RelayedEndpoint r) {
+                List<PublicKey> route = circuits.route(r);
+                if (route != null && route.size() == relays.size() + 1 && route.subList(0, relays.size()).equals(relays)
+                        && route.getLast().equals(target)) {
+                    return true;
+                }
             }
         }
         return false;
@@ -327,7 +332,7 @@ public final class Overlay {
                     e.paths.sent(now);
                 }
                 for (List<PublicKey> r : e.routes) {
-                    if (!hasRoute(e.paths, r.getFirst()) && links.isConnected(r.getFirst())) {
+                    if (!hasRoute(e.paths, r, pe.getKey()) && links.isConnected(r.getFirst())) {
                         openRoute(now, pe.getKey(), r); // reopen a route whose circuit was refused or closed
                     }
                 }

@@ -176,6 +176,16 @@ public final class PeerPaths {
                 switchTo(p);
             }
         }
+        if (p == null && from instanceof RelayedEndpoint r && !roaming && (active == null || active.failing)) {
+            // A circuit a relay opened to us, and we have no working path: the peer reaches us
+            // through it, so we answer through it.
+            p = new Path(r, Path.Kind.RELAYED, 1);
+            p.usable = true;
+            paths.add(p);
+            heard(p, now);
+            switchTo(p);
+            return;
+        }
         if (p == null) {
             return; // a circuit we do not track as a path (e.g. opened to us): the peer's data will tell
         }

@@ -347,7 +347,14 @@ public final class SessionEngine {
         handshakes.createResponse(now, in, out);
         p.timers.sessionDerived(now);
         responsesSent++;
-        transmit.send(p.endpoint, out, 0, HandshakeResponse.LENGTH);
+        // Where the owner's policy sends the peer's packets; if it named no endpoint (yet), back
+        // where the initiation came from.
+        Endpoint to = p.endpoint != null ? p.endpoint : from;
+        if (to == null) {
+            drop(DropReason.NO_ENDPOINT);
+            return;
+        }
+        transmit.send(to, out, 0, HandshakeResponse.LENGTH);
         p.timers.anyAuthenticatedPacketSent();
     }
 

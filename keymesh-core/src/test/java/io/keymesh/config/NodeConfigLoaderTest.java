@@ -37,7 +37,7 @@ class NodeConfigLoaderTest {
     static final PublicKey PEER_3 = PrivateKey.of(filled(3)).publicKey();
     static final PublicKey PEER_4 = PrivateKey.of(filled(4)).publicKey();
     static final PublicKey PEER_5 = PrivateKey.of(filled(5)).publicKey();
-    static final String VALID_KEYS = "valid keys: aead, listen, network-key, network-key-file, peers, private-key, private-key-file, relay";
+    static final String VALID_KEYS = "valid keys: accept-members, aead, listen, network-key, network-key-file, peers, private-key, private-key-file, relay";
 
     @TempDir
     Path dir;
@@ -218,6 +218,14 @@ class NodeConfigLoaderTest {
     void listenAcceptsIpv6AndPortZero() throws Exception {
         assertEquals(address("::1", 0), load(conf("  listen = \"[::1]:0\"\n")).node().listen());
         assertEquals(address("127.0.0.1", 9), load(conf("  listen = \"127.0.0.1:9\"\n")).node().listen());
+    }
+
+    @Test
+    void acceptMembersIsABooleanAndOffByDefault() throws BadConfigException {
+        assertEquals(false, load(conf("")).node().acceptMembers());
+        assertEquals(true, load(conf("  accept-members = true\n")).node().acceptMembers());
+        assertProblem("keymesh.accept-members: must be true or false, got a string (line 4)",
+                conf("  accept-members = \"sometimes\"\n"));
     }
 
     @Test

@@ -77,4 +77,24 @@ class PeerPathsFailoverTest {
         assertTrue(b.received.getLast().endsWith("via direct"), b.received.getLast());
         assertEquals(2, a.overlay.paths(b.key).switches(), "relayed, then direct: nothing in between");
     }
+
+    @Test
+    void aPeerWhosePathsAreStillOpeningAnswersThroughTheCircuitItsPeerCameIn() {
+        Node a = w.node("a");
+        Node r = w.node("r");
+        Node b = w.node("b");
+        w.connect(a, r);
+        w.connect(r, b);
+        a.overlay.addPeer(w.now, b.key, null, List.of(List.of(r.key)), false);
+        w.runFor(100 * MS);
+        b.overlay.addPeer(w.now, a.key, null, List.of(List.of(r.key)), false); // b's own circuit is only opening
+        a.send(b.key, "first");
+        w.runFor(25 * MS);
+        RelayedEndpoint in = assertInstanceOf(RelayedEndpoint.class, b.using.get(a.key),
+                "b answers a at once, through the circuit a came in on");
+        assertTrue(b.send(a.key, "answer"));
+        w.runFor(50 * MS);
+        assertEquals(List.of("b: answer via r"), a.received);
+        assertEquals(r.key, in.via());
+    }
 }

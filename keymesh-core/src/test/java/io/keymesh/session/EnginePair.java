@@ -97,6 +97,16 @@ public final class EnginePair {
             }
         }
 
+        /** False: this side's policy never moves a peer's endpoint (a path policy that has not chosen yet). */
+        public boolean roam = true;
+
+        @Override
+        public void authenticated(Peer p, Endpoint from) {
+            if (roam) {
+                SessionEvents.super.authenticated(p, from);
+            }
+        }
+
         /** What {@link #admitMember} answers: let nobody in unless a test says otherwise. */
         public java.util.function.Predicate<io.keymesh.crypto.PublicKey> admit = key -> false;
 

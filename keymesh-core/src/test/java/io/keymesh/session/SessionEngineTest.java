@@ -39,6 +39,18 @@ class SessionEngineTest {
     }
 
     @Test
+    void aResponseGoesWhereTheInitiationCameFromWhenThePolicyNamedNoEndpointYet() {
+        EnginePair w = new EnginePair(33);
+        w.b.roam = false;
+        w.b.peer.setEndpoint(null);
+        w.a.send(msg("hello"));
+        w.flush();
+        assertEquals(1, w.b.handshakes, "b answered; a's keepalive confirmed the session");
+        assertEquals("hello", text(w.b.delivered.getFirst()));
+        assertEquals(null, w.b.peer.endpoint(), "the policy still decides where b's own packets go");
+    }
+
+    @Test
     void aMemberThatIsNotAPeerIsLetInOnlyWhenTheOwnerAdmitsIt() {
         PresharedKey network = newNetworkKey();
         EnginePair w = new EnginePair(31, network, network);
