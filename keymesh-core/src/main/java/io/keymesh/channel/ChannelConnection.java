@@ -330,6 +330,11 @@ public final class ChannelConnection {
         flush(nowNanos);
     }
 
+    /** The largest UDP payload this connection may ever use: its configured ceiling ({@link ChannelConfig#maxUdpPayload()}). */
+    public int maxUdpPayloadCeiling() {
+        return config.maxUdpPayload();
+    }
+
     /** True once the connection has ended (closed, lost or idle). */
     public boolean isLost() {
         return lost;

@@ -181,6 +181,11 @@ final class PeerConnections {
             if (state.loopbackConnection) {
                 channels = channels.withMaxUdpPayload(loopback);
             }
+            int relayedMax = overlay.relayedMaxMessage(state.session);
+            if (relayedMax > channels.maxUdpPayload()) {
+                // A circuit whose every hop is a loopback path carries large messages: search up to them.
+                channels = channels.withMaxUdpPayload(Math.min(relayedMax, LoopbackPath.MAX_UDP_PAYLOAD));
+            }
             state.connection = new ChannelConnection(channels, loop.io().random(), now,
                     (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
                     new ConnectionEvents(key, state), state.retiredChannels);
@@ -216,8 +221,8 @@ final class PeerConnections {
             int loopback = LoopbackPath.maxUdpPayload(is);
             configured = loopback > 0 ? loopback : configured;
         }
-        int ceiling = relayedMax > 0 ? Math.min(relayedMax, configured) : configured;
-        c.onPathChanged(kind, ceiling, PathOverhead.WIREGUARD);
+        int ceiling = relayedMax > 0 ? relayedMax : configured;
+        c.onPathChanged(kind, Math.min(ceiling, c.maxUdpPayloadCeiling()), PathOverhead.WIREGUARD);
         state.connectionWakeup.rearm();
     }
 

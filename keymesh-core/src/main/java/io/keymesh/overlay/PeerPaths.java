@@ -241,7 +241,10 @@ public final class PeerPaths {
 
     // ------------------------------------------------------------------ timers
 
-    /** When {@link #onTimeout} has work: the next probe or probe timeout, or {@link Long#MAX_VALUE}. */
+    /**
+     * When {@link #onTimeout} has work: the next probe or probe timeout (possibly already past), or
+     * {@link Long#MAX_VALUE}.
+     */
     public long nextTimeout(long now) {
         if (roaming || paths.isEmpty()) {
             return Long.MAX_VALUE;
@@ -258,7 +261,7 @@ public final class PeerPaths {
                 t = Math.min(t, nextProbe(p, now));
             }
         }
-        return Math.max(t, now);
+        return t; // may be in the past: then it is due (never clamped to a clock reading the caller did not make)
     }
 
     private long nextProbe(Path p, long now) {
