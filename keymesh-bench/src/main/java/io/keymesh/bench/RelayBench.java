@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -250,7 +251,7 @@ final class RelayBench {
     private record Failover(long closeTook, long lastOldArrival, long bAgain, long aSwitched, long lost) {}
 
     private static void failover(int repetitions) throws Exception {
-        System.out.println("# each repetition: fresh A, B, R1, R2; A sends a 64-byte datagram to B every 1 ms for 1 s"
+        System.out.println("# each repetition: fresh A, B, R1, R2; A sends a 64-byte datagram to B every 1 ms for 1-2 s (at random)"
                 + " through the relay A uses (R1), then R1's node is closed (MeshNode.close) and A keeps sending");
         System.out.println("# B again: the first datagram B receives of those A sent after close() returned (so through R2);"
                 + " A on R2: A's onPathChanged to the path through R2; times from the call of close()");
@@ -329,7 +330,11 @@ final class RelayBench {
                 }
             });
             try {
-                Thread.sleep(1000);
+                // 1 to 2 s of traffic first, at random: the path in use is probed on a 500 ms cadence
+                // that starts with the traffic, and a close always at the same point of it would
+                // always measure the same part of the detection time.
+                long sendingMillis = 1000 + ThreadLocalRandom.current().nextLong(1000);
+                Thread.sleep(sendingMillis);
                 long before = received.get();
                 if (before == 0) {
                     throw new IllegalStateException("B received nothing in the first second");
@@ -357,9 +362,9 @@ final class RelayBench {
                     f = new Failover(closeTook, lastOld[0] == 0 ? 0 : lastOld[0] - t0, again ? firstNew[0] - t0 : -1,
                             switched ? aAt - t0 : -1, lost);
                 }
-                System.out.printf(Locale.ROOT, "  repetition %d of %d: set-up %.0f ms; close() took %.1f ms; last datagram"
+                System.out.printf(Locale.ROOT, "  repetition %d of %d: set-up %.0f ms; R1 closed after %d ms of traffic, close() took %.1f ms; last datagram"
                                 + " through R1 at %+.1f ms; B again at +%s ms; A on R2 at +%s ms; %,d sent, %,d lost,"
-                                + " %d refused; A's path now: %s%n", rep, of, setupMs, f.closeTook / 1e6,
+                                + " %d refused; A's path now: %s%n", rep, of, setupMs, sendingMillis, f.closeTook / 1e6,
                         f.lastOldArrival / 1e6, ms(f.bAgain), ms(f.aSwitched), sent.get(), lost, refused[0], now);
                 return again && switched ? f : null;
             } finally {
