@@ -137,9 +137,9 @@ public final class Compare {
         System.out.printf(Locale.ROOT, "%s: keymesh=%.0f baseline=%.0f ratio=%.3f%n", c.id, x, y, x / y);
     }
 
-    /** {@code NAME [--rounds N]} for the end-to-end comparisons (default 2 rounds; no JMH options). */
+    /** {@code NAME [--rounds N]} for the end-to-end comparisons (default 2 rounds, relay-failover 5; no JMH options). */
     private static void endToEnd(String[] args) throws Exception {
-        EndToEnd.run(args[0], roundsOnly(args, 2));
+        EndToEnd.run(args[0], roundsOnly(args, EndToEnd.defaultRounds(args[0])));
         System.exit(0);
     }
 
@@ -155,6 +155,14 @@ public final class Compare {
         System.out.println();
         System.out.println("end-to-end (two MeshNodes on 127.0.0.1 in one JVM vs JDK sockets; --rounds N, default 2; not JMH):");
         for (String n : EndToEnd.NAMES) {
+            if (!RelayBench.NAMES.contains(n)) {
+                System.out.printf("  %-15s %s%n", n, EndToEnd.describe(n));
+            }
+        }
+        System.out.println();
+        System.out.println("relayed paths (MeshNodes A and B on 127.0.0.1 through relay nodes, in one JVM; relayed vs direct,"
+                + " --rounds N, default 2; relay-failover: N repetitions, default " + RelayBench.FAILOVER_REPETITIONS + "):");
+        for (String n : RelayBench.NAMES) {
             System.out.printf("  %-15s %s%n", n, EndToEnd.describe(n));
         }
         System.out.println();

@@ -37,7 +37,8 @@ import java.util.concurrent.locks.LockSupport;
  * in microseconds (lower is better, so ratio above 1 means keymesh is slower).
  */
 final class EndToEnd {
-    static final List<String> NAMES = List.of("udp", "rtt", "channel-bulk", "channel-small", "channel-latency");
+    static final List<String> NAMES = List.of("udp", "rtt", "channel-bulk", "channel-small", "channel-latency",
+            "relay-bulk", "relay-rtt", "relay-failover");
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private EndToEnd() {}
@@ -52,8 +53,13 @@ final class EndToEnd {
             case "channel-small" -> "64-byte messages on one channel vs TCP with a 4-byte length prefix and BufferedOutputStream; messages/s";
             case "channel-latency" -> "64-byte ping-pong on channel 2 while channel 1 of the same connection carries bulk"
                     + " vs 64-byte ping on a TCP connection while bulk runs on a second one; median/p99 us";
-            default -> throw new IllegalArgumentException(name);
+            default -> RelayBench.describe(name);
         };
+    }
+
+    /** Rounds when {@code --rounds} is not given. */
+    static int defaultRounds(String name) {
+        return name.equals("relay-failover") ? RelayBench.FAILOVER_REPETITIONS : 2;
     }
 
     static void run(String name, int rounds) throws Exception {
@@ -70,7 +76,7 @@ final class EndToEnd {
             case "channel-bulk" -> throughput(name, "MB/s", rounds, EndToEnd::bulkKeymesh, EndToEnd::bulkBaseline);
             case "channel-small" -> throughput(name, "messages/s", rounds, EndToEnd::smallKeymesh, EndToEnd::smallBaseline);
             case "channel-latency" -> latency(name, rounds, EndToEnd::loadedLatencyKeymesh, EndToEnd::loadedLatencyBaseline);
-            default -> throw new IllegalArgumentException(name);
+            default -> RelayBench.run(name, rounds);
         }
     }
 
@@ -86,7 +92,7 @@ final class EndToEnd {
         long[] run(boolean warmup) throws Exception;
     }
 
-    private static void throughput(String name, String unit, int rounds, Trial keymesh, Trial baseline) throws Exception {
+    static void throughput(String name, String unit, int rounds, Trial keymesh, Trial baseline) throws Exception {
         System.out.println("# warm-up (untimed)");
         keymesh.run(true);
         baseline.run(true);
@@ -106,7 +112,7 @@ final class EndToEnd {
         System.out.printf(Locale.ROOT, "%s: keymesh=%.0f baseline=%.0f ratio=%.3f%n", name, kb, bb, kb / bb);
     }
 
-    private static void latency(String name, int rounds, LatencyTrial keymesh, LatencyTrial baseline) throws Exception {
+    static void latency(String name, int rounds, LatencyTrial keymesh, LatencyTrial baseline) throws Exception {
         System.out.println("# warm-up (untimed)");
         keymesh.run(true);
         baseline.run(true);
@@ -252,36 +258,44 @@ final class EndToEnd {
     private static final long BULK_CAP_NANOS = 25_000_000_000L;
 
     private static double bulkKeymesh(boolean warmup) throws Exception {
-        long total = warmup ? 64L << 20 : BULK_BYTES;
         try (Pair p = Pair.start()) {
-            AtomicLong received = new AtomicLong();
-            CountDownLatch done = new CountDownLatch(1);
-            p.atB().messageSink = (from, ch, m) -> {
-                if (received.addAndGet(m.length) >= total) {
-                    done.countDown();
-                }
-            };
-            Channel c = p.a().channel(p.b().publicKey(), 1);
-            Semaphore writable = p.atA().writableSignal(p.b().publicKey(), 1);
-            byte[] m = new byte[BULK_MESSAGE];
-            Arrays.fill(m, (byte) 0x5a);
-            long start = System.nanoTime();
-            long deadline = start + BULK_CAP_NANOS;
-            for (long sent = 0; sent < total; sent += BULK_MESSAGE) {
-                if (!BenchNodes.sendBlocking(c, writable, m, deadline)) {
-                    break;
-                }
-            }
-            boolean complete = done.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            double secs = (System.nanoTime() - start) / 1e9;
-            double mbs = received.get() / secs / 1e6;
-            var stats = p.a().channelStats(p.b().publicKey()).get(2, TimeUnit.SECONDS);
-            System.out.printf(Locale.ROOT, "  keymesh  %s: %,.1f MB/s (%,d bytes in %.2f s%s, %d writable signals)%n    %s%n",
-                    warmup ? "warm-up" : "", mbs, received.get(), secs,
-                    complete ? "" : ", INCOMPLETE: stopped at the " + BULK_CAP_NANOS / 1_000_000_000L + " s cap",
-                    p.atA().writableCount(), stats);
-            return mbs;
+            return bulk("keymesh ", warmup, p);
         }
+    }
+
+    /**
+     * The keymesh side of {@code channel-bulk} on {@code p}: 256 MiB (64 MiB in a warm-up) A→B on
+     * channel 1, MB/s as B's {@code onMessage} counts them; prints the side's result as {@code side}.
+     */
+    static double bulk(String side, boolean warmup, Pair p) throws Exception {
+        long total = warmup ? 64L << 20 : BULK_BYTES;
+        AtomicLong received = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        p.atB().messageSink = (from, ch, m) -> {
+            if (received.addAndGet(m.length) >= total) {
+                done.countDown();
+            }
+        };
+        Channel c = p.a().channel(p.b().publicKey(), 1);
+        Semaphore writable = p.atA().writableSignal(p.b().publicKey(), 1);
+        byte[] m = new byte[BULK_MESSAGE];
+        Arrays.fill(m, (byte) 0x5a);
+        long start = System.nanoTime();
+        long deadline = start + BULK_CAP_NANOS;
+        for (long sent = 0; sent < total; sent += BULK_MESSAGE) {
+            if (!BenchNodes.sendBlocking(c, writable, m, deadline)) {
+                break;
+            }
+        }
+        boolean complete = done.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        double secs = (System.nanoTime() - start) / 1e9;
+        double mbs = received.get() / secs / 1e6;
+        var stats = p.a().channelStats(p.b().publicKey()).get(2, TimeUnit.SECONDS);
+        System.out.printf(Locale.ROOT, "  %s %s: %,.1f MB/s (%,d bytes in %.2f s%s, %d writable signals)%n    %s%n",
+                side, warmup ? "warm-up" : "", mbs, received.get(), secs,
+                complete ? "" : ", INCOMPLETE: stopped at the " + BULK_CAP_NANOS / 1_000_000_000L + " s cap",
+                p.atA().writableCount(), stats);
+        return mbs;
     }
 
     private static double bulkBaseline(boolean warmup) throws Exception {

@@ -100,42 +100,47 @@ final class RoundTrips {
      */
     static long[] keymeshCallbacks(boolean warmup) throws Exception {
         try (Pair p = Pair.start()) {
-            PublicKey ka = p.a().publicKey();
-            PublicKey kb = p.b().publicKey();
-            p.atB().datagramSink = (from, d, o, l) -> p.b().send(ka, d, o, l);
-            long seconds = warmup ? 2 : LATENCY_SECONDS;
-            long end = System.nanoTime() + seconds * 1_000_000_000L;
-            long[][] samples = {new long[1 << 16]};
-            int[] n = {0};
-            long[] sentAt = {0};
-            byte[] ping = new byte[PING];
-            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-            p.atA().datagramSink = (from, d, o, l) -> {
-                long now = System.nanoTime();
-                if (n[0] == samples[0].length) {
-                    samples[0] = Arrays.copyOf(samples[0], n[0] * 2);
-                }
-                samples[0][n[0]++] = now - sentAt[0];
-                if (now - end < 0) {
-                    sentAt[0] = System.nanoTime();
-                    p.a().send(kb, ping);
-                } else {
-                    done.countDown();
-                }
-            };
-            p.a().withEngine((engine, now) -> { // the first ping from A's loop thread too
+            return callbacks("keymesh", warmup, p);
+        }
+    }
+
+    /** {@link #keymeshCallbacks} on the nodes of {@code p}, reported as {@code side}. */
+    static long[] callbacks(String side, boolean warmup, Pair p) throws Exception {
+        PublicKey ka = p.a().publicKey();
+        PublicKey kb = p.b().publicKey();
+        p.atB().datagramSink = (from, d, o, l) -> p.b().send(ka, d, o, l);
+        long seconds = warmup ? 2 : LATENCY_SECONDS;
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long[][] samples = {new long[1 << 16]};
+        int[] n = {0};
+        long[] sentAt = {0};
+        byte[] ping = new byte[PING];
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        p.atA().datagramSink = (from, d, o, l) -> {
+            long now = System.nanoTime();
+            if (n[0] == samples[0].length) {
+                samples[0] = Arrays.copyOf(samples[0], n[0] * 2);
+            }
+            samples[0][n[0]++] = now - sentAt[0];
+            if (now - end < 0) {
                 sentAt[0] = System.nanoTime();
                 p.a().send(kb, ping);
-                return null;
-            }).get();
-            if (!done.await(seconds + 10, java.util.concurrent.TimeUnit.SECONDS)) {
-                throw new IllegalStateException("callback ping-pong stalled after " + n[0] + " round trips (a datagram lost?)");
+            } else {
+                done.countDown();
             }
-            if (warmup) {
-                System.out.printf(Locale.ROOT, "  %-8s warm-up: %,d round trips%n", "keymesh", n[0]);
-            }
-            return Arrays.copyOf(samples[0], n[0]);
+        };
+        p.a().withEngine((engine, now) -> { // the first ping from A's loop thread too
+            sentAt[0] = System.nanoTime();
+            p.a().send(kb, ping);
+            return null;
+        }).get();
+        if (!done.await(seconds + 10, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException("callback ping-pong stalled after " + n[0] + " round trips (a datagram lost?)");
         }
+        if (warmup) {
+            System.out.printf(Locale.ROOT, "  %-8s warm-up: %,d round trips%n", side, n[0]);
+        }
+        return Arrays.copyOf(samples[0], n[0]);
     }
 
     static long[] baseline(boolean warmup) throws Exception {
