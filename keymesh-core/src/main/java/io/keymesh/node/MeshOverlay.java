@@ -223,7 +223,8 @@ final class MeshOverlay implements Overlay.Host {
             refused += relay.refused(code);
         }
         return new RelayStats(relay.circuits(), relay.packetsForwarded(), relay.bytesForwarded(), refused,
-                relay.packetsOverRate(), overlay.circuits().size(), overlay.circuitsRefused(), relayedDropped);
+                relay.packetsOverRate(), overlay.circuits().size(), overlay.circuitsRefused(), relayedDropped,
+                relay.notWireGuard());
     }
 
     /** Packets for relayed paths whose circuit was gone by the time they were to be sent. */

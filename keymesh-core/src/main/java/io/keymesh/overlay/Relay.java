@@ -1,6 +1,7 @@
 package io.keymesh.overlay;
 
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.wire.MessageType;
 import io.keymesh.wire.RelayReason;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.List;
  * hop must be a peer with a session now; this node opens a circuit of its own to it (passing the
  * rest of the route on) and answers the opener when the far end does — RELAY_OPENED with the
  * largest message every hop carries, or RELAY_REFUSED with the reason, so the opener can try another
- * relay. Every refusal is counted by reason. Bounded: at most {@link RelayConfig#maxCircuits()}
+ * relay. Every refusal is counted by reason. Only well-formed WireGuard messages (types 1–4 of
+ * their exact lengths) pass; anything else is dropped and counted, so a relay is no general tunnel. Bounded: at most {@link RelayConfig#maxCircuits()}
  * circuits; each carries at most {@link RelayConfig#bytesPerSecond()} (a token bucket per circuit,
  * both directions; the excess is dropped and counted); a circuit idle for
  * {@link RelayConfig#idleTimeoutNanos()}, or not answered within {@link #OPEN_TIMEOUT_NANOS}, is
@@ -68,6 +70,7 @@ public final class Relay {
     private long packetsForwarded;
     private long bytesForwarded;
     private long packetsOverRate;
+    private long notWireGuard;
 
     public Relay(PublicKey self, RelayConfig config, RelayLinks links, CircuitIds ids) {
         this.self = self;
@@ -184,6 +187,10 @@ public final class Relay {
         }
         if (!c.open) {
             return true; // nothing passes before the far end has answered
+        }
+        if (MessageType.of(buf, off, len) == MessageType.INVALID) {
+            notWireGuard++; // a relay carries WireGuard messages between members, nothing else
+            return true;
         }
         if (!take(c, now, len)) {
             packetsOverRate++;
@@ -329,6 +336,11 @@ public final class Relay {
 
     public long bytesForwarded() {
         return bytesForwarded;
+    }
+
+    /** Messages dropped because they were not well-formed WireGuard messages. */
+    public long notWireGuard() {
+        return notWireGuard;
     }
 
     /** Messages dropped because their circuit was over its rate. */

@@ -26,6 +26,8 @@ final class OverlayWorld {
     static final long MS = 1_000_000L;
     static final long SECOND = 1_000_000_000L;
     static final long DELAY = 10 * MS;
+    /** A WireGuard transport header's length: what a message on a circuit starts with. */
+    static final int HEADER = 16;
 
     /** One node: key, overlay, and what its host was asked. */
     final class Node {
@@ -124,10 +126,12 @@ final class OverlayWorld {
     /** Carries a payload of frames from {@code from} for {@code peer} over {@code path}. */
     private void carry(Node from, PublicKey peer, Endpoint path, byte[] buf, int off, int len) {
         if (path instanceof RelayedEndpoint r) {
-            // The sender's key in front stands in for the session, which tells the far end who sent it.
-            byte[] message = new byte[32 + len];
-            System.arraycopy(from.key.toBytes(), 0, message, 0, 32);
-            System.arraycopy(buf, off, message, 32, len);
+            // A WireGuard transport header (relays pass nothing else), then the sender's key, which
+            // stands in for the session that tells the far end who sent it.
+            byte[] message = new byte[HEADER + 32 + len];
+            message[0] = 4;
+            System.arraycopy(from.key.toBytes(), 0, message, HEADER, 32);
+            System.arraycopy(buf, off, message, HEADER + 32, len);
             from.overlay.circuits().send(now, r, message, 0, message.length);
         } else {
             byte[] copy = Arrays.copyOfRange(buf, off, off + len);
@@ -211,8 +215,8 @@ final class OverlayWorld {
 
         @Override
         public void receive(RelayedEndpoint from, byte[] buf, int off, int len) {
-            PublicKey peer = PublicKey.of(Arrays.copyOfRange(buf, off, off + 32));
-            payload(self, peer, from, Arrays.copyOfRange(buf, off + 32, off + len));
+            PublicKey peer = PublicKey.of(Arrays.copyOfRange(buf, off + HEADER, off + HEADER + 32));
+            payload(self, peer, from, Arrays.copyOfRange(buf, off + HEADER + 32, off + len));
         }
 
         @Override

@@ -49,6 +49,7 @@ class RelayTest {
         w.runFor(100 * MS);
         assertEquals(List.of("b: back via r"), a.received);
         assertEquals(List.of(), r.received, "the relay passes messages on; nothing is delivered to it");
+        assertEquals(0, r.overlay.relay().notWireGuard());
         assertTrue(r.overlay.relay().packetsForwarded() >= 6, "six messages, and probes, passed through the relay");
     }
 
@@ -149,7 +150,7 @@ class RelayTest {
         long forwarded = r.overlay.relay().bytesForwarded();
         assertTrue(forwarded <= RelayConfig.MIN_BURST_BYTES, "no more than the burst at once: " + forwarded);
         assertTrue(r.overlay.relay().packetsOverRate() > 100, "the rest dropped: " + r.overlay.relay().packetsOverRate());
-        int burst = (int) (RelayConfig.MIN_BURST_BYTES / (1000 + 32 + 3));
+        int burst = (int) (RelayConfig.MIN_BURST_BYTES / (OverlayWorld.HEADER + 32 + 1000 + 3));
         assertTrue(b.received.size() >= burst - 2 && b.received.size() <= burst,
                 "the burst's worth of messages arrived: " + b.received.size());
     }
@@ -168,5 +169,21 @@ class RelayTest {
         w.runFor(RelayConfig.DEFAULT.idleTimeoutNanos() + 60 * SECOND);
         assertEquals(0, r.overlay.relay().circuits());
         assertEquals(0, b.overlay.circuits().inbound());
+    }
+
+    @Test
+    void aRelayPassesOnlyWireGuardMessages() {
+        Node r = w.node("r");
+        Node[] ab = triangle(r);
+        w.runFor(100 * MS);
+        RelayedEndpoint path = (RelayedEndpoint) ab[0].using.get(ab[1].key);
+        long before = r.overlay.relay().packetsForwarded();
+        ab[0].overlay.circuits().send(w.now, path, new byte[] {9, 9, 9, 9, 1, 2, 3}, 0, 7);
+        byte[] initiationTooShort = new byte[147];
+        initiationTooShort[0] = 1;
+        ab[0].overlay.circuits().send(w.now, path, initiationTooShort, 0, initiationTooShort.length);
+        w.runFor(100 * MS);
+        assertEquals(2, r.overlay.relay().notWireGuard());
+        assertEquals(before, r.overlay.relay().packetsForwarded(), "neither was passed on");
     }
 }

@@ -115,6 +115,12 @@ class MeshNodeRelaySimTest {
         for (Member relay : List.of(w.r1, w.r2)) {
             assertEquals(0, relay.events.messageCount(), "a relay gets no message of the pair's");
             assertEquals(0, relay.events.datagramCount(), "nor any datagram");
+            assertEquals(0, relay.node.relayStats().join().notWireGuard(), "it carried WireGuard messages only");
+            // Its session layer holds keys for its own two sessions (at most previous, current and
+            // next keypair and a handshake each): none for the pair's, whose handshakes it only carried.
+            int indices = relay.engine((e, now) -> e.indicesInUse());
+            assertTrue(indices <= 8, "indices in use at the relay: " + indices);
+            assertEquals(2, relay.engine((e, now) -> e.peers().size()), "and knows no other peer");
         }
         long forwarded = w.r1.node.relayStats().join().packetsForwarded() + w.r2.node.relayStats().join().packetsForwarded();
         assertTrue(forwarded > 1000, "the relays carried the traffic: " + forwarded);
