@@ -120,7 +120,8 @@ class MeshNodeRelaySimTest {
             // next keypair and a handshake each): none for the pair's, whose handshakes it only carried.
             int indices = relay.engine((e, now) -> e.indicesInUse());
             assertTrue(indices <= 8, "indices in use at the relay: " + indices);
-            assertEquals(2, relay.engine((e, now) -> e.peers().size()), "and knows no other peer");
+            int peers = relay.engine((e, now) -> e.peers().size());
+            assertEquals(2, peers, "and knows no other peer");
         }
         long forwarded = w.r1.node.relayStats().join().packetsForwarded() + w.r2.node.relayStats().join().packetsForwarded();
         assertTrue(forwarded > 1000, "the relays carried the traffic: " + forwarded);
