@@ -1,11 +1,11 @@
 package io.keymesh.overlay;
 
 import io.keymesh.crypto.PublicKey;
-import io.keymesh.wire.RelayCloseFrame;
+import io.keymesh.wire.CircuitReasonFrame;
+import io.keymesh.wire.MeshFrame;
 import io.keymesh.wire.RelayDataFrame;
 import io.keymesh.wire.RelayOpenFrame;
 import io.keymesh.wire.RelayOpenedFrame;
-import io.keymesh.wire.RelayRefusedFrame;
 import java.util.List;
 
 /**
@@ -52,7 +52,7 @@ public abstract class FrameLinks implements RelayLinks {
 
     @Override
     public void sendRefused(PublicKey link, long circuit, int reason) {
-        int n = RelayRefusedFrame.write(scratch, headroom, circuit, reason);
+        int n = CircuitReasonFrame.write(scratch, headroom, MeshFrame.RELAY_REFUSED, circuit, reason);
         sendFrame(link, scratch, headroom, n);
     }
 
@@ -69,7 +69,7 @@ public abstract class FrameLinks implements RelayLinks {
 
     @Override
     public void sendClose(PublicKey link, long circuit, int reason) {
-        int n = RelayCloseFrame.write(scratch, headroom, circuit, reason);
+        int n = CircuitReasonFrame.write(scratch, headroom, MeshFrame.RELAY_CLOSE, circuit, reason);
         sendFrame(link, scratch, headroom, n);
     }
 }

@@ -3,14 +3,13 @@ package io.keymesh.overlay;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.session.Endpoint;
 import io.keymesh.session.UdpEndpoint;
+import io.keymesh.wire.CircuitReasonFrame;
 import io.keymesh.wire.MeshFrame;
 import io.keymesh.wire.ProbeFrame;
-import io.keymesh.wire.RelayCloseFrame;
 import io.keymesh.wire.RelayDataFrame;
 import io.keymesh.wire.RelayOpenFrame;
 import io.keymesh.wire.RelayOpenedFrame;
 import io.keymesh.wire.RelayReason;
-import io.keymesh.wire.RelayRefusedFrame;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,9 +65,9 @@ public final class Overlay {
 
     private final RelayOpenFrame openIn = new RelayOpenFrame();
     private final RelayOpenedFrame openedIn = new RelayOpenedFrame();
-    private final RelayRefusedFrame refusedIn = new RelayRefusedFrame();
+    private final CircuitReasonFrame refusedIn = new CircuitReasonFrame();
     private final RelayDataFrame dataIn = new RelayDataFrame();
-    private final RelayCloseFrame closeIn = new RelayCloseFrame();
+    private final CircuitReasonFrame closeIn = new CircuitReasonFrame();
     private final ProbeFrame probeIn = new ProbeFrame();
     private final byte[] probeOut = new byte[64];
     private long malformedFrames;

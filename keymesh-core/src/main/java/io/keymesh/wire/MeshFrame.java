@@ -36,11 +36,11 @@ package io.keymesh.wire;
  *       target ({@link RelayOpenFrame}).
  *   <li>{@code 0x51} {@link #RELAY_OPENED} — circuit id, the largest inner message the circuit
  *       carries ({@link RelayOpenedFrame}).
- *   <li>{@code 0x52} {@link #RELAY_REFUSED} — circuit id, reason code ({@link RelayRefusedFrame},
+ *   <li>{@code 0x52} {@link #RELAY_REFUSED} — circuit id, reason code ({@link CircuitReasonFrame},
  *       codes in {@link RelayReason}).
  *   <li>{@code 0x53} {@link #RELAY_DATA} — circuit id, one relayed WireGuard message
  *       ({@link RelayDataFrame}).
- *   <li>{@code 0x54} {@link #RELAY_CLOSE} — circuit id, reason code ({@link RelayCloseFrame}).
+ *   <li>{@code 0x54} {@link #RELAY_CLOSE} — circuit id, reason code ({@link CircuitReasonFrame}).
  *   <li>{@code 0x58} {@link #PROBE} — probe id; elicits a PROBE_ACK ({@link ProbeFrame}).
  *   <li>{@code 0x59} {@link #PROBE_ACK} — probe id, optionally the address and port the probe came
  *       from ({@link ProbeFrame}).
@@ -77,11 +77,11 @@ public final class MeshFrame {
     public static final int RELAY_OPEN = 0x50;
     /** The circuit is open end to end: circuit id, largest inner message ({@link RelayOpenedFrame}). */
     public static final int RELAY_OPENED = 0x51;
-    /** The circuit could not be opened: circuit id, reason code ({@link RelayRefusedFrame}). */
+    /** The circuit could not be opened: circuit id, reason code ({@link CircuitReasonFrame}). */
     public static final int RELAY_REFUSED = 0x52;
     /** One relayed WireGuard message: circuit id, the message ({@link RelayDataFrame}). */
     public static final int RELAY_DATA = 0x53;
-    /** The circuit is closed: circuit id, reason code ({@link RelayCloseFrame}). */
+    /** The circuit is closed: circuit id, reason code ({@link CircuitReasonFrame}). */
     public static final int RELAY_CLOSE = 0x54;
     /** Path check: probe id; elicits a {@link #PROBE_ACK} ({@link ProbeFrame}). */
     public static final int PROBE = 0x58;

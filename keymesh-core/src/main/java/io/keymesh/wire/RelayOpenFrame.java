@@ -10,8 +10,8 @@ import java.util.Objects;
  *   type 0x50   length (varint)   circuit id (varint)   route: 1 to 4 node keys, 32 bytes each
  * </pre>
  * The circuit id is chosen by the sender of this frame and names the circuit on this link only;
- * the answer ({@link RelayOpenedFrame} or {@link RelayRefusedFrame}) and the circuit's
- * {@link RelayDataFrame}s and {@link RelayCloseFrame} on this link carry the same id. The route
+ * the answer ({@link RelayOpenedFrame} or {@link CircuitReasonFrame}) and the circuit's
+ * {@link RelayDataFrame}s and {@link CircuitReasonFrame} on this link carry the same id. The route
  * lists the public keys from the receiver on, in order: the first is the receiver itself, the last
  * the target. A receiver that is not the first drops the frame; a route of the receiver alone makes
  * it the target; otherwise it relays to the second key with the route less its own key. The number of keys

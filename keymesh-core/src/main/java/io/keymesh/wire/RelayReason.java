@@ -1,8 +1,8 @@
 package io.keymesh.wire;
 
 /**
- * Reason codes of {@link RelayRefusedFrame} (why a circuit was not opened) and
- * {@link RelayCloseFrame} (why an open circuit ended). On the wire a code is a varint; codes not
+ * Reason codes of {@link CircuitReasonFrame}s: why a circuit was not opened (RELAY_REFUSED) or
+ * why an open circuit ended (RELAY_CLOSE). On the wire a code is a varint; codes not
  * listed here are legal and decode like any other (a receiver treats an unknown code as a
  * generic failure). Every code may appear in either frame; {@link #CLOSED_BY_PEER},
  * {@link #IDLE} and {@link #TARGET_GONE} are meant for RELAY_CLOSE. Stateless and thread-safe.

@@ -127,8 +127,8 @@ class RelayFramesRandomTest {
     @Test
     void varintPairFramesRoundTripAndEveryTruncationIsMalformed() {
         RelayOpenedFrame opened = new RelayOpenedFrame();
-        RelayRefusedFrame refused = new RelayRefusedFrame();
-        RelayCloseFrame close = new RelayCloseFrame();
+        CircuitReasonFrame refused = new CircuitReasonFrame();
+        CircuitReasonFrame close = new CircuitReasonFrame();
         for (long seed = 0; seed < SEEDS; seed++) {
             SplittableRandom r = new SplittableRandom(seed);
             long circuit = varint(r);
@@ -137,10 +137,10 @@ class RelayFramesRandomTest {
             byte[] frame = switch (kind) {
                 case 0 -> written(r, seed, RelayOpenedFrame.frameLength(circuit, value),
                         (b, off) -> RelayOpenedFrame.write(b, off, circuit, value));
-                case 1 -> written(r, seed, RelayRefusedFrame.frameLength(circuit, value),
-                        (b, off) -> RelayRefusedFrame.write(b, off, circuit, value));
-                default -> written(r, seed, RelayCloseFrame.frameLength(circuit, value),
-                        (b, off) -> RelayCloseFrame.write(b, off, circuit, value));
+                case 1 -> written(r, seed, CircuitReasonFrame.frameLength(circuit, value),
+                        (b, off) -> CircuitReasonFrame.write(b, off, MeshFrame.RELAY_REFUSED, circuit, value));
+                default -> written(r, seed, CircuitReasonFrame.frameLength(circuit, value),
+                        (b, off) -> CircuitReasonFrame.write(b, off, MeshFrame.RELAY_CLOSE, circuit, value));
             };
             int[] body = only(frame, seed);
             int[] types = {MeshFrame.RELAY_OPENED, MeshFrame.RELAY_REFUSED, MeshFrame.RELAY_CLOSE};
@@ -273,9 +273,9 @@ class RelayFramesRandomTest {
     void garbageNeverThrows() {
         RelayOpenFrame open = new RelayOpenFrame();
         RelayOpenedFrame opened = new RelayOpenedFrame();
-        RelayRefusedFrame refused = new RelayRefusedFrame();
+        CircuitReasonFrame refused = new CircuitReasonFrame();
         RelayDataFrame data = new RelayDataFrame();
-        RelayCloseFrame close = new RelayCloseFrame();
+        CircuitReasonFrame close = new CircuitReasonFrame();
         ProbeFrame probe = new ProbeFrame();
         for (long seed = 0; seed < 20 * SEEDS; seed++) {
             SplittableRandom r = new SplittableRandom(seed);

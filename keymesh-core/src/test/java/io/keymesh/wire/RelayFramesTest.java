@@ -159,12 +159,12 @@ class RelayFramesTest {
     @Test
     void relayRefusedBytes() {
         byte[] b = new byte[16];
-        int n = RelayRefusedFrame.write(b, 0, 63, RelayReason.NO_ROUTE);
+        int n = CircuitReasonFrame.write(b, 0, MeshFrame.RELAY_REFUSED, 63, RelayReason.NO_ROUTE);
         assertArrayEquals(hex("52 02 3f 02"), Arrays.copyOf(b, n));
-        assertEquals(n, RelayRefusedFrame.frameLength(63, RelayReason.NO_ROUTE));
-        n = RelayRefusedFrame.write(b, 0, 64, RelayReason.LOOP);
+        assertEquals(n, CircuitReasonFrame.frameLength(63, RelayReason.NO_ROUTE));
+        n = CircuitReasonFrame.write(b, 0, MeshFrame.RELAY_REFUSED, 64, RelayReason.LOOP);
         assertArrayEquals(hex("52 03 4040 06"), Arrays.copyOf(b, n));
-        RelayRefusedFrame f = new RelayRefusedFrame();
+        CircuitReasonFrame f = new CircuitReasonFrame();
         assertTrue(f.decode(b, 2, n - 2));
         assertEquals(64, f.circuit());
         assertEquals(RelayReason.LOOP, f.reason());
@@ -179,12 +179,12 @@ class RelayFramesTest {
     @Test
     void relayCloseBytes() {
         byte[] b = new byte[16];
-        int n = RelayCloseFrame.write(b, 0, 7, RelayReason.IDLE);
+        int n = CircuitReasonFrame.write(b, 0, MeshFrame.RELAY_CLOSE, 7, RelayReason.IDLE);
         assertArrayEquals(hex("54 02 07 09"), Arrays.copyOf(b, n));
-        assertEquals(n, RelayCloseFrame.frameLength(7, RelayReason.IDLE));
-        n = RelayCloseFrame.write(b, 1, 494878333L, RelayReason.TARGET_GONE);
+        assertEquals(n, CircuitReasonFrame.frameLength(7, RelayReason.IDLE));
+        n = CircuitReasonFrame.write(b, 1, MeshFrame.RELAY_CLOSE, 494878333L, RelayReason.TARGET_GONE);
         assertArrayEquals(hex("54 05 9d7f3e7d 0a"), Arrays.copyOfRange(b, 1, 1 + n));
-        RelayCloseFrame f = new RelayCloseFrame();
+        CircuitReasonFrame f = new CircuitReasonFrame();
         assertTrue(f.decode(b, 3, n - 2));
         assertEquals(494878333L, f.circuit());
         assertEquals(RelayReason.TARGET_GONE, f.reason());
@@ -459,18 +459,18 @@ class RelayFramesTest {
         b[p++] = (byte) MeshFrame.PING;
         b[p++] = 0;
         p += ProbeFrame.writeProbe(b, p, 77);
-        p += RelayRefusedFrame.write(b, p, 2, RelayReason.CAPACITY);
+        p += CircuitReasonFrame.write(b, p, MeshFrame.RELAY_REFUSED, 2, RelayReason.CAPACITY);
         p += StreamFrame.write(b, p, 3, 0, true, new byte[] {1}, 0, 1);
         p += ProbeFrame.writeAck(b, p, 77, new InetSocketAddress(InetAddress.getByName("198.51.100.7"), 4242));
-        p += RelayCloseFrame.write(b, p, 1, RelayReason.CLOSED_BY_PEER);
+        p += CircuitReasonFrame.write(b, p, MeshFrame.RELAY_CLOSE, 1, RelayReason.CLOSED_BY_PEER);
         p += ConnectionCloseFrame.write(b, p, 0, "bye");
         int end = p + 16; // then WireGuard's zero padding
 
         RelayOpenFrame open = new RelayOpenFrame();
         RelayOpenedFrame opened = new RelayOpenedFrame();
-        RelayRefusedFrame refused = new RelayRefusedFrame();
+        CircuitReasonFrame refused = new CircuitReasonFrame();
         RelayDataFrame data = new RelayDataFrame();
-        RelayCloseFrame close = new RelayCloseFrame();
+        CircuitReasonFrame close = new CircuitReasonFrame();
         ProbeFrame probe = new ProbeFrame();
         List<String> seen = new ArrayList<>();
         assertTrue(MeshFrame.forEach(b, 0, end, (type, buf, off, len) -> {
