@@ -55,7 +55,7 @@ class TraceGoldenTest {
     @Test
     void everyScenarioGivesItsRecordedTrace() throws IOException {
         Map<String, String> digests = new LinkedHashMap<>();
-        digests.put("datagrams-through-nat", digest(TraceGoldenTest::datagramsThroughNat));
+        digests.put("datagrams-through-nat", digest(t -> datagramsThroughNat(t, 42)));
         digests.put("channels-over-lossy-link", digest(TraceGoldenTest::channelsOverLossyLink));
         digests.put("roaming-between-nats", digest(TraceGoldenTest::roamingBetweenNats));
         digests.put("timers-and-partition", digest(TraceGoldenTest::timersAndPartition));
@@ -80,8 +80,15 @@ class TraceGoldenTest {
     /** The digest a scenario feeds: wire events from the tracer, node events from the listeners. */
     static final class Trace implements PacketTracer {
         private final MessageDigest sha;
+        /** Every line, when asked for ({@link #keepingLines}); null otherwise. */
+        final List<String> lines;
 
         Trace() {
+            this(false);
+        }
+
+        private Trace(boolean keep) {
+            lines = keep ? new ArrayList<>() : null;
             try {
                 sha = MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
@@ -89,10 +96,15 @@ class TraceGoldenTest {
             }
         }
 
-        int lines;
+        /** A trace that also keeps its lines, for a test to look at. */
+        static Trace keepingLines() {
+            return new Trace(true);
+        }
 
         void line(String s) {
-            lines++;
+            if (lines != null) {
+                lines.add(s);
+            }
             if (Boolean.getBoolean("keymesh.trace.print")) {
                 System.out.println(s);
             }
@@ -196,8 +208,8 @@ class TraceGoldenTest {
     }
 
     /** Three public nodes and one behind a port-restricted NAT; lossy, jittery, duplicating, reordering links. */
-    static void datagramsThroughNat(Trace t) {
-        SimMesh mesh = mesh(42, t);
+    static void datagramsThroughNat(Trace t, long seed) {
+        SimMesh mesh = mesh(seed, t);
         Network internet = mesh.sim.newNetwork("internet", "198.18.0.0/15");
         internet.setDefaultLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(20))
                 .withJitter(Duration.ofMillis(15)).withLoss(0.05).withDuplication(0.02)
