@@ -1,15 +1,9 @@
 package io.keymesh.channel;
 
 import io.keymesh.channel.ChannelTable.Channel;
-import io.keymesh.wire.AckFrame;
 import io.keymesh.wire.ConnectionCloseFrame;
-import io.keymesh.wire.DataBlockedFrame;
-import io.keymesh.wire.MaxDataFrame;
-import io.keymesh.wire.MaxStreamDataFrame;
 import io.keymesh.wire.MeshFrame;
 import io.keymesh.wire.PacketHeaderFrame;
-import io.keymesh.wire.ResetStreamFrame;
-import io.keymesh.wire.StreamFrame;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -36,9 +30,10 @@ import java.util.random.RandomGenerator;
  * payloads to send through {@link Output} (synchronously, inside these calls), and calls
  * {@link #onTimeout} at {@link #nextTimeout()}. Not thread-safe.
  *
- * <p>The connection owns the state and handles what arrives; its {@link PacketBuilder} decides
- * which packets go out and what each carries, builds them and hands them to the {@link Output}.
- * What belongs to the path the packets take is in its {@link PathState}.
+ * <p>The connection owns the state; its {@link PacketReceiver} handles what arrives (the
+ * connection ids, each frame), and its {@link PacketBuilder} decides which packets go out and what
+ * each carries, builds them and hands them to the {@link Output}. What belongs to the path the
+ * packets take is in its {@link PathState}.
  */
 public final class ChannelConnection {
     /** Where the connection's packets go: to the session layer, to be encrypted and sent. */
@@ -87,34 +82,18 @@ public final class ChannelConnection {
         default void onConnectionLost(String reason) {}
     }
 
-    /**
-     * ACK decimation: once this many packets arrived and the RTT is known, an ACK goes after every
-     * {@link #DECIMATED_ACK_THRESHOLD} ack-eliciting packets (fewer for packets so large that ten
-     * would be over an eighth of a channel window, but at least two) or a quarter of the smoothed
-     * RTT (at least kGranularity, at most max_ack_delay), as QUIC stacks do for bulk transfers;
-     * before that, after every second packet (RFC 9000 section 13.2.2) so that slow start is clocked.
-     */
-    private static final int DECIMATION_AFTER_PACKETS = 100;
-    /** Ack-eliciting packets per ACK once decimating. */
-    private static final int DECIMATED_ACK_THRESHOLD = 10;
     /** Probe timeouts in a row after which {@link Events#onUnanswered} is told (RFC 9002's PTO backs off each time). */
     public static final int UNANSWERED_PTOS = 1;
-    /** Answers to packets for a connection of ours that is gone, at most one per this long. */
-    static final long ANNOUNCE_INTERVAL_NANOS = 100_000_000L;
     /** Send a PING when nothing was sent for this fraction of the idle timeout while channels are open. */
     private static final int KEEPALIVE_DIVISOR = 3;
     /** Error codes of CONNECTION_CLOSE (RFC 9000 section 20.1 numbering where it applies). */
     public static final long PROTOCOL_VIOLATION = 0x0a;
 
     private final ChannelConfig config;
-    private final RandomGenerator random;
     private final Events events;
     private final PacketBuilder packets;
+    private final PacketReceiver receiver;
 
-    private int localId;
-    private int peerId;
-    private final int[] retiredPeerIds = new int[4];
-    private int retiredCount;
     /** The path packets take; its ceiling is the configured one until the owner lowers it. */
     private PathState path;
     private LossDetector loss;
@@ -123,28 +102,11 @@ public final class ChannelConnection {
     private FlowControl.Receive connectionReceive;
     private ChannelTable channels;
     private final RetiredChannels retired;
-    private final List<Long> retiredNow = new ArrayList<>();
     /** Channels that became writable during an ACK, told after it (the loss detector must not be re-entered). */
     private final List<Long> becameWritable = new ArrayList<>();
-    private boolean decimatingAcks;
-    private int ackThreshold;
-    private long lastReceivedNanos;
     private boolean lost;
 
     private final boolean[] created = new boolean[1];
-    private final AckFrame ackIn = new AckFrame();
-    private final PacketHeaderFrame headerIn = new PacketHeaderFrame();
-    private final StreamFrame streamIn = new StreamFrame();
-    private final MaxStreamDataFrame maxStreamDataIn = new MaxStreamDataFrame();
-    private final ResetStreamFrame resetIn = new ResetStreamFrame();
-    private final ConnectionCloseFrame closeIn = new ConnectionCloseFrame();
-
-    private long packetsReceived;
-    private long duplicatesDropped;
-    private long stalePacketsDropped;
-    private long connectionResets;
-    private long restartsAnnounced;
-    private long lastAnnounceNanos = Long.MIN_VALUE;
 
     public ChannelConnection(ChannelConfig config, RandomGenerator random, long nowNanos, Output output, Events events) {
         this(config, random, nowNanos, output, events, new RetiredChannels());
@@ -159,36 +121,38 @@ public final class ChannelConnection {
     public ChannelConnection(ChannelConfig config, RandomGenerator random, long nowNanos, Output output, Events events,
             RetiredChannels retired) {
         this.config = config;
-        this.random = random;
         this.events = events;
         this.retired = retired;
         this.packets = new PacketBuilder(config.maxUdpPayload(), output);
+        this.receiver = new PacketReceiver(this, config, random, events, packets, becameWritable);
         start(nowNanos, new PathState(config.congestion(), config.maxUdpPayload(), PathOverhead.WIREGUARD));
     }
 
     /** Starts a new connection state, on {@code path} (fresh: nothing measured on it yet). */
     private void start(long now, PathState path) {
-        localId = newId();
-        peerId = 0;
         this.path = path;
         loss = new LossDetector(path.rtt, path.congestion, new Fates());
         received = new ReceivedPackets();
-        decimatingAcks = false;
         connectionSend = new FlowControl.Send(config.connectionWindow());
         connectionReceive = new FlowControl.Receive(config.connectionWindow());
         retired.clear(); // a new state numbers its channels afresh
         channels = new ChannelTable(config, connectionSend, connectionReceive, retired);
-        lastReceivedNanos = now;
         lost = false;
+        receiver.start(now, path, loss, received, connectionSend, channels); // draws a new id of ours
         packets.start(now, path, loss, received, connectionSend, connectionReceive, channels);
     }
 
-    private int newId() {
-        int id;
-        do {
-            id = random.nextInt();
-        } while (id == 0 || id == localId);
-        return id;
+    /**
+     * The peer started over (its {@link PacketReceiver} saw a new id of the peer's): everything
+     * starts afresh but the path's ceiling the owner lowered and its overhead.
+     */
+    void startOver(long now) {
+        start(now, new PathState(config.congestion(), path.ceiling(), path.overhead()));
+    }
+
+    /** A first packet of the peer's was accepted: an ended connection is not ended any more. */
+    void resume() {
+        lost = false;
     }
 
     // ------------------------------------------------------------------ application side
@@ -305,6 +269,7 @@ public final class ChannelConnection {
         if (change == PathChange.NEW_ADDRESS) {
             path = new PathState(config.congestion(), maxUdpPayload, overhead);
             loss.onPathChanged(path.rtt, path.congestion);
+            receiver.setPath(path);
         } else if (maxUdpPayload != path.ceiling() || !overhead.equals(path.overhead())) {
             path.restartPmtuDiscovery(maxUdpPayload, overhead);
         }
@@ -353,212 +318,11 @@ public final class ChannelConnection {
      * protocol violation by the peer ends the connection.
      */
     public void onPayload(long nowNanos, byte[] buf, int off, int len) {
-        if (len < 2 || (buf[off] & 0xff) != MeshFrame.PACKET) {
-            return;
-        }
-        long[] scan = new long[2]; // [header valid, ack-eliciting]
-        boolean wellFormed = MeshFrame.forEach(buf, off, len, (type, b, bodyOff, bodyLen) -> {
-            if (type == MeshFrame.PACKET) {
-                scan[0] = scan[0] == 0 && headerIn.decode(b, bodyOff, bodyLen) ? 1 : -1;
-            } else if (type != AckFrame.TYPE && type != AckFrame.TYPE_ECN && type != MeshFrame.CONNECTION_CLOSE) {
-                scan[1] = 1;
-            }
-        });
-        if (!wellFormed || scan[0] != 1) {
-            stalePacketsDropped++;
-            return;
-        }
-        if (!acceptIds(nowNanos)) {
-            return;
-        }
-        RttEstimator rtt = path.rtt;
-        if (packetsReceived >= DECIMATION_AFTER_PACKETS && rtt.hasSample()) {
-            // Never more than an eighth of a channel window unacknowledged: with large packets
-            // (a loopback path) ten of them would hold back most of the sender's window.
-            int threshold = Math.clamp(config.channelWindow() / 8 / len, ReceivedPackets.ACK_ELICITING_THRESHOLD,
-                    DECIMATED_ACK_THRESHOLD);
-            if (!decimatingAcks || threshold != ackThreshold) {
-                decimatingAcks = true;
-                ackThreshold = threshold;
-                long delay = Math.min(rtt.maxAckDelay(), Math.max(RttEstimator.GRANULARITY_NANOS, rtt.smoothed() / 4));
-                received.setAckFrequency(threshold, delay);
-            }
-        }
-        if (!received.onReceived(headerIn.packetNumber(), scan[1] == 1, nowNanos)) {
-            duplicatesDropped++;
-            return;
-        }
-        packetsReceived++;
-        lastReceivedNanos = nowNanos;
-        MeshFrame.forEach(buf, off, len, (type, b, bodyOff, bodyLen) -> {
-            if (!lost) {
-                frame(nowNanos, type, b, bodyOff, bodyLen);
-            }
-        });
-        deliverMessages();
-        for (int i = 0; i < becameWritable.size() && !lost; i++) {
-            events.onWritable(becameWritable.get(i));
-        }
-        becameWritable.clear();
-        if (!lost) {
-            channels.retireFinished(retiredNow);
-            for (int i = 0; i < retiredNow.size(); i++) {
-                events.onChannelRetired(retiredNow.get(i));
-            }
-            retiredNow.clear();
-        }
-        if (!lost) {
-            flush(nowNanos);
-        }
+        receiver.onPayload(nowNanos, buf, off, len);
     }
 
-    /** The connection-id rules of {@link PacketHeaderFrame}; false if the packet is to be dropped. */
-    private boolean acceptIds(long now) {
-        int src = headerIn.sourceId();
-        int dst = headerIn.destinationId();
-        for (int i = 0; i < retiredCount; i++) {
-            if (retiredPeerIds[i] == src) {
-                stalePacketsDropped++; // from the peer's previous life
-                return false;
-            }
-        }
-        if (src == 0 || (dst != 0 && dst != localId)) {
-            stalePacketsDropped++; // for a connection of ours that no longer exists
-            if (src != 0 && (peerId == 0 || peerId == src)) {
-                announceRestart(now, src);
-            }
-            return false;
-        }
-        if (peerId == 0) {
-            peerId = src;
-            lost = false;
-        } else if (src != peerId) {
-            // The peer started over: what we had with it is gone.
-            retiredPeerIds[retiredCount++ % retiredPeerIds.length] = peerId;
-            retiredCount = Math.min(retiredCount, retiredPeerIds.length);
-            connectionResets++;
-            boolean hadChannels = !channels.isEmpty();
-            // Everything starts afresh but the path: not the ceiling the owner lowered, nor the overhead.
-            start(now, new PathState(config.congestion(), path.ceiling(), path.overhead()));
-            peerId = src;
-            if (hadChannels) {
-                events.onConnectionLost("the peer restarted");
-            }
-        }
-        return true;
-    }
-
-    /**
-     * The peer still sends to a connection of ours that is gone (we restarted, or started over):
-     * answer with a PING under our current id, addressed to its connection, so that it sees a new
-     * id of ours, starts over itself and reports its channels lost, instead of sending into the void
-     * until its idle timeout. Its id is not adopted here, so its next connection (a new id) is taken
-     * as the first, not as another restart. At most one answer per {@link #ANNOUNCE_INTERVAL_NANOS}.
-     */
-    private void announceRestart(long now, int peerConnection) {
-        if (lost || (lastAnnounceNanos != Long.MIN_VALUE && now - lastAnnounceNanos < ANNOUNCE_INTERVAL_NANOS)) {
-            return;
-        }
-        lastAnnounceNanos = now;
-        restartsAnnounced++;
-        packets.schedulePing();
-        packets.flush(now, localId, peerConnection);
-    }
-
-    private void frame(long now, int type, byte[] b, int off, int len) {
-        switch (type) {
-            case AckFrame.TYPE, AckFrame.TYPE_ECN -> {
-                long samples = path.rtt.samples();
-                long inFlight = loss.bytesInFlight();
-                if (!ackIn.decode(type, b, off, len)
-                        || !loss.onAckReceived(ackIn, now, channels.isApplicationLimited())) {
-                    violation(now, "bad ACK");
-                } else if (path.rtt.samples() != samples) {
-                    path.onRttSample(now, ackIn.ackDelayNanos(), inFlight);
-                }
-            }
-            case MeshFrame.STREAM, MeshFrame.STREAM_FIN -> {
-                if (!streamIn.decode(type, b, off, len)) {
-                    violation(now, "bad STREAM frame");
-                    return;
-                }
-                Channel c = channel(streamIn.channelId(), true);
-                if (c == null) {
-                    return; // a late copy for a retired channel: the packet is acknowledged, the frame dropped
-                }
-                if (!c.receive.receive(streamIn.offset(), b, streamIn.dataOffset(), streamIn.dataLength(), streamIn.fin())) {
-                    violation(now, "channel " + c.id + ": " + c.receive.violation());
-                }
-            }
-            case MeshFrame.MAX_DATA -> {
-                long max = MaxDataFrame.read(b, off, len);
-                if (max < 0) {
-                    violation(now, "bad MAX_DATA");
-                } else {
-                    connectionSend.onMaxData(max);
-                }
-            }
-            case MeshFrame.MAX_STREAM_DATA -> {
-                if (!maxStreamDataIn.decode(b, off, len)) {
-                    violation(now, "bad MAX_STREAM_DATA");
-                } else {
-                    Channel c = channel(maxStreamDataIn.channelId(), true);
-                    if (c != null) {
-                        c.send.onMaxStreamData(maxStreamDataIn.maximum());
-                    }
-                }
-            }
-            case MeshFrame.RESET_STREAM -> {
-                if (!resetIn.decode(b, off, len)) {
-                    violation(now, "bad RESET_STREAM");
-                    return;
-                }
-                Channel c = channel(resetIn.channelId(), true);
-                if (c == null) {
-                    return;
-                }
-                if (!c.receive.onReset(resetIn.finalSize(), resetIn.errorCode())) {
-                    violation(now, "channel " + c.id + ": " + c.receive.violation());
-                }
-            }
-            case MeshFrame.CONNECTION_CLOSE -> {
-                String reason = closeIn.decode(b, off, len) ? closeIn.reason() : "";
-                lose("the peer closed the connection" + (reason.isEmpty() ? "" : ": " + reason));
-            }
-            default -> {
-                // PING, DATA_BLOCKED, STREAM_DATA_BLOCKED, DATAGRAM (the owner's), unknown types: nothing to do.
-            }
-        }
-    }
-
-    private void deliverMessages() {
-        List<Channel> order = channels.inOrder();
-        for (int i = 0; i < order.size(); i++) {
-            Channel c = order.get(i);
-            byte[] m;
-            while ((m = c.receive.pollMessage()) != null) {
-                events.onMessage(c.id, m);
-                if (lost) {
-                    return;
-                }
-            }
-            if (!c.closedReported && (c.receive.isFinished() || c.receive.isReset())) {
-                channels.endReported(c);
-                events.onChannelClosed(c.id, c.receive.isReset() ? c.receive.resetErrorCode() : 0);
-            }
-        }
-    }
-
-    private void violation(long now, String what) {
-        if (lost) {
-            return;
-        }
-        packets.scheduleClose(PROTOCOL_VIOLATION, what);
-        flush(now);
-        lose("protocol violation by the peer: " + what);
-    }
-
-    private void lose(String reason) {
+    /** Ends the connection for {@code reason} and tells the application, unless it has ended already. */
+    void lose(String reason) {
         if (!lost) {
             end();
             events.onConnectionLost(reason);
@@ -575,7 +339,7 @@ public final class ChannelConnection {
      * The channel {@code id}, opened if new; for a retired number, null if the peer used it (a
      * late frame) and an exception if we do.
      */
-    private Channel channel(long id, boolean remote) {
+    Channel channel(long id, boolean remote) {
         Channel live = channels.get(id);
         if (live != null) {
             return live; // the common case: no look at the retired numbers
@@ -603,7 +367,7 @@ public final class ChannelConnection {
         long t = Math.min(loss.nextTimeout(), received.ackDeadline());
         t = Math.min(t, packets.pacingWakeup());
         if (!channels.isEmpty()) {
-            t = Math.min(t, lastReceivedNanos + config.idleTimeoutNanos());
+            t = Math.min(t, receiver.lastReceivedNanos() + config.idleTimeoutNanos());
             if (loss.ackElicitingInFlight() == 0) {
                 t = Math.min(t, packets.lastSentNanos() + config.idleTimeoutNanos() / KEEPALIVE_DIVISOR);
             }
@@ -616,7 +380,7 @@ public final class ChannelConnection {
         if (lost) {
             return;
         }
-        if (!channels.isEmpty() && nowNanos - lastReceivedNanos >= config.idleTimeoutNanos()) {
+        if (!channels.isEmpty() && nowNanos - receiver.lastReceivedNanos() >= config.idleTimeoutNanos()) {
             lose("idle: nothing received for " + config.idleTimeoutNanos() / 1_000_000 + " ms");
             return;
         }
@@ -637,7 +401,7 @@ public final class ChannelConnection {
 
     /** Sends as much as congestion control, pacing and flow control allow. */
     public void flush(long now) {
-        packets.flush(now, localId, peerId);
+        packets.flush(now, receiver.localId(), receiver.peerId());
     }
 
     /** Routes each sent packet's fate to the frames it carried. */
@@ -680,9 +444,9 @@ public final class ChannelConnection {
 
     public Stats stats() {
         StandingQueue queue = path.standingQueue;
-        return new Stats(packets.packetsSent(), packetsReceived, loss.packetsLost(), duplicatesDropped, stalePacketsDropped,
-                connectionResets, path.rtt.smoothed(), path.congestion.window(), loss.bytesInFlight(), path.fullPacketSize(),
-                path.pmtu().blackHoles(), channels.size(), queue.minRtt() == Long.MAX_VALUE ? 0 : queue.minRtt(), queue.signals(),
-                restartsAnnounced);
+        return new Stats(packets.packetsSent(), receiver.packetsReceived(), loss.packetsLost(), receiver.duplicatesDropped(),
+                receiver.stalePacketsDropped(), receiver.connectionResets(), path.rtt.smoothed(), path.congestion.window(),
+                loss.bytesInFlight(), path.fullPacketSize(), path.pmtu().blackHoles(), channels.size(),
+                queue.minRtt() == Long.MAX_VALUE ? 0 : queue.minRtt(), queue.signals(), receiver.restartsAnnounced());
     }
 }

@@ -89,7 +89,7 @@ public final class NodeConfigRenderer {
         List<Map<String, Object>> peers = new ArrayList<>();
         for (PeerConfig p : node.peers()) {
             for (List<PublicKey> route : p.relays()) {
-                String problem = NodeConfigLoader.firstRelayProblem(route, node.peers());
+                String problem = PeerConfigReader.firstRelayProblem(route, node.peers());
                 if (problem != null) {
                     throw new IllegalArgumentException("the route " + route + " to " + p.publicKey()
                             + " cannot be written as a keymesh block: " + problem);
@@ -116,7 +116,7 @@ public final class NodeConfigRenderer {
             throw new IllegalArgumentException("a relay rate of " + r.bytesPerSecond() + " bytes per second cannot be "
                     + "written as a keymesh block: the loader takes at most " + MAX_BYTES_PER_SECOND + " (or 0, no limit)");
         }
-        RelayConfig dflt = NodeConfigLoader.defaultRelay();
+        RelayConfig dflt = RelayConfigReader.defaults();
         Map<String, Object> relay = new LinkedHashMap<>();
         if (r.enabled() != dflt.enabled()) {
             relay.put(ENABLED, r.enabled());

@@ -1,24 +1,10 @@
 package io.keymesh.session;
 
-import static io.keymesh.session.ProtocolConstants.HANDSHAKE_INITIATION_RATE;
-import static io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT;
-import static io.keymesh.session.ProtocolConstants.MAX_STAGED_PACKETS;
-import static io.keymesh.session.ProtocolConstants.REJECT_AFTER_MESSAGES;
-import static io.keymesh.session.ProtocolConstants.REJECT_AFTER_TIME;
-import static io.keymesh.session.ProtocolConstants.REKEY_AFTER_MESSAGES;
-import static io.keymesh.session.ProtocolConstants.REKEY_AFTER_TIME;
-import static io.keymesh.session.ProtocolConstants.REKEY_TIMEOUT;
-
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.crypto.X25519;
-import io.keymesh.wire.CookieReply;
-import io.keymesh.wire.HandshakeInitiation;
-import io.keymesh.wire.HandshakeResponse;
-import io.keymesh.wire.InnerPayload;
-import io.keymesh.wire.MessageType;
 import io.keymesh.wire.TransportData;
 import java.util.Arrays;
 import java.util.Collection;
@@ -39,8 +25,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>The parts: {@link HandshakeMessages} builds and reads handshake messages, {@link KeyRotation}
  * moves keypairs through previous / current / next, {@link PeerTimers} holds WireGuard's timers,
- * {@link HandshakeAdmission} judges handshakes under load, {@link SendPath} sends on other threads.
- * This class runs them: receive, send, and the timers' actions.
+ * {@link HandshakeAdmission} judges handshakes under load, {@link SessionReceive} handles received
+ * datagrams and {@link SessionSend} sends (wireguard-go's {@code receive.go} and {@code send.go}),
+ * {@link SendPath} sends on other threads. This class holds the peers, settings and counters and
+ * runs the parts, with the timers' actions.
  *
  * <p>Time is the caller's monotonic clock in nanoseconds ({@code nowNanos}, e.g. from
  * the JVM's monotonic clock or a simulator's); TAI64N timestamps are {@code nowNanos +
@@ -64,27 +52,20 @@ public final class SessionEngine {
     private final RandomGenerator random;
     private final Transmit transmit;
     private final SessionEvents events;
-    private Aead transportAead = Aead.jdk();
     private final HandshakeAdmission admission;
     private final IndexTable indices;
     private final KeyRotation keys;
     private final HandshakeMessages handshakes;
+    private final SessionSend sending;
+    private final SessionReceive receiving;
     private final Map<PublicKey, Peer> peers = new LinkedHashMap<>();
     private final DropCounters drops = new DropCounters();
-    /** For {@link #sendStaged}: a peer's waiting packets go to its endpoint as one batch. */
-    private final PacketBatch staged = new PacketBatch(16);
-    private final byte[] out = new byte[HandshakeInitiation.LENGTH];
-    private final byte[] keepalive = new byte[TransportData.MIN_LENGTH];
     /** The last {@link #nextDeadline()} returned, for {@link SendPath}s on other threads. */
     private final AtomicLong reportedDeadline = new AtomicLong(Long.MAX_VALUE);
     private final PeerTimers.Actions timerActions = new TimerActions();
 
     private byte[] membershipKey;
     private int paddingMtu;
-
-    private long initiationsSent;
-    private long responsesSent;
-    private long cookieRepliesSent;
 
     /**
      * @param transmit where packets go (called on the engine's thread, and on other threads by the
@@ -102,6 +83,8 @@ public final class SessionEngine {
         this.keys = new KeyRotation(indices);
         this.handshakes = new HandshakeMessages(localKey, random, wallClockOffsetNanos, indices, keys, drops, peers,
                 events::admitMember);
+        this.sending = new SessionSend(transmit, events, handshakes, drops);
+        this.receiving = new SessionReceive(transmit, events, admission, indices, keys, handshakes, sending, drops);
     }
 
     /** The port this engine transmits through. */
@@ -221,7 +204,9 @@ public final class SessionEngine {
      * the faster; {@link Aead#portable()} allocates nothing per packet). Handshakes always use the JDK's.
      */
     public void setTransportAead(Aead aead) {
-        this.transportAead = java.util.Objects.requireNonNull(aead, "aead");
+        java.util.Objects.requireNonNull(aead, "aead");
+        sending.setTransportAead(aead);
+        receiving.setTransportAead(aead);
     }
 
     /** Pads payloads to a multiple of 16 but not past this MTU (0, the default: no limit). */
@@ -230,6 +215,7 @@ public final class SessionEngine {
             throw new IllegalArgumentException("mtu must be >= 0, got " + mtu);
         }
         this.paddingMtu = mtu;
+        sending.setPaddingMtu(mtu);
         for (Peer p : peers.values()) {
             p.sendPath.setPaddingMtu(mtu);
         }
@@ -261,15 +247,15 @@ public final class SessionEngine {
     }
 
     public long initiationsSent() {
-        return initiationsSent;
+        return sending.initiationsSent();
     }
 
     public long responsesSent() {
-        return responsesSent;
+        return receiving.responsesSent();
     }
 
     public long cookieRepliesSent() {
-        return cookieRepliesSent;
+        return receiving.cookieRepliesSent();
     }
 
     /**
@@ -289,156 +275,7 @@ public final class SessionEngine {
      * is thrown.
      */
     public void receive(long nowNanos, byte[] buf, int off, int len, Endpoint from) {
-        switch (MessageType.of(buf, off, len)) {
-            case MessageType.TRANSPORT_DATA -> receiveTransport(nowNanos, buf, off, len, from);
-            case MessageType.HANDSHAKE_INITIATION -> {
-                int mac1 = admitHandshake(nowNanos, buf, off, HandshakeInitiation.MAC1, HandshakeInitiation.sender(buf, off), from);
-                if (mac1 != CookieChecker.MAC1_INVALID) {
-                    HandshakeMessages.Initiation in = handshakes.consumeInitiation(nowNanos, buf, off, mac1);
-                    if (in != null) {
-                        respond(nowNanos, in, from);
-                    }
-                }
-            }
-            case MessageType.HANDSHAKE_RESPONSE -> {
-                int mac1 = admitHandshake(nowNanos, buf, off, HandshakeResponse.MAC1, HandshakeResponse.sender(buf, off), from);
-                if (mac1 != CookieChecker.MAC1_INVALID) {
-                    Peer p = handshakes.consumeResponse(nowNanos, buf, off, mac1);
-                    if (p != null) {
-                        responseConsumed(nowNanos, p, from);
-                    }
-                }
-            }
-            case MessageType.COOKIE_REPLY -> consumeCookieReply(nowNanos, buf, off);
-            default -> drop(DropReason.MALFORMED);
-        }
-    }
-
-    /**
-     * Asks {@link HandshakeAdmission}; counts a refusal and sends a cookie reply when one is due.
-     *
-     * @return which mac1 key verified ({@link CookieChecker#MAC1_STANDARD} or
-     *     {@link CookieChecker#MAC1_MEMBER}), or {@link CookieChecker#MAC1_INVALID} if refused
-     */
-    private int admitHandshake(long now, byte[] buf, int off, int mac1Offset, int senderIndex, Endpoint from) {
-        int verdict = admission.admit(now, buf, off, mac1Offset, senderIndex, from, out);
-        switch (verdict) {
-            case HandshakeAdmission.REFUSED_BAD_MAC1 -> drop(DropReason.BAD_MAC1);
-            case HandshakeAdmission.REFUSED_COOKIE_REPLY_WRITTEN -> {
-                cookieRepliesSent++;
-                transmit.send(from, out, 0, CookieReply.LENGTH);
-                drop(DropReason.COOKIE_REQUIRED);
-            }
-            case HandshakeAdmission.REFUSED_RATE_LIMITED -> drop(DropReason.RATE_LIMITED);
-            default -> {
-                return verdict;
-            }
-        }
-        return CookieChecker.MAC1_INVALID;
-    }
-
-    /** Answers a consumed initiation: the peer's endpoint policy and timers first, then the response. */
-    private void respond(long now, HandshakeMessages.Initiation in, Endpoint from) {
-        Peer p = in.peer();
-        p.timers.absorbSendPath();
-        authenticatedFrom(p, from);
-        p.timers.anyAuthenticatedPacketTraversal(now);
-        p.timers.anyAuthenticatedPacketReceived();
-        handshakes.createResponse(now, in, out);
-        p.timers.sessionDerived(now);
-        responsesSent++;
-        // Where the owner's policy sends the peer's packets; if it named no endpoint (yet), back
-        // where the initiation came from.
-        Endpoint to = p.endpoint != null ? p.endpoint : from;
-        if (to == null) {
-            drop(DropReason.NO_ENDPOINT);
-            return;
-        }
-        transmit.send(to, out, 0, HandshakeResponse.LENGTH);
-        p.timers.anyAuthenticatedPacketSent();
-    }
-
-    /** Our initiation was answered and its keypair is current: the session is up. */
-    private void responseConsumed(long now, Peer p, Endpoint from) {
-        p.timers.absorbSendPath();
-        authenticatedFrom(p, from);
-        p.publishRoute();
-        p.timers.anyAuthenticatedPacketReceived();
-        p.timers.sessionDerived(now);
-        handshakeComplete(now, p);
-        if (p.staged.isEmpty()) {
-            sendKeepalive(now, p);
-        } else {
-            sendStaged(now, p);
-        }
-    }
-
-    private void consumeCookieReply(long now, byte[] buf, int off) {
-        Object entry = indices.get(CookieReply.receiver(buf, off));
-        Peer p = entry instanceof Peer peer ? peer : entry instanceof Keypair kp ? kp.peer : null;
-        if (p == null || !p.cookieGenerator.consumeReply(buf, off, now)) {
-            drop(DropReason.UNEXPECTED_MESSAGE);
-            return;
-        }
-        p.cookieRepliesReceived++;
-    }
-
-    private void receiveTransport(long now, byte[] buf, int off, int len, Endpoint from) {
-        Keypair kp = indices.get(TransportData.receiver(buf, off)) instanceof Keypair k ? k : null;
-        if (kp == null) {
-            drop(DropReason.UNKNOWN_INDEX);
-            return;
-        }
-        long counter = TransportData.counter(buf, off);
-        if (now - kp.createdNanos >= REJECT_AFTER_TIME || Long.compareUnsigned(counter, REJECT_AFTER_MESSAGES) >= 0) {
-            drop(DropReason.KEYPAIR_EXPIRED);
-            return;
-        }
-        int ctOff = off + TransportData.HEADER_LENGTH;
-        int n = transportAead.open(kp.receiveKey, counter, null, 0, buf, ctOff, len - TransportData.HEADER_LENGTH, buf, ctOff);
-        if (n < 0) {
-            drop(DropReason.BAD_TAG);
-            return;
-        }
-        if (!kp.replay.accept(counter, REJECT_AFTER_MESSAGES)) {
-            drop(DropReason.REPLAY);
-            return;
-        }
-        Peer p = kp.peer;
-        p.timers.absorbSendPath();
-        if (kp == p.next) {
-            // The initiator used the keypair we made as responder: it becomes current.
-            keys.promoteNext(p);
-            p.publishRoute();
-            handshakeComplete(now, p);
-            sendStaged(now, p);
-        }
-        authenticatedFrom(p, from);
-        p.timers.anyAuthenticatedPacketReceived();
-        keepKeyFreshReceiving(now, p);
-        p.rxPackets++;
-        p.rxBytes += len;
-        if (n == 0) {
-            events.keepalive(p);
-            return;
-        }
-        p.timers.dataReceived(now);
-        int kind = InnerPayload.kind(buf, ctOff, n);
-        if (kind == InnerPayload.IPV4 || kind == InnerPayload.IPV6) {
-            n = InnerPayload.ipPacketLength(buf, ctOff, n);
-            if (n < 0) {
-                drop(DropReason.MALFORMED);
-                return;
-            }
-        }
-        events.deliver(p, from, kind, buf, ctOff, n);
-    }
-
-    /** An authenticated packet of {@code p} from {@code from}: the owner's policy may move the endpoint. */
-    private void authenticatedFrom(Peer p, Endpoint from) {
-        if (from != null) {
-            events.authenticated(p, from);
-        }
+        receiving.receive(nowNanos, buf, off, len, from);
     }
 
     // ---------------------------------------------------------------- send
@@ -452,28 +289,7 @@ public final class SessionEngine {
      * @return true if sent or queued, false if dropped (no endpoint known)
      */
     public boolean send(long nowNanos, Peer peer, byte[] buf, int off, int len) {
-        if (off < SEND_HEADROOM || buf.length - off - len < sendTailroom(len)) {
-            throw new IllegalArgumentException("send needs " + SEND_HEADROOM + " bytes before and "
-                    + sendTailroom(len) + " after the payload");
-        }
-        if (peer.endpoint == null) {
-            drop(DropReason.NO_ENDPOINT);
-            events.dropped(peer, DropReason.NO_ENDPOINT, 1);
-            return false;
-        }
-        Keypair kp = peer.current;
-        if (kp == null || !kp.isUsable(nowNanos) || !peer.staged.isEmpty()) {
-            stage(peer, buf, off, len);
-            if (kp != null && kp.isUsable(nowNanos)) {
-                sendStaged(nowNanos, peer);
-            } else {
-                sendInitiation(nowNanos, peer, false);
-            }
-            return true;
-        }
-        encryptAndTransmit(nowNanos, peer, kp, buf, off, len);
-        keepKeyFreshSending(nowNanos, peer);
-        return true;
+        return sending.send(nowNanos, peer, buf, off, len);
     }
 
     /**
@@ -485,23 +301,12 @@ public final class SessionEngine {
      * @return true if sent
      */
     public boolean sendTo(long nowNanos, Peer peer, Endpoint to, byte[] buf, int off, int len) {
-        if (off < SEND_HEADROOM || buf.length - off - len < sendTailroom(len)) {
-            throw new IllegalArgumentException("send needs " + SEND_HEADROOM + " bytes before and "
-                    + sendTailroom(len) + " after the payload");
-        }
-        Keypair kp = peer.current;
-        if (kp == null || !kp.isUsable(nowNanos) || !peer.staged.isEmpty() || to == null) {
-            return false;
-        }
-        int total = seal(nowNanos, peer, kp, buf, off, len);
-        transmit.send(to, buf, off - SEND_HEADROOM, total);
-        keepKeyFreshSending(nowNanos, peer);
-        return true;
+        return sending.sendTo(nowNanos, peer, to, buf, off, len);
     }
 
     /** Bytes a caller leaves free after a {@code len}-byte payload passed to {@link #send}: padding and tag. */
     public int sendTailroom(int len) {
-        return TransportData.paddedLength(len, paddingMtu) - len + TransportData.TAG_LENGTH;
+        return sending.sendTailroom(len);
     }
 
     /**
@@ -509,21 +314,7 @@ public final class SessionEngine {
      * those instead, and without a session it starts a handshake.
      */
     public void sendKeepalive(long nowNanos, Peer peer) {
-        if (!peer.staged.isEmpty()) {
-            sendStaged(nowNanos, peer);
-            return;
-        }
-        Keypair kp = peer.current;
-        if (kp == null || !kp.isUsable(nowNanos)) {
-            sendInitiation(nowNanos, peer, false);
-            return;
-        }
-        if (peer.endpoint == null) {
-            drop(DropReason.NO_ENDPOINT);
-            return;
-        }
-        encryptAndTransmit(nowNanos, peer, kp, keepalive, SEND_HEADROOM, 0);
-        keepKeyFreshSending(nowNanos, peer); // as wireguard-go: every sent packet, keepalives too
+        sending.sendKeepalive(nowNanos, peer);
     }
 
     /**
@@ -533,7 +324,7 @@ public final class SessionEngine {
      * @return true if an initiation was sent
      */
     public boolean initiateHandshake(long nowNanos, Peer peer) {
-        return sendInitiation(nowNanos, peer, false);
+        return sending.sendInitiation(nowNanos, peer, false);
     }
 
     /**
@@ -546,122 +337,7 @@ public final class SessionEngine {
      * @return true if an initiation was sent
      */
     public boolean initiateHandshakeSooner(long nowNanos, Peer peer, long minIntervalNanos) {
-        if (peer.wireGuardCompatible) {
-            return initiateHandshake(nowNanos, peer);
-        }
-        return sendInitiation(nowNanos, peer, false, Math.max(minIntervalNanos, HANDSHAKE_INITIATION_RATE));
-    }
-
-    private void stage(Peer p, byte[] buf, int off, int len) {
-        if (p.staged.size() >= MAX_STAGED_PACKETS) {
-            p.staged.pollFirst();
-            drop(DropReason.STAGED_QUEUE_FULL);
-            events.dropped(p, DropReason.STAGED_QUEUE_FULL, 1);
-        }
-        byte[] copy = new byte[SEND_HEADROOM + len + sendTailroom(len)];
-        System.arraycopy(buf, off, copy, SEND_HEADROOM, len);
-        p.staged.addLast(new StagedPacket(copy, len));
-        p.publishRoute(); // withdrawn: staged packets go before any sent from another thread
-    }
-
-    private void sendStaged(long now, Peer p) {
-        Keypair kp = p.current;
-        if (kp == null || !kp.isUsable(now)) {
-            if (!p.staged.isEmpty()) {
-                sendInitiation(now, p, false);
-            }
-            return;
-        }
-        if (p.endpoint == null) {
-            return;
-        }
-        staged.clear();
-        StagedPacket pkt;
-        while ((pkt = p.staged.pollFirst()) != null) {
-            int total = seal(now, p, kp, pkt.buf(), SEND_HEADROOM, pkt.length());
-            staged.add(pkt.buf(), 0, total);
-            if (staged.isFull() || p.staged.isEmpty()) {
-                transmit.send(p.endpoint, staged);
-                staged.clear();
-            }
-        }
-        p.publishRoute();
-        keepKeyFreshSending(now, p);
-    }
-
-    private void encryptAndTransmit(long now, Peer p, Keypair kp, byte[] buf, int off, int len) {
-        int total = seal(now, p, kp, buf, off, len);
-        transmit.send(p.endpoint, buf, off - SEND_HEADROOM, total);
-    }
-
-    /**
-     * Encrypts {@code buf[off..off+len)} in place behind its transport header and counts it as sent
-     * (statistics and timers); the caller transmits the {@code SEND_HEADROOM + } returned bytes from
-     * {@code off - SEND_HEADROOM}.
-     */
-    private int seal(long now, Peer p, Keypair kp, byte[] buf, int off, int len) {
-        p.timers.absorbSendPath();
-        long counter = kp.nextSendCounter();
-        int padded = TransportData.paddedLength(len, paddingMtu);
-        Arrays.fill(buf, off + len, off + padded, (byte) 0);
-        TransportData.writeHeader(buf, off - SEND_HEADROOM, kp.remoteIndex, counter);
-        int n = transportAead.seal(kp.sendKey, counter, null, 0, buf, off, padded, buf, off);
-        int total = SEND_HEADROOM + n;
-        p.txPackets++;
-        p.txBytes += total;
-        p.timers.anyAuthenticatedPacketTraversal(now);
-        p.timers.anyAuthenticatedPacketSent();
-        if (len > 0) {
-            p.timers.dataSent(now);
-        }
-        return total;
-    }
-
-    private boolean sendInitiation(long now, Peer p, boolean isRetry) {
-        return sendInitiation(now, p, isRetry, REKEY_TIMEOUT);
-    }
-
-    private boolean sendInitiation(long now, Peer p, boolean isRetry, long minInterval) {
-        p.timers.absorbSendPath();
-        if (!isRetry) {
-            p.timers.resetHandshakeAttempts();
-        }
-        Handshake hs = p.handshake;
-        if (hs.hasSentInitiation && now - hs.lastSentInitiationNanos < minInterval) {
-            return false;
-        }
-        if (p.endpoint == null) {
-            drop(DropReason.NO_ENDPOINT);
-            return false;
-        }
-        hs.lastSentInitiationNanos = now;
-        hs.hasSentInitiation = true;
-        handshakes.createInitiation(now, p, out);
-        initiationsSent++;
-        transmit.send(p.endpoint, out, 0, HandshakeInitiation.LENGTH);
-        p.timers.anyAuthenticatedPacketTraversal(now);
-        p.timers.anyAuthenticatedPacketSent();
-        p.timers.handshakeInitiated(now);
-        return true;
-    }
-
-    private void keepKeyFreshSending(long now, Peer p) {
-        Keypair kp = p.current;
-        if (kp != null && kp.isInitiator
-                && (Long.compareUnsigned(kp.sendCounter(), REKEY_AFTER_MESSAGES) > 0 || now - kp.createdNanos > REKEY_AFTER_TIME)) {
-            sendInitiation(now, p, false);
-        }
-    }
-
-    private void keepKeyFreshReceiving(long now, Peer p) {
-        if (p.sentLastMinuteHandshake) {
-            return;
-        }
-        Keypair kp = p.current;
-        if (kp != null && kp.isInitiator && now - kp.createdNanos > REJECT_AFTER_TIME - KEEPALIVE_TIMEOUT - REKEY_TIMEOUT) {
-            p.sentLastMinuteHandshake = true;
-            sendInitiation(now, p, false);
-        }
+        return sending.initiateHandshakeSooner(nowNanos, peer, minIntervalNanos);
     }
 
     // ---------------------------------------------------------------- timers
@@ -700,12 +376,12 @@ public final class SessionEngine {
     private final class TimerActions implements PeerTimers.Actions {
         @Override
         public void sendInitiation(long now, Peer peer, boolean isRetry) {
-            SessionEngine.this.sendInitiation(now, peer, isRetry);
+            sending.sendInitiation(now, peer, isRetry);
         }
 
         @Override
         public void sendKeepalive(long now, Peer peer) {
-            SessionEngine.this.sendKeepalive(now, peer);
+            sending.sendKeepalive(now, peer);
         }
 
         @Override
@@ -740,25 +416,10 @@ public final class SessionEngine {
         }
     }
 
-    // ---------------------------------------------------------------- handshakes and keypairs
-
-    private void handshakeComplete(long now, Peer p) {
-        p.timers.handshakeComplete();
-        p.sentLastMinuteHandshake = false;
-        p.lastHandshakeNanos = now;
-        p.hasHandshake = true;
-        p.handshakesCompleted++;
-        events.handshakeCompleted(p);
-    }
+    // ---------------------------------------------------------------- keypairs
 
     private void zeroKeyMaterial(Peer p) {
         keys.zeroKeyMaterial(p);
         p.publishRoute();
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private void drop(DropReason reason) {
-        drops.count(reason);
     }
 }

@@ -1,0 +1,155 @@
+package io.keymesh.config;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The problems of one load of a node configuration, and the reading of single values that reports
+ * into them: each problem is one line, {@code key.path: why (line N)}, in the order found. The
+ * readers of the configuration's parts ({@link NodeConfigLoader}, {@link PeerConfigReader},
+ * {@link RelayConfigReader}) share one. Not thread-safe: one per load.
+ */
+final class ConfigReader {
+    private final String mainFile;
+    private final List<String> problems = new ArrayList<>();
+
+    /** {@code mainFile}: the absolute path of the file loaded, or null if the text came from elsewhere. */
+    ConfigReader(String mainFile) {
+        this.mainFile = mainFile;
+    }
+
+    /** The problems reported so far, in order; the list itself, not a copy. */
+    List<String> problems() {
+        return problems;
+    }
+
+    void problem(String path, String why, ConfigOrigin origin) {
+        problems.add(path + ": " + why + where(origin));
+    }
+
+    /** " (line N)" for a value from the loaded file, " (FILE line N)" for one from an included file, else "". */
+    String where(ConfigOrigin origin) {
+        if (origin == null || origin.lineNumber() < 0 || origin.resource() != null) {
+            return "";
+        }
+        String f = origin.filename();
+        if (f != null && mainFile != null && !f.equals(mainFile)) {
+            return " (" + f + " line " + origin.lineNumber() + ")";
+        }
+        return " (line " + origin.lineNumber() + ")";
+    }
+
+    /** A Typesafe Config exception's message without its origin prefix, and the line at the end. */
+    String describe(ConfigException e) {
+        String message = e.getMessage();
+        ConfigOrigin origin = e.origin();
+        if (origin != null) {
+            String prefix = origin.description() + ": ";
+            if (message.startsWith(prefix)) {
+                message = message.substring(prefix.length());
+            }
+        }
+        return message + where(origin);
+    }
+
+    /** The value of {@code key} in {@code o}, or null if it is absent or null. */
+    static ConfigValue present(ConfigObject o, String key) {
+        ConfigValue v = o.get(key);
+        return v == null || v.valueType() == ConfigValueType.NULL ? null : v;
+    }
+
+    /** The string value of {@code v}, or null after reporting that it is not a string. */
+    String string(ConfigValue v, String path) {
+        if (v.valueType() != ConfigValueType.STRING) {
+            problem(path, "must be a string (in quotes), got " + typeName(v) + " " + render(v), v.origin());
+            return null;
+        }
+        return (String) v.unwrapped();
+    }
+
+    /** The boolean {@code key} of {@code o}; {@code dflt} if absent, or after reporting that it is not a boolean. */
+    boolean bool(String path, ConfigObject o, String key, boolean dflt) {
+        ConfigValue v = present(o, key);
+        if (v == null) {
+            return dflt;
+        }
+        if (v.valueType() != ConfigValueType.BOOLEAN) {
+            problem(path, "must be true or false, got " + render(v), v.origin());
+            return dflt;
+        }
+        return (Boolean) v.unwrapped();
+    }
+
+    /** Reports keys of {@code o} not in {@code valid}, with a suggestion for a near miss. */
+    void unknownKeys(String path, ConfigObject o, Set<String> valid) {
+        TreeSet<String> sorted = new TreeSet<>(valid);
+        for (String k : new TreeSet<>(o.keySet())) {
+            if (!valid.contains(k)) {
+                String suggestion = nearest(k, sorted);
+                problem(path + "." + k, "unknown key" + (suggestion == null ? "" : " (did you mean " + suggestion + "?)")
+                        + "; valid keys: " + String.join(", ", sorted), o.get(k).origin());
+            }
+        }
+    }
+
+    /** {@code message} without a leading "{@code kind}: ", as the key classes begin theirs. */
+    static String withoutKind(String message, String kind) {
+        return message.startsWith(kind + ": ") ? message.substring(kind.length() + 2) : message;
+    }
+
+    static String typeName(ConfigValue v) {
+        return switch (v.valueType()) {
+            case OBJECT -> "an object";
+            case LIST -> "a list";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            case STRING -> "a string";
+        };
+    }
+
+    static String render(ConfigValue v) {
+        return v.render(ConfigRenderOptions.concise());
+    }
+
+    /** The entry of {@code valid} nearest to {@code key} by edit distance, if near enough to be a typo. */
+    private static String nearest(String key, Set<String> valid) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String v : valid) {
+            int d = editDistance(key, v);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = v;
+            }
+        }
+        return bestDistance <= Math.max(2, key.length() / 4) ? best : null;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

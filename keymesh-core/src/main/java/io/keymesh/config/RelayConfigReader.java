@@ -1,0 +1,160 @@
+package io.keymesh.config;
+
+import static io.keymesh.config.ConfigReader.present;
+import static io.keymesh.config.ConfigReader.render;
+import static io.keymesh.config.ConfigReader.typeName;
+import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
+import static io.keymesh.config.NodeConfigKeys.ENABLED;
+import static io.keymesh.config.NodeConfigKeys.IDLE_TIMEOUT;
+import static io.keymesh.config.NodeConfigKeys.MAX_BYTES_PER_SECOND;
+import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS;
+import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS_LIMIT;
+import static io.keymesh.config.NodeConfigKeys.MAX_IDLE_TIMEOUT;
+import static io.keymesh.config.NodeConfigKeys.MIN_IDLE_TIMEOUT;
+import static io.keymesh.config.NodeConfigKeys.RELAY;
+import static io.keymesh.config.NodeConfigKeys.RELAY_KEYS;
+import static io.keymesh.config.NodeConfigLoader.ROOT;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.keymesh.overlay.RelayConfig;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Reads the {@code keymesh.relay} object — the relay service this node offers: {@code enabled},
+ * {@code max-circuits}, {@code bytes-per-second}, {@code idle-timeout} — into a {@link RelayConfig},
+ * reporting each problem to its {@link ConfigReader}. Not thread-safe: one per load.
+ */
+final class RelayConfigReader {
+    private final ConfigReader reader;
+
+    RelayConfigReader(ConfigReader reader) {
+        this.reader = reader;
+    }
+
+    /** The relay settings of {@code reference.conf}: what the loader takes for keys a relay object leaves out. */
+    static RelayConfig defaults() {
+        ConfigReader reader = new ConfigReader(null);
+        RelayConfig relay = new RelayConfigReader(reader).read(NodeConfigLoader.reference().getObject(ROOT));
+        if (relay == null) {
+            throw new IllegalStateException("reference.conf's relay object: " + String.join("; ", reader.problems()));
+        }
+        return relay;
+    }
+
+    /**
+     * The {@code relay} object of the {@code keymesh} block {@code o} (merged over reference.conf's,
+     * so every key is there unless set to null), or null after reporting a problem.
+     */
+    RelayConfig read(ConfigObject o) {
+        String path = ROOT + "." + RELAY;
+        ConfigValue v = o.get(RELAY);
+        if (v == null || v.valueType() != ConfigValueType.OBJECT) {
+            reader.problem(path, "must be an object { " + ENABLED + " = ..., " + MAX_CIRCUITS + " = ..., " + BYTES_PER_SECOND
+                    + " = ..., " + IDLE_TIMEOUT + " = ... }, got " + (v == null ? "nothing" : typeName(v))
+                    + " (to turn relaying off: " + RELAY + "." + ENABLED + " = false)", v == null ? null : v.origin());
+            return null;
+        }
+        ConfigObject r = (ConfigObject) v;
+        reader.unknownKeys(path, r, RELAY_KEYS);
+        boolean enabled = reader.bool(path + "." + ENABLED, r, ENABLED, RelayConfig.DEFAULT.enabled());
+        int maxCircuits = maxCircuits(path + "." + MAX_CIRCUITS, r);
+        long rate = bytesPerSecond(path + "." + BYTES_PER_SECOND, r);
+        long idle = idleTimeout(path + "." + IDLE_TIMEOUT, r);
+        if (maxCircuits < 0 || rate < 0 || idle < 0) {
+            return null;
+        }
+        return new RelayConfig(enabled, maxCircuits, rate, idle);
+    }
+
+    /** 0..{@value NodeConfigKeys#MAX_CIRCUITS_LIMIT}, or -1 after reporting a problem. */
+    private int maxCircuits(String path, ConfigObject o) {
+        ConfigValue v = present(o, MAX_CIRCUITS);
+        String range = "0.." + MAX_CIRCUITS_LIMIT;
+        if (v == null) {
+            reader.problem(path, "missing: give a whole number " + range, o.origin());
+            return -1;
+        }
+        long n;
+        Object u = v.unwrapped();
+        if (u instanceof Integer || u instanceof Long) {
+            n = ((Number) u).longValue();
+        } else if (u instanceof String text && text.strip().matches("[-+]?[0-9]{1,18}")) {
+            n = Long.parseLong(text.strip());
+        } else {
+            reader.problem(path, "must be a whole number " + range + ", got " + (v.valueType() == ConfigValueType.STRING
+                    || v.valueType() == ConfigValueType.NUMBER ? "" : typeName(v) + " ") + render(v), v.origin());
+            return -1;
+        }
+        if (n < 0 || n > MAX_CIRCUITS_LIMIT) {
+            reader.problem(path, "must be " + range + ", got " + n, v.origin());
+            return -1;
+        }
+        return (int) n;
+    }
+
+    /** Bytes per second, 0 for no limit, or -1 after reporting a problem. */
+    private long bytesPerSecond(String path, ConfigObject o) {
+        ConfigValue v = present(o, BYTES_PER_SECOND);
+        String example = "a size such as 10M or 1048576 (0: no limit)";
+        if (v == null) {
+            reader.problem(path, "missing: give " + example, o.origin());
+            return -1;
+        }
+        if (v.valueType() != ConfigValueType.STRING && v.valueType() != ConfigValueType.NUMBER) {
+            reader.problem(path, "must be " + example + ", got " + typeName(v), v.origin());
+            return -1;
+        }
+        String text = String.valueOf(v.unwrapped()).strip();
+        if (text.startsWith("-")) {
+            reader.problem(path, "must not be negative, got " + text, v.origin());
+            return -1;
+        }
+        long bytes;
+        try {
+            bytes = ConfigFactory.parseMap(Map.of("b", v.unwrapped())).getBytes("b");
+        } catch (ConfigException e) {
+            reader.problem(path, "not a size (e.g. 10M, 500kB, 1048576; 0: no limit): \"" + text + "\"", v.origin());
+            return -1;
+        }
+        if (bytes > MAX_BYTES_PER_SECOND) {
+            reader.problem(path, "at most 8G (for no limit: 0), got " + text, v.origin());
+            return -1;
+        }
+        return bytes;
+    }
+
+    /** In nanoseconds, or -1 after reporting a problem. */
+    private long idleTimeout(String path, ConfigObject o) {
+        ConfigValue v = present(o, IDLE_TIMEOUT);
+        if (v == null) {
+            reader.problem(path, "missing: give a duration such as 120s", o.origin());
+            return -1;
+        }
+        if (v.valueType() != ConfigValueType.STRING && v.valueType() != ConfigValueType.NUMBER) {
+            reader.problem(path, "must be a duration such as 120s, got " + typeName(v), v.origin());
+            return -1;
+        }
+        Duration d;
+        try {
+            d = Durations.parse(String.valueOf(v.unwrapped()));
+        } catch (IllegalArgumentException e) {
+            reader.problem(path, e.getMessage(), v.origin());
+            return -1;
+        }
+        if (d.compareTo(MIN_IDLE_TIMEOUT) < 0) {
+            reader.problem(path, "at least " + Durations.format(MIN_IDLE_TIMEOUT) + " (paths not in use are probed every 5s, "
+                    + "which keeps their circuits open), got " + v.unwrapped(), v.origin());
+            return -1;
+        }
+        if (d.compareTo(MAX_IDLE_TIMEOUT) > 0) {
+            reader.problem(path, "at most 1d, got " + v.unwrapped(), v.origin());
+            return -1;
+        }
+        return d.toNanos();
+    }
+}
