@@ -1,21 +1,31 @@
 package io.keymesh.config;
 
 import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
+import static io.keymesh.config.NodeConfigKeys.ENABLED;
 import static io.keymesh.config.NodeConfigKeys.ENDPOINT;
 import static io.keymesh.config.NodeConfigKeys.FILE_SUFFIX;
+import static io.keymesh.config.NodeConfigKeys.IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.LISTEN;
+import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS;
 import static io.keymesh.config.NodeConfigKeys.NETWORK_KEY;
 import static io.keymesh.config.NodeConfigKeys.PEERS;
 import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
 import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
 import static io.keymesh.config.NodeConfigKeys.PUBLIC_KEY;
+import static io.keymesh.config.NodeConfigKeys.RELAY;
+import static io.keymesh.config.NodeConfigKeys.VIA;
 import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
 
 import com.typesafe.config.ConfigUtil;
+import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
+import io.keymesh.overlay.RelayConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A node configuration read from a file, and where its secrets came from. The private key in
@@ -55,12 +65,31 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
                 s.append("      " + ENDPOINT + " = ").append(p.endpoint() == null ? "null" : quote(HostPort.format(p.endpoint()))).append('\n');
                 s.append("      " + PERSISTENT_KEEPALIVE + " = ").append(p.persistentKeepaliveSeconds()).append("s\n");
                 s.append("      " + WIREGUARD + " = ").append(p.wireGuardCompatible()).append('\n');
+                s.append("      " + VIA + " = ").append(via(p.relays())).append('\n');
                 s.append("    }\n");
             }
             s.append("  ]\n");
         }
+        RelayConfig r = node.relay();
+        s.append("  " + RELAY + " {\n");
+        s.append("    " + ENABLED + " = ").append(r.enabled()).append('\n');
+        s.append("    " + MAX_CIRCUITS + " = ").append(r.maxCircuits()).append('\n');
+        s.append("    " + BYTES_PER_SECOND + " = ").append(r.bytesPerSecond()).append(r.bytesPerSecond() == 0 ? "  # no limit\n" : "\n");
+        s.append("    " + IDLE_TIMEOUT + " = ").append(Durations.format(Duration.ofNanos(r.idleTimeoutNanos()))).append('\n');
+        s.append("  }\n");
         s.append("}\n");
         return s.toString();
+    }
+
+    /** {@code [ "R1", [ "R2", "R3" ] ]}: a route of one relay as its key, a longer one as a list. */
+    private static String via(List<List<PublicKey>> routes) {
+        if (routes.isEmpty()) {
+            return "[]";
+        }
+        return routes.stream()
+                .map(route -> route.size() == 1 ? quote(route.getFirst().toBase64())
+                        : route.stream().map(k -> quote(k.toBase64())).collect(Collectors.joining(", ", "[ ", " ]")))
+                .collect(Collectors.joining(", ", "[ ", " ]"));
     }
 
     private static void secret(StringBuilder s, String key, Path file) {

@@ -1,13 +1,16 @@
 package io.keymesh.config;
 
+import io.keymesh.overlay.PeerPaths;
+import java.time.Duration;
 import java.util.Set;
 
 /**
- * The names of the keys in a node's {@code keymesh} block, and what a peer's optional keys mean
- * when absent: the one place they are spelled, for {@link NodeConfigLoader}, which reads the block,
- * and for {@link NodeConfigRenderer} and {@link LoadedNodeConfig#render()}, which write it. The
- * top-level keys and their defaults are documented in {@code reference.conf}; a peer object's keys
- * only in its comments, so their defaults are here.
+ * The names of the keys in a node's {@code keymesh} block, what a peer's optional keys mean
+ * when absent, and the bounds of the relay settings: the one place they are spelled, for {@link
+ * NodeConfigLoader}, which reads the block, and for {@link NodeConfigRenderer} and {@link
+ * LoadedNodeConfig#render()}, which write it. The top-level keys and the relay object's, with their
+ * defaults, are documented in {@code reference.conf}; a peer object's keys only in its comments, so
+ * their defaults are here.
  */
 final class NodeConfigKeys {
     static final String PRIVATE_KEY = "private-key";
@@ -17,13 +20,37 @@ final class NodeConfigKeys {
     static final String LISTEN = "listen";
     static final String AEAD = "aead";
     static final String PEERS = "peers";
+    static final String RELAY = "relay";
 
     static final String PUBLIC_KEY = "public-key";
     static final String ENDPOINT = "endpoint";
     static final String PERSISTENT_KEEPALIVE = "persistent-keepalive";
     static final String WIREGUARD = "wireguard";
+    static final String VIA = "via";
     /** Every key of one peer object. */
-    static final Set<String> PEER_KEYS = Set.of(PUBLIC_KEY, ENDPOINT, PERSISTENT_KEEPALIVE, WIREGUARD);
+    static final Set<String> PEER_KEYS = Set.of(PUBLIC_KEY, ENDPOINT, PERSISTENT_KEEPALIVE, WIREGUARD, VIA);
+
+    /** The keys of the {@link #RELAY} object (their defaults are in {@code reference.conf}). */
+    static final String ENABLED = "enabled";
+    static final String MAX_CIRCUITS = "max-circuits";
+    static final String BYTES_PER_SECOND = "bytes-per-second";
+    static final String IDLE_TIMEOUT = "idle-timeout";
+    static final Set<String> RELAY_KEYS = Set.of(ENABLED, MAX_CIRCUITS, BYTES_PER_SECOND, IDLE_TIMEOUT);
+    /** The most {@link #MAX_CIRCUITS} ({@code RelayConfig} takes no more). */
+    static final int MAX_CIRCUITS_LIMIT = 1 << 20;
+    /**
+     * The most {@link #BYTES_PER_SECOND} short of no limit: 8 GiB/s, far above any link, and low
+     * enough that a circuit's token bucket (rate times nanoseconds elapsed, up to a second) stays
+     * within a long.
+     */
+    static final long MAX_BYTES_PER_SECOND = 8L << 30;
+    /**
+     * The shortest {@link #IDLE_TIMEOUT}: twice the time between the probes of a path not in use
+     * (5 s), which are what keeps its circuit open while it carries nothing else.
+     */
+    static final Duration MIN_IDLE_TIMEOUT = Duration.ofNanos(2 * PeerPaths.STANDBY_PROBE_INTERVAL_NANOS);
+    /** The longest {@link #IDLE_TIMEOUT}. */
+    static final Duration MAX_IDLE_TIMEOUT = Duration.ofDays(1);
 
     /** A peer without {@link #PERSISTENT_KEEPALIVE}: no keepalive packets. */
     static final int DEFAULT_PERSISTENT_KEEPALIVE_SECONDS = 0;

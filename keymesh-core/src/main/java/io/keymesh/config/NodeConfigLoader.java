@@ -1,17 +1,28 @@
 package io.keymesh.config;
 
 import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.DEFAULT_PERSISTENT_KEEPALIVE_SECONDS;
 import static io.keymesh.config.NodeConfigKeys.DEFAULT_WIREGUARD;
+import static io.keymesh.config.NodeConfigKeys.ENABLED;
 import static io.keymesh.config.NodeConfigKeys.ENDPOINT;
 import static io.keymesh.config.NodeConfigKeys.FILE_SUFFIX;
+import static io.keymesh.config.NodeConfigKeys.IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.LISTEN;
+import static io.keymesh.config.NodeConfigKeys.MAX_BYTES_PER_SECOND;
+import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS;
+import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS_LIMIT;
+import static io.keymesh.config.NodeConfigKeys.MAX_IDLE_TIMEOUT;
+import static io.keymesh.config.NodeConfigKeys.MIN_IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.NETWORK_KEY;
 import static io.keymesh.config.NodeConfigKeys.PEERS;
 import static io.keymesh.config.NodeConfigKeys.PEER_KEYS;
 import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
 import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
 import static io.keymesh.config.NodeConfigKeys.PUBLIC_KEY;
+import static io.keymesh.config.NodeConfigKeys.RELAY;
+import static io.keymesh.config.NodeConfigKeys.RELAY_KEYS;
+import static io.keymesh.config.NodeConfigKeys.VIA;
 import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
 
 import com.typesafe.config.Config;
@@ -23,12 +34,14 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import io.keymesh.channel.ChannelConfig;
 import io.keymesh.crypto.Key32;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
+import io.keymesh.overlay.RelayConfig;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -155,12 +168,13 @@ public final class NodeConfigLoader {
                     + "and a stock WireGuard peer uses it as its PresharedKey");
             String aead = aead(keymesh);
             List<PeerConfig> peers = peers(keymesh, privateKey, listen);
+            RelayConfig relay = relay(keymesh);
             if (!problems.isEmpty()) {
                 throw new BadConfigException(problems);
             }
             NodeConfig node;
             try {
-                node = new NodeConfig(privateKey, listen, nk.key, peers, aead);
+                node = new NodeConfig(privateKey, listen, nk.key, peers, aead, ChannelConfig.DEFAULT, relay);
             } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
                 throw new BadConfigException(ROOT + ": " + e.getMessage());
             }
@@ -289,9 +303,10 @@ public final class NodeConfigLoader {
             return out;
         }
         ConfigList list = (ConfigList) v;
+        Map<PublicKey, Boolean> listed = listedPeers(list);
         Map<PublicKey, Integer> seen = new HashMap<>();
         for (int i = 0; i < list.size(); i++) {
-            PeerConfig p = peer(path + "[" + i + "]", list.get(i), self, listen, seen, i);
+            PeerConfig p = peer(path + "[" + i + "]", list.get(i), self, listen, seen, i, listed);
             if (p != null) {
                 out.add(p);
             }
@@ -299,8 +314,38 @@ public final class NodeConfigLoader {
         return out;
     }
 
+    /**
+     * The keys of the peers listed, each with whether it is a stock WireGuard peer, read without
+     * reporting anything (each peer's own problems are reported where it is read): what a route's
+     * first relay is checked against.
+     */
+    private static Map<PublicKey, Boolean> listedPeers(ConfigList list) {
+        Map<PublicKey, Boolean> listed = new HashMap<>();
+        for (ConfigValue v : list) {
+            if (v.valueType() == ConfigValueType.OBJECT) {
+                ConfigObject o = (ConfigObject) v;
+                ConfigValue k = present(o, PUBLIC_KEY);
+                ConfigValue wg = present(o, WIREGUARD);
+                PublicKey key = k != null && k.valueType() == ConfigValueType.STRING ? quietKey((String) k.unwrapped()) : null;
+                if (key != null) {
+                    listed.putIfAbsent(key, wg != null && Boolean.TRUE.equals(wg.unwrapped()));
+                }
+            }
+        }
+        return listed;
+    }
+
+    private static PublicKey quietKey(String text) {
+        String t = text.strip();
+        try {
+            return t.length() == 44 ? PublicKey.fromBase64(t) : t.length() == 52 ? PublicKey.fromBase32(t) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private PeerConfig peer(String path, ConfigValue v, PrivateKey self, InetSocketAddress listen,
-            Map<PublicKey, Integer> seen, int index) {
+            Map<PublicKey, Integer> seen, int index, Map<PublicKey, Boolean> listed) {
         if (v.valueType() != ConfigValueType.OBJECT) {
             problem(path, "must be an object { public-key = ..., endpoint = ... }, got " + typeName(v), v.origin());
             return null;
@@ -311,10 +356,11 @@ public final class NodeConfigLoader {
         InetSocketAddress endpoint = endpoint(path + "." + ENDPOINT, o, listen);
         int keepalive = keepalive(path + "." + PERSISTENT_KEEPALIVE, o);
         boolean wireguard = bool(path + "." + WIREGUARD, o, WIREGUARD, DEFAULT_WIREGUARD);
-        if (key == null || keepalive < 0) {
+        List<List<PublicKey>> routes = via(path + "." + VIA, o, key, self, wireguard, listed);
+        if (key == null || keepalive < 0 || routes == null) {
             return null; // the problem is reported; the config fails
         }
-        return new PeerConfig(key, endpoint, keepalive, wireguard);
+        return new PeerConfig(key, endpoint, keepalive, wireguard, routes);
     }
 
     private PublicKey publicKey(String path, ConfigObject o, PrivateKey self, Map<PublicKey, Integer> seen, int index) {
@@ -324,6 +370,23 @@ public final class NodeConfigLoader {
                     o.origin());
             return null;
         }
+        PublicKey key = keyValue(path, v, self);
+        if (key == null) {
+            return null;
+        }
+        Integer first = seen.putIfAbsent(key, index);
+        if (first != null) {
+            problem(path, "the same key as " + ROOT + "." + PEERS + "[" + first + "]: a peer is listed once", v.origin());
+            return null;
+        }
+        return key;
+    }
+
+    /**
+     * A public key in base64 or base32 that is usable (not this node's own, not a low-order point),
+     * or null after reporting why not.
+     */
+    private PublicKey keyValue(String path, ConfigValue v, PrivateKey self) {
         String text = string(v, path);
         if (text == null) {
             return null;
@@ -356,12 +419,127 @@ public final class NodeConfigLoader {
                 return null;
             }
         }
-        Integer first = seen.putIfAbsent(key, index);
-        if (first != null) {
-            problem(path, "the same key as " + ROOT + "." + PEERS + "[" + first + "]: a peer is listed once", v.origin());
+        return key;
+    }
+
+    /**
+     * A peer's routes through relays: each element of the list one relay's key (a route through
+     * that relay) or a list of 1..3 keys (a multi-hop route, relays in order). Empty if absent;
+     * null after reporting a problem.
+     */
+    private List<List<PublicKey>> via(String path, ConfigObject o, PublicKey peer, PrivateKey self, boolean wireguard,
+            Map<PublicKey, Boolean> listed) {
+        ConfigValue v = present(o, VIA);
+        if (v == null) {
+            return List.of();
+        }
+        if (v.valueType() != ConfigValueType.LIST) {
+            problem(path, "must be a list [ \"RELAY\", ... ], each a relay's key or a list of 1.." + PeerConfig.MAX_RELAYS
+                    + " keys (a multi-hop route), got " + typeName(v) + " " + render(v), v.origin());
             return null;
         }
-        return key;
+        ConfigList list = (ConfigList) v;
+        if (list.isEmpty()) {
+            return List.of();
+        }
+        if (wireguard) {
+            problem(path, "a stock WireGuard peer (" + WIREGUARD + " = true) cannot be reached through relays", v.origin());
+            return null;
+        }
+        List<List<PublicKey>> routes = new ArrayList<>();
+        boolean ok = true;
+        for (int i = 0; i < list.size(); i++) {
+            String routePath = path + "[" + i + "]";
+            List<PublicKey> route = route(routePath, list.get(i), peer, self, listed);
+            int same = route == null ? -1 : routes.indexOf(route);
+            if (route == null) {
+                ok = false;
+            } else if (same >= 0) {
+                problem(routePath, "the same route as " + path + "[" + same + "]: a route is listed once", list.get(i).origin());
+                ok = false;
+            }
+            routes.add(route); // null too, so that indexes stay right
+        }
+        return ok ? routes : null;
+    }
+
+    /** One route of {@link #via}: a key, or a list of 1..3 keys; null after reporting a problem. */
+    private List<PublicKey> route(String path, ConfigValue v, PublicKey peer, PrivateKey self,
+            Map<PublicKey, Boolean> listed) {
+        List<String> paths = new ArrayList<>();
+        List<ConfigValue> hops = new ArrayList<>();
+        if (v.valueType() == ConfigValueType.STRING) {
+            paths.add(path);
+            hops.add(v);
+        } else if (v.valueType() == ConfigValueType.LIST) {
+            ConfigList list = (ConfigList) v;
+            if (list.isEmpty()) {
+                problem(path, "an empty route: a route is 1.." + PeerConfig.MAX_RELAYS + " relays, in order", v.origin());
+                return null;
+            }
+            if (list.size() > PeerConfig.MAX_RELAYS) {
+                problem(path, "a route has at most " + PeerConfig.MAX_RELAYS + " relays, got " + list.size(), v.origin());
+                return null;
+            }
+            for (int j = 0; j < list.size(); j++) {
+                paths.add(path + "[" + j + "]");
+                hops.add(list.get(j));
+            }
+        } else {
+            problem(path, "must be a relay's key or a list of 1.." + PeerConfig.MAX_RELAYS + " keys (a multi-hop route), got "
+                    + typeName(v) + " " + render(v), v.origin());
+            return null;
+        }
+        List<PublicKey> route = new ArrayList<>();
+        boolean ok = true;
+        for (int j = 0; j < hops.size(); j++) {
+            ConfigValue hop = hops.get(j);
+            PublicKey key = keyValue(paths.get(j), hop, self);
+            if (key == null) {
+                ok = false;
+            } else if (key.equals(peer)) {
+                problem(paths.get(j), "is the peer itself: a route lists only the relays on the way to the peer", hop.origin());
+                ok = false;
+            } else if (route.contains(key)) {
+                problem(paths.get(j), "the same relay as " + paths.get(route.indexOf(key)) + ": a route names a relay once",
+                        hop.origin());
+                ok = false;
+            } else if (j == 0 && !listed.containsKey(key)) {
+                problem(paths.get(j), relayIsNotAPeer(key), hop.origin());
+                ok = false;
+            } else if (j == 0 && listed.get(key)) {
+                problem(paths.get(j), relayIsWireGuard(key), hop.origin());
+                ok = false;
+            }
+            route.add(key); // null too, so that indexes stay right
+        }
+        return ok ? route : null;
+    }
+
+    /**
+     * Why the first relay of {@code route} cannot be used by a node with {@code peers}, or null if
+     * it can: this node reaches a route's first relay over its own session with it, so the relay
+     * must be one of its peers, and a mesh peer (a stock WireGuard peer relays nothing). Later
+     * relays are reached by the one before them, so they are that relay's peers, not necessarily
+     * this node's.
+     */
+    static String firstRelayProblem(List<PublicKey> route, List<PeerConfig> peers) {
+        PublicKey first = route.getFirst();
+        for (PeerConfig p : peers) {
+            if (p.publicKey().equals(first)) {
+                return p.wireGuardCompatible() ? relayIsWireGuard(first) : null;
+            }
+        }
+        return relayIsNotAPeer(first);
+    }
+
+    private static String relayIsNotAPeer(PublicKey relay) {
+        return "relay " + relay.toBase64() + " is not a peer: list it in " + ROOT + "." + PEERS
+                + " too (this node reaches the first relay of a route over its own session with it)";
+    }
+
+    private static String relayIsWireGuard(PublicKey relay) {
+        return "relay " + relay.toBase64() + " is a stock WireGuard peer (" + WIREGUARD + " = true), which relays nothing";
     }
 
     private InetSocketAddress endpoint(String path, ConfigObject o, InetSocketAddress listen) {
@@ -424,6 +602,125 @@ public final class NodeConfigLoader {
             return -1;
         }
         return (int) d.toSeconds();
+    }
+
+    /** The relay settings of {@code reference.conf}: what the loader takes for keys a relay object leaves out. */
+    static RelayConfig defaultRelay() {
+        NodeConfigLoader loader = new NodeConfigLoader(null, null);
+        RelayConfig relay = loader.relay(reference().getObject(ROOT));
+        if (relay == null) {
+            throw new IllegalStateException("reference.conf's relay object: " + String.join("; ", loader.problems));
+        }
+        return relay;
+    }
+
+    /** The {@code relay} object (merged over reference.conf's, so every key is there unless set to null). */
+    private RelayConfig relay(ConfigObject o) {
+        String path = ROOT + "." + RELAY;
+        ConfigValue v = o.get(RELAY);
+        if (v == null || v.valueType() != ConfigValueType.OBJECT) {
+            problem(path, "must be an object { " + ENABLED + " = ..., " + MAX_CIRCUITS + " = ..., " + BYTES_PER_SECOND
+                    + " = ..., " + IDLE_TIMEOUT + " = ... }, got " + (v == null ? "nothing" : typeName(v))
+                    + " (to turn relaying off: " + RELAY + "." + ENABLED + " = false)", v == null ? null : v.origin());
+            return null;
+        }
+        ConfigObject r = (ConfigObject) v;
+        unknownKeys(path, r, RELAY_KEYS);
+        boolean enabled = bool(path + "." + ENABLED, r, ENABLED, RelayConfig.DEFAULT.enabled());
+        int maxCircuits = maxCircuits(path + "." + MAX_CIRCUITS, r);
+        long rate = bytesPerSecond(path + "." + BYTES_PER_SECOND, r);
+        long idle = idleTimeout(path + "." + IDLE_TIMEOUT, r);
+        if (maxCircuits < 0 || rate < 0 || idle < 0) {
+            return null;
+        }
+        return new RelayConfig(enabled, maxCircuits, rate, idle);
+    }
+
+    /** 0..{@value NodeConfigKeys#MAX_CIRCUITS_LIMIT}, or -1 after reporting a problem. */
+    private int maxCircuits(String path, ConfigObject o) {
+        ConfigValue v = present(o, MAX_CIRCUITS);
+        String range = "0.." + MAX_CIRCUITS_LIMIT;
+        if (v == null) {
+            problem(path, "missing: give a whole number " + range, o.origin());
+            return -1;
+        }
+        long n;
+        Object u = v.unwrapped();
+        if (u instanceof Integer || u instanceof Long) {
+            n = ((Number) u).longValue();
+        } else if (u instanceof String text && text.strip().matches("[-+]?[0-9]{1,18}")) {
+            n = Long.parseLong(text.strip());
+        } else {
+            problem(path, "must be a whole number " + range + ", got " + (v.valueType() == ConfigValueType.STRING
+                    || v.valueType() == ConfigValueType.NUMBER ? "" : typeName(v) + " ") + render(v), v.origin());
+            return -1;
+        }
+        if (n < 0 || n > MAX_CIRCUITS_LIMIT) {
+            problem(path, "must be " + range + ", got " + n, v.origin());
+            return -1;
+        }
+        return (int) n;
+    }
+
+    /** Bytes per second, 0 for no limit, or -1 after reporting a problem. */
+    private long bytesPerSecond(String path, ConfigObject o) {
+        ConfigValue v = present(o, BYTES_PER_SECOND);
+        String example = "a size such as 10M or 1048576 (0: no limit)";
+        if (v == null) {
+            problem(path, "missing: give " + example, o.origin());
+            return -1;
+        }
+        if (v.valueType() != ConfigValueType.STRING && v.valueType() != ConfigValueType.NUMBER) {
+            problem(path, "must be " + example + ", got " + typeName(v), v.origin());
+            return -1;
+        }
+        String text = String.valueOf(v.unwrapped()).strip();
+        if (text.startsWith("-")) {
+            problem(path, "must not be negative, got " + text, v.origin());
+            return -1;
+        }
+        long bytes;
+        try {
+            bytes = ConfigFactory.parseMap(Map.of("b", v.unwrapped())).getBytes("b");
+        } catch (ConfigException e) {
+            problem(path, "not a size (e.g. 10M, 500kB, 1048576; 0: no limit): \"" + text + "\"", v.origin());
+            return -1;
+        }
+        if (bytes > MAX_BYTES_PER_SECOND) {
+            problem(path, "at most 8G (for no limit: 0), got " + text, v.origin());
+            return -1;
+        }
+        return bytes;
+    }
+
+    /** In nanoseconds, or -1 after reporting a problem. */
+    private long idleTimeout(String path, ConfigObject o) {
+        ConfigValue v = present(o, IDLE_TIMEOUT);
+        if (v == null) {
+            problem(path, "missing: give a duration such as 120s", o.origin());
+            return -1;
+        }
+        if (v.valueType() != ConfigValueType.STRING && v.valueType() != ConfigValueType.NUMBER) {
+            problem(path, "must be a duration such as 120s, got " + typeName(v), v.origin());
+            return -1;
+        }
+        Duration d;
+        try {
+            d = Durations.parse(String.valueOf(v.unwrapped()));
+        } catch (IllegalArgumentException e) {
+            problem(path, e.getMessage(), v.origin());
+            return -1;
+        }
+        if (d.compareTo(MIN_IDLE_TIMEOUT) < 0) {
+            problem(path, "at least " + Durations.format(MIN_IDLE_TIMEOUT) + " (paths not in use are probed every 5s, "
+                    + "which keeps their circuits open), got " + v.unwrapped(), v.origin());
+            return -1;
+        }
+        if (d.compareTo(MAX_IDLE_TIMEOUT) > 0) {
+            problem(path, "at most 1d, got " + v.unwrapped(), v.origin());
+            return -1;
+        }
+        return d.toNanos();
     }
 
     private boolean bool(String path, ConfigObject o, String key, boolean dflt) {

@@ -1,22 +1,33 @@
 package io.keymesh.config;
 
 import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.DEFAULT_PERSISTENT_KEEPALIVE_SECONDS;
 import static io.keymesh.config.NodeConfigKeys.DEFAULT_WIREGUARD;
+import static io.keymesh.config.NodeConfigKeys.ENABLED;
 import static io.keymesh.config.NodeConfigKeys.ENDPOINT;
+import static io.keymesh.config.NodeConfigKeys.IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.LISTEN;
+import static io.keymesh.config.NodeConfigKeys.MAX_BYTES_PER_SECOND;
+import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS;
+import static io.keymesh.config.NodeConfigKeys.MAX_IDLE_TIMEOUT;
+import static io.keymesh.config.NodeConfigKeys.MIN_IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.NETWORK_KEY;
 import static io.keymesh.config.NodeConfigKeys.PEERS;
 import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
 import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
 import static io.keymesh.config.NodeConfigKeys.PUBLIC_KEY;
+import static io.keymesh.config.NodeConfigKeys.RELAY;
+import static io.keymesh.config.NodeConfigKeys.VIA;
 import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
 
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import io.keymesh.channel.ChannelConfig;
+import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
+import io.keymesh.overlay.RelayConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,9 +42,10 @@ import java.util.Objects;
  *
  * <p>The secrets are written inline ({@code private-key}, {@code network-key}, base64): the text is
  * as sensitive as the private key. {@code private-key}, {@code listen}, {@code network-key} and
- * {@code peers} (with each peer's {@code public-key}) are always written; {@code aead} and a peer's
- * {@code endpoint}, {@code persistent-keepalive} and {@code wireguard} only when they differ from
- * what the loader takes when they are absent. Values are quoted by Typesafe Config's renderer;
+ * {@code peers} (with each peer's {@code public-key}) are always written; {@code aead}, the keys of
+ * {@code relay}, and a peer's {@code endpoint}, {@code persistent-keepalive}, {@code wireguard} and
+ * {@code via} only when they differ from what the loader takes when they are absent. A route of one
+ * relay is written as its key, a longer one as a list of keys. Values are quoted by Typesafe Config's renderer;
  * keys come in its (alphabetical) order. Addresses are written as {@link HostPort#format} writes
  * them, which leaves out an IPv6 scope. Stateless.
  */
@@ -48,8 +60,9 @@ public final class NodeConfigRenderer {
      * follow it in the same text).
      *
      * @throws IllegalArgumentException if {@code node} holds what the block cannot say: no network
-     *     key (the loader requires one) or channel settings other than {@link ChannelConfig#DEFAULT}
-     *     (the loader does not read any)
+     *     key (the loader requires one), channel settings other than {@link ChannelConfig#DEFAULT}
+     *     (the loader does not read any), a route whose first relay is not a mesh peer of the node, or
+     *     a relay service idle timeout or rate outside what the loader accepts
      * @throws IllegalStateException if the node's private key is closed
      */
     public static String render(NodeConfig node) {
@@ -71,10 +84,49 @@ public final class NodeConfigRenderer {
         }
         List<Map<String, Object>> peers = new ArrayList<>();
         for (PeerConfig p : node.peers()) {
+            for (List<PublicKey> route : p.relays()) {
+                String problem = NodeConfigLoader.firstRelayProblem(route, node.peers());
+                if (problem != null) {
+                    throw new IllegalArgumentException("the route " + route + " to " + p.publicKey()
+                            + " cannot be written as a keymesh block: " + problem);
+                }
+            }
             peers.add(peer(p));
         }
         block.put(PEERS, peers);
+        Map<String, Object> relay = relay(node.relay());
+        if (!relay.isEmpty()) {
+            block.put(RELAY, relay);
+        }
         return ConfigValueFactory.fromMap(Map.of(NodeConfigLoader.ROOT, block)).render(OPTIONS);
+    }
+
+    /** The relay settings that differ from reference.conf's. */
+    private static Map<String, Object> relay(RelayConfig r) {
+        Duration idle = Duration.ofNanos(r.idleTimeoutNanos());
+        if (idle.compareTo(MIN_IDLE_TIMEOUT) < 0 || idle.compareTo(MAX_IDLE_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("a relay idle timeout of " + Durations.format(idle) + " cannot be written as "
+                    + "a keymesh block: the loader takes " + Durations.format(MIN_IDLE_TIMEOUT) + "..1d");
+        }
+        if (r.bytesPerSecond() > MAX_BYTES_PER_SECOND) {
+            throw new IllegalArgumentException("a relay rate of " + r.bytesPerSecond() + " bytes per second cannot be "
+                    + "written as a keymesh block: the loader takes at most " + MAX_BYTES_PER_SECOND + " (or 0, no limit)");
+        }
+        RelayConfig dflt = NodeConfigLoader.defaultRelay();
+        Map<String, Object> relay = new LinkedHashMap<>();
+        if (r.enabled() != dflt.enabled()) {
+            relay.put(ENABLED, r.enabled());
+        }
+        if (r.maxCircuits() != dflt.maxCircuits()) {
+            relay.put(MAX_CIRCUITS, r.maxCircuits());
+        }
+        if (r.bytesPerSecond() != dflt.bytesPerSecond()) {
+            relay.put(BYTES_PER_SECOND, r.bytesPerSecond());
+        }
+        if (r.idleTimeoutNanos() != dflt.idleTimeoutNanos()) {
+            relay.put(IDLE_TIMEOUT, Durations.format(idle));
+        }
+        return relay;
     }
 
     private static Map<String, Object> peer(PeerConfig p) {
@@ -88,6 +140,14 @@ public final class NodeConfigRenderer {
         }
         if (p.wireGuardCompatible() != DEFAULT_WIREGUARD) {
             peer.put(WIREGUARD, p.wireGuardCompatible());
+        }
+        if (!p.relays().isEmpty()) {
+            List<Object> via = new ArrayList<>();
+            for (List<PublicKey> route : p.relays()) {
+                List<String> keys = route.stream().map(PublicKey::toBase64).toList();
+                via.add(keys.size() == 1 ? keys.getFirst() : keys);
+            }
+            peer.put(VIA, via);
         }
         return peer;
     }

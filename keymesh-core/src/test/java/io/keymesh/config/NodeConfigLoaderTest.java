@@ -11,6 +11,7 @@ import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
+import io.keymesh.overlay.RelayConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,7 +35,9 @@ class NodeConfigLoaderTest {
     static final PublicKey PEER_1 = PrivateKey.of(filled(1)).publicKey();
     static final PublicKey PEER_2 = PrivateKey.of(filled(2)).publicKey();
     static final PublicKey PEER_3 = PrivateKey.of(filled(3)).publicKey();
-    static final String VALID_KEYS = "valid keys: aead, listen, network-key, network-key-file, peers, private-key, private-key-file";
+    static final PublicKey PEER_4 = PrivateKey.of(filled(4)).publicKey();
+    static final PublicKey PEER_5 = PrivateKey.of(filled(5)).publicKey();
+    static final String VALID_KEYS = "valid keys: aead, listen, network-key, network-key-file, peers, private-key, private-key-file, relay";
 
     @TempDir
     Path dir;
@@ -100,6 +103,7 @@ class NodeConfigLoaderTest {
         assertEquals(address("0.0.0.0", 51820), node.listen());
         assertEquals("jdk", node.aead());
         assertEquals(List.of(), node.peers());
+        assertEquals(RelayConfig.DEFAULT, node.relay());
     }
 
     @Test
@@ -227,8 +231,157 @@ class NodeConfigLoaderTest {
                 conf("  privat-key-file = x\n"));
         assertProblem("keymesh.colour: unknown key; " + VALID_KEYS + " (line 4)", conf("  colour = red\n"));
         assertProblem("keymesh.peers[0].endpiont: unknown key (did you mean endpoint?); valid keys: endpoint, "
-                + "persistent-keepalive, public-key, wireguard (line 4)",
+                + "persistent-keepalive, public-key, via, wireguard (line 4)",
                 conf("  peers = [ { public-key = \"" + PEER_1 + "\", endpiont = \"192.0.2.1:5\" } ]\n"));
+        assertProblem("keymesh.relay.enabeld: unknown key (did you mean enabled?); valid keys: bytes-per-second, enabled, "
+                + "idle-timeout, max-circuits (line 4)", conf("  relay { enabeld = false }\n"));
+    }
+
+    // ------------------------------------------------------------------ via: routes through relays
+
+    /**
+     * Peers R1 (PEER_1, line 5) and R2 (PEER_2, line 6, {@code r2} its extra settings), then the
+     * target T (PEER_3, line 7) with {@code via = VIA} and {@code extra} settings.
+     */
+    private static String viaConf(String via, String r2, String extra) {
+        return conf("  peers = [\n"
+                + "    { public-key = \"" + PEER_1 + "\", endpoint = \"192.0.2.1:51820\" }\n"
+                + "    { public-key = \"" + PEER_2.toBase32() + "\"" + r2 + " }\n"
+                + "    { public-key = \"" + PEER_3 + "\", via = " + via + extra + " }\n"
+                + "  ]\n");
+    }
+
+    private static String viaConf(String via) {
+        return viaConf(via, "", "");
+    }
+
+    private static String q(PublicKey k) {
+        return "\"" + k.toBase64() + "\"";
+    }
+
+    @Test
+    void viaListsRoutesOfOneKeyOrOfSeveral() throws Exception {
+        NodeConfig node = load(viaConf("[ " + q(PEER_1) + ", [ " + q(PEER_2) + ", " + q(PEER_4) + " ], [ \""
+                + PEER_1.toBase32() + "\", " + q(PEER_2) + ", " + q(PEER_4) + " ] ]")).node();
+        assertEquals(List.of(List.of(PEER_1), List.of(PEER_2, PEER_4), List.of(PEER_1, PEER_2, PEER_4)),
+                node.peers().get(2).relays());
+        assertEquals(PeerConfig.of(PEER_3, null).withRelays(node.peers().get(2).relays()), node.peers().get(2));
+        assertEquals(List.of(), node.peers().get(0).relays());
+        assertEquals(List.of(List.of(PEER_1)), load(viaConf("[ [ " + q(PEER_1) + " ] ]")).node().peers().get(2).relays(),
+                "a list of one key is the same route as the key");
+    }
+
+    @Test
+    void anEmptyViaIsNoRelaysAlsoForAStockWireGuardPeer() throws Exception {
+        assertEquals(List.of(), load(viaConf("[]")).node().peers().get(2).relays());
+        PeerConfig wg = load(viaConf("[]", "", ", wireguard = true")).node().peers().get(2);
+        assertTrue(wg.wireGuardCompatible());
+        assertEquals(List.of(), wg.relays());
+        assertEquals(List.of(), load(viaConf("null")).node().peers().get(2).relays());
+    }
+
+    @Test
+    void viaErrors() {
+        String p = "keymesh.peers[2].via";
+        String r1 = q(PEER_1);
+        for (String[] c : List.of(
+                new String[] {r1, p + ": must be a list [ \"RELAY\", ... ], each a relay's key or a list of 1..3 keys "
+                        + "(a multi-hop route), got a string " + r1},
+                new String[] {"[ 5 ]", p + "[0]: must be a relay's key or a list of 1..3 keys (a multi-hop route), got a number 5"},
+                new String[] {"[ \"abc\" ]", p + "[0]: a public key is 44 characters of base64 or 52 of base32, got 3 characters"},
+                new String[] {"[ [ " + r1 + ", \"" + "*".repeat(43) + "=\" ] ]", p + "[0][1]: not base64: Illegal base64 character 2a"},
+                new String[] {"[ [ " + r1 + ", 5 ] ]", p + "[0][1]: must be a string (in quotes), got a number 5"},
+                new String[] {"[ \"" + PublicKey.of(new byte[32]) + "\" ]", p + "[0]: not a usable key (a low-order point)"},
+                new String[] {"[ [] ]", p + "[0]: an empty route: a route is 1..3 relays, in order"},
+                new String[] {"[ [ " + r1 + ", " + q(PEER_2) + ", " + q(PEER_4) + ", " + q(PEER_5) + " ] ]",
+                        p + "[0]: a route has at most 3 relays, got 4"},
+                new String[] {"[ " + q(PEER_3) + " ]", p + "[0]: is the peer itself: a route lists only the relays on the way to the peer"},
+                new String[] {"[ [ " + r1 + ", \"" + PEER_3.toBase32() + "\" ] ]",
+                        p + "[0][1]: is the peer itself: a route lists only the relays on the way to the peer"},
+                new String[] {"[ [ " + r1 + ", \"" + OWN_PUBLIC + "\" ] ]", p + "[0][1]: is this node's own public key"},
+                new String[] {"[ [ " + r1 + ", " + q(PEER_2) + ", \"" + PEER_1.toBase32() + "\" ] ]",
+                        p + "[0][2]: the same relay as " + p + "[0][0]: a route names a relay once"},
+                new String[] {"[ " + r1 + ", [ \"" + PEER_1.toBase32() + "\" ] ]",
+                        p + "[1]: the same route as " + p + "[0]: a route is listed once"},
+                new String[] {"[ " + r1 + ", \"" + PEER_4.toBase32() + "\" ]", p + "[1]: relay " + PEER_4.toBase64()
+                        + " is not a peer: list it in keymesh.peers too (this node reaches the first relay of a route "
+                        + "over its own session with it)"})) {
+            assertProblem(c[1] + " (line 7)", viaConf(c[0]));
+        }
+        assertProblem(p + ": a stock WireGuard peer (wireguard = true) cannot be reached through relays (line 7)",
+                viaConf("[ " + r1 + " ]", "", ", wireguard = true"));
+        assertProblem(p + "[0][0]: relay " + PEER_2.toBase64() + " is a stock WireGuard peer (wireguard = true), "
+                + "which relays nothing (line 7)", viaConf("[ [ " + q(PEER_2) + ", " + r1 + " ] ]", ", wireguard = true", ""));
+    }
+
+    @Test
+    void everyProblemOfARouteIsReported() {
+        assertEquals(List.of(
+                "keymesh.peers[2].via[0][0]: a public key is 44 characters of base64 or 52 of base32, got 3 characters (line 7)",
+                "keymesh.peers[2].via[0][1]: is the peer itself: a route lists only the relays on the way to the peer (line 7)",
+                "keymesh.peers[2].via[1]: an empty route: a route is 1..3 relays, in order (line 7)"),
+                problems(viaConf("[ [ \"abc\", " + q(PEER_3) + " ], [] ]")));
+    }
+
+    /** Only the first relay of a route needs a session with this node: the later ones are the previous relay's peers. */
+    @Test
+    void laterRelaysOfARouteNeedNotBePeers() throws Exception {
+        PeerConfig t = load(viaConf("[ [ " + q(PEER_1) + ", " + q(PEER_5) + ", " + q(PEER_4) + " ] ]")).node().peers().get(2);
+        assertEquals(List.of(List.of(PEER_1, PEER_5, PEER_4)), t.relays());
+    }
+
+    // ------------------------------------------------------------------ relay: the service this node offers
+
+    @Test
+    void theRelayBlock() throws Exception {
+        assertEquals(new RelayConfig(false, 10, 10L << 20, 300_000_000_000L),
+                load(conf("  relay { enabled = false, max-circuits = 10, bytes-per-second = 10M, idle-timeout = 5m }\n"))
+                        .node().relay());
+        assertEquals(RelayConfig.DEFAULT.withMaxCircuits(5), load(conf("  relay.max-circuits = 5\n")).node().relay(),
+                "the keys not given keep their defaults");
+        for (var c : List.of(new Object[] {"1048576", 1048576L}, new Object[] {"\"500kB\"", 500_000L},
+                new Object[] {"0", 0L}, new Object[] {"1.5M", 1_572_864L}, new Object[] {"8G", 8L << 30})) {
+            assertEquals(c[1], load(conf("  relay.bytes-per-second = " + c[0] + "\n")).node().relay().bytesPerSecond(),
+                    c[0].toString());
+        }
+        assertEquals(12, load(conf("  relay.max-circuits = \"12\"\n")).node().relay().maxCircuits());
+        assertEquals(0, load(conf("  relay.max-circuits = 0\n")).node().relay().maxCircuits());
+        assertEquals(1 << 20, load(conf("  relay.max-circuits = 1048576\n")).node().relay().maxCircuits());
+        assertEquals(10_000_000_000L, load(conf("  relay.idle-timeout = 10s\n")).node().relay().idleTimeoutNanos());
+        assertEquals(86_400_000_000_000L, load(conf("  relay.idle-timeout = 1d\n")).node().relay().idleTimeoutNanos());
+    }
+
+    @Test
+    void relayErrors() {
+        String p = "keymesh.relay";
+        assertProblem(p + ": must be an object { enabled = ..., max-circuits = ..., bytes-per-second = ..., idle-timeout = ... }, "
+                + "got a boolean (to turn relaying off: relay.enabled = false) (line 4)", conf("  relay = false\n"));
+        for (String[] c : List.of(
+                new String[] {"enabled = \"yes\"", "enabled: must be true or false, got \"yes\""},
+                new String[] {"max-circuits = -1", "max-circuits: must be 0..1048576, got -1"},
+                new String[] {"max-circuits = 1048577", "max-circuits: must be 0..1048576, got 1048577"},
+                new String[] {"max-circuits = 1.5", "max-circuits: must be a whole number 0..1048576, got 1.5"},
+                new String[] {"max-circuits = many", "max-circuits: must be a whole number 0..1048576, got \"many\""},
+                new String[] {"max-circuits = [1]", "max-circuits: must be a whole number 0..1048576, got a list [1]"},
+                new String[] {"bytes-per-second = -5", "bytes-per-second: must not be negative, got -5"},
+                new String[] {"bytes-per-second = \"-1M\"", "bytes-per-second: must not be negative, got -1M"},
+                new String[] {"bytes-per-second = fast", "bytes-per-second: not a size (e.g. 10M, 500kB, 1048576; 0: no limit): \"fast\""},
+                new String[] {"bytes-per-second = 9G", "bytes-per-second: at most 8G (for no limit: 0), got 9G"},
+                new String[] {"bytes-per-second = [1]", "bytes-per-second: must be a size such as 10M or 1048576 (0: no limit), got a list"},
+                new String[] {"idle-timeout = 5s", "idle-timeout: at least 10s (paths not in use are probed every 5s, which keeps "
+                        + "their circuits open), got 5s"},
+                new String[] {"idle-timeout = -1m", "idle-timeout: at least 10s (paths not in use are probed every 5s, which keeps "
+                        + "their circuits open), got -1m"},
+                new String[] {"idle-timeout = 2d", "idle-timeout: at most 1d, got 2d"},
+                new String[] {"idle-timeout = 120", "idle-timeout: a duration needs a unit, e.g. 120s (units: ms, s, m, h, d), got 120"},
+                new String[] {"idle-timeout = soon", "idle-timeout: not a duration (e.g. 25s, 500ms, 2m): \"soon\""},
+                new String[] {"idle-timeout = true", "idle-timeout: must be a duration such as 120s, got a boolean"})) {
+            assertProblem(p + "." + c[1] + " (line 4)", conf("  relay { " + c[0] + " }\n"));
+        }
+        assertEquals(List.of(
+                p + ".max-circuits: must be 0..1048576, got -1 (line 5)",
+                p + ".idle-timeout: at most 1d, got 2d (line 6)"),
+                problems(conf("  relay {\n    max-circuits = -1\n    idle-timeout = 2d\n  }\n")));
     }
 
     @Test
@@ -337,7 +490,12 @@ class NodeConfigLoaderTest {
     @Test
     void theEffectiveConfigHidesSecretsAndLoadsBackToTheSameSettings() throws Exception {
         LoadedNodeConfig loaded = load(conf("  listen = \"[::]:5\"\n  peers = [ { public-key = \"" + PEER_1.toBase32()
-                + "\", endpoint = \"[2001:db8::1]:6\", persistent-keepalive = 1m } ]\n"));
+                + "\", endpoint = \"[2001:db8::1]:6\", persistent-keepalive = 1m }\n"
+                + "    { public-key = " + q(PEER_2) + ", wireguard = true }\n"
+                + "    { public-key = " + q(PEER_3) + ", via = [ " + q(PEER_1) + ", [ " + q(PEER_1) + ", " + q(PEER_4) + " ] ] } ]\n"
+                + "  relay { enabled = false, bytes-per-second = 1M, idle-timeout = 90s }\n"));
+        assertEquals(new RelayConfig(false, 1024, 1 << 20, 90_000_000_000L), loaded.node().relay());
+        assertEquals(List.of(List.of(PEER_1), List.of(PEER_1, PEER_4)), loaded.node().peers().get(2).relays());
         String text = loaded.render();
         assertFalse(text.contains(PRIVATE), text);
         assertFalse(text.contains(NETWORK), text);

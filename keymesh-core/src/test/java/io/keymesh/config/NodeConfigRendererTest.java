@@ -1,6 +1,7 @@
 package io.keymesh.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
+import io.keymesh.overlay.RelayConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -31,6 +33,7 @@ class NodeConfigRendererTest {
     private static final PublicKey PEER_1 = PrivateKey.of(filled(1)).publicKey();
     private static final PublicKey PEER_2 = PrivateKey.of(filled(2)).publicKey();
     private static final PublicKey PEER_3 = PrivateKey.of(filled(3)).publicKey();
+    private static final PublicKey PEER_4 = PrivateKey.of(filled(4)).publicKey();
 
     private static byte[] filled(int b) {
         byte[] a = new byte[32];
@@ -59,6 +62,42 @@ class NodeConfigRendererTest {
                 new PeerConfig(PEER_3, null, 120, false)),
                 "portable");
         assertEquals(node, roundTrip(node));
+    }
+
+    @Test
+    void routesThroughRelaysAndTheRelayServiceLoadBackEqual() throws Exception {
+        NodeConfig node = NodeConfig.of(PrivateKey.of(filled(9)), address("127.0.0.1", 40001), NETWORK).withPeers(List.of(
+                PeerConfig.of(PEER_1, address("192.0.2.1", 51820)),
+                PeerConfig.of(PEER_2, null).withPersistentKeepalive(25),
+                PeerConfig.of(PEER_3, address("192.0.2.3", 51820)).withRelays(List.of(
+                        List.of(PEER_1), List.of(PEER_2, PEER_4), List.of(PEER_1, PEER_4, PEER_2)))))
+                .withRelay(new RelayConfig(false, 5, 1 << 20, 90_000_000_000L));
+        String text = NodeConfigRenderer.render(node);
+        assertEquals(node, NodeConfigLoader.parse(text, null).node());
+
+        Config c = block(text).toConfig();
+        ConfigObject target = c.getObjectList("peers").get(2);
+        assertEquals(Set.of("public-key", "endpoint", "via"), target.keySet(), text);
+        assertEquals(List.of(PEER_1.toBase64(), List.of(PEER_2.toBase64(), PEER_4.toBase64()),
+                List.of(PEER_1.toBase64(), PEER_4.toBase64(), PEER_2.toBase64())),
+                target.toConfig().getList("via").unwrapped(), "a route of one relay is its key, a longer one a list");
+        assertEquals(Set.of("public-key", "persistent-keepalive"), c.getObjectList("peers").get(1).keySet(),
+                "no via for a peer without relays: " + text);
+        assertEquals(Set.of("enabled", "max-circuits", "bytes-per-second", "idle-timeout"), c.getObject("relay").keySet(), text);
+        assertEquals(1 << 20, c.getLong("relay.bytes-per-second"));
+        assertEquals("90s", c.getString("relay.idle-timeout"));
+    }
+
+    @Test
+    void onlyTheRelaySettingsThatDifferFromTheDefaultsAreWritten() throws Exception {
+        NodeConfig node = NodeConfig.of(PrivateKey.of(filled(9)), address("127.0.0.1", 40001), NETWORK)
+                .withRelay(RelayConfig.DEFAULT.withEnabled(false));
+        String text = NodeConfigRenderer.render(node);
+        assertEquals(Set.of("enabled"), block(text).toConfig().getObject("relay").keySet(), text);
+        assertEquals(node, roundTrip(node));
+        assertEquals(RelayConfig.DEFAULT.withEnabled(false), roundTrip(node).relay());
+        NodeConfig plain = NodeConfig.of(PrivateKey.of(filled(9)), address("127.0.0.1", 40001), NETWORK);
+        assertFalse(block(NodeConfigRenderer.render(plain)).containsKey("relay"), "the default relay service is not written");
     }
 
     @Test
@@ -148,6 +187,25 @@ class NodeConfigRendererTest {
         IllegalArgumentException channels = assertThrows(IllegalArgumentException.class,
                 () -> NodeConfigRenderer.render(tuned));
         assertTrue(channels.getMessage().contains("channel settings"), channels.getMessage());
+
+        NodeConfig strangeRelay = NodeConfig.of(PrivateKey.of(filled(9)), address("127.0.0.1", 40001), NETWORK)
+                .withPeers(List.of(PeerConfig.of(PEER_1, null).via(PEER_2)));
+        assertEquals("the route [" + PEER_2 + "] to " + PEER_1 + " cannot be written as a keymesh block: relay " + PEER_2
+                + " is not a peer: list it in keymesh.peers too (this node reaches the first relay of a route over its "
+                + "own session with it)",
+                assertThrows(IllegalArgumentException.class, () -> NodeConfigRenderer.render(strangeRelay)).getMessage());
+        NodeConfig wireGuardRelay = NodeConfig.of(PrivateKey.of(filled(9)), address("127.0.0.1", 40001), NETWORK)
+                .withPeers(List.of(PeerConfig.of(PEER_1, null).via(PEER_2), new PeerConfig(PEER_2, null, 0, true)));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> NodeConfigRenderer.render(wireGuardRelay)).getMessage()
+                .endsWith("relay " + PEER_2 + " is a stock WireGuard peer (wireguard = true), which relays nothing"));
+        NodeConfig quickIdle = NodeConfig.of(PrivateKey.of(filled(9)), address("127.0.0.1", 40001), NETWORK)
+                .withRelay(new RelayConfig(true, 1024, 0, 1_000_000_000L));
+        assertEquals("a relay idle timeout of 1s cannot be written as a keymesh block: the loader takes 10s..1d",
+                assertThrows(IllegalArgumentException.class, () -> NodeConfigRenderer.render(quickIdle)).getMessage());
+        NodeConfig fast = NodeConfig.of(PrivateKey.of(filled(9)), address("127.0.0.1", 40001), NETWORK)
+                .withRelay(RelayConfig.DEFAULT.withBytesPerSecond(9L << 30));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> NodeConfigRenderer.render(fast)).getMessage()
+                .startsWith("a relay rate of 9663676416 bytes per second cannot be written"));
 
         PrivateKey closed = PrivateKey.of(filled(9));
         NodeConfig node = NodeConfig.of(closed, address("127.0.0.1", 40001), NETWORK);
