@@ -6,39 +6,65 @@
 #
 # Layout (namespaces kmrl<PID>-*, so runs never collide and leftovers are recognisable):
 #
-#                       netns pub: bridge br0, 198.51.100.0/24 (the "internet")
-#        +-----------------+-----------+-----------+------------------+----------------+
-#   P 198.51.100.10   Q 198.51.100.11  NA wan .20 (cone)  NB wan .21 (symmetric)  S .30 (strangers)
-#   relay             relay            |  lan 10.1.0.1     |  lan 10.2.0.1
-#                                      A 10.1.0.2          B 10.2.0.2
+#                          netns pub: bridge br0, 198.51.100.0/24 (the "internet")
+#        +------------------+------------------+------------------+-----------------------+
+#   P 198.51.100.10    Q 198.51.100.11    NA wan .20 (cone)  NB wan .21 (symmetric)  S .30 (strangers)
+#   relay              relay              |  lan 10.1.0.1    |  lan 10.2.0.1
+#                                         A 10.1.0.2         B 10.2.0.2
 #
-#   Every node is `./keymesh up --config FILE` in its namespace, UDP port 51820. One network key.
-#   P and Q: relay service on; peers A and B, without endpoints.
+#   Every node is `./keymesh up --config FILE` in its namespace, UDP port 51820, one network key
+#   (keys from `./keymesh genkey`, `pubkey`, `genpsk`).
+#   P and Q: relay { enabled = true, ... }; peers A and B, without endpoints.
 #   A and B: peers P and Q with endpoints and persistent-keepalive = 25s; each other with
 #   via = [P, Q], no endpoint, persistent-keepalive = 1s (that keepalive is the ongoing traffic
 #   between A and B that check 3 watches). Both run with --announce and --status-interval 1s.
-#   NA masquerades endpoint-independently (cone), NB with fully-random (symmetric), and both drop
-#   unsolicited inbound: A and B could not punch holes to each other even if they tried.
+#   NA masquerades endpoint-independently (cone), NB with fully-random (symmetric); both drop
+#   unsolicited inbound, so A and B could not punch holes to each other even if they tried.
 #   S: two strangers, each a `keymesh up` listing P with its endpoint: S1 holds another network
 #   key, S2 the right network key under a key no one lists.
-#   tshark captures UDP port 51820 on P's and Q's interfaces.
+#   tshark captures UDP port 51820 on P's and Q's interfaces for the whole run.
 #
 # Checks:
-#   1. A and B reach each other by key through a relay: each logs `announce from <the other>`;
-#      and, where the status table shows the path in use, A's row for B names a relay.
+#   1. A and B reach each other by key through a relay: each logs `announce from <the other>`
+#      within 30 s of their start; the path each uses for the other (the status table's path
+#      column, or the path-change log line where the table has none) is a relay, P or Q.
 #   2. Everything on P's and Q's wires is WireGuard: every UDP packet decodes as message type 1-4
-#      (tshark's wg dissector), nothing malformed; the relays carried data between NA and NB.
+#      (tshark's wg dissector), nothing malformed or with expert errors; data from NA reached a relay.
 #   3. Failover, live: the relay A uses (P if that cannot be read) is killed (SIGKILL) while A and B
-#      exchange keepalives every second through it. Both keep receiving each other's packets
-#      (status table counters rise after the kill), neither reports the other down, and the surviving
-#      relay carries their packets afterwards. Then A is restarted while that relay is still dead
-#      and reaches B through the other one (B logs A's announce again).
-#      Failover in the middle of a reliable transfer (no message lost, switch within 2 s) is checked
-#      in the simulator (keymesh-sim MeshNodeRelaySimTest): `keymesh up` has no command that keeps
-#      application data flowing between two nodes, so here the traffic is keepalives and probes.
-#   4. Strangers get silence from P: both send handshake initiations to P, P sends nothing back to S.
-# It also prints how long it took from starting A and B until B logged A's announce (the first
-# exchange through a relay), and how long after the kill the traffic flowed again.
+#      exchange keepalives and probes through it. Between 4 s and 8 s after the kill both still
+#      receive each other's packets (status table counters), neither reports the other down, both
+#      use the surviving relay, and tshark sees it carry data from NA and from NB. Then A and B
+#      start afresh (new processes, same configs) with the killed relay still dead and must reach
+#      each other through the other one (announces both ways).
+#      Not checked here: failover in the middle of a reliable transfer (every message delivered, in
+#      order, switch within 2 s). `keymesh up` has no command that keeps application data flowing
+#      between two nodes, so the traffic here is keepalives and probes; the mid-transfer case is
+#      checked in the simulator (keymesh-sim MeshNodeRelaySimTest).
+#   4. Strangers get silence from P: both send handshake initiations to P (tshark sees them), P
+#      sends nothing at all back to S, and neither stranger logs P up.
+# Timings printed (TIMING lines): from starting A and B until B logged A's announce (the first
+# exchange through a relay) and until A logged B's; from the kill until A logged B's path moving
+# to the surviving relay; the fresh start's first exchange.
+#
+# Findings on this machine (Debian 12, 2 vCPUs shared with other builds, nftables 1.0.6, tshark 4.0.17):
+#  * Needs a `keymesh up` that starts a handshake with a down peer when a path to it appears: a
+#    peer reached only through relays has no endpoint, and nothing else sends to it first. Without
+#    that, check 1 fails with A's status row for B "down, never" and check 3 is not run.
+#  * The 14 JVM starts for the keys (genkey, pubkey, genpsk) take 6-27 s, run in parallel: the
+#    largest part of the run. `keymesh up` takes 2.5-8 s to listen; the first relayed exchange
+#    follows 0.1-1.1 s later (circuit open, handshake through the relay, announce).
+#  * A logged the switch to the other relay 1.2-1.5 s after the kill (probe after 0.5 s of silence,
+#    1 s probe timeout). A fresh start with one relay dead reached the other side in 1.3-2.2 s.
+#  * A relay's wire carries only the handshakes of its own sessions (types 1/2 with A and B, and
+#    the strangers' initiations) and type-4 messages: A's and B's handshake with each other rides
+#    inside those, as do the circuit frames and probes.
+#  * Each stranger sends an initiation every 5 s (REKEY_TIMEOUT); P answers none, not even with a
+#    cookie reply.
+#  * The status table's handshake column holds spaces ("12 s ago"), so the packet counters are found
+#    by pattern, not by column number.
+#  * `ip netns exec` execs its command and ./keymesh execs java, so $! is the JVM itself: a node is
+#    killed by PID, nothing else.
+#  * Whole run: 27-60 s.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -135,15 +161,17 @@ status_counts() {
 # path_of NAME KEY — the path NAME's packets to KEY take: "P", "Q" (the relay), "direct", "?" (a
 # relay not known here) and where that was read: "P status" from the status table's path column
 # (the last row for KEY), else "P log" from the latest log line about KEY's path (onPathChanged);
-# nothing if neither shows a path. A relay appears as "relay " and its key's first 8 characters.
+# nothing if neither shows a path. A relay appears as "relay KEY" in the table, KEY cut to 8
+# characters, and as "relayed via KEY" in the log.
 path_of() {
     local seen
     seen=$(awk -v k="$2" '$1 == k { line = $0 } END {
         if (match(line, /relay [A-Za-z0-9+\/]+/)) print substr(line, RSTART + 6, 8), "status"
         else if (line ~ / direct /) print "direct status" }' "$WORK/$1.out")
     [[ -n $seen ]] || seen=$(awk -v k="$2" 'index($0, k) && tolower($0) ~ /path/ {
-        if (match($0, /relay [A-Za-z0-9+\/]+/)) p = substr($0, RSTART + 6, 8) " log"
-        else if ($0 ~ / direct /) p = "direct log" } END { if (p != "") print p }' "$WORK/$1.log")
+        if (match($0, /relay(ed via)? [A-Za-z0-9+\/]+/)) {
+            n = split(substr($0, RSTART, RLENGTH), w, / /); p = substr(w[n], 1, 8) " log"
+        } else if ($0 ~ / direct /) p = "direct log" } END { if (p != "") print p }' "$WORK/$1.log")
     [[ -n $seen ]] || return 0
     case "${seen%% *}" in
         direct) echo "$seen" ;;
@@ -271,8 +299,8 @@ stranger_conf s2 "$S2_PORT" network.key
 # Relays first, then A and B (and the strangers) at once
 # ---------------------------------------------------------------------------------------------
 t0=$(now_ms)
-node_start p "$NS_P"
-node_start q "$NS_Q"
+node_start p "$NS_P" --status-interval 2s
+node_start q "$NS_Q" --status-interval 2s
 wait_for 30 node_listening p || true
 wait_for 30 node_listening q || true
 log "relays listening after $(( $(now_ms) - t0 )) ms"
@@ -384,9 +412,10 @@ else
         [[ $PATH_BA2 == "${ALIVE^^}" ]] || REASONS+=("B's path to A is '$PATH_BA2', expected relay ${ALIVE^^}")
     fi
     # When A logged B's path moving to the surviving relay (a line naming B's key, "path" and
-    # "relay " with the relay's key prefix), if its log has such lines
+    # "relay KEY" or "relayed via KEY" with the relay's key), if its log has such lines
     ALIVE_PUB=$([[ $ALIVE == p ]] && echo "$P_PUB" || echo "$Q_PUB")
-    switch=$(first_logged_after a "$T_KILL" "index(\$0, \"$B_PUB\") && index(\$0, \"relay ${ALIVE_PUB:0:8}\") && tolower(\$0) ~ /path/")
+    switch=$(first_logged_after a "$T_KILL" "index(\$0, \"$B_PUB\") && tolower(\$0) ~ /path/ &&
+        (index(\$0, \"relay ${ALIVE_PUB:0:8}\") || index(\$0, \"relayed via ${ALIVE_PUB:0:8}\"))")
     if [[ -n $switch ]]; then
         log "TIMING failover: A logged B's path moving to ${ALIVE^^} $(( ${switch%% *} - T_KILL )) ms after ${DEAD^^} was killed"
         log "        a| ${switch#* }"
@@ -454,6 +483,10 @@ for n in p q; do
     [[ $notwg -eq 0 ]] || REASONS+=("(${n^^}) $notwg UDP packets not decoded as WireGuard")
     [[ $bad -eq 0 ]] || REASONS+=("(${n^^}) $bad malformed packets / expert errors: $(head -n3 "$cap.bad" | tr '\n' ';')")
 done
+for n in p q; do
+    line=$(grep '^relay service:' "$WORK/$n.out" | tail -n 1 || true)
+    [[ -z $line ]] || log "    (${n^^}'s last status table) $line"
+done
 relayed=$(( $(between "$WORK/p.pcapng" "\$2 == \"$NA_WAN\" && \$6 == 4") + $(between "$WORK/q.pcapng" "\$2 == \"$NA_WAN\" && \$6 == 4") ))
 [[ $relayed -gt 0 ]] || REASONS+=("no data messages from NA reached either relay")
 check "2. tshark: only WireGuard messages (types 1-4) on P's and Q's wires" "${REASONS[@]}"
@@ -461,8 +494,12 @@ check "2. tshark: only WireGuard messages (types 1-4) on P's and Q's wires" "${R
 # ---------------------------------------------------------------------------------------------
 # 3. Failover (verdict)
 # ---------------------------------------------------------------------------------------------
-check "3. failover: ${DEAD^^} killed under traffic, A and B carry on through ${ALIVE^^}; a fresh start without ${DEAD^^} works too" \
-    "${FAILOVER_REASONS[@]}"
+if (( REACHED )); then
+    label="3. failover: ${DEAD^^} killed under traffic, A and B carry on through ${ALIVE^^}; a fresh start without ${DEAD^^} works too"
+else
+    label="3. failover when a relay dies"
+fi
+check "$label" "${FAILOVER_REASONS[@]}"
 
 # ---------------------------------------------------------------------------------------------
 # 4. Strangers get silence from P
