@@ -10,6 +10,7 @@ import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.MeshNode;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.NodeListener;
+import io.keymesh.node.PathInfo;
 import io.keymesh.node.PeerConfig;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -18,6 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -39,8 +44,10 @@ import picocli.CommandLine.Spec;
  * (see {@link NodeConfigLoader} and {@code reference.conf}).
  *
  * <p>It logs (SLF4J, logger {@code io.keymesh.cli.UpCommand}) the node's public key and bound
- * address, its peers, and then peer up/down and endpoint changes as they happen; it starts a
- * handshake with every peer that has an endpoint, so that reachable peers come up at once. Every
+ * address, its peers, and then peer up/down, endpoint and path changes as they happen; it starts a
+ * handshake with every peer that has an endpoint, so that reachable peers come up at once, and with
+ * a peer that is down whenever it gets a path (a peer reached through relays has none until a
+ * circuit to it opens). Every
  * {@code --status-interval} and once at exit it prints a {@link StatusTable} to standard output.
  * SIGINT and SIGTERM stop it cleanly with status 0 ({@link SignalStop}); a shutdown hook closes
  * the node on any other way out. {@code --announce} sends one small datagram to a peer each time
@@ -164,8 +171,10 @@ final class UpCommand implements Callable<Integer> {
             log.info("node {} listening on {} ({} peers, aead {})", node.publicKey(), HostPort.format(node.localAddress()),
                     nodeConfig.peers().size(), nodeConfig.aead());
             for (PeerConfig p : nodeConfig.peers()) {
-                log.info("peer {} {}{}{}", p.publicKey(),
-                        p.endpoint() == null ? "without endpoint (waits to be reached)" : "at " + HostPort.format(p.endpoint()),
+                log.info("peer {} {}{}{}{}", p.publicKey(),
+                        p.endpoint() != null ? "at " + HostPort.format(p.endpoint())
+                                : p.relays().isEmpty() ? "without endpoint (waits to be reached)" : "without endpoint",
+                        p.relays().isEmpty() ? "" : ", via " + routes(p.relays()),
                         p.persistentKeepaliveSeconds() == 0 ? "" : ", persistent keepalive " + p.persistentKeepaliveSeconds() + " s",
                         p.wireGuardCompatible() ? ", stock WireGuard" : "");
             }
@@ -236,10 +245,24 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
+    /** "R1 | R2 > R3": routes separated by bars, the relays of one route in order. */
+    private static String routes(List<List<PublicKey>> routes) {
+        return routes.stream()
+                .map(route -> route.stream().map(PublicKey::toBase64).collect(Collectors.joining(" > ")))
+                .collect(Collectors.joining(" | "));
+    }
+
+    /** A path for the log: "direct ADDRESS" or "relayed via KEY" (the first relay, the whole key), with its RTT if known. */
+    static String describe(PathInfo path) {
+        String where = path.relayed() ? "relayed via " + path.via().toBase64() : "direct " + HostPort.format(path.address());
+        return path.rttNanos() > 0 ? where + " (rtt " + StatusTable.rtt(path.rttNanos()) + ")" : where;
+    }
+
     private void printStatus(MeshNode node) {
         try {
             StatusTable.print(spec.commandLine().getOut(), node.publicKey(), node.localAddress(),
-                    node.peerStats().get(5, TimeUnit.SECONDS), node.drops().get(5, TimeUnit.SECONDS));
+                    node.peerStats().get(5, TimeUnit.SECONDS), node.drops().get(5, TimeUnit.SECONDS),
+                    node.relayStats().get(5, TimeUnit.SECONDS));
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -248,13 +271,19 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
-    /** The node's events, on its loop thread: queued for the command's thread, which logs (and announces). */
+    /**
+     * The node's events, on its loop thread: queued for the command's thread, which logs (and
+     * announces, and starts handshakes with peers that got a path).
+     */
     private final class Events implements NodeListener {
         private final byte[] announcePrefix = ANNOUNCE_PREFIX.getBytes(StandardCharsets.UTF_8);
+        /** The peers reported up and not down since; the command's thread only. */
+        private final Set<PublicKey> up = new HashSet<>();
 
         @Override
         public void onPeerUp(PublicKey peer) {
             events.add(node -> {
+                up.add(peer);
                 log.info("peer {} up", peer);
                 if (announce) {
                     node.send(peer, (ANNOUNCE_PREFIX + node.publicKey().toBase64()).getBytes(StandardCharsets.UTF_8));
@@ -264,12 +293,25 @@ final class UpCommand implements Callable<Integer> {
 
         @Override
         public void onPeerDown(PublicKey peer, String reason) {
-            events.add(node -> log.info("peer {} down: {}", peer, reason));
+            events.add(node -> {
+                up.remove(peer);
+                log.info("peer {} down: {}", peer, reason);
+            });
         }
 
         @Override
         public void onEndpointChanged(PublicKey peer, InetSocketAddress endpoint) {
             events.add(node -> log.info("peer {} endpoint now {}", peer, HostPort.format(endpoint)));
+        }
+
+        @Override
+        public void onPathChanged(PublicKey peer, PathInfo path) {
+            events.add(node -> {
+                log.info("peer {} path now {}", peer, describe(path));
+                if (!up.contains(peer)) {
+                    node.connect(peer); // a handshake over the new path; a failure (peer removed) needs no action
+                }
+            });
         }
 
         @Override

@@ -144,12 +144,84 @@ class UpCommandTest {
                           endpoint = "192.0.2.7:51820"
                           persistent-keepalive = 25s
                           wireguard = false
+                          via = []
                         }
                       ]
+                      relay {
+                        enabled = true
+                        max-circuits = 1024
+                        bytes-per-second = 0  # no limit
+                        idle-timeout = 120s
+                      }
                     }
                     """.formatted(key.publicKey(), keyFile, peer), run.out.toString());
             assertFalse(run.out.toString().contains(key.toBase64()));
             assertFalse(run.out.toString().contains(network));
+        }
+    }
+
+    @Test
+    void printConfigShowsRoutesThroughRelaysAndTheRelayService() throws Exception {
+        try (PrivateKey key = PrivateKey.generate(RANDOM)) {
+            PublicKey hub = PrivateKey.generate(RANDOM).publicKey();
+            PublicKey far = PrivateKey.generate(RANDOM).publicKey();
+            PublicKey other = PrivateKey.generate(RANDOM).publicKey();
+            Path conf = file("node.conf", """
+                    keymesh {
+                      private-key = "%s"
+                      network-key = "%s"
+                      peers = [
+                        { public-key = "%s", endpoint = "192.0.2.7:51820" }
+                        { public-key = "%s", via = [ "%s", [ "%s", "%s" ] ] }
+                      ]
+                      relay { max-circuits = 64, bytes-per-second = 1M, idle-timeout = 5m }
+                    }
+                    """.formatted(key.toBase64(), PresharedKey.generate(RANDOM).toBase64(), hub, far, hub.toBase32(), hub, other));
+            Run run = new Run();
+            assertEquals(0, run.execute("up", "--config", conf.toString(), "--print-config"));
+            String out = run.out.toString();
+            assertTrue(out.contains("""
+                        {
+                          public-key = "%s"
+                          endpoint = null
+                          persistent-keepalive = 0s
+                          wireguard = false
+                          via = [ "%s", [ "%s", "%s" ] ]
+                        }
+                      ]
+                      relay {
+                        enabled = true
+                        max-circuits = 64
+                        bytes-per-second = 1048576
+                        idle-timeout = 300s
+                      }
+                    }
+                    """.formatted(far, hub, hub, other)), out);
+        }
+    }
+
+    @Test
+    void aBadRouteIsAConfigError() throws Exception {
+        try (PrivateKey key = PrivateKey.generate(RANDOM)) {
+            PublicKey stranger = PrivateKey.generate(RANDOM).publicKey();
+            PublicKey far = PrivateKey.generate(RANDOM).publicKey();
+            Path conf = file("node.conf", """
+                    keymesh {
+                      private-key = "%s"
+                      network-key = "%s"
+                      peers = [ { public-key = "%s", via = [ "%s" ] } ]
+                      relay.idle-timeout = 1s
+                    }
+                    """.formatted(key.toBase64(), PresharedKey.generate(RANDOM).toBase64(), far, stranger));
+            Run run = new Run();
+            assertEquals(2, run.execute("up", "--config", conf.toString()));
+            String p = "keymesh up: " + conf + ": ";
+            assertEquals(List.of(
+                    p + "keymesh.peers[0].via[0]: relay " + stranger + " is not a peer: list it in keymesh.peers too "
+                            + "(this node reaches the first relay of a route over its own session with it) (line 4)",
+                    p + "keymesh.relay.idle-timeout: at least 10s (paths not in use are probed every 5s, which keeps their "
+                            + "circuits open), got 1s (line 5)"),
+                    run.err.toString().lines().toList());
         }
     }
 
@@ -178,7 +250,9 @@ class UpCommandTest {
             List<String> lines = run.out.toString().lines().toList();
             long tables = lines.stream().filter(l -> l.startsWith("status of node " + key.publicKey() + " on 127.0.0.1:")).count();
             assertTrue(tables >= 2, run.out.toString()); // at least one periodic table, and the one at exit
-            assertTrue(lines.stream().anyMatch(l -> l.matches("\\Q" + peer + "\\E +- +down +never( +0){6}")), run.out.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.matches("\\Q" + peer + "\\E +- +down +never( +0){6} +-")), run.out.toString());
+            assertTrue(lines.get(1).matches("peer +endpoint +state .* dg in +path"), lines.get(1));
+            assertFalse(run.out.toString().contains("relay service:"), "no relay line while there is nothing to count");
             Run quiet = new Run();
             assertEquals(0, quiet.execute("up", "--config", conf.toString(), "--status-interval", "0", "--exit-after", "300ms"));
             assertEquals("", quiet.out.toString());
@@ -250,9 +324,96 @@ class UpCommandTest {
 
             // Each final table: the peer up, at the address it really has, one announcement each way.
             assertTrue(lastRowFor(aRun.out.toString(), b.publicKey())
-                    .matches("\\Q" + b.publicKey() + "\\E +127\\.0\\.0\\.1:" + bPort + " +up .* 1 +1"), aRun.out.toString());
+                    .matches("\\Q" + b.publicKey() + "\\E +127\\.0\\.0\\.1:" + bPort + " +up .* 1 +1 +direct 127\\.0\\.0\\.1:" + bPort),
+                    aRun.out.toString());
             assertTrue(lastRowFor(bRun.out.toString(), a.publicKey())
-                    .matches("\\Q" + a.publicKey() + "\\E +127\\.0\\.0\\.1:" + aPort + " +up .* 1 +1"), bRun.out.toString());
+                    .matches("\\Q" + a.publicKey() + "\\E +127\\.0\\.0\\.1:" + aPort + " +up .* 1 +1 +direct 127\\.0\\.0\\.1:" + aPort),
+                    bRun.out.toString());
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    /**
+     * Three nodes from config files on loopback, as in the README: a hub that both others reach
+     * directly, and two nodes that list each other only {@code via} the hub. Each opens a circuit
+     * through the hub, starts a handshake over it once it is open, and the announcements cross it:
+     * the logs report the relayed paths, the nodes' final tables show them, and the hub's table
+     * shows what it carried.
+     */
+    @Test
+    void twoNodesThatListEachOtherViaAHubTalkThroughIt() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(UpCommand.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try (PrivateKey hub = PrivateKey.generate(RANDOM); PrivateKey home = PrivateKey.generate(RANDOM);
+                PrivateKey office = PrivateKey.generate(RANDOM)) {
+            String network = PresharedKey.generate(RANDOM).toBase64();
+            Path hubConf = file("hub.conf", """
+                    keymesh {
+                      private-key = "%s"
+                      network-key = "%s"
+                      listen = "127.0.0.1:0"
+                      peers = [ { public-key = "%s" }, { public-key = "%s" } ]
+                    }
+                    """.formatted(hub.toBase64(), network, home.publicKey(), office.publicKey()));
+            Run hubRun = new Run();
+            CompletableFuture<Integer> hubExit = hubRun.executeInBackground("up", "--config", hubConf.toString(), "--exit-after", "9s");
+            int hubPort = hubRun.up.started.get(20, TimeUnit.SECONDS).localAddress().getPort();
+            String behindNat = """
+                    keymesh {
+                      private-key = "%s"
+                      network-key = "%s"
+                      listen = "127.0.0.1:0"
+                      peers = [
+                        { public-key = "%s", endpoint = "127.0.0.1:%d", persistent-keepalive = 25s }
+                        { public-key = "%s", via = [ "%s" ] }
+                      ]
+                    }
+                    """;
+            Path homeConf = file("home.conf", behindNat.formatted(home.toBase64(), network, hub.publicKey(), hubPort,
+                    office.publicKey(), hub.publicKey()));
+            Path officeConf = file("office.conf", behindNat.formatted(office.toBase64(), network, hub.publicKey(), hubPort,
+                    home.publicKey(), hub.publicKey().toBase32()));
+            Run homeRun = new Run();
+            Run officeRun = new Run();
+            CompletableFuture<Integer> homeExit = homeRun.executeInBackground("up", "--config", homeConf.toString(), "--announce",
+                    "--exit-after", "6s");
+            CompletableFuture<Integer> officeExit = officeRun.executeInBackground("up", "--config", officeConf.toString(),
+                    "--announce", "--exit-after", "6s");
+
+            assertEquals(0, homeExit.get(30, TimeUnit.SECONDS), homeRun.err.toString());
+            assertEquals(0, officeExit.get(30, TimeUnit.SECONDS), officeRun.err.toString());
+            assertEquals(0, hubExit.get(30, TimeUnit.SECONDS), hubRun.err.toString());
+
+            List<String> messages = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            for (String expected : List.of(
+                    "peer " + office.publicKey() + " without endpoint, via " + hub.publicKey(),
+                    "peer " + home.publicKey() + " without endpoint, via " + hub.publicKey(),
+                    "announce from " + home.publicKey() + " (66 bytes)",
+                    "announce from " + office.publicKey() + " (66 bytes)")) {
+                assertTrue(messages.contains(expected), "no log line \"" + expected + "\" in " + messages);
+            }
+            for (PrivateKey peer : List.of(home, office)) {
+                String pathLine = "peer " + peer.publicKey() + " path now relayed via " + hub.publicKey();
+                assertTrue(messages.stream().anyMatch(m -> m.startsWith(pathLine)), "no log line \"" + pathLine + "\" in " + messages);
+            }
+
+            String relayPath = " +relay \\Q" + hub.publicKey().toBase64().substring(0, 8) + "\u2026\\E( [0-9.<]+ ms)?";
+            assertTrue(lastRowFor(homeRun.out.toString(), office.publicKey())
+                    .matches("\\Q" + office.publicKey() + "\\E +- +up .* 1 +1" + relayPath), homeRun.out.toString());
+            assertTrue(lastRowFor(officeRun.out.toString(), home.publicKey())
+                    .matches("\\Q" + home.publicKey() + "\\E +- +up .* 1 +1" + relayPath), officeRun.out.toString());
+            assertTrue(homeRun.out.toString().lines().anyMatch(l -> l.matches("own circuits: [1-9][0-9]* now, .*")),
+                    homeRun.out.toString());
+            List<String> hubLines = hubRun.out.toString().lines().toList();
+            String carried = hubLines.stream().filter(l -> l.startsWith("relay service: ")).reduce((x, y) -> y).orElse("");
+            assertTrue(carried.matches("relay service: \\d+ circuits now, [1-9]\\d* packets \\([1-9]\\d* bytes\\) forwarded, "
+                    + "\\d+ circuits refused, 0 packets over the rate limit"), hubRun.out.toString());
+            assertEquals("", homeRun.err.toString());
+            assertEquals("", officeRun.err.toString());
+            assertEquals("", hubRun.err.toString());
         } finally {
             logger.detachAppender(logs);
         }

@@ -521,6 +521,23 @@ class NodeConfigLoaderTest {
         assertTrue(node.peers().get(2).wireGuardCompatible());
     }
 
+    /** The README's example of a node reaching another through a relay loads too. */
+    @Test
+    void theReadmeRelayExampleLoads() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int via = readme.indexOf("via = [");
+        assertTrue(via >= 0, "no via in README.md");
+        int start = readme.lastIndexOf("```hocon\n", via);
+        String example = readme.substring(start + 8, readme.indexOf("```", start + 8));
+        write("node.key", PrivateKey.of(filled(9)).toBase64() + "\n", "rw-------");
+        write("network.key", NETWORK + "\n", "rw-------");
+        NodeConfig node = load(example).node();
+        assertEquals(2, node.peers().size());
+        PublicKey hub = node.peers().get(0).publicKey();
+        assertEquals(List.of(List.of(hub)), node.peers().get(1).relays());
+        assertEquals(RelayConfig.DEFAULT, node.relay());
+    }
+
     private Path write(String name, String content, String perms) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, content);
