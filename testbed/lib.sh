@@ -24,15 +24,23 @@ skip() { SKIPPED=$(( SKIPPED + 1 )); log "SKIP  $1 ($2)"; }
 # ---------------------------------------------------------------------------------------------
 # Preconditions
 # ---------------------------------------------------------------------------------------------
-# require_root_and_tools TOOL... — prints "skipped: ..." and exits 0 when the bed cannot run here.
-require_root_and_tools() {
-    if [[ $(id -u) -ne 0 ]]; then echo "skipped: needs root (network namespaces, TUN)"; exit 0; fi
+# require_root WHY / require_tools TOOL... — print "skipped: ..." and exit 0 when the bed cannot
+# run here.
+require_root() {
+    if [[ $(id -u) -ne 0 ]]; then echo "skipped: needs root ($1)"; exit 0; fi
+}
+require_tools() {
     local missing=() t
     for t in "$@"; do command -v "$t" >/dev/null 2>&1 || missing+=("$t"); done
     if [[ ${#missing[@]} -gt 0 ]]; then
-        echo "skipped: missing tools: ${missing[*]} (apt-get install wireguard-go wireguard-tools tshark iproute2 iputils-ping)"
+        echo "skipped: missing tools: ${missing[*]} (apt-get install wireguard-go wireguard-tools tshark iproute2 nftables iputils-ping)"
         exit 0
     fi
+}
+# require_root_and_tools TOOL... — both, for the wireguard-go bed; also makes sure /dev/net/tun exists.
+require_root_and_tools() {
+    require_root "network namespaces, TUN"
+    require_tools "$@"
     # wireguard-go needs /dev/net/tun; containers sometimes lack the node (not the driver).
     if [[ ! -c /dev/net/tun ]]; then
         mkdir -p /dev/net
@@ -41,23 +49,30 @@ require_root_and_tools() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Leftovers of earlier runs. All our names start with "kmwg<PID>" (namespaces kmwg<PID>-*,
-# wireguard-go interfaces kmwg<PID>, kmwg<PID>k). Only runs whose PID is no longer a live
-# wg-interop.sh are removed, so concurrent runs do not hurt each other.
+# Leftovers of earlier runs. Every script names what it creates with a prefix and its PID
+# (wg-interop.sh: namespaces kmwg<PID>-*, wireguard-go interfaces kmwg<PID>, kmwg<PID>k;
+# relay-nat.sh: namespaces kmrl<PID>-*). Only runs whose PID is no longer a live instance of the
+# same script are removed, so concurrent runs do not hurt each other.
 # ---------------------------------------------------------------------------------------------
-_run_alive() {   # _run_alive PID — is PID a running wg-interop.sh?
-    [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' </proc/"$1"/cmdline | grep -q 'wg-interop'
+_run_alive() {   # _run_alive PID [SCRIPT] — is PID a running SCRIPT (default wg-interop)?
+    [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' </proc/"$1"/cmdline | grep -q -- "${2:-wg-interop}"
 }
-remove_leftovers() {
-    local ns run pid sock ifn
-    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^kmwg[0-9]+-' || true); do
-        run=${ns#kmwg}; run=${run%%-*}
-        _run_alive "$run" && continue
+# remove_leftover_namespaces PREFIX SCRIPT — deletes namespaces PREFIX<PID>-* of dead runs of
+# SCRIPT, killing (by PID) the processes still inside them first.
+remove_leftover_namespaces() {
+    local prefix=$1 script=$2 ns run pid
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${prefix}[0-9]+-" || true); do
+        run=${ns#"$prefix"}; run=${run%%-*}
+        _run_alive "$run" "$script" && continue
         # processes still inside that namespace (wireguard-go, tshark, java): kill by PID
         for pid in $(ip netns pids "$ns" 2>/dev/null || true); do kill "$pid" 2>/dev/null || true; done
         ip netns del "$ns" 2>/dev/null || true
         log "removed leftover namespace $ns"
     done
+}
+remove_leftovers() {
+    local sock ifn run pid
+    remove_leftover_namespaces kmwg wg-interop
     for sock in /var/run/wireguard/kmwg[0-9]*.sock; do
         [[ -e $sock ]] || continue
         ifn=$(basename "$sock" .sock); run=${ifn#kmwg}; run=${run%k}
@@ -112,25 +127,78 @@ start_wireguard_go() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Namespaces and NAT routers
+# ---------------------------------------------------------------------------------------------
+# veth_link NS1 IF1 ADDR1 NS2 IF2 [ADDR2] — a veth pair between two namespaces, both ends up;
+# ADDR as "IP/LEN", "-" for none (e.g. an end that joins a bridge).
+veth_link() {
+    local ns1=$1 if1=$2 a1=$3 ns2=$4 if2=$5 a2=${6:--}
+    ip -n "$ns1" link add "$if1" type veth peer name "$if2" netns "$ns2"
+    [[ $a1 == - ]] || ip -n "$ns1" addr add "$a1" dev "$if1"
+    [[ $a2 == - ]] || ip -n "$ns2" addr add "$a2" dev "$if2"
+    ip -n "$ns1" link set "$if1" up
+    ip -n "$ns2" link set "$if2" up
+}
+# nat_router NS cone|symmetric — NS forwards from its interface "lan" to its interface "wan" and
+# masquerades there: cone is endpoint-independent and port-preserving; symmetric (fully-random)
+# maps each destination to a new random port. Unsolicited inbound on "wan" is dropped (input and
+# forward), as a home router does; without that, a peer's early packet creates a conntrack entry
+# that changes the mapping of the host's own outbound flow.
+nat_router() {
+    local ns=$1 kind=$2 flags=
+    [[ $kind == symmetric ]] && flags=" fully-random"
+    ip netns exec "$ns" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward'   # this namespace only
+    ip netns exec "$ns" nft -f - <<EOF
+table ip nat {
+    chain postrouting {
+        type nat hook postrouting priority 100;
+        oifname "wan" masquerade$flags
+    }
+}
+table inet filter {
+    chain input {
+        type filter hook input priority 0;
+        iifname "wan" ct state new drop
+    }
+    chain forward {
+        type filter hook forward priority 0;
+        iifname "wan" ct state new drop
+    }
+}
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------
 # tshark capture and decoding
 # ---------------------------------------------------------------------------------------------
-CAPTURE_PID=
+CAPTURE_PID=      # the latest capture
+CAPTURE_PIDS=()   # every capture not yet stopped (several may run at once)
 # capture_start NS IF PORT FILE — returns once tshark reports "Capturing on" (≈ 0.7 s here).
 capture_start() {
     local ns=$1 ifn=$2 port=$3 file=$4
     ip netns exec "$ns" tshark -i "$ifn" -f "udp port $port" -d "udp.port==$port,wg" -w "$file" \
         >"$file.log" 2>&1 &
     CAPTURE_PID=$!
+    CAPTURE_PIDS+=("$CAPTURE_PID")
     track "$CAPTURE_PID"
     wait_for 30 grep -q 'Capturing on' "$file.log" || die "tshark did not start: $(cat "$file.log")"
 }
-# capture_stop — SIGINT lets tshark flush and close the file.
+# capture_stop — SIGINT lets tshark flush and close the file (the latest capture).
 capture_stop() {
     [[ -n $CAPTURE_PID ]] || return 0
     sleep 0.3   # let the last packets reach the capture
     kill -INT "$CAPTURE_PID" 2>/dev/null || true
     wait "$CAPTURE_PID" 2>/dev/null || true
     CAPTURE_PID=
+}
+# capture_stop_all — stops every capture still running, as capture_stop does.
+capture_stop_all() {
+    local pid
+    [[ ${#CAPTURE_PIDS[@]} -gt 0 ]] || return 0
+    sleep 0.3
+    for pid in "${CAPTURE_PIDS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+    for pid in "${CAPTURE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    CAPTURE_PIDS=() CAPTURE_PID=
 }
 
 # TSHARK_KEYS: tshark -o options that give the wg dissector static private keys, so that it
