@@ -66,6 +66,13 @@ final class PacketReceiver {
     private int ackThreshold;
     private long lastReceivedNanos;
 
+    /** The frame walks of {@link #onPayload}, made once: receiving allocates nothing per packet. */
+    private final MeshFrame.Visitor scan = this::scanFrame;
+    private final MeshFrame.Visitor dispatch = this::dispatchFrame;
+    private int scanHeader;
+    private boolean scanAckEliciting;
+    private long frameNow;
+
     private final AckFrame ackIn = new AckFrame();
     private final PacketHeaderFrame headerIn = new PacketHeaderFrame();
     private final StreamFrame streamIn = new StreamFrame();
@@ -141,19 +148,30 @@ final class PacketReceiver {
     }
 
     /** {@link ChannelConnection#onPayload}. */
+    /** The first walk over a packet's frames: its header, and whether anything in it elicits an ACK. */
+    private void scanFrame(int type, byte[] b, int bodyOff, int bodyLen) {
+        if (type == MeshFrame.PACKET) {
+            scanHeader = scanHeader == 0 && headerIn.decode(b, bodyOff, bodyLen) ? 1 : -1;
+        } else if (type != AckFrame.TYPE && type != AckFrame.TYPE_ECN && type != MeshFrame.CONNECTION_CLOSE) {
+            scanAckEliciting = true;
+        }
+    }
+
+    /** The second walk: each frame handled, until the connection is lost. */
+    private void dispatchFrame(int type, byte[] b, int bodyOff, int bodyLen) {
+        if (!connection.isLost()) {
+            frame(frameNow, type, b, bodyOff, bodyLen);
+        }
+    }
+
     void onPayload(long nowNanos, byte[] buf, int off, int len) {
         if (len < 2 || (buf[off] & 0xff) != MeshFrame.PACKET) {
             return;
         }
-        long[] scan = new long[2]; // [header valid, ack-eliciting]
-        boolean wellFormed = MeshFrame.forEach(buf, off, len, (type, b, bodyOff, bodyLen) -> {
-            if (type == MeshFrame.PACKET) {
-                scan[0] = scan[0] == 0 && headerIn.decode(b, bodyOff, bodyLen) ? 1 : -1;
-            } else if (type != AckFrame.TYPE && type != AckFrame.TYPE_ECN && type != MeshFrame.CONNECTION_CLOSE) {
-                scan[1] = 1;
-            }
-        });
-        if (!wellFormed || scan[0] != 1) {
+        scanHeader = 0;
+        scanAckEliciting = false;
+        boolean wellFormed = MeshFrame.forEach(buf, off, len, scan);
+        if (!wellFormed || scanHeader != 1) {
             stalePacketsDropped++;
             return;
         }
@@ -173,17 +191,19 @@ final class PacketReceiver {
                 received.setAckFrequency(threshold, delay);
             }
         }
-        if (!received.onReceived(headerIn.packetNumber(), scan[1] == 1, nowNanos)) {
+        if (!received.onReceived(headerIn.packetNumber(), scanAckEliciting, nowNanos)) {
             duplicatesDropped++;
             return;
         }
         packetsReceived++;
         lastReceivedNanos = nowNanos;
-        MeshFrame.forEach(buf, off, len, (type, b, bodyOff, bodyLen) -> {
-            if (!connection.isLost()) {
-                frame(nowNanos, type, b, bodyOff, bodyLen);
-            }
-        });
+        long outerNow = frameNow; // a frame's events may route another payload here meanwhile
+        frameNow = nowNanos;
+        try {
+            MeshFrame.forEach(buf, off, len, dispatch);
+        } finally {
+            frameNow = outerNow;
+        }
         deliverMessages();
         for (int i = 0; i < becameWritable.size() && !connection.isLost(); i++) {
             events.onWritable(becameWritable.get(i));
