@@ -181,6 +181,12 @@ final class MeshOverlay implements Overlay.Host {
             listener.onEndpointChanged(peer, u.address());
         }
         listener.onPathChanged(peer, PathInfo.of(endpoint, true, overlay.paths(peer)));
+        long now = loop.io().nanoTime();
+        if (previous == null && !s.session.hasSession(now)) {
+            // The first path to a peer reached through relays: meet it now. Nothing else would send
+            // to it first, and its paths can only be probed inside a session.
+            loop.engine().initiateHandshake(now, s.session);
+        }
     }
 
     @Override

@@ -76,6 +76,8 @@ class MeshNodeRelaySimTest {
         PathInfo ab = w.path(w.a, w.b);
         assertNotNull(ab, "a has a path to b");
         assertTrue(ab.relayed(), "through a relay: " + ab);
+        assertEquals(1, w.a.events(RecordingListener.PeerEvent.Kind.UP, w.b).size(),
+                "a met b as soon as a path to it existed, before any data");
 
         SplittableRandom r = new SplittableRandom(5);
         List<byte[]> toB = new ArrayList<>();
