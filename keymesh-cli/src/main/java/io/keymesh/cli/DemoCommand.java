@@ -6,6 +6,7 @@ import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.MeshNode;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.NodeListener;
+import io.keymesh.node.PathInfo;
 import io.keymesh.node.PeerConfig;
 import io.keymesh.node.PeerStats;
 import java.io.PrintWriter;
@@ -94,13 +95,22 @@ final class DemoCommand implements Callable<Integer> {
             for (int i = 0; i < nodes; i++) {
                 mesh.add(MeshNode.start(NodeConfig.of(keys.get(i), new InetSocketAddress(loopback, 0), psk), check));
             }
+            // Every node knows every other's address, except that the last node and the others
+            // but n0 know each other only by key, reached through n0 as their relay.
             for (int i = 0; i < nodes; i++) {
                 for (int j = 0; j < nodes; j++) {
                     if (i != j) {
-                        mesh.get(i).addPeer(PeerConfig.of(keys.get(j).publicKey(), mesh.get(j).localAddress())).get();
+                        PeerConfig peer = relayed(i, j, nodes)
+                                ? PeerConfig.of(keys.get(j).publicKey(), null).via(keys.get(0).publicKey())
+                                : PeerConfig.of(keys.get(j).publicKey(), mesh.get(j).localAddress());
+                        mesh.get(i).addPeer(peer).get();
                     }
                 }
             }
+            for (int i = 1; i < nodes; i++) {
+                mesh.get(i).connect(keys.get(0).publicKey()).get(); // the relay first: the rest follows
+            }
+            awaitPaths(mesh, keys, nodes);
             long start = System.nanoTime();
             for (int m = 0; m < messages; m++) {
                 for (int i = 0; i < nodes; i++) {
@@ -135,20 +145,58 @@ final class DemoCommand implements Callable<Integer> {
         return noActors || ActorDemo.run(nodes, psk, out) ? 0 : 1;
     }
 
-    private static String endpoint(InetSocketAddress a) {
-        return a == null ? "-" : a.getHostString() + ":" + a.getPort();
+    /** True if node {@code i} reaches node {@code j} only through n0 in this demo. */
+    private static boolean relayed(int i, int j, int nodes) {
+        return nodes >= 3 && i != 0 && j != 0 && (i == nodes - 1 || j == nodes - 1);
+    }
+
+    /** Waits (at most 10 s) until every node has a path in use to every peer. */
+    private static void awaitPaths(List<MeshNode> mesh, List<PrivateKey> keys, int nodes) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (int i = 0; i < nodes; i++) {
+            for (PeerStats p : mesh.get(i).peerStats().get()) {
+                while (path(mesh.get(i), p.publicKey()) == null && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+            }
+        }
+    }
+
+    private static PathInfo path(MeshNode node, PublicKey peer) throws Exception {
+        for (PeerStats p : node.peerStats().get()) {
+            if (p.publicKey().equals(peer)) {
+                return p.path();
+            }
+        }
+        return null;
+    }
+
+    private static String path(PeerStats p, List<MeshNode> mesh) {
+        PathInfo path = p.path();
+        if (path == null) {
+            return "-";
+        }
+        if (!path.relayed()) {
+            return "direct " + path.address().getHostString() + ":" + path.address().getPort();
+        }
+        for (int k = 0; k < mesh.size(); k++) {
+            if (mesh.get(k).publicKey().equals(path.via())) {
+                return "relay n" + k;
+            }
+        }
+        return "relay " + path.via().toBase64().substring(0, 8) + "…";
     }
 
     private static void printTable(PrintWriter out, List<MeshNode> mesh) throws Exception {
         out.printf("%-6s %-14s %-22s %12s %8s %8s %9s %9s %6s%n",
-                "node", "peer", "endpoint", "handshake", "tx pkts", "rx pkts", "tx bytes", "rx bytes", "drops");
+                "node", "peer", "path", "handshake", "tx pkts", "rx pkts", "tx bytes", "rx bytes", "drops");
         for (int i = 0; i < mesh.size(); i++) {
             Map<?, Long> drops = mesh.get(i).drops().get();
             long dropCount = drops.values().stream().mapToLong(Long::longValue).sum();
             for (PeerStats p : mesh.get(i).peerStats().get()) {
                 String age = p.lastHandshakeAgoNanos() < 0 ? "never" : (p.lastHandshakeAgoNanos() / 1_000_000) + " ms ago";
                 out.printf("%-6s %-14s %-22s %12s %8d %8d %9d %9d %6d%n",
-                        "n" + i, p.publicKey().toBase64().substring(0, 10) + "…", endpoint(p.endpoint()), age,
+                        "n" + i, p.publicKey().toBase64().substring(0, 10) + "…", path(p, mesh), age,
                         p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(), dropCount);
             }
         }
