@@ -22,11 +22,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * to it; what it sends goes into sessions through the engine; the path it picks for a peer becomes
  * the peer's endpoint, the peer's connection is told of the new path, and the listener hears of it.
  *
- * <p>Packets the engine seals for a relayed path ({@link RelayedEndpoint}) are not sent from inside
- * the engine's call: they are copied to an outbox and sent by a loop task right after, each inside
- * the session with the path's first relay. That keeps the engine from being re-entered halfway
- * through its own work, and lets other threads (a datagram sealed on the caller's thread) hand
- * packets for relayed paths to the loop.
+ * <p>A packet the engine seals for a relayed path ({@link RelayedEndpoint}) on the loop thread is
+ * framed and sent at once inside the session with the path's first relay: that send concerns
+ * another peer, whose state the engine's call in progress does not hold. What cannot go at once —
+ * a packet sealed on another thread (a datagram sent on the caller's thread), a batch (the engine
+ * is walking the peer's waiting packets, and a send for the relay could stage and walk its own
+ * into the same batch), a packet while a relay frame is being written — is copied to an outbox and
+ * sent by a loop task right after.
  *
  * <p>Loop thread, except {@link #relayedTransmit}, which any thread may use.
  */
@@ -55,8 +57,33 @@ final class MeshOverlay implements Overlay.Host {
     private long relayedDropped;
 
     /** Where the engine's packets for relayed paths go; any thread. */
-    final Transmit relayedTransmit = (to, buf, off, len) -> {
-        outbox.add(new Outgoing((RelayedEndpoint) to, java.util.Arrays.copyOfRange(buf, off, off + len)));
+    final Transmit relayedTransmit = new Transmit() {
+        @Override
+        public void send(Endpoint to, byte[] buf, int off, int len) {
+            if (loop.io().inLoop() && !framing()) {
+                if (!overlay.circuits().send(loop.io().nanoTime(), (RelayedEndpoint) to, buf, off, len)) {
+                    relayedDropped++; // the circuit is gone: lost, as on any dead path
+                }
+                return;
+            }
+            enqueue((RelayedEndpoint) to, buf, off, len);
+        }
+
+        @Override
+        public void send(Endpoint to, io.keymesh.session.PacketBatch batch) {
+            for (int i = 0; i < batch.count(); i++) {
+                enqueue((RelayedEndpoint) to, batch.buf(i), batch.offset(i), batch.length(i));
+            }
+        }
+    };
+
+    /** True while a relay frame is being written: its buffer is in use. */
+    private boolean framing() {
+        return ((FrameLinks) overlay.circuits().links()).isBusy();
+    }
+
+    private void enqueue(RelayedEndpoint to, byte[] buf, int off, int len) {
+        outbox.add(new Outgoing(to, java.util.Arrays.copyOfRange(buf, off, off + len)));
         if (flushScheduled.compareAndSet(false, true)) {
             try {
                 loopIo().execute(flushTask);
@@ -64,7 +91,7 @@ final class MeshOverlay implements Overlay.Host {
                 outbox.clear(); // the node has stopped
             }
         }
-    };
+    }
 
     MeshOverlay(EngineLoop loop, GuardedListener listener, NodeConfig config, Map<PublicKey, PeerState> peers,
             PeerConnections connections, PayloadRouter router) {

@@ -136,6 +136,11 @@ public final class Circuits {
         return end == null || !end.open ? 0 : end.maxMessage;
     }
 
+    /** The links these ends send through. */
+    public RelayLinks links() {
+        return links;
+    }
+
     /** Sends the WireGuard message {@code buf[off..off+len)} on {@code e}; false if it is not open. */
     public boolean send(long now, RelayedEndpoint e, byte[] buf, int off, int len) {
         End end = ends.get(e.via(), e.circuit());

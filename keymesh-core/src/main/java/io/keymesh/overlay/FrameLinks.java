@@ -22,10 +22,28 @@ public abstract class FrameLinks implements RelayLinks {
 
     private final int headroom;
     private final byte[] scratch;
+    private boolean busy;
 
     protected FrameLinks(int headroom) {
         this.headroom = headroom;
         this.scratch = new byte[headroom + MAX_FRAME + TAILROOM];
+    }
+
+    /**
+     * True while a frame is being written or sent: the scratch buffer is in use, so a caller that
+     * would write another frame now (from inside {@link #sendFrame}) must wait until it returns.
+     */
+    public boolean isBusy() {
+        return busy;
+    }
+
+    private void send(PublicKey link, int len) {
+        busy = true;
+        try {
+            sendFrame(link, scratch, headroom, len);
+        } finally {
+            busy = false;
+        }
     }
 
     /**
@@ -41,19 +59,19 @@ public abstract class FrameLinks implements RelayLinks {
             keys[i] = route.get(i).toBytes();
         }
         int n = RelayOpenFrame.write(scratch, headroom, circuit, keys);
-        sendFrame(link, scratch, headroom, n);
+        send(link, n);
     }
 
     @Override
     public void sendOpened(PublicKey link, long circuit, int maxMessage) {
         int n = RelayOpenedFrame.write(scratch, headroom, circuit, maxMessage);
-        sendFrame(link, scratch, headroom, n);
+        send(link, n);
     }
 
     @Override
     public void sendRefused(PublicKey link, long circuit, int reason) {
         int n = CircuitReasonFrame.write(scratch, headroom, MeshFrame.RELAY_REFUSED, circuit, reason);
-        sendFrame(link, scratch, headroom, n);
+        send(link, n);
     }
 
     @Override
@@ -62,14 +80,17 @@ public abstract class FrameLinks implements RelayLinks {
         if (header + len > MAX_FRAME) {
             return; // larger than any datagram: cannot have come from a session, never sent
         }
+        if (buf == scratch) {
+            throw new IllegalStateException("a relay frame written from inside the sending of another");
+        }
         RelayDataFrame.writeHeader(scratch, headroom, circuit, len);
         System.arraycopy(buf, off, scratch, headroom + header, len);
-        sendFrame(link, scratch, headroom, header + len);
+        send(link, header + len);
     }
 
     @Override
     public void sendClose(PublicKey link, long circuit, int reason) {
         int n = CircuitReasonFrame.write(scratch, headroom, MeshFrame.RELAY_CLOSE, circuit, reason);
-        sendFrame(link, scratch, headroom, n);
+        send(link, n);
     }
 }
