@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -86,6 +87,23 @@ final class ConfigReader {
             return dflt;
         }
         return (Boolean) v.unwrapped();
+    }
+
+    /**
+     * {@code v} as a duration (HOCON's forms: "25s", "2m", a number of milliseconds), or null after
+     * reporting that it is none; {@code example} is a duration to suggest ("25s").
+     */
+    Duration duration(String path, ConfigValue v, String example) {
+        if (v.valueType() != ConfigValueType.STRING && v.valueType() != ConfigValueType.NUMBER) {
+            problem(path, "must be a duration such as " + example + ", got " + typeName(v), v.origin());
+            return null;
+        }
+        try {
+            return Durations.parse(String.valueOf(v.unwrapped()));
+        } catch (IllegalArgumentException e) {
+            problem(path, e.getMessage(), v.origin());
+            return null;
+        }
     }
 
     /** Reports keys of {@code o} not in {@code valid}, with a suggestion for a near miss. */

@@ -339,15 +339,8 @@ final class PeerConfigReader {
         if (v == null) {
             return DEFAULT_PERSISTENT_KEEPALIVE_SECONDS;
         }
-        if (v.valueType() != ConfigValueType.STRING && v.valueType() != ConfigValueType.NUMBER) {
-            reader.problem(path, "must be a duration such as 25s, got " + typeName(v), v.origin());
-            return -1;
-        }
-        Duration d;
-        try {
-            d = Durations.parse(String.valueOf(v.unwrapped()));
-        } catch (IllegalArgumentException e) {
-            reader.problem(path, e.getMessage(), v.origin());
+        Duration d = reader.duration(path, v, "25s");
+        if (d == null) {
             return -1;
         }
         if (d.isNegative()) {

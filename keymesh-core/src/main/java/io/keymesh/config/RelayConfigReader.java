@@ -135,15 +135,8 @@ final class RelayConfigReader {
             reader.problem(path, "missing: give a duration such as 120s", o.origin());
             return -1;
         }
-        if (v.valueType() != ConfigValueType.STRING && v.valueType() != ConfigValueType.NUMBER) {
-            reader.problem(path, "must be a duration such as 120s, got " + typeName(v), v.origin());
-            return -1;
-        }
-        Duration d;
-        try {
-            d = Durations.parse(String.valueOf(v.unwrapped()));
-        } catch (IllegalArgumentException e) {
-            reader.problem(path, e.getMessage(), v.origin());
+        Duration d = reader.duration(path, v, "120s");
+        if (d == null) {
             return -1;
         }
         if (d.compareTo(MIN_IDLE_TIMEOUT) < 0) {
