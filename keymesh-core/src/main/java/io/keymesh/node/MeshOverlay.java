@@ -48,6 +48,7 @@ final class MeshOverlay implements Overlay.Host {
     private final NodeConfig config;
     private final Map<PublicKey, PeerState> peers;
     private final PeerConnections connections;
+    private final Links links = new Links();
     private final Overlay overlay;
     private final Wakeup wakeup;
     private final ConcurrentLinkedQueue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
@@ -79,14 +80,14 @@ final class MeshOverlay implements Overlay.Host {
 
     /** True while a relay frame is being written: its buffer is in use. */
     private boolean framing() {
-        return ((FrameLinks) overlay.circuits().links()).isBusy();
+        return links.isBusy();
     }
 
     private void enqueue(RelayedEndpoint to, byte[] buf, int off, int len) {
         outbox.add(new Outgoing(to, java.util.Arrays.copyOfRange(buf, off, off + len)));
         if (flushScheduled.compareAndSet(false, true)) {
             try {
-                loopIo().execute(flushTask);
+                loop.io().execute(flushTask);
             } catch (RejectedExecutionException e) {
                 outbox.clear(); // the node has stopped
             }
@@ -101,7 +102,7 @@ final class MeshOverlay implements Overlay.Host {
         this.peers = peers;
         this.connections = connections;
         PublicKey self = config.privateKey().publicKey();
-        this.overlay = new Overlay(self, config.relay(), MAX_INBOUND_CIRCUITS, this, new Links(),
+        this.overlay = new Overlay(self, config.relay(), MAX_INBOUND_CIRCUITS, this, links,
                 (long) self.hashCode() << 32);
         this.wakeup = new Wakeup(loop.io(), () -> overlay.nextTimeout(loop.io().nanoTime()), this::onTimeout);
         for (int type : new int[] {MeshFrame.RELAY_OPEN, MeshFrame.RELAY_OPENED, MeshFrame.RELAY_REFUSED,
@@ -117,10 +118,6 @@ final class MeshOverlay implements Overlay.Host {
             });
         }
         loop.routeOtherEndpoints(relayedTransmit);
-    }
-
-    private io.keymesh.io.NodeIo loopIo() {
-        return loop.io();
     }
 
     /** The overlay's state, for statistics; loop thread. */

@@ -32,8 +32,12 @@ public final class Circuits {
         /** A circuit this node opened was refused (or never answered), for {@code reason}. */
         void refused(long now, RelayedEndpoint end, PublicKey target, int reason);
 
-        /** A circuit end closed (the relay or the far end closed it, its link went down, or it idled out). */
-        void closed(long now, RelayedEndpoint end, int reason);
+        /**
+         * A circuit end closed (the relay or the far end closed it, its link went down, or it idled
+         * out); {@code target} is the peer it led to if this node opened it, null for an end a relay
+         * opened to us.
+         */
+        void closed(long now, RelayedEndpoint end, PublicKey target, int reason);
 
         /** A WireGuard message arrived on {@code end}: for the session layer, as from that endpoint. */
         void received(RelayedEndpoint end, byte[] buf, int off, int len);
@@ -136,11 +140,6 @@ public final class Circuits {
         return end == null || !end.open ? 0 : end.maxMessage;
     }
 
-    /** The links these ends send through. */
-    public RelayLinks links() {
-        return links;
-    }
-
     /** Sends the WireGuard message {@code buf[off..off+len)} on {@code e}; false if it is not open. */
     public boolean send(long now, RelayedEndpoint e, byte[] buf, int off, int len) {
         End end = ends.get(e.via(), e.circuit());
@@ -198,7 +197,7 @@ public final class Circuits {
         }
         forget(end);
         if (end.open) {
-            listener.closed(now, end.endpoint, reason);
+            listener.closed(now, end.endpoint, end.target(), reason);
         } else {
             listener.refused(now, end.endpoint, end.target(), reason);
         }
@@ -225,7 +224,7 @@ public final class Circuits {
         }
         forget(end);
         if (end.open || end.route == null) {
-            listener.closed(now, end.endpoint, reason);
+            listener.closed(now, end.endpoint, end.target(), reason);
         } else {
             listener.refused(now, end.endpoint, end.target(), reason);
         }
@@ -238,7 +237,7 @@ public final class Circuits {
             if (end.endpoint.via().equals(key)) {
                 forget(end);
                 if (end.open || end.route == null) {
-                    listener.closed(now, end.endpoint, RelayReason.TARGET_GONE);
+                    listener.closed(now, end.endpoint, end.target(), RelayReason.TARGET_GONE);
                 } else {
                     listener.refused(now, end.endpoint, end.target(), RelayReason.NO_ROUTE);
                 }
@@ -280,7 +279,7 @@ public final class Circuits {
             } else if (end.open && now - end.lastUsed >= idleTimeoutNanos) {
                 forget(end);
                 links.sendClose(end.endpoint.via(), end.endpoint.circuit(), RelayReason.IDLE);
-                listener.closed(now, end.endpoint, RelayReason.IDLE);
+                listener.closed(now, end.endpoint, end.target(), RelayReason.IDLE);
             }
         }
     }

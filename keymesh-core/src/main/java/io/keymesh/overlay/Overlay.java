@@ -12,7 +12,6 @@ import io.keymesh.wire.RelayOpenedFrame;
 import io.keymesh.wire.RelayReason;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +58,6 @@ public final class Overlay {
     private final Relay relay;
     private final Circuits circuits;
     private final Map<PublicKey, PeerEntry> peers = new LinkedHashMap<>();
-    private final Map<RelayedEndpoint, PublicKey> circuitTargets = new HashMap<>();
     private long probeIds;
     private long nextTick = Long.MIN_VALUE;
 
@@ -138,7 +136,6 @@ public final class Overlay {
             for (Path p : List.copyOf(e.paths.paths())) {
                 if (p.endpoint() instanceof RelayedEndpoint r) {
                     circuits.close(r, RelayReason.CLOSED_BY_PEER);
-                    circuitTargets.remove(r);
                 }
             }
         }
@@ -156,7 +153,6 @@ public final class Overlay {
         List<PublicKey> route = new ArrayList<>(relays);
         route.add(target);
         RelayedEndpoint e = circuits.open(now, route);
-        circuitTargets.put(e, target);
         peers.get(target).paths.addRelayed(e, relays.size());
     }
 
@@ -387,7 +383,6 @@ public final class Overlay {
         @Override
         public void refused(long now, RelayedEndpoint end, PublicKey target, int reason) {
             circuitsRefused++;
-            circuitTargets.remove(end);
             PeerEntry e = peers.get(target);
             if (e != null) {
                 e.paths.relayedGone(now, end);
@@ -395,12 +390,16 @@ public final class Overlay {
         }
 
         @Override
-        public void closed(long now, RelayedEndpoint end, int reason) {
-            PublicKey target = circuitTargets.remove(end);
-            for (PeerEntry e : peers.values()) {
-                if (target == null || peers.get(target) == e) {
+        public void closed(long now, RelayedEndpoint end, PublicKey target, int reason) {
+            if (target != null) {
+                PeerEntry e = peers.get(target);
+                if (e != null) {
                     e.paths.relayedGone(now, end);
                 }
+                return;
+            }
+            for (PeerEntry e : peers.values()) { // an end opened to us: whichever peer took it as a path
+                e.paths.relayedGone(now, end);
             }
         }
 

@@ -24,9 +24,6 @@ public final class Path {
     boolean failing;
     long lastProbeNanos = Long.MIN_VALUE;
     long smoothedRttNanos;
-    long latestRttNanos;
-    long probesSent;
-    long probesAnswered;
     int maxMessage;
 
     Path(Endpoint endpoint, Kind kind, int relays) {
@@ -53,18 +50,12 @@ public final class Path {
         return smoothedRttNanos;
     }
 
-    /** True if an authenticated packet came over this path within {@code windowNanos} before {@code now}. */
-    boolean heardWithin(long now, long windowNanos) {
-        return lastReceivedNanos != Long.MIN_VALUE && now - lastReceivedNanos < windowNanos;
-    }
-
     /** Lower ranks first: direct, then relayed by number of relays. */
     int rank() {
         return kind == Kind.DIRECT ? 0 : relays;
     }
 
     void onRttSample(long rtt) {
-        latestRttNanos = rtt;
         smoothedRttNanos = smoothedRttNanos == 0 ? rtt : (7 * smoothedRttNanos + rtt) / 8; // RFC 6298's alpha
     }
 

@@ -135,7 +135,7 @@ public final class PeerPaths {
         }
         p.usable = true;
         p.maxMessage = maxMessage;
-        if (active == null || failing(active, now)) {
+        if (active == null || active.failing) {
             choose(now);
         }
     }
@@ -229,7 +229,6 @@ public final class PeerPaths {
         Path p = find(from);
         if (p != null && p.probeId == id && p.lastProbeNanos != Long.MIN_VALUE) {
             p.onRttSample(now - p.lastProbeNanos);
-            p.probesAnswered++;
             heard(p, now);
         }
     }
@@ -296,7 +295,6 @@ public final class PeerPaths {
                 p.lastProbeNanos = now;
                 if (actions.probe(p, p.probeId)) {
                     p.probeSentNanos = now;
-                    p.probesSent++;
                 } // else no session yet: nothing is judged, the next probe is due as if this one went
             }
         }
@@ -334,16 +332,11 @@ public final class PeerPaths {
             for (int i = 0; i < paths.size(); i++) {
                 Path p = paths.get(i);
                 if (p.endpoint() instanceof RelayedEndpoint r && r.via().equals(f.via())
-                        && !p.heardWithin(failed.lastProbeNanos, 1) && p.lastReceivedNanos < failed.lastProbeNanos) {
+                        && p.lastReceivedNanos < failed.lastProbeNanos) {
                     p.failing = true;
                 }
             }
         }
-    }
-
-    /** A probe on {@code p} went unanswered for {@link #PROBE_TIMEOUT_NANOS}, with nothing heard since. */
-    private static boolean failing(Path p, long now) {
-        return p.failing;
     }
 
     /** Picks the best usable path that is not failing (or, if all fail, the best usable one). */
@@ -356,7 +349,7 @@ public final class PeerPaths {
             }
         }
         if (best != null && best != active) {
-            if (active != null && failing(best, now) == failing(active, now) && !failing(active, now)
+            if (active != null && best.failing == active.failing && !active.failing
                     && best.rank() == active.rank() && !clearlyFaster(best, active)) {
                 return; // not enough to move
             }
@@ -370,8 +363,8 @@ public final class PeerPaths {
     }
 
     private boolean better(Path a, Path b, long now) {
-        boolean fa = failing(a, now);
-        boolean fb = failing(b, now);
+        boolean fa = a.failing;
+        boolean fb = b.failing;
         if (fa != fb) {
             return !fa;
         }

@@ -66,7 +66,6 @@ public final class Relay {
 
     /** Refusals by reason code; codes beyond the table are counted in its last slot. */
     private final long[] refused = new long[16];
-    private long opened;
     private long packetsForwarded;
     private long bytesForwarded;
     private long packetsOverRate;
@@ -78,11 +77,6 @@ public final class Relay {
         this.links = links;
         this.ids = ids;
         this.circuits = new CircuitMap<>(2 * config.maxCircuits());
-    }
-
-    /** True if {@code (link, circuit)} is a circuit this relay joins. */
-    public boolean carries(PublicKey link, long circuit) {
-        return circuits.get(link, circuit) != null;
     }
 
     // ------------------------------------------------------------------ frames in
@@ -149,10 +143,7 @@ public final class Relay {
         if (c == null || !c.outLink.equals(from) || c.outId != circuit) {
             return c != null;
         }
-        if (!c.open) {
-            c.open = true;
-            opened++;
-        }
+        c.open = true;
         c.lastUsed = now;
         links.sendOpened(c.inLink, c.inId, maxMessage(c, maxMessage));
         return true;
@@ -318,11 +309,6 @@ public final class Relay {
     /** Circuits joined now (open or being opened). */
     public int circuits() {
         return all.size();
-    }
-
-    /** Circuits opened end to end since start. */
-    public long circuitsOpened() {
-        return opened;
     }
 
     /** Circuit openings this relay refused, for {@code reason} (a {@link RelayReason} code). */
