@@ -28,7 +28,7 @@ class StatusTableTest {
     private static final PublicKey SELF = key(9);
     private static final PublicKey PEER = key(1);
     private static final PublicKey RELAY = key(2);
-    private static final RelayStats QUIET = new RelayStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    private static final RelayStats QUIET = new RelayStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     private static PublicKey key(int b) {
         byte[] a = new byte[32];
@@ -93,14 +93,14 @@ class StatusTableTest {
 
     @Test
     void theRelayLinesAppearWhenThereIsSomethingToCount() throws Exception {
-        String carried = table(List.of(), new RelayStats(2, 1500, 180_000, 0, 0, 0, 0, 0, 0));
+        String carried = table(List.of(), new RelayStats(2, 1500, 180_000, 0, 0, 0, 0, 0, 0, 0, 0, 0));
         assertTrue(carried.endsWith("drops: none\nrelay service: 2 circuits now, 1500 packets (180000 bytes) forwarded, "
                 + "0 circuits refused, 0 packets over the rate limit\n"), carried);
-        String refused = table(List.of(), new RelayStats(0, 0, 0, 3, 0, 0, 0, 0, 0));
+        String refused = table(List.of(), new RelayStats(0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0));
         assertTrue(refused.contains("relay service: 0 circuits now, 0 packets (0 bytes) forwarded, 3 circuits refused, "
                 + "0 packets over the rate limit\n"), refused);
         assertFalse(refused.contains("own circuits"), refused);
-        String own = table(List.of(), new RelayStats(0, 0, 0, 0, 0, 2, 1, 4, 0));
+        String own = table(List.of(), new RelayStats(0, 0, 0, 0, 0, 2, 1, 4, 0, 0, 0, 0));
         assertTrue(own.endsWith("drops: none\nown circuits: 2 now, 1 refused or unanswered, 4 packets lost to closed circuits\n"), own);
         assertFalse(own.contains("relay service"), own);
         StringWriter s = new StringWriter();

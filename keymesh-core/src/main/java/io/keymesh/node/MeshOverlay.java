@@ -254,7 +254,8 @@ final class MeshOverlay implements Overlay.Host {
         }
         return new RelayStats(relay.circuits(), relay.packetsForwarded(), relay.bytesForwarded(), refused,
                 relay.packetsOverRate(), overlay.circuits().size(), overlay.circuitsRefused(), relayedDropped,
-                relay.notWireGuard());
+                relay.notWireGuard(), overlay.malformedFrames(), overlay.circuits().unknownCircuitMessages(),
+                overlay.circuits().inboundRefused());
     }
 
     /** Packets for relayed paths whose circuit was gone by the time they were to be sent. */
