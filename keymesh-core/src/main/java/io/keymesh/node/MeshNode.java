@@ -472,6 +472,6 @@ public final class MeshNode implements AutoCloseable {
         }
         connections.peerAdded(state);
         peers.put(pc.publicKey(), state);
-        overlay.addPeer(pc);
+        state.overlayPaths = overlay.addPeer(pc);
     }
 }

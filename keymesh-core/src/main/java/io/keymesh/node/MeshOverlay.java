@@ -127,11 +127,17 @@ final class MeshOverlay implements Overlay.Host {
 
     // ------------------------------------------------------------------ peers and sessions
 
-    /** A peer was added: its paths (configured endpoint, routes through relays). */
-    void addPeer(PeerConfig pc) {
+    /**
+     * A peer was added: its paths (configured endpoint, routes through relays).
+     *
+     * @return true if the overlay picks its paths; false if it roams as in WireGuard (no relays,
+     *     or a stock WireGuard peer), which the caller then applies itself
+     */
+    boolean addPeer(PeerConfig pc) {
         overlay.addPeer(loop.io().nanoTime(), pc.publicKey(), UdpEndpoint.of(pc.endpoint()), pc.relays(),
                 pc.wireGuardCompatible());
         wakeup.rearm();
+        return !overlay.paths(pc.publicKey()).isRoaming();
     }
 
     /** A peer was removed: its circuits close. */
@@ -150,21 +156,19 @@ final class MeshOverlay implements Overlay.Host {
         wakeup.rearm();
     }
 
-    /**
-     * An authenticated packet of {@code peer} from {@code from}. True if the overlay decides where
-     * the peer's packets go; false for a peer that roams as in WireGuard (the caller moves it).
-     */
-    boolean authenticated(Peer peer, Endpoint from) {
-        PeerPaths paths = overlay.paths(peer.publicKey());
-        overlay.authenticated(loop.io().nanoTime(), peer.publicKey(), from);
-        return paths != null && !paths.isRoaming();
+    /** An authenticated packet, at {@code now}, of a peer whose paths the overlay picks, from {@code from}. */
+    void authenticated(long now, Peer peer, Endpoint from) {
+        overlay.authenticated(now, peer.publicKey(), from);
     }
 
-    /** A payload of {@code peer}'s was delivered: unless it was a probe, the peer's data came over {@code from}. */
-    void delivered(Peer peer, Endpoint from, byte[] payload, int off) {
+    /**
+     * A payload of a peer whose paths the overlay picks was delivered at {@code now}: unless it was
+     * a probe, the peer's data came over {@code from}.
+     */
+    void delivered(long now, Peer peer, Endpoint from, byte[] payload, int off) {
         int first = payload[off] & 0xff;
         if (from != null && first != MeshFrame.PROBE && first != MeshFrame.PROBE_ACK) {
-            overlay.dataFrom(loop.io().nanoTime(), peer.publicKey(), from);
+            overlay.dataFrom(now, peer.publicKey(), from);
         }
     }
 

@@ -36,13 +36,16 @@ public record PathInfo(boolean relayed, InetSocketAddress address, PublicKey via
                 : new PathInfo(false, UdpEndpoint.addressOf(e), null, rtt, inUse);
     }
 
-    /** Every path of {@code paths} (none if null), the one in use first. */
+    /**
+     * The path in use first, then the other paths of {@code paths}; for a peer that roams as in
+     * WireGuard (or without {@code paths}) only the one in use, where its packets go now.
+     */
     static List<PathInfo> all(PeerPaths paths, Endpoint current) {
         List<PathInfo> out = new ArrayList<>();
         if (current != null) {
             out.add(of(current, true, paths));
         }
-        if (paths != null) {
+        if (paths != null && !paths.isRoaming()) {
             for (Path p : paths.paths()) {
                 if (!p.endpoint().equals(current)) {
                     out.add(of(p.endpoint(), false, paths));

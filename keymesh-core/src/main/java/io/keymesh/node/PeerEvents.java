@@ -41,7 +41,11 @@ final class PeerEvents implements SessionEvents {
     @Override
     public void deliver(Peer peer, Endpoint from, int kind, byte[] payload, int off, int len) {
         router.route(peer.publicKey(), from, kind, payload, off, len);
-        overlay.delivered(peer, from, payload, off);
+        PeerState s = peers.get(peer.publicKey());
+        if (s != null && s.overlayPaths) {
+            // The packet's authenticated() came just before, and noted its time.
+            overlay.delivered(s.lastReceivedNanos, peer, from, payload, off);
+        }
     }
 
     @Override
@@ -66,22 +70,23 @@ final class PeerEvents implements SessionEvents {
     @Override
     public void authenticated(Peer peer, Endpoint from) {
         PeerState s = peers.get(peer.publicKey());
-        if (s != null) {
-            long now = clock.getAsLong();
-            s.lastReceivedNanos = now;
-            if (!s.up && peer.hasSession(now) && s.silent) {
-                // It went quiet and was reported down; it speaks again on the same session.
-                s.silent = false;
-                s.up = true;
-                listener.onPeerUp(peer.publicKey());
-                overlay.linkUp(peer.publicKey());
-            }
+        if (s == null) {
+            return; // being removed: no endpoint to move
         }
-        if (!overlay.authenticated(peer, from) && !from.equals(peer.endpoint())) {
+        long now = clock.getAsLong();
+        s.lastReceivedNanos = now;
+        if (!s.up && peer.hasSession(now) && s.silent) {
+            // It went quiet and was reported down; it speaks again on the same session.
+            s.silent = false;
+            s.up = true;
+            listener.onPeerUp(peer.publicKey());
+            overlay.linkUp(peer.publicKey());
+        }
+        if (s.overlayPaths) {
+            overlay.authenticated(now, peer, from);
+        } else if (!from.equals(peer.endpoint())) {
             peer.setEndpoint(from);
-            if (s != null) {
-                s.maxDatagram = DatagramLimit.of(from, maxUdpPayload, overlay.relayedMaxMessage(peer));
-            }
+            s.maxDatagram = DatagramLimit.of(from, maxUdpPayload, overlay.relayedMaxMessage(peer));
             listener.onEndpointChanged(peer.publicKey(), UdpEndpoint.addressOf(from));
         }
     }

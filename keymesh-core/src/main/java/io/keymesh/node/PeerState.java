@@ -25,6 +25,8 @@ final class PeerState {
     /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
     boolean loopbackConnection;
     boolean up;
+    /** The overlay picks this peer's paths (it has relays); false: it roams as in WireGuard. Set when added. */
+    boolean overlayPaths;
     /** The largest datagram the peer's current path takes ({@link DatagramLimit}); written by the loop, read by senders. */
     volatile int maxDatagram = MeshNode.MAX_DATAGRAM_LENGTH;
     /** When the last authenticated packet from the peer arrived (loop clock), or {@link Long#MIN_VALUE}. */
