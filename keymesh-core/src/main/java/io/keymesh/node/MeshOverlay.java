@@ -103,7 +103,7 @@ final class MeshOverlay implements Overlay.Host {
         this.connections = connections;
         PublicKey self = config.privateKey().publicKey();
         this.overlay = new Overlay(self, config.relay(), MAX_INBOUND_CIRCUITS, this, links,
-                (long) self.hashCode() << 32);
+                runSeed(self, loop.io()));
         this.wakeup = new Wakeup(loop.io(), () -> overlay.nextTimeout(loop.io().nanoTime()), this::onTimeout);
         for (int type : new int[] {MeshFrame.RELAY_OPEN, MeshFrame.RELAY_OPENED, MeshFrame.RELAY_REFUSED,
                 MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK}) {
@@ -118,6 +118,16 @@ final class MeshOverlay implements Overlay.Host {
             });
         }
         loop.routeOtherEndpoints(relayedTransmit);
+    }
+
+    /**
+     * A number for this run of the node: its key mixed with the clock at start, so a node that
+     * restarts under the same key numbers its circuits afresh (a relay may still hold the old ones),
+     * while a simulation, whose clock is virtual, stays the same run after run. Not drawn from the
+     * node's random stream, which the session layer's keys and indices come from.
+     */
+    private static long runSeed(PublicKey self, io.keymesh.io.NodeIo io) {
+        return new java.util.SplittableRandom(self.hashCode() ^ (io.nanoTime() + io.wallClockOffsetNanos())).nextLong();
     }
 
     /** The overlay's state, for statistics; loop thread. */

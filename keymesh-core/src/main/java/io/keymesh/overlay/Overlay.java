@@ -68,6 +68,10 @@ public final class Overlay {
     private final CircuitReasonFrame closeIn = new CircuitReasonFrame();
     private final ProbeFrame probeIn = new ProbeFrame();
     private final byte[] probeOut = new byte[64];
+    /** Answers to RELAY_DATA on unknown circuits, at most one per this long. */
+    static final long CLOSE_UNKNOWN_INTERVAL_NANOS = 100_000_000L;
+
+    private long lastUnknownClose = Long.MIN_VALUE;
     private long malformedFrames;
     private long circuitsRefused;
 
@@ -83,16 +87,20 @@ public final class Overlay {
         }
     }
 
+    /**
+     * @param seed differs from one run of the node to the next (and is fixed for a simulation's
+     *     run): where circuit numbers and probe ids start
+     */
     public Overlay(PublicKey self, RelayConfig relayConfig, int maxInboundCircuits, Host host, RelayLinks links,
-            long probeIdSeed) {
+            long seed) {
         this.self = self;
         this.host = host;
         this.links = links;
-        this.ids = new CircuitIds(self);
+        this.ids = new CircuitIds(self, seed);
         this.relay = new Relay(self, relayConfig, links, ids);
         this.circuits = new Circuits(self, links, ids, new CircuitEvents(), maxInboundCircuits,
                 relayConfig.idleTimeoutNanos());
-        this.probeIds = probeIdSeed;
+        this.probeIds = seed;
     }
 
     public Relay relay() {
@@ -220,8 +228,9 @@ public final class Overlay {
             case MeshFrame.RELAY_DATA -> {
                 if (!dataIn.decode(b, off, len)) {
                     malformedFrames++;
-                } else if (!relay.onData(now, peer, dataIn.circuit(), b, dataIn.innerOffset(), dataIn.innerLength())) {
-                    circuits.onData(now, peer, dataIn.circuit(), b, dataIn.innerOffset(), dataIn.innerLength());
+                } else if (!relay.onData(now, peer, dataIn.circuit(), b, dataIn.innerOffset(), dataIn.innerLength())
+                        && !circuits.onData(now, peer, dataIn.circuit(), b, dataIn.innerOffset(), dataIn.innerLength())) {
+                    closeUnknown(now, peer, dataIn.circuit());
                 }
             }
             case MeshFrame.RELAY_OPEN -> {
@@ -285,6 +294,21 @@ public final class Overlay {
             }
             default -> malformedFrames++;
         }
+    }
+
+    /**
+     * RELAY_DATA for a circuit this node neither relays nor ends — one of this node's former life
+     * (it restarted under the same key and the relay still joins the old circuit), or one it closed:
+     * tell the sender it is closed, so the relay closes it at the far end too and that side opens
+     * another, instead of sending into the void until the circuit idles out. At most one answer per
+     * {@link #CLOSE_UNKNOWN_INTERVAL_NANOS}.
+     */
+    private void closeUnknown(long now, PublicKey link, long circuit) {
+        if (lastUnknownClose != Long.MIN_VALUE && now - lastUnknownClose < CLOSE_UNKNOWN_INTERVAL_NANOS) {
+            return;
+        }
+        lastUnknownClose = now;
+        links.sendClose(link, circuit, RelayReason.TARGET_GONE);
     }
 
     // ------------------------------------------------------------------ timers

@@ -127,9 +127,10 @@ final class SessionReceive {
         handshakes.createResponse(now, in, out);
         p.timers.sessionDerived(now);
         responsesSent++;
-        // Where the owner's policy sends the peer's packets; if it named no endpoint (yet), back
-        // where the initiation came from.
-        Endpoint to = p.endpoint != null ? p.endpoint : from;
+        // Back where the initiation came from, the one path known to work from the peer's side (for
+        // a peer that roams as in WireGuard that is its endpoint now anyway); the owner's choice
+        // of endpoint only when the datagram came with no source.
+        Endpoint to = from != null ? from : p.endpoint;
         if (to == null) {
             drops.count(DropReason.NO_ENDPOINT);
             return;

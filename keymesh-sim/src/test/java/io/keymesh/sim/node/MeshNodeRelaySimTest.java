@@ -248,6 +248,28 @@ class MeshNodeRelaySimTest {
     }
 
     @Test
+    void aNodeThatRestartsMeetsItsPeerAgainThroughARelayThatStillHoldsItsOldCircuits() {
+        World w = new World(97, NatType.PORT_RESTRICTED_CONE, RelayConfig.DEFAULT);
+        w.a.send(w.b, 1, 100);
+        w.mesh.sim.runFor(Duration.ofSeconds(1));
+        assertEquals(1, w.b.receivedFrom(w.a).size());
+        int relayed = w.r1.node.relayStats().join().circuits() + w.r2.node.relayStats().join().circuits();
+
+        w.a.io.close(); // a crashes: the relays keep its circuits until they idle out
+        w.mesh.sim.runFor(Duration.ofSeconds(1));
+        w.a.start(List.of(w.r1.asPeer().withPersistentKeepalive(25), w.r2.asPeer().withPersistentKeepalive(25),
+                w.b.asPeerVia(w.r1, w.r2)));
+        w.a.node.connect(w.r1.publicKey());
+        w.a.node.connect(w.r2.publicKey());
+        w.mesh.sim.runFor(Duration.ofSeconds(3));
+        int now = w.r1.node.relayStats().join().circuits() + w.r2.node.relayStats().join().circuits();
+        assertTrue(now > relayed, "the relays hold the old circuits and the new ones: " + relayed + " then " + now);
+        w.a.send(w.b, 2, 100);
+        w.mesh.sim.runFor(Duration.ofSeconds(2));
+        assertEquals(2, w.b.receivedFrom(w.a).size(), "the restarted a reaches b through a relay");
+    }
+
+    @Test
     void aMultiHopRouteCarriesATransfer() {
         SimMesh mesh = new SimMesh(94);
         Network internet = mesh.sim.newNetwork("internet", "198.18.0.0/15");
