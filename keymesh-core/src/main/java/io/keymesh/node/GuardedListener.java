@@ -54,6 +54,15 @@ final class GuardedListener implements NodeListener {
     }
 
     @Override
+    public void onPeerUnreachable(PublicKey peer, String reason) {
+        try {
+            listener.onPeerUnreachable(peer, reason);
+        } catch (RuntimeException | Error e) {
+            failed("onPeerUnreachable", e);
+        }
+    }
+
+    @Override
     public void onPeerDown(PublicKey peer, String reason) {
         try {
             listener.onPeerDown(peer, reason);

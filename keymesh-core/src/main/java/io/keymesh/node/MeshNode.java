@@ -6,6 +6,7 @@ import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.io.NodeIo;
 import io.keymesh.io.UdpNodeIo;
+import io.keymesh.overlay.SeekEndpoint;
 import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SessionEngine;
@@ -94,6 +95,7 @@ public final class MeshNode implements AutoCloseable {
             return null;
         });
         connections.overlay = overlay;
+        overlay.onUnreachable = this::unreachable;
         stats.overlay = overlay;
         router.registerPayload(MeshFrame.PACKET, connections::receive);
         router.registerFrame(MeshFrame.DATAGRAM, (from, state, b, off, len) -> {
@@ -290,6 +292,14 @@ public final class MeshNode implements AutoCloseable {
         return onLoop((engine, now) -> overlay.stats());
     }
 
+    /**
+     * Discovery's counters: this node's own seeks and the seeks of others it passed on or answered;
+     * a failed future ({@link IllegalStateException}) if the node is closed or its loop failed.
+     */
+    public CompletableFuture<DiscoveryStats> discoveryStats() {
+        return onLoop((engine, now) -> DiscoveryStats.of(overlay.overlay().seeks()));
+    }
+
     /** Sends refused because too many datagrams, or too many bytes, were queued for the loop. */
     public long sendsRefused() {
         return sender.sendsRefused();
@@ -442,6 +452,27 @@ public final class MeshNode implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Loop thread: {@code s}'s peer was sought and no member knows it. Its connection ends (the
+     * CONNECTION_CLOSE it queues is dropped with the rest of what waits for a handshake), the
+     * handshake is given up, and the listener hears why.
+     */
+    private void unreachable(PeerState s) {
+        long now = loop.io().nanoTime();
+        PublicKey key = s.session.publicKey();
+        String reason = "unreachable: no member within " + config.discovery().maxHops() + " hops knows " + key;
+        boolean hadChannels = connections.peerRemoved(s, now, reason);
+        loop.engine().giveUpHandshake(now, s.session);
+        overlay.cancelSeek(key); // in case the close above asked for one
+        try {
+            if (hadChannels) {
+                listener.onChannelsLost(key, reason);
+            }
+        } finally {
+            listener.onPeerUnreachable(key, reason);
+        }
+    }
+
     /** Loop thread: a member let in without being listed whose session expired is forgotten. */
     private void forget(SessionEngine engine, PublicKey key) {
         PeerState s = peers.get(key);
@@ -461,7 +492,8 @@ public final class MeshNode implements AutoCloseable {
     private void addPeerOnLoop(SessionEngine engine, PeerConfig pc) {
         PresharedKey psk = config.networkKey() == null ? PresharedKey.ZERO : config.networkKey();
         Peer p = engine.addPeer(pc.publicKey(), psk);
-        p.setEndpoint(UdpEndpoint.of(pc.endpoint()));
+        p.setEndpoint(pc.endpoint() != null || !pc.relays().isEmpty() || pc.wireGuardCompatible()
+                || !config.discovery().enabled() ? UdpEndpoint.of(pc.endpoint()) : new SeekEndpoint(pc.publicKey()));
         p.setPersistentKeepaliveSeconds(pc.persistentKeepaliveSeconds());
         if (pc.wireGuardCompatible()) {
             engine.setWireGuardCompatible(p, true);

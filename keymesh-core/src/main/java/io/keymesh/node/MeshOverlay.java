@@ -5,6 +5,9 @@ import io.keymesh.overlay.FrameLinks;
 import io.keymesh.overlay.Overlay;
 import io.keymesh.overlay.PeerPaths;
 import io.keymesh.overlay.RelayedEndpoint;
+import io.keymesh.overlay.SeekEndpoint;
+import io.keymesh.wire.HandshakeInitiation;
+import io.keymesh.wire.MessageType;
 import io.keymesh.session.Endpoint;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SessionEngine;
@@ -41,7 +44,7 @@ final class MeshOverlay implements Overlay.Host {
     /** Circuit ends relays may open to this node (peers reaching it through them), at once; not the relay service's limit. */
     static final int MAX_INBOUND_CIRCUITS = 1024;
 
-    private record Outgoing(RelayedEndpoint to, byte[] packet) {}
+    private record Outgoing(Endpoint to, byte[] packet) {}
 
     private final EngineLoop loop;
     private final GuardedListener listener;
@@ -62,28 +65,45 @@ final class MeshOverlay implements Overlay.Host {
         @Override
         public void send(Endpoint to, byte[] buf, int off, int len) {
             if (loop.io().inLoop() && !framing()) {
-                if (!overlay.circuits().send(loop.io().nanoTime(), (RelayedEndpoint) to, buf, off, len)) {
-                    relayedDropped++; // the circuit is gone: lost, as on any dead path
-                }
+                sendNow(loop.io().nanoTime(), to, buf, off, len);
                 return;
             }
-            enqueue((RelayedEndpoint) to, buf, off, len);
+            enqueue(to, buf, off, len);
         }
 
         @Override
         public void send(Endpoint to, io.keymesh.session.PacketBatch batch) {
             for (int i = 0; i < batch.count(); i++) {
-                enqueue((RelayedEndpoint) to, batch.buf(i), batch.offset(i), batch.length(i));
+                enqueue(to, batch.buf(i), batch.offset(i), batch.length(i));
             }
         }
     };
+
+    /**
+     * Loop thread: a packet for a relayed path goes on its circuit; a handshake initiation for a
+     * peer being sought goes out in a seek; anything else for a sought peer has nowhere to go.
+     */
+    private void sendNow(long now, Endpoint to, byte[] buf, int off, int len) {
+        if (to instanceof RelayedEndpoint r) {
+            if (!overlay.circuits().send(now, r, buf, off, len)) {
+                relayedDropped++; // the circuit is gone: lost, as on any dead path
+            }
+        } else if (to instanceof SeekEndpoint s) {
+            if (len == HandshakeInitiation.LENGTH && MessageType.of(buf, off, len) == MessageType.HANDSHAKE_INITIATION) {
+                overlay.seek(now, s.target(), buf, off);
+                wakeup.rearm();
+            } else {
+                relayedDropped++; // no path yet: only the initiation travels, in the seek
+            }
+        }
+    }
 
     /** True while a relay frame is being written: its buffer is in use. */
     private boolean framing() {
         return links.isBusy();
     }
 
-    private void enqueue(RelayedEndpoint to, byte[] buf, int off, int len) {
+    private void enqueue(Endpoint to, byte[] buf, int off, int len) {
         outbox.add(new Outgoing(to, java.util.Arrays.copyOfRange(buf, off, off + len)));
         if (flushScheduled.compareAndSet(false, true)) {
             try {
@@ -102,11 +122,11 @@ final class MeshOverlay implements Overlay.Host {
         this.peers = peers;
         this.connections = connections;
         PublicKey self = config.privateKey().publicKey();
-        this.overlay = new Overlay(self, config.relay(), MAX_INBOUND_CIRCUITS, this, links,
+        this.overlay = new Overlay(self, config.relay(), config.discovery(), MAX_INBOUND_CIRCUITS, this, links,
                 runSeed(self, loop.io()));
         this.wakeup = new Wakeup(loop.io(), () -> overlay.nextTimeout(loop.io().nanoTime()), this::onTimeout);
         for (int type : new int[] {MeshFrame.RELAY_OPEN, MeshFrame.RELAY_OPENED, MeshFrame.RELAY_REFUSED,
-                MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK}) {
+                MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK, MeshFrame.SEEK}) {
             router.registerFrame(type, (from, state, b, off, len) -> {
                 if (state == null) {
                     return; // no longer a peer
@@ -159,6 +179,17 @@ final class MeshOverlay implements Overlay.Host {
     void linkUp(PublicKey key) {
         overlay.linkUp(loop.io().nanoTime(), key);
         wakeup.rearm();
+    }
+
+    /** A handshake with {@code key} completed (any, not only the first). */
+    void handshakeCompleted(PublicKey key) {
+        overlay.handshakeCompleted(key);
+        wakeup.rearm();
+    }
+
+    /** Stops seeking {@code key}, without calling it unreachable. */
+    void cancelSeek(PublicKey key) {
+        overlay.seeks().cancel(key);
     }
 
     void linkDown(PublicKey key) {
@@ -228,6 +259,17 @@ final class MeshOverlay implements Overlay.Host {
     }
 
     @Override
+    public void unreachable(PublicKey peer) {
+        PeerState s = peers.get(peer);
+        if (s != null && onUnreachable != null) {
+            onUnreachable.accept(s);
+        }
+    }
+
+    /** What the node does with a peer no member knows; set once, before the loop starts. */
+    java.util.function.Consumer<PeerState> onUnreachable;
+
+    @Override
     public long packetsSent(PublicKey peer) {
         PeerState s = peers.get(peer);
         return s == null ? 0 : s.session.txPackets();
@@ -242,9 +284,7 @@ final class MeshOverlay implements Overlay.Host {
         try {
             Outgoing o;
             while ((o = outbox.poll()) != null) {
-                if (!overlay.circuits().send(now, o.to, o.packet, 0, o.packet.length)) {
-                    relayedDropped++; // the circuit closed meanwhile: lost, as on any dead path
-                }
+                sendNow(now, o.to, o.packet, 0, o.packet.length);
             }
         } finally {
             loop.rearm();
@@ -286,7 +326,7 @@ final class MeshOverlay implements Overlay.Host {
         @Override
         public boolean isConnected(PublicKey key) {
             PeerState s = peers.get(key);
-            return s != null && s.up && s.session.hasSession(loop.io().nanoTime());
+            return s != null && s.up && !s.session.isWireGuardCompatible() && s.session.hasSession(loop.io().nanoTime());
         }
 
         @Override
@@ -300,6 +340,18 @@ final class MeshOverlay implements Overlay.Host {
                 udp = config.channels().maxUdpPayload();
             }
             return Math.max(0, udp - SESSION_OVERHEAD - RELAY_FRAME_OVERHEAD);
+        }
+
+        @Override
+        public List<PublicKey> connectedMembers() {
+            long now = loop.io().nanoTime();
+            List<PublicKey> out = new java.util.ArrayList<>();
+            for (PeerState s : peers.values()) {
+                if (s.up && !s.session.isWireGuardCompatible() && s.session.hasSession(now)) {
+                    out.add(s.session.publicKey());
+                }
+            }
+            return out;
         }
 
         @Override

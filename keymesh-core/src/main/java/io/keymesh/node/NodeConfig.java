@@ -4,6 +4,7 @@ import io.keymesh.channel.ChannelConfig;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.overlay.DiscoveryConfig;
 import io.keymesh.overlay.RelayConfig;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
@@ -27,15 +28,18 @@ import java.util.Set;
  *     holding the network key is let in when it starts a handshake (up to
  *     {@link #MAX_ADMITTED_MEMBERS} at once; forgotten when its session expires), and the peers
  *     listed name bootstrap nodes, relays and preferences. Strangers get silence either way.
+ * @param discovery finding peers with no known path through the members ({@link DiscoveryConfig})
  */
 public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
-        List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers) {
+        List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
+        DiscoveryConfig discovery) {
     /** Members let in without being listed, at most, at once. */
     public static final int MAX_ADMITTED_MEMBERS = 4096;
 
     public NodeConfig {
         Objects.requireNonNull(channels, "channels");
         Objects.requireNonNull(relay, "relay");
+        Objects.requireNonNull(discovery, "discovery");
         Objects.requireNonNull(privateKey, "privateKey");
         Objects.requireNonNull(listen, "listen");
         peers = List.copyOf(peers);
@@ -56,6 +60,12 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
         }
     }
 
+    /** With the default {@link DiscoveryConfig}. */
+    public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
+            List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers) {
+        this(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, DiscoveryConfig.DEFAULT);
+    }
+
     /** With the default {@link RelayConfig}. */
     public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
             List<PeerConfig> peers, String aead, ChannelConfig channels) {
@@ -74,23 +84,27 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     }
 
     public NodeConfig withPeers(List<PeerConfig> newPeers) {
-        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers);
+        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers, discovery);
     }
 
     public NodeConfig withAead(String newAead) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers);
+        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers, discovery);
     }
 
     public NodeConfig withChannels(ChannelConfig newChannels) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers, discovery);
     }
 
     /** Any holder of the network key let in ({@code true}), or only the peers listed. */
     public NodeConfig withAcceptMembers(boolean accept) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept, discovery);
     }
 
     public NodeConfig withRelay(RelayConfig newRelay) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers, discovery);
+    }
+
+    public NodeConfig withDiscovery(DiscoveryConfig newDiscovery) {
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, newDiscovery);
     }
 }

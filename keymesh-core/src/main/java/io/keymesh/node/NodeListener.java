@@ -21,6 +21,14 @@ public interface NodeListener {
      */
     default void onPeerDown(PublicKey peer, String reason) {}
 
+    /**
+     * {@code peer}, which has no known path, was sought through the members this node is connected
+     * to and none within reach knows it (see {@code DiscoveryConfig}): what was waiting for it is
+     * dropped, and its channels are lost with the same reason ({@link #onChannelsLost}, called just
+     * before, if it had any). A later send seeks it again.
+     */
+    default void onPeerUnreachable(PublicKey peer, String reason) {}
+
     /** An authenticated packet from {@code peer} came from a new address, now its endpoint. */
     default void onEndpointChanged(PublicKey peer, InetSocketAddress endpoint) {}
 

@@ -4,6 +4,7 @@ import io.keymesh.crypto.PublicKey;
 import io.keymesh.overlay.Path;
 import io.keymesh.overlay.PeerPaths;
 import io.keymesh.overlay.RelayedEndpoint;
+import io.keymesh.overlay.SeekEndpoint;
 import io.keymesh.session.Endpoint;
 import io.keymesh.session.UdpEndpoint;
 import java.net.InetSocketAddress;
@@ -42,7 +43,7 @@ public record PathInfo(boolean relayed, InetSocketAddress address, PublicKey via
      */
     static List<PathInfo> all(PeerPaths paths, Endpoint current) {
         List<PathInfo> out = new ArrayList<>();
-        if (current != null) {
+        if (current != null && !(current instanceof SeekEndpoint)) { // being sought: no path yet
             out.add(of(current, true, paths));
         }
         if (paths != null && !paths.isRoaming()) {

@@ -60,6 +60,7 @@ final class PeerEvents implements SessionEvents {
         }
         if (s != null) {
             connections.sessionRenewed(s);
+            overlay.handshakeCompleted(peer.publicKey());
         }
     }
 

@@ -9,12 +9,12 @@ import io.keymesh.wire.RelayOpenedFrame;
 import java.util.List;
 
 /**
- * {@link RelayLinks} that writes each relay frame into one scratch buffer, with room before it
+ * {@link OverlayLinks} that writes each relay frame (and copies each seek) into one scratch buffer, with room before it
  * ({@code headroom}) and after it ({@link #TAILROOM}) for the session layer to encrypt it in place,
  * and hands it to {@link #sendFrame}. A relayed message is copied once, into the frame. Not
  * thread-safe; {@link #sendFrame} must be done with the buffer when it returns.
  */
-public abstract class FrameLinks implements RelayLinks {
+public abstract class FrameLinks implements OverlayLinks {
     /** Room left after a frame: WireGuard's padding (at most 15) and tag (16), rounded up. */
     public static final int TAILROOM = 32;
     /** The largest RELAY_DATA frame this writes: a UDP datagram of 65,535 bytes at most. */
@@ -86,6 +86,15 @@ public abstract class FrameLinks implements RelayLinks {
         RelayDataFrame.writeHeader(scratch, headroom, circuit, len);
         System.arraycopy(buf, off, scratch, headroom + header, len);
         send(link, header + len);
+    }
+
+    @Override
+    public void sendSeek(PublicKey link, byte[] frame, int off, int len) {
+        if (frame == scratch) {
+            throw new IllegalStateException("a seek written into the relay frames' buffer");
+        }
+        System.arraycopy(frame, off, scratch, headroom, len);
+        send(link, len);
     }
 
     @Override

@@ -46,6 +46,9 @@ public final class Overlay {
 
         /** Packets sent to {@code peer} so far (any count that grows with every packet). */
         long packetsSent(PublicKey peer);
+
+        /** {@code peer} was sought and no member within reach knows it ({@link Seeks}). */
+        default void unreachable(PublicKey peer) {}
     }
 
     /** How often the overlay looks at its peers while some have several paths. */
@@ -53,10 +56,11 @@ public final class Overlay {
 
     private final PublicKey self;
     private final Host host;
-    private final RelayLinks links;
+    private final OverlayLinks links;
     private final CircuitIds ids;
     private final Relay relay;
     private final Circuits circuits;
+    private final Seeks seeks;
     private final Map<PublicKey, PeerEntry> peers = new LinkedHashMap<>();
     private long probeIds;
     private long nextTick = Long.MIN_VALUE;
@@ -91,8 +95,8 @@ public final class Overlay {
      * @param seed differs from one run of the node to the next (and is fixed for a simulation's
      *     run): where circuit numbers and probe ids start
      */
-    public Overlay(PublicKey self, RelayConfig relayConfig, int maxInboundCircuits, Host host, RelayLinks links,
-            long seed) {
+    public Overlay(PublicKey self, RelayConfig relayConfig, DiscoveryConfig discovery, int maxInboundCircuits, Host host,
+            OverlayLinks links, long seed) {
         this.self = self;
         this.host = host;
         this.links = links;
@@ -100,7 +104,27 @@ public final class Overlay {
         this.relay = new Relay(self, relayConfig, links, ids);
         this.circuits = new Circuits(self, links, ids, new CircuitEvents(), maxInboundCircuits,
                 relayConfig.idleTimeoutNanos());
+        this.seeks = new Seeks(self, discovery, links, relay, (now, target) -> host.unreachable(target),
+                Long.rotateLeft(seed, 17) ^ 0x5eed5eedL);
         this.probeIds = seed;
+    }
+
+    public Seeks seeks() {
+        return seeks;
+    }
+
+    /**
+     * Looks for {@code target}, which has no known path, carrying the handshake initiation at
+     * {@code initiation[off..off+148)} ({@link Seeks#seek}); the session layer sent it to the peer's
+     * {@link SeekEndpoint}.
+     */
+    public void seek(long now, PublicKey target, byte[] initiation, int off) {
+        seeks.seek(now, target, initiation, off);
+    }
+
+    /** A handshake with {@code key} completed: a seek for it is answered. */
+    public void handshakeCompleted(PublicKey key) {
+        seeks.found(key);
     }
 
     public Relay relay() {
@@ -149,6 +173,8 @@ public final class Overlay {
         }
         relay.onLinkDown(key);
         circuits.onLinkDown(now, key);
+        seeks.cancel(key);
+        seeks.linkDown(key);
     }
 
     /** The paths to {@code key}, or null if it is not a peer. */
@@ -193,6 +219,7 @@ public final class Overlay {
     public void linkDown(long now, PublicKey key) {
         relay.onLinkDown(key);
         circuits.onLinkDown(now, key);
+        seeks.linkDown(key);
     }
 
     // ------------------------------------------------------------------ what arrives
@@ -216,7 +243,7 @@ public final class Overlay {
     /** True if frames of {@code type} are the overlay's: relay frames and probes. */
     public static boolean isOverlayFrame(int type) {
         return (type >= MeshFrame.RELAY_OPEN && type <= MeshFrame.RELAY_CLOSE)
-                || type == MeshFrame.PROBE || type == MeshFrame.PROBE_ACK;
+                || type == MeshFrame.PROBE || type == MeshFrame.PROBE_ACK || type == MeshFrame.SEEK;
     }
 
     /**
@@ -292,6 +319,7 @@ public final class Overlay {
                     }
                 }
             }
+            case MeshFrame.SEEK -> seeks.onFrame(now, peer, b, off, len);
             default -> malformedFrames++;
         }
     }
@@ -315,7 +343,7 @@ public final class Overlay {
 
     /** When {@link #onTimeout} has work, or {@link Long#MAX_VALUE}. */
     public long nextTimeout(long now) {
-        long t = Math.min(relay.nextTimeout(), circuits.nextTimeout());
+        long t = Math.min(Math.min(relay.nextTimeout(), circuits.nextTimeout()), seeks.nextTimeout());
         for (PeerEntry e : peers.values()) {
             if (!e.paths.isRoaming()) {
                 if (nextTick == Long.MIN_VALUE) {
@@ -334,6 +362,9 @@ public final class Overlay {
         }
         if (circuits.nextTimeout() <= now) {
             circuits.onTimeout(now);
+        }
+        if (seeks.nextTimeout() <= now) {
+            seeks.onTimeout(now);
         }
         boolean tick = now >= nextTick;
         if (tick) {

@@ -42,6 +42,14 @@ public final class Relay {
         long lastUsed;
         long tokens;
         long refilledAt;
+        /** Spliced by this node for a seek ({@link #splice}): both sides are its own openings. */
+        boolean spliced;
+        boolean inOpen;
+        boolean outOpen;
+        /** A spliced circuit's initiation for the target, sent once the target's side is open. */
+        byte[] initiation;
+        /** Messages from the target while the side towards the origin is not open yet (at most {@link #MAX_EARLY}). */
+        List<byte[]> early;
 
         Circuit(PublicKey inLink, long inId, PublicKey outLink, long outId, long now, long burst) {
             this.inLink = inLink;
@@ -110,6 +118,43 @@ public final class Relay {
         links.sendOpen(next, outId, route.subList(1, route.size()));
     }
 
+    /** Messages from the target a spliced circuit holds while its way back to the origin is being opened. */
+    static final int MAX_EARLY = 4;
+
+    /**
+     * Splices a circuit for a seek this node answers (see {@link Seeks}): it opens one circuit back
+     * to the origin along {@code back} (the members the seek passed, nearest first, then the origin)
+     * and one to {@code target}, a peer with a session now, joins them, and sends the handshake
+     * initiation at {@code initiation[off..off+148)} to the target once the target's side is open.
+     * Messages the target sends before the way back is open wait (up to {@link #MAX_EARLY}). The
+     * circuit counts against the same limits as any other; neither side is answered with
+     * RELAY_OPENED (no one asked), and if either side is refused, the other is closed.
+     *
+     * @return false if it could not be spliced (relaying off, at capacity, a side not connected, a loop)
+     */
+    public boolean splice(long now, List<PublicKey> back, PublicKey target, byte[] initiation, int off) {
+        if (!config.enabled() || all.size() >= config.maxCircuits() || back.isEmpty() || back.size() > 4
+                || back.contains(self) || back.contains(target) || !links.isConnected(back.getFirst())
+                || !links.isConnected(target)) {
+            return false;
+        }
+        PublicKey inLink = back.getFirst();
+        long inId = ids.next(inLink);
+        long outId = ids.next(target);
+        Circuit c = new Circuit(inLink, inId, target, outId, now, burst());
+        c.spliced = true;
+        c.initiation = java.util.Arrays.copyOfRange(initiation, off, off + io.keymesh.wire.HandshakeInitiation.LENGTH);
+        circuits.put(inLink, inId, c);
+        circuits.put(target, outId, c);
+        all.add(c);
+        if (all.size() == 1) {
+            nextSweep = now + sweepPeriod();
+        }
+        links.sendOpen(inLink, inId, back);
+        links.sendOpen(target, outId, List.of(target));
+        return true;
+    }
+
     private int admit(PublicKey from, List<PublicKey> route) {
         if (!config.enabled()) {
             return RelayReason.DISABLED;
@@ -140,6 +185,10 @@ public final class Relay {
     /** RELAY_OPENED from the far side of one of our circuits: pass it to the opener. */
     public boolean onOpened(long now, PublicKey from, long circuit, int maxMessage) {
         Circuit c = circuits.get(from, circuit);
+        if (c != null && c.spliced) {
+            splicedOpened(c, now, from, circuit);
+            return true;
+        }
         if (c == null || !c.outLink.equals(from) || c.outId != circuit) {
             return c != null;
         }
@@ -147,6 +196,27 @@ public final class Relay {
         c.lastUsed = now;
         links.sendOpened(c.inLink, c.inId, maxMessage(c, maxMessage));
         return true;
+    }
+
+    /** A side of a spliced circuit is open: the initiation goes to the target, early messages back to the origin. */
+    private void splicedOpened(Circuit c, long now, PublicKey from, long circuit) {
+        c.lastUsed = now;
+        if (c.outLink.equals(from) && c.outId == circuit && !c.outOpen) {
+            c.outOpen = true;
+            byte[] init = c.initiation;
+            c.initiation = null;
+            links.sendData(c.outLink, c.outId, init, 0, init.length);
+        } else if (c.inLink.equals(from) && c.inId == circuit && !c.inOpen) {
+            c.inOpen = true;
+            List<byte[]> early = c.early;
+            c.early = null;
+            if (early != null) {
+                for (byte[] m : early) {
+                    links.sendData(c.inLink, c.inId, m, 0, m.length);
+                }
+            }
+        }
+        c.open = c.inOpen && c.outOpen;
     }
 
     /** What the circuit carries end to end: the far end's answer, lowered to what both our links carry. */
@@ -159,6 +229,12 @@ public final class Relay {
         Circuit c = circuits.get(from, circuit);
         if (c == null) {
             return false;
+        }
+        if (c.spliced) {
+            forget(c); // one side refused: the other, ours as well, is closed
+            boolean outSide = c.outLink.equals(from) && c.outId == circuit;
+            links.sendClose(outSide ? c.inLink : c.outLink, outSide ? c.inId : c.outId, reason);
+            return true;
         }
         if (c.outLink.equals(from) && c.outId == circuit) {
             forget(c);
@@ -177,6 +253,15 @@ public final class Relay {
             return false;
         }
         if (!c.open) {
+            if (c.spliced && c.outOpen && c.outLink.equals(from) && c.outId == circuit
+                    && MessageType.of(buf, off, len) != MessageType.INVALID) {
+                if (c.early == null) {
+                    c.early = new ArrayList<>(MAX_EARLY);
+                }
+                if (c.early.size() < MAX_EARLY) {
+                    c.early.add(java.util.Arrays.copyOfRange(buf, off, off + len)); // the target's answer, early
+                }
+            }
             return true; // nothing passes before the far end has answered
         }
         if (MessageType.of(buf, off, len) == MessageType.INVALID) {
@@ -207,7 +292,7 @@ public final class Relay {
         forget(c);
         if (c.inLink.equals(from) && c.inId == circuit) {
             links.sendClose(c.outLink, c.outId, reason);
-        } else if (c.open) {
+        } else if (c.open || c.spliced) {
             links.sendClose(c.inLink, c.inId, reason);
         } else {
             links.sendRefused(c.inLink, c.inId, reason);
@@ -223,7 +308,7 @@ public final class Relay {
                 links.sendClose(c.outLink, c.outId, RelayReason.TARGET_GONE);
             } else if (c.outLink.equals(key)) {
                 forget(c);
-                if (c.open) {
+                if (c.open || c.spliced) {
                     links.sendClose(c.inLink, c.inId, RelayReason.TARGET_GONE);
                 } else {
                     links.sendRefused(c.inLink, c.inId, RelayReason.NO_ROUTE);
@@ -282,7 +367,11 @@ public final class Relay {
             if (!c.open && now - c.openedAt >= OPEN_TIMEOUT_NANOS) {
                 forget(c);
                 links.sendClose(c.outLink, c.outId, RelayReason.IDLE);
-                refuse(c.inLink, c.inId, RelayReason.NO_ROUTE);
+                if (c.spliced) {
+                    links.sendClose(c.inLink, c.inId, RelayReason.IDLE);
+                } else {
+                    refuse(c.inLink, c.inId, RelayReason.NO_ROUTE);
+                }
             } else if (c.open && now - c.lastUsed >= config.idleTimeoutNanos()) {
                 forget(c);
                 links.sendClose(c.outLink, c.outId, RelayReason.IDLE);

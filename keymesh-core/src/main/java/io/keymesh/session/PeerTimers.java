@@ -273,6 +273,18 @@ final class PeerTimers {
         }
     }
 
+    /**
+     * The owner gives up the handshake in progress now (the peer cannot be reached): as when
+     * retries run out — staged packets dropped, the handshake cleared — but without the event,
+     * which the owner reports itself, and without scheduling key zeroing for a session that never was.
+     */
+    void giveUp(Actions actions) {
+        retransmitHandshakeAt = NEVER;
+        handshakeAttempts = 0;
+        actions.flushStaged(peer);
+        actions.clearHandshake(peer);
+    }
+
     private void stopNewHandshakeTimer() {
         newHandshakeAt = NEVER;
         sendPath.setNewHandshakeTimerRunning(false);

@@ -340,6 +340,16 @@ public final class SessionEngine {
         return sending.initiateHandshakeSooner(nowNanos, peer, minIntervalNanos);
     }
 
+    /**
+     * Gives up the handshake in progress with {@code peer}: no more retries, its staged packets are
+     * dropped (counted {@link DropReason#HANDSHAKE_GAVE_UP}). For an owner that knows the peer cannot
+     * be reached (no member knows its key); a later send starts afresh, within WireGuard's pace of
+     * one initiation per {@link ProtocolConstants#REKEY_TIMEOUT}.
+     */
+    public void giveUpHandshake(long nowNanos, Peer peer) {
+        peer.timers.giveUp(timerActions);
+    }
+
     // ---------------------------------------------------------------- timers
 
     /**

@@ -297,8 +297,9 @@ class MeshNodeLoopbackTest {
 
     @Test
     void sendIsRefusedBeyondMaxPendingSendsAndAcceptedWorkIsNotLost() {
-        PublicKey peer = newKey().publicKey(); // no endpoint: every send reaching the engine is counted NO_ENDPOINT
-        Node a = net.start(newKey(), network, List.of(PeerConfig.of(peer, null)));
+        // A stock WireGuard peer with no endpoint is not sought: every send reaching the engine is counted NO_ENDPOINT.
+        PublicKey peer = newKey().publicKey();
+        Node a = net.start(newKey(), network, List.of(new PeerConfig(peer, null, 0, true)));
         byte[] data = bytes("queued");
         CountDownLatch release = blockLoop(a);
         try {
@@ -318,8 +319,9 @@ class MeshNodeLoopbackTest {
 
     @Test
     void sendIsRefusedBeyondMaxPendingSendBytesAndAcceptedWorkIsNotLost() {
-        PublicKey peer = newKey().publicKey(); // no endpoint: every send reaching the engine is counted NO_ENDPOINT
-        Node a = net.start(newKey(), network, List.of(PeerConfig.of(peer, null)));
+        // A stock WireGuard peer with no endpoint is not sought: every send reaching the engine is counted NO_ENDPOINT.
+        PublicKey peer = newKey().publicKey();
+        Node a = net.start(newKey(), network, List.of(new PeerConfig(peer, null, 0, true)));
         byte[] large = new byte[60_000];
         int beyondTheBound = MeshNode.MAX_PENDING_SEND_BYTES / large.length + 1;
         int accepted = 0;

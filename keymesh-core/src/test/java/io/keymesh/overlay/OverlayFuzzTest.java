@@ -27,7 +27,7 @@ import java.util.List;
 class OverlayFuzzTest {
     static final int MAX_CIRCUITS = 3;
     private static final int[] OVERLAY_TYPES = {MeshFrame.RELAY_OPEN, MeshFrame.RELAY_OPENED, MeshFrame.RELAY_REFUSED,
-        MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK};
+        MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK, MeshFrame.SEEK};
     private static final long MS = 1_000_000L;
 
     static PublicKey peerKey(int i) {
@@ -44,8 +44,8 @@ class OverlayFuzzTest {
         for (int i = 0; i < peers.length; i++) {
             from[i] = UdpEndpoint.of(new InetSocketAddress("192.0.2." + (i + 1), 51820));
         }
-        Overlay overlay = new Overlay(self, RelayConfig.DEFAULT.withMaxCircuits(MAX_CIRCUITS), 4, new Host(),
-                new Links(), 1);
+        Overlay overlay = new Overlay(self, RelayConfig.DEFAULT.withMaxCircuits(MAX_CIRCUITS), DiscoveryConfig.DEFAULT, 4,
+                new Host(), new Links(peers), 1);
         long now = 1_000_000 * MS;
         for (PublicKey p : peers) {
             overlay.linkUp(now, p);
@@ -68,6 +68,7 @@ class OverlayFuzzTest {
             overlay.onFrame(now, peers[control & 3], from[control & 3], type, input, bodyOff, len);
             assertTrue(overlay.relay().circuits() <= MAX_CIRCUITS,
                     "the relay holds " + overlay.relay().circuits() + " circuits");
+            assertTrue(overlay.seeks().seenSize() <= Seeks.SEEN_CAPACITY, "seeks remembered: bounded");
             p = bodyOff + len;
         }
     }
@@ -91,8 +92,26 @@ class OverlayFuzzTest {
         }
     }
 
-    /** Links to every peer, up; relayed data must be WireGuard messages. */
-    private static final class Links implements RelayLinks {
+    /** Links to every peer, up; relayed data must be WireGuard messages, seeks well formed. */
+    private static final class Links implements OverlayLinks {
+        private final List<PublicKey> members;
+        private final io.keymesh.wire.SeekFrame check = new io.keymesh.wire.SeekFrame();
+
+        Links(PublicKey[] members) {
+            this.members = List.of(members);
+        }
+
+        @Override
+        public List<PublicKey> connectedMembers() {
+            return members;
+        }
+
+        @Override
+        public void sendSeek(PublicKey link, byte[] frame, int off, int len) {
+            int body = off + 1 + io.keymesh.wire.VarInt.encodedLength(frame[off + 1]);
+            assertTrue(check.decode(frame, body, off + len - body), "a seek sent is well formed");
+        }
+
         @Override
         public boolean isConnected(PublicKey key) {
             return true;

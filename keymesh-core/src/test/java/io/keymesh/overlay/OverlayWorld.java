@@ -42,7 +42,8 @@ final class OverlayWorld {
         Node(String name, PublicKey key, RelayConfig relay) {
             this.name = name;
             this.key = key;
-            this.overlay = new Overlay(key, relay, 64, new Host(this), new Links(this), random.nextLong());
+            this.overlay = new Overlay(key, relay, DiscoveryConfig.DEFAULT, 64, new Host(this), new Links(this),
+                    random.nextLong());
         }
 
         /** Sends the payload {@code text} to {@code peer} on the path in use; false if there is none. */
@@ -255,6 +256,18 @@ final class OverlayWorld {
         @Override
         public int maxInnerMessage(PublicKey key) {
             return 1400;
+        }
+
+        @Override
+        public List<PublicKey> connectedMembers() {
+            List<PublicKey> out = new ArrayList<>();
+            for (Node o : nodes.values()) {
+                if (o != self && connected(self, o)) {
+                    out.add(o.key);
+                }
+            }
+            out.sort(java.util.Comparator.comparing(PublicKey::toBase64));
+            return out;
         }
 
         @Override

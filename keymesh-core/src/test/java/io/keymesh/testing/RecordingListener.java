@@ -30,13 +30,13 @@ public final class RecordingListener implements NodeListener {
 
     /** A peer up, down (with its {@code reason}) or at a new {@code endpoint}; fields of other kinds are null. */
     public record PeerEvent(long atNanos, Kind kind, PublicKey peer, String reason, InetSocketAddress endpoint) {
-        public enum Kind { UP, DOWN, ENDPOINT }
+        public enum Kind { UP, DOWN, ENDPOINT, UNREACHABLE }
 
-        /** The reason of a DOWN, the address of an ENDPOINT, empty for UP. */
+        /** The reason of a DOWN or UNREACHABLE, the address of an ENDPOINT, empty for UP. */
         public String detail() {
             return switch (kind) {
                 case UP -> "";
-                case DOWN -> reason;
+                case DOWN, UNREACHABLE -> reason;
                 case ENDPOINT -> String.valueOf(endpoint);
             };
         }
@@ -166,6 +166,11 @@ public final class RecordingListener implements NodeListener {
     @Override
     public void onChannelClosed(PublicKey peer, long channelId, long errorCode) {
         channelsClosed.add(new ChannelClosed(peer, channelId, errorCode, messageCount.get()));
+    }
+
+    @Override
+    public void onPeerUnreachable(PublicKey peer, String reason) {
+        peerEvents.add(new PeerEvent(clock.getAsLong(), PeerEvent.Kind.UNREACHABLE, peer, reason, null));
     }
 
     @Override

@@ -41,6 +41,8 @@ class WireFuzzTest {
     private final RelayDataFrame data2 = new RelayDataFrame();
     private final ProbeFrame probe = new ProbeFrame();
     private final ProbeFrame probe2 = new ProbeFrame();
+    private final SeekFrame seek = new SeekFrame();
+    private final SeekFrame seek2 = new SeekFrame();
 
     @FuzzTest
     void payload(byte[] input) {
@@ -175,6 +177,26 @@ class WireFuzzTest {
             assertEquals(probe.ack(), probe2.ack());
             assertEquals(probe.probeId(), probe2.probeId());
             assertEquals(probe.observed(), probe2.observed()); // an IPv4-mapped address comes back as IPv4
+        }
+        if (seek.decode(b, off, len)) {
+            assertTrue(seek.passedCount() + seek.hopsLeft() <= SeekFrame.MAX_HOPS + SeekFrame.MAX_PASSED);
+            byte[] w = new byte[SeekFrame.frameLength(seek.passedCount())];
+            int n = SeekFrame.write(w, 0, seek.seekId(), seek.hopsLeft(), seek.origin(), seek.target(), seek.passedKeys(), 0,
+                    seek.passedCount(), seek.initiation(), 0);
+            assertEquals(w.length, n, "a SEEK is written whole");
+            Body body = only(w, MeshFrame.SEEK);
+            assertTrue(seek2.decode(w, body.off, body.len));
+            assertEquals(seek.seekId(), seek2.seekId());
+            assertEquals(seek.hopsLeft(), seek2.hopsLeft());
+            assertArrayEquals(seek.origin(), seek2.origin());
+            assertArrayEquals(seek.target(), seek2.target());
+            assertEquals(seek.passedCount(), seek2.passedCount());
+            for (int i = 0; i < seek.passedCount(); i++) {
+                assertArrayEquals(seek.passed(i), seek2.passed(i));
+            }
+            assertArrayEquals(seek.initiation(), seek2.initiation());
+            assertArrayEquals(Arrays.copyOfRange(b, off, off + len), Arrays.copyOfRange(w, body.off, body.off + body.len),
+                    "a SEEK's body has one encoding");
         }
     }
 

@@ -1,0 +1,239 @@
+package io.keymesh.sim.node;
+
+import static io.keymesh.sim.node.SimMesh.MS;
+import static io.keymesh.sim.node.SimMesh.SECOND;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keymesh.node.Channel;
+import io.keymesh.node.PathInfo;
+import io.keymesh.node.PeerConfig;
+import io.keymesh.overlay.DiscoveryConfig;
+import io.keymesh.overlay.Seeks;
+import io.keymesh.sim.LinkConditions;
+import io.keymesh.sim.Nat;
+import io.keymesh.sim.NatConfig;
+import io.keymesh.sim.NatType;
+import io.keymesh.sim.Network;
+import io.keymesh.sim.node.SimMesh.Member;
+import io.keymesh.testing.RecordingListener;
+import io.keymesh.testing.RecordingListener.PeerEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Discovery by key on the simulator: a node that knows only a public member's address and another
+ * node's key reaches that node through whichever member knows it — one hop or several — with the
+ * first session up over the circuit the seek found; a key no member within the hop limit knows is
+ * reported unreachable within the seek timeout.
+ */
+class MeshNodeDiscoverySimTest {
+    private static final long LATENCY_MS = 10;
+
+    private static Network internet(SimMesh mesh) {
+        Network internet = mesh.sim.newNetwork("internet", "198.18.0.0/15");
+        internet.setDefaultLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(LATENCY_MS)));
+        return internet;
+    }
+
+    /** {@code a} and {@code b} hold sessions with the members they list with an address. */
+    private static void connectAll(SimMesh mesh, Member... members) {
+        for (Member m : members) {
+            for (var s : m.node.peerStats().join()) {
+                if (s.endpoint() != null) {
+                    m.node.connect(s.publicKey());
+                }
+            }
+        }
+        mesh.sim.runFor(Duration.ofSeconds(2));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(NatType.class)
+    void aNodeKnowingOnlyAPublicMemberReachesAnotherByKeyRelayedAtOnce(NatType type) {
+        SimMesh mesh = new SimMesh(301);
+        Network internet = internet(mesh);
+        Nat natA = internet.newNat("nat-a", NatConfig.of(type), "192.168.1.0/24");
+        Nat natB = internet.newNat("nat-b", NatConfig.of(type), "192.168.2.0/24");
+        Member p = mesh.member("p", internet.newHost("p"));
+        Member a = mesh.member("a", natA.inside().newHost("a"));
+        Member b = mesh.member("b", natB.inside().newHost("b"));
+        p.start(List.of(a.asPeerWithoutEndpoint(), b.asPeerWithoutEndpoint()));
+        a.start(List.of(p.asPeer().withPersistentKeepalive(25), b.asPeerWithoutEndpoint()));
+        b.start(List.of(p.asPeer().withPersistentKeepalive(25), a.asPeerWithoutEndpoint()));
+        connectAll(mesh, a, b);
+
+        long t0 = mesh.sim.now();
+        SplittableRandom r = new SplittableRandom(3);
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            byte[] m = new byte[1 + r.nextInt(3000)];
+            r.nextBytes(m);
+            sent.add(m);
+        }
+        Channel ch = a.node.channel(b.publicKey(), 7);
+        int next = 0;
+        a.send(b, 0, 300);
+        for (int step = 0; step < 400 && b.events.messageCount() < sent.size(); step++) {
+            while (next < sent.size() && ch.send(sent.get(next))) {
+                next++;
+            }
+            mesh.sim.runFor(Duration.ofMillis(50));
+        }
+        List<byte[]> got = b.events.messages(a.publicKey(), 7);
+        assertEquals(sent.size(), got.size(), "every message, once");
+        for (int i = 0; i < sent.size(); i++) {
+            assertArrayEquals(sent.get(i), got.get(i), "message " + i + " in order and intact");
+        }
+        assertEquals(1, b.receivedFrom(a).size(), "the first datagram, which waited for the seek, arrived");
+        long firstDelivery = b.events.datagrams.peek().atNanos() - t0;
+        // seek a→p (1 way), p opens both halves (1 round trip each, in parallel), initiation p→b,
+        // response b→p→a: about 6 one-way latencies of 10 ms, with room for the links' jitter.
+        assertTrue(firstDelivery < 200 * MS, "first delivery " + firstDelivery / MS + " ms after the send");
+
+        PathInfo path = a.stats(b).path();
+        assertNotNull(path);
+        assertTrue(path.relayed() && path.via().equals(p.publicKey()), "relayed through p: " + path);
+        assertEquals(1, p.node.discoveryStats().join().spliced(), "p answered one seek");
+        assertEquals(0, p.events.messageCount(), "p read none of a's messages");
+        assertEquals(1, a.events(PeerEvent.Kind.UP, b).size(), "a met b once");
+    }
+
+    @Test
+    void aSeekCrossesMembersThatDoNotKnowTheKeyUpToTheHopLimit() {
+        // a — p1 — p2 — p3 — b: a knows p1, b knows p3; p1, p2, p3 know their neighbours.
+        for (int hops : new int[] {3, 2}) {
+            SimMesh mesh = new SimMesh(302);
+            Network internet = internet(mesh);
+            Member p1 = mesh.member("p1", internet.newHost("p1"));
+            Member p2 = mesh.member("p2", internet.newHost("p2"));
+            Member p3 = mesh.member("p3", internet.newHost("p3"));
+            Nat natA = internet.newNat("nat-a", NatConfig.of(NatType.FULL_CONE), "192.168.1.0/24");
+            Nat natB = internet.newNat("nat-b", NatConfig.of(NatType.SYMMETRIC), "192.168.2.0/24");
+            Member a = mesh.member("a", natA.inside().newHost("a"));
+            Member b = mesh.member("b", natB.inside().newHost("b"));
+            DiscoveryConfig d = DiscoveryConfig.DEFAULT.withMaxHops(hops);
+            p1.start(List.of(a.asPeerWithoutEndpoint(), p2.asPeer()), c -> c.withDiscovery(d));
+            p2.start(List.of(p1.asPeer(), p3.asPeer()), c -> c.withDiscovery(d));
+            p3.start(List.of(p2.asPeer(), b.asPeerWithoutEndpoint()), c -> c.withDiscovery(d));
+            a.start(List.of(p1.asPeer().withPersistentKeepalive(25), b.asPeerWithoutEndpoint()), c -> c.withDiscovery(d));
+            b.start(List.of(p3.asPeer().withPersistentKeepalive(25), a.asPeerWithoutEndpoint()), c -> c.withDiscovery(d));
+            p1.node.connect(p2.publicKey());
+            p2.node.connect(p3.publicKey());
+            connectAll(mesh, a, b);
+
+            long t0 = mesh.sim.now();
+            for (int i = 0; i < 20; i++) {
+                a.send(b, i, 100);
+                mesh.sim.runFor(Duration.ofMillis(250));
+            }
+            if (hops == 3) {
+                assertEquals(20, b.receivedFrom(a).size(), "found three hops away (p1, p2, p3): every datagram");
+                PathInfo path = a.stats(b).path();
+                assertTrue(path.relayed() && path.via().equals(p1.publicKey()), "through p1: " + path);
+                assertEquals(1, p3.node.discoveryStats().join().spliced(), "p3 knew b and spliced");
+                assertEquals(1, p2.node.discoveryStats().join().passedOn(), "p2 passed the seek on once, to p3");
+                assertEquals(0, a.events(PeerEvent.Kind.UNREACHABLE, b).size());
+            } else {
+                assertEquals(0, b.receivedFrom(a).size(), "p3 is beyond two hops");
+                List<PeerEvent> u = a.events(PeerEvent.Kind.UNREACHABLE, b);
+                assertTrue(u.size() >= 1, "a heard b is unreachable");
+                long after = u.getFirst().atNanos() - t0;
+                assertTrue(after >= DiscoveryConfig.DEFAULT.timeoutNanos() && after < DiscoveryConfig.DEFAULT.timeoutNanos()
+                        + 100 * MS, "unreachable at the seek timeout, not later: " + after / MS + " ms");
+                assertTrue(u.getFirst().reason().contains("unreachable"), u.getFirst().reason());
+                assertEquals(0, p3.node.discoveryStats().join().received(), "the seek stopped at p2");
+            }
+        }
+    }
+
+    @Test
+    void aKeyNoMemberKnowsIsUnreachableWithinTheTimeoutAndItsChannelsAreLostWithThatReason() {
+        SimMesh mesh = new SimMesh(303);
+        Network internet = internet(mesh);
+        Member p = mesh.member("p", internet.newHost("p"));
+        Member a = mesh.member("a", internet.newHost("a"));
+        Member ghost = mesh.member("ghost", internet.newHost("ghost")); // never started
+        p.start(List.of(a.asPeerWithoutEndpoint()));
+        a.start(List.of(p.asPeer(), ghost.asPeerWithoutEndpoint()));
+        connectAll(mesh, a);
+
+        long t0 = mesh.sim.now();
+        Channel ch = a.node.channel(ghost.publicKey(), 1);
+        assertTrue(ch.send(new byte[100]));
+        mesh.sim.runFor(Duration.ofSeconds(5));
+        List<PeerEvent> u = a.events(PeerEvent.Kind.UNREACHABLE, ghost);
+        assertEquals(1, u.size(), "reported once");
+        long after = u.getFirst().atNanos() - t0;
+        assertTrue(after >= 3 * SECOND && after < 3 * SECOND + 100 * MS, "at the 3 s timeout: " + after / MS + " ms");
+        List<RecordingListener.ChannelsLost> lost = a.events.channelsLost.stream()
+                .filter(l -> l.peer().equals(ghost.publicKey())).toList();
+        assertEquals(1, lost.size(), "its channels are lost");
+        assertEquals(u.getFirst().reason(), lost.getFirst().reason(), "with the same reason");
+        assertTrue(ch.lostReason() != null, "the handle knows");
+        var stats = a.node.discoveryStats().join();
+        assertEquals(1, stats.started());
+        assertEquals(3, stats.sent(), "sent to p at 0, 1 and 2 s");
+        assertEquals(3, p.node.discoveryStats().join().received(), "p took each (new ids), and had no one to pass them to");
+    }
+
+    @Test
+    void seeksThatMeetAgainAreDroppedAsDuplicatesAndEachMemberPassesASeekOnOnce() {
+        // a full mesh of five public members m0..m4 that do not know b; a knows them all; b knows none of them.
+        SimMesh mesh = new SimMesh(304);
+        Network internet = internet(mesh);
+        List<Member> ms = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ms.add(mesh.member("m" + i, internet.newHost("m" + i)));
+        }
+        Member a = mesh.member("a", internet.newHost("a"));
+        Member b = mesh.member("b", internet.newHost("b"));
+        for (Member m : ms) {
+            List<PeerConfig> peers = new ArrayList<>();
+            for (Member o : ms) {
+                if (o != m) {
+                    peers.add(o.asPeer());
+                }
+            }
+            peers.add(a.asPeerWithoutEndpoint());
+            m.start(peers);
+        }
+        List<PeerConfig> aPeers = new ArrayList<>();
+        for (Member m : ms) {
+            aPeers.add(m.asPeer());
+        }
+        aPeers.add(b.asPeerWithoutEndpoint());
+        a.start(aPeers);
+        for (Member m : ms) {
+            for (Member o : ms) {
+                if (o != m) {
+                    m.node.connect(o.publicKey());
+                }
+            }
+        }
+        connectAll(mesh, a);
+
+        a.send(b, 0, 100);
+        mesh.sim.runFor(Duration.ofMillis(900)); // before the first retry
+        long passedOn = 0;
+        long duplicates = 0;
+        for (Member m : ms) {
+            var s = m.node.discoveryStats().join();
+            assertEquals(4, s.passedOn(), m + " passed the seek on once, to each other member: " + s);
+            passedOn += s.passedOn();
+            duplicates += s.dropped(Seeks.Dropped.DUPLICATE);
+        }
+        // a sends 5; each member passes it on to the 4 others (not back to a), hops 3 → 2; those
+        // copies arrive after a's own everywhere, so each is a second sighting and goes no further.
+        assertEquals(5, a.node.discoveryStats().join().sent());
+        assertEquals(5 * 4, passedOn, "each member passed the seek on once");
+        assertEquals(5 * 4, duplicates, "every copy met a member that had seen it");
+    }
+}
