@@ -22,6 +22,7 @@ final class NodeConfigKeys {
     static final String ACCEPT_MEMBERS = "accept-members";
     static final String PEERS = "peers";
     static final String RELAY = "relay";
+    static final String DISCOVERY = "discovery";
 
     static final String PUBLIC_KEY = "public-key";
     static final String ENDPOINT = "endpoint";
@@ -52,6 +53,14 @@ final class NodeConfigKeys {
     static final Duration MIN_IDLE_TIMEOUT = Duration.ofNanos(2 * PeerPaths.STANDBY_PROBE_INTERVAL_NANOS);
     /** The longest {@link #IDLE_TIMEOUT}. */
     static final Duration MAX_IDLE_TIMEOUT = Duration.ofDays(1);
+
+    /** The keys of the {@link #DISCOVERY} object (their defaults are in {@code reference.conf}; also {@link #ENABLED}). */
+    static final String MAX_HOPS = "max-hops";
+    static final String TIMEOUT = "timeout";
+    static final Set<String> DISCOVERY_KEYS = Set.of(ENABLED, MAX_HOPS, TIMEOUT);
+    /** The bounds of {@link #TIMEOUT} ({@code DiscoveryConfig} takes no other). */
+    static final Duration MIN_SEEK_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_SEEK_TIMEOUT = Duration.ofSeconds(60);
 
     /** A peer without {@link #PERSISTENT_KEEPALIVE}: no keepalive packets. */
     static final int DEFAULT_PERSISTENT_KEEPALIVE_SECONDS = 0;

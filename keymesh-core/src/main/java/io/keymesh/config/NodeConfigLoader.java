@@ -24,6 +24,7 @@ import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
+import io.keymesh.overlay.DiscoveryConfig;
 import io.keymesh.overlay.RelayConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -147,13 +148,15 @@ public final class NodeConfigLoader {
             String aead = aead(keymesh);
             List<PeerConfig> peers = new PeerConfigReader(reader).read(keymesh, privateKey, listen);
             RelayConfig relay = new RelayConfigReader(reader).read(keymesh);
+            DiscoveryConfig discovery = new DiscoveryConfigReader(reader).read(keymesh);
             boolean acceptMembers = acceptMembers(keymesh);
             if (!reader.problems().isEmpty()) {
                 throw new BadConfigException(reader.problems());
             }
             NodeConfig node;
             try {
-                node = new NodeConfig(privateKey, listen, nk.key, peers, aead, ChannelConfig.DEFAULT, relay, acceptMembers);
+                node = new NodeConfig(privateKey, listen, nk.key, peers, aead, ChannelConfig.DEFAULT, relay, acceptMembers,
+                        discovery);
             } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
                 throw new BadConfigException(ROOT + ": " + e.getMessage());
             }

@@ -18,7 +18,10 @@ import static io.keymesh.config.NodeConfigKeys.PEERS;
 import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
 import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
 import static io.keymesh.config.NodeConfigKeys.PUBLIC_KEY;
+import static io.keymesh.config.NodeConfigKeys.DISCOVERY;
+import static io.keymesh.config.NodeConfigKeys.MAX_HOPS;
 import static io.keymesh.config.NodeConfigKeys.RELAY;
+import static io.keymesh.config.NodeConfigKeys.TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.VIA;
 import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
 
@@ -28,6 +31,7 @@ import io.keymesh.channel.ChannelConfig;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
+import io.keymesh.overlay.DiscoveryConfig;
 import io.keymesh.overlay.RelayConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,7 +106,30 @@ public final class NodeConfigRenderer {
         if (!relay.isEmpty()) {
             block.put(RELAY, relay);
         }
+        Map<String, Object> discovery = discovery(node.discovery());
+        if (!discovery.isEmpty()) {
+            block.put(DISCOVERY, discovery);
+        }
         return ConfigValueFactory.fromMap(Map.of(NodeConfigLoader.ROOT, block)).render(OPTIONS);
+    }
+
+    /** The discovery settings that differ from reference.conf's. */
+    private static Map<String, Object> discovery(DiscoveryConfig d) {
+        DiscoveryConfig dflt = DiscoveryConfigReader.defaults();
+        if (d.seeksPerSecondPerOrigin() != dflt.seeksPerSecondPerOrigin() || d.seeksPerSecondPerLink() != dflt.seeksPerSecondPerLink()) {
+            throw new IllegalArgumentException("seek rates other than the defaults cannot be written as a keymesh block");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (d.enabled() != dflt.enabled()) {
+            out.put(ENABLED, d.enabled());
+        }
+        if (d.maxHops() != dflt.maxHops()) {
+            out.put(MAX_HOPS, d.maxHops());
+        }
+        if (d.timeoutNanos() != dflt.timeoutNanos()) {
+            out.put(TIMEOUT, Durations.format(Duration.ofNanos(d.timeoutNanos())));
+        }
+        return out;
     }
 
     /** The relay settings that differ from reference.conf's. */

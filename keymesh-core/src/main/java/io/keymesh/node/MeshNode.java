@@ -246,6 +246,30 @@ public final class MeshNode implements AutoCloseable {
     }
 
     /**
+     * Makes {@code key} a peer if it is not one yet, so that it can be sent to: with
+     * {@link NodeConfig#acceptMembers()}, any member's key is taken as a peer with no known path,
+     * which the node finds through its members ({@link io.keymesh.overlay.DiscoveryConfig}) when it
+     * first sends to it — like a member let in when it reaches us, it counts against
+     * {@link NodeConfig#MAX_ADMITTED_MEMBERS}, is forgotten when its session expires, and is
+     * forgotten when no member knows it ({@link NodeListener#onPeerUnreachable}). A node that takes
+     * only the peers it lists reaches only those.
+     *
+     * @return completes with true if {@code key} is a peer now; false if it is not and cannot be
+     *     (not in member mode, or as many members as allowed); has failed with
+     *     {@link IllegalStateException} if the node is closed or its loop failed
+     * @throws IllegalArgumentException if {@code key} is this node's own key
+     */
+    public CompletableFuture<Boolean> reach(PublicKey key) {
+        if (key.equals(publicKey())) {
+            throw new IllegalArgumentException("a node cannot reach itself as a peer");
+        }
+        if (peers.containsKey(key)) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return onLoop((engine, now) -> peers.containsKey(key) || admitMember(key));
+    }
+
+    /**
      * Starts a handshake with {@code key} now (WireGuard allows one per 5 s).
      *
      * @return completes with whether a handshake was started; fails with
@@ -464,6 +488,9 @@ public final class MeshNode implements AutoCloseable {
         boolean hadChannels = connections.peerRemoved(s, now, reason);
         loop.engine().giveUpHandshake(now, s.session);
         overlay.cancelSeek(key); // in case the close above asked for one
+        if (s.admitted) {
+            forgetNow(loop.engine(), s); // taken in to be sought: nothing to keep of it
+        }
         try {
             if (hadChannels) {
                 listener.onChannelsLost(key, reason);
@@ -479,14 +506,21 @@ public final class MeshNode implements AutoCloseable {
         if (s == null || !s.admitted) {
             return;
         }
-        peers.remove(key);
+        peers.remove(key); // first: what the connection's close sends goes nowhere
         boolean hadChannels = connections.peerRemoved(s, loop.io().nanoTime(), "session expired");
-        engine.removePeer(key);
-        overlay.removePeer(key);
-        admittedMembers--;
+        forgetNow(engine, s);
         if (hadChannels) {
             listener.onChannelsLost(key, "session expired");
         }
+    }
+
+    /** Loop thread: drops a member let in without being listed, whose connection is already ended. */
+    private void forgetNow(SessionEngine engine, PeerState s) {
+        PublicKey key = s.session.publicKey();
+        peers.remove(key);
+        engine.removePeer(key);
+        overlay.removePeer(key);
+        admittedMembers--;
     }
 
     private void addPeerOnLoop(SessionEngine engine, PeerConfig pc) {

@@ -11,6 +11,7 @@ import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
+import io.keymesh.overlay.DiscoveryConfig;
 import io.keymesh.overlay.RelayConfig;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -37,7 +38,7 @@ class NodeConfigLoaderTest {
     static final PublicKey PEER_3 = PrivateKey.of(filled(3)).publicKey();
     static final PublicKey PEER_4 = PrivateKey.of(filled(4)).publicKey();
     static final PublicKey PEER_5 = PrivateKey.of(filled(5)).publicKey();
-    static final String VALID_KEYS = "valid keys: accept-members, aead, listen, network-key, network-key-file, peers, private-key, private-key-file, relay";
+    static final String VALID_KEYS = "valid keys: accept-members, aead, discovery, listen, network-key, network-key-file, peers, private-key, private-key-file, relay";
 
     @TempDir
     Path dir;
@@ -357,6 +358,35 @@ class NodeConfigLoaderTest {
         assertEquals(1 << 20, load(conf("  relay.max-circuits = 1048576\n")).node().relay().maxCircuits());
         assertEquals(10_000_000_000L, load(conf("  relay.idle-timeout = 10s\n")).node().relay().idleTimeoutNanos());
         assertEquals(86_400_000_000_000L, load(conf("  relay.idle-timeout = 1d\n")).node().relay().idleTimeoutNanos());
+    }
+
+    @Test
+    void theDiscoveryBlock() throws Exception {
+        assertEquals(DiscoveryConfig.DEFAULT, load(conf("")).node().discovery(), "reference.conf's are DiscoveryConfig's defaults");
+        assertEquals(DiscoveryConfig.DEFAULT.withEnabled(false).withMaxHops(4).withTimeoutNanos(1_500_000_000L),
+                load(conf("  discovery { enabled = false, max-hops = 4, timeout = 1500ms }\n")).node().discovery());
+        assertEquals(DiscoveryConfig.DEFAULT.withMaxHops(1), load(conf("  discovery.max-hops = \"1\"\n")).node().discovery(),
+                "the keys not given keep their defaults");
+        assertEquals(60_000_000_000L, load(conf("  discovery.timeout = 1m\n")).node().discovery().timeoutNanos());
+    }
+
+    @Test
+    void discoveryErrors() {
+        String p = "keymesh.discovery";
+        assertProblem(p + ": must be an object { enabled = ..., max-hops = ..., timeout = ... }, got a boolean "
+                + "(to turn discovery off: discovery.enabled = false) (line 4)", conf("  discovery = false\n"));
+        for (String[] c : List.of(
+                new String[] {"enabled = 1", "enabled: must be true or false, got 1"},
+                new String[] {"max-hops = 0", "max-hops: must be 1..4 (a seek's way back is a relayed route of at most 4 hops), got 0"},
+                new String[] {"max-hops = 5", "max-hops: must be 1..4 (a seek's way back is a relayed route of at most 4 hops), got 5"},
+                new String[] {"max-hops = two", "max-hops: must be a whole number 1..4, got \"two\""},
+                new String[] {"timeout = 50ms", "timeout: must be 100ms..60s, got 50ms"},
+                new String[] {"timeout = 2m", "timeout: must be 100ms..60s, got 2m"},
+                new String[] {"hops = 3", "hops: unknown key"})) {
+            List<String> problems = problems(conf("  discovery { " + c[0] + " }\n"));
+            assertEquals(1, problems.size(), c[0] + ": " + problems);
+            assertTrue(problems.getFirst().startsWith(p + "." + c[1]), problems.getFirst());
+        }
     }
 
     @Test

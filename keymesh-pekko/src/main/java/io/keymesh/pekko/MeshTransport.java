@@ -178,9 +178,10 @@ public final class MeshTransport implements Transport {
             target.announce(pair[1]);
             return Futures.successful(pair[0]);
         }
-        if (!m.node().isPeer(key)) {
+        if (!m.node().isPeer(key) && !m.node().reach(key).join()) {
             return Futures.failed(new InvalidAssociationException(remote + ": node " + key.toBase32()
-                    + " is not a peer of this node (add it to keymesh.peers)", null));
+                    + " is not a peer of this node (add it to keymesh.peers, or set keymesh.accept-members"
+                    + " to reach any member by key)", null));
         }
         NodeMux.ChannelKey channelKey = new NodeMux.ChannelKey(key, m.newChannelId(key));
         MeshAssociationHandle h = new MeshAssociationHandle(m, this, channelKey, localAddress, remote, false);

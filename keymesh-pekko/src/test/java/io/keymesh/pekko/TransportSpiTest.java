@@ -219,7 +219,7 @@ class TransportSpiTest {
         java.util.Map<Address, String> bad = java.util.Map.of(
                 new Address("mesh", "b", "127.0.0.1", 7001), "the host must be a node's public key in base32 (52 characters",
                 new Address("mesh", "b", mesh.node(1).host(), 0), "virtual port 0 out of range 1..65535",
-                new Address("mesh", "b", stranger, 7001), "node " + stranger + " is not a peer of this node (add it to keymesh.peers)");
+                new Address("mesh", "b", stranger, 7001), "node " + stranger + " is not a peer of this node (add it to keymesh.peers, or set keymesh.accept-members");
         for (var entry : bad.entrySet()) {
             assertTrue(a.isResponsibleFor(entry.getKey()), "the transport explains what is wrong itself");
             ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> await(a.associate(entry.getKey())));

@@ -236,4 +236,34 @@ class MeshNodeDiscoverySimTest {
         assertEquals(5 * 4, passedOn, "each member passed the seek on once");
         assertEquals(5 * 4, duplicates, "every copy met a member that had seen it");
     }
+
+    @Test
+    void inMemberModeANodeListingOnlyABootstrapReachesAnyMemberByKey() {
+        SimMesh mesh = new SimMesh(305);
+        Network internet = internet(mesh);
+        Nat natA = internet.newNat("nat-a", NatConfig.of(NatType.PORT_RESTRICTED_CONE), "192.168.1.0/24");
+        Nat natB = internet.newNat("nat-b", NatConfig.of(NatType.SYMMETRIC), "192.168.2.0/24");
+        Member p = mesh.member("p", internet.newHost("p"));
+        Member a = mesh.member("a", natA.inside().newHost("a"));
+        Member b = mesh.member("b", natB.inside().newHost("b"));
+        p.start(List.of(), c -> c.withAcceptMembers(true));
+        a.start(List.of(p.asPeer().withPersistentKeepalive(25)), c -> c.withAcceptMembers(true));
+        b.start(List.of(p.asPeer().withPersistentKeepalive(25)), c -> c.withAcceptMembers(true));
+        connectAll(mesh, a, b);
+        assertTrue(p.node.isPeer(a.publicKey()) && p.node.isPeer(b.publicKey()), "p let both in as members");
+        assertTrue(!a.node.isPeer(b.publicKey()), "a does not list b");
+
+        assertTrue(a.node.reach(b.publicKey()).join(), "a takes b's key as a peer to be found");
+        a.send(b, 1, 500);
+        mesh.sim.runFor(Duration.ofSeconds(1));
+        assertEquals(1, b.receivedFrom(a).size(), "found through p, delivered");
+        assertTrue(b.node.isPeer(a.publicKey()), "b let a in as a member");
+        b.send(a, 2, 500);
+        mesh.sim.runFor(Duration.ofSeconds(1));
+        assertEquals(1, a.receivedFrom(b).size(), "and answered over the same circuit");
+
+        Member listed = mesh.member("listed", internet.newHost("listed"));
+        listed.start(List.of(p.asPeer()));
+        assertTrue(!listed.node.reach(b.publicKey()).join(), "a node that takes only its listed peers reaches only those");
+    }
 }
