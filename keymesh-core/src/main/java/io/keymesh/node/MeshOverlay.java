@@ -266,6 +266,12 @@ final class MeshOverlay implements Overlay.Host {
         }
     }
 
+    @Override
+    public boolean initiateHandshake(PublicKey peer, long minIntervalNanos) {
+        PeerState s = peers.get(peer);
+        return s != null && loop.engine().initiateHandshakeSooner(loop.io().nanoTime(), s.session, minIntervalNanos);
+    }
+
     /** What the node does with a peer no member knows; set once, before the loop starts. */
     java.util.function.Consumer<PeerState> onUnreachable;
 

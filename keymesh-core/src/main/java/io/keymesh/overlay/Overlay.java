@@ -49,6 +49,14 @@ public final class Overlay {
 
         /** {@code peer} was sought and no member within reach knows it ({@link Seeks}). */
         default void unreachable(PublicKey peer) {}
+
+        /**
+         * Starts a handshake with {@code peer} now unless one started less than {@code minIntervalNanos}
+         * ago; false if none was started.
+         */
+        default boolean initiateHandshake(PublicKey peer, long minIntervalNanos) {
+            return false;
+        }
     }
 
     /** How often the overlay looks at its peers while some have several paths. */
@@ -104,8 +112,17 @@ public final class Overlay {
         this.relay = new Relay(self, relayConfig, links, ids);
         this.circuits = new Circuits(self, links, ids, new CircuitEvents(), maxInboundCircuits,
                 relayConfig.idleTimeoutNanos());
-        this.seeks = new Seeks(self, discovery, links, relay, (now, target) -> host.unreachable(target),
-                Long.rotateLeft(seed, 17) ^ 0x5eed5eedL);
+        this.seeks = new Seeks(self, discovery, links, relay, new Seeks.Listener() {
+            @Override
+            public void unreachable(long now, PublicKey target) {
+                host.unreachable(target);
+            }
+
+            @Override
+            public boolean retry(long now, PublicKey target) {
+                return host.initiateHandshake(target, Seeks.RETRY_NANOS);
+            }
+        }, Long.rotateLeft(seed, 17) ^ 0x5eed5eedL);
         this.probeIds = seed;
     }
 

@@ -21,7 +21,8 @@ import java.util.Map;
  * node along the members the seek passed, in reverse; the other to the target, which gets the
  * initiation on it. The target's handshake response comes back over that circuit, so the first
  * session is up relayed over the route the seek found, without another round trip. A seek not
- * answered is sent again (with a new id) every {@link #RETRY_NANOS}; after
+ * answered is sent again (with a new id, and a fresh initiation if the node can make one:
+ * {@link Listener#retry}) every {@link #RETRY_NANOS}; after
  * {@link DiscoveryConfig#timeoutNanos()} without a session the key is unreachable
  * ({@link Listener#unreachable}).
  *
@@ -49,6 +50,17 @@ public final class Seeks {
     public interface Listener {
         /** No member within reach knows {@code target}: nothing answered for the timeout. */
         void unreachable(long now, PublicKey target);
+
+        /**
+         * The seek for {@code target} is due again: make a fresh handshake initiation for it, which
+         * comes back through {@link #seek} (a lost response would leave the old one answered in the
+         * target's eyes: WireGuard takes each initiation once).
+         *
+         * @return false if none could be made now; the last initiation then goes again
+         */
+        default boolean retry(long now, PublicKey target) {
+            return false;
+        }
     }
 
     /** Why a seek that arrived was not acted on; counted. */
@@ -150,7 +162,7 @@ public final class Seeks {
      */
     public void seek(long now, PublicKey target, byte[] initiation, int off) {
         Pending p = pending.get(target);
-        if (p == null) {
+        if (p == null) { // a new seek
             p = new Pending(target, now);
             pending.put(target, p);
             seeksStarted++;
@@ -315,7 +327,7 @@ public final class Seeks {
                 pending.remove(p.target);
                 unreachable++;
                 listener.unreachable(now, p.target);
-            } else if (now - p.sentAt >= RETRY_NANOS) {
+            } else if (now - p.sentAt >= RETRY_NANOS && !listener.retry(now, p.target)) {
                 flood(now, p);
             }
         }

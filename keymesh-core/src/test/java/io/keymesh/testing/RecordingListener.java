@@ -94,6 +94,7 @@ public final class RecordingListener implements NodeListener {
     private final Map<ChannelRef, Semaphore> writable = new ConcurrentHashMap<>();
     private final AtomicInteger datagramCount = new AtomicInteger();
     private final AtomicInteger messageCount = new AtomicInteger();
+    private final java.util.Map<PublicKey, Long> firstMessages = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger writableCount = new AtomicInteger();
 
     /** A recorder whose times are {@link System#nanoTime}. */
@@ -139,6 +140,7 @@ public final class RecordingListener implements NodeListener {
 
     @Override
     public void onMessage(PublicKey from, long channelId, byte[] message) {
+        firstMessages.putIfAbsent(from, clock.getAsLong());
         MessageSink sink = messageSink;
         if (sink != null) {
             sink.onMessage(from, channelId, message);
@@ -190,6 +192,11 @@ public final class RecordingListener implements NodeListener {
     }
 
     /** Channel messages received so far (kept or given to the sink). */
+    /** When the first channel message from {@code peer} arrived, at the recorder's clock, or -1. */
+    public long firstMessageAt(PublicKey peer) {
+        return firstMessages.getOrDefault(peer, -1L);
+    }
+
     public int messageCount() {
         return messageCount.get();
     }

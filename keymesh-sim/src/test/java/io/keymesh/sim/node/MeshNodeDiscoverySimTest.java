@@ -268,4 +268,33 @@ class MeshNodeDiscoverySimTest {
         listed.start(List.of(p.asPeer()));
         assertTrue(!listed.node.reach(b.publicKey()).join(), "a node that takes only its listed peers reaches only those");
     }
+
+    @Test
+    void whenTwoMembersKnowTheKeyBothSpliceAndTheSessionUsesTheOneThatAnsweredFirst() {
+        SimMesh mesh = new SimMesh(306);
+        Network internet = internet(mesh);
+        Nat natA = internet.newNat("nat-a", NatConfig.of(NatType.PORT_RESTRICTED_CONE), "192.168.1.0/24");
+        Nat natB = internet.newNat("nat-b", NatConfig.of(NatType.PORT_RESTRICTED_CONE), "192.168.2.0/24");
+        Member p1 = mesh.member("p1", internet.newHost("p1"));
+        Member p2 = mesh.member("p2", internet.newHost("p2"));
+        Member a = mesh.member("a", natA.inside().newHost("a"));
+        Member b = mesh.member("b", natB.inside().newHost("b"));
+        p1.start(List.of(p2.asPeer()), c -> c.withAcceptMembers(true));
+        p2.start(List.of(p1.asPeer()), c -> c.withAcceptMembers(true));
+        a.start(List.of(p1.asPeer().withPersistentKeepalive(25), p2.asPeer().withPersistentKeepalive(25)),
+                c -> c.withAcceptMembers(true));
+        b.start(List.of(p1.asPeer().withPersistentKeepalive(25), p2.asPeer().withPersistentKeepalive(25)),
+                c -> c.withAcceptMembers(true));
+        p1.node.connect(p2.publicKey());
+        connectAll(mesh, a, b);
+        assertTrue(a.node.reach(b.publicKey()).join());
+        a.send(b, 1, 200);
+        mesh.sim.runFor(Duration.ofSeconds(1));
+        assertEquals(1, p1.node.discoveryStats().join().spliced() + p2.node.discoveryStats().join().spliced() - 1,
+                "both spliced");
+        assertEquals(1, b.receivedFrom(a).size(), "the datagram arrived");
+        b.send(a, 2, 200);
+        mesh.sim.runFor(Duration.ofSeconds(1));
+        assertEquals(1, a.receivedFrom(b).size(), "and the answer");
+    }
 }

@@ -1,0 +1,246 @@
+package io.keymesh.sim.node;
+
+import static io.keymesh.sim.node.SimMesh.MS;
+import static io.keymesh.sim.node.SimMesh.SECOND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keymesh.node.DiscoveryStats;
+import io.keymesh.node.PathInfo;
+import io.keymesh.node.PeerConfig;
+import io.keymesh.node.RelayStats;
+import io.keymesh.sim.LinkConditions;
+import io.keymesh.sim.MappingBehavior;
+import io.keymesh.sim.Nat;
+import io.keymesh.sim.NatConfig;
+import io.keymesh.sim.NatType;
+import io.keymesh.sim.Network;
+import io.keymesh.sim.node.SimMesh.Member;
+import io.keymesh.testing.RecordingListener.PeerEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * A mesh of many nodes on the simulator, most behind NATs of mixed kinds, that list only two public
+ * bootstrap members each (member mode everywhere): random pairs reach each other by key, one lookup at
+ * a time. For each size it prints a table row — pairs connected, virtual time from the first send to
+ * the session and to the first delivery (median, 95th percentile), SEEK frames per lookup (median,
+ * max), and the most state any node held (peers, circuits, seeks remembered). The 50-node mesh runs
+ * in the normal build and must connect every pair; larger ones run with
+ * {@code -Dkeymesh.scale=200,1000} (they take minutes). Same seed, same numbers.
+ */
+class MeshScaleTest {
+    /** What one size gave. */
+    record Result(int nodes, int pairs, int connected, long[] toSession, long[] toDelivery, long[] seeksPerLookup,
+            int peakPeers, int peakCircuits, int peakSeen, String kinds) {
+        String row() {
+            return String.format("| %d | %d | %d (%.1f %%) | %s / %s | %s / %s | %d / %d | %d / %d / %d | %s |", nodes, pairs,
+                    connected, 100.0 * connected / pairs, ms(pct(toSession, 50)), ms(pct(toSession, 95)),
+                    ms(pct(toDelivery, 50)), ms(pct(toDelivery, 95)), pct(seeksPerLookup, 50), pct(seeksPerLookup, 100),
+                    peakPeers, peakCircuits, peakSeen, kinds);
+        }
+
+        private static String ms(long nanos) {
+            return nanos < 0 ? "-" : nanos / MS + " ms";
+        }
+    }
+
+    static long pct(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return -1;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    @Test
+    void fiftyNodesBehindMixedNatsReachEachOtherByKeyThroughTwoBootstrapsEach() {
+        Result r = run(50, 300, 77);
+        System.out.println(header());
+        System.out.println(r.row());
+        assertEquals(r.pairs(), r.connected(), "every pair connected");
+        assertEquals(r.pairs(), r.toDelivery().length, "every first message delivered");
+        assertTrue(pct(r.toSession(), 100) < 3 * SECOND, "every session within the seek timeout");
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "keymesh.scale", matches = ".+")
+    void largerMeshes() {
+        List<Result> rows = new ArrayList<>();
+        for (String n : System.getProperty("keymesh.scale").split(",")) {
+            rows.add(run(Integer.parseInt(n.strip()), 2000, 77));
+        }
+        System.out.println(header());
+        rows.forEach(r -> System.out.println(r.row()));
+        for (Result r : rows) {
+            assertEquals(r.pairs(), r.connected(), r.nodes() + " nodes: every pair connected");
+        }
+    }
+
+    static String header() {
+        return "| nodes | pairs | connected | to session p50 / p95 | to first delivery p50 / p95 | SEEK frames per lookup p50 / max"
+                + " | peak per node: peers / circuits / seeks remembered | NAT kinds |\n|---|---|---|---|---|---|---|---|";
+    }
+
+    /**
+     * {@code n} nodes: n/25 public bootstraps (at least 3, all linked to each other), the rest behind
+     * NATs — 30 % full cone, 20 % restricted, 20 % port-restricted, 10 % address-dependent mapping,
+     * 10 % symmetric, 10 % a port-restricted NAT behind another — each listing two random bootstraps
+     * with a 25 s keepalive; links of 5–40 ms one way, 0.2 % loss. Then {@code pairs} random pairs of
+     * NATed nodes (never one that has met already), one after the other, each: {@code reach}, one
+     * message on a reliable channel, and the simulation run until it arrived (at most 6 s) and 200 ms more.
+     */
+    static Result run(int n, int pairs, long seed) {
+        SimMesh mesh = new SimMesh(seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        Network internet = mesh.sim.newNetwork("internet", "100.64.0.0/10");
+        internet.setDefaultLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)));
+        int boots = Math.max(3, n / 25);
+        List<Member> bootstraps = new ArrayList<>();
+        List<Member> natted = new ArrayList<>();
+        int[] kinds = new int[6];
+        for (int i = 0; i < n; i++) {
+            if (i < boots) {
+                Member m = mesh.member("boot" + i, internet.newHost("boot" + i));
+                jitter(m, r);
+                bootstraps.add(m);
+                continue;
+            }
+            int kind = pickKind(r);
+            kinds[kind]++;
+            String cidr = "10." + (i / 200) + "." + (i % 200) + ".0/24";
+            Nat nat = internet.newNat("nat" + i, natConfig(kind), cidr);
+            Network inside = nat.inside();
+            if (kind == 5) {
+                inside = inside.newNat("inner" + i, NatConfig.of(NatType.PORT_RESTRICTED_CONE),
+                        "172.16." + (i % 250) + ".0/24").inside();
+            }
+            Member m = mesh.member("n" + i, inside.newHost("n" + i));
+            jitter(m, r);
+            natted.add(m);
+        }
+        for (Member b : bootstraps) {
+            List<PeerConfig> peers = new ArrayList<>();
+            for (Member o : bootstraps) {
+                if (o != b) {
+                    peers.add(o.asPeer().withPersistentKeepalive(25));
+                }
+            }
+            b.start(peers, c -> c.withAcceptMembers(true));
+        }
+        for (Member m : natted) {
+            int first = r.nextInt(boots);
+            int second = (first + 1 + r.nextInt(boots - 1)) % boots;
+            m.start(List.of(bootstraps.get(first).asPeer().withPersistentKeepalive(25),
+                    bootstraps.get(second).asPeer().withPersistentKeepalive(25)), c -> c.withAcceptMembers(true));
+        }
+        for (Member m : mesh.members) {
+            for (var s : m.node.peerStats().join()) {
+                if (s.endpoint() != null) {
+                    m.node.connect(s.publicKey());
+                }
+            }
+        }
+        mesh.sim.runFor(Duration.ofSeconds(5));
+        Set<Long> met = new HashSet<>();
+        List<Member[]> chosen = new ArrayList<>();
+        int limit = natted.size() * (natted.size() - 1) / 2;
+        while (chosen.size() < Math.min(pairs, limit)) {
+            Member a = natted.get(r.nextInt(natted.size()));
+            Member b = natted.get(r.nextInt(natted.size()));
+            long key = (long) Math.min(a.number, b.number) << 32 | Math.max(a.number, b.number);
+            if (a != b && met.add(key)) {
+                chosen.add(new Member[] {a, b});
+            }
+        }
+        long[] toSession = new long[chosen.size()];
+        List<Long> delivered = new ArrayList<>();
+        long[] perLookup = new long[chosen.size()];
+        int connected = 0;
+        int peakPeers = 0;
+        int peakCircuits = 0;
+        int peakSeen = 0;
+        long seeksBefore = totalSeeks(mesh);
+        for (int i = 0; i < chosen.size(); i++) {
+            Member a = chosen.get(i)[0];
+            Member b = chosen.get(i)[1];
+            long t0 = mesh.sim.now();
+            if (!a.node.reach(b.publicKey()).join()) {
+                throw new AssertionError(a + " could not take " + b + " as a peer");
+            }
+            a.node.channel(b.publicKey(), 1).send(new byte[200]); // a reliable message: lost packets are resent
+            // until the message is in, or the seek has had its timeout and a retry's worth more
+            for (int step = 0; step < 60 && b.events.firstMessageAt(a.publicKey()) < 0; step++) {
+                mesh.sim.runFor(Duration.ofMillis(100));
+            }
+            mesh.sim.runFor(Duration.ofMillis(200)); // the seek's echoes die down before the next lookup
+            int ups = a.events(PeerEvent.Kind.UP, b).size();
+            if (ups > 0) {
+                connected++;
+                toSession[i] = a.events(PeerEvent.Kind.UP, b).getFirst().atNanos() - t0;
+            } else {
+                toSession[i] = Long.MAX_VALUE;
+            }
+            long at = b.events.firstMessageAt(a.publicKey());
+            if (at >= 0) {
+                delivered.add(at - t0);
+            }
+            long seeks = totalSeeks(mesh);
+            perLookup[i] = seeks - seeksBefore;
+            seeksBefore = seeks;
+            if (i % 50 == 0 || i == chosen.size() - 1) {
+                for (Member m : mesh.members) {
+                    RelayStats rs = m.node.relayStats().join();
+                    DiscoveryStats ds = m.node.discoveryStats().join();
+                    peakPeers = Math.max(peakPeers, m.node.peerStats().join().size());
+                    peakCircuits = Math.max(peakCircuits, rs.circuits() + rs.ownCircuits());
+                    peakSeen = Math.max(peakSeen, ds.seen());
+                }
+            }
+        }
+        Arrays.sort(toSession);
+        Arrays.sort(perLookup);
+        long[] d = delivered.stream().mapToLong(Long::longValue).sorted().toArray();
+        String k = String.format("cone %d, restricted %d, port-restricted %d, address-dependent %d, symmetric %d, nested %d",
+                kinds[0], kinds[1], kinds[2], kinds[3], kinds[4], kinds[5]);
+        return new Result(n, chosen.size(), connected, Arrays.copyOf(toSession, connected), d, perLookup, peakPeers,
+                peakCircuits, peakSeen, k);
+    }
+
+    private static long totalSeeks(SimMesh mesh) {
+        long total = 0;
+        for (Member m : mesh.members) {
+            DiscoveryStats s = m.node.discoveryStats().join();
+            total += s.sent() + s.passedOn();
+        }
+        return total;
+    }
+
+    private static int pickKind(SplittableRandom r) {
+        int x = r.nextInt(100);
+        return x < 30 ? 0 : x < 50 ? 1 : x < 70 ? 2 : x < 80 ? 3 : x < 90 ? 4 : 5;
+    }
+
+    private static NatConfig natConfig(int kind) {
+        return switch (kind) {
+            case 0 -> NatConfig.of(NatType.FULL_CONE);
+            case 1 -> NatConfig.of(NatType.RESTRICTED_CONE);
+            case 2, 5 -> NatConfig.of(NatType.PORT_RESTRICTED_CONE);
+            case 3 -> NatConfig.of(NatType.PORT_RESTRICTED_CONE).withMapping(MappingBehavior.ADDRESS_DEPENDENT);
+            default -> NatConfig.of(NatType.SYMMETRIC);
+        };
+    }
+
+    /** The member's access link: 5–40 ms one way, 0.2 % loss. */
+    private static void jitter(Member m, SplittableRandom r) {
+        m.host.link().setConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(5 + r.nextInt(36)))
+                .withLoss(0.002));
+    }
+}
