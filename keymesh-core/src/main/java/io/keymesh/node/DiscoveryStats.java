@@ -14,9 +14,12 @@ import java.util.Map;
  * @param spliced seeks of others this node answered (it knew the key) with a circuit to it
  * @param dropped seeks of others dropped, by reason (every reason present, zeros included)
  * @param seen seeks remembered as seen now (bounded)
+ * @param narrowed seeks sent only to the links whose reach filter may hold the target, not flooded
+ * @param reachSent REACH frames (this node's reach filter) sent to members
+ * @param reachReceived REACH frames taken from members
  */
 public record DiscoveryStats(long started, long sent, long unreachable, long received, long passedOn, long spliced,
-        Map<Seeks.Dropped, Long> dropped, int seen) {
+        Map<Seeks.Dropped, Long> dropped, int seen, long narrowed, long reachSent, long reachReceived) {
     public DiscoveryStats {
         dropped = Map.copyOf(dropped);
     }
@@ -26,12 +29,12 @@ public record DiscoveryStats(long started, long sent, long unreachable, long rec
         return dropped.getOrDefault(why, 0L);
     }
 
-    static DiscoveryStats of(Seeks s) {
+    static DiscoveryStats of(Seeks s, io.keymesh.overlay.ReachSummaries r) {
         Map<Seeks.Dropped, Long> d = new java.util.EnumMap<>(Seeks.Dropped.class);
         for (Seeks.Dropped why : Seeks.Dropped.values()) {
             d.put(why, s.dropped(why));
         }
         return new DiscoveryStats(s.seeksStarted(), s.seeksSent(), s.unreachable(), s.received(), s.seeksPassedOn(),
-                s.spliced(), d, s.seenSize());
+                s.spliced(), d, s.seenSize(), s.narrowed(), r.framesSent(), r.framesReceived());
     }
 }

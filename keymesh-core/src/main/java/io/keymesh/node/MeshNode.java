@@ -321,7 +321,7 @@ public final class MeshNode implements AutoCloseable {
      * a failed future ({@link IllegalStateException}) if the node is closed or its loop failed.
      */
     public CompletableFuture<DiscoveryStats> discoveryStats() {
-        return onLoop((engine, now) -> DiscoveryStats.of(overlay.overlay().seeks()));
+        return onLoop((engine, now) -> DiscoveryStats.of(overlay.overlay().seeks(), overlay.overlay().reach()));
     }
 
     /** Sends refused because too many datagrams, or too many bytes, were queued for the loop. */

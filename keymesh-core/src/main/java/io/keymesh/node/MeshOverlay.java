@@ -126,7 +126,7 @@ final class MeshOverlay implements Overlay.Host {
                 runSeed(self, loop.io()));
         this.wakeup = new Wakeup(loop.io(), () -> overlay.nextTimeout(loop.io().nanoTime()), this::onTimeout);
         for (int type : new int[] {MeshFrame.RELAY_OPEN, MeshFrame.RELAY_OPENED, MeshFrame.RELAY_REFUSED,
-                MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK, MeshFrame.SEEK}) {
+                MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK, MeshFrame.SEEK, MeshFrame.REACH}) {
             router.registerFrame(type, (from, state, b, off, len) -> {
                 if (state == null) {
                     return; // no longer a peer

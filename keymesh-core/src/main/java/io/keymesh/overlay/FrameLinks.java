@@ -89,9 +89,9 @@ public abstract class FrameLinks implements OverlayLinks {
     }
 
     @Override
-    public void sendSeek(PublicKey link, byte[] frame, int off, int len) {
+    public void sendOverlayFrame(PublicKey link, byte[] frame, int off, int len) {
         if (frame == scratch) {
-            throw new IllegalStateException("a seek written into the relay frames' buffer");
+            throw new IllegalStateException("a frame written into the relay frames' buffer");
         }
         System.arraycopy(frame, off, scratch, headroom, len);
         send(link, len);

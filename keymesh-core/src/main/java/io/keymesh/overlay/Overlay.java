@@ -69,6 +69,7 @@ public final class Overlay {
     private final Relay relay;
     private final Circuits circuits;
     private final Seeks seeks;
+    private final ReachSummaries reach;
     private final Map<PublicKey, PeerEntry> peers = new LinkedHashMap<>();
     private long probeIds;
     private long nextTick = Long.MIN_VALUE;
@@ -112,7 +113,8 @@ public final class Overlay {
         this.relay = new Relay(self, relayConfig, links, ids);
         this.circuits = new Circuits(self, links, ids, new CircuitEvents(), maxInboundCircuits,
                 relayConfig.idleTimeoutNanos());
-        this.seeks = new Seeks(self, discovery, links, relay, new Seeks.Listener() {
+        this.reach = new ReachSummaries(links);
+        this.seeks = new Seeks(self, discovery, links, relay, reach, new Seeks.Listener() {
             @Override
             public void unreachable(long now, PublicKey target) {
                 host.unreachable(target);
@@ -128,6 +130,10 @@ public final class Overlay {
 
     public Seeks seeks() {
         return seeks;
+    }
+
+    public ReachSummaries reach() {
+        return reach;
     }
 
     /**
@@ -192,6 +198,7 @@ public final class Overlay {
         circuits.onLinkDown(now, key);
         seeks.cancel(key);
         seeks.linkDown(key);
+        reach.linkDown(key);
     }
 
     /** The paths to {@code key}, or null if it is not a peer. */
@@ -209,6 +216,7 @@ public final class Overlay {
 
     /** A session with {@code key} is up: circuits through it can be opened now. */
     public void linkUp(long now, PublicKey key) {
+        reach.linkUp();
         for (Map.Entry<PublicKey, PeerEntry> pe : peers.entrySet()) {
             for (List<PublicKey> r : pe.getValue().routes) {
                 if (r.getFirst().equals(key) && !hasRoute(pe.getValue().paths, r, pe.getKey())) {
@@ -237,6 +245,7 @@ public final class Overlay {
         relay.onLinkDown(key);
         circuits.onLinkDown(now, key);
         seeks.linkDown(key);
+        reach.linkDown(key);
     }
 
     // ------------------------------------------------------------------ what arrives
@@ -260,7 +269,8 @@ public final class Overlay {
     /** True if frames of {@code type} are the overlay's: relay frames and probes. */
     public static boolean isOverlayFrame(int type) {
         return (type >= MeshFrame.RELAY_OPEN && type <= MeshFrame.RELAY_CLOSE)
-                || type == MeshFrame.PROBE || type == MeshFrame.PROBE_ACK || type == MeshFrame.SEEK;
+                || type == MeshFrame.PROBE || type == MeshFrame.PROBE_ACK || type == MeshFrame.SEEK
+                || type == MeshFrame.REACH;
     }
 
     /**
@@ -337,6 +347,7 @@ public final class Overlay {
                 }
             }
             case MeshFrame.SEEK -> seeks.onFrame(now, peer, b, off, len);
+            case MeshFrame.REACH -> reach.onFrame(peer, b, off, len);
             default -> malformedFrames++;
         }
     }
@@ -360,7 +371,8 @@ public final class Overlay {
 
     /** When {@link #onTimeout} has work, or {@link Long#MAX_VALUE}. */
     public long nextTimeout(long now) {
-        long t = Math.min(Math.min(relay.nextTimeout(), circuits.nextTimeout()), seeks.nextTimeout());
+        long t = Math.min(Math.min(relay.nextTimeout(), circuits.nextTimeout()),
+                Math.min(seeks.nextTimeout(), reach.nextTimeout()));
         for (PeerEntry e : peers.values()) {
             if (!e.paths.isRoaming()) {
                 if (nextTick == Long.MIN_VALUE) {
@@ -382,6 +394,9 @@ public final class Overlay {
         }
         if (seeks.nextTimeout() <= now) {
             seeks.onTimeout(now);
+        }
+        if (reach.nextTimeout() <= now) {
+            reach.onTimeout(now);
         }
         boolean tick = now >= nextTick;
         if (tick) {

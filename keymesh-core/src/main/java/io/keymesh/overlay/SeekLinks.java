@@ -4,7 +4,7 @@ import io.keymesh.crypto.PublicKey;
 import java.util.List;
 
 /**
- * Where {@link Seeks} sends SEEK frames: inside the sessions with the node's members, as any
+ * Where {@link Seeks} and {@link ReachSummaries} send their frames (SEEK, REACH): inside the sessions with the node's members, as any
  * payload. Called synchronously on the node's thread; byte arrays are valid only during the call.
  */
 public interface SeekLinks {
@@ -17,6 +17,6 @@ public interface SeekLinks {
     /** True if a session with {@code key} is up now, so frames sent to it can go. */
     boolean isConnected(PublicKey key);
 
-    /** Sends the SEEK frame {@code frame[off..off+len)} inside the session with {@code link}. */
-    void sendSeek(PublicKey link, byte[] frame, int off, int len);
+    /** Sends the frame {@code frame[off..off+len)} (a SEEK or a REACH) inside the session with {@code link}. */
+    void sendOverlayFrame(PublicKey link, byte[] frame, int off, int len);
 }

@@ -31,7 +31,8 @@ import java.util.Map;
  * ({@link #SEEN_CAPACITY}, oldest forgotten first) — and within a rate per origin and per link.
  * A member that knows the target splices; one that does not passes it on, with one hop fewer and
  * itself appended, to every connected member the seek has not been to, while hops are left.
- * Whatever is dropped is counted by reason. Members only: seeks travel inside sessions, so only
+ * Where some link's reach filter ({@link ReachSummaries}) may hold the target, the seek goes to
+ * those links only. Whatever is dropped is counted by reason. Members only: seeks travel inside sessions, so only
  * nodes holding the network key and admitted as members ever see one.
  *
  * <p>Sans-I/O: the owner hands in frames with the time, sends what {@link SeekLinks} is given,
@@ -100,6 +101,7 @@ public final class Seeks {
     private DiscoveryConfig config;
     private final SeekLinks links;
     private final Relay relay;
+    private final ReachSummaries reach;
     private final Listener listener;
     private long nextId;
 
@@ -124,6 +126,7 @@ public final class Seeks {
 
     private final long[] dropped = new long[Dropped.values().length];
     private long received;
+    private long narrowed;
     private long seeksStarted;
     private long seeksSent;
     private long seeksPassedOn;
@@ -134,8 +137,10 @@ public final class Seeks {
      * @param idSeed where this node's seek ids start (differs per run, so ids are not guessable and
      *     a restarted node's seeks are not taken for its old ones)
      */
-    public Seeks(PublicKey self, DiscoveryConfig config, SeekLinks links, Relay relay, Listener listener, long idSeed) {
+    public Seeks(PublicKey self, DiscoveryConfig config, SeekLinks links, Relay relay, ReachSummaries reach,
+            Listener listener, long idSeed) {
         this.self = self;
+        this.reach = reach;
         this.selfBytes = self.toBytes();
         this.config = config;
         this.links = links;
@@ -184,11 +189,15 @@ public final class Seeks {
         }
         int n = SeekFrame.write(out, 0, nextId++, config.maxHops(), selfBytes, p.target.toBytes(), passedOut, 0, 0,
                 p.initiation, 0);
+        List<PublicKey> to = new ArrayList<>();
         for (PublicKey link : links.connectedMembers()) {
             if (!link.equals(p.target)) {
-                links.sendSeek(link, out, 0, n);
-                seeksSent++;
+                to.add(link);
             }
+        }
+        for (PublicKey link : narrow(to, p.target)) {
+            links.sendOverlayFrame(link, out, 0, n);
+            seeksSent++;
         }
     }
 
@@ -274,13 +283,37 @@ public final class Seeks {
         System.arraycopy(selfBytes, 0, passedOut, passed * SeekFrame.KEY_LENGTH, SeekFrame.KEY_LENGTH);
         int n = SeekFrame.write(out, 0, in.seekId(), in.hopsLeft() - 1, in.origin(), in.target(), passedOut, 0,
                 passed + 1, in.initiation(), 0);
+        List<PublicKey> to = new ArrayList<>();
         for (PublicKey link : links.connectedMembers()) {
-            byte[] k = link.toBytes();
-            if (!link.equals(origin) && !contains(keys, passed, k)) {
-                links.sendSeek(link, out, 0, n);
-                seeksPassedOn++;
+            if (!link.equals(origin) && !contains(keys, passed, link.toBytes())) {
+                to.add(link);
             }
         }
+        for (PublicKey link : narrow(to, PublicKey.of(in.target()))) {
+            links.sendOverlayFrame(link, out, 0, n);
+            seeksPassedOn++;
+        }
+    }
+
+    /**
+     * The links a seek for {@code target} goes to: those whose reach filter may hold it, if any
+     * does (one of them can splice); otherwise all of {@code candidates}, which look further.
+     */
+    private List<PublicKey> narrow(List<PublicKey> candidates, PublicKey target) {
+        List<PublicKey> hits = null;
+        for (PublicKey link : candidates) {
+            if (reach.reaches(link, target) == ReachSummaries.Answer.MAY_REACH) {
+                if (hits == null) {
+                    hits = new ArrayList<>(2);
+                }
+                hits.add(link);
+            }
+        }
+        if (hits != null) {
+            narrowed++;
+            return hits;
+        }
+        return candidates;
     }
 
     private static boolean contains(byte[] keys, int count, byte[] key) {
@@ -348,6 +381,11 @@ public final class Seeks {
     /** SEEK frames this node passed on for others. */
     public long seeksPassedOn() {
         return seeksPassedOn;
+    }
+
+    /** Seeks (own or passed on) sent only to links whose reach filter may hold the target, not flooded. */
+    public long narrowed() {
+        return narrowed;
     }
 
     /** SEEK frames that arrived from members, whatever became of them. */

@@ -43,6 +43,8 @@ package io.keymesh.wire;
  *   <li>{@code 0x54} {@link #RELAY_CLOSE} — circuit id, reason code ({@link CircuitReasonFrame}).
  *   <li>{@code 0x5A} {@link #SEEK} — seek id, hops left, origin and target keys, the members passed,
  *       the origin's handshake initiation for the target ({@link SeekFrame}).
+ *   <li>{@code 0x5B} {@link #REACH} — a Bloom filter of the keys the sender holds sessions with
+ *       ({@link ReachFrame}).
  *   <li>{@code 0x58} {@link #PROBE} — probe id; elicits a PROBE_ACK ({@link ProbeFrame}).
  *   <li>{@code 0x59} {@link #PROBE_ACK} — probe id, optionally the address and port the probe came
  *       from ({@link ProbeFrame}).
@@ -89,6 +91,8 @@ public final class MeshFrame {
     public static final int PROBE = 0x58;
     /** Looks for a key through the members: seek id, hops, origin, target, passed keys, initiation ({@link SeekFrame}). */
     public static final int SEEK = 0x5A;
+    /** The keys the sender reaches in one hop, as a Bloom filter: hash count, bits ({@link ReachFrame}). */
+    public static final int REACH = 0x5B;
     /** Answer to a {@link #PROBE}: probe id, optionally the address it came from ({@link ProbeFrame}). */
     public static final int PROBE_ACK = 0x59;
 

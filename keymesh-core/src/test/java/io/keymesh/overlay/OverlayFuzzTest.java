@@ -27,7 +27,8 @@ import java.util.List;
 class OverlayFuzzTest {
     static final int MAX_CIRCUITS = 3;
     private static final int[] OVERLAY_TYPES = {MeshFrame.RELAY_OPEN, MeshFrame.RELAY_OPENED, MeshFrame.RELAY_REFUSED,
-        MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK, MeshFrame.SEEK};
+        MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK, MeshFrame.SEEK,
+        MeshFrame.REACH};
     private static final long MS = 1_000_000L;
 
     static PublicKey peerKey(int i) {
@@ -107,9 +108,13 @@ class OverlayFuzzTest {
         }
 
         @Override
-        public void sendSeek(PublicKey link, byte[] frame, int off, int len) {
+        public void sendOverlayFrame(PublicKey link, byte[] frame, int off, int len) {
             int body = off + 1 + io.keymesh.wire.VarInt.encodedLength(frame[off + 1]);
-            assertTrue(check.decode(frame, body, off + len - body), "a seek sent is well formed");
+            if (frame[off] == MeshFrame.REACH) {
+                assertTrue(new io.keymesh.wire.ReachFrame().decode(frame, body, off + len - body), "a REACH sent is well formed");
+            } else {
+                assertTrue(check.decode(frame, body, off + len - body), "a seek sent is well formed");
+            }
         }
 
         @Override

@@ -70,8 +70,15 @@ class SeeksTest {
             return connected.contains(key);
         }
 
+        final List<byte[]> sentFrames = new ArrayList<>();
+
         @Override
-        public void sendSeek(PublicKey link, byte[] frame, int off, int len) {
+        public void sendOverlayFrame(PublicKey link, byte[] frame, int off, int len) {
+            sentFrames.add(Arrays.copyOfRange(frame, off, off + len));
+            if (frame[off] == io.keymesh.wire.MeshFrame.REACH) {
+                sent.add("reach " + name(link));
+                return;
+            }
             SeekFrame f = new SeekFrame();
             int body = off + 1 + VarInt.encodedLength(frame[off + 1]);
             assertTrue(f.decode(frame, body, off + len - body));
@@ -121,6 +128,7 @@ class SeeksTest {
         final Links links;
         final Relay relay;
         final Seeks seeks;
+        final ReachSummaries reach;
         final List<String> unreachable = new ArrayList<>();
 
         Node(DiscoveryConfig config, RelayConfig relayConfig) {
@@ -130,7 +138,8 @@ class SeeksTest {
             links = new Links(keys);
             CircuitIds ids = new CircuitIds(keys.getFirst(), 0);
             relay = new Relay(keys.getFirst(), relayConfig, links, ids);
-            seeks = new Seeks(keys.getFirst(), config, links, relay, (now, t) -> unreachable.add(links.name(t) + " at "
+            reach = new ReachSummaries(links);
+            seeks = new Seeks(keys.getFirst(), config, links, relay, reach, (now, t) -> unreachable.add(links.name(t) + " at "
                     + now / MS), 100);
         }
 
@@ -347,5 +356,73 @@ class SeeksTest {
             n.seekFrom(i * MS, 1, i, 3, 1, 6);
         }
         assertEquals(Seeks.SEEN_CAPACITY, n.seeks.seenSize());
+    }
+
+    /** n{@code from} tells the node it reaches n{@code reached...} in one hop. */
+    private static void reachFrom(Node n, int from, int... reached) {
+        List<PublicKey> keys = new ArrayList<>();
+        for (int r : reached) {
+            keys.add(n.k(r));
+        }
+        ReachFilter f = ReachFilter.of(keys);
+        byte[] frame = new byte[io.keymesh.wire.ReachFrame.frameLength(f.length())];
+        int len = io.keymesh.wire.ReachFrame.write(frame, 0, f.hashes(), f.bits(), 0, f.length());
+        int body = 1 + VarInt.encodedLength(frame[1]);
+        n.reach.onFrame(n.k(from), frame, body, len - body);
+    }
+
+    @Test
+    void aSeekGoesOnlyToTheLinksWhoseReachFilterMayHoldItsTargetWhenAnyDoes() {
+        Node n = new Node();
+        n.links.connected.addAll(List.of(n.k(1), n.k(2), n.k(3), n.k(4)));
+        reachFrom(n, 2, 0, 5, 6);
+        reachFrom(n, 3, 0, 7);
+        n.seeks.seek(0, n.k(6), initiation(1), 0);
+        assertEquals(List.of("seek n2 hops 3 passed []"), n.links.sent, "only n2 reaches n6");
+        assertEquals(1, n.seeks.narrowed());
+        n.links.sent.clear();
+        n.seeks.seek(0, n.k(5), initiation(1), 0);
+        assertEquals(List.of("seek n2 hops 3 passed []"), n.links.sent);
+        n.links.sent.clear();
+        // passing on: from n1, the filters say n3 reaches n7
+        n.seekFrom(0, 1, 9, 3, 1, 7);
+        assertEquals(List.of("seek n3 hops 2 passed [n0]"), n.links.sent);
+        n.links.sent.clear();
+        // n3's session ends: its filter goes with it, no link is known to reach n7, so all are asked
+        n.links.connected.remove(n.k(3));
+        n.seeks.linkDown(n.k(3));
+        n.reach.linkDown(n.k(3));
+        n.seekFrom(0, 1, 11, 3, 1, 7);
+        assertEquals(List.of("seek n2 hops 2 passed [n0]", "seek n4 hops 2 passed [n0]"), n.links.sent);
+    }
+
+    @Test
+    void theNodeTellsItsMembersWhomItReachesWhenThatChangesAndEveryThirtySeconds() {
+        Node n = new Node();
+        n.links.connected.addAll(List.of(n.k(1), n.k(2)));
+        n.reach.linkUp();
+        assertEquals(Long.MIN_VALUE + 1, n.reach.nextTimeout(), "the first filter goes at once");
+        n.reach.onTimeout(0);
+        assertEquals(2, n.reach.framesSent(), "to each member");
+        n.links.connected.add(n.k(3));
+        n.reach.linkUp();
+        assertEquals(ReachSummaries.MIN_INTERVAL_NANOS, n.reach.nextTimeout(), "a change waits for the least interval");
+        n.reach.onTimeout(ReachSummaries.MIN_INTERVAL_NANOS);
+        assertEquals(2 + 3, n.reach.framesSent());
+        n.reach.linkUp(); // a session renewed: the same members
+        n.reach.onTimeout(2 * ReachSummaries.MIN_INTERVAL_NANOS);
+        assertEquals(5, n.reach.framesSent(), "nothing changed: nothing sent");
+        assertEquals(ReachSummaries.MIN_INTERVAL_NANOS + ReachSummaries.REFRESH_NANOS, n.reach.nextTimeout());
+        n.reach.onTimeout(ReachSummaries.MIN_INTERVAL_NANOS + ReachSummaries.REFRESH_NANOS);
+        assertEquals(8, n.reach.framesSent(), "the refresh");
+        // what went out holds the members and not others
+        Node m = new Node();
+        byte[] last = n.links.sentFrames.getLast();
+        int body = 1 + VarInt.encodedLength(last[1]);
+        m.reach.onFrame(m.k(1), last, body, last.length - body);
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(ReachSummaries.Answer.MAY_REACH, m.reach.reaches(m.k(1), m.k(i)));
+        }
+        assertEquals(ReachSummaries.Answer.UNKNOWN, m.reach.reaches(m.k(2), m.k(1)), "no filter from n2");
     }
 }

@@ -43,6 +43,8 @@ class WireFuzzTest {
     private final ProbeFrame probe2 = new ProbeFrame();
     private final SeekFrame seek = new SeekFrame();
     private final SeekFrame seek2 = new SeekFrame();
+    private final ReachFrame reach = new ReachFrame();
+    private final ReachFrame reach2 = new ReachFrame();
 
     @FuzzTest
     void payload(byte[] input) {
@@ -177,6 +179,15 @@ class WireFuzzTest {
             assertEquals(probe.ack(), probe2.ack());
             assertEquals(probe.probeId(), probe2.probeId());
             assertEquals(probe.observed(), probe2.observed()); // an IPv4-mapped address comes back as IPv4
+        }
+        if (reach.decode(b, off, len)) {
+            byte[] w = new byte[ReachFrame.frameLength(reach.bitsLength())];
+            ReachFrame.write(w, 0, reach.hashes(), b, reach.bitsOffset(), reach.bitsLength());
+            Body body = only(w, MeshFrame.REACH);
+            assertTrue(reach2.decode(w, body.off, body.len));
+            assertEquals(reach.hashes(), reach2.hashes());
+            assertArrayEquals(Arrays.copyOfRange(b, off, off + len), Arrays.copyOfRange(w, body.off, body.off + body.len),
+                    "a REACH's body has one encoding");
         }
         if (seek.decode(b, off, len)) {
             assertTrue(seek.passedCount() + seek.hopsLeft() <= SeekFrame.MAX_HOPS + SeekFrame.MAX_PASSED);
