@@ -38,7 +38,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class EndToEnd {
     static final List<String> NAMES = List.of("udp", "rtt", "channel-bulk", "channel-small", "channel-latency",
-            "relay-bulk", "relay-rtt", "relay-failover");
+            "relay-bulk", "relay-rtt", "relay-failover", "discovery");
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private EndToEnd() {}
@@ -59,7 +59,7 @@ final class EndToEnd {
 
     /** Rounds when {@code --rounds} is not given. */
     static int defaultRounds(String name) {
-        return name.equals("relay-failover") ? RelayBench.FAILOVER_REPETITIONS : 2;
+        return name.equals("relay-failover") || name.equals("discovery") ? RelayBench.FAILOVER_REPETITIONS : 2;
     }
 
     static void run(String name, int rounds) throws Exception {

@@ -33,7 +33,7 @@ import java.util.concurrent.locks.LockSupport;
  * the relay in use closes and a standby relay takes over.
  */
 final class RelayBench {
-    static final List<String> NAMES = List.of("relay-bulk", "relay-rtt", "relay-failover");
+    static final List<String> NAMES = List.of("relay-bulk", "relay-rtt", "relay-failover", "discovery");
     /** Repetitions of {@code relay-failover} when {@code --rounds} is not given. */
     static final int FAILOVER_REPETITIONS = 5;
 
@@ -49,6 +49,7 @@ final class RelayBench {
                     + " vs a direct pair; median/p99 us";
             case "relay-failover" -> "64-byte datagrams A to B every 1 ms through relay R1, R2 standing by; R1's node is"
                     + " closed; ms until B receives again and until A's path is on R2";
+            case "discovery" -> DiscoveryBench.describe();
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -63,6 +64,7 @@ final class RelayBench {
                 EndToEnd.latency(name, rounds, w -> roundTrips(w, true), w -> roundTrips(w, false));
             }
             case "relay-failover" -> failover(rounds);
+            case "discovery" -> DiscoveryBench.run(rounds);
             default -> throw new IllegalArgumentException(name);
         }
     }
