@@ -50,6 +50,8 @@ public final class Relay {
         byte[] initiation;
         /** Messages from the target while the side towards the origin is not open yet (at most {@link #MAX_EARLY}). */
         List<byte[]> early;
+        /** A spliced circuit carried the target's handshake response: the seek was answered. */
+        boolean answered;
 
         Circuit(PublicKey inLink, long inId, PublicKey outLink, long outId, long now, long burst) {
             this.inLink = inLink;
@@ -120,6 +122,12 @@ public final class Relay {
 
     /** Messages from the target a spliced circuit holds while its way back to the origin is being opened. */
     static final int MAX_EARLY = 4;
+    /** Spliced circuits whose way back starts on one link, at most at once: one member's seeks cannot fill the relay. */
+    public static final int MAX_SPLICED_PER_LINK = 32;
+    /** A spliced circuit that has not carried the target's handshake response within this long is closed. */
+    public static final long SPLICE_ANSWER_TIMEOUT_NANOS = 10_000_000_000L;
+
+    private final java.util.Map<PublicKey, Integer> splicedPerLink = new java.util.HashMap<>();
 
     /**
      * Splices a circuit for a seek this node answers (see {@link Seeks}): it opens one circuit back
@@ -127,18 +135,22 @@ public final class Relay {
      * and one to {@code target}, a peer with a session now, joins them, and sends the handshake
      * initiation at {@code initiation[off..off+148)} to the target once the target's side is open.
      * Messages the target sends before the way back is open wait (up to {@link #MAX_EARLY}). The
-     * circuit counts against the same limits as any other; neither side is answered with
-     * RELAY_OPENED (no one asked), and if either side is refused, the other is closed.
+     * circuit counts against the same limits as any other, and at most {@link #MAX_SPLICED_PER_LINK}
+     * spliced circuits start their way back on one link; one that has not carried the target's
+     * handshake response within {@link #SPLICE_ANSWER_TIMEOUT_NANOS} is closed. Neither side is
+     * answered with RELAY_OPENED (no one asked), and if either side is refused, the other is closed.
      *
      * @return false if it could not be spliced (relaying off, at capacity, a side not connected, a loop)
      */
     public boolean splice(long now, List<PublicKey> back, PublicKey target, byte[] initiation, int off) {
         if (!config.enabled() || all.size() >= config.maxCircuits() || back.isEmpty() || back.size() > 4
                 || back.contains(self) || back.contains(target) || !links.isConnected(back.getFirst())
-                || !links.isConnected(target)) {
+                || !links.isConnected(target)
+                || splicedPerLink.getOrDefault(back.getFirst(), 0) >= MAX_SPLICED_PER_LINK) {
             return false;
         }
         PublicKey inLink = back.getFirst();
+        splicedPerLink.merge(inLink, 1, Integer::sum);
         long inId = ids.next(inLink);
         long outId = ids.next(target);
         Circuit c = new Circuit(inLink, inId, target, outId, now, burst());
@@ -260,6 +272,7 @@ public final class Relay {
                 }
                 if (c.early.size() < MAX_EARLY) {
                     c.early.add(java.util.Arrays.copyOfRange(buf, off, off + len)); // the target's answer, early
+                    c.answered |= MessageType.of(buf, off, len) == MessageType.HANDSHAKE_RESPONSE;
                 }
             }
             return true; // nothing passes before the far end has answered
@@ -275,6 +288,10 @@ public final class Relay {
         c.lastUsed = now;
         packetsForwarded++;
         bytesForwarded += len;
+        if (c.spliced && !c.answered && c.outLink.equals(from) && c.outId == circuit
+                && MessageType.of(buf, off, len) == MessageType.HANDSHAKE_RESPONSE) {
+            c.answered = true;
+        }
         if (c.inLink.equals(from) && c.inId == circuit) {
             links.sendData(c.outLink, c.outId, buf, off, len);
         } else {
@@ -321,6 +338,9 @@ public final class Relay {
         circuits.remove(c.inLink, c.inId);
         circuits.remove(c.outLink, c.outId);
         all.remove(c);
+        if (c.spliced) {
+            splicedPerLink.computeIfPresent(c.inLink, (k, n) -> n > 1 ? n - 1 : null);
+        }
     }
 
     // ------------------------------------------------------------------ rate
@@ -372,6 +392,10 @@ public final class Relay {
                 } else {
                     refuse(c.inLink, c.inId, RelayReason.NO_ROUTE);
                 }
+            } else if (c.spliced && !c.answered && now - c.openedAt >= SPLICE_ANSWER_TIMEOUT_NANOS) {
+                forget(c); // the target never answered the seek's initiation: nothing will use it
+                links.sendClose(c.outLink, c.outId, RelayReason.IDLE);
+                links.sendClose(c.inLink, c.inId, RelayReason.IDLE);
             } else if (c.open && now - c.lastUsed >= config.idleTimeoutNanos()) {
                 forget(c);
                 links.sendClose(c.outLink, c.outId, RelayReason.IDLE);

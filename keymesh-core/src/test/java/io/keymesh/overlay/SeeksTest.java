@@ -425,4 +425,28 @@ class SeeksTest {
         }
         assertEquals(ReachSummaries.Answer.UNKNOWN, m.reach.reaches(m.k(2), m.k(1)), "no filter from n2");
     }
+
+    @Test
+    void splicesAreBoundedPerLinkAndOnesTheTargetNeverAnswersAreClosed() {
+        DiscoveryConfig fast = new DiscoveryConfig(true, 3, 3 * SECOND, 1000, 1000);
+        Node n = new Node(fast, RelayConfig.DEFAULT);
+        n.links.connected.addAll(List.of(n.k(1), n.k(6)));
+        for (int i = 0; i < Relay.MAX_SPLICED_PER_LINK + 5; i++) {
+            n.seekFrom(0, 1, 1000 + i, 3, 1, 6);
+        }
+        assertEquals(Relay.MAX_SPLICED_PER_LINK, n.relay.circuits(), "one member's seeks fill at most its share");
+        assertEquals(5, n.seeks.dropped(Seeks.Dropped.NOT_SPLICED));
+        // answer one of them: its target side opens and the response comes back
+        long back = Long.parseLong(n.links.sent.get(0).split(" ")[2]);
+        long toTarget = Long.parseLong(n.links.sent.get(1).split(" ")[2]);
+        n.relay.onOpened(MS, n.k(6), toTarget, 1400);
+        n.relay.onOpened(MS, n.k(1), back, 1400);
+        byte[] response = new byte[92];
+        response[0] = 2;
+        n.relay.onData(2 * MS, n.k(6), toTarget, response, 0, response.length);
+        n.relay.onTimeout(Relay.SPLICE_ANSWER_TIMEOUT_NANOS + 3 * SECOND);
+        assertEquals(1, n.relay.circuits(), "only the answered splice is left");
+        n.seekFrom(Relay.SPLICE_ANSWER_TIMEOUT_NANOS + 3 * SECOND, 1, 5000, 3, 1, 6);
+        assertEquals(2, n.relay.circuits(), "room again");
+    }
 }
