@@ -11,7 +11,9 @@ import java.util.Map;
  * What the session engine reports to a node: payloads go to the {@link PayloadRouter}; a completed
  * handshake brings a peer up, a given-up handshake or zeroed keys take it down, to the listener; an
  * authenticated packet moves the peer's endpoint by WireGuard's roaming, and the listener hears of
- * the move. Loop thread.
+ * the move — unless the overlay picks the peer's paths, which it does from the start for a peer
+ * with relays and from its first relayed packet for any other that is not a stock WireGuard peer.
+ * Loop thread.
  */
 final class PeerEvents implements SessionEvents {
     private final Map<PublicKey, PeerState> peers;
@@ -60,6 +62,7 @@ final class PeerEvents implements SessionEvents {
         }
         if (s != null) {
             connections.sessionRenewed(s);
+            overlay.handshakeCompleted(peer);
         }
     }
 
@@ -85,6 +88,9 @@ final class PeerEvents implements SessionEvents {
         if (s.overlayPaths) {
             overlay.authenticated(now, peer, from);
         } else if (!from.equals(peer.endpoint())) {
+            if (overlay.roamed(now, s, from)) {
+                return; // under the overlay's policy from now on; it moved the endpoint to the relayed path
+            }
             peer.setEndpoint(from);
             s.maxDatagram = DatagramLimit.of(from, maxUdpPayload, overlay.relayedMaxMessage(peer));
             listener.onEndpointChanged(peer.publicKey(), UdpEndpoint.addressOf(from));
