@@ -59,8 +59,9 @@ final class AddressReporter {
         return source;
     }
 
-    /** The report could not go (no session yet): it is due again at the next handshake. */
+    /** The report could not go (no session yet): it is due again at the next handshake, at once. */
     void failed() {
         reported = null;
+        reportedNanos = Long.MIN_VALUE;
     }
 }
