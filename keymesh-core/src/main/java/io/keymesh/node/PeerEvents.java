@@ -61,6 +61,7 @@ final class PeerEvents implements SessionEvents {
             silence.rearm();
         }
         if (s != null) {
+            s.confirmingHandshake = true;
             connections.sessionRenewed(s);
             overlay.handshakeCompleted(peer);
         }
@@ -111,18 +112,31 @@ final class PeerEvents implements SessionEvents {
         }
     }
 
-    /** A keepalive: the gap since the previous one is the interval at which the peer keeps its path open. */
+    /**
+     * A keepalive: the gap since the previous one, when the gap before it agrees (within a fifth), is
+     * the interval at which the peer keeps its path open. One gap is not enough: WireGuard's passive
+     * keepalives come in pairs 10 s apart (a second one when data arrived while the first was
+     * pending). The keepalive that confirms a handshake is no sample, and the next gap starts after it.
+     */
     @Override
     public void keepalive(Peer peer) {
         PeerState s = peers.get(peer.publicKey());
         if (s == null) {
             return;
         }
+        if (s.confirmingHandshake) {
+            s.confirmingHandshake = false;
+            s.lastKeepaliveNanos = Long.MIN_VALUE;
+            return;
+        }
         long now = clock.getAsLong();
         long gap = now - s.lastKeepaliveNanos;
         if (s.lastKeepaliveNanos != Long.MIN_VALUE && gap >= MIN_KEEPALIVE_GAP_NANOS && gap <= MAX_KEEPALIVE_GAP_NANOS) {
-            s.keepaliveGapNanos = now - s.lastKeepaliveNanos;
-            silence.rearm();
+            if (Math.abs(gap - s.unconfirmedKeepaliveGapNanos) <= gap / 5) {
+                s.keepaliveGapNanos = gap;
+                silence.rearm();
+            }
+            s.unconfirmedKeepaliveGapNanos = gap;
         }
         s.lastKeepaliveNanos = now;
     }
