@@ -22,6 +22,12 @@ public final class Path {
     long probeSentNanos = Long.MIN_VALUE;
     /** A probe went unanswered, and nothing was heard on the path since. */
     boolean failing;
+    /** When {@link #failing} last became true. */
+    long failingSinceNanos = Long.MIN_VALUE;
+    /** A configured endpoint: trusted as WireGuard trusts it, never demoted to a candidate. */
+    boolean configured;
+    /** A circuit a relay opened to us (the peer's), not one of ours. */
+    boolean inbound;
     long lastProbeNanos = Long.MIN_VALUE;
     long smoothedRttNanos;
     int maxMessage;

@@ -58,6 +58,11 @@ public final class PeerPaths {
     public static final int CHECK_ATTEMPTS = 8;
     /** Between two checks of one round (RFC 8445's Ta is 50 ms for a whole checklist; one path needs fewer). */
     public static final long CHECK_INTERVAL_NANOS = 250_000_000L;
+    /**
+     * A learnt direct path not in use, or a relayed one opened to us, that has not answered for this
+     * long is no longer probed (RFC 7675's consent freshness: 30 s).
+     */
+    public static final long CONSENT_TIMEOUT_NANOS = 30_000_000_000L;
 
     /** What the policy asks of the node. */
     public interface Actions {
@@ -125,6 +130,7 @@ public final class PeerPaths {
             }
         }
         p.usable = true;
+        p.configured = true;
         if (active == null) {
             active = p;
             directSinceNanos = now;
@@ -226,6 +232,7 @@ public final class PeerPaths {
         Path p = find(from);
         if (p == null) {
             p = new Path(from, Path.Kind.RELAYED, 1);
+            p.inbound = true;
             paths.add(p);
         }
         p.usable = true;
@@ -304,6 +311,7 @@ public final class PeerPaths {
             // A circuit a relay opened to us, and we have no working path: the peer reaches us
             // through it, so we answer through it.
             p = new Path(r, Path.Kind.RELAYED, 1);
+            p.inbound = true;
             p.usable = true;
             paths.add(p);
             heard(p, now);
@@ -319,6 +327,9 @@ public final class PeerPaths {
     private static void heard(Path p, long now) {
         p.lastReceivedNanos = now;
         p.failing = false;
+        if (p.lastProbeNanos != Long.MIN_VALUE && p.lastProbeNanos > now) {
+            p.lastProbeNanos = Long.MIN_VALUE; // it had lost consent: probed again from now on
+        }
         if (p.probeSentNanos != Long.MIN_VALUE && p.probeSentNanos <= now) {
             p.probeSentNanos = Long.MIN_VALUE; // anything heard answers the probe as well
         }
@@ -339,6 +350,7 @@ public final class PeerPaths {
         if (p == null && from instanceof RelayedEndpoint r && activeBad) {
             // A circuit a relay opened to us: the peer reaches us through it, so we can answer through it.
             p = new Path(r, Path.Kind.RELAYED, 1);
+            p.inbound = true;
             p.usable = true;
             p.lastReceivedNanos = now;
             paths.add(p);
@@ -434,8 +446,13 @@ public final class PeerPaths {
             }
             if (p.probeSentNanos != Long.MIN_VALUE && now - p.probeSentNanos >= PROBE_TIMEOUT_NANOS) {
                 p.probeSentNanos = Long.MIN_VALUE; // unanswered, nothing heard since
-                p.failing = true;
-                suspectSameRelay(p);
+                fail(p, now);
+                suspectSameRelay(now, p);
+            }
+            if (p.failing && now - p.failingSinceNanos >= CONSENT_TIMEOUT_NANOS && !p.configured
+                    && ((p.kind() == Path.Kind.DIRECT && p != active) || p.inbound)) {
+                lostConsent(p);
+                continue;
             }
             if (p.probeSentNanos == Long.MIN_VALUE && now >= nextProbe(p, now)) {
                 p.probeId = nextProbeId++;
@@ -449,6 +466,32 @@ public final class PeerPaths {
             choose(now);
         } else if (active != null) {
             upgrade(now);
+        }
+    }
+
+    private static void fail(Path p, long now) {
+        if (!p.failing) {
+            p.failing = true;
+            p.failingSinceNanos = now;
+        }
+    }
+
+    /**
+     * A direct path we learnt and do not use, or a relayed one a relay opened to us, unanswered for
+     * {@link #CONSENT_TIMEOUT_NANOS} (RFC 7675: consent is lost): a direct one becomes a
+     * candidate again (rechecked at the next punching round, or when the peer is heard from there);
+     * a relayed one is no longer probed, so the relay can let the circuit idle out. Either comes
+     * back when something is heard on it.
+     */
+    private static void lostConsent(Path p) {
+        if (p.kind() == Path.Kind.DIRECT) {
+            p.usable = false;
+            p.failing = false;
+            p.checksLeft = 0;
+            p.probeSentNanos = Long.MIN_VALUE;
+        } else {
+            p.probeSentNanos = Long.MIN_VALUE;
+            p.lastProbeNanos = Long.MAX_VALUE - STANDBY_PROBE_INTERVAL_NANOS; // not probed until heard from
         }
     }
 
@@ -484,13 +527,13 @@ public final class PeerPaths {
      * A relayed path failed: the likeliest cause is its first relay (or our link to it), so every
      * other path through that relay counts as failing too until something is heard on it.
      */
-    private void suspectSameRelay(Path failed) {
+    private void suspectSameRelay(long now, Path failed) {
         if (failed.endpoint() instanceof RelayedEndpoint f) {
             for (int i = 0; i < paths.size(); i++) {
                 Path p = paths.get(i);
                 if (p.endpoint() instanceof RelayedEndpoint r && r.via().equals(f.via())
                         && p.lastReceivedNanos < failed.lastProbeNanos) {
-                    p.failing = true;
+                    fail(p, now);
                 }
             }
         }
@@ -544,11 +587,11 @@ public final class PeerPaths {
     }
 
     /**
-     * True if the peer's packets take a relayed path and no direct path is usable and answering:
-     * the state in which punching runs.
+     * True if the peer's packets take a relayed path that answers, and no direct path is usable and
+     * answering: the state in which punching runs.
      */
     public boolean onlyRelayed() {
-        if (roaming || active == null || active.kind() != Path.Kind.RELAYED) {
+        if (roaming || active == null || active.kind() != Path.Kind.RELAYED || active.failing) {
             return false;
         }
         for (int i = 0; i < paths.size(); i++) {
