@@ -259,6 +259,32 @@ class MeshNodeHolePunchSimTest {
     }
 
     @Test
+    void aPeerListedWithoutRelaysComesUnderThePolicyWhenItArrivesThroughARelayAndGoesDirect() {
+        SimMesh mesh = new SimMesh(315);
+        Network internet = mesh.sim.newNetwork("internet", "198.18.0.0/15");
+        internet.setDefaultLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)));
+        Nat natA = internet.newNat("nat-a", NatConfig.of(NatType.FULL_CONE), "192.168.1.0/24");
+        Nat natB = internet.newNat("nat-b", NatConfig.of(NatType.PORT_RESTRICTED_CONE), "192.168.2.0/24");
+        Member r = mesh.member("r", internet.newHost("r"));
+        Member a = mesh.member("a", natA.inside().newHost("a"));
+        Member b = mesh.member("b", natB.inside().newHost("b"));
+        r.start(List.of(a.asPeerWithoutEndpoint(), b.asPeerWithoutEndpoint()));
+        a.start(List.of(r.asPeer().withPersistentKeepalive(25), b.asPeerVia(r)));
+        b.start(List.of(r.asPeer().withPersistentKeepalive(25), a.asPeerWithoutEndpoint())); // no relay for a
+        a.node.connect(r.publicKey());
+        b.node.connect(r.publicKey());
+        mesh.sim.runFor(Duration.ofSeconds(3));
+        assertTrue(changes(b, a).getFirst().path().relayed(), "b first answered a through the relay: " + changes(b, a));
+        assertFalse(b.stats(a).path().relayed(), "then went direct with it: " + b.stats(a).path());
+        assertFalse(a.stats(b).path().relayed(), a.stats(b).path().toString());
+        a.send(b, 1, 100);
+        b.send(a, 1, 100);
+        mesh.sim.runFor(Duration.ofSeconds(1));
+        assertEquals(1, b.receivedFrom(a).size());
+        assertEquals(1, a.receivedFrom(b).size());
+    }
+
+    @Test
     void anIdleDirectPathOutlivesNatBindingTimeoutsShorterThanTheIdleTime() {
         NatConfig shortBindings = NatConfig.of(NatType.PORT_RESTRICTED_CONE).withBindingTimeout(Duration.ofSeconds(30));
         World w = new World(314, shortBindings, shortBindings);
