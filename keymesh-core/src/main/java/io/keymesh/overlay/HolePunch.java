@@ -20,10 +20,16 @@ final class HolePunch {
     static final long UPGRADE_INTERVAL_NANOS = 60_000_000_000L;
     /** Rounds are at least this far apart (iroh: a punch attempt at most every 5 s). */
     static final long MIN_ROUND_INTERVAL_NANOS = 5_000_000_000L;
+    /**
+     * Offers received closer together than this are ignored: each sets off checks to up to eight
+     * addresses, and a peer must not turn this node into a packet generator.
+     */
+    static final long MIN_OFFER_INTERVAL_NANOS = 1_000_000_000L;
 
     private long nextRound = 1;
     private long offered = -1;
     private long lastRoundNanos = Long.MIN_VALUE;
+    private long lastOfferReceivedNanos = Long.MIN_VALUE;
     private long generationAtRound;
     private boolean directSinceRound;
     private List<InetSocketAddress> remote = List.of();
@@ -59,10 +65,19 @@ final class HolePunch {
         return nextRound;
     }
 
-    /** The peer's offer arrived: it counts as a round of ours. */
-    void offerReceived(long now, long generation, List<InetSocketAddress> candidates) {
+    /**
+     * The peer's offer arrived: it counts as a round of ours.
+     *
+     * @return false if it came within {@link #MIN_OFFER_INTERVAL_NANOS} of the previous one: ignore it
+     */
+    boolean offerReceived(long now, long generation, List<InetSocketAddress> candidates) {
+        if (lastOfferReceivedNanos != Long.MIN_VALUE && now - lastOfferReceivedNanos < MIN_OFFER_INTERVAL_NANOS) {
+            return false;
+        }
+        lastOfferReceivedNanos = now;
         started(now, generation);
         remote = List.copyOf(candidates);
+        return true;
     }
 
     /** An answer to round {@code round} arrived; true if it answers our latest offer. */

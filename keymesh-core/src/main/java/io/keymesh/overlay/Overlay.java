@@ -409,7 +409,8 @@ public final class Overlay {
 
     /**
      * The peer's candidates: an offer is checked at once and answered with ours on the path it came
-     * over; an answer to our latest offer is checked at once. A peer that roams as in WireGuard
+     * over (one offer a second at most: later ones are ignored); an answer to our latest offer is
+     * checked at once. A peer that roams as in WireGuard
      * (direct, no relayed path) has nothing to punch: its frames are ignored.
      */
     private void onCandidates(long now, PublicKey peer, Endpoint from) {
@@ -432,7 +433,9 @@ public final class Overlay {
             }
             return;
         }
-        e.punch.offerReceived(now, local.generation(), addresses);
+        if (!e.punch.offerReceived(now, local.generation(), addresses)) {
+            return; // too soon after the last one
+        }
         e.paths.candidatesReceived(now, endpoints);
         int n = CandidatesFrame.write(probeOut, 0, candidatesIn.round(), CandidatesFrame.FLAG_ANSWER,
                 local.candidates(now));
