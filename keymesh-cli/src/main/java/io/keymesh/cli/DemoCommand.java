@@ -96,7 +96,8 @@ final class DemoCommand implements Callable<Integer> {
                 mesh.add(MeshNode.start(NodeConfig.of(keys.get(i), new InetSocketAddress(loopback, 0), psk), check));
             }
             // Every node knows every other's address, except that the last node and the others
-            // but n0 know each other only by key, reached through n0 as their relay.
+            // but n0 know each other only by key, reached through n0 as their relay — until they
+            // punch through to each other directly.
             for (int i = 0; i < nodes; i++) {
                 for (int j = 0; j < nodes; j++) {
                     if (i != j) {
@@ -126,6 +127,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             boolean complete = allArrived.await(15, TimeUnit.SECONDS);
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            awaitDirect(mesh, keys, nodes);
             printTable(out, mesh);
             long arrived = expected - allArrived.getCount();
             out.printf("%d nodes, %d datagrams sent, %d arrived, %d corrupt, in %d ms%n",
@@ -162,6 +164,25 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Waits (at most 5 s) until the pairs that met through n0 went direct: on loopback nothing stands
+     * between them, so they punch through at once.
+     */
+    private static void awaitDirect(List<MeshNode> mesh, List<PrivateKey> keys, int nodes) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (int i = 0; i < nodes; i++) {
+            for (int j = 0; j < nodes; j++) {
+                if (i != j && relayed(i, j, nodes)) {
+                    PathInfo p;
+                    while (((p = path(mesh.get(i), keys.get(j).publicKey())) == null || p.relayed())
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                }
+            }
+        }
+    }
+
     private static PathInfo path(MeshNode node, PublicKey peer) throws Exception {
         for (PeerStats p : node.peerStats().get()) {
             if (p.publicKey().equals(peer)) {
@@ -171,13 +192,19 @@ final class DemoCommand implements Callable<Integer> {
         return null;
     }
 
-    private static String path(PeerStats p, List<MeshNode> mesh) {
+    /** The path node {@code i} uses to {@code p}'s peer: "direct ADDRESS" (", met via n0" if it punched through), "relay nK". */
+    private static String path(PeerStats p, List<MeshNode> mesh, int i) {
         PathInfo path = p.path();
         if (path == null) {
             return "-";
         }
         if (!path.relayed()) {
-            return "direct " + path.address().getHostString() + ":" + path.address().getPort();
+            int j = 0;
+            while (j < mesh.size() && !mesh.get(j).publicKey().equals(p.publicKey())) {
+                j++;
+            }
+            return "direct " + path.address().getHostString() + ":" + path.address().getPort()
+                    + (relayed(i, j, mesh.size()) ? ", met via n0" : "");
         }
         for (int k = 0; k < mesh.size(); k++) {
             if (mesh.get(k).publicKey().equals(path.via())) {
@@ -196,7 +223,7 @@ final class DemoCommand implements Callable<Integer> {
             for (PeerStats p : mesh.get(i).peerStats().get()) {
                 String age = p.lastHandshakeAgoNanos() < 0 ? "never" : (p.lastHandshakeAgoNanos() / 1_000_000) + " ms ago";
                 out.printf("%-6s %-14s %-22s %12s %8d %8d %9d %9d %6d%n",
-                        "n" + i, p.publicKey().toBase64().substring(0, 10) + "…", path(p, mesh), age,
+                        "n" + i, p.publicKey().toBase64().substring(0, 10) + "…", path(p, mesh, i), age,
                         p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(), dropCount);
             }
         }

@@ -337,12 +337,13 @@ class UpCommandTest {
     /**
      * Three nodes from config files on loopback, as in the README: a hub that both others reach
      * directly, and two nodes that list each other only {@code via} the hub. Each opens a circuit
-     * through the hub, starts a handshake over it once it is open, and the announcements cross it:
-     * the logs report the relayed paths, the nodes' final tables show them, and the hub's table
-     * shows what it carried.
+     * through the hub and starts a handshake over it once it is open: the logs report the relayed
+     * paths and the hub's table shows what it carried. Then, as the hub told each where it sees it,
+     * they exchange candidates and go direct (on loopback nothing stands between them): the logs
+     * report the direct paths and the nodes' final tables show them.
      */
     @Test
-    void twoNodesThatListEachOtherViaAHubTalkThroughIt() throws Exception {
+    void twoNodesThatListEachOtherViaAHubMeetThroughItAndGoDirect() throws Exception {
         Logger logger = (Logger) LoggerFactory.getLogger(UpCommand.class);
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
@@ -400,11 +401,15 @@ class UpCommandTest {
                 assertTrue(messages.stream().anyMatch(m -> m.startsWith(pathLine)), "no log line \"" + pathLine + "\" in " + messages);
             }
 
-            String relayPath = " +relay \\Q" + hub.publicKey().toBase64().substring(0, 8) + "\u2026\\E( [0-9.<]+ ms)?";
+            for (PrivateKey peer : List.of(home, office)) {
+                String pathLine = "peer " + peer.publicKey() + " path now direct 127.0.0.1:";
+                assertTrue(messages.stream().anyMatch(m -> m.startsWith(pathLine)), "no log line \"" + pathLine + "\" in " + messages);
+            }
+            String directPath = " +up .* 1 +1 +direct 127\\.0\\.0\\.1:\\d+( [0-9.<]+ ms)?";
             assertTrue(lastRowFor(homeRun.out.toString(), office.publicKey())
-                    .matches("\\Q" + office.publicKey() + "\\E +- +up .* 1 +1" + relayPath), homeRun.out.toString());
+                    .matches("\\Q" + office.publicKey() + "\\E +127\\.0\\.0\\.1:\\d+" + directPath), homeRun.out.toString());
             assertTrue(lastRowFor(officeRun.out.toString(), home.publicKey())
-                    .matches("\\Q" + home.publicKey() + "\\E +- +up .* 1 +1" + relayPath), officeRun.out.toString());
+                    .matches("\\Q" + home.publicKey() + "\\E +127\\.0\\.0\\.1:\\d+" + directPath), officeRun.out.toString());
             assertTrue(homeRun.out.toString().lines().anyMatch(l -> l.matches("own circuits: [1-9][0-9]* now, .*")),
                     homeRun.out.toString());
             List<String> hubLines = hubRun.out.toString().lines().toList();

@@ -1,6 +1,7 @@
 package io.keymesh.io;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.random.RandomGenerator;
 
@@ -60,6 +61,16 @@ public interface NodeIo extends AutoCloseable {
 
     /** The bound local address. */
     InetSocketAddress localAddress();
+
+    /**
+     * The addresses, with the bound port, at which peers on the same networks may reach this socket
+     * (host candidates, RFC 8445 section 5.1.1.1): the bound address, or for a wildcard bind none
+     * by default. Loop thread; may be slow (it may enumerate interfaces), so call it rarely.
+     */
+    default List<InetSocketAddress> localAddresses() {
+        InetSocketAddress a = localAddress();
+        return a.getAddress().isAnyLocalAddress() ? List.of() : List.of(a);
+    }
 
     /** Starts delivering received datagrams to {@code receiver}. Call once. */
     void start(Receiver receiver);

@@ -2,7 +2,10 @@ package io.keymesh.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -11,6 +14,8 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -169,6 +174,39 @@ public final class UdpNodeIo implements NodeIo {
     @Override
     public InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    /**
+     * The bound address; for a wildcard bind, the addresses of the interfaces that are up, with the
+     * bound port — not loopback, link-local or multicast ones, and only IPv4 ones for an IPv4 socket.
+     * Empty if the interfaces cannot be read.
+     */
+    @Override
+    public List<InetSocketAddress> localAddresses() {
+        InetAddress bound = localAddress.getAddress();
+        if (!bound.isAnyLocalAddress()) {
+            return List.of(localAddress);
+        }
+        boolean ipv4Only = bound instanceof Inet4Address;
+        List<InetSocketAddress> out = new ArrayList<>();
+        try {
+            for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
+                if (!ni.isUp() || ni.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : ni.inetAddresses().toList()) {
+                    if (a.isLoopbackAddress() || a.isLinkLocalAddress() || a.isMulticastAddress()
+                            || (ipv4Only && !(a instanceof Inet4Address))) {
+                        continue;
+                    }
+                    out.add(new InetSocketAddress(a, localAddress.getPort()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot read the interfaces' addresses: {}", e.toString());
+            return List.of();
+        }
+        return out;
     }
 
     @Override

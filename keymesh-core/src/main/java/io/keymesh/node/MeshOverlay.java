@@ -57,8 +57,13 @@ final class MeshOverlay implements Overlay.Host {
     private final ConcurrentLinkedQueue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final Runnable flushTask = this::flush;
-    private final byte[] probeScratch = new byte[SessionEngine.SEND_HEADROOM + 128 + FrameLinks.TAILROOM];
+    private final byte[] probeScratch = new byte[SessionEngine.SEND_HEADROOM + 256 + FrameLinks.TAILROOM];
     private long relayedDropped;
+    /** When the host's addresses were last read, or {@link Long#MIN_VALUE}. */
+    private long hostAddressesRead = Long.MIN_VALUE;
+
+    /** How often the host's addresses are read again (a new one is a network change: punching runs again). */
+    static final long HOST_ADDRESS_POLL_NANOS = 10_000_000_000L;
 
     /** Where the engine's packets for relayed paths go; any thread. */
     final Transmit relayedTransmit = new Transmit() {
@@ -126,7 +131,8 @@ final class MeshOverlay implements Overlay.Host {
                 runSeed(self, loop.io()));
         this.wakeup = new Wakeup(loop.io(), () -> overlay.nextTimeout(loop.io().nanoTime()), this::onTimeout);
         for (int type : new int[] {MeshFrame.RELAY_OPEN, MeshFrame.RELAY_OPENED, MeshFrame.RELAY_REFUSED,
-                MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK, MeshFrame.SEEK, MeshFrame.REACH}) {
+                MeshFrame.RELAY_DATA, MeshFrame.RELAY_CLOSE, MeshFrame.PROBE, MeshFrame.PROBE_ACK, MeshFrame.SEEK,
+                MeshFrame.REACH, MeshFrame.CANDIDATES, MeshFrame.OBSERVED_ADDRESS}) {
             router.registerFrame(type, (from, state, b, off, len) -> {
                 if (state == null) {
                     return; // no longer a peer
@@ -138,6 +144,13 @@ final class MeshOverlay implements Overlay.Host {
             });
         }
         loop.routeOtherEndpoints(relayedTransmit);
+        readHostAddresses(loop.io().nanoTime());
+    }
+
+    /** Gives the overlay the host's addresses (its host candidates). */
+    private void readHostAddresses(long now) {
+        hostAddressesRead = now;
+        overlay.hostAddresses(loop.io().localAddresses());
     }
 
     /**
@@ -181,12 +194,6 @@ final class MeshOverlay implements Overlay.Host {
         wakeup.rearm();
     }
 
-    /** A handshake with {@code key} completed (any, not only the first). */
-    void handshakeCompleted(PublicKey key) {
-        overlay.handshakeCompleted(key);
-        wakeup.rearm();
-    }
-
     /** Stops seeking {@code key}, without calling it unreachable. */
     void cancelSeek(PublicKey key) {
         overlay.seeks().cancel(key);
@@ -199,7 +206,31 @@ final class MeshOverlay implements Overlay.Host {
 
     /** An authenticated packet, at {@code now}, of a peer whose paths the overlay picks, from {@code from}. */
     void authenticated(long now, Peer peer, Endpoint from) {
-        overlay.authenticated(now, peer.publicKey(), from);
+        if (overlay.authenticated(now, peer.publicKey(), from)) {
+            wakeup.rearm();
+        }
+    }
+
+    /**
+     * A roaming peer's authenticated packet came from {@code from}, not its endpoint. If that is a
+     * relayed path and the peer is not a stock WireGuard peer, the overlay takes it under its policy
+     * (so that it can go direct again) and moves its endpoint there itself.
+     *
+     * @return true if the overlay picks the peer's paths from now on (its endpoint is set)
+     */
+    boolean roamed(long now, PeerState s, Endpoint from) {
+        boolean adopted = overlay.roamed(now, s.session.publicKey(), from);
+        if (adopted) {
+            s.overlayPaths = true;
+        }
+        wakeup.rearm();
+        return adopted;
+    }
+
+    /** A handshake with the peer completed: it is told again the address we see it at. */
+    void handshakeCompleted(Peer peer) {
+        overlay.handshakeCompleted(loop.io().nanoTime(), peer.publicKey(), peer.endpoint());
+        wakeup.rearm();
     }
 
     /**
@@ -299,6 +330,9 @@ final class MeshOverlay implements Overlay.Host {
 
     private void onTimeout(long now) {
         try {
+            if (now - hostAddressesRead >= HOST_ADDRESS_POLL_NANOS) {
+                readHostAddresses(now);
+            }
             overlay.onTimeout(now);
         } finally {
             loop.rearm();
@@ -367,6 +401,17 @@ final class MeshOverlay implements Overlay.Host {
                 loop.engine().send(loop.io().nanoTime(), s.session, buf, off, len);
             }
         }
+    }
+
+    /** For statistics: the candidates {@code peer} last sent. */
+    List<java.net.InetSocketAddress> remoteCandidates(Peer peer) {
+        return overlay.remoteCandidates(peer.publicKey());
+    }
+
+    /** For statistics: how long {@code peer} has been direct (see {@link PeerStats#directForNanos}), or -1. */
+    long directFor(Peer peer, long now) {
+        PeerPaths p = overlay.paths(peer.publicKey());
+        return p == null || p.isRoaming() || p.directSinceNanos() == Long.MIN_VALUE ? -1 : now - p.directSinceNanos();
     }
 
     /** For statistics: the paths to {@code peer}, the one in use first. */

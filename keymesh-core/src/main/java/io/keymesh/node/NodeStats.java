@@ -33,7 +33,8 @@ final class NodeStats {
             long hs = p.lastHandshakeNanos();
             out.add(new PeerStats(p.publicKey(), UdpEndpoint.addressOf(p.endpoint()), s != null && s.up, hs < 0 ? -1 : now - hs,
                     p.handshakesCompleted(), p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(),
-                    s == null ? 0 : s.datagramsSent.get(), s == null ? 0 : s.datagramsReceived, overlay.paths(p)));
+                    s == null ? 0 : s.datagramsSent.get(), s == null ? 0 : s.datagramsReceived, overlay.paths(p),
+                    overlay.remoteCandidates(p), overlay.directFor(p, now)));
         }
         return out;
     }

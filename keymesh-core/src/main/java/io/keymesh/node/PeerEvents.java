@@ -11,7 +11,9 @@ import java.util.Map;
  * What the session engine reports to a node: payloads go to the {@link PayloadRouter}; a completed
  * handshake brings a peer up, a given-up handshake or zeroed keys take it down, to the listener; an
  * authenticated packet moves the peer's endpoint by WireGuard's roaming, and the listener hears of
- * the move. Loop thread.
+ * the move — unless the overlay picks the peer's paths, which it does from the start for a peer
+ * with relays and from its first relayed packet for any other that is not a stock WireGuard peer.
+ * Loop thread.
  */
 final class PeerEvents implements SessionEvents {
     private final Map<PublicKey, PeerState> peers;
@@ -59,8 +61,9 @@ final class PeerEvents implements SessionEvents {
             silence.rearm();
         }
         if (s != null) {
+            s.confirmingHandshake = true;
             connections.sessionRenewed(s);
-            overlay.handshakeCompleted(peer.publicKey());
+            overlay.handshakeCompleted(peer);
         }
     }
 
@@ -86,6 +89,9 @@ final class PeerEvents implements SessionEvents {
         if (s.overlayPaths) {
             overlay.authenticated(now, peer, from);
         } else if (!from.equals(peer.endpoint())) {
+            if (overlay.roamed(now, s, from)) {
+                return; // under the overlay's policy from now on; it moved the endpoint to the relayed path
+            }
             peer.setEndpoint(from);
             s.maxDatagram = DatagramLimit.of(from, maxUdpPayload, overlay.relayedMaxMessage(peer));
             listener.onEndpointChanged(peer.publicKey(), UdpEndpoint.addressOf(from));
@@ -106,18 +112,31 @@ final class PeerEvents implements SessionEvents {
         }
     }
 
-    /** A keepalive: the gap since the previous one is the interval at which the peer keeps its path open. */
+    /**
+     * A keepalive: the gap since the previous one, when the gap before it agrees (within a fifth), is
+     * the interval at which the peer keeps its path open. One gap is not enough: WireGuard's passive
+     * keepalives come in pairs 10 s apart (a second one when data arrived while the first was
+     * pending). The keepalive that confirms a handshake is no sample, and the next gap starts after it.
+     */
     @Override
     public void keepalive(Peer peer) {
         PeerState s = peers.get(peer.publicKey());
         if (s == null) {
             return;
         }
+        if (s.confirmingHandshake) {
+            s.confirmingHandshake = false;
+            s.lastKeepaliveNanos = Long.MIN_VALUE;
+            return;
+        }
         long now = clock.getAsLong();
         long gap = now - s.lastKeepaliveNanos;
         if (s.lastKeepaliveNanos != Long.MIN_VALUE && gap >= MIN_KEEPALIVE_GAP_NANOS && gap <= MAX_KEEPALIVE_GAP_NANOS) {
-            s.keepaliveGapNanos = now - s.lastKeepaliveNanos;
-            silence.rearm();
+            if (Math.abs(gap - s.unconfirmedKeepaliveGapNanos) <= gap / 5) {
+                s.keepaliveGapNanos = gap;
+                silence.rearm();
+            }
+            s.unconfirmedKeepaliveGapNanos = gap;
         }
         s.lastKeepaliveNanos = now;
     }

@@ -35,6 +35,13 @@ final class PeerState {
     boolean silent;
     /** When the last keepalive from the peer arrived, or {@link Long#MIN_VALUE}. */
     long lastKeepaliveNanos = Long.MIN_VALUE;
+    /**
+     * A handshake just completed: the next keepalive may be the one that confirms it (the initiator's,
+     * when it has nothing else to send), no sample of the peer's keepalive interval.
+     */
+    boolean confirmingHandshake;
+    /** The gap between its last two keepalives, not yet confirmed by the gap before it, or 0. */
+    long unconfirmedKeepaliveGapNanos;
     /** The gap between its last two keepalives (its persistent keepalive interval, as we see it), or 0. */
     long keepaliveGapNanos;
     /** Let in as a member holding the network key, not listed: forgotten when its session expires. */

@@ -10,13 +10,26 @@ import java.util.List;
  *
  * @param endpoint the peer's UDP address while its packets go there directly, else null
  * @param lastHandshakeAgoNanos time since the last completed handshake, or -1 if none
- * @param paths the paths to the peer the node knows, the one in use first
+ * @param paths the paths to the peer the node knows, the one in use first (candidates included)
+ * @param candidates the candidate addresses the peer last sent us (for going direct), in its order
+ * @param directForNanos how long the peer's packets have taken a direct path since they last moved
+ *     there from a relayed one (or from none), or -1 while they do not take a direct path or the
+ *     peer roams as in WireGuard
  */
 public record PeerStats(PublicKey publicKey, InetSocketAddress endpoint, boolean up, long lastHandshakeAgoNanos,
         long handshakes, long txPackets, long rxPackets, long txBytes, long rxBytes, long datagramsSent,
-        long datagramsReceived, List<PathInfo> paths) {
+        long datagramsReceived, List<PathInfo> paths, List<InetSocketAddress> candidates, long directForNanos) {
     public PeerStats {
         paths = List.copyOf(paths);
+        candidates = List.copyOf(candidates);
+    }
+
+    /** Without candidates, not direct. */
+    public PeerStats(PublicKey publicKey, InetSocketAddress endpoint, boolean up, long lastHandshakeAgoNanos,
+            long handshakes, long txPackets, long rxPackets, long txBytes, long rxBytes, long datagramsSent,
+            long datagramsReceived, List<PathInfo> paths) {
+        this(publicKey, endpoint, up, lastHandshakeAgoNanos, handshakes, txPackets, rxPackets, txBytes, rxBytes,
+                datagramsSent, datagramsReceived, paths, List.of(), -1);
     }
 
     /** The path in use, or null if there is none. */

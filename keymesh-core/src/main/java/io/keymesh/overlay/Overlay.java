@@ -3,8 +3,10 @@ package io.keymesh.overlay;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.session.Endpoint;
 import io.keymesh.session.UdpEndpoint;
+import io.keymesh.wire.CandidatesFrame;
 import io.keymesh.wire.CircuitReasonFrame;
 import io.keymesh.wire.MeshFrame;
+import io.keymesh.wire.ObservedAddressFrame;
 import io.keymesh.wire.ProbeFrame;
 import io.keymesh.wire.RelayDataFrame;
 import io.keymesh.wire.RelayOpenFrame;
@@ -19,7 +21,10 @@ import java.util.Map;
 /**
  * The overlay of one node: its paths to every peer ({@link PeerPaths}), the circuits it opens and
  * accepts ({@link Circuits}), and the relay service it offers ({@link Relay}). It reads the relay
- * and probe frames that arrive inside sessions and decides where each peer's packets go.
+ * and probe frames that arrive inside sessions and decides where each peer's packets go. It also
+ * takes its peers from relayed to direct paths: it tells each peer the address it sees it at
+ * ({@link AddressReporter}), keeps its own candidates ({@link LocalCandidates}), and exchanges them
+ * with a peer it reaches only through relays ({@link HolePunch}).
  *
  * <p>It sits beside the session layer, not only above it: relayed packets ride other peers'
  * sessions (a circuit through R is carried by the session with R), and the session layer sends to
@@ -80,7 +85,10 @@ public final class Overlay {
     private final RelayDataFrame dataIn = new RelayDataFrame();
     private final CircuitReasonFrame closeIn = new CircuitReasonFrame();
     private final ProbeFrame probeIn = new ProbeFrame();
-    private final byte[] probeOut = new byte[64];
+    private final CandidatesFrame candidatesIn = new CandidatesFrame();
+    private final ObservedAddressFrame observedIn = new ObservedAddressFrame();
+    private final byte[] probeOut = new byte[256];
+    private final LocalCandidates local = new LocalCandidates();
     /** Answers to RELAY_DATA on unknown circuits, at most one per this long. */
     static final long CLOSE_UNKNOWN_INTERVAL_NANOS = 100_000_000L;
 
@@ -88,15 +96,26 @@ public final class Overlay {
     private long malformedFrames;
     private long circuitsRefused;
 
-    /** A peer's paths, the routes to it through relays, and its send counter at the last tick. */
+    /**
+     * A peer's paths, the routes to it through relays, its send counter at the last tick, and (unless
+     * it is a stock WireGuard peer, which gets no mesh frames) its punching and address reports.
+     */
     private static final class PeerEntry {
         final PeerPaths paths;
         final List<List<PublicKey>> routes;
+        final boolean wireGuard;
+        final HolePunch punch;
+        final AddressReporter reporter;
         long packetsSentSeen;
+        /** The endpoint of the last authenticated packet reported, to skip unchanged sources quickly. */
+        Endpoint lastFrom;
 
-        PeerEntry(PeerPaths paths, List<List<PublicKey>> routes) {
+        PeerEntry(PeerPaths paths, List<List<PublicKey>> routes, boolean wireGuard) {
             this.paths = paths;
             this.routes = routes;
+            this.wireGuard = wireGuard;
+            this.punch = wireGuard ? null : new HolePunch();
+            this.reporter = wireGuard ? null : new AddressReporter();
         }
     }
 
@@ -145,10 +164,6 @@ public final class Overlay {
         seeks.seek(now, target, initiation, off);
     }
 
-    /** A handshake with {@code key} completed: a seek for it is answered. */
-    public void handshakeCompleted(PublicKey key) {
-        seeks.found(key);
-    }
 
     public Relay relay() {
         return relay;
@@ -158,12 +173,23 @@ public final class Overlay {
         return circuits;
     }
 
+    /** This node's candidates: host addresses and the reflexive addresses its peers report. */
+    public LocalCandidates localCandidates() {
+        return local;
+    }
+
+    /** This node's host addresses now (see {@link LocalCandidates#setHost}). */
+    public void hostAddresses(List<InetSocketAddress> addresses) {
+        local.setHost(addresses);
+    }
+
     // ------------------------------------------------------------------ peers
 
     /**
      * Adds a peer. {@code routes} lists the ways to reach it through relays (each: the relays in
      * order, without the peer); with none, or for a stock WireGuard peer ({@code roaming}), the peer
-     * keeps WireGuard's roaming. {@code endpoint} is its configured direct address, or null.
+     * keeps WireGuard's roaming — a stock WireGuard peer for good, any other until a relayed path to
+     * it appears ({@link #roamed}). {@code endpoint} is its configured direct address, or null.
      */
     public void addPeer(long now, PublicKey key, UdpEndpoint endpoint, List<List<PublicKey>> routes, boolean roaming) {
         boolean plain = roaming || routes.isEmpty();
@@ -173,7 +199,7 @@ public final class Overlay {
         for (List<PublicKey> r : routes) {
             copy.add(List.copyOf(r));
         }
-        peers.put(key, new PeerEntry(paths, plain ? List.of() : copy));
+        peers.put(key, new PeerEntry(paths, plain ? List.of() : copy, roaming));
         if (endpoint != null) {
             paths.setDirect(now, endpoint);
         }
@@ -250,12 +276,76 @@ public final class Overlay {
 
     // ------------------------------------------------------------------ what arrives
 
-    /** An authenticated packet of {@code peer} arrived from {@code from}. */
-    public void authenticated(long now, PublicKey peer, Endpoint from) {
+    /**
+     * An authenticated packet of {@code peer}, whose paths the overlay picks, arrived from {@code from}.
+     *
+     * @return true if {@link #nextTimeout} may have moved earlier (a check or a report is due)
+     */
+    public boolean authenticated(long now, PublicKey peer, Endpoint from) {
         PeerEntry e = peers.get(peer);
-        if (e != null) {
-            e.paths.authenticated(now, from);
+        if (e == null) {
+            return false;
         }
+        boolean moved = e.paths.authenticated(now, from);
+        if (e.lastFrom != from) {
+            e.lastFrom = from;
+            moved |= source(e, from);
+        }
+        return moved;
+    }
+
+    /** A direct source of the peer's packets, for its address reports; true if a report became due. */
+    private static boolean source(PeerEntry e, Endpoint from) {
+        if (e.reporter != null && from instanceof UdpEndpoint u) {
+            e.reporter.source(u.address());
+            return e.reporter.nextTimeout() != Long.MAX_VALUE;
+        }
+        return false;
+    }
+
+    /**
+     * An authenticated packet of {@code peer}, which roams as in WireGuard, came from {@code from},
+     * where its endpoint moves now. A relayed path takes a peer that is not a stock WireGuard peer
+     * under the overlay's policy ({@link PeerPaths#leaveRoaming}), so that it can go direct again.
+     *
+     * @return true if the peer is under the overlay's policy from now on: the owner reports its
+     *     packets through {@link #authenticated} and applies the paths the overlay picks
+     */
+    public boolean roamed(long now, PublicKey peer, Endpoint from) {
+        PeerEntry e = peers.get(peer);
+        if (e == null) {
+            return false;
+        }
+        if (from instanceof RelayedEndpoint r && !e.wireGuard && e.paths.isRoaming()) {
+            e.paths.leaveRoaming(now, r);
+            return true;
+        }
+        e.paths.authenticated(now, from);
+        source(e, from);
+        return false;
+    }
+
+    /**
+     * A handshake with {@code peer} completed (the first or a renewal): it is told again where we see
+     * its packets come from. {@code endpoint}: where a roaming peer's packets come from now (its
+     * endpoint); ignored for a peer whose paths the overlay picks, whose sources it follows itself.
+     */
+    public void handshakeCompleted(long now, PublicKey peer, Endpoint endpoint) {
+        seeks.found(peer); // a seek for it, if any, is answered
+        PeerEntry e = peers.get(peer);
+        if (e == null || e.reporter == null) {
+            return;
+        }
+        if (e.paths.isRoaming() && endpoint instanceof UdpEndpoint u) {
+            e.reporter.source(u.address());
+        }
+        e.reporter.handshakeCompleted();
+    }
+
+    /** The candidates {@code peer} last sent us (empty if none, or not a peer). */
+    public List<InetSocketAddress> remoteCandidates(PublicKey peer) {
+        PeerEntry e = peers.get(peer);
+        return e == null || e.punch == null ? List.of() : e.punch.remote();
     }
 
     /** {@code peer}'s data (frames other than probes) arrived from {@code from}. */
@@ -266,11 +356,11 @@ public final class Overlay {
         }
     }
 
-    /** True if frames of {@code type} are the overlay's: relay frames and probes. */
+    /** True if frames of {@code type} are the overlay's: relay frames, probes, candidates and address reports. */
     public static boolean isOverlayFrame(int type) {
         return (type >= MeshFrame.RELAY_OPEN && type <= MeshFrame.RELAY_CLOSE)
                 || type == MeshFrame.PROBE || type == MeshFrame.PROBE_ACK || type == MeshFrame.SEEK
-                || type == MeshFrame.REACH;
+                || type == MeshFrame.REACH || type == MeshFrame.CANDIDATES || type == MeshFrame.OBSERVED_ADDRESS;
     }
 
     /**
@@ -343,13 +433,65 @@ public final class Overlay {
                     PeerEntry e = peers.get(peer);
                     if (e != null) {
                         e.paths.probeAnswered(now, from, probeIn.probeId());
+                        if (probeIn.hasObserved() && from instanceof UdpEndpoint && !e.wireGuard) {
+                            local.reported(now, peer, probeIn.observed());
+                        }
                     }
                 }
             }
             case MeshFrame.SEEK -> seeks.onFrame(now, peer, b, off, len);
             case MeshFrame.REACH -> reach.onFrame(peer, b, off, len);
+            case MeshFrame.CANDIDATES -> {
+                if (!candidatesIn.decode(b, off, len)) {
+                    malformedFrames++;
+                } else {
+                    onCandidates(now, peer, from);
+                }
+            }
+            case MeshFrame.OBSERVED_ADDRESS -> {
+                if (!observedIn.decode(b, off, len)) {
+                    malformedFrames++;
+                } else if (peers.containsKey(peer) && !peers.get(peer).wireGuard) {
+                    local.reported(now, peer, observedIn.address());
+                }
+            }
             default -> malformedFrames++;
         }
+    }
+
+    /**
+     * The peer's candidates: an offer is checked at once and answered with ours on the path it came
+     * over (one offer a second at most: later ones are ignored); an answer to our latest offer is
+     * checked at once. A peer that roams as in WireGuard
+     * (direct, no relayed path) has nothing to punch: its frames are ignored.
+     */
+    private void onCandidates(long now, PublicKey peer, Endpoint from) {
+        PeerEntry e = peers.get(peer);
+        if (e == null || e.punch == null || e.paths.isRoaming()) {
+            return;
+        }
+        List<InetSocketAddress> addresses = new ArrayList<>(candidatesIn.count());
+        List<UdpEndpoint> endpoints = new ArrayList<>(candidatesIn.count());
+        for (int i = 0; i < candidatesIn.count(); i++) {
+            InetSocketAddress a = candidatesIn.address(i);
+            if (a.getPort() != 0 && !a.getAddress().isAnyLocalAddress() && !a.getAddress().isMulticastAddress()) {
+                addresses.add(a);
+                endpoints.add(new UdpEndpoint(a));
+            }
+        }
+        if (candidatesIn.answer()) {
+            if (e.punch.answerReceived(candidatesIn.round(), addresses)) {
+                e.paths.candidatesReceived(now, endpoints);
+            }
+            return;
+        }
+        if (!e.punch.offerReceived(now, local.generation(), addresses)) {
+            return; // too soon after the last one
+        }
+        e.paths.candidatesReceived(now, endpoints);
+        int n = CandidatesFrame.write(probeOut, 0, candidatesIn.round(), CandidatesFrame.FLAG_ANSWER,
+                local.candidates(now));
+        host.sendVia(peer, from, probeOut, 0, n); // the checks go at the next timeout, now
     }
 
     /**
@@ -374,6 +516,9 @@ public final class Overlay {
         long t = Math.min(Math.min(relay.nextTimeout(), circuits.nextTimeout()),
                 Math.min(seeks.nextTimeout(), reach.nextTimeout()));
         for (PeerEntry e : peers.values()) {
+            if (e.reporter != null) {
+                t = Math.min(t, e.reporter.nextTimeout());
+            }
             if (!e.paths.isRoaming()) {
                 if (nextTick == Long.MIN_VALUE) {
                     nextTick = now + TICK_NANOS;
@@ -404,6 +549,9 @@ public final class Overlay {
         }
         for (Map.Entry<PublicKey, PeerEntry> pe : peers.entrySet()) {
             PeerEntry e = pe.getValue();
+            if (e.reporter != null && e.reporter.nextTimeout() <= now) {
+                report(now, pe.getKey(), e);
+            }
             if (e.paths.isRoaming()) {
                 continue;
             }
@@ -418,14 +566,50 @@ public final class Overlay {
                         openRoute(now, pe.getKey(), r); // reopen a route whose circuit was refused or closed
                     }
                 }
+                punch(now, pe.getKey(), e);
             }
             e.paths.onTimeout(now);
         }
     }
 
+    /** Tells the peer where its packets come from, on the path they came over. */
+    private void report(long now, PublicKey peer, PeerEntry e) {
+        InetSocketAddress a = e.reporter.take(now);
+        if (a != null) {
+            int n = ObservedAddressFrame.write(probeOut, 0, a);
+            if (!host.sendVia(peer, new UdpEndpoint(a), probeOut, 0, n)) {
+                e.reporter.failed();
+            }
+        }
+    }
+
+    /** Offers our candidates to a peer we reach only through relays, when a round is due. */
+    private void punch(long now, PublicKey peer, PeerEntry e) {
+        if (e.punch == null) {
+            return;
+        }
+        Path active = e.paths.active();
+        if (active != null && active.kind() == Path.Kind.DIRECT) {
+            e.punch.sawDirect();
+        }
+        long generation = local.generation();
+        if (e.punch.due(now, e.paths, generation)) {
+            int n = CandidatesFrame.write(probeOut, 0, e.punch.nextRound(), 0, local.candidates(now));
+            if (host.sendVia(peer, active.endpoint(), probeOut, 0, n)) {
+                e.punch.offered(now, generation);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ counters
 
-    /** Relay and probe frames dropped as malformed. */
+    /** Punching rounds this node started with {@code peer} (CANDIDATES offers sent). */
+    public long punchRounds(PublicKey peer) {
+        PeerEntry e = peers.get(peer);
+        return e == null || e.punch == null ? 0 : e.punch.rounds();
+    }
+
+    /** Relay, probe, candidates and address frames dropped as malformed. */
     public long malformedFrames() {
         return malformedFrames;
     }

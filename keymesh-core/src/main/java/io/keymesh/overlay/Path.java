@@ -22,9 +22,23 @@ public final class Path {
     long probeSentNanos = Long.MIN_VALUE;
     /** A probe went unanswered, and nothing was heard on the path since. */
     boolean failing;
+    /** When {@link #failing} last became true. */
+    long failingSinceNanos = Long.MIN_VALUE;
+    /** A configured endpoint: trusted as WireGuard trusts it, never demoted to a candidate. */
+    boolean configured;
+    /** A circuit a relay opened to us (the peer's), not one of ours. */
+    boolean inbound;
     long lastProbeNanos = Long.MIN_VALUE;
     long smoothedRttNanos;
     int maxMessage;
+    /** Connectivity checks still to send on an unvalidated direct path (RFC 8445 section 6.1.4). */
+    int checksLeft;
+    /** When the next check goes. */
+    long nextCheckNanos = Long.MIN_VALUE;
+    /** When the first check of the round in progress went, or {@link Long#MIN_VALUE}. */
+    long checkStartNanos = Long.MIN_VALUE;
+    /** When a check on this direct path was first answered, or {@link Long#MIN_VALUE}. */
+    long validatedNanos = Long.MIN_VALUE;
 
     Path(Endpoint endpoint, Kind kind, int relays) {
         this.endpoint = endpoint;
@@ -45,6 +59,19 @@ public final class Path {
         return relays;
     }
 
+    /**
+     * True if the path may carry the peer's packets: a direct path once a connectivity check on it
+     * was answered (or configured, or learnt by roaming); a relayed one once its circuit opened.
+     */
+    public boolean usable() {
+        return usable;
+    }
+
+    /** When a check on this direct path was first answered (nanoseconds on the node's clock), or {@link Long#MIN_VALUE}. */
+    public long validatedNanos() {
+        return validatedNanos;
+    }
+
     /** Smoothed round-trip time from probes, in nanoseconds; 0 before the first answer. */
     public long rttNanos() {
         return smoothedRttNanos;
@@ -61,6 +88,6 @@ public final class Path {
 
     @Override
     public String toString() {
-        return (kind == Kind.DIRECT ? "direct " : "") + endpoint + (smoothedRttNanos > 0 ? " rtt " + smoothedRttNanos / 1000 + " µs" : "");
+        return (kind == Kind.DIRECT ? (usable ? "direct " : "candidate ") : "") + endpoint + (smoothedRttNanos > 0 ? " rtt " + smoothedRttNanos / 1000 + " µs" : "");
     }
 }

@@ -12,9 +12,13 @@ import java.util.List;
  *
  * <p>Two policies. A peer reached only directly (no relay configured for it, or a stock WireGuard
  * peer) keeps WireGuard's roaming, which its owner applies: its endpoint follows its authenticated
- * packets, nothing is probed, and this class only records the direct path ({@link #isRoaming()}).
- * A peer with relays has one direct path (the address its authenticated packets last came
- * from directly, or the configured one) and a relayed path per circuit, and the node picks:
+ * packets, nothing is probed, and this class only records the direct path ({@link #isRoaming()}) —
+ * until a relayed path to it appears ({@link #leaveRoaming}; never for a stock WireGuard peer, which
+ * the owner keeps roaming). A peer with relays has up to {@link #MAX_DIRECT_PATHS} direct paths and
+ * a relayed path per circuit. A direct path is usable once validated — configured, or a
+ * connectivity check on it answered; a candidate (from the peer's CANDIDATES, or an address its
+ * packets came from) is checked {@link #CHECK_ATTEMPTS} times, {@link #CHECK_INTERVAL_NANOS} apart,
+ * and carries nothing until a check is answered. The node picks:
  * <ul>
  *   <li>direct before relayed, fewer relays before more, and among equals the lower probe RTT, by a
  *       clear margin ({@link #RTT_SWITCH_MARGIN}) so that one sample does not flap the choice;
@@ -48,6 +52,17 @@ public final class PeerPaths {
     public static final long SENDING_WINDOW_NANOS = 5_000_000_000L;
     /** A path of equal rank replaces the one in use only if its RTT is lower by this fraction. */
     public static final double RTT_SWITCH_MARGIN = 0.2;
+    /** Most direct paths (candidates included) per peer; iroh keeps 8 paths. */
+    public static final int MAX_DIRECT_PATHS = 8;
+    /** Connectivity checks per round on an unvalidated direct path. */
+    public static final int CHECK_ATTEMPTS = 8;
+    /** Between two checks of one round (RFC 8445's Ta is 50 ms for a whole checklist; one path needs fewer). */
+    public static final long CHECK_INTERVAL_NANOS = 250_000_000L;
+    /**
+     * A learnt direct path not in use, or a relayed one opened to us, that has not answered for this
+     * long is no longer probed (RFC 7675's consent freshness: 30 s).
+     */
+    public static final long CONSENT_TIMEOUT_NANOS = 30_000_000_000L;
 
     /** What the policy asks of the node. */
     public interface Actions {
@@ -61,13 +76,14 @@ public final class PeerPaths {
         void use(Endpoint endpoint, Endpoint previous);
     }
 
-    private final boolean roaming;
+    private boolean roaming;
     private final Actions actions;
     private final List<Path> paths = new ArrayList<>();
     private Path active;
     private long lastSentNanos = Long.MIN_VALUE;
     private long nextProbeId;
     private long switches;
+    private long directSinceNanos = Long.MIN_VALUE;
 
     /**
      * @param roaming true for WireGuard's roaming (direct only), false to pick among paths
@@ -101,23 +117,127 @@ public final class PeerPaths {
     // ------------------------------------------------------------------ paths coming and going
 
     /**
-     * Sets the direct path (a configured endpoint): it is in use if nothing else is. The owner has
-     * set the peer's endpoint itself; {@link Actions#use} is not called for it.
+     * Adds a direct path to a configured endpoint, usable at once (as WireGuard trusts a configured
+     * endpoint): it is in use if nothing else is. The owner has set the peer's endpoint itself;
+     * {@link Actions#use} is not called for it.
      */
     public void setDirect(long now, UdpEndpoint endpoint) {
-        Path old = direct();
-        if (old != null && old.endpoint().equals(endpoint)) {
-            return;
+        Path p = find(endpoint);
+        if (p == null) {
+            p = addDirect(endpoint);
+            if (p == null) {
+                return;
+            }
         }
-        if (old != null) {
-            paths.remove(old);
+        p.usable = true;
+        p.configured = true;
+        if (active == null) {
+            active = p;
+            directSinceNanos = now;
+        }
+    }
+
+    /**
+     * A candidate address of the peer's (RFC 8445 section 5.1): a direct path that carries nothing
+     * until a connectivity check on it is answered. Known paths are left as they are.
+     *
+     * @return the path, or null if {@link #MAX_DIRECT_PATHS} are known and none can make room
+     */
+    public Path addCandidate(UdpEndpoint endpoint) {
+        Path p = find(endpoint);
+        return p != null ? p : addDirect(endpoint);
+    }
+
+    /**
+     * The peer's candidates as its latest CANDIDATES frame lists them: each becomes a direct path
+     * (if not known) and unvalidated ones are checked from {@code now} on; unvalidated paths it no
+     * longer lists, and not being checked, are forgotten.
+     *
+     * @return true if checks were scheduled (the owner's next timeout moved)
+     */
+    public boolean candidatesReceived(long now, List<UdpEndpoint> candidates) {
+        if (roaming) {
+            return false;
+        }
+        paths.removeIf(p -> p.kind() == Path.Kind.DIRECT && !p.usable && p.checksLeft == 0 && p != active
+                && !candidates.contains(p.endpoint()));
+        boolean scheduled = false;
+        for (UdpEndpoint c : candidates) {
+            Path p = addCandidate(c);
+            if (p != null && !p.usable) {
+                scheduled |= check(now, p);
+            }
+        }
+        return scheduled;
+    }
+
+    /**
+     * Starts a round of {@link #CHECK_ATTEMPTS} connectivity checks on an unvalidated direct path,
+     * {@link #CHECK_INTERVAL_NANOS} apart, the first now (RFC 8445's triggered check when the peer
+     * was just heard from there); false if one is in progress or the path needs none.
+     */
+    boolean check(long now, Path p) {
+        if (p.usable || p.kind() != Path.Kind.DIRECT || p.checksLeft > 0) {
+            return false;
+        }
+        p.checksLeft = CHECK_ATTEMPTS;
+        p.nextCheckNanos = now;
+        p.checkStartNanos = Long.MIN_VALUE;
+        p.probeId = nextProbeId++;
+        return true;
+    }
+
+    private Path addDirect(UdpEndpoint endpoint) {
+        int direct = 0;
+        Path victim = null;
+        for (int i = 0; i < paths.size(); i++) {
+            Path p = paths.get(i);
+            if (p.kind() != Path.Kind.DIRECT) {
+                continue;
+            }
+            direct++;
+            if (p != active && (victim == null || evictBefore(p, victim))) {
+                victim = p;
+            }
+        }
+        if (direct >= MAX_DIRECT_PATHS) {
+            if (victim == null || (victim.usable && !victim.failing)) {
+                return null; // every slot holds a working path
+            }
+            paths.remove(victim);
         }
         Path p = new Path(endpoint, Path.Kind.DIRECT, 0);
-        p.usable = true;
         paths.add(p);
-        if (active == null || active == old) {
-            active = p;
+        return p;
+    }
+
+    /** Which direct path makes room first: an unvalidated one before a failing one, then the longest unheard. */
+    private static boolean evictBefore(Path a, Path b) {
+        int ra = !a.usable ? 0 : a.failing ? 1 : 2;
+        int rb = !b.usable ? 0 : b.failing ? 1 : 2;
+        return ra != rb ? ra < rb : a.lastReceivedNanos < b.lastReceivedNanos;
+    }
+
+    /**
+     * A peer that roamed as in WireGuard became reachable over a relayed path ({@code from}: a
+     * circuit a relay opened to us): from now on the overlay picks its paths, so it can go direct
+     * again. The relayed path is taken at once, as roaming would have; the direct path it roamed
+     * on stays, usable, and is probed.
+     */
+    public void leaveRoaming(long now, RelayedEndpoint from) {
+        if (!roaming) {
+            return;
         }
+        roaming = false;
+        Path p = find(from);
+        if (p == null) {
+            p = new Path(from, Path.Kind.RELAYED, 1);
+            p.inbound = true;
+            paths.add(p);
+        }
+        p.usable = true;
+        heard(p, now);
+        switchTo(now, p);
     }
 
     /** A relayed path being opened; not used until {@link #relayedOpened}. */
@@ -157,44 +277,59 @@ public final class PeerPaths {
 
     /**
      * An authenticated packet of the peer arrived from {@code from} (any packet: handshake, data,
-     * keepalive, probe). Proof of life for that path; under roaming, the endpoint moves there.
+     * keepalive, probe). Proof of life for that path; under roaming, the endpoint moves there. A
+     * direct address not yet validated, or not known at all (a peer-reflexive candidate, RFC 8445
+     * section 7.3.1.3), gets a connectivity check at once: the peer's packets came through from
+     * there, so ours may go back through the binding they opened.
+     *
+     * @return true if a check was scheduled (the owner's next timeout moved)
      */
-    public void authenticated(long now, Endpoint from) {
+    public boolean authenticated(long now, Endpoint from) {
         Path p = find(from);
-        if (p == null && from instanceof UdpEndpoint u) {
-            // The peer's direct address is where its direct packets come from (roaming of the direct path).
-            Path old = direct();
-            if (old != null) {
-                paths.remove(old);
+        if (roaming) {
+            if (p == null && from instanceof UdpEndpoint u) {
+                // WireGuard's roaming, which the owner applies: the one direct path follows the packets.
+                paths.removeIf(q -> q.kind() == Path.Kind.DIRECT);
+                p = new Path(u, Path.Kind.DIRECT, 0);
+                p.usable = true;
+                paths.add(p);
+                active = p;
             }
-            p = new Path(u, Path.Kind.DIRECT, 0);
-            p.usable = true;
-            paths.add(p);
-            if (roaming) {
-                active = p; // the owner roams the peer's endpoint itself
-            } else if (old != null && old == active) {
-                switchTo(p);
+            if (p != null) {
+                heard(p, now);
             }
+            return false;
         }
-        if (p == null && from instanceof RelayedEndpoint r && !roaming && (active == null || active.failing)) {
+        if (p == null && from instanceof UdpEndpoint u) {
+            p = addCandidate(u);
+            return p != null && check(now, p);
+        }
+        if (p != null && !p.usable && p.kind() == Path.Kind.DIRECT) {
+            return check(now, p);
+        }
+        if (p == null && from instanceof RelayedEndpoint r && (active == null || active.failing)) {
             // A circuit a relay opened to us, and we have no working path: the peer reaches us
             // through it, so we answer through it.
             p = new Path(r, Path.Kind.RELAYED, 1);
+            p.inbound = true;
             p.usable = true;
             paths.add(p);
             heard(p, now);
-            switchTo(p);
-            return;
+            switchTo(now, p);
+            return false;
         }
-        if (p == null) {
-            return; // a circuit we do not track as a path (e.g. opened to us): the peer's data will tell
+        if (p != null) {
+            heard(p, now);
         }
-        heard(p, now);
+        return false; // null: a circuit we do not track as a path (e.g. opened to us): the peer's data will tell
     }
 
     private static void heard(Path p, long now) {
         p.lastReceivedNanos = now;
         p.failing = false;
+        if (p.lastProbeNanos != Long.MIN_VALUE && p.lastProbeNanos > now) {
+            p.lastProbeNanos = Long.MIN_VALUE; // it had lost consent: probed again from now on
+        }
         if (p.probeSentNanos != Long.MIN_VALUE && p.probeSentNanos <= now) {
             p.probeSentNanos = Long.MIN_VALUE; // anything heard answers the probe as well
         }
@@ -215,19 +350,37 @@ public final class PeerPaths {
         if (p == null && from instanceof RelayedEndpoint r && activeBad) {
             // A circuit a relay opened to us: the peer reaches us through it, so we can answer through it.
             p = new Path(r, Path.Kind.RELAYED, 1);
+            p.inbound = true;
             p.usable = true;
             p.lastReceivedNanos = now;
             paths.add(p);
         }
         if (p != null && p.usable && (activeBad || p.rank() < active.rank())) {
-            switchTo(p);
+            switchTo(now, p);
         }
     }
 
     /** The peer answered probe {@code id}, which came back over {@code from}. */
     public void probeAnswered(long now, Endpoint from, long id) {
         Path p = find(from);
-        if (p != null && p.probeId == id && p.lastProbeNanos != Long.MIN_VALUE) {
+        if (p == null || p.probeId != id) {
+            return;
+        }
+        if (!p.usable && p.kind() == Path.Kind.DIRECT && p.checkStartNanos != Long.MIN_VALUE) {
+            // A connectivity check answered: the path works both ways. Its RTT counts from the
+            // round's first check, an upper bound.
+            p.usable = true;
+            p.validatedNanos = now;
+            p.checksLeft = 0;
+            p.onRttSample(now - p.checkStartNanos);
+            p.lastProbeNanos = p.checkStartNanos;
+            heard(p, now);
+            if (!roaming && (active == null || active.failing)) {
+                choose(now);
+            } else if (!roaming) {
+                upgrade(now);
+            }
+        } else if (p.usable && p.lastProbeNanos != Long.MIN_VALUE) {
             p.onRttSample(now - p.lastProbeNanos);
             heard(p, now);
         }
@@ -252,6 +405,9 @@ public final class PeerPaths {
         for (int i = 0; i < paths.size(); i++) {
             Path p = paths.get(i);
             if (!p.usable) {
+                if (p.checksLeft > 0) {
+                    t = Math.min(t, p.nextCheckNanos);
+                }
                 continue;
             }
             if (p.probeSentNanos != Long.MIN_VALUE) {
@@ -283,12 +439,20 @@ public final class PeerPaths {
         for (int i = 0; i < paths.size(); i++) {
             Path p = paths.get(i);
             if (!p.usable) {
+                if (p.checksLeft > 0 && now >= p.nextCheckNanos) {
+                    sendCheck(now, p);
+                }
                 continue;
             }
             if (p.probeSentNanos != Long.MIN_VALUE && now - p.probeSentNanos >= PROBE_TIMEOUT_NANOS) {
                 p.probeSentNanos = Long.MIN_VALUE; // unanswered, nothing heard since
-                p.failing = true;
-                suspectSameRelay(p);
+                fail(p, now);
+                suspectSameRelay(now, p);
+            }
+            if (p.failing && now - p.failingSinceNanos >= CONSENT_TIMEOUT_NANOS && !p.configured
+                    && ((p.kind() == Path.Kind.DIRECT && p != active) || p.inbound)) {
+                lostConsent(p);
+                continue;
             }
             if (p.probeSentNanos == Long.MIN_VALUE && now >= nextProbe(p, now)) {
                 p.probeId = nextProbeId++;
@@ -305,6 +469,41 @@ public final class PeerPaths {
         }
     }
 
+    private static void fail(Path p, long now) {
+        if (!p.failing) {
+            p.failing = true;
+            p.failingSinceNanos = now;
+        }
+    }
+
+    /**
+     * A direct path we learnt and do not use, or a relayed one a relay opened to us, unanswered for
+     * {@link #CONSENT_TIMEOUT_NANOS} (RFC 7675: consent is lost): a direct one becomes a
+     * candidate again (rechecked at the next punching round, or when the peer is heard from there);
+     * a relayed one is no longer probed, so the relay can let the circuit idle out. Either comes
+     * back when something is heard on it.
+     */
+    private static void lostConsent(Path p) {
+        if (p.kind() == Path.Kind.DIRECT) {
+            p.usable = false;
+            p.failing = false;
+            p.checksLeft = 0;
+            p.probeSentNanos = Long.MIN_VALUE;
+        } else {
+            p.probeSentNanos = Long.MIN_VALUE;
+            p.lastProbeNanos = Long.MAX_VALUE - STANDBY_PROBE_INTERVAL_NANOS; // not probed until heard from
+        }
+    }
+
+    /** One connectivity check: a probe on an unvalidated direct path, the same id for the whole round. */
+    private void sendCheck(long now, Path p) {
+        p.checksLeft--;
+        p.nextCheckNanos = now + CHECK_INTERVAL_NANOS;
+        if (actions.probe(p, p.probeId) && p.checkStartNanos == Long.MIN_VALUE) {
+            p.checkStartNanos = now;
+        }
+    }
+
     /**
      * Moves to a path of better rank (direct over relayed, fewer relays) once it has proved itself:
      * something authenticated came over it since its last probe went out.
@@ -314,12 +513,13 @@ public final class PeerPaths {
         for (int i = 0; i < paths.size(); i++) {
             Path p = paths.get(i);
             if (p.usable && !p.failing && p.rank() < active.rank() && p.lastReceivedNanos != Long.MIN_VALUE
-                    && p.lastReceivedNanos >= p.lastProbeNanos && (best == null || p.rank() < best.rank())) {
+                    && p.lastReceivedNanos >= p.lastProbeNanos
+                    && (best == null || p.rank() < best.rank() || (p.rank() == best.rank() && clearlyFaster(p, best)))) {
                 best = p;
             }
         }
         if (best != null) {
-            switchTo(best);
+            switchTo(now, best);
         }
     }
 
@@ -327,13 +527,13 @@ public final class PeerPaths {
      * A relayed path failed: the likeliest cause is its first relay (or our link to it), so every
      * other path through that relay counts as failing too until something is heard on it.
      */
-    private void suspectSameRelay(Path failed) {
+    private void suspectSameRelay(long now, Path failed) {
         if (failed.endpoint() instanceof RelayedEndpoint f) {
             for (int i = 0; i < paths.size(); i++) {
                 Path p = paths.get(i);
                 if (p.endpoint() instanceof RelayedEndpoint r && r.via().equals(f.via())
                         && p.lastReceivedNanos < failed.lastProbeNanos) {
-                    p.failing = true;
+                    fail(p, now);
                 }
             }
         }
@@ -353,7 +553,7 @@ public final class PeerPaths {
                     && best.rank() == active.rank() && !clearlyFaster(best, active)) {
                 return; // not enough to move
             }
-            switchTo(best);
+            switchTo(now, best);
         }
     }
 
@@ -374,20 +574,38 @@ public final class PeerPaths {
         return clearlyFaster(a, b);
     }
 
-    private void switchTo(Path p) {
+    private void switchTo(long now, Path p) {
         Path previous = active;
         active = p;
         switches++;
+        if (p.kind() == Path.Kind.DIRECT && (previous == null || previous.kind() != Path.Kind.DIRECT)) {
+            directSinceNanos = now;
+        } else if (p.kind() != Path.Kind.DIRECT) {
+            directSinceNanos = Long.MIN_VALUE;
+        }
         actions.use(p.endpoint(), previous == null ? null : previous.endpoint());
     }
 
-    private Path direct() {
+    /**
+     * True if the peer's packets take a relayed path that answers, and no direct path is usable and
+     * answering: the state in which punching runs.
+     */
+    public boolean onlyRelayed() {
+        if (roaming || active == null || active.kind() != Path.Kind.RELAYED || active.failing) {
+            return false;
+        }
         for (int i = 0; i < paths.size(); i++) {
-            if (paths.get(i).kind() == Path.Kind.DIRECT) {
-                return paths.get(i);
+            Path p = paths.get(i);
+            if (p.kind() == Path.Kind.DIRECT && p.usable && !p.failing) {
+                return false;
             }
         }
-        return null;
+        return true;
+    }
+
+    /** When the peer's packets last moved from a relayed path (or none) to a direct one; {@link Long#MIN_VALUE} while not direct. */
+    public long directSinceNanos() {
+        return directSinceNanos;
     }
 
     private Path find(Endpoint e) {

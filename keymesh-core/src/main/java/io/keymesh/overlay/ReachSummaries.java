@@ -2,6 +2,7 @@ package io.keymesh.overlay;
 
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.wire.ReachFrame;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,18 +17,18 @@ import java.util.Set;
  * flood.
  *
  * <p>This node's filter goes to every connected member when the set of members changes (at most
- * once per {@link #MIN_INTERVAL_NANOS}, so a burst of sessions coming up sends one filter) and every
- * {@link #REFRESH_NANOS} in any case (a REACH lost on the way is replaced, a stale one does not last).
- * A link's filter is forgotten when its session ends. Memory: one filter per link, at most
- * {@link ReachFilter#MAX_BYTES} each.
+ * once per {@link #MIN_INTERVAL_NANOS}, so a burst of sessions coming up sends one filter), each
+ * member getting the filter of the others. Nothing is sent periodically: a REACH is a data packet,
+ * and one every so often would keep idle sessions and NAT bindings alive that WireGuard lets go. A
+ * filter lost on the way, or stale, costs only efficiency: {@link Seeks} narrows a seek by the filters
+ * on its first try only and floods its retries. A link's filter is forgotten when its session ends.
+ * Memory: one filter per link, at most {@link ReachFilter#MAX_BYTES} each.
  *
  * <p>Sans-I/O, as {@link Seeks}. Not thread-safe.
  */
 public final class ReachSummaries {
     /** The least time between two rounds of this node's filter. */
     public static final long MIN_INTERVAL_NANOS = 1_000_000_000L;
-    /** This node's filter goes out at least this often while it has members. */
-    public static final long REFRESH_NANOS = 30_000_000_000L;
 
     /** What a link's filter says of a key. */
     public enum Answer { MAY_REACH, DOES_NOT_REACH, UNKNOWN }
@@ -79,37 +80,45 @@ public final class ReachSummaries {
 
     /** When {@link #onTimeout} has work: the next round of this node's filter, or {@link Long#MAX_VALUE}. */
     public long nextTimeout() {
-        if (lastSentAt == Long.MIN_VALUE) {
-            return dirty ? Long.MIN_VALUE + 1 : Long.MAX_VALUE;
+        if (!dirty) {
+            return Long.MAX_VALUE;
         }
-        long refresh = lastSent.isEmpty() && !dirty ? Long.MAX_VALUE : lastSentAt + REFRESH_NANOS;
-        return dirty ? Math.min(refresh, lastSentAt + MIN_INTERVAL_NANOS) : refresh;
+        return lastSentAt == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : lastSentAt + MIN_INTERVAL_NANOS;
     }
 
-    /** Sends this node's filter to every connected member if the members changed, or the refresh is due. */
+    /**
+     * Sends each connected member the filter of the other members, if the members changed since the
+     * last round. A member that is this node's only one is sent nothing (there is nothing to tell it),
+     * so two nodes alone exchange no REACH at all.
+     */
     public void onTimeout(long now) {
         if (now < nextTimeout()) {
             return;
         }
-        List<PublicKey> members = links.connectedMembers();
-        Set<PublicKey> now_ = new HashSet<>(members);
-        boolean refresh = lastSentAt == Long.MIN_VALUE || now - lastSentAt >= REFRESH_NANOS;
         dirty = false;
-        if (!refresh && now_.equals(lastSent)) {
+        List<PublicKey> members = links.connectedMembers();
+        Set<PublicKey> current = new HashSet<>(members);
+        if (current.equals(lastSent)) {
             return; // a session came and went, or was renewed: nothing to tell
         }
-        lastSent = Set.copyOf(now_);
+        lastSent = Set.copyOf(current);
         lastSentAt = now;
-        if (members.isEmpty()) {
+        if (members.size() < 2) {
             return;
         }
-        ReachFilter f = ReachFilter.of(members);
-        int n = ReachFrame.frameLength(f.length());
-        if (out.length < n) {
-            out = new byte[n];
-        }
-        int len = ReachFrame.write(out, 0, f.hashes(), f.bits(), 0, f.length());
         for (PublicKey link : members) {
+            List<PublicKey> others = new ArrayList<>(members.size() - 1);
+            for (PublicKey m : members) {
+                if (!m.equals(link)) {
+                    others.add(m);
+                }
+            }
+            ReachFilter f = ReachFilter.of(others);
+            int n = ReachFrame.frameLength(f.length());
+            if (out.length < n) {
+                out = new byte[n];
+            }
+            int len = ReachFrame.write(out, 0, f.hashes(), f.bits(), 0, f.length());
             links.sendOverlayFrame(link, out, 0, len);
             framesSent++;
         }

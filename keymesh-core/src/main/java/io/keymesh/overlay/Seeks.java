@@ -32,7 +32,7 @@ import java.util.Map;
  * A member that knows the target splices; one that does not passes it on, with one hop fewer and
  * itself appended, to every connected member the seek has not been to, while hops are left.
  * Where some link's reach filter ({@link ReachSummaries}) may hold the target, the seek goes to
- * those links only. Whatever is dropped is counted by reason. Members only: seeks travel inside sessions, so only
+ * those links only (the origin's retries go to every member, in case a filter was stale). Whatever is dropped is counted by reason. Members only: seeks travel inside sessions, so only
  * nodes holding the network key and admitted as members ever see one.
  *
  * <p>Sans-I/O: the owner hands in frames with the time, sends what {@link SeekLinks} is given,
@@ -195,7 +195,7 @@ public final class Seeks {
                 to.add(link);
             }
         }
-        for (PublicKey link : narrow(to, p.target)) {
+        for (PublicKey link : p.floods == 1 ? narrow(to, p.target) : to) { // a retry asks everyone: a filter may be stale
             links.sendOverlayFrame(link, out, 0, n);
             seeksSent++;
         }

@@ -48,6 +48,10 @@ package io.keymesh.wire;
  *   <li>{@code 0x58} {@link #PROBE} — probe id; elicits a PROBE_ACK ({@link ProbeFrame}).
  *   <li>{@code 0x59} {@link #PROBE_ACK} — probe id, optionally the address and port the probe came
  *       from ({@link ProbeFrame}).
+ *   <li>{@code 0x5C} {@link #CANDIDATES} — punching round, flags, up to 8 candidate addresses
+ *       ({@link CandidatesFrame}).
+ *   <li>{@code 0x5D} {@link #OBSERVED_ADDRESS} — the address the receiver's packets come from, as
+ *       the sender sees them ({@link ObservedAddressFrame}).
  * </ul>
  *
  * <p>Stateless helpers over a caller's array; thread-safe.
@@ -95,6 +99,10 @@ public final class MeshFrame {
     public static final int REACH = 0x5B;
     /** Answer to a {@link #PROBE}: probe id, optionally the address it came from ({@link ProbeFrame}). */
     public static final int PROBE_ACK = 0x59;
+    /** The sender's candidate addresses, for hole punching: round, flags, candidates ({@link CandidatesFrame}). */
+    public static final int CANDIDATES = 0x5C;
+    /** The receiver's address as the sender sees it ({@link ObservedAddressFrame}). */
+    public static final int OBSERVED_ADDRESS = 0x5D;
 
     private MeshFrame() {}
 

@@ -15,13 +15,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Fuzzes {@link Overlay#onFrame} of a relay (at most {@link #MAX_CIRCUITS} circuits) with relay and
- * probe frames from four connected peers. The input is a sequence of records, each a control byte
+ * Fuzzes {@link Overlay#onFrame} of a relay (at most {@link #MAX_CIRCUITS} circuits) with relay,
+ * probe, candidates and address-report frames from four connected peers, the last of which it
+ * reaches through the third (so its candidates land in a path table). The input is a sequence of records, each a control byte
  * (peer: low two bits; milliseconds to advance the clock: the rest times 100) and one mesh frame
  * (type, varint length, body); a type that is not the overlay's stands for one that is. Peer keys
  * are 32 bytes of 0x11, 0x22, 0x33 and 0x44, so routes in the seeds name them. Invariant: nothing
  * throws, the relay never holds more than {@link #MAX_CIRCUITS} circuits, and nothing is relayed
- * on a link that is not a WireGuard message. Regression inputs are in
+ * on a link that is not a WireGuard message, and no path table or candidate list outgrows its bound. Regression inputs are in
  * {@code OverlayFuzzTestInputs/frames/}.
  */
 class OverlayFuzzTest {
@@ -51,6 +52,7 @@ class OverlayFuzzTest {
         for (PublicKey p : peers) {
             overlay.linkUp(now, p);
         }
+        overlay.addPeer(now, peers[3], null, List.of(List.of(peers[2])), false);
         int p = 0;
         while (p + 2 < input.length) {
             int control = input[p] & 0xff;
@@ -70,6 +72,9 @@ class OverlayFuzzTest {
             assertTrue(overlay.relay().circuits() <= MAX_CIRCUITS,
                     "the relay holds " + overlay.relay().circuits() + " circuits");
             assertTrue(overlay.seeks().seenSize() <= Seeks.SEEN_CAPACITY, "seeks remembered: bounded");
+            long direct = overlay.paths(peers[3]).paths().stream().filter(x -> x.kind() == Path.Kind.DIRECT).count();
+            assertTrue(direct <= PeerPaths.MAX_DIRECT_PATHS, direct + " direct paths");
+            assertTrue(overlay.localCandidates().reflexive(now).size() <= LocalCandidates.MAX_REFLEXIVE);
             p = bodyOff + len;
         }
     }

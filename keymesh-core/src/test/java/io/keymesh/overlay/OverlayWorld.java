@@ -20,7 +20,9 @@ import java.util.SplittableRandom;
  * Test harness: overlays of several nodes on a virtual clock, joined by links that carry frames
  * with a fixed one-way delay. The session layer is left out: a "message" on a circuit or a direct
  * path is a payload of frames, handed to the receiving overlay as if its session had decrypted it.
- * Links can be cut silently (a node dies, a NAT drops).
+ * Links can be cut silently (a node dies, a NAT drops). A payload on a direct path goes to the node
+ * whose {@link #address} it is sent to, if the two have a link or a direct route
+ * ({@link #openDirect}: what a punched pair of NATs gives).
  */
 final class OverlayWorld {
     static final long MS = 1_000_000L;
@@ -74,6 +76,7 @@ final class OverlayWorld {
     /** Links as "a|b" with a's name sorting first. */
     private final Set<String> up = new HashSet<>();
     private final Set<String> dead = new HashSet<>();
+    private final Set<String> direct = new HashSet<>();
     private final PriorityQueue<Delivery> queue = new PriorityQueue<>(
             (x, y) -> x.at != y.at ? Long.compare(x.at, y.at) : Long.compare(x.seq, y.seq));
     private long seq;
@@ -116,6 +119,16 @@ final class OverlayWorld {
         }
     }
 
+    /** Direct packets between {@code a} and {@code b} get through (no session between them is implied). */
+    void openDirect(Node a, Node b) {
+        direct.add(link(a, b));
+    }
+
+    /** Direct packets between {@code a} and {@code b} are dropped again. */
+    void closeDirect(Node a, Node b) {
+        direct.remove(link(a, b));
+    }
+
     boolean connected(Node a, Node b) {
         return up.contains(link(a, b));
     }
@@ -137,7 +150,8 @@ final class OverlayWorld {
         } else {
             byte[] copy = Arrays.copyOfRange(buf, off, off + len);
             Node to = nodes.get(peer);
-            if (carries(from, to)) {
+            boolean reaches = address(to).equals(UdpEndpoint.addressOf(path));
+            if (reaches && (carries(from, to) || (direct.contains(link(from, to)) && !dead.contains(link(from, to))))) {
                 Endpoint seen = new UdpEndpoint(address(from));
                 at(now + DELAY, () -> payload(to, from.key, seen, copy));
             }
@@ -150,10 +164,15 @@ final class OverlayWorld {
 
     /** A payload of frames arrives at {@code to} from {@code peer}, over {@code from}. */
     private void payload(Node to, PublicKey peer, Endpoint from, byte[] p) {
-        to.overlay.authenticated(now, peer, from);
         PeerPaths pp = to.overlay.paths(peer);
         if (pp == null || pp.isRoaming()) {
-            to.using.put(peer, from); // WireGuard's roaming, which the node applies to such peers
+            // WireGuard's roaming, which the node applies to such peers, unless a relayed path
+            // takes the peer under the overlay's policy (the overlay then picks its endpoint).
+            if (pp == null || from.equals(to.using.get(peer)) || !to.overlay.roamed(now, peer, from)) {
+                to.using.put(peer, from);
+            }
+        } else {
+            to.overlay.authenticated(now, peer, from);
         }
         boolean[] data = new boolean[1];
         MeshFrame.forEach(p, 0, p.length, (type, b, bodyOff, bodyLen) -> {

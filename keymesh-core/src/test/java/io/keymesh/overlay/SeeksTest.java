@@ -397,33 +397,45 @@ class SeeksTest {
     }
 
     @Test
-    void theNodeTellsItsMembersWhomItReachesWhenThatChangesAndEveryThirtySeconds() {
+    void theNodeTellsEachMemberWhichOtherMembersItReachesWhenThatChangesAndOnlyThen() {
         Node n = new Node();
-        n.links.connected.addAll(List.of(n.k(1), n.k(2)));
+        n.links.connected.add(n.k(1));
         n.reach.linkUp();
-        assertEquals(Long.MIN_VALUE + 1, n.reach.nextTimeout(), "the first filter goes at once");
         n.reach.onTimeout(0);
-        assertEquals(2, n.reach.framesSent(), "to each member");
-        n.links.connected.add(n.k(3));
+        assertEquals(0, n.reach.framesSent(), "a single member is told nothing: it is all this node reaches");
+        n.links.connected.add(n.k(2));
         n.reach.linkUp();
         assertEquals(ReachSummaries.MIN_INTERVAL_NANOS, n.reach.nextTimeout(), "a change waits for the least interval");
         n.reach.onTimeout(ReachSummaries.MIN_INTERVAL_NANOS);
+        assertEquals(2, n.reach.framesSent(), "to each member");
+        n.links.connected.add(n.k(3));
+        n.reach.linkUp();
+        n.reach.onTimeout(2 * ReachSummaries.MIN_INTERVAL_NANOS);
         assertEquals(2 + 3, n.reach.framesSent());
         n.reach.linkUp(); // a session renewed: the same members
-        n.reach.onTimeout(2 * ReachSummaries.MIN_INTERVAL_NANOS);
+        n.reach.onTimeout(3 * ReachSummaries.MIN_INTERVAL_NANOS);
         assertEquals(5, n.reach.framesSent(), "nothing changed: nothing sent");
-        assertEquals(ReachSummaries.MIN_INTERVAL_NANOS + ReachSummaries.REFRESH_NANOS, n.reach.nextTimeout());
-        n.reach.onTimeout(ReachSummaries.MIN_INTERVAL_NANOS + ReachSummaries.REFRESH_NANOS);
-        assertEquals(8, n.reach.framesSent(), "the refresh");
-        // what went out holds the members and not others
+        assertEquals(Long.MAX_VALUE, n.reach.nextTimeout(), "no periodic round: it would keep idle sessions alive");
+        // the last round's frame to n3 holds n1 and n2
         Node m = new Node();
         byte[] last = n.links.sentFrames.getLast();
         int body = 1 + VarInt.encodedLength(last[1]);
-        m.reach.onFrame(m.k(1), last, body, last.length - body);
-        for (int i = 1; i <= 3; i++) {
-            assertEquals(ReachSummaries.Answer.MAY_REACH, m.reach.reaches(m.k(1), m.k(i)));
-        }
+        m.reach.onFrame(m.k(3), last, body, last.length - body);
+        assertEquals(ReachSummaries.Answer.MAY_REACH, m.reach.reaches(m.k(3), m.k(1)));
+        assertEquals(ReachSummaries.Answer.MAY_REACH, m.reach.reaches(m.k(3), m.k(2)));
         assertEquals(ReachSummaries.Answer.UNKNOWN, m.reach.reaches(m.k(2), m.k(1)), "no filter from n2");
+    }
+
+    @Test
+    void aRetriedSeekAsksEveryMemberInCaseAFilterWasStale() {
+        Node n = new Node();
+        n.links.connected.addAll(List.of(n.k(1), n.k(2)));
+        reachFrom(n, 2, 0, 6);
+        n.seeks.seek(0, n.k(6), initiation(1), 0);
+        assertEquals(List.of("seek n2 hops 3 passed []"), n.links.sent);
+        n.links.sent.clear();
+        n.seeks.onTimeout(Seeks.RETRY_NANOS);
+        assertEquals(List.of("seek n1 hops 3 passed []", "seek n2 hops 3 passed []"), n.links.sent);
     }
 
     @Test

@@ -45,6 +45,10 @@ class WireFuzzTest {
     private final SeekFrame seek2 = new SeekFrame();
     private final ReachFrame reach = new ReachFrame();
     private final ReachFrame reach2 = new ReachFrame();
+    private final CandidatesFrame candidates = new CandidatesFrame();
+    private final CandidatesFrame candidates2 = new CandidatesFrame();
+    private final ObservedAddressFrame observed = new ObservedAddressFrame();
+    private final ObservedAddressFrame observed2 = new ObservedAddressFrame();
 
     @FuzzTest
     void payload(byte[] input) {
@@ -208,6 +212,30 @@ class WireFuzzTest {
             assertArrayEquals(seek.initiation(), seek2.initiation());
             assertArrayEquals(Arrays.copyOfRange(b, off, off + len), Arrays.copyOfRange(w, body.off, body.off + body.len),
                     "a SEEK's body has one encoding");
+        }
+        if (candidates.decode(b, off, len)) {
+            java.util.List<CandidatesFrame.Candidate> list = new java.util.ArrayList<>();
+            for (int i = 0; i < candidates.count(); i++) {
+                list.add(new CandidatesFrame.Candidate(candidates.kind(i), candidates.address(i)));
+            }
+            byte[] w = new byte[CandidatesFrame.frameLength(candidates.round(), list)];
+            CandidatesFrame.write(w, 0, candidates.round(), candidates.flags(), list);
+            Body body = only(w, MeshFrame.CANDIDATES);
+            assertTrue(candidates2.decode(w, body.off, body.len));
+            assertEquals(candidates.round(), candidates2.round());
+            assertEquals(candidates.flags(), candidates2.flags());
+            assertEquals(candidates.count(), candidates2.count());
+            for (int i = 0; i < candidates.count(); i++) {
+                assertEquals(candidates.kind(i), candidates2.kind(i));
+                assertEquals(candidates.address(i), candidates2.address(i));
+            }
+        }
+        if (observed.decode(b, off, len)) {
+            byte[] w = new byte[ObservedAddressFrame.frameLength(observed.address())];
+            ObservedAddressFrame.write(w, 0, observed.address());
+            Body body = only(w, MeshFrame.OBSERVED_ADDRESS);
+            assertTrue(observed2.decode(w, body.off, body.len));
+            assertEquals(observed.address(), observed2.address());
         }
     }
 

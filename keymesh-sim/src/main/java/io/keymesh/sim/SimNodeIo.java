@@ -55,6 +55,12 @@ public final class SimNodeIo implements NodeIo {
         return socket.localAddress();
     }
 
+    /** The host's address now (it changes when the host moves), with the socket's port. */
+    @Override
+    public java.util.List<InetSocketAddress> localAddresses() {
+        return java.util.List.of(new InetSocketAddress(host.address(), socket.localAddress().getPort()));
+    }
+
     /** The simulated socket (for counters, or to close it and see the node go silent). */
     public VirtualUdpSocket socket() {
         return socket;
