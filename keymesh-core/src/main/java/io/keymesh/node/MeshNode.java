@@ -526,13 +526,15 @@ public final class MeshNode implements AutoCloseable {
     private void addPeerOnLoop(SessionEngine engine, PeerConfig pc) {
         PresharedKey psk = config.networkKey() == null ? PresharedKey.ZERO : config.networkKey();
         Peer p = engine.addPeer(pc.publicKey(), psk);
-        p.setEndpoint(pc.endpoint() != null || !pc.relays().isEmpty() || pc.wireGuardCompatible()
-                || !config.discovery().enabled() ? UdpEndpoint.of(pc.endpoint()) : new SeekEndpoint(pc.publicKey()));
+        boolean discoverable = pc.endpoint() == null && pc.relays().isEmpty() && !pc.wireGuardCompatible()
+                && config.discovery().enabled();
+        p.setEndpoint(discoverable ? new SeekEndpoint(pc.publicKey()) : UdpEndpoint.of(pc.endpoint()));
         p.setPersistentKeepaliveSeconds(pc.persistentKeepaliveSeconds());
         if (pc.wireGuardCompatible()) {
             engine.setWireGuardCompatible(p, true);
         }
         PeerState state = new PeerState(p);
+        state.discoverable = discoverable;
         if (pc.endpoint() != null) {
             state.maxDatagram = DatagramLimit.of(p.endpoint(), config.channels().maxUdpPayload(), 0);
         }

@@ -6,6 +6,7 @@ import io.keymesh.overlay.Overlay;
 import io.keymesh.overlay.PeerPaths;
 import io.keymesh.overlay.RelayedEndpoint;
 import io.keymesh.overlay.SeekEndpoint;
+import io.keymesh.overlay.Seeks;
 import io.keymesh.wire.HandshakeInitiation;
 import io.keymesh.wire.MessageType;
 import io.keymesh.session.Endpoint;
@@ -296,6 +297,31 @@ final class MeshOverlay implements Overlay.Host {
             onUnreachable.accept(s);
         }
     }
+
+    /**
+     * Every path to a peer found by discovery is gone or failing (its relay died, its circuit closed,
+     * the direct path stopped answering): it is sought again — its packets wait for a seek, which a
+     * handshake starts now (the session layer sends the initiation to the {@link SeekEndpoint}) —
+     * and the new circuit the seek brings becomes its path. Peers with a configured way keep it.
+     */
+    @Override
+    public void noWorkingPath(PublicKey peer) {
+        PeerState s = peers.get(peer);
+        if (s == null || !s.discoverable) {
+            return;
+        }
+        s.session.setEndpoint(new SeekEndpoint(peer));
+        s.maxDatagram = DatagramLimit.of(s.session.endpoint(), config.channels().maxUdpPayload(), 0);
+        loop.engine().initiateHandshakeSooner(loop.io().nanoTime(), s.session, Seeks.RETRY_NANOS);
+        reseeks++;
+    }
+
+    /** Times a peer found by discovery lost every path and was sought again. */
+    long reseeks() {
+        return reseeks;
+    }
+
+    private long reseeks;
 
     @Override
     public boolean initiateHandshake(PublicKey peer, long minIntervalNanos) {

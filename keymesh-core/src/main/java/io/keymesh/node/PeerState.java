@@ -44,6 +44,8 @@ final class PeerState {
     long unconfirmedKeepaliveGapNanos;
     /** The gap between its last two keepalives (its persistent keepalive interval, as we see it), or 0. */
     long keepaliveGapNanos;
+    /** Has no configured way to it (no endpoint, no relays; not a stock WireGuard peer): found by discovery, again when its paths are lost. */
+    boolean discoverable;
     /** Let in as a member holding the network key, not listed: forgotten when its session expires. */
     boolean admitted;
     final AtomicLong datagramsSent = new AtomicLong();

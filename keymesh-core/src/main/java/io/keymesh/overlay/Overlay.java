@@ -55,6 +55,9 @@ public final class Overlay {
         /** {@code peer} was sought and no member within reach knows it ({@link Seeks}). */
         default void unreachable(PublicKey peer) {}
 
+        /** Every path to {@code peer} is gone or failing, after one worked ({@link PeerPaths.Actions#noWorkingPath}). */
+        default void noWorkingPath(PublicKey peer) {}
+
         /**
          * Starts a handshake with {@code peer} now unless one started less than {@code minIntervalNanos}
          * ago; false if none was started.
@@ -638,6 +641,11 @@ public final class Overlay {
         @Override
         public void use(Endpoint endpoint, Endpoint previous) {
             host.use(peer, endpoint, previous);
+        }
+
+        @Override
+        public void noWorkingPath() {
+            host.noWorkingPath(peer);
         }
     }
 

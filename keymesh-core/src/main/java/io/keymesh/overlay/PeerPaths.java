@@ -74,6 +74,12 @@ public final class PeerPaths {
 
         /** The peer's packets go to {@code endpoint} from now on ({@code previous}: where they went). */
         void use(Endpoint endpoint, Endpoint previous);
+
+        /**
+         * Every path to the peer is gone or failing, after one had worked: the owner may look for
+         * another way (a peer found by discovery is sought again). Once per such episode.
+         */
+        default void noWorkingPath() {}
     }
 
     private boolean roaming;
@@ -84,6 +90,10 @@ public final class PeerPaths {
     private long nextProbeId;
     private long switches;
     private long directSinceNanos = Long.MIN_VALUE;
+    /** A path has carried the peer's packets and answered: losing every path is worth reporting. */
+    private boolean everWorked;
+    /** {@link Actions#noWorkingPath} was called and no path has worked since. */
+    private boolean reportedNoPath;
 
     /**
      * @param roaming true for WireGuard's roaming (direct only), false to pick among paths
@@ -270,6 +280,7 @@ public final class PeerPaths {
         if (p == active) {
             active = null;
             choose(now);
+            checkWorking();
         }
     }
 
@@ -466,6 +477,18 @@ public final class PeerPaths {
             choose(now);
         } else if (active != null) {
             upgrade(now);
+        }
+        checkWorking();
+    }
+
+    /** Reports losing every path once per episode ({@link Actions#noWorkingPath}). */
+    private void checkWorking() {
+        if (active != null && !active.failing) {
+            everWorked = true;
+            reportedNoPath = false;
+        } else if (everWorked && !reportedNoPath) {
+            reportedNoPath = true;
+            actions.noWorkingPath();
         }
     }
 

@@ -311,4 +311,69 @@ class MeshNodeDiscoverySimTest {
         mesh.sim.runFor(Duration.ofSeconds(1));
         assertEquals(1, a.receivedFrom(b).size(), "and the answer");
     }
+
+    @Test
+    void whenTheMemberThatSplicedDiesMidTransferThePeerIsSoughtAgainAndNothingIsLost() {
+        // a and b behind symmetric NATs (no direct path), both members of p1 and p2 (linked to each other)
+        SimMesh mesh = new SimMesh(307);
+        Network internet = internet(mesh);
+        Nat natA = internet.newNat("nat-a", NatConfig.of(NatType.SYMMETRIC), "192.168.1.0/24");
+        Nat natB = internet.newNat("nat-b", NatConfig.of(NatType.SYMMETRIC), "192.168.2.0/24");
+        Member p1 = mesh.member("p1", internet.newHost("p1"));
+        Member p2 = mesh.member("p2", internet.newHost("p2"));
+        Member a = mesh.member("a", natA.inside().newHost("a"));
+        Member b = mesh.member("b", natB.inside().newHost("b"));
+        p1.start(List.of(p2.asPeer()), c -> c.withAcceptMembers(true));
+        p2.start(List.of(p1.asPeer()), c -> c.withAcceptMembers(true));
+        for (Member m : List.of(a, b)) {
+            m.start(List.of(p1.asPeer().withPersistentKeepalive(25), p2.asPeer().withPersistentKeepalive(25)),
+                    c -> c.withAcceptMembers(true));
+        }
+        p1.node.connect(p2.publicKey());
+        connectAll(mesh, a, b);
+        assertTrue(a.node.reach(b.publicKey()).join());
+
+        SplittableRandom r = new SplittableRandom(8);
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            byte[] m = new byte[200 + r.nextInt(1000)];
+            r.nextBytes(m);
+            sent.add(m);
+        }
+        Channel ch = a.node.channel(b.publicKey(), 3);
+        int next = 0;
+        long killAt = -1;
+        long splicedBefore = -1;
+        Member dying = null;
+        for (int step = 0; step < 1200 && b.events.messageCount() < sent.size(); step++) {
+            while (next < sent.size() && ch.send(sent.get(next))) {
+                next++;
+            }
+            if (killAt < 0 && b.events.messageCount() > 1000) {
+                PathInfo now = a.stats(b).path();
+                assertTrue(now.relayed(), "symmetric NATs: relayed " + now);
+                dying = now.via().equals(p1.publicKey()) ? p1 : p2;
+                splicedBefore = (dying == p1 ? p2 : p1).node.discoveryStats().join().spliced();
+                killAt = mesh.sim.now();
+                dying.node.close();
+            }
+            mesh.sim.runFor(Duration.ofMillis(50));
+        }
+        assertTrue(killAt > 0, "the splicing member died mid-transfer");
+        List<byte[]> got = b.events.messages(a.publicKey(), 3);
+        assertEquals(sent.size(), got.size(), "every message, once");
+        for (int i = 0; i < sent.size(); i++) {
+            assertArrayEquals(sent.get(i), got.get(i), "message " + i + " in order and intact");
+        }
+        Member alive = dying == p1 ? p2 : p1;
+        assertEquals(splicedBefore + 1, alive.node.discoveryStats().join().spliced(),
+                "a sought b again when its path died, and the member alive spliced anew");
+        PathInfo now = a.stats(b).path();
+        assertTrue(now.relayed() && now.via().equals(alive.publicKey()), "found again through the member alive: " + now);
+        long movedAt = a.events.pathChanges.stream().filter(c -> c.peer().equals(b.publicKey())
+                && c.path().relayed() && c.path().via().equals(alive.publicKey())).mapToLong(RecordingListener.PathChange::atNanos)
+                .filter(t -> t > 0).max().orElse(-1);
+        System.out.printf("discovery failover: a on %s %.1f ms after %s died (informational)%n", alive, (movedAt - killAt) / 1e6, dying);
+        assertTrue(movedAt > killAt && movedAt - killAt <= 3 * SECOND, "moved " + (movedAt - killAt) / MS + " ms after the kill");
+    }
 }
