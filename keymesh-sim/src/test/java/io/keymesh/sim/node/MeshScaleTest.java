@@ -38,13 +38,15 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 class MeshScaleTest {
     /** What one size gave. */
-    record Result(int nodes, int pairs, int connected, long[] toSession, long[] toDelivery, long[] seeksPerLookup,
-            int peakPeers, int peakCircuits, int peakSeen, String kinds) {
+    record Result(int nodes, int pairs, int connected, long[] toSession, long[] toDelivery, long[] toDirect,
+            int eimPairs, int eimDirect, int otherPairs, int otherDirect, long[] seeksPerLookup, int peakPeers,
+            int peakCircuits, int peakSeen, String kinds) {
         String row() {
-            return String.format("| %d | %d | %d (%.1f %%) | %s / %s | %s / %s | %d / %d | %d / %d / %d | %s |", nodes, pairs,
-                    connected, 100.0 * connected / pairs, ms(pct(toSession, 50)), ms(pct(toSession, 95)),
-                    ms(pct(toDelivery, 50)), ms(pct(toDelivery, 95)), pct(seeksPerLookup, 50), pct(seeksPerLookup, 100),
-                    peakPeers, peakCircuits, peakSeen, kinds);
+            return String.format("| %d | %d | %d (%.1f %%) | %s / %s | %s / %s | %d of %d / %d of %d | %s / %s | %d / %d |"
+                    + " %d / %d / %d | %s |", nodes, pairs, connected, 100.0 * connected / pairs, ms(pct(toSession, 50)),
+                    ms(pct(toSession, 95)), ms(pct(toDelivery, 50)), ms(pct(toDelivery, 95)), eimDirect, eimPairs,
+                    otherDirect, otherPairs, ms(pct(toDirect, 50)), ms(pct(toDirect, 95)), pct(seeksPerLookup, 50),
+                    pct(seeksPerLookup, 100), peakPeers, peakCircuits, peakSeen, kinds);
         }
 
         private static String ms(long nanos) {
@@ -68,6 +70,7 @@ class MeshScaleTest {
         assertEquals(r.pairs(), r.connected(), "every pair connected");
         assertEquals(r.pairs(), r.toDelivery().length, "every first message delivered");
         assertTrue(pct(r.toSession(), 100) < 3 * SECOND, "every session within the seek timeout");
+        assertEquals(r.eimPairs(), r.eimDirect(), "every pair whose NATs both map independently of the endpoint went direct");
     }
 
     @Test
@@ -81,12 +84,14 @@ class MeshScaleTest {
         rows.forEach(r -> System.out.println(r.row()));
         for (Result r : rows) {
             assertEquals(r.pairs(), r.connected(), r.nodes() + " nodes: every pair connected");
+            assertEquals(r.eimPairs(), r.eimDirect(), r.nodes() + " nodes: every endpoint-independent pair went direct");
         }
     }
 
     static String header() {
-        return "| nodes | pairs | connected | to session p50 / p95 | to first delivery p50 / p95 | SEEK frames per lookup p50 / max"
-                + " | peak per node: peers / circuits / seeks remembered | NAT kinds |\n|---|---|---|---|---|---|---|---|";
+        return "| nodes | pairs | connected | to session p50 / p95 | to first delivery p50 / p95 | direct: both NATs map"
+                + " independently of the endpoint / the others | to direct p50 / p95 | SEEK frames per lookup p50 / max"
+                + " | peak per node: peers / circuits / seeks remembered | NAT kinds |\n|---|---|---|---|---|---|---|---|---|---|";
     }
 
     /**
@@ -95,7 +100,8 @@ class MeshScaleTest {
      * 10 % symmetric, 10 % a port-restricted NAT behind another — each listing two random bootstraps
      * with a 25 s keepalive; links of 5–40 ms one way, 0.2 % loss. Then {@code pairs} random pairs of
      * NATed nodes (never one that has met already), one after the other, each: {@code reach}, one
-     * message on a reliable channel, and the simulation run until it arrived (at most 6 s) and 200 ms more.
+     * message on a reliable channel, and the simulation run until it arrived (at most 6 s) and 2 s more
+     * (to go direct).
      */
     static Result run(int n, int pairs, long seed) {
         SimMesh mesh = new SimMesh(seed);
@@ -106,6 +112,7 @@ class MeshScaleTest {
         List<Member> bootstraps = new ArrayList<>();
         List<Member> natted = new ArrayList<>();
         int[] kinds = new int[6];
+        java.util.Map<Member, Integer> kindOf = new java.util.HashMap<>();
         for (int i = 0; i < n; i++) {
             if (i < boots) {
                 Member m = mesh.member("boot" + i, internet.newHost("boot" + i));
@@ -125,6 +132,7 @@ class MeshScaleTest {
             Member m = mesh.member("n" + i, inside.newHost("n" + i));
             jitter(m, r);
             natted.add(m);
+            kindOf.put(m, kind);
         }
         for (Member b : bootstraps) {
             List<PeerConfig> peers = new ArrayList<>();
@@ -162,11 +170,17 @@ class MeshScaleTest {
         }
         long[] toSession = new long[chosen.size()];
         List<Long> delivered = new ArrayList<>();
+        List<Long> toDirect = new ArrayList<>();
         long[] perLookup = new long[chosen.size()];
         int connected = 0;
+        int eimPairs = 0;
+        int eimDirect = 0;
+        int otherPairs = 0;
+        int otherDirect = 0;
         int peakPeers = 0;
         int peakCircuits = 0;
         int peakSeen = 0;
+        List<String> failures = new ArrayList<>();
         long seeksBefore = totalSeeks(mesh);
         for (int i = 0; i < chosen.size(); i++) {
             Member a = chosen.get(i)[0];
@@ -180,17 +194,34 @@ class MeshScaleTest {
             for (int step = 0; step < 60 && b.events.firstMessageAt(a.publicKey()) < 0; step++) {
                 mesh.sim.runFor(Duration.ofMillis(100));
             }
-            mesh.sim.runFor(Duration.ofMillis(200)); // the seek's echoes die down before the next lookup
-            int ups = a.events(PeerEvent.Kind.UP, b).size();
-            if (ups > 0) {
+            mesh.sim.runFor(Duration.ofMillis(DIRECT_WAIT_MS)); // time to go direct, and for the seek's echoes to die down
+            List<PeerEvent> ups = a.events(PeerEvent.Kind.UP, b);
+            if (!ups.isEmpty()) {
                 connected++;
-                toSession[i] = a.events(PeerEvent.Kind.UP, b).getFirst().atNanos() - t0;
+                toSession[i] = ups.getFirst().atNanos() - t0;
             } else {
                 toSession[i] = Long.MAX_VALUE;
+                failures.add(a + " (" + KIND_NAMES[kindOf.get(a)] + ") -> " + b + " (" + KIND_NAMES[kindOf.get(b)] + "): "
+                        + a.events(PeerEvent.Kind.UNREACHABLE, b).size() + " unreachable");
             }
             long at = b.events.firstMessageAt(a.publicKey());
             if (at >= 0) {
                 delivered.add(at - t0);
+            }
+            boolean eim = eim(kindOf.get(a)) && eim(kindOf.get(b));
+            long directAt = a.events.pathChanges.stream().filter(c -> c.peer().equals(b.publicKey()) && !c.path().relayed()
+                    && c.atNanos() >= t0).mapToLong(c -> c.atNanos()).min().orElse(-1);
+            PathInfo path = ups.isEmpty() ? null : a.stats(b).path();
+            boolean direct = path != null && !path.relayed();
+            if (eim) {
+                eimPairs++;
+                eimDirect += direct ? 1 : 0;
+            } else {
+                otherPairs++;
+                otherDirect += direct ? 1 : 0;
+            }
+            if (direct && directAt >= 0) {
+                toDirect.add(directAt - t0);
             }
             long seeks = totalSeeks(mesh);
             perLookup[i] = seeks - seeksBefore;
@@ -205,13 +236,15 @@ class MeshScaleTest {
                 }
             }
         }
+        failures.stream().limit(10).forEach(f -> System.out.println("not connected: " + f));
         Arrays.sort(toSession);
         Arrays.sort(perLookup);
         long[] d = delivered.stream().mapToLong(Long::longValue).sorted().toArray();
         String k = String.format("cone %d, restricted %d, port-restricted %d, address-dependent %d, symmetric %d, nested %d",
                 kinds[0], kinds[1], kinds[2], kinds[3], kinds[4], kinds[5]);
-        return new Result(n, chosen.size(), connected, Arrays.copyOf(toSession, connected), d, perLookup, peakPeers,
-                peakCircuits, peakSeen, k);
+        long[] dd = toDirect.stream().mapToLong(Long::longValue).sorted().toArray();
+        return new Result(n, chosen.size(), connected, Arrays.copyOf(toSession, connected), d, dd, eimPairs, eimDirect,
+                otherPairs, otherDirect, perLookup, peakPeers, peakCircuits, peakSeen, k);
     }
 
     private static long totalSeeks(SimMesh mesh) {
@@ -221,6 +254,16 @@ class MeshScaleTest {
             total += s.sent() + s.passedOn();
         }
         return total;
+    }
+
+    /** How long after the first message a lookup waits for its pair to go direct (and the seek's echoes to die down). */
+    private static final long DIRECT_WAIT_MS = 2_000;
+    private static final String[] KIND_NAMES = {"cone", "restricted", "port-restricted", "address-dependent", "symmetric",
+        "nested"};
+
+    /** Endpoint-independent mapping all the way out (a nested NAT is two port-restricted cones). */
+    private static boolean eim(int kind) {
+        return kind != 3 && kind != 4;
     }
 
     private static int pickKind(SplittableRandom r) {
