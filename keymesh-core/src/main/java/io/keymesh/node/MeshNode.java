@@ -535,6 +535,8 @@ public final class MeshNode implements AutoCloseable {
         }
         PeerState state = new PeerState(p);
         state.discoverable = discoverable;
+        state.found = pc.endpoint() != null ? new Found(Found.How.ENDPOINT, null)
+                : !pc.relays().isEmpty() ? new Found(Found.How.RELAYS, null) : Found.NOT_YET;
         if (pc.endpoint() != null) {
             state.maxDatagram = DatagramLimit.of(p.endpoint(), config.channels().maxUdpPayload(), 0);
         }

@@ -230,6 +230,12 @@ final class MeshOverlay implements Overlay.Host {
 
     /** A handshake with the peer completed: it is told again the address we see it at. */
     void handshakeCompleted(Peer peer) {
+        PeerState s = peers.get(peer.publicKey());
+        if (s != null && s.found.how() == Found.How.NOT_YET) {
+            boolean sought = overlay.seeks().isSeeking(peer.publicKey());
+            s.found = sought && peer.endpoint() instanceof RelayedEndpoint r ? new Found(Found.How.SOUGHT, r.via())
+                    : new Found(Found.How.REACHED_US, null);
+        }
         overlay.handshakeCompleted(loop.io().nanoTime(), peer.publicKey(), peer.endpoint());
         wakeup.rearm();
     }

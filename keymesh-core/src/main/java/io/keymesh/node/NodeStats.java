@@ -34,7 +34,7 @@ final class NodeStats {
             out.add(new PeerStats(p.publicKey(), UdpEndpoint.addressOf(p.endpoint()), s != null && s.up, hs < 0 ? -1 : now - hs,
                     p.handshakesCompleted(), p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(),
                     s == null ? 0 : s.datagramsSent.get(), s == null ? 0 : s.datagramsReceived, overlay.paths(p),
-                    overlay.remoteCandidates(p), overlay.directFor(p, now)));
+                    overlay.remoteCandidates(p), overlay.directFor(p, now), s == null ? Found.NOT_YET : s.found));
         }
         return out;
     }

@@ -46,6 +46,8 @@ final class PeerState {
     long keepaliveGapNanos;
     /** Has no configured way to it (no endpoint, no relays; not a stock WireGuard peer): found by discovery, again when its paths are lost. */
     boolean discoverable;
+    /** How the node came to the peer; loop thread. */
+    Found found = Found.NOT_YET;
     /** Let in as a member holding the network key, not listed: forgotten when its session expires. */
     boolean admitted;
     final AtomicLong datagramsSent = new AtomicLong();

@@ -15,10 +15,12 @@ import java.util.List;
  * @param directForNanos how long the peer's packets have taken a direct path since they last moved
  *     there from a relayed one (or from none), or -1 while they do not take a direct path or the
  *     peer roams as in WireGuard
+ * @param found how the node came to the peer: configured, it reached us, or sought through a member
  */
 public record PeerStats(PublicKey publicKey, InetSocketAddress endpoint, boolean up, long lastHandshakeAgoNanos,
         long handshakes, long txPackets, long rxPackets, long txBytes, long rxBytes, long datagramsSent,
-        long datagramsReceived, List<PathInfo> paths, List<InetSocketAddress> candidates, long directForNanos) {
+        long datagramsReceived, List<PathInfo> paths, List<InetSocketAddress> candidates, long directForNanos,
+        Found found) {
     public PeerStats {
         paths = List.copyOf(paths);
         candidates = List.copyOf(candidates);
@@ -29,7 +31,7 @@ public record PeerStats(PublicKey publicKey, InetSocketAddress endpoint, boolean
             long handshakes, long txPackets, long rxPackets, long txBytes, long rxBytes, long datagramsSent,
             long datagramsReceived, List<PathInfo> paths) {
         this(publicKey, endpoint, up, lastHandshakeAgoNanos, handshakes, txPackets, rxPackets, txBytes, rxBytes,
-                datagramsSent, datagramsReceived, paths, List.of(), -1);
+                datagramsSent, datagramsReceived, paths, List.of(), -1, Found.NOT_YET);
     }
 
     /** The path in use, or null if there is none. */

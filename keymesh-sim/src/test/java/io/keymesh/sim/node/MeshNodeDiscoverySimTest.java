@@ -118,6 +118,10 @@ class MeshNodeDiscoverySimTest {
         assertEquals(1, p.node.discoveryStats().join().spliced(), "p answered one seek");
         assertEquals(0, p.events.messageCount(), "p read none of a's messages");
         assertEquals(1, a.events(PeerEvent.Kind.UP, b).size(), "a met b once");
+        assertEquals(new io.keymesh.node.Found(io.keymesh.node.Found.How.SOUGHT, p.publicKey()), a.stats(b).found(),
+                "a's status says how it found b");
+        assertEquals(io.keymesh.node.Found.How.REACHED_US, b.stats(a).found().how(), "b's: a reached it");
+        assertEquals(io.keymesh.node.Found.How.ENDPOINT, a.stats(p).found().how());
     }
 
     @Test
