@@ -21,7 +21,8 @@ import java.util.Locale;
  * message waits for a seek through P and a handshake over the circuit P splices. Baseline: A knows
  * B's address, so the message waits for a direct handshake. Both start from nodes whose sessions
  * with P are up and whose reach filters have been exchanged; each repetition uses fresh nodes. Also
- * prints the SEEK frames the lookup cost (A's and P's).
+ * prints the SEEK frames the lookup cost (A's and P's) and when A's path to B went direct (the pair
+ * exchanges candidates over the relay and checks them; on loopback every candidate answers).
  */
 final class DiscoveryBench {
     private DiscoveryBench() {}
@@ -39,17 +40,22 @@ final class DiscoveryBench {
         long[] found = new long[repetitions];
         long[] direct = new long[repetitions];
         long[] seeks = new long[repetitions];
+        long[] wentDirect = new long[repetitions];
         for (int r = 0; r < repetitions; r++) {
             long[] f = once(true);
             found[r] = f[0];
             seeks[r] = f[1];
+            wentDirect[r] = f[2];
             direct[r] = once(false)[0];
-            System.out.printf(Locale.ROOT, "# repetition %d: found %.2f ms (%d SEEK frames), direct %.2f ms%n", r + 1,
-                    found[r] / 1e6, seeks[r], direct[r] / 1e6);
+            System.out.printf(Locale.ROOT, "# repetition %d: found %.2f ms (%d SEEK frames), then direct at %.2f ms;"
+                    + " known address %.2f ms%n", r + 1, found[r] / 1e6, seeks[r], wentDirect[r] / 1e6, direct[r] / 1e6);
         }
         Arrays.sort(found);
         Arrays.sort(direct);
         Arrays.sort(seeks);
+        Arrays.sort(wentDirect);
+        System.out.printf(Locale.ROOT, "discovery until direct (ms from the send): min=%.2f median=%.2f max=%.2f%n",
+                wentDirect[0] / 1e6, wentDirect[repetitions / 2] / 1e6, wentDirect[repetitions - 1] / 1e6);
         System.out.printf(Locale.ROOT, "discovery SEEK frames per lookup: min=%d median=%d max=%d%n", seeks[0],
                 seeks[repetitions / 2], seeks[repetitions - 1]);
         double fm = found[repetitions / 2] / 1e6;
@@ -70,14 +76,14 @@ final class DiscoveryBench {
             PeerConfig viaP = PeerConfig.of(kp.publicKey(), p.localAddress()).withPersistentKeepalive(25);
             MeshNode b = start(net, kb, network, List.of(viaP), atB);
             List<PeerConfig> aPeers = discover ? List.of(viaP) : List.of(viaP, PeerConfig.of(kb.publicKey(), b.localAddress()));
-            MeshNode a = start(net, ka, network, aPeers, new RecordingListener());
+            RecordingListener atA = new RecordingListener();
+            MeshNode a = start(net, ka, network, aPeers, atA);
             Loopback.get(a.connect(kp.publicKey()));
             Loopback.get(b.connect(kp.publicKey()));
             Loopback.await("a and b met p", () -> Loopback.get(p.peerStats()).size() == 2
                     && Loopback.get(p.peerStats()).stream().allMatch(s -> s.up()));
-            Loopback.await("p's reach filter reached a", () -> Loopback.get(a.discoveryStats()).reachReceived() > 0
-                    && Loopback.get(p.discoveryStats()).reachReceived() >= 2);
-            Thread.sleep(1_100); // p's filter after both joined (at most one a second)
+            // p tells each of them whom else it reaches once both are in (at most one round a second)
+            Loopback.await("p's reach filter, holding b, reached a", () -> Loopback.get(a.discoveryStats()).reachReceived() > 0);
             long t0 = System.nanoTime();
             if (discover && !Loopback.get(a.reach(kb.publicKey()))) {
                 throw new IllegalStateException("a could not take b's key");
@@ -87,7 +93,16 @@ final class DiscoveryBench {
             long took = atB.firstMessageAt(ka.publicKey()) - t0;
             DiscoveryStats as = Loopback.get(a.discoveryStats());
             DiscoveryStats ps = Loopback.get(p.discoveryStats());
-            return new long[] {took, as.sent() + ps.passedOn()};
+            long direct = -1;
+            if (discover) {
+                Loopback.await("a's path to b went direct", () -> {
+                    var path = BenchNodes.path(a, kb.publicKey());
+                    return path != null && !path.relayed();
+                });
+                direct = atA.pathChanges.stream().filter(c -> c.peer().equals(kb.publicKey()) && !c.path().relayed())
+                        .mapToLong(c -> c.atNanos()).min().orElseThrow() - t0;
+            }
+            return new long[] {took, as.sent() + ps.passedOn(), direct};
         }
     }
 

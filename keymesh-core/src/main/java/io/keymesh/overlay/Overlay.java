@@ -343,6 +343,9 @@ public final class Overlay {
             e.reporter.source(u.address());
         }
         e.reporter.handshakeCompleted();
+        if (!e.paths.isRoaming()) {
+            punch(now, peer, e); // a session just came up over a relay: offer candidates now, not at the next tick
+        }
     }
 
     /** The candidates {@code peer} last sent us (empty if none, or not a peer). */
