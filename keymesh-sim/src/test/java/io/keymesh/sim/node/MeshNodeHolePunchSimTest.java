@@ -230,6 +230,38 @@ class MeshNodeHolePunchSimTest {
     }
 
     @Test
+    void aNodeThatChangesNetworkMidTransferIsDirectAgainWithinAFewSecondsAndNothingIsLost() {
+        World w = new World(316, NatConfig.of(NatType.PORT_RESTRICTED_CONE), NatConfig.of(NatType.FULL_CONE));
+        w.mesh.sim.runFor(Duration.ofSeconds(2));
+        PathInfo before = w.path(w.b, w.a);
+        assertFalse(before.relayed(), "direct before the move");
+        // another network a can move to: behind a NAT of its own with another public address
+        Nat cafe = w.natA.outside().newNat("nat-cafe", NatConfig.of(NatType.PORT_RESTRICTED_CONE), "192.168.7.0/24");
+        List<byte[]> sent = messages(16, 3000);
+        Channel ch = w.a.node.channel(w.b.publicKey(), 6);
+        long[] movedAt = {-1};
+        transfer(w, ch, w.b, sent, () -> {
+            if (movedAt[0] < 0 && w.b.events.messages(w.a.publicKey(), 6).size() > 1000) {
+                movedAt[0] = w.mesh.sim.now();
+                w.a.host.moveTo(cafe.inside()); // the laptop leaves home for the cafe: new address, new NAT
+            }
+        });
+        assertTrue(movedAt[0] > 0, "a moved mid-transfer");
+        assertMessages(sent, w.b.events.messages(w.a.publicKey(), 6));
+        w.mesh.sim.runFor(Duration.ofSeconds(10));
+        PathInfo after = w.path(w.a, w.b);
+        assertFalse(after.relayed(), "direct again from the new network: " + after);
+        PathInfo seenByB = w.path(w.b, w.a);
+        assertEquals(cafe.publicAddress(), seenByB.address().getAddress(), "b reaches a at the cafe's NAT: " + seenByB);
+        long directAgain = changes(w.b, w.a).stream().filter(c -> c.atNanos() > movedAt[0] && !c.path().relayed()
+                && c.path().address().getAddress().equals(cafe.publicAddress())).mapToLong(PathChange::atNanos).min().orElse(-1);
+        assertTrue(directAgain > 0 && directAgain - movedAt[0] <= 5 * SECOND,
+                "direct again " + (directAgain - movedAt[0]) / MS + " ms after the move");
+        System.out.printf("network change: b direct to a at its new address %.1f ms after the move (informational)%n",
+                (directAgain - movedAt[0]) / 1e6);
+    }
+
+    @Test
     void aFlushedNatBindingSendsTrafficBackToTheRelayAndANewRoundGoesDirectAgain() {
         World w = new World(313, NatConfig.of(NatType.PORT_RESTRICTED_CONE), NatConfig.of(NatType.PORT_RESTRICTED_CONE));
         w.mesh.sim.runFor(Duration.ofSeconds(2));
