@@ -89,6 +89,7 @@ public final class MeshNode implements AutoCloseable {
         events.maxUdpPayload = config.channels().maxUdpPayload();
         events.silence = new Wakeup(io, events::nextSilence, events::checkSilence);
         events.members = this::admitMember;
+        events.engine = loop.engine();
         // Not from inside the engine's timers, which walk its peers: a task right after.
         events.forgetMember = key -> loop.submit((engine, now) -> {
             forget(engine, key);

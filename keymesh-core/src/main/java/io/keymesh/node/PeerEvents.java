@@ -141,6 +141,37 @@ final class PeerEvents implements SessionEvents {
         s.lastKeepaliveNanos = now;
     }
 
+    /**
+     * A packet for a session this node does not hold, from where a peer's packets go: this node has
+     * restarted (or lost the session) and the peer still sends on its old one. A handshake with that
+     * peer now renews the session about a round trip later, instead of when the peer's own timers give
+     * up on the old one (15 s and more). Not for stock WireGuard peers, which keep WireGuard's pace;
+     * at most one look-up a {@link #UNKNOWN_INDEX_INTERVAL_NANOS} (garbage sent from a peer's address
+     * must not cost a scan of the peers per packet), and a handshake at most once a second per peer.
+     */
+    @Override
+    public void unknownIndex(Endpoint from) {
+        long now = clock.getAsLong();
+        if (lastUnknownIndex != Long.MIN_VALUE && now - lastUnknownIndex < UNKNOWN_INDEX_INTERVAL_NANOS) {
+            return;
+        }
+        lastUnknownIndex = now;
+        for (PeerState s : peers.values()) {
+            if (from.equals(s.session.endpoint()) && !s.session.isWireGuardCompatible()) {
+                engine.initiateHandshakeSooner(now, s.session, UNKNOWN_INDEX_HANDSHAKE_INTERVAL_NANOS);
+                return;
+            }
+        }
+    }
+
+    /** Packets for unknown sessions are looked at (whose address they came from) at most this often. */
+    static final long UNKNOWN_INDEX_INTERVAL_NANOS = 100_000_000L;
+    /** A handshake for a peer sending on a lost session, at most this often. */
+    static final long UNKNOWN_INDEX_HANDSHAKE_INTERVAL_NANOS = 1_000_000_000L;
+    private long lastUnknownIndex = Long.MIN_VALUE;
+    /** The engine; set once, before the loop starts. */
+    io.keymesh.session.SessionEngine engine;
+
     @Override
     public boolean admitMember(PublicKey key) {
         return members.test(key);

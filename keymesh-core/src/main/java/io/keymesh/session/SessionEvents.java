@@ -60,4 +60,12 @@ public interface SessionEvents {
 
     /** {@code count} outgoing packets to {@code peer} were dropped for {@code reason}. */
     default void dropped(Peer peer, DropReason reason, int count) {}
+
+    /**
+     * A transport packet for a receiver index this engine does not hold came from {@code from} (and
+     * was dropped, {@link DropReason#UNKNOWN_INDEX}): unauthenticated, so it names no peer; if
+     * {@code from} is where a peer's packets go, that peer may hold a session this engine has lost —
+     * it restarted. Nothing is answered here; an owner may start a handshake with that peer.
+     */
+    default void unknownIndex(Endpoint from) {}
 }

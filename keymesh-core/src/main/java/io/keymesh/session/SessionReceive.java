@@ -168,6 +168,7 @@ final class SessionReceive {
         Keypair kp = indices.get(TransportData.receiver(buf, off)) instanceof Keypair k ? k : null;
         if (kp == null) {
             drops.count(DropReason.UNKNOWN_INDEX);
+            events.unknownIndex(from);
             return;
         }
         long counter = TransportData.counter(buf, off);
