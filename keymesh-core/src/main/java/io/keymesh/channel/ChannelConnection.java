@@ -288,7 +288,18 @@ public final class ChannelConnection {
      * dropped for the old keys, so probes go now, as at a PTO, instead of at the backed-off one.
      */
     public void sessionRenewed(long nowNanos) {
-        if (lost || loss.ptoCount() == 0 || loss.ackElicitingInFlight() == 0) {
+        sessionRenewed(nowNanos, false);
+    }
+
+    /**
+     * {@link #sessionRenewed(long)}, and also when no probe timeout is pending if the peer started
+     * the handshake ({@code byPeer}): a peer that restarted starts one as soon as our packets reach
+     * it, and what is unacknowledged went to its lost session — sent again now, it reaches the
+     * peer's new connection (which answers with its new id) a round trip later instead of a probe
+     * timeout later. A peer's routine rekey costs the same at most: a probe's worth of packets.
+     */
+    public void sessionRenewed(long nowNanos, boolean byPeer) {
+        if (lost || (loss.ptoCount() == 0 && !byPeer) || loss.ackElicitingInFlight() == 0) {
             return;
         }
         packets.addProbes(LossDetector.PTO_PROBE_PACKETS);

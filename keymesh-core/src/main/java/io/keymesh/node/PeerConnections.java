@@ -230,7 +230,7 @@ final class PeerConnections {
     void sessionRenewed(PeerState state) {
         ChannelConnection c = state.connection;
         if (c != null) {
-            c.sessionRenewed(loop.io().nanoTime());
+            c.sessionRenewed(loop.io().nanoTime(), state.session.sessionInitiatedByPeer());
             state.connectionWakeup.rearm();
         }
     }

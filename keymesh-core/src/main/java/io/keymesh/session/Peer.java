@@ -101,6 +101,12 @@ public final class Peer {
         return wireGuardCompatible;
     }
 
+    /** True if the current keypair came from a handshake the peer initiated (false if ours, or none). */
+    public boolean sessionInitiatedByPeer() {
+        Keypair kp = current;
+        return kp != null && !kp.isInitiator;
+    }
+
     /** True if a keypair is available for sending right now. */
     public boolean hasSession(long nowNanos) {
         return current != null && current.isUsable(nowNanos);
