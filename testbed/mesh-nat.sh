@@ -41,17 +41,45 @@
 #   3. The bindings hold while idle: after going direct, A and B exchange no application data for
 #      at least 60 s (their status tables' datagram counters stay put) with 5-s NAT bindings; then
 #      A's next announcement reaches B over the direct path: neither side logged a path change for
-#      the other in between, tshark on br0 sees a data message from NA to NB of the announcement's
-#      size (not a probe's) within 1 s before B logged it, and none of the relayed announcement's
-#      size from NA to P; the direct data messages never paused for 5 s or more while idle.
+#      the other in between, their status tables still say `direct`, tshark on br0 sees a data
+#      message from NA to NB larger than any while idle (the announcement, not a probe) within 1 s
+#      before B logged it, and nothing larger than the idle traffic from P to NB (a relayed
+#      announcement would be); the direct path never went silent for 5 s or more while idle.
 #   4. The stranger gets silence from P: its initiations reach P (tshark), P sends nothing to S, and
 #      S never logs P up.
 # Timings printed (TIMING lines): from A listening until it logged the seek for B; from the seek
 # until B logged A's announce (the first message, through P); from that message until A, then B,
-# logged the other's path direct; the idle time before the next message, and its path.
+# logged the other's path direct; the idle time before the next message; how often packets crossed
+# the idle direct path (what held the bindings).
 #
-# Findings on this machine (Debian 12, 2 vCPUs shared with other builds, nftables 1.0.6, tshark 4.0.17):
-#  * (filled in from measured runs below)
+# Findings on this machine (Debian 12, 2 vCPUs "AMD EPYC" shared with other builds, nftables 1.0.6,
+# tshark 4.0.17), five runs (the first failed on a bug in check 3's own capture test, since fixed):
+#  * Needed a `keymesh up` that seeks a peer listed by key only: before, it started handshakes only
+#    with peers that have an endpoint, so A never sent anything to B. It now seeks such a peer once
+#    another peer (here P) is up, not at start: a seek sent before any session is up reaches no
+#    member, and only its retry a second later would.
+#  * TIMING, runs 1-5: A sought B 26-67 ms after it listened (its session with P up); B logged A's
+#    first announce, through P, 36-65 ms after the seek (72-112 ms after A listened); A logged B's
+#    path direct 208-489 ms after that first message, B logged A's 273-468 ms after. The first
+#    packet between NA's and NB's public addresses passed 196-232 ms after the first message: the
+#    seek, the splice, the handshake and the first announcements all rode inside P's sessions (P's
+#    first relay line: 2 circuits, 16 packets), and no bare handshake ever passed between NA and NB.
+#  * A's next announce came after 63.9 s without application data between A and B; it went
+#    direct every time (a 120-byte UDP datagram NA->NB; nothing larger than the idle traffic P->NB).
+#  * The idle direct path is not held by 5-s heartbeats but by probes every 0.5 s: 133-135 packets
+#    NA->NB in 61 s idle (runs 2-5), never a pause over 676 ms. The overlay counts a peer as "sent to" from the
+#    session's packet counter (MeshOverlay.packetsSent = txPackets), which its own probes and
+#    acknowledgements raise, so a pair that sent once keeps probing its path in use every 0.5 s for
+#    good (the A-C relayed path too, through P). With that counter replaced by the datagrams sent
+#    (an experiment, not committed), the idle path was probed every 5 s (31 packets NA->NB in 61 s),
+#    the longest silence on it was 4.5 s, and check 3 still passed: 5-s heartbeats from both sides
+#    hold 5-s bindings, with half a second to spare.
+#  * A-C (cone facing symmetric) stayed relayed in every run: each side's 8 checks of the first
+#    round crossed br0 (16 packets each way) and none got through NC to C (the next round is due
+#    60 s later, at the end of the run).
+#  * S's initiations reached P every 5 s (14 in a run); P sent S nothing.
+#  * Keys from `wg genkey` take about 1 s for all seven (JVM starts took 6-27 s in relay-nat.sh);
+#    `keymesh up` listens 0.8-2.6 s after it starts. Whole run: 75-80 s, of which 64 s idle.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
