@@ -322,6 +322,10 @@ log "B and C are members of P after $(( $(now_ms) - t0 )) ms"
 T_A=$(now_ms)
 node_start a "$NS_A" --announce-interval "${ANNOUNCE_INTERVAL}s" --status-interval 1s
 wait_for 30 node_listening a || true
+if ! node_alive a || ! logged a ' listening on '; then
+    check "A starts" "$(head -n 5 "$WORK/a.log" | tr '\n' ';')"
+    echo "$PASSED passed, $FAILED failed"; exit 1
+fi
 T_LISTEN=$(logged_ms a ' listening on ')
 log "A listening after $(( T_LISTEN - T_A )) ms (JVM start)"
 
