@@ -53,21 +53,21 @@
 # the idle direct path (what held the bindings).
 #
 # Findings on this machine (Debian 12, 2 vCPUs "AMD EPYC" shared with other builds, nftables 1.0.6,
-# tshark 4.0.17), five runs (the first failed on a bug in check 3's own capture test, since fixed):
+# tshark 4.0.17), six runs (the first failed on a bug in check 3's own capture test, since fixed):
 #  * Needed a `keymesh up` that seeks a peer listed by key only: before, it started handshakes only
 #    with peers that have an endpoint, so A never sent anything to B. It now seeks such a peer once
 #    another peer (here P) is up, not at start: a seek sent before any session is up reaches no
 #    member, and only its retry a second later would.
-#  * TIMING, runs 1-5: A sought B 26-67 ms after it listened (its session with P up); B logged A's
+#  * TIMING, runs 1-6: A sought B 26-67 ms after it listened (its session with P up); B logged A's
 #    first announce, through P, 36-65 ms after the seek (72-112 ms after A listened); A logged B's
-#    path direct 208-489 ms after that first message, B logged A's 273-468 ms after. The first
+#    path direct 207-489 ms after that first message, B logged A's 273-468 ms after. The first
 #    packet between NA's and NB's public addresses passed 196-232 ms after the first message: the
 #    seek, the splice, the handshake and the first announcements all rode inside P's sessions (P's
 #    first relay line: 2 circuits, 16 packets), and no bare handshake ever passed between NA and NB.
 #  * A's next announce came after 63.9 s without application data between A and B; it went
 #    direct every time (a 120-byte UDP datagram NA->NB; nothing larger than the idle traffic P->NB).
-#  * The idle direct path is not held by 5-s heartbeats but by probes every 0.5 s: 133-135 packets
-#    NA->NB in 61 s idle (runs 2-5), never a pause over 676 ms. The overlay counts a peer as "sent to" from the
+#  * The idle direct path is not held by 5-s heartbeats but by probes every 0.5 s: 131-135 packets
+#    NA->NB in 61 s idle (runs 2-6), never a pause over 676 ms. The overlay counts a peer as "sent to" from the
 #    session's packet counter (MeshOverlay.packetsSent = txPackets), which its own probes and
 #    acknowledgements raise, so a pair that sent once keeps probing its path in use every 0.5 s for
 #    good (the A-C relayed path too, through P). With that counter replaced by the datagrams sent
