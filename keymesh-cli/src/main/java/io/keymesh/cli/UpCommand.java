@@ -47,20 +47,26 @@ import picocli.CommandLine.Spec;
  * address, its peers, and then peer up/down, endpoint and path changes as they happen; it starts a
  * handshake with every peer that has an endpoint, so that reachable peers come up at once, and with
  * a peer that is down whenever it gets a path (a peer reached through relays has none until a
- * circuit to it opens). Every
+ * circuit to it opens). A peer listed by key only (no endpoint, no relays, not stock WireGuard) is
+ * sought through the members (discovery by key) once another peer is up, and again whenever
+ * another comes up while it is still down: a seek sent before any session is up would reach no
+ * member. Every
  * {@code --status-interval} and once at exit it prints a {@link StatusTable} to standard output.
  * SIGINT and SIGTERM stop it cleanly with status 0 ({@link SignalStop}); a shutdown hook closes
  * the node on any other way out. {@code --announce} sends one small datagram to a peer each time
  * its session comes up (a connectivity check, logged as "announce from KEY" where it arrives;
  * sent then rather than at start because a datagram for a peer without an endpoint is dropped);
- * datagrams have no other consumer yet and are counted in the table.
+ * {@code --announce-interval} sends one again to every peer that is up that often. Datagrams have
+ * no other consumer yet and are counted in the table.
  *
  * <p>Exit status: 0 after a clean stop or {@code --print-config}; 1 if the node cannot start
  * (address in use); 2 for a bad command line or configuration, reported on standard error as
  * {@code keymesh up: FILE: PROBLEM}, one line per problem.
  */
 @Command(name = "up", sortOptions = false,
-        description = "Run a node in the foreground from a HOCON config file (Ctrl-C stops it).")
+        description = {"Run a node in the foreground from a HOCON config file (Ctrl-C stops it).",
+                "It starts a handshake with every peer that has an endpoint, and seeks every peer listed by key only "
+                        + "(no endpoint, no via) through its members once another peer is up, again whenever one comes up."})
 final class UpCommand implements Callable<Integer> {
     /** Text of an {@code --announce} datagram, followed by the sender's base64 key. */
     static final String ANNOUNCE_PREFIX = "keymesh announce from ";
@@ -91,6 +97,10 @@ final class UpCommand implements Callable<Integer> {
             description = "Send one small datagram to each peer when its session comes up; each node logs those it receives.")
     boolean announce;
 
+    @Option(names = "--announce-interval", defaultValue = "0s", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Also send one to every peer that is up this often (implies --announce; default ${DEFAULT-VALUE}: only when a session comes up).")
+    Duration announceInterval;
+
     @Option(names = "--print-config", description = "Print the effective configuration (secrets hidden) and exit.")
     boolean printConfig;
 
@@ -103,6 +113,8 @@ final class UpCommand implements Callable<Integer> {
     private final BlockingQueue<Consumer<MeshNode>> events = new LinkedBlockingQueue<>();
     private final AtomicInteger queuedDatagramEvents = new AtomicInteger();
     private final AtomicReference<String> stopReason = new AtomicReference<>();
+    /** The node's listener; its state belongs to the command's thread. */
+    private Events listener;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -113,6 +125,9 @@ final class UpCommand implements Callable<Integer> {
                 err.println("keymesh up: --exit-after must be more than 0");
                 err.flush();
                 return 2;
+            }
+            if (!announceInterval.isZero()) {
+                announce = true;
             }
             LoadedNodeConfig loaded;
             try {
@@ -146,7 +161,8 @@ final class UpCommand implements Callable<Integer> {
     private int run(NodeConfig nodeConfig, PrintWriter err) throws InterruptedException {
         MeshNode node;
         try {
-            node = MeshNode.start(nodeConfig, new Events());
+            listener = new Events(soughtPeers(nodeConfig));
+            node = MeshNode.start(nodeConfig, listener);
         } catch (UncheckedIOException e) {
             err.println("keymesh up: " + config + ": keymesh.listen: cannot bind UDP " + HostPort.format(nodeConfig.listen())
                     + ": " + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
@@ -198,11 +214,26 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
+    /** The peers listed by key only, which this node seeks through its members (empty with discovery off). */
+    static Set<PublicKey> soughtPeers(NodeConfig nodeConfig) {
+        Set<PublicKey> sought = new HashSet<>();
+        if (nodeConfig.discovery().enabled()) {
+            for (PeerConfig p : nodeConfig.peers()) {
+                if (p.endpoint() == null && p.relays().isEmpty() && !p.wireGuardCompatible()) {
+                    sought.add(p.publicKey());
+                }
+            }
+        }
+        return sought;
+    }
+
     private void runUntilStopped(MeshNode node) throws InterruptedException {
         long start = System.nanoTime();
         boolean statusOn = !statusInterval.isZero();
         long interval = statusInterval.toNanos();
         long nextStatus = statusOn ? start + interval : Long.MAX_VALUE;
+        boolean reannounce = !announceInterval.isZero();
+        long nextAnnounce = reannounce ? start + announceInterval.toNanos() : Long.MAX_VALUE;
         long exitAt = exitAfter == null ? Long.MAX_VALUE : start + exitAfter.toNanos();
         try {
             while (true) {
@@ -213,9 +244,14 @@ final class UpCommand implements Callable<Integer> {
                     printStatus(node);
                     nextStatus = Math.max(nextStatus + interval, now);
                     continue;
+                } else if (reannounce && now - nextAnnounce >= 0) {
+                    events.add(listener::announceToAllUp);
+                    nextAnnounce = Math.max(nextAnnounce + announceInterval.toNanos(), now);
+                    continue;
                 }
-                long wake = Math.min(exitAt == Long.MAX_VALUE ? Long.MAX_VALUE : exitAt - now,
-                        nextStatus == Long.MAX_VALUE ? Long.MAX_VALUE : nextStatus - now);
+                long wake = Math.min(Math.min(exitAt == Long.MAX_VALUE ? Long.MAX_VALUE : exitAt - now,
+                        nextStatus == Long.MAX_VALUE ? Long.MAX_VALUE : nextStatus - now),
+                        nextAnnounce == Long.MAX_VALUE ? Long.MAX_VALUE : nextAnnounce - now);
                 Consumer<MeshNode> event = events.poll(Math.max(0, wake), TimeUnit.NANOSECONDS);
                 if (event == STOP) {
                     break;
@@ -273,12 +309,18 @@ final class UpCommand implements Callable<Integer> {
 
     /**
      * The node's events, on its loop thread: queued for the command's thread, which logs (and
-     * announces, and starts handshakes with peers that got a path).
+     * announces, seeks peers listed by key only, and starts handshakes with peers that got a path).
      */
     private final class Events implements NodeListener {
         private final byte[] announcePrefix = ANNOUNCE_PREFIX.getBytes(StandardCharsets.UTF_8);
         /** The peers reported up and not down since; the command's thread only. */
         private final Set<PublicKey> up = new HashSet<>();
+        /** The peers listed by key only ({@link #soughtPeers}); never changes. */
+        private final Set<PublicKey> sought;
+
+        Events(Set<PublicKey> sought) {
+            this.sought = Set.copyOf(sought);
+        }
 
         @Override
         public void onPeerUp(PublicKey peer) {
@@ -286,9 +328,36 @@ final class UpCommand implements Callable<Integer> {
                 up.add(peer);
                 log.info("peer {} up", peer);
                 if (announce) {
-                    node.send(peer, (ANNOUNCE_PREFIX + node.publicKey().toBase64()).getBytes(StandardCharsets.UTF_8));
+                    announceTo(node, peer);
+                }
+                // A member to ask: seek the peers listed by key only that are still down. WireGuard's
+                // pace (one initiation per 5 s) keeps this from starting a seek already under way again.
+                for (PublicKey key : sought) {
+                    if (!up.contains(key)) {
+                        node.connect(key).thenAccept(sent -> {
+                            if (sent) {
+                                events.add(n -> log.info("peer {}: seeking it through the members", key));
+                            }
+                        });
+                    }
                 }
             });
+        }
+
+        /** Command's thread: an announcement to every peer that is up ({@code --announce-interval}). */
+        void announceToAllUp(MeshNode node) {
+            for (PublicKey peer : up) {
+                announceTo(node, peer);
+            }
+        }
+
+        private void announceTo(MeshNode node, PublicKey peer) {
+            node.send(peer, (ANNOUNCE_PREFIX + node.publicKey().toBase64()).getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void onPeerUnreachable(PublicKey peer, String reason) {
+            events.add(node -> log.info("peer {} unreachable: {}", peer, reason));
         }
 
         @Override

@@ -424,6 +424,148 @@ class UpCommandTest {
         }
     }
 
+    /**
+     * Three members on loopback, as in the README's "Finding a key": a hub that lists no one, a node
+     * that knows only the hub's address, and one that knows the hub's address and the other's key
+     * only. Once its session with the hub is up, the last one seeks the key through it: the hub
+     * splices, the handshake and the announcements go through it, and neither end ever had an
+     * address for the other.
+     */
+    @Test
+    void aPeerListedByKeyOnlyIsSoughtThroughTheMembersOnceOneIsUp() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(UpCommand.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try (PrivateKey hub = PrivateKey.generate(RANDOM); PrivateKey seeker = PrivateKey.generate(RANDOM);
+                PrivateKey target = PrivateKey.generate(RANDOM)) {
+            String network = PresharedKey.generate(RANDOM).toBase64();
+            Path hubConf = file("hub.conf", """
+                    keymesh {
+                      private-key = "%s"
+                      network-key = "%s"
+                      listen = "127.0.0.1:0"
+                      accept-members = true
+                    }
+                    """.formatted(hub.toBase64(), network));
+            Run hubRun = new Run();
+            CompletableFuture<Integer> hubExit = hubRun.executeInBackground("up", "--config", hubConf.toString(), "--exit-after", "8s");
+            int hubPort = hubRun.up.started.get(20, TimeUnit.SECONDS).localAddress().getPort();
+            Path targetConf = file("target.conf", """
+                    keymesh {
+                      private-key = "%s"
+                      network-key = "%s"
+                      listen = "127.0.0.1:0"
+                      accept-members = true
+                      peers = [ { public-key = "%s", endpoint = "127.0.0.1:%d" } ]
+                    }
+                    """.formatted(target.toBase64(), network, hub.publicKey(), hubPort));
+            Run targetRun = new Run();
+            CompletableFuture<Integer> targetExit = targetRun.executeInBackground("up", "--config", targetConf.toString(),
+                    "--announce", "--exit-after", "6s");
+            targetRun.up.started.get(20, TimeUnit.SECONDS);
+            awaitLog(logs, "peer " + hub.publicKey() + " up");
+            Path seekerConf = file("seeker.conf", """
+                    keymesh {
+                      private-key = "%s"
+                      network-key = "%s"
+                      listen = "127.0.0.1:0"
+                      accept-members = true
+                      peers = [
+                        { public-key = "%s", endpoint = "127.0.0.1:%d" }
+                        { public-key = "%s" }
+                      ]
+                    }
+                    """.formatted(seeker.toBase64(), network, hub.publicKey(), hubPort, target.publicKey()));
+            Run seekerRun = new Run();
+            CompletableFuture<Integer> seekerExit = seekerRun.executeInBackground("up", "--config", seekerConf.toString(),
+                    "--announce", "--exit-after", "4s");
+
+            assertEquals(0, seekerExit.get(30, TimeUnit.SECONDS), seekerRun.err.toString());
+            assertEquals(0, targetExit.get(30, TimeUnit.SECONDS), targetRun.err.toString());
+            assertEquals(0, hubExit.get(30, TimeUnit.SECONDS), hubRun.err.toString());
+
+            List<String> messages = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            for (String expected : List.of(
+                    "peer " + target.publicKey() + " without endpoint (waits to be reached)",
+                    "peer " + target.publicKey() + ": seeking it through the members",
+                    "peer " + target.publicKey() + " up",
+                    "peer " + seeker.publicKey() + " up",
+                    "announce from " + seeker.publicKey() + " (66 bytes)",
+                    "announce from " + target.publicKey() + " (66 bytes)")) {
+                assertTrue(messages.contains(expected), "no log line \"" + expected + "\" in " + messages);
+            }
+            assertTrue(messages.stream().noneMatch(m -> m.contains("unreachable")), messages.toString());
+            // the first session came up through the hub: it spliced, and carried the handshake
+            String carried = hubRun.out.toString().lines().filter(l -> l.startsWith("relay service: ")).reduce((x, y) -> y)
+                    .orElse("");
+            assertTrue(carried.matches("relay service: \\d+ circuits now, [1-9]\\d* packets \\([1-9]\\d* bytes\\) forwarded, .*"),
+                    hubRun.out.toString());
+            assertTrue(lastRowFor(seekerRun.out.toString(), target.publicKey()).matches("\\Q" + target.publicKey() + "\\E .* up .*"),
+                    seekerRun.out.toString());
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    /** {@code --announce-interval} implies {@code --announce} and sends one again that often to every peer that is up. */
+    @Test
+    void announceIntervalAnnouncesAgainToEveryPeerThatIsUp() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(UpCommand.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try (PrivateKey a = PrivateKey.generate(RANDOM); PrivateKey b = PrivateKey.generate(RANDOM)) {
+            String network = PresharedKey.generate(RANDOM).toBase64();
+            Path bConf = file("b.conf", """
+                    keymesh {
+                      private-key = "%s"
+                      network-key = "%s"
+                      listen = "127.0.0.1:0"
+                      peers = [ { public-key = "%s" } ]
+                    }
+                    """.formatted(b.toBase64(), network, a.publicKey()));
+            Run bRun = new Run();
+            CompletableFuture<Integer> bExit = bRun.executeInBackground("up", "--config", bConf.toString(), "--exit-after", "5s");
+            int bPort = bRun.up.started.get(20, TimeUnit.SECONDS).localAddress().getPort();
+            Path aConf = file("a.conf", """
+                    keymesh {
+                      private-key = "%s"
+                      network-key = "%s"
+                      listen = "127.0.0.1:0"
+                      peers = [ { public-key = "%s", endpoint = "127.0.0.1:%d" } ]
+                    }
+                    """.formatted(a.toBase64(), network, b.publicKey(), bPort));
+            Run aRun = new Run();
+            CompletableFuture<Integer> aExit = aRun.executeInBackground("up", "--config", aConf.toString(),
+                    "--announce-interval", "1s", "--exit-after", "3500ms");
+            assertEquals(0, aExit.get(30, TimeUnit.SECONDS), aRun.err.toString());
+            assertEquals(0, bExit.get(30, TimeUnit.SECONDS), bRun.err.toString());
+
+            List<String> messages = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            long fromA = messages.stream().filter(m -> m.equals("announce from " + a.publicKey() + " (66 bytes)")).count();
+            long fromB = messages.stream().filter(m -> m.startsWith("announce from " + b.publicKey())).count();
+            // one when the session came up, one at 1 s, 2 s and 3 s (the first may find the session not up yet)
+            assertTrue(fromA >= 2 && fromA <= 4, fromA + " announcements from A: " + messages);
+            assertEquals(0, fromB, "B runs without --announce: " + messages);
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    /** Waits up to 20 s for a log line. */
+    private static void awaitLog(ListAppender<ILoggingEvent> logs, String line) throws InterruptedException {
+        for (int i = 0; i < 400; i++) {
+            synchronized (logs) {
+                if (List.copyOf(logs.list).stream().anyMatch(e -> e.getFormattedMessage().equals(line))) {
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no log line \"" + line + "\" within 20 s");
+    }
+
     private static String lastRowFor(String out, PublicKey peer) {
         List<String> rows = out.lines().filter(l -> l.startsWith(peer.toBase64())).toList();
         return rows.isEmpty() ? "(no row for " + peer + ")" : rows.get(rows.size() - 1);
