@@ -453,6 +453,11 @@ public final class ChannelConnection {
             long bytesInFlight, int udpPayloadSize, long blackHoles, int channels, long minRttNanos,
             long standingQueues, long restartsAnnounced) {}
 
+    /** Packets this connection has sent (data, acknowledgements, probes). */
+    public long packetsSent() {
+        return packets.packetsSent();
+    }
+
     public Stats stats() {
         StandingQueue queue = path.standingQueue;
         return new Stats(packets.packetsSent(), receiver.packetsReceived(), loss.packetsLost(), receiver.duplicatesDropped(),

@@ -1,5 +1,6 @@
 package io.keymesh.node;
 
+import io.keymesh.channel.ChannelConnection;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.overlay.FrameLinks;
 import io.keymesh.overlay.Overlay;
@@ -338,10 +339,20 @@ final class MeshOverlay implements Overlay.Host {
     /** What the node does with a peer no member knows; set once, before the loop starts. */
     java.util.function.Consumer<PeerState> onUnreachable;
 
+    /**
+     * The application's packets to {@code peer}: its datagrams and its channels' packets. Not the
+     * session's whole count — the overlay's own probes, candidates and address reports, and
+     * keepalives, would then count as sending, and a pair that sent once would keep probing its
+     * path every half second for ever instead of every 5 s when idle.
+     */
     @Override
     public long packetsSent(PublicKey peer) {
         PeerState s = peers.get(peer);
-        return s == null ? 0 : s.session.txPackets();
+        if (s == null) {
+            return 0;
+        }
+        ChannelConnection c = s.connection;
+        return s.datagramsSent.get() + (c == null ? 0 : c.packetsSent());
     }
 
     // ------------------------------------------------------------------ sending on relayed paths

@@ -12,8 +12,9 @@ import java.util.List;
  *
  * <p>An offer goes when the peer becomes only relayed, then every {@link #UPGRADE_INTERVAL_NANOS}
  * while it stays so, and sooner — but never within {@link #MIN_ROUND_INTERVAL_NANOS} of the last
- * round — after a network change or after a direct path it used stopped answering. An offer
- * received counts as a round (the peer is punching already). Sans-I/O; not thread-safe.
+ * round — after a network change, after a direct path it used stopped answering, or when its last
+ * offer was never answered (the offer or the answer was lost on the way). An offer received counts
+ * as a round (the peer is punching already). Sans-I/O; not thread-safe.
  */
 final class HolePunch {
     /** While only relayed, a round at least this often (Tailscale and iroh: every minute). */
@@ -50,7 +51,8 @@ final class HolePunch {
         }
         long since = now - lastRoundNanos;
         return since >= UPGRADE_INTERVAL_NANOS
-                || (since >= MIN_ROUND_INTERVAL_NANOS && (generation != generationAtRound || directSinceRound));
+                || (since >= MIN_ROUND_INTERVAL_NANOS && (generation != generationAtRound || directSinceRound
+                        || offered != -1)); // our last offer was never answered: it, or the answer, was lost
     }
 
     /** An offer of round {@link #nextRound()} went at {@code now}, with candidates of {@code generation}. */

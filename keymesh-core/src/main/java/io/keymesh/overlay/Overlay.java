@@ -49,7 +49,10 @@ public final class Overlay {
         /** {@code peer}'s packets go to {@code endpoint} from now on. */
         void use(PublicKey peer, Endpoint endpoint, Endpoint previous);
 
-        /** Packets sent to {@code peer} so far (any count that grows with every packet). */
+        /**
+         * The application's packets sent to {@code peer} so far (any count that grows with each): what
+         * makes the overlay watch the path in use closely. Not the overlay's own frames, nor keepalives.
+         */
         long packetsSent(PublicKey peer);
 
         /** {@code peer} was sought and no member within reach knows it ({@link Seeks}). */

@@ -34,14 +34,17 @@ class HolePunchTest {
     }
 
     @Test
-    void aRoundIsDueAtOnceThenEveryMinuteAndSoonerOnlyAfterANetworkChangeOrALostDirectPath() {
+    void aRoundIsDueAtOnceThenEveryMinuteAndSoonerOnlyAfterANetworkChangeALostDirectPathOrAnUnansweredOffer() {
         PeerPaths paths = onlyRelayed();
         assertTrue(paths.onlyRelayed());
         HolePunch h = new HolePunch();
         assertTrue(h.due(T0, paths, 1), "at once");
         h.offered(T0, 1);
         assertEquals(1, h.rounds());
-        assertFalse(h.due(T0 + 30 * SECOND, paths, 1), "not before a minute");
+        assertFalse(h.due(T0 + HolePunch.MIN_ROUND_INTERVAL_NANOS - 1, paths, 1), "not within 5 s");
+        assertTrue(h.due(T0 + HolePunch.MIN_ROUND_INTERVAL_NANOS, paths, 1), "an offer never answered: again 5 s later");
+        assertTrue(h.answerReceived(h.nextRound() - 1, List.of()));
+        assertFalse(h.due(T0 + 30 * SECOND, paths, 1), "answered: not before a minute");
         assertTrue(h.due(T0 + HolePunch.UPGRADE_INTERVAL_NANOS, paths, 1), "a minute later");
 
         assertFalse(h.due(T0 + 4 * SECOND, paths, 2), "a network change, but within 5 s of the last round");
