@@ -69,7 +69,9 @@ final class NatDemo {
         final List<NatConfig> nats;
         final Host host;
         final PrivateKey key;
+        /** When the first message from a peer arrived, and what it said. */
         final Map<PublicKey, Long> firstMessageAt = new HashMap<>();
+        final Map<PublicKey, String> firstMessage = new HashMap<>();
         final Map<PublicKey, Long> firstDirectAt = new HashMap<>();
         final Map<PublicKey, Long> upAt = new HashMap<>();
         final Map<PublicKey, String> unreachable = new HashMap<>();
@@ -109,7 +111,9 @@ final class NatDemo {
             return new NodeListener() {
                 @Override
                 public void onMessage(PublicKey from, long channelId, byte[] message) {
-                    firstMessageAt.putIfAbsent(from, sim.now());
+                    if (firstMessageAt.putIfAbsent(from, sim.now()) == null) {
+                        firstMessage.put(from, new String(message, StandardCharsets.UTF_8));
+                    }
                 }
 
                 @Override
@@ -164,14 +168,14 @@ final class NatDemo {
         out.println();
         out.printf("simulated network (keymesh-sim, seed %d): NATs and links are virtual; the nodes, sessions and frames are real%n",
                 seed);
-        out.printf("  %-2s %-20s %s, member mode: lets in any node holding the network key%n", "p",
-                p.host.socketAddress(PORT).getAddress().getHostAddress() + ":" + PORT, "public");
+        out.printf("  %-2s %-20s public, member mode: lets in any node holding the network key%n", p.name,
+                p.host.address().getHostAddress() + ":" + PORT);
         for (Member m : natted) {
             out.printf("  %-2s %-20s behind a %s; knows only p's address%n", m.name,
                     m.host.address().getHostAddress() + ":" + PORT, m.where);
         }
-        out.printf("  links %d ms one way, up to %d ms jitter; times below are virtual, from when the lookups start%n", LATENCY.toMillis(),
-                JITTER.toMillis());
+        out.printf("  links %d ms one way, up to %d ms jitter; times below are virtual, from when the lookups start%n",
+                LATENCY.toMillis(), JITTER.toMillis());
 
         try {
             p.node = MeshNode.start(NodeConfig.of(p.key, new InetSocketAddress(0), networkKey).withAcceptMembers(true),
@@ -197,8 +201,7 @@ final class NatDemo {
                 if (!from.node.reach(to.key.publicKey()).join()) {
                     throw new IllegalStateException(from.name + " could not take " + to.name + "'s key as a peer");
                 }
-                from.node.channel(to.key.publicKey(), 1)
-                        .send(("hello " + to.name + ", this is " + from.name).getBytes(StandardCharsets.UTF_8));
+                from.node.channel(to.key.publicKey(), 1).send(greeting(from, to).getBytes(StandardCharsets.UTF_8));
             }
 
             out.println();
@@ -242,7 +245,8 @@ final class NatDemo {
                 PeerStats s = from.stats(to);
                 PathInfo path = s == null ? null : s.path();
                 boolean direct = path != null && !path.relayed();
-                Long delivered = to.firstMessageAt.get(from.key.publicKey());
+                Long delivered = greeting(from, to).equals(to.firstMessage.get(from.key.publicKey()))
+                        ? to.firstMessageAt.get(from.key.publicKey()) : null;
                 Long up = from.upAt.get(toKey);
                 Long directAt = from.firstDirectAt.get(toKey);
                 if (delivered != null) {
@@ -334,6 +338,11 @@ final class NatDemo {
         Nat nat = internet.newNat("nat-" + name, config, inside);
         return new Member(name, kind + " " + nat.publicAddress().getHostAddress(), List.of(config),
                 nat.inside().newHost(name), PrivateKey.of(next32(keys)));
+    }
+
+    /** The message {@code from} sends {@code to}, by which {@code to} knows it arrived intact. */
+    private static String greeting(Member from, Member to) {
+        return "hello " + to.name + ", this is " + from.name;
     }
 
     private static byte[] next32(SplittableRandom r) {
