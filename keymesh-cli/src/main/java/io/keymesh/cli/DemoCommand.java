@@ -29,12 +29,16 @@ import picocli.CommandLine.Spec;
 /**
  * {@code keymesh demo}: starts a small mesh of {@link MeshNode}s in this process on loopback, each
  * with its own key and UDP port and the others as peers, all in one network; every node sends
- * datagrams to every other, addressed by public key; then it prints a per-peer table. Then the
- * same number of Pekko actor systems, each on a keymesh node of its own, ask each other's actors
- * by {@code pekko.mesh://} path ({@link ActorDemo}). Exits 0 if every datagram arrived intact and
- * every actor answered.
+ * datagrams to every other, addressed by public key; then it prints a per-peer table. Then nodes
+ * behind simulated NATs find each other by key through a public member, relayed at first, then
+ * direct ({@link NatDemo}, on keymesh-sim's virtual network). Then the same number of Pekko actor
+ * systems as loopback nodes, each on a keymesh node of its own, ask each other's actors by
+ * {@code pekko.mesh://} path ({@link ActorDemo}). Exits 0 if every datagram arrived intact, every
+ * simulated pair connected and those behind endpoint-independent NATs went direct, and every actor
+ * answered.
  */
 @Command(name = "demo", description = "Run a small mesh on loopback: every node sends encrypted datagrams to every other, by public key; "
+        + "then nodes behind simulated NATs find each other by key, relayed through a public member, then direct; "
         + "then actor systems on the mesh ask each other's actors by pekko.mesh:// path.")
 final class DemoCommand implements Callable<Integer> {
     @Spec
@@ -48,6 +52,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--no-actors", description = "Skip the actor part (Pekko actor systems talking over the mesh).")
     boolean noActors;
+
+    @Option(names = "--no-nat", description = "Skip the simulated part (nodes behind virtual NATs finding each other by key).")
+    boolean noNat;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the simulated part: the same seed, the same run (default ${DEFAULT-VALUE}).")
+    long seed;
 
     @Option(names = "--network-key", description = "Network key (base64) shared by the demo nodes; random by default.")
     String networkKey;
@@ -77,6 +87,7 @@ final class DemoCommand implements Callable<Integer> {
         List<PrivateKey> keys = new ArrayList<>();
         List<MeshNode> mesh = new ArrayList<>();
         InetAddress loopback = InetAddress.getLoopbackAddress();
+        out.printf("loopback: %d nodes on %s, real UDP sockets%n", nodes, loopback.getHostAddress());
         try {
             for (int i = 0; i < nodes; i++) {
                 keys.add(PrivateKey.generate(random));
@@ -144,7 +155,13 @@ final class DemoCommand implements Callable<Integer> {
                 k.close();
             }
         }
-        return noActors || ActorDemo.run(nodes, psk, out) ? 0 : 1;
+        boolean natOk = true;
+        if (!noNat) {
+            natOk = NatDemo.run(seed, out).ok();
+            NatDemo.mentionRealNetworkCheck(out);
+        }
+        boolean actorsOk = noActors || ActorDemo.run(nodes, psk, out);
+        return natOk && actorsOk ? 0 : 1;
     }
 
     /** True if node {@code i} reaches node {@code j} only through n0 in this demo. */
@@ -215,14 +232,14 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void printTable(PrintWriter out, List<MeshNode> mesh) throws Exception {
-        out.printf("%-6s %-14s %-22s %12s %8s %8s %9s %9s %6s%n",
+        out.printf("%-6s %-14s %-34s %12s %8s %8s %9s %9s %6s%n",
                 "node", "peer", "path", "handshake", "tx pkts", "rx pkts", "tx bytes", "rx bytes", "drops");
         for (int i = 0; i < mesh.size(); i++) {
             Map<?, Long> drops = mesh.get(i).drops().get();
             long dropCount = drops.values().stream().mapToLong(Long::longValue).sum();
             for (PeerStats p : mesh.get(i).peerStats().get()) {
                 String age = p.lastHandshakeAgoNanos() < 0 ? "never" : (p.lastHandshakeAgoNanos() / 1_000_000) + " ms ago";
-                out.printf("%-6s %-14s %-22s %12s %8d %8d %9d %9d %6d%n",
+                out.printf("%-6s %-14s %-34s %12s %8d %8d %9d %9d %6d%n",
                         "n" + i, p.publicKey().toBase64().substring(0, 10) + "…", path(p, mesh, i), age,
                         p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(), dropCount);
             }

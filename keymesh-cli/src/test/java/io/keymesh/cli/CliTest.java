@@ -71,8 +71,19 @@ class CliTest {
         assertTrue(out.toString().contains("3 nodes, 30 datagrams sent, 30 arrived, 0 corrupt"), out.toString());
         assertEquals(2, out.toString().lines().filter(l -> l.contains(" relay n0 ") || l.contains(", met via n0 ")).count(),
                 "n1 and n2 reach each other through n0, or met through it and went direct: " + out);
+        assertTrue(out.toString().contains("simulated network (keymesh-sim, seed 1): NATs and links are virtual;"), out.toString());
+        assertTrue(out.toString().contains("6 pairs, 6 connected; behind endpoint-independent NATs 3 of 3 direct;"), out.toString());
+        assertTrue(out.toString().indexOf("simulated network") < out.toString().indexOf("actor systems, addressed by node key"),
+                "loopback, then the simulated NATs, then the actors: " + out);
         assertTrue(out.toString().contains("n0 asks n2's /user/greeter \"hello from n0\": \"hi n0, this is n2\""), out.toString());
         assertTrue(out.toString().contains("n2 asks n1's /user/greeter \"hello from n2\": \"hi n2, this is n1\""), out.toString());
+    }
+
+    @Test
+    void demoSkipsTheSimulatedNatsAndTheActorsWhenAsked() {
+        assertEquals(0, cli().execute("demo", "--nodes", "2", "--messages", "1", "--no-nat", "--no-actors"));
+        assertTrue(out.toString().contains("2 nodes, 2 datagrams sent, 2 arrived, 0 corrupt"), out.toString());
+        assertTrue(!out.toString().contains("simulated") && !out.toString().contains("actor systems"), out.toString());
     }
 
     @Test
