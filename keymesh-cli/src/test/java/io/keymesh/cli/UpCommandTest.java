@@ -219,7 +219,7 @@ class UpCommandTest {
             assertEquals(List.of(
                     p + "keymesh.peers[0].via[0]: relay " + stranger + " is not a peer: list it in keymesh.peers too "
                             + "(this node reaches the first relay of a route over its own session with it) (line 4)",
-                    p + "keymesh.relay.idle-timeout: at least 10s (paths not in use are probed every 5s, which keeps their "
+                    p + "keymesh.relay.idle-timeout: at least 10s (paths not in use are probed every 4s, which keeps their "
                             + "circuits open), got 1s (line 5)"),
                     run.err.toString().lines().toList());
         }

@@ -1,6 +1,5 @@
 package io.keymesh.config;
 
-import io.keymesh.overlay.PeerPaths;
 import java.time.Duration;
 import java.util.Set;
 
@@ -47,10 +46,11 @@ final class NodeConfigKeys {
      */
     static final long MAX_BYTES_PER_SECOND = 8L << 30;
     /**
-     * The shortest {@link #IDLE_TIMEOUT}: twice the time between the probes of a path not in use
-     * (5 s), which are what keeps its circuit open while it carries nothing else.
+     * The shortest {@link #IDLE_TIMEOUT}: more than twice the time between the probes of a path not
+     * in use (4 s, {@code PeerPaths.STANDBY_PROBE_INTERVAL_NANOS}), which are what keeps its circuit
+     * open while it carries nothing else.
      */
-    static final Duration MIN_IDLE_TIMEOUT = Duration.ofNanos(2 * PeerPaths.STANDBY_PROBE_INTERVAL_NANOS);
+    static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(10);
     /** The longest {@link #IDLE_TIMEOUT}. */
     static final Duration MAX_IDLE_TIMEOUT = Duration.ofDays(1);
 

@@ -140,7 +140,7 @@ final class RelayConfigReader {
             return -1;
         }
         if (d.compareTo(MIN_IDLE_TIMEOUT) < 0) {
-            reader.problem(path, "at least " + Durations.format(MIN_IDLE_TIMEOUT) + " (paths not in use are probed every 5s, "
+            reader.problem(path, "at least " + Durations.format(MIN_IDLE_TIMEOUT) + " (paths not in use are probed every 4s, "
                     + "which keeps their circuits open), got " + v.unwrapped(), v.origin());
             return -1;
         }

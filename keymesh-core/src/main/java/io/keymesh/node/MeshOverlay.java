@@ -343,7 +343,7 @@ final class MeshOverlay implements Overlay.Host {
      * The application's packets to {@code peer}: its datagrams and its channels' packets. Not the
      * session's whole count — the overlay's own probes, candidates and address reports, and
      * keepalives, would then count as sending, and a pair that sent once would keep probing its
-     * path every half second for ever instead of every 5 s when idle.
+     * path every half second for ever instead of every 4 s when idle.
      */
     @Override
     public long packetsSent(PublicKey peer) {

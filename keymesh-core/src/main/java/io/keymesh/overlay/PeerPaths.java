@@ -29,7 +29,7 @@ import java.util.List;
  *       any authenticated packet on a path counts as an answer (acknowledged traffic is proof of
  *       life, not only probes);
  *   <li>paths not in use, and the one in use while we do not send, are probed every
- *       {@link #STANDBY_PROBE_INTERVAL_NANOS} (Tailscale's heartbeat is 3–5 s), which also keeps
+ *       {@link #STANDBY_PROBE_INTERVAL_NANOS} (Tailscale's heartbeat is 3–5 s; 4 s holds a NAT binding that expires after 5 s idle), which also keeps
  *       their circuits and NAT bindings alive;
  *   <li>a path of better rank is taken once it has proved itself (an authenticated packet came over
  *       it after its last probe went out): relayed to direct, as soon as the direct path answers;
@@ -47,7 +47,7 @@ public final class PeerPaths {
     /** A probe unanswered this long, with nothing else heard on its path since, marks the path failing. */
     public static final long PROBE_TIMEOUT_NANOS = 1_000_000_000L;
     /** Paths not in use are probed this often. */
-    public static final long STANDBY_PROBE_INTERVAL_NANOS = 5_000_000_000L;
+    public static final long STANDBY_PROBE_INTERVAL_NANOS = 4_000_000_000L;
     /** We count as sending to the peer for this long after a packet to it. */
     public static final long SENDING_WINDOW_NANOS = 5_000_000_000L;
     /** A path of equal rank replaces the one in use only if its RTT is lower by this fraction. */

@@ -406,9 +406,9 @@ class NodeConfigLoaderTest {
                 new String[] {"bytes-per-second = fast", "bytes-per-second: not a size (e.g. 10M, 500kB, 1048576; 0: no limit): \"fast\""},
                 new String[] {"bytes-per-second = 9G", "bytes-per-second: at most 8G (for no limit: 0), got 9G"},
                 new String[] {"bytes-per-second = [1]", "bytes-per-second: must be a size such as 10M or 1048576 (0: no limit), got a list"},
-                new String[] {"idle-timeout = 5s", "idle-timeout: at least 10s (paths not in use are probed every 5s, which keeps "
+                new String[] {"idle-timeout = 5s", "idle-timeout: at least 10s (paths not in use are probed every 4s, which keeps "
                         + "their circuits open), got 5s"},
-                new String[] {"idle-timeout = -1m", "idle-timeout: at least 10s (paths not in use are probed every 5s, which keeps "
+                new String[] {"idle-timeout = -1m", "idle-timeout: at least 10s (paths not in use are probed every 4s, which keeps "
                         + "their circuits open), got -1m"},
                 new String[] {"idle-timeout = 2d", "idle-timeout: at most 1d, got 2d"},
                 new String[] {"idle-timeout = 120", "idle-timeout: a duration needs a unit, e.g. 120s (units: ms, s, m, h, d), got 120"},
