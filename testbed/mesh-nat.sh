@@ -66,14 +66,12 @@
 #    first relay line: 2 circuits, 16 packets), and no bare handshake ever passed between NA and NB.
 #  * A's next announce came after 63.9 s without application data between A and B; it went
 #    direct every time (a 120-byte UDP datagram NA->NB; nothing larger than the idle traffic P->NB).
-#  * The idle direct path is not held by 5-s heartbeats but by probes every 0.5 s: 131-135 packets
-#    NA->NB in 61 s idle (runs 2-6), never a pause over 676 ms. The overlay counts a peer as "sent to" from the
-#    session's packet counter (MeshOverlay.packetsSent = txPackets), which its own probes and
-#    acknowledgements raise, so a pair that sent once keeps probing its path in use every 0.5 s for
-#    good (the A-C relayed path too, through P). With that counter replaced by the datagrams sent
-#    (an experiment, not committed), the idle path was probed every 5 s (31 packets NA->NB in 61 s),
-#    the longest silence on it was 4.5 s, and check 3 still passed: 5-s heartbeats from both sides
-#    hold 5-s bindings, with half a second to spare.
+#  * The idle direct path is held by the overlay's heartbeats: both sides probe it every 4 s while
+#    the application sends nothing (37 packets NA->NB in an idle minute, the longest pause 3.5 s,
+#    behind 5-s bindings). This bed found that the overlay used to count its own probes as sending,
+#    so an idle pair probed every 0.5 s (131-135 packets a minute) and 5-s heartbeats were never
+#    tested; with that fixed and heartbeats every 5 s the longest pause was 4.5 s — too close to the
+#    5-s bindings — so the idle probe interval became 4 s.
 #  * A-C (cone facing symmetric) stayed relayed in every run: each side's 8 checks of the first
 #    round crossed br0 (16 packets each way) and none got through NC to C (the next round is due
 #    60 s later, at the end of the run).
