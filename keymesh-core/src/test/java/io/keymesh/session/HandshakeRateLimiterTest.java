@@ -257,17 +257,21 @@ class HandshakeRateLimiterTest {
         byte[] v4 = ip("198.51.100.9");
         byte[] netA = ip("2001:db8:0:1::c633:6409"); // ends in 198.51.100.9
         byte[] netB = ip("2001:db8:0:2::c633:6409");
-        byte[] almostMapped = mapped("198.51.100.9");
-        almostMapped[9] = 1; // ::1:ffff:a.b.c.d is not ::ffff:a.b.c.d
-        byte[] noFfff = mapped("198.51.100.9");
-        noFfff[10] = 0;
         assertEquals(5, allowedOf(v4, 10, T0));
         assertEquals(5, allowedOf(netA, 10, T0), "not the IPv4 address's bucket");
         assertEquals(5, allowedOf(netB, 10, T0), "nor the other /64's");
-        assertEquals(5, allowedOf(almostMapped, 10, T0), "an IPv6 address of the zero /64");
-        assertEquals(0, allowedOf(noFfff, 10, T0), "the same /64: its bucket is empty");
         assertEquals(0, allowedOf(mapped("198.51.100.9"), 10, T0), "the mapped address is the IPv4 address");
-        assertEquals(4, limiter.size());
+        assertEquals(3, limiter.size());
+        // Addresses of the zero /64 that are not ::ffff:a.b.c.d: one IPv6 bucket, not the IPv4 address's.
+        // Each in a limiter of its own where the IPv4 address has spent its burst.
+        for (int[] change : new int[][] {{10, 0}, {11, 0}, {9, 1}, {0, 0}}) {
+            HandshakeRateLimiter l = new HandshakeRateLimiter(16, 5);
+            assertEquals(5, countAllowed(l, v4, 10, T0));
+            byte[] notMapped = mapped("198.51.100.9");
+            notMapped[change[0]] = (byte) change[1];
+            boolean stillMapped = change[0] == 0;
+            assertEquals(stillMapped ? 0 : 5, countAllowed(l, notMapped, 10, T0), "byte " + change[0] + " = " + change[1]);
+        }
     }
 
     @Test

@@ -247,4 +247,65 @@ class PeerTimersTest {
         assertEquals(List.of("retry@" + 20 * SECOND, "keepalive@" + 20 * SECOND, "initiation@" + 20 * SECOND,
                 "zero", "keysZeroed", "keepalive@" + 20 * SECOND), run(now));
     }
+
+    // ---------------------------------------------------------------- sends through the SendPath
+
+    /** A connected pair's initiator side, with timers of this test's own over its send path. */
+    private static final class Connected {
+        final EnginePair w = new EnginePair(2);
+        final PeerTimers timers;
+
+        Connected(long seed) {
+            w.handshake();
+            timers = new PeerTimers(w.a.peer, w.a.peer.sendPath(), new SplittableRandom(seed));
+        }
+
+        void sendThroughPath(long now, int len) {
+            byte[] buf = new byte[SessionEngine.SEND_HEADROOM + len + w.a.engine.sendTailroom(len)];
+            SendPath.Result r = w.a.peer.sendPath().send(now, buf, SessionEngine.SEND_HEADROOM, len, io.keymesh.crypto.Aead.jdk(), w.a);
+            assertTrue(r == SendPath.Result.SENT || r == SendPath.Result.SENT_WAKE_ENGINE, r.toString());
+        }
+    }
+
+    @Test
+    void aSendThroughThePathRestartsThePersistentKeepaliveFromItsTime() {
+        Connected c = new Connected(5);
+        long t = c.w.now;
+        c.timers.setPersistentKeepaliveNanos(25 * SECOND);
+        c.timers.anyAuthenticatedPacketTraversal(t);
+        c.timers.dataReceived(t);
+        assertEquals(t + KEEPALIVE_TIMEOUT, c.timers.nextDeadline());
+        c.sendThroughPath(t + 5 * SECOND, 0); // a keepalive: no data
+        c.timers.absorbSendPath();
+        assertEquals(t + 30 * SECOND, c.timers.nextDeadline(), "the keepalive timer stopped, the persistent one moved");
+        c.timers.absorbSendPath();
+        assertEquals(t + 30 * SECOND, c.timers.nextDeadline(), "taken in once");
+        c.timers.anyAuthenticatedPacketTraversal(t + 40 * SECOND);
+        c.sendThroughPath(t + 39 * SECOND, 0); // an older send, taken in after a newer one
+        c.timers.absorbSendPath();
+        assertEquals(t + 65 * SECOND, c.timers.nextDeadline(), "never moved earlier");
+    }
+
+    @Test
+    void aSendThroughThePathWithThePersistentKeepaliveOffStartsNothing() {
+        Connected c = new Connected(6);
+        c.sendThroughPath(c.w.now + SECOND, 0);
+        c.timers.absorbSendPath();
+        assertEquals(NEVER, c.timers.nextDeadline());
+    }
+
+    @Test
+    void dataThroughThePathStartsTheNewHandshakeTimerFromItsTime() {
+        Connected c = new Connected(7);
+        SplittableRandom twin7 = new SplittableRandom(7);
+        long t = c.w.now + 2 * SECOND;
+        c.sendThroughPath(t, 3);
+        assertEquals(t + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT, c.timers.nextDeadline(), "reported, not yet taken in");
+        c.timers.absorbSendPath();
+        long at = t + KEEPALIVE_TIMEOUT + REKEY_TIMEOUT + twin7.nextLong(REKEY_TIMEOUT_JITTER_MAX + 1);
+        assertEquals(at, c.timers.nextDeadline());
+        c.sendThroughPath(t + SECOND, 3);
+        c.timers.absorbSendPath();
+        assertEquals(at, c.timers.nextDeadline(), "running: not moved by more data");
+    }
 }
