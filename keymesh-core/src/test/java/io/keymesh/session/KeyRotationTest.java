@@ -13,6 +13,7 @@ import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.X25519;
 import io.keymesh.testing.TestKeys;
 import io.keymesh.wire.HandshakeInitiation;
+import io.keymesh.wire.HandshakeResponse;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -137,6 +138,49 @@ class KeyRotationTest {
         byte[] init = sent.getLast();
         assertArrayEquals(X25519.publicKey(ephemeral), Arrays.copyOfRange(init, HandshakeInitiation.EPHEMERAL,
                 HandshakeInitiation.EPHEMERAL + 32), "the unencrypted ephemeral is the public key of the draw");
+        assertArrayEquals(new byte[32], random.given.getFirst(), "the engine's copy of the private key is wiped");
+    }
+
+    @Test
+    void aSecondAnswerBeforeTheFirstWasUsedRetiresTheFirst() {
+        EnginePair w = new EnginePair(75);
+        w.wireUp = false;
+        assertTrue(w.a.engine.initiateHandshake(w.now, w.a.peer));
+        byte[] first = w.a.transmitted.getLast();
+        w.now += 10 * SECOND;
+        assertTrue(w.a.engine.initiateHandshake(w.now, w.a.peer));
+        byte[] second = w.a.transmitted.getLast();
+        w.inFlight.clear();
+        w.b.engine.receive(w.now, first.clone(), 0, first.length, EnginePair.ADDR_A);
+        Keypair waiting = w.b.peer.next;
+        assertFalse(waiting == null);
+        w.b.engine.receive(w.now + SECOND, second.clone(), 0, second.length, EnginePair.ADDR_A);
+        assertRetired(waiting, "the first answer's keypair");
+        assertFalse(w.b.peer.next.isRetired());
+        assertEquals(1, w.b.engine.indicesInUse(), "the second answer's only");
+    }
+
+    @Test
+    void theRespondersEphemeralKeyIsWipedAfterUse() {
+        EnginePair w = new EnginePair(76);
+        assertTrue(w.a.engine.initiateHandshake(w.now, w.a.peer));
+        byte[] init = w.a.transmitted.getLast();
+        w.inFlight.clear();
+
+        Recording random = new Recording(77);
+        List<byte[]> sent = new ArrayList<>();
+        SessionEngine b = new SessionEngine(w.b.key, random, EnginePair.WALL_OFFSET,
+                (to, packet, off, len) -> sent.add(Arrays.copyOfRange(packet, off, off + len)), (p, from, kind, payload, off, len) -> {});
+        b.addPeer(w.a.key.publicKey(), PresharedKey.ZERO);
+        random.drawn.clear();
+        random.given.clear();
+        b.receive(w.now, init.clone(), 0, init.length, EnginePair.ADDR_A);
+        assertEquals(1, b.responsesSent());
+        assertEquals(1, random.drawn.size(), "one 32-byte draw: the ephemeral private key");
+        byte[] ephemeral = random.drawn.getFirst().clone();
+        X25519.clamp(ephemeral);
+        assertArrayEquals(X25519.publicKey(ephemeral), Arrays.copyOfRange(sent.getLast(), HandshakeResponse.EPHEMERAL, HandshakeResponse.EPHEMERAL + 32),
+                "the response's unencrypted ephemeral");
         assertArrayEquals(new byte[32], random.given.getFirst(), "the engine's copy of the private key is wiped");
     }
 
