@@ -19,6 +19,53 @@ import org.junit.jupiter.api.Test;
 class PortableChaCha20Poly1305Test {
     private static final HexFormat HEX = HexFormat.of();
 
+    /**
+     * RFC 8439 appendix A.3, test vectors 5 to 11: accumulators that reach or pass 2^130 - 5, so the
+     * final carry and the choice between h and h - p are exercised (the vectors of section 2.5.2
+     * never need them). The tags were checked against an independent implementation
+     * (the {@code cryptography} package's Poly1305).
+     */
+    @Test
+    void poly1305Rfc8439EdgeCasesOfTheFinalReduction() {
+        String[][] vectors = {
+            {"02000000000000000000000000000000" + "00000000000000000000000000000000",
+                "ffffffffffffffffffffffffffffffff", "03000000000000000000000000000000"},
+            {"02000000000000000000000000000000" + "ffffffffffffffffffffffffffffffff",
+                "02000000000000000000000000000000", "03000000000000000000000000000000"},
+            {"01000000000000000000000000000000" + "00000000000000000000000000000000",
+                "ffffffffffffffffffffffffffffffff" + "f0ffffffffffffffffffffffffffffff" + "11000000000000000000000000000000",
+                "05000000000000000000000000000000"},
+            {"01000000000000000000000000000000" + "00000000000000000000000000000000",
+                "ffffffffffffffffffffffffffffffff" + "fbfefefefefefefefefefefefefefefe" + "01010101010101010101010101010101",
+                "00000000000000000000000000000000"},
+            {"02000000000000000000000000000000" + "00000000000000000000000000000000",
+                "fdffffffffffffffffffffffffffffff", "faffffffffffffffffffffffffffffff"},
+            {"01000000000000000400000000000000" + "00000000000000000000000000000000",
+                "e33594d7505e43b90000000000000000" + "3394d7505e4379cd0100000000000000"
+                    + "00000000000000000000000000000000" + "01000000000000000000000000000000",
+                "14000000000000005500000000000000"},
+            {"01000000000000000400000000000000" + "00000000000000000000000000000000",
+                "e33594d7505e43b90000000000000000" + "3394d7505e4379cd0100000000000000"
+                    + "00000000000000000000000000000000",
+                "13000000000000000000000000000000"},
+        };
+        Poly1305 p = new Poly1305();
+        byte[] tag = new byte[16];
+        for (int v = 0; v < vectors.length; v++) {
+            byte[] key = HEX.parseHex(vectors[v][0]);
+            byte[] msg = HEX.parseHex(vectors[v][1]);
+            byte[] expected = HEX.parseHex(vectors[v][2]);
+            for (int chunk : new int[] {msg.length, 1, 15, 16, 17}) {
+                p.init(key, 0);
+                for (int off = 0; off < msg.length; off += chunk) {
+                    p.update(msg, off, Math.min(chunk, msg.length - off));
+                }
+                p.finish(tag, 0);
+                assertArrayEquals(expected, tag, "vector " + (v + 5) + " in chunks of " + chunk);
+            }
+        }
+    }
+
     @Test
     void poly1305Rfc8439Section252() {
         byte[] key = HEX.parseHex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b");

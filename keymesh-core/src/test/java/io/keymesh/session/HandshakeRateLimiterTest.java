@@ -239,4 +239,81 @@ class HandshakeRateLimiterTest {
         assertThrows(IllegalArgumentException.class, () -> new HandshakeRateLimiter(0, 1));
         assertEquals(0, limiter.size());
     }
+
+    @Test
+    void tableSizeBoundsAreInclusive() {
+        assertThrows(IllegalArgumentException.class, () -> new HandshakeRateLimiter(0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new HandshakeRateLimiter((1 << 29) + 1, 1));
+        HandshakeRateLimiter one = new HandshakeRateLimiter(1, 1);
+        assertTrue(one.allow(ip("192.0.2.1"), T0));
+        assertFalse(one.allow(ip("192.0.2.2"), T0), "one source at most");
+        assertEquals(1, one.size());
+        HandshakeRateLimiter largest = new HandshakeRateLimiter(1 << 29, 1); // slots are allocated as it grows
+        assertTrue(largest.allow(ip("192.0.2.1"), T0));
+    }
+
+    @Test
+    void ipv6AddressesThatMerelyEndLikeAnIpv4AddressAreNotMapped() {
+        byte[] v4 = ip("198.51.100.9");
+        byte[] netA = ip("2001:db8:0:1::c633:6409"); // ends in 198.51.100.9
+        byte[] netB = ip("2001:db8:0:2::c633:6409");
+        assertEquals(5, allowedOf(v4, 10, T0));
+        assertEquals(5, allowedOf(netA, 10, T0), "not the IPv4 address's bucket");
+        assertEquals(5, allowedOf(netB, 10, T0), "nor the other /64's");
+        assertEquals(0, allowedOf(mapped("198.51.100.9"), 10, T0), "the mapped address is the IPv4 address");
+        assertEquals(3, limiter.size());
+        // Addresses of the zero /64 that are not ::ffff:a.b.c.d: one IPv6 bucket, not the IPv4 address's.
+        // Each in a limiter of its own where the IPv4 address has spent its burst.
+        for (int[] change : new int[][] {{10, 0}, {11, 0}, {9, 1}, {0, 0}}) {
+            HandshakeRateLimiter l = new HandshakeRateLimiter(16, 5);
+            assertEquals(5, countAllowed(l, v4, 10, T0));
+            byte[] notMapped = mapped("198.51.100.9");
+            notMapped[change[0]] = (byte) change[1];
+            boolean stillMapped = change[0] == 0;
+            assertEquals(stillMapped ? 0 : 5, countAllowed(l, notMapped, 10, T0), "byte " + change[0] + " = " + change[1]);
+        }
+    }
+
+    @Test
+    void anEntryIdleExactlyTheCollectionIntervalIsKeptOnAClockThatStartsNegative() {
+        HandshakeRateLimiter l = new HandshakeRateLimiter(16, 3);
+        long start = Long.MIN_VALUE / 2; // any origin: System.nanoTime() may be negative
+        assertEquals(5, countAllowed(l, ip("192.0.2.1"), 10, start));
+        assertEquals(1, countAllowed(l, ip("192.0.2.2"), 1, start + HandshakeRateLimiter.GARBAGE_COLLECT_NANOS + 1));
+        assertEquals(1, l.size(), "swept: the first source was idle longer than the interval");
+        assertEquals(5, countAllowed(l, ip("192.0.2.1"), 10, start + HandshakeRateLimiter.GARBAGE_COLLECT_NANOS + 1),
+                "a fresh bucket");
+    }
+
+    /**
+     * Sources an attacker can enumerate (consecutive IPv4 addresses, consecutive /64s) spread over
+     * the table: no run of occupied slots grows long, so a lookup stays short. Measured on the
+     * table's slots, which is what a flood of chosen addresses would make slow.
+     */
+    @Test
+    void consecutiveSourcesSpreadOverTheTable() throws ReflectiveOperationException {
+        for (long seed : new long[] {0, 1, -1, 0x1234_5678_9abc_def0L}) {
+            HandshakeRateLimiter l = new HandshakeRateLimiter(8192, seed);
+            byte[] v6 = new byte[16];
+            v6[0] = 0x20;
+            v6[1] = 0x01;
+            for (int i = 0; i < 4096; i++) {
+                assertTrue(l.allow(new byte[] {10, 0, (byte) (i >> 8), (byte) i}, T0));
+                v6[6] = (byte) (i >> 8);
+                v6[7] = (byte) i;
+                assertTrue(l.allow(v6, T0));
+            }
+            java.lang.reflect.Field f = HandshakeRateLimiter.class.getDeclaredField("families");
+            f.setAccessible(true);
+            byte[] families = (byte[]) f.get(l);
+            assertEquals(16384, families.length);
+            int longest = 0;
+            int run = 0;
+            for (int i = 0; i < 2 * families.length; i++) {
+                run = families[i % families.length] != 0 ? run + 1 : 0;
+                longest = Math.max(longest, run);
+            }
+            assertTrue(longest < 100, "seed " + seed + ": a run of " + longest + " occupied slots");
+        }
+    }
 }

@@ -210,9 +210,41 @@ class SessionEngineTest {
         }
         assertEquals(sent, w.b.delivered.size());
         assertEquals(sent, w.a.delivered.size());
-        assertTrue(w.a.peer.handshakesCompleted() >= 3, "rekeyed: " + w.a.peer.handshakesCompleted());
+        // Both sides send first at 0 s without a session, so both initiate, and each holds as
+        // current a keypair it initiated. An initiator rekeys on the first packet it sends once its
+        // keypair is older than REKEY_AFTER_TIME (strictly: at 120 s it is not yet), so both
+        // initiate at 0, 121, 242 and 363 s; REJECT_AFTER_TIME is never approached.
+        assertTrue(w.a.peer.current.isInitiator);
+        assertTrue(w.b.peer.current.isInitiator);
+        assertEquals(4, w.a.peer.handshakesCompleted(), "rekeyed");
+        assertEquals(4, w.a.engine.initiationsSent());
+        assertEquals(4, w.b.engine.initiationsSent());
+        assertEquals(4, w.a.handshakes);
+        assertEquals(4, w.b.handshakes);
         assertEquals(0, w.a.engine.droppedTotal());
         assertEquals(0, w.b.engine.droppedTotal());
+    }
+
+    @Test
+    void theInitiatorRekeysOnTheFirstSendOnceItsKeypairIsOlderThanRekeyAfterTime() {
+        EnginePair w = new EnginePair(41);
+        w.handshake();
+        long created = w.now;
+        w.advanceTo(created + ProtocolConstants.REKEY_AFTER_TIME);
+        assertEquals(1, w.a.engine.initiationsSent(), "nothing sent, nothing due");
+        w.a.send(msg("at 120 s"));
+        w.flush();
+        assertEquals(1, w.a.engine.initiationsSent(), "120 s old is not older than REKEY_AFTER_TIME");
+        w.advanceTo(created + ProtocolConstants.REKEY_AFTER_TIME + 1);
+        w.b.send(msg("from the responder, on a keypair as old"));
+        w.flush();
+        assertEquals(0, w.b.engine.initiationsSent(), "the responder does not rekey on time");
+        assertEquals(1, w.a.engine.initiationsSent());
+        w.a.send(msg("a nanosecond later"));
+        assertEquals(2, w.a.engine.initiationsSent());
+        w.flush();
+        assertEquals(2, w.a.handshakes);
+        assertEquals(0, w.b.engine.initiationsSent());
     }
 
     @Test
@@ -234,8 +266,21 @@ class SessionEngineTest {
         w.a.send(msg("x"));
         w.flush();
         long tx = w.a.peer.txPackets();
+        long bTx = w.b.peer.txPackets();
         w.advance(100 * SECOND);
-        assertTrue(w.a.peer.txPackets() - tx >= 3, "keepalives: " + (w.a.peer.txPackets() - tx));
+        // Every 25 s after a's last send: at 25, 50, 75 and 100 s. keymesh restarts the timer on
+        // packets sent only (PeerTimers#anyAuthenticatedPacketTraversal), so b's keepalive at 10 s
+        // (an answer to "x") does not move it, as it would in wireguard-go.
+        assertEquals(4, w.a.peer.txPackets() - tx, "keepalives");
+        assertEquals(bTx + 1, w.b.peer.txPackets(), "b's keepalive for the data; a's keepalives ask for none");
+        assertEquals(0, w.a.engine.initiationsSent() - 1, "no rekey");
+        w.advance(25 * SECOND - 1);
+        assertEquals(4, w.a.peer.txPackets() - tx, "not before 125 s");
+        w.advance(1);
+        // The keepalive at 125 s goes on a keypair older than REKEY_AFTER_TIME: it starts a rekey,
+        // and the initiator confirms the new keypair with one more keepalive.
+        assertEquals(2, w.a.engine.initiationsSent(), "the rekey");
+        assertEquals(6, w.a.peer.txPackets() - tx, "at 125 s: the keepalive and the confirmation");
     }
 
     @Test
@@ -261,7 +306,11 @@ class SessionEngineTest {
         w.flush();
         w.advance(120 * SECOND);
         long init = w.a.engine.initiationsSent();
-        assertTrue(init >= 18 && init <= 21, "initiations: " + init);
+        // The first initiation, then MAX_TIMER_HANDSHAKES + 1 = 19 retries: the retransmit timer
+        // gives up when it fires with more than MAX_TIMER_HANDSHAKES attempts made (wireguard-go's
+        // expiredRetransmitHandshake), after at most 20 x (REKEY_TIMEOUT + jitter) < 107 s.
+        assertEquals(1 + ProtocolConstants.MAX_TIMER_HANDSHAKES + 1, init, "initiations");
+        assertEquals(20, init);
         assertEquals(0, w.a.peer.stagedPackets());
         assertEquals(1, w.a.engine.dropped(DropReason.HANDSHAKE_GAVE_UP));
         w.advance(1000 * SECOND);

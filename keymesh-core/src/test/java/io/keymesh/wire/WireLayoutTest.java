@@ -131,6 +131,21 @@ class WireLayoutTest {
         assertEquals(0x0d, b[4]);
         assertEquals(0x0a, b[7]);
         assertEquals(0x0a0b0c0d, HandshakeInitiation.sender(b, 0));
+        assertEquals(MessageType.HANDSHAKE_INITIATION, MessageType.of(b, 0, b.length));
+
+        // Each header overwrites the type and the three reserved bytes, whatever the buffer held.
+        for (int type = 1; type <= 4; type++) {
+            byte[] dirty = new byte[HandshakeInitiation.LENGTH];
+            java.util.Arrays.fill(dirty, (byte) 0x5a);
+            switch (type) {
+                case 1 -> HandshakeInitiation.writeHeader(dirty, 0, 1);
+                case 2 -> HandshakeResponse.writeHeader(dirty, 0, 1, 2);
+                case 3 -> CookieReply.writeHeader(dirty, 0, 1);
+                default -> TransportData.writeHeader(dirty, 0, 1, 2);
+            }
+            assertEquals(java.util.List.of((byte) type, (byte) 0, (byte) 0, (byte) 0),
+                    java.util.List.of(dirty[0], dirty[1], dirty[2], dirty[3]), "type " + type);
+        }
 
         byte[] r = new byte[HandshakeResponse.LENGTH];
         HandshakeResponse.writeHeader(r, 0, 0x11223344, 0xcafebabe);
