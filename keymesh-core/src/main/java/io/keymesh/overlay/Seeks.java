@@ -32,7 +32,8 @@ import java.util.Map;
  * A member that knows the target splices; one that does not passes it on, with one hop fewer and
  * itself appended, to every connected member the seek has not been to, while hops are left.
  * Where some link's reach filter ({@link ReachSummaries}) may hold the target, the seek goes to
- * those links only (the origin's retries go to every member, in case a filter was stale). Whatever is dropped is counted by reason. Members only: seeks travel inside sessions, so only
+ * those links only, at most {@link #MAX_NARROWED} (the origin's retries go to every member, in case
+ * a filter was stale). Whatever is dropped is counted by reason. Members only: seeks travel inside sessions, so only
  * nodes holding the network key and admitted as members ever see one.
  *
  * <p>Sans-I/O: the owner hands in frames with the time, sends what {@link SeekLinks} is given,
@@ -44,6 +45,12 @@ public final class Seeks {
     public static final long RETRY_NANOS = 1_000_000_000L;
     /** Seeks remembered as seen, to pass each on once. */
     public static final int SEEN_CAPACITY = 4096;
+    /**
+     * The most links a seek goes to when reach filters name links that may hold its target: in a
+     * mesh where many members hold sessions with a popular key, every one of them would otherwise
+     * get the seek and splice a circuit for it.
+     */
+    public static final int MAX_NARROWED = 3;
     /** Origins whose seek rate is tracked; the oldest is forgotten beyond this. */
     static final int ORIGIN_CAPACITY = 1024;
 
@@ -304,9 +311,12 @@ public final class Seeks {
         for (PublicKey link : candidates) {
             if (reach.reaches(link, target) == ReachSummaries.Answer.MAY_REACH) {
                 if (hits == null) {
-                    hits = new ArrayList<>(2);
+                    hits = new ArrayList<>(MAX_NARROWED);
                 }
                 hits.add(link);
+                if (hits.size() == MAX_NARROWED) {
+                    break; // each would splice a circuit: a few are enough, the retry asks everyone
+                }
             }
         }
         if (hits != null) {
