@@ -32,8 +32,8 @@ import java.util.Map;
  * A member that knows the target splices; one that does not passes it on, with one hop fewer and
  * itself appended, to every connected member the seek has not been to, while hops are left.
  * Where some link's reach filter ({@link ReachSummaries}) may hold the target, the seek goes to
- * those links only, at most {@link #MAX_NARROWED} (the origin's retries go to every member, in case
- * a filter was stale). Whatever is dropped is counted by reason. Members only: seeks travel inside sessions, so only
+ * those links only (the origin's first try to at most {@link #MAX_NARROWED}; its retries go to every
+ * member, in case a filter was stale). Whatever is dropped is counted by reason. Members only: seeks travel inside sessions, so only
  * nodes holding the network key and admitted as members ever see one.
  *
  * <p>Sans-I/O: the owner hands in frames with the time, sends what {@link SeekLinks} is given,
@@ -46,9 +46,10 @@ public final class Seeks {
     /** Seeks remembered as seen, to pass each on once. */
     public static final int SEEN_CAPACITY = 4096;
     /**
-     * The most links a seek goes to when reach filters name links that may hold its target: in a
-     * mesh where many members hold sessions with a popular key, every one of them would otherwise
-     * get the seek and splice a circuit for it.
+     * The most links the origin's first try goes to when reach filters name links that may hold its
+     * target: in a mesh where many members hold sessions with a popular key, every one of them would
+     * otherwise get the seek and splice a circuit for it. Members passing a seek on send it to every
+     * link their filters name (the origin's filters may be stale; theirs are a second opinion).
      */
     public static final int MAX_NARROWED = 3;
     /** Origins whose seek rate is tracked; the oldest is forgotten beyond this. */
@@ -202,7 +203,7 @@ public final class Seeks {
                 to.add(link);
             }
         }
-        for (PublicKey link : p.floods == 1 ? narrow(to, p.target) : to) { // a retry asks everyone: a filter may be stale
+        for (PublicKey link : p.floods == 1 ? narrow(to, p.target, MAX_NARROWED) : to) { // a retry asks everyone: a filter may be stale
             links.sendOverlayFrame(link, out, 0, n);
             seeksSent++;
         }
@@ -296,7 +297,7 @@ public final class Seeks {
                 to.add(link);
             }
         }
-        for (PublicKey link : narrow(to, PublicKey.of(in.target()))) {
+        for (PublicKey link : narrow(to, PublicKey.of(in.target()), Integer.MAX_VALUE)) {
             links.sendOverlayFrame(link, out, 0, n);
             seeksPassedOn++;
         }
@@ -306,7 +307,7 @@ public final class Seeks {
      * The links a seek for {@code target} goes to: those whose reach filter may hold it, if any
      * does (one of them can splice); otherwise all of {@code candidates}, which look further.
      */
-    private List<PublicKey> narrow(List<PublicKey> candidates, PublicKey target) {
+    private List<PublicKey> narrow(List<PublicKey> candidates, PublicKey target, int max) {
         List<PublicKey> hits = null;
         for (PublicKey link : candidates) {
             if (reach.reaches(link, target) == ReachSummaries.Answer.MAY_REACH) {
@@ -314,7 +315,7 @@ public final class Seeks {
                     hits = new ArrayList<>(MAX_NARROWED);
                 }
                 hits.add(link);
-                if (hits.size() == MAX_NARROWED) {
+                if (hits.size() == max) {
                     break; // each would splice a circuit: a few are enough, the retry asks everyone
                 }
             }

@@ -200,7 +200,8 @@ class MeshScaleTest {
             boolean eimPair = eim(kindOf.get(a)) && eim(kindOf.get(b));
             long waitUntil = mesh.sim.now() + (eimPair ? EIM_DIRECT_WAIT_MS : DIRECT_WAIT_MS) * MS;
             mesh.sim.runFor(Duration.ofMillis(DIRECT_WAIT_MS));
-            while (eimPair && mesh.sim.now() < waitUntil && (a.stats(b).path() == null || a.stats(b).path().relayed())) {
+            while (eimPair && mesh.sim.now() < waitUntil && a.node.isPeer(b.publicKey())
+                    && (a.stats(b).path() == null || a.stats(b).path().relayed())) {
                 mesh.sim.runFor(Duration.ofMillis(250));
             }
             List<PeerEvent> ups = a.events(PeerEvent.Kind.UP, b);
@@ -219,12 +220,12 @@ class MeshScaleTest {
             boolean eim = eim(kindOf.get(a)) && eim(kindOf.get(b));
             long directAt = a.events.pathChanges.stream().filter(c -> c.peer().equals(b.publicKey()) && !c.path().relayed()
                     && c.atNanos() >= t0).mapToLong(c -> c.atNanos()).min().orElse(-1);
-            PathInfo path = ups.isEmpty() ? null : a.stats(b).path();
+            PathInfo path = ups.isEmpty() || !a.node.isPeer(b.publicKey()) ? null : a.stats(b).path();
             boolean direct = path != null && !path.relayed();
             if (eim) {
                 eimPairs++;
                 eimDirect += direct ? 1 : 0;
-                if (!direct && !ups.isEmpty()) {
+                if (!direct && !ups.isEmpty() && a.node.isPeer(b.publicKey())) {
                     failures.add(a + " (" + KIND_NAMES[kindOf.get(a)] + ") -> " + b + " (" + KIND_NAMES[kindOf.get(b)]
                             + "): not direct, " + a.stats(b).paths() + ", candidates " + a.stats(b).candidates());
                 }
