@@ -52,6 +52,8 @@ public final class Relay {
         List<byte[]> early;
         /** A spliced circuit carried the target's handshake response: the seek was answered. */
         boolean answered;
+        /** The seek's origin, for a spliced circuit. */
+        PublicKey origin;
 
         Circuit(PublicKey inLink, long inId, PublicKey outLink, long outId, long now, long burst) {
             this.inLink = inLink;
@@ -122,12 +124,17 @@ public final class Relay {
 
     /** Messages from the target a spliced circuit holds while its way back to the origin is being opened. */
     static final int MAX_EARLY = 4;
-    /** Spliced circuits whose way back starts on one link, at most at once: one member's seeks cannot fill the relay. */
-    public static final int MAX_SPLICED_PER_LINK = 32;
+    /**
+     * Spliced circuits for one origin, at most at once: one member's seeks cannot fill the relay.
+     * Counted by origin, not by the link the way back starts on: between two busy members that link
+     * carries the splices of every origin behind it (in a simulated 200-node mesh, a cap per link
+     * stopped lookups between bootstraps once 32 pairs had met across them).
+     */
+    public static final int MAX_SPLICED_PER_ORIGIN = 32;
     /** A spliced circuit that has not carried the target's handshake response within this long is closed. */
     public static final long SPLICE_ANSWER_TIMEOUT_NANOS = 10_000_000_000L;
 
-    private final java.util.Map<PublicKey, Integer> splicedPerLink = new java.util.HashMap<>();
+    private final java.util.Map<PublicKey, Integer> splicedPerOrigin = new java.util.HashMap<>();
 
     /**
      * Splices a circuit for a seek this node answers (see {@link Seeks}): it opens one circuit back
@@ -135,8 +142,8 @@ public final class Relay {
      * and one to {@code target}, a peer with a session now, joins them, and sends the handshake
      * initiation at {@code initiation[off..off+148)} to the target once the target's side is open.
      * Messages the target sends before the way back is open wait (up to {@link #MAX_EARLY}). The
-     * circuit counts against the same limits as any other, and at most {@link #MAX_SPLICED_PER_LINK}
-     * spliced circuits start their way back on one link; one that has not carried the target's
+     * circuit counts against the same limits as any other, and at most {@link #MAX_SPLICED_PER_ORIGIN}
+     * spliced circuits serve one origin; one that has not carried the target's
      * handshake response within {@link #SPLICE_ANSWER_TIMEOUT_NANOS} is closed. Neither side is
      * answered with RELAY_OPENED (no one asked), and if either side is refused, the other is closed.
      *
@@ -146,15 +153,16 @@ public final class Relay {
         if (!config.enabled() || all.size() >= config.maxCircuits() || back.isEmpty() || back.size() > 4
                 || back.contains(self) || back.contains(target) || !links.isConnected(back.getFirst())
                 || !links.isConnected(target)
-                || splicedPerLink.getOrDefault(back.getFirst(), 0) >= MAX_SPLICED_PER_LINK) {
+                || splicedPerOrigin.getOrDefault(back.getLast(), 0) >= MAX_SPLICED_PER_ORIGIN) {
             return false;
         }
         PublicKey inLink = back.getFirst();
-        splicedPerLink.merge(inLink, 1, Integer::sum);
+        splicedPerOrigin.merge(back.getLast(), 1, Integer::sum);
         long inId = ids.next(inLink);
         long outId = ids.next(target);
         Circuit c = new Circuit(inLink, inId, target, outId, now, burst());
         c.spliced = true;
+        c.origin = back.getLast();
         c.initiation = java.util.Arrays.copyOfRange(initiation, off, off + io.keymesh.wire.HandshakeInitiation.LENGTH);
         circuits.put(inLink, inId, c);
         circuits.put(target, outId, c);
@@ -339,7 +347,7 @@ public final class Relay {
         circuits.remove(c.outLink, c.outId);
         all.remove(c);
         if (c.spliced) {
-            splicedPerLink.computeIfPresent(c.inLink, (k, n) -> n > 1 ? n - 1 : null);
+            splicedPerOrigin.computeIfPresent(c.origin, (k, n) -> n > 1 ? n - 1 : null);
         }
     }
 

@@ -439,15 +439,18 @@ class SeeksTest {
     }
 
     @Test
-    void splicesAreBoundedPerLinkAndOnesTheTargetNeverAnswersAreClosed() {
+    void splicesAreBoundedPerOriginAndOnesTheTargetNeverAnswersAreClosed() {
         DiscoveryConfig fast = new DiscoveryConfig(true, 3, 3 * SECOND, 1000, 1000);
         Node n = new Node(fast, RelayConfig.DEFAULT);
         n.links.connected.addAll(List.of(n.k(1), n.k(6)));
-        for (int i = 0; i < Relay.MAX_SPLICED_PER_LINK + 5; i++) {
+        for (int i = 0; i < Relay.MAX_SPLICED_PER_ORIGIN + 5; i++) {
             n.seekFrom(0, 1, 1000 + i, 3, 1, 6);
         }
-        assertEquals(Relay.MAX_SPLICED_PER_LINK, n.relay.circuits(), "one member's seeks fill at most its share");
+        assertEquals(Relay.MAX_SPLICED_PER_ORIGIN, n.relay.circuits(), "one origin's seeks fill at most its share");
         assertEquals(5, n.seeks.dropped(Seeks.Dropped.NOT_SPLICED));
+        n.seekFrom(0, 1, 2000, 2, 2, 6, 1); // origin n2 behind n1: the same link back, another origin
+        assertEquals(Relay.MAX_SPLICED_PER_ORIGIN + 1, n.relay.circuits(), "counted per origin, not per link");
+        n.links.sent.subList(n.links.sent.size() - 2, n.links.sent.size()).clear();
         // answer one of them: its target side opens and the response comes back
         long back = Long.parseLong(n.links.sent.get(0).split(" ")[2]);
         long toTarget = Long.parseLong(n.links.sent.get(1).split(" ")[2]);
