@@ -112,7 +112,9 @@ final class BenchNodes {
         RecordingListener events = new RecordingListener();
         NodeConfig config = NodeConfig.of(key, new InetSocketAddress(Loopback.LOCALHOST, 0), network)
                 .withPeers(peers)
-                .withChannels(channels);
+                .withChannels(channels)
+                // a relayed pair on loopback would go direct at once: the comparison is relayed vs direct
+                .withDiscovery(io.keymesh.overlay.DiscoveryConfig.DEFAULT.withGoDirect(false));
         return new Loopback.Node(key, net.track(MeshNode.start(config, events)), events);
     }
 

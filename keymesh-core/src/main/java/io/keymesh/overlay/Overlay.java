@@ -116,11 +116,11 @@ public final class Overlay {
         /** The endpoint of the last authenticated packet reported, to skip unchanged sources quickly. */
         Endpoint lastFrom;
 
-        PeerEntry(PeerPaths paths, List<List<PublicKey>> routes, boolean wireGuard) {
+        PeerEntry(PeerPaths paths, List<List<PublicKey>> routes, boolean wireGuard, boolean goDirect) {
             this.paths = paths;
             this.routes = routes;
             this.wireGuard = wireGuard;
-            this.punch = wireGuard ? null : new HolePunch();
+            this.punch = wireGuard || !goDirect ? null : new HolePunch();
             this.reporter = wireGuard ? null : new AddressReporter();
         }
     }
@@ -205,7 +205,7 @@ public final class Overlay {
         for (List<PublicKey> r : routes) {
             copy.add(List.copyOf(r));
         }
-        peers.put(key, new PeerEntry(paths, plain ? List.of() : copy, roaming));
+        peers.put(key, new PeerEntry(paths, plain ? List.of() : copy, roaming, seeks.config().goDirect()));
         if (endpoint != null) {
             paths.setDirect(now, endpoint);
         }

@@ -380,4 +380,27 @@ class MeshNodeDiscoverySimTest {
         System.out.printf("discovery failover: a on %s %.1f ms after %s died (informational)%n", alive, (movedAt - killAt) / 1e6, dying);
         assertTrue(movedAt > killAt && movedAt - killAt <= 3 * SECOND, "moved " + (movedAt - killAt) / MS + " ms after the kill");
     }
+
+    @Test
+    void withGoingDirectOffAPairThatMetThroughARelayStaysRelayed() {
+        SimMesh mesh = new SimMesh(308);
+        Network internet = internet(mesh);
+        Nat natA = internet.newNat("nat-a", NatConfig.of(NatType.FULL_CONE), "192.168.1.0/24");
+        Nat natB = internet.newNat("nat-b", NatConfig.of(NatType.FULL_CONE), "192.168.2.0/24");
+        Member p = mesh.member("p", internet.newHost("p"));
+        Member a = mesh.member("a", natA.inside().newHost("a"));
+        Member b = mesh.member("b", natB.inside().newHost("b"));
+        DiscoveryConfig relayedOnly = DiscoveryConfig.DEFAULT.withGoDirect(false);
+        p.start(List.of(), c -> c.withAcceptMembers(true));
+        a.start(List.of(p.asPeer().withPersistentKeepalive(25)), c -> c.withAcceptMembers(true).withDiscovery(relayedOnly));
+        b.start(List.of(p.asPeer().withPersistentKeepalive(25)), c -> c.withAcceptMembers(true).withDiscovery(relayedOnly));
+        connectAll(mesh, a, b);
+        assertTrue(a.node.reach(b.publicKey()).join());
+        a.send(b, 1, 100);
+        mesh.sim.runFor(Duration.ofSeconds(10));
+        assertEquals(1, b.receivedFrom(a).size());
+        PathInfo path = a.stats(b).path();
+        assertTrue(path.relayed() && path.via().equals(p.publicKey()), "behind two full cones, still through p: " + path);
+        assertTrue(a.stats(b).candidates().isEmpty() && b.stats(a).candidates().isEmpty(), "no addresses offered");
+    }
 }
