@@ -237,3 +237,40 @@ summary_value() {
     line=$(grep -E '^wgping: .*sent=' "$1" | tail -n1 || true)
     [[ $line =~ (^|[[:space:]])$2=([0-9]+) ]] && echo "${BASH_REMATCH[2]}" || echo -1
 }
+
+# ---------------------------------------------------------------------------------------------
+# `keymesh up` nodes in namespaces (relay-nat.sh, mesh-nat.sh). Each reads the caller's ROOT (the
+# repository), WORK (its work directory: NAME.conf in, NAME.log and NAME.out out) and RUN_LIMIT (the
+# --exit-after every node gets, so none outlives a script that died).
+# ---------------------------------------------------------------------------------------------
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+declare -A NODE_PID=()
+# node_start NAME NS ARGS... — `keymesh up` with WORK/NAME.conf in NS; log (stderr) to NAME.log,
+# status tables (stdout) to NAME.out; returns at once.
+node_start() {
+    local name=$1 ns=$2; shift 2
+    ip netns exec "$ns" "$ROOT/keymesh" up --config "$WORK/$name.conf" --exit-after "$RUN_LIMIT" "$@" \
+        >"$WORK/$name.out" 2>"$WORK/$name.log" &
+    NODE_PID[$name]=$!
+    track "${NODE_PID[$name]}"
+}
+node_listening() { grep -q ' listening on ' "$WORK/$1.log" || ! kill -0 "${NODE_PID[$1]}" 2>/dev/null; }
+node_alive() { kill -0 "${NODE_PID[$1]}" 2>/dev/null; }
+# node_stop NAME [KILL] — SIGTERM (the node prints a last status table and exits 0; SIGKILL after
+# 5 s) or SIGKILL at once; waits for it.
+node_stop() {
+    local pid=${NODE_PID[$1]}
+    if [[ ${2:-} == KILL ]]; then
+        kill -KILL "$pid" 2>/dev/null || true
+    else
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    { wait "$pid"; } 2>/dev/null || true
+}
+# logged NAME TEXT — NAME.log has TEXT; count_logged: how many lines; announced NAME KEY — NAME logged KEY's announce.
+logged() { grep -qF -- "$2" "$WORK/$1.log"; }
+count_logged() { grep -cF -- "$2" "$WORK/$1.log" || true; }
+announced() { logged "$1" "announce from $2"; }

@@ -135,35 +135,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-# ---------------------------------------------------------------------------------------------
-# keymesh nodes
-# ---------------------------------------------------------------------------------------------
-declare -A NODE_PID=()
-# node_start NAME NS ARGS... — `keymesh up` with WORK/NAME.conf in NS; log (stderr) to NAME.log,
-# status tables (stdout) to NAME.out; returns at once.
-node_start() {
-    local name=$1 ns=$2; shift 2
-    ip netns exec "$ns" "$ROOT/keymesh" up --config "$WORK/$name.conf" --exit-after "$RUN_LIMIT" "$@" \
-        >"$WORK/$name.out" 2>"$WORK/$name.log" &
-    NODE_PID[$name]=$!
-    track "${NODE_PID[$name]}"
-}
-node_listening() { grep -q ' listening on ' "$WORK/$1.log" || ! kill -0 "${NODE_PID[$1]}" 2>/dev/null; }
-node_alive() { kill -0 "${NODE_PID[$1]}" 2>/dev/null; }
-# node_stop NAME — SIGTERM (the node prints a last status table and exits 0; SIGKILL after 5 s);
-# waits for it.
-node_stop() {
-    local pid=${NODE_PID[$1]}
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$pid" 2>/dev/null || true
-    { wait "$pid"; } 2>/dev/null || true
-}
-logged() { grep -qF -- "$2" "$WORK/$1.log"; }
-count_logged() { grep -cF -- "$2" "$WORK/$1.log" || true; }
-announced() { logged "$1" "announce from $2"; }
+# now_ms, node_start, node_listening, node_alive, node_stop, logged, count_logged, announced: lib.sh
 
 # logged_ms NAME TEXT [NTH] — ms since the epoch of the NTH (default 1st) line of NAME.log that
 # contains TEXT (lines start HH:MM:SS.mmm, today), or -1.
