@@ -287,25 +287,40 @@ class MeshNodeDiscoverySimTest {
         assertTrue(!listed.node.reach(b.publicKey()).join(), "a node that takes only its listed peers reaches only those");
     }
 
+    /**
+     * Two linked public members p1 and p2 in member mode; a and b behind NATs of {@code type}, each
+     * knowing p1 and p2 only; sessions up; a has taken b's key ({@link io.keymesh.node.MeshNode#reach}).
+     */
+    private record TwoMembers(Member p1, Member p2, Member a, Member b) {
+        static TwoMembers start(SimMesh mesh, NatType type) {
+            Network internet = internet(mesh);
+            Nat natA = internet.newNat("nat-a", NatConfig.of(type), "192.168.1.0/24");
+            Nat natB = internet.newNat("nat-b", NatConfig.of(type), "192.168.2.0/24");
+            Member p1 = mesh.member("p1", internet.newHost("p1"));
+            Member p2 = mesh.member("p2", internet.newHost("p2"));
+            Member a = mesh.member("a", natA.inside().newHost("a"));
+            Member b = mesh.member("b", natB.inside().newHost("b"));
+            p1.start(List.of(p2.asPeer()), c -> c.withAcceptMembers(true));
+            p2.start(List.of(p1.asPeer()), c -> c.withAcceptMembers(true));
+            for (Member m : List.of(a, b)) {
+                m.start(List.of(p1.asPeer().withPersistentKeepalive(25), p2.asPeer().withPersistentKeepalive(25)),
+                        c -> c.withAcceptMembers(true));
+            }
+            p1.node.connect(p2.publicKey());
+            connectAll(mesh, a, b);
+            assertTrue(a.node.reach(b.publicKey()).join());
+            return new TwoMembers(p1, p2, a, b);
+        }
+    }
+
     @Test
     void whenTwoMembersKnowTheKeyBothSpliceAndTheSessionUsesTheOneThatAnsweredFirst() {
         SimMesh mesh = new SimMesh(306);
-        Network internet = internet(mesh);
-        Nat natA = internet.newNat("nat-a", NatConfig.of(NatType.PORT_RESTRICTED_CONE), "192.168.1.0/24");
-        Nat natB = internet.newNat("nat-b", NatConfig.of(NatType.PORT_RESTRICTED_CONE), "192.168.2.0/24");
-        Member p1 = mesh.member("p1", internet.newHost("p1"));
-        Member p2 = mesh.member("p2", internet.newHost("p2"));
-        Member a = mesh.member("a", natA.inside().newHost("a"));
-        Member b = mesh.member("b", natB.inside().newHost("b"));
-        p1.start(List.of(p2.asPeer()), c -> c.withAcceptMembers(true));
-        p2.start(List.of(p1.asPeer()), c -> c.withAcceptMembers(true));
-        a.start(List.of(p1.asPeer().withPersistentKeepalive(25), p2.asPeer().withPersistentKeepalive(25)),
-                c -> c.withAcceptMembers(true));
-        b.start(List.of(p1.asPeer().withPersistentKeepalive(25), p2.asPeer().withPersistentKeepalive(25)),
-                c -> c.withAcceptMembers(true));
-        p1.node.connect(p2.publicKey());
-        connectAll(mesh, a, b);
-        assertTrue(a.node.reach(b.publicKey()).join());
+        TwoMembers w = TwoMembers.start(mesh, NatType.PORT_RESTRICTED_CONE);
+        Member p1 = w.p1();
+        Member p2 = w.p2();
+        Member a = w.a();
+        Member b = w.b();
         a.send(b, 1, 200);
         mesh.sim.runFor(Duration.ofSeconds(1));
         assertEquals(1, p1.node.discoveryStats().join().spliced() + p2.node.discoveryStats().join().spliced() - 1,
@@ -320,22 +335,11 @@ class MeshNodeDiscoverySimTest {
     void whenTheMemberThatSplicedDiesMidTransferThePeerIsSoughtAgainAndNothingIsLost() {
         // a and b behind symmetric NATs (no direct path), both members of p1 and p2 (linked to each other)
         SimMesh mesh = new SimMesh(307);
-        Network internet = internet(mesh);
-        Nat natA = internet.newNat("nat-a", NatConfig.of(NatType.SYMMETRIC), "192.168.1.0/24");
-        Nat natB = internet.newNat("nat-b", NatConfig.of(NatType.SYMMETRIC), "192.168.2.0/24");
-        Member p1 = mesh.member("p1", internet.newHost("p1"));
-        Member p2 = mesh.member("p2", internet.newHost("p2"));
-        Member a = mesh.member("a", natA.inside().newHost("a"));
-        Member b = mesh.member("b", natB.inside().newHost("b"));
-        p1.start(List.of(p2.asPeer()), c -> c.withAcceptMembers(true));
-        p2.start(List.of(p1.asPeer()), c -> c.withAcceptMembers(true));
-        for (Member m : List.of(a, b)) {
-            m.start(List.of(p1.asPeer().withPersistentKeepalive(25), p2.asPeer().withPersistentKeepalive(25)),
-                    c -> c.withAcceptMembers(true));
-        }
-        p1.node.connect(p2.publicKey());
-        connectAll(mesh, a, b);
-        assertTrue(a.node.reach(b.publicKey()).join());
+        TwoMembers w = TwoMembers.start(mesh, NatType.SYMMETRIC);
+        Member p1 = w.p1();
+        Member p2 = w.p2();
+        Member a = w.a();
+        Member b = w.b();
 
         SplittableRandom r = new SplittableRandom(8);
         List<byte[]> sent = new ArrayList<>();
