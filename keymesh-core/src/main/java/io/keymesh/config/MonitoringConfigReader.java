@@ -68,7 +68,7 @@ final class MonitoringConfigReader {
         reader.unknownKeys(path, m, METRICS_KEYS);
         int maxPeers = maxPeers(path + "." + MAX_PEERS, m);
         ConfigObject p = object(m, PROMETHEUS, path + "." + PROMETHEUS, endpointShape());
-        HttpEndpoint prometheus = p == null ? null : endpoint(path + "." + PROMETHEUS, p, "Prometheus metrics");
+        HttpEndpoint prometheus = p == null ? null : endpoint(path + "." + PROMETHEUS, p, "Prometheus endpoint");
         if (maxPeers < 0 || prometheus == null) {
             return null;
         }
