@@ -87,14 +87,15 @@
       }
     }
     const self = svg('g', { class: 'node self', 'data-key': t.node.key, transform: 'translate(0,0)' });
-    self.append(svg('title', {}, 'this node ' + t.node.key + ' on ' + t.node.address), svg('circle', { r: 30 }),
-      svg('text', { y: 4 }, label(t.node)));
+    self.append(svg('title', {}, 'this node ' + t.node.key + ' on ' + t.node.address), svg('circle', { r: 24 }),
+      svg('text', { class: 'label', y: 42 }, label(t.node)));
     nodes.append(self);
     for (const p of t.peers) {
       const { x, y } = at.get(p.key);
       const g = svg('g', { class: 'node peer', 'data-key': p.key, 'data-state': p.state, transform: `translate(${x},${y})` });
-      g.append(svg('title', {}, p.key + ' (' + p.state + ')'), svg('circle', { r: 24 }), svg('text', { y: 4 }, label(p)),
-        svg('text', { y: 40 }, p.state === 'up' ? '↓' + rate(p.rxBytesPerSecond) + ' ↑' + rate(p.txBytesPerSecond) : 'down'));
+      g.append(svg('title', {}, p.key + ' (' + p.state + ')'), svg('circle', { r: 18 }),
+        svg('text', { class: 'label', y: 36 }, label(p)),
+        svg('text', { class: 'rates', y: 52 }, p.state === 'up' ? '↓' + rate(p.rxBytesPerSecond) + ' ↑' + rate(p.txBytesPerSecond) : 'down'));
       nodes.append(g);
     }
     graph.append(edges, nodes);
