@@ -115,6 +115,21 @@ class MonitoringConfigReaderTest {
                 problems("  metrics.promethus.enabled = true\n"));
     }
 
+    /** The README's example turning both on loads, with the settings it says. */
+    @Test
+    void theReadmeExampleLoads() throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of("..", "README.md"));
+        int prometheus = readme.indexOf("prometheus { enabled = true");
+        assertEquals(true, prometheus >= 0, "no prometheus example in README.md");
+        int start = readme.lastIndexOf("```hocon\n", prometheus) + 8;
+        String example = readme.substring(start, readme.indexOf("```", start));
+        String withKeys = example.replaceFirst("keymesh \\{", "keymesh {\n  private-key = \"" + PRIVATE
+                + "\"\n  network-key = \"" + NETWORK + "\"");
+        LoadedNodeConfig c = NodeConfigLoader.parse(withKeys, dir);
+        assertEquals(new MetricsConfig(256, new HttpEndpoint(true, at("127.0.0.1", 9464), false)), c.metrics());
+        assertEquals(new HttpEndpoint(true, at("127.0.0.1", 8480), false), c.web());
+    }
+
     @Test
     void theEffectiveConfigShowsBothBlocksAndLoadsBackToTheSameSettings() throws Exception {
         LoadedNodeConfig c = load("  metrics { max-peers = 3, prometheus { enabled = true, listen = \"127.0.0.1:9000\" } }\n"
