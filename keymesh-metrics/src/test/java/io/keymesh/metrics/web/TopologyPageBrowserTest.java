@@ -130,14 +130,15 @@ class TopologyPageBrowserTest {
             wait.until(x -> !x.findElements(By.cssSelector("line.edge[data-peer=\"" + d.publicKey().toBase64()
                     + "\"][data-kind=\"direct\"]")).isEmpty());
             // A sends R a datagram every 20 ms: R's outgoing rate is shown, in bytes per second
-            wait.until(x -> x.findElement(By.cssSelector(row(r.publicKey()) + " td.tx-rate")).getText().matches("[1-9][0-9.]* k?B/s"));
+            wait.until(x -> x.findElement(By.cssSelector(row(r.publicKey()) + " td.tx-rate")).getText().matches("[1-9][0-9.]* [kMG]?B/s"));
             assertEquals("live", browser.findElement(By.tagName("body")).getAttribute("data-connection"));
             screenshot(browser, "up");
 
             // D stops. A reports it down once it has been silent for three of its keepalive intervals and 5 s,
-            // which A knows after three keepalives: D stops only after that.
+            // an interval A knows from two equal gaps between keepalives after the one that confirms the
+            // handshake (which may be the first persistent one): D stops only after four intervals and 3 s.
             long dUp = a.events().peerEvents(RecordingListener.PeerEvent.Kind.UP, d.publicKey()).getFirst().atNanos();
-            Loopback.holdsWithin(Duration.ofNanos(dUp + (3L * KEEPALIVE_SECONDS + 3) * 1_000_000_000L - System.nanoTime()),
+            Loopback.holdsWithin(Duration.ofNanos(dUp + (4L * KEEPALIVE_SECONDS + 3) * 1_000_000_000L - System.nanoTime()),
                     () -> false);
             d.mesh().close();
             new WebDriverWait(browser, Duration.ofSeconds(90)).ignoring(StaleElementReferenceException.class)
