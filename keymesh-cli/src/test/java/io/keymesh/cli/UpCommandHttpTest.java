@@ -68,9 +68,14 @@ class UpCommandHttpTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
             thread.interrupt();
-            assertEquals(0, exit.get(30, TimeUnit.SECONDS), err.toString());
+            try {
+                assertEquals(0, exit.get(30, TimeUnit.SECONDS), err.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for the daemon to stop", e);
+            }
         }
     }
 
