@@ -62,8 +62,8 @@ import picocli.CommandLine.Spec;
  * ({@link HttpEndpoints}) while the node runs.
  *
  * <p>Exit status: 0 after a clean stop or {@code --print-config}; 1 if the node cannot start
- * (address in use, or an HTTP endpoint's); 2 for a bad command line or configuration, reported on standard error as
- * {@code keymesh up: FILE: PROBLEM}, one line per problem.
+ * (address in use, or an HTTP endpoint's); 2 for a bad command line or configuration, reported on
+ * standard error as {@code keymesh up: FILE: PROBLEM}, one line per problem.
  */
 @Command(name = "up", sortOptions = false,
         description = {"Run a node in the foreground from a HOCON config file (Ctrl-C stops it).",
@@ -185,6 +185,9 @@ final class UpCommand implements Callable<Integer> {
             err.println("keymesh up: " + config + ": " + e.key + ": " + e.getMessage());
             err.flush();
             return 1;
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
         }
         http = endpoints;
         CountDownLatch closed = new CountDownLatch(1);
