@@ -57,11 +57,13 @@ import picocli.CommandLine.Spec;
  * its session comes up (a connectivity check, logged as "announce from KEY" where it arrives;
  * sent then rather than at start because a datagram for a peer without an endpoint is dropped);
  * {@code --announce-interval} sends one again to every peer that is up that often. Datagrams have
- * no other consumer yet and are counted in the table.
+ * no other consumer yet and are counted in the table. With {@code keymesh.metrics.prometheus} or
+ * {@code keymesh.web} enabled it serves the node's meters or the topology page over HTTP
+ * ({@link HttpEndpoints}) while the node runs.
  *
  * <p>Exit status: 0 after a clean stop or {@code --print-config}; 1 if the node cannot start
- * (address in use); 2 for a bad command line or configuration, reported on standard error as
- * {@code keymesh up: FILE: PROBLEM}, one line per problem.
+ * (address in use, or an HTTP endpoint's); 2 for a bad command line or configuration, reported on
+ * standard error as {@code keymesh up: FILE: PROBLEM}, one line per problem.
  */
 @Command(name = "up", sortOptions = false,
         description = {"Run a node in the foreground from a HOCON config file (Ctrl-C stops it).",
@@ -109,6 +111,8 @@ final class UpCommand implements Callable<Integer> {
 
     /** Completed with the node once it runs (tests read its address); failed if it does not start. */
     final CompletableFuture<MeshNode> started = new CompletableFuture<>();
+    /** What it serves over HTTP ({@code keymesh.metrics}, {@code keymesh.web}); set before {@link #started} completes. */
+    volatile HttpEndpoints http;
 
     private final BlockingQueue<Consumer<MeshNode>> events = new LinkedBlockingQueue<>();
     private final AtomicInteger queuedDatagramEvents = new AtomicInteger();
@@ -148,7 +152,7 @@ final class UpCommand implements Callable<Integer> {
                     spec.commandLine().getOut().flush();
                     return 0;
                 }
-                return run(loaded.node(), err);
+                return run(loaded.node(), loaded, err);
             } finally {
                 loaded.node().privateKey().close();
             }
@@ -158,7 +162,7 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
-    private int run(NodeConfig nodeConfig, PrintWriter err) throws InterruptedException {
+    private int run(NodeConfig nodeConfig, LoadedNodeConfig loaded, PrintWriter err) throws InterruptedException {
         MeshNode node;
         try {
             listener = new Events(soughtPeers(nodeConfig));
@@ -173,6 +177,19 @@ final class UpCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        HttpEndpoints endpoints;
+        try {
+            endpoints = HttpEndpoints.start(node, loaded.metrics(), loaded.web());
+        } catch (HttpEndpoints.BindFailure e) {
+            node.close();
+            err.println("keymesh up: " + config + ": " + e.key + ": " + e.getMessage());
+            err.flush();
+            return 1;
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        http = endpoints;
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             requestStop("JVM shutdown");
@@ -203,6 +220,7 @@ final class UpCommand implements Callable<Integer> {
             runUntilStopped(node);
             return 0;
         } finally {
+            endpoints.close();
             node.close();
             log.info("node {} stopped ({})", node.publicKey(), stopReason.get());
             closed.countDown();

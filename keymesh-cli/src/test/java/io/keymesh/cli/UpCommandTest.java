@@ -153,6 +153,19 @@ class UpCommandTest {
                         bytes-per-second = 0  # no limit
                         idle-timeout = 120s
                       }
+                      metrics {
+                        max-peers = 256
+                        prometheus {
+                          enabled = false
+                          listen = "127.0.0.1:9464"
+                          allow-non-loopback = false
+                        }
+                      }
+                      web {
+                        enabled = false
+                        listen = "127.0.0.1:8480"
+                        allow-non-loopback = false
+                      }
                     }
                     """.formatted(key.publicKey(), keyFile, peer), run.out.toString());
             assertFalse(run.out.toString().contains(key.toBase64()));
@@ -195,7 +208,7 @@ class UpCommandTest {
                         bytes-per-second = 1048576
                         idle-timeout = 300s
                       }
-                    }
+                      metrics {
                     """.formatted(far, hub, hub, other)), out);
         }
     }

@@ -1,6 +1,7 @@
 package io.keymesh.config;
 
 import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.ALLOW_NON_LOOPBACK;
 import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.ENABLED;
 import static io.keymesh.config.NodeConfigKeys.ENDPOINT;
@@ -8,13 +9,17 @@ import static io.keymesh.config.NodeConfigKeys.FILE_SUFFIX;
 import static io.keymesh.config.NodeConfigKeys.IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.LISTEN;
 import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS;
+import static io.keymesh.config.NodeConfigKeys.MAX_PEERS;
+import static io.keymesh.config.NodeConfigKeys.METRICS;
 import static io.keymesh.config.NodeConfigKeys.NETWORK_KEY;
 import static io.keymesh.config.NodeConfigKeys.PEERS;
 import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
 import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
+import static io.keymesh.config.NodeConfigKeys.PROMETHEUS;
 import static io.keymesh.config.NodeConfigKeys.PUBLIC_KEY;
 import static io.keymesh.config.NodeConfigKeys.RELAY;
 import static io.keymesh.config.NodeConfigKeys.VIA;
+import static io.keymesh.config.NodeConfigKeys.WEB;
 import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
 
 import com.typesafe.config.ConfigUtil;
@@ -35,10 +40,21 @@ import java.util.stream.Collectors;
  * @param privateKeyFile the file the private key was read from, or null if it was inline
  * @param networkKeyFile the file the network key was read from, or null if it was inline
  * @param warnings things that work but deserve attention (a key file others can read)
+ * @param metrics the daemon's meters and Prometheus endpoint ({@code keymesh.metrics})
+ * @param web the daemon's topology page ({@code keymesh.web})
  */
-public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings) {
+public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings,
+        MetricsConfig metrics, HttpEndpoint web) {
     public LoadedNodeConfig {
         warnings = List.copyOf(warnings);
+        java.util.Objects.requireNonNull(metrics, "metrics");
+        java.util.Objects.requireNonNull(web, "web");
+    }
+
+    /** With the defaults of {@code reference.conf} for metrics and the topology page (both off). */
+    public LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings) {
+        this(node, privateKeyFile, networkKeyFile, warnings, MonitoringConfigReader.defaultMetrics(),
+                MonitoringConfigReader.defaultWeb());
     }
 
     /**
@@ -77,8 +93,21 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
         s.append("    " + BYTES_PER_SECOND + " = ").append(r.bytesPerSecond()).append(r.bytesPerSecond() == 0 ? "  # no limit\n" : "\n");
         s.append("    " + IDLE_TIMEOUT + " = ").append(Durations.format(Duration.ofNanos(r.idleTimeoutNanos()))).append('\n');
         s.append("  }\n");
+        s.append("  " + METRICS + " {\n");
+        s.append("    " + MAX_PEERS + " = ").append(metrics.maxPeers()).append('\n');
+        endpoint(s, "    ", PROMETHEUS, metrics.prometheus());
+        s.append("  }\n");
+        endpoint(s, "  ", WEB, web);
         s.append("}\n");
         return s.toString();
+    }
+
+    private static void endpoint(StringBuilder s, String indent, String key, HttpEndpoint e) {
+        s.append(indent).append(key).append(" {\n");
+        s.append(indent).append("  " + ENABLED + " = ").append(e.enabled()).append('\n');
+        s.append(indent).append("  " + LISTEN + " = ").append(quote(HostPort.format(e.listen()))).append('\n');
+        s.append(indent).append("  " + ALLOW_NON_LOOPBACK + " = ").append(e.allowNonLoopback()).append('\n');
+        s.append(indent).append("}\n");
     }
 
     /** {@code [ "R1", [ "R2", "R3" ] ]}: a route of one relay as its key, a longer one as a list. */

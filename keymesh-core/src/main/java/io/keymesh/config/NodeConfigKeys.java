@@ -62,6 +62,16 @@ final class NodeConfigKeys {
     static final Duration MIN_SEEK_TIMEOUT = Duration.ofMillis(100);
     static final Duration MAX_SEEK_TIMEOUT = Duration.ofSeconds(60);
 
+    /** The daemon's metrics object and the endpoint objects in it and beside it (defaults in {@code reference.conf}). */
+    static final String METRICS = "metrics";
+    static final String MAX_PEERS = "max-peers";
+    static final String PROMETHEUS = "prometheus";
+    static final Set<String> METRICS_KEYS = Set.of(MAX_PEERS, PROMETHEUS);
+    static final String WEB = "web";
+    /** The keys of an HTTP endpoint object ({@link #PROMETHEUS}, {@link #WEB}); also {@link #ENABLED} and {@link #LISTEN}. */
+    static final String ALLOW_NON_LOOPBACK = "allow-non-loopback";
+    static final Set<String> HTTP_ENDPOINT_KEYS = Set.of(ENABLED, LISTEN, ALLOW_NON_LOOPBACK);
+
     /** A peer without {@link #PERSISTENT_KEEPALIVE}: no keepalive packets. */
     static final int DEFAULT_PERSISTENT_KEEPALIVE_SECONDS = 0;
     /** A peer without {@link #WIREGUARD}: a keymesh peer (network-bound mac1). */

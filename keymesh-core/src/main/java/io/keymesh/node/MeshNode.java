@@ -310,6 +310,15 @@ public final class MeshNode implements AutoCloseable {
     }
 
     /**
+     * {@link #channelStats(PublicKey)} of every peer that has a reliable connection now, in one
+     * task on the loop thread (for metrics, which read every peer at once); a failed future
+     * ({@link IllegalStateException}) if the node is closed or its loop failed.
+     */
+    public CompletableFuture<Map<PublicKey, ChannelConnection.Stats>> channelStats() {
+        return onLoop((engine, now) -> stats.channels());
+    }
+
+    /**
      * The relay service's counters and this node's own circuits; a failed future
      * ({@link IllegalStateException}) if the node is closed or its loop failed.
      */

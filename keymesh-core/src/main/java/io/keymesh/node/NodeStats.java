@@ -50,6 +50,17 @@ final class NodeStats {
         return out;
     }
 
+    /** {@link MeshNode#channelStats()}: the measurements of every peer's connection, for the peers that have one. */
+    Map<PublicKey, ChannelConnection.Stats> channels() {
+        Map<PublicKey, ChannelConnection.Stats> out = new java.util.HashMap<>();
+        peers.forEach((key, s) -> {
+            if (s.connection != null) {
+                out.put(key, s.connection.stats());
+            }
+        });
+        return out;
+    }
+
     /** {@link MeshNode#channelStats}: {@code peer}'s connection's measurements, or null if none. */
     ChannelConnection.Stats channel(PublicKey peer) {
         PeerState s = peers.get(peer);
