@@ -2,6 +2,7 @@ package io.keymesh.config;
 
 import static io.keymesh.config.NodeConfigKeys.AEAD;
 import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
+import static io.keymesh.config.NodeConfigKeys.CONTROL;
 import static io.keymesh.config.NodeConfigKeys.ENABLED;
 import static io.keymesh.config.NodeConfigKeys.ENDPOINT;
 import static io.keymesh.config.NodeConfigKeys.FILE_SUFFIX;
@@ -14,6 +15,7 @@ import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
 import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
 import static io.keymesh.config.NodeConfigKeys.PUBLIC_KEY;
 import static io.keymesh.config.NodeConfigKeys.RELAY;
+import static io.keymesh.config.NodeConfigKeys.SOCKET;
 import static io.keymesh.config.NodeConfigKeys.VIA;
 import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
 
@@ -35,10 +37,18 @@ import java.util.stream.Collectors;
  * @param privateKeyFile the file the private key was read from, or null if it was inline
  * @param networkKeyFile the file the network key was read from, or null if it was inline
  * @param warnings things that work but deserve attention (a key file others can read)
+ * @param control {@code keymesh up}'s control socket
  */
-public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings) {
+public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings,
+        ControlConfig control) {
     public LoadedNodeConfig {
         warnings = List.copyOf(warnings);
+        java.util.Objects.requireNonNull(control, "control");
+    }
+
+    /** With the default control socket. */
+    public LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings) {
+        this(node, privateKeyFile, networkKeyFile, warnings, ControlConfig.DEFAULT);
     }
 
     /**
@@ -76,6 +86,11 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
         s.append("    " + MAX_CIRCUITS + " = ").append(r.maxCircuits()).append('\n');
         s.append("    " + BYTES_PER_SECOND + " = ").append(r.bytesPerSecond()).append(r.bytesPerSecond() == 0 ? "  # no limit\n" : "\n");
         s.append("    " + IDLE_TIMEOUT + " = ").append(Durations.format(Duration.ofNanos(r.idleTimeoutNanos()))).append('\n');
+        s.append("  }\n");
+        s.append("  " + CONTROL + " {\n");
+        s.append("    " + ENABLED + " = ").append(control.enabled()).append('\n');
+        s.append("    " + SOCKET + " = ").append(control.socket() == null ? "null  # the default path"
+                : quote(control.socket().toString())).append('\n');
         s.append("  }\n");
         s.append("}\n");
         return s.toString();

@@ -62,6 +62,11 @@ final class NodeConfigKeys {
     static final Duration MIN_SEEK_TIMEOUT = Duration.ofMillis(100);
     static final Duration MAX_SEEK_TIMEOUT = Duration.ofSeconds(60);
 
+    /** The {@code control} object, {@code keymesh up}'s control socket (also {@link #ENABLED}). */
+    static final String CONTROL = "control";
+    static final String SOCKET = "socket";
+    static final Set<String> CONTROL_KEYS = Set.of(ENABLED, SOCKET);
+
     /** A peer without {@link #PERSISTENT_KEEPALIVE}: no keepalive packets. */
     static final int DEFAULT_PERSISTENT_KEEPALIVE_SECONDS = 0;
     /** A peer without {@link #WIREGUARD}: a keymesh peer (network-bound mac1). */

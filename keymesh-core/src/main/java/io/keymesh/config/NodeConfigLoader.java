@@ -150,6 +150,7 @@ public final class NodeConfigLoader {
             RelayConfig relay = new RelayConfigReader(reader).read(keymesh);
             DiscoveryConfig discovery = new DiscoveryConfigReader(reader).read(keymesh);
             boolean acceptMembers = acceptMembers(keymesh);
+            ControlConfig control = new ControlConfigReader(reader, baseDir).read(keymesh);
             if (!reader.problems().isEmpty()) {
                 throw new BadConfigException(reader.problems());
             }
@@ -160,7 +161,7 @@ public final class NodeConfigLoader {
             } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
                 throw new BadConfigException(ROOT + ": " + e.getMessage());
             }
-            return new LoadedNodeConfig(node, pk.file, nk.file, warnings);
+            return new LoadedNodeConfig(node, pk.file, nk.file, warnings, control);
         } catch (BadConfigException | RuntimeException e) {
             if (privateKey != null) {
                 privateKey.close();
