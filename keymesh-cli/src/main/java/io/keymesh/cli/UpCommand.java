@@ -5,6 +5,11 @@ import io.keymesh.config.Durations;
 import io.keymesh.config.NodeConfigLoader;
 import io.keymesh.config.LoadedNodeConfig;
 import io.keymesh.config.BadConfigException;
+import io.keymesh.cli.control.ControlServer;
+import io.keymesh.cli.control.ControlSocketException;
+import io.keymesh.cli.control.ControlSocketPath;
+import io.keymesh.cli.control.NodeOperations;
+import io.keymesh.config.ControlConfig;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.MeshNode;
@@ -59,8 +64,11 @@ import picocli.CommandLine.Spec;
  * {@code --announce-interval} sends one again to every peer that is up that often. Datagrams have
  * no other consumer yet and are counted in the table.
  *
+ * <p>It answers {@code keymesh status}, {@code ping} and {@code peer} on its control socket
+ * ({@link ControlServer}; {@code keymesh.control} in the config file), from start to stop.
+ *
  * <p>Exit status: 0 after a clean stop or {@code --print-config}; 1 if the node cannot start
- * (address in use); 2 for a bad command line or configuration, reported on standard error as
+ * (address in use, another daemon on its control socket); 2 for a bad command line or configuration, reported on standard error as
  * {@code keymesh up: FILE: PROBLEM}, one line per problem.
  */
 @Command(name = "up", sortOptions = false,
@@ -148,7 +156,7 @@ final class UpCommand implements Callable<Integer> {
                     spec.commandLine().getOut().flush();
                     return 0;
                 }
-                return run(loaded.node(), err);
+                return run(loaded.node(), loaded.control(), err);
             } finally {
                 loaded.node().privateKey().close();
             }
@@ -158,7 +166,7 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
-    private int run(NodeConfig nodeConfig, PrintWriter err) throws InterruptedException {
+    private int run(NodeConfig nodeConfig, ControlConfig controlConfig, PrintWriter err) throws InterruptedException {
         MeshNode node;
         try {
             listener = new Events(soughtPeers(nodeConfig));
@@ -170,6 +178,16 @@ final class UpCommand implements Callable<Integer> {
             return 1;
         } catch (IllegalArgumentException | IllegalStateException e) {
             err.println("keymesh up: " + config + ": cannot start the node: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        ControlServer control;
+        try {
+            control = controlConfig.enabled() ? ControlServer.open(ControlSocketPath.forDaemon(controlConfig,
+                    node.localAddress().getPort()), NodeOperations.of(node, System.nanoTime())) : null;
+        } catch (ControlSocketException e) {
+            node.close();
+            err.println("keymesh up: " + config + ": keymesh.control.socket: " + e.getMessage());
             err.flush();
             return 1;
         }
@@ -194,6 +212,9 @@ final class UpCommand implements Callable<Integer> {
                         p.persistentKeepaliveSeconds() == 0 ? "" : ", persistent keepalive " + p.persistentKeepaliveSeconds() + " s",
                         p.wireGuardCompatible() ? ", stock WireGuard" : "");
             }
+            if (control != null) {
+                log.info("control socket {}", control.path());
+            }
             started.complete(node);
             for (PeerConfig p : nodeConfig.peers()) {
                 if (p.endpoint() != null) {
@@ -203,6 +224,9 @@ final class UpCommand implements Callable<Integer> {
             runUntilStopped(node);
             return 0;
         } finally {
+            if (control != null) {
+                control.close();
+            }
             node.close();
             log.info("node {} stopped ({})", node.publicKey(), stopReason.get());
             closed.countDown();
