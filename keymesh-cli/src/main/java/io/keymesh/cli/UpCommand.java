@@ -299,6 +299,11 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
+    /** Stops the node as SIGTERM does, with {@code reason} in the log (for tests and embedding). */
+    void stop(String reason) {
+        requestStop(reason);
+    }
+
     private void requestStop(String reason) {
         if (stopReason.compareAndSet(null, reason)) {
             events.add(STOP);

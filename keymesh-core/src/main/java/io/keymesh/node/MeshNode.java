@@ -296,9 +296,10 @@ public final class MeshNode implements AutoCloseable {
      * peer answers on the path it came in on, as the overlay's own path probes (a PROBE frame; see
      * docs/architecture.md). The answer is the ping's alone: it feeds no path's round-trip estimate
      * and moves no traffic (like any authenticated packet it shows that its path is alive). Without a
-     * session the ping starts a handshake first — for a peer with no known path, a seek through the
-     * members — and says so ({@link PingResult#setup()}); the whole ping, handshake included, must
-     * be answered within {@code timeout}.
+     * session the ping starts a handshake first (one a second at most, not WireGuard's one per 5 s:
+     * someone waits) — for a peer with no known path, a seek through the members, at WireGuard's
+     * pace — and says so ({@link PingResult#setup()}); the whole ping, handshake included, must be
+     * answered within {@code timeout}.
      *
      * @return completes with the answer's path and round-trip time; fails with a
      *     {@link java.util.concurrent.TimeoutException} if none came within {@code timeout} (its message

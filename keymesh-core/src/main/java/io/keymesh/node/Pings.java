@@ -31,6 +31,8 @@ import java.util.concurrent.TimeoutException;
 final class Pings {
     /** How often a ping that waits for a session looks again. */
     static final long SESSION_POLL_NANOS = 10_000_000L;
+    /** A ping waiting for a session starts a handshake at most this often. */
+    static final long HANDSHAKE_INTERVAL_NANOS = 1_000_000_000L;
     /** Pings outstanding at once beyond which {@link #start} refuses. */
     static final int MAX_PENDING = 1024;
 
@@ -95,7 +97,7 @@ final class Pings {
         } else {
             setup = s.session.endpoint() instanceof SeekEndpoint ? PingResult.Setup.SEEK : PingResult.Setup.HANDSHAKE;
             if (!s.session.hasSession(now)) {
-                engine.initiateHandshake(now, s.session); // at WireGuard's pace: one under way already is joined
+                handshake(now, s);
             }
         }
         Pending p = new Pending(s.session.publicKey(), future, now, now + timeoutNanos, setup);
@@ -107,6 +109,20 @@ final class Pings {
             nextPollNanos = now + SESSION_POLL_NANOS;
         }
         wakeup.rearm();
+    }
+
+    /**
+     * Starts a handshake for a ping that found no session: at most one per
+     * {@link #HANDSHAKE_INTERVAL_NANOS}, since someone waits for the answer and a stale initiation
+     * (the peer was away) need not hold it up for WireGuard's 5 s; for a peer with no path, at
+     * WireGuard's pace, as each initiation is a seek through the members.
+     */
+    private void handshake(long now, PeerState s) {
+        if (s.session.endpoint() instanceof SeekEndpoint) {
+            engine.initiateHandshake(now, s.session);
+        } else {
+            engine.initiateHandshakeSooner(now, s.session, HANDSHAKE_INTERVAL_NANOS);
+        }
     }
 
     /** The peer's packets can go now: a session, and a path that is not a seek. */
@@ -193,7 +209,7 @@ final class Pings {
                 if (canSend(now, s)) {
                     send(now, s, p);
                 } else if (!s.session.hasSession(now)) {
-                    engine.initiateHandshake(now, s.session); // the first one may have been lost
+                    handshake(now, s); // the last one may have been lost
                 }
             }
             waiting |= p.sentNanos == Long.MIN_VALUE;

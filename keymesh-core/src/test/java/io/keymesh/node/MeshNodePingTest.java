@@ -67,6 +67,28 @@ class MeshNodePingTest {
         assertEquals(0, s.datagramsSent(), "a ping is no datagram of the application's");
     }
 
+    /**
+     * The first handshake went nowhere (the peer was not running yet): a ping a second later starts
+     * another at once rather than at WireGuard's next retry, 5 s after the first, and is answered
+     * well within its 3 s timeout.
+     */
+    @Test
+    void aPingDoesNotWaitForWireGuardsRetryOfALostHandshake() throws Exception {
+        var bKey = newKey();
+        Node a;
+        int port;
+        try (DatagramSocket absent = new DatagramSocket(0, Loopback.LOCALHOST)) {
+            port = absent.getLocalPort();
+            a = net.start(newKey(), network, List.of(PeerConfig.of(bKey.publicKey(), new InetSocketAddress(Loopback.LOCALHOST, port))));
+            assertTrue(get(a.mesh().connect(bKey.publicKey())), "an initiation went out, to no one");
+            Thread.sleep(1100);
+        }
+        Node b = net.start(bKey, network, port, List.of(PeerConfig.of(a.publicKey(), null)));
+        PingResult r = get(a.mesh().ping(b.publicKey(), Duration.ofSeconds(3)));
+        assertEquals(PingResult.Setup.HANDSHAKE, r.setup());
+        assertEquals(b.address(), r.address());
+    }
+
     @Test
     void theOtherSideAnswersBothWays() {
         Loopback.Pair p = net.connectedPair(network);

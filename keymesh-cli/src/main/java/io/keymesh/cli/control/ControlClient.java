@@ -137,7 +137,7 @@ public final class ControlClient implements AutoCloseable {
             if (late.get()) {
                 throw new ControlUnreachable(path, "no answer within " + timeout.toMillis() + " ms");
             }
-            throw new ControlUnreachable(path, CLOSED_UNANSWERED + ": " + e.getMessage());
+            throw new ControlUnreachable(path, CLOSED_UNANSWERED); // a refused client's write may fail first: the same
         } finally {
             watchdog.interrupt();
         }

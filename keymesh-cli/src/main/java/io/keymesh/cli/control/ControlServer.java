@@ -194,8 +194,8 @@ public final class ControlServer implements AutoCloseable {
             return;
         }
         if (!access.allows(peer)) {
-            log.warn("control socket {}: refused a connection from user {}: only {} and root may use it", path,
-                    peer.user().getName(), access.self().getName());
+            log.warn("control socket {}: refused a connection from user {}: only {} may use it", path,
+                    peer.user().getName(), access.self().equals(access.root()) ? "root" : access.self().getName() + " and root");
             closeQuietly(ch);
             return;
         }
