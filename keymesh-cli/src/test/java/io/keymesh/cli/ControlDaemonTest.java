@@ -139,29 +139,20 @@ class ControlDaemonTest {
         return new Daemon[] {da, db};
     }
 
-    /** {@code keymesh ARGS}: the exit status, with the output and error text in {@code run}. */
-    private static Run keymesh(String... args) {
+    /** What a {@code keymesh} command line printed and how it ended. */
+    private record Result(int exit, String out, String err) {}
+
+    /** {@code keymesh ARGS} in this JVM. */
+    private static Result keymesh(String... args) {
         Run run = new Run();
-        run.cli.getCommandSpec().exitCodeOnInvalidInput(2);
         int status = run.execute(args);
-        run.out.write("\nexit " + status);
-        return run;
-    }
-
-    private static int exitOf(Run r) {
-        String out = r.out.toString();
-        return Integer.parseInt(out.substring(out.lastIndexOf("\nexit ") + 6));
-    }
-
-    private static String outOf(Run r) {
-        String out = r.out.toString();
-        return out.substring(0, out.lastIndexOf("\nexit "));
+        return new Result(status, run.out.toString(), run.err.toString());
     }
 
     private static JsonNode statusJson(Daemon d) throws IOException {
-        Run r = keymesh("status", "--json", "--socket", d.socket.toString());
-        assertEquals(0, exitOf(r), r.err.toString());
-        return JSON.readTree(outOf(r));
+        Result r = keymesh("status", "--json", "--socket", d.socket.toString());
+        assertEquals(0, r.exit(), r.err());
+        return JSON.readTree(r.out());
     }
 
     private static JsonNode peer(JsonNode status, PublicKey key) {
@@ -223,10 +214,10 @@ class ControlDaemonTest {
         Daemon[] p = pair();
         Daemon a = p[0];
         Daemon b = p[1];
-        Run r = keymesh("status", "--socket", a.socket.toString());
-        assertEquals(0, exitOf(r), r.err.toString());
-        List<String> lines = outOf(r).lines().toList();
-        assertEquals("node " + a.publicKey(), lines.get(0), outOf(r));
+        Result r = keymesh("status", "--socket", a.socket.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("node " + a.publicKey(), lines.get(0), r.out());
         assertTrue(lines.get(1).matches("  listening on 127\\.0\\.0\\.1:" + a.port() + ", up \\d+ s, 1 peers, 1 up"), lines.get(1));
         assertEquals("", lines.get(2));
         String header = lines.get(3);
@@ -239,10 +230,10 @@ class ControlDaemonTest {
             at = header.indexOf("  " + column, at) + 2;
             assertTrue(row.charAt(at - 1) == ' ' && row.charAt(at) != ' ', column + " is aligned:\n" + header + "\n" + row);
         }
-        assertTrue(lines.contains("drops: none"), outOf(r));
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("relay service: 0 circuits now")), outOf(r));
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("discovery: 0 keys sought")), outOf(r));
-        assertEquals("", r.err.toString());
+        assertTrue(lines.contains("drops: none"), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("relay service: 0 circuits now")), r.out());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("discovery: 0 keys sought")), r.out());
+        assertEquals("", r.err());
     }
 
     @Test
@@ -250,10 +241,10 @@ class ControlDaemonTest {
         Daemon[] p = pair();
         Daemon a = p[0];
         Daemon b = p[1];
-        Run r = keymesh("ping", b.publicKey().toBase64(), "-c", "3", "--interval", "100ms", "--socket", a.socket.toString());
-        assertEquals(0, exitOf(r), r.err.toString());
-        List<String> lines = outOf(r).lines().toList();
-        assertEquals(4, lines.size(), outOf(r));
+        Result r = keymesh("ping", b.publicKey().toBase64(), "-c", "3", "--interval", "100ms", "--socket", a.socket.toString());
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(4, lines.size(), r.out());
         String who = b.publicKey().toBase64().substring(0, 8) + "\u2026";
         for (int i = 0; i < 3; i++) {
             assertTrue(lines.get(i).matches("pong from \\Q" + who + "\\E via direct 127\\.0\\.0\\.1:" + b.port()
@@ -262,10 +253,10 @@ class ControlDaemonTest {
         assertTrue(lines.get(3).matches("\\Q" + b.publicKey() + "\\E: 3 probes, 3 answered, 0% lost; rtt min/avg/max "
                 + "\\d+\\.\\d{3}/\\d+\\.\\d{3}/\\d+\\.\\d{3} ms"), lines.get(3));
         assertFalse(lines.get(3).contains("min/avg/max 0.000/"), "positive round-trip times: " + lines.get(3));
-        assertEquals("", r.err.toString());
+        assertEquals("", r.err());
         // base32 works as well
-        Run r32 = keymesh("ping", b.publicKey().toBase32(), "-c", "1", "--socket", a.socket.toString());
-        assertEquals(0, exitOf(r32), r32.err.toString());
+        Result r32 = keymesh("ping", b.publicKey().toBase32(), "-c", "1", "--socket", a.socket.toString());
+        assertEquals(0, r32.exit(), r32.err());
     }
 
     /**
@@ -283,38 +274,38 @@ class ControlDaemonTest {
         String cPub = cKey.publicKey().toBase64();
         String socket = a.socket.toString();
 
-        Run add = keymesh("peer", "add", cPub, "--endpoint", "127.0.0.1:" + c.localAddress().getPort(), "--socket", socket);
-        assertEquals(0, exitOf(add), add.err.toString());
-        assertEquals("peer " + cPub + " added", outOf(add).strip());
+        Result add = keymesh("peer", "add", cPub, "--endpoint", "127.0.0.1:" + c.localAddress().getPort(), "--socket", socket);
+        assertEquals(0, add.exit(), add.err());
+        assertEquals("peer " + cPub + " added", add.out().strip());
         assertEquals(cPub, statusJson(a).path("peers").get(0).path("publicKey").asText());
 
-        Run again = keymesh("peer", "add", cPub, "--socket", socket);
-        assertEquals(1, exitOf(again));
-        assertEquals("keymesh peer add: already a peer: " + cPub + " (remove it first to change it)\n", again.err.toString());
+        Result again = keymesh("peer", "add", cPub, "--socket", socket);
+        assertEquals(1, again.exit());
+        assertEquals("keymesh peer add: already a peer: " + cPub + " (remove it first to change it)\n", again.err());
 
         // the daemon connects a peer added with an address at once; a ping may still find no session
-        Run ping = keymesh("ping", cPub, "-c", "2", "--interval", "0s", "--socket", socket);
-        assertEquals(0, exitOf(ping), ping.err.toString());
-        assertTrue(outOf(ping).lines().allMatch(l -> l.startsWith("pong from ") || l.contains("2 probes, 2 answered")), outOf(ping));
+        Result ping = keymesh("ping", cPub, "-c", "2", "--interval", "0s", "--socket", socket);
+        assertEquals(0, ping.exit(), ping.err());
+        assertTrue(ping.out().lines().allMatch(l -> l.startsWith("pong from ") || l.contains("2 probes, 2 answered")), ping.out());
 
-        Run remove = keymesh("peer", "remove", cPub, "--socket", socket);
-        assertEquals(0, exitOf(remove), remove.err.toString());
-        assertEquals("peer " + cPub + " removed", outOf(remove).strip());
+        Result remove = keymesh("peer", "remove", cPub, "--socket", socket);
+        assertEquals(0, remove.exit(), remove.err());
+        assertEquals("peer " + cPub + " removed", remove.out().strip());
         assertEquals(0, statusJson(a).path("peers").size(), "gone from the status");
-        Run twice = keymesh("peer", "remove", cPub, "--socket", socket);
-        assertEquals(1, exitOf(twice));
-        assertEquals("keymesh peer remove: not a peer of this node: " + cPub + "\n", twice.err.toString());
+        Result twice = keymesh("peer", "remove", cPub, "--socket", socket);
+        assertEquals(1, twice.exit());
+        assertEquals("keymesh peer remove: not a peer of this node: " + cPub + "\n", twice.err());
 
-        Run bad = keymesh("peer", "add", "not-a-key", "--socket", socket);
-        assertEquals(2, exitOf(bad));
-        assertTrue(bad.err.toString().startsWith("KEY: a public key is 44 characters of base64 or 52 of base32, got 9 characters"),
-                bad.err.toString());
-        Run badEndpoint = keymesh("peer", "add", cPub, "--endpoint", "127.0.0.1", "--socket", socket);
-        assertEquals(2, exitOf(badEndpoint));
-        assertTrue(badEndpoint.err.toString().startsWith("keymesh peer add: endpoint: expected \"HOST:PORT\""), badEndpoint.err.toString());
-        Run badRelay = keymesh("peer", "add", cPub, "--via", PrivateKey.generate(RANDOM).publicKey().toBase64(), "--socket", socket);
-        assertEquals(2, exitOf(badRelay));
-        assertTrue(badRelay.err.toString().contains("is not a peer: add it first"), badRelay.err.toString());
+        Result bad = keymesh("peer", "add", "not-a-key", "--socket", socket);
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().startsWith("KEY: a public key is 44 characters of base64 or 52 of base32, got 9 characters"),
+                bad.err());
+        Result badEndpoint = keymesh("peer", "add", cPub, "--endpoint", "127.0.0.1", "--socket", socket);
+        assertEquals(2, badEndpoint.exit());
+        assertTrue(badEndpoint.err().startsWith("keymesh peer add: endpoint: expected \"HOST:PORT\""), badEndpoint.err());
+        Result badRelay = keymesh("peer", "add", cPub, "--via", PrivateKey.generate(RANDOM).publicKey().toBase64(), "--socket", socket);
+        assertEquals(2, badRelay.exit());
+        assertTrue(badRelay.err().contains("is not a peer: add it first"), badRelay.err());
     }
 
     /**
@@ -337,9 +328,9 @@ class ControlDaemonTest {
         MeshNode c = MeshNode.start(NodeConfig.of(cKey, new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
                 PresharedKey.fromBase64(network)).withPeers(List.of(PeerConfig.of(aKey.publicKey(), null))), new NodeListener() {});
         closeAtEnd.add(c);
-        Run ping = keymesh("ping", cKey.publicKey().toBase64(), "-c", "2", "--interval", "0s", "--socket", a.socket.toString());
-        assertEquals(0, exitOf(ping), ping.err.toString() + outOf(ping));
-        List<String> lines = outOf(ping).lines().toList();
+        Result ping = keymesh("ping", cKey.publicKey().toBase64(), "-c", "2", "--interval", "0s", "--socket", a.socket.toString());
+        assertEquals(0, ping.exit(), ping.err() + ping.out());
+        List<String> lines = ping.out().lines().toList();
         String pong = "pong from \\Q" + cKey.publicKey().toBase64().substring(0, 8) + "\u2026\\E via direct 127\\.0\\.0\\.1:" + port
                 + " in [<0-9.]+ ms";
         assertTrue(lines.get(0).matches(pong + " \\(no session: a handshake first\\)"), lines.get(0));
@@ -351,10 +342,10 @@ class ControlDaemonTest {
         PublicKey wg = PrivateKey.generate(RANDOM).publicKey();
         Daemon a = start(PrivateKey.generate(RANDOM), dir.resolve("a.sock"),
                 "{ public-key = \"%s\", endpoint = \"127.0.0.1:9\", wireguard = true }".formatted(wg));
-        Run r = keymesh("ping", wg.toBase64(), "--socket", a.socket.toString());
-        assertEquals(1, exitOf(r));
-        assertTrue(r.err.toString().startsWith("keymesh ping: peer " + wg + " is a stock WireGuard peer"), r.err.toString());
-        assertTrue(r.err.toString().contains("keymesh wgping"), r.err.toString());
+        Result r = keymesh("ping", wg.toBase64(), "--socket", a.socket.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().startsWith("keymesh ping: peer " + wg + " is a stock WireGuard peer"), r.err());
+        assertTrue(r.err().contains("keymesh wgping"), r.err());
     }
 
     @Test
@@ -363,11 +354,11 @@ class ControlDaemonTest {
             PublicKey quiet = PrivateKey.generate(RANDOM).publicKey();
             Daemon a = start(PrivateKey.generate(RANDOM), dir.resolve("a.sock"),
                     "{ public-key = \"%s\", endpoint = \"127.0.0.1:%d\" }".formatted(quiet, silent.getLocalPort()));
-            Run r = keymesh("ping", quiet.toBase64(), "-c", "2", "--interval", "0s", "--timeout", "200ms", "--socket", a.socket.toString());
-            assertEquals(1, exitOf(r), r.err.toString());
-            List<String> lines = outOf(r).lines().toList();
+            Result r = keymesh("ping", quiet.toBase64(), "-c", "2", "--interval", "0s", "--timeout", "200ms", "--socket", a.socket.toString());
+            assertEquals(1, r.exit(), r.err());
+            List<String> lines = r.out().lines().toList();
             String who = quiet.toBase64().substring(0, 8) + "\u2026";
-            assertEquals(3, lines.size(), outOf(r));
+            assertEquals(3, lines.size(), r.out());
             assertTrue(lines.get(0).startsWith("no answer from " + who + ": no session within "), lines.get(0));
             assertTrue(lines.get(1).startsWith("no answer from " + who + ": "), lines.get(1));
             assertEquals(quiet + ": 2 probes, 0 answered, 100% lost", lines.get(2));
@@ -381,37 +372,37 @@ class ControlDaemonTest {
     @Test
     void noDaemonIsExitStatus1NamingTheSocket() throws Exception {
         Path none = dir.resolve("none.sock");
-        Run r = keymesh("status", "--socket", none.toString());
-        assertEquals(1, exitOf(r));
+        Result r = keymesh("status", "--socket", none.toString());
+        assertEquals(1, r.exit());
         assertEquals("keymesh status: " + none + ": no control socket there (is `keymesh up` running? it logs its socket's path)\n",
-                r.err.toString());
-        assertEquals("", outOf(r));
+                r.err());
+        assertEquals("", r.out());
 
         Path stale = dir.resolve("stale.sock");
         try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             gone.bind(UnixDomainSocketAddress.of(stale));
         } // closed, the file left behind: a daemon that died
-        Run ping = keymesh("ping", PrivateKey.generate(RANDOM).publicKey().toBase64(), "--socket", stale.toString());
-        assertEquals(1, exitOf(ping));
-        assertEquals("keymesh ping: " + stale + ": no daemon answers there (a socket left by a daemon that stopped)\n", ping.err.toString());
-        Run remove = keymesh("peer", "remove", PrivateKey.generate(RANDOM).publicKey().toBase64(), "--socket", stale.toString());
-        assertEquals(1, exitOf(remove));
+        Result ping = keymesh("ping", PrivateKey.generate(RANDOM).publicKey().toBase64(), "--socket", stale.toString());
+        assertEquals(1, ping.exit());
+        assertEquals("keymesh ping: " + stale + ": no daemon answers there (a socket left by a daemon that stopped)\n", ping.err());
+        Result remove = keymesh("peer", "remove", PrivateKey.generate(RANDOM).publicKey().toBase64(), "--socket", stale.toString());
+        assertEquals(1, remove.exit());
     }
 
     @Test
     void badCommandLinesAreExitStatus2() {
-        assertEquals(2, exitOf(keymesh("ping")));
-        Run badKey = keymesh("ping", "abc");
-        assertEquals(2, exitOf(badKey));
-        assertTrue(badKey.err.toString().startsWith("KEY: a public key is 44 characters of base64 or 52 of base32, got 3 characters"),
-                badKey.err.toString());
+        assertEquals(2, keymesh("ping").exit());
+        Result badKey = keymesh("ping", "abc");
+        assertEquals(2, badKey.exit());
+        assertTrue(badKey.err().startsWith("KEY: a public key is 44 characters of base64 or 52 of base32, got 3 characters"),
+                badKey.err());
         String key = PrivateKey.generate(RANDOM).publicKey().toBase64();
-        assertEquals(2, exitOf(keymesh("ping", key, "-c", "0")));
-        assertEquals(2, exitOf(keymesh("ping", key, "--timeout", "0s")));
-        assertEquals(2, exitOf(keymesh("ping", key, "--interval", "soon")));
-        assertEquals(2, exitOf(keymesh("status", "--bogus")));
-        assertEquals(2, exitOf(keymesh("peer")));
-        assertEquals(2, exitOf(keymesh("peer", "add", key, "--persistent-keepalive", "1500ms")));
+        assertEquals(2, keymesh("ping", key, "-c", "0").exit());
+        assertEquals(2, keymesh("ping", key, "--timeout", "0s").exit());
+        assertEquals(2, keymesh("ping", key, "--interval", "soon").exit());
+        assertEquals(2, keymesh("status", "--bogus").exit());
+        assertEquals(2, keymesh("peer").exit());
+        assertEquals(2, keymesh("peer", "add", key, "--persistent-keepalive", "1500ms").exit());
     }
 
     /**
