@@ -98,7 +98,8 @@ class ControlDaemonTest {
     void stopAll() throws Exception {
         for (Daemon d : daemons) {
             d.up.stop("test over");
-            d.exit.get(30, TimeUnit.SECONDS);
+            assertEquals(0, d.exit.get(30, TimeUnit.SECONDS), "a clean stop: " + d.run.err);
+            assertFalse(Files.exists(d.socket), "its socket is removed at exit");
         }
         for (AutoCloseable c : closeAtEnd) {
             c.close();
