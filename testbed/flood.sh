@@ -109,6 +109,7 @@ N_PUB=$("$ROOT/keymesh" pubkey <"$WORK/n.key") L_PUB=$("$ROOT/keymesh" pubkey <"
 cat >"$WORK/n.conf" <<EOF
 keymesh {
   private-key-file = "n.key"
+  control.socket = "n.sock"
   listen = "$N_IP:$PORT"
   network-key-file = "network.key"
   accept-members = true
@@ -117,6 +118,7 @@ EOF
 cat >"$WORK/l.conf" <<EOF
 keymesh {
   private-key-file = "l.key"
+  control.socket = "l.sock"
   listen = "$L_IP:$PORT"
   network-key-file = "network.key"
   peers = [ { public-key = "$N_PUB", endpoint = "$N_IP:$PORT", persistent-keepalive = 5s } ]

@@ -83,6 +83,7 @@ track $!
 cat >"$WORK/x.conf" <<EOF
 keymesh {
   private-key-file = "x.key"
+  control.socket = "x.sock"
   listen = "$X_IP:$KM_PORT"
   network-key-file = "network.key"
   peers = [ { public-key = "$Y_PUB", endpoint = "$Y_IP:$KM_PORT" } ]
@@ -92,6 +93,7 @@ EOF
 cat >"$WORK/y.conf" <<EOF
 keymesh {
   private-key-file = "y.key"
+  control.socket = "y.sock"
   listen = "$Y_IP:$KM_PORT"
   network-key-file = "network.key"
   peers = [ { public-key = "$X_PUB", endpoint = "$X_IP:$KM_PORT" } ]

@@ -163,6 +163,7 @@ log "keys: P $P_PUB  A $A_PUB  B $B_PUB  (X $X_PUB: a key B lets use \"other\", 
 cat >"$WORK/p.conf" <<EOF
 keymesh {
   private-key-file = "p.key"
+  control.socket = "p.sock"
   listen = "0.0.0.0:$PORT"
   network-key-file = "network.key"
   accept-members = true
@@ -171,6 +172,7 @@ EOF
 cat >"$WORK/b.conf" <<EOF
 keymesh {
   private-key-file = "b.key"
+  control.socket = "b.sock"
   listen = "0.0.0.0:$PORT"
   network-key-file = "network.key"
   accept-members = true
@@ -184,6 +186,7 @@ EOF
 cat >"$WORK/a.conf" <<EOF
 keymesh {
   private-key-file = "a.key"
+  control.socket = "a.sock"
   listen = "0.0.0.0:$PORT"
   network-key-file = "network.key"
   accept-members = true

@@ -245,6 +245,7 @@ cat >"$WORK/p.conf" <<EOF
 keymesh {
   private-key-file = "p.key"
   listen = "0.0.0.0:$PORT"
+  control.socket = "p.sock"        # each node its own: they share one file system and one port
   network-key-file = "network.key"
   accept-members = true
 }
@@ -256,6 +257,7 @@ member_conf() {   # member_conf NAME [KEY-ONLY-PEER...] — P with its endpoint,
 keymesh {
   private-key-file = "$name.key"
   listen = "0.0.0.0:$PORT"
+  control.socket = "$name.sock"
   network-key-file = "$([[ $name == s ]] && echo other-network.key || echo network.key)"
   accept-members = true
   peers = [

@@ -232,6 +232,7 @@ relay_conf() {   # relay_conf NAME — P or Q: relays for A and B
 keymesh {
   private-key-file = "$1.key"
   listen = "0.0.0.0:$PORT"
+  control.socket = "$1.sock"       # each node its own: they share one file system and one port
   network-key-file = "network.key"
   peers = [
     { public-key = "$A_PUB" }
@@ -246,6 +247,7 @@ edge_conf() {    # edge_conf NAME OTHER-KEY — A or B: P and Q with endpoints, 
 keymesh {
   private-key-file = "$1.key"
   listen = "0.0.0.0:$PORT"
+  control.socket = "$1.sock"
   network-key-file = "network.key"
   peers = [
     { public-key = "$P_PUB", endpoint = "$P_IP:$PORT", persistent-keepalive = 25s }
@@ -260,6 +262,7 @@ stranger_conf() {  # stranger_conf NAME PORT NETWORK-KEY-FILE — lists P, initi
 keymesh {
   private-key-file = "$1.key"
   listen = "0.0.0.0:$2"
+  control.socket = "$1.sock"
   network-key-file = "$3"
   peers = [
     { public-key = "$P_PUB", endpoint = "$P_IP:$PORT" }

@@ -196,6 +196,8 @@ final class NetnsDemo {
                 + "  listen = \"0.0.0.0:" + PORT + "\"\n"
                 + "  network-key-file = \"network.key\"\n"
                 + "  accept-members = true\n"
+                // one file system, one port number: a control socket path each
+                + "  control.socket = \"" + name + ".sock\"\n"
                 + "  peers = [\n" + peers + "  ]\n"
                 + "}\n";
     }

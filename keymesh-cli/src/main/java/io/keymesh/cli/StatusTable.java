@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * A node's state as text: a heading line, one row per peer (full public key, endpoint, up or down,
- * handshake age, packets and bytes each way, datagrams each way, and the path in use), the drop
+ * A node's state as text: a heading line, one row per peer (full public key, endpoint, up, down or
+ * silent, handshake age, when it was last heard from (its last authenticated packet), packets and
+ * bytes each way, datagrams each way, and the path in use), the drop
  * counters, and the relay counters when there is something to count. Stateless.
  */
 final class StatusTable {
@@ -29,13 +30,13 @@ final class StatusTable {
         long up = peers.stream().filter(PeerStats::up).count();
         out.printf("status of node %s on %s: %d peers, %d up%n", self.toBase64(), HostPort.format(bound), peers.size(), up);
         int endpointWidth = Math.max(22, peers.stream().mapToInt(p -> HostPort.format(p.endpoint()).length()).max().orElse(0));
-        String row = "%-44s  %-" + endpointWidth + "s  %-5s %13s %9s %9s %11s %11s %7s %7s  %s%n";
-        out.printf(row, "peer", "endpoint", "state", "handshake", "tx pkts", "rx pkts", "tx bytes", "rx bytes", "dg out", "dg in",
-                "path");
+        String row = "%-44s  %-" + endpointWidth + "s  %-6s %13s %13s %9s %9s %11s %11s %7s %7s  %s%n";
+        out.printf(row, "peer", "endpoint", "state", "handshake", "heard", "tx pkts", "rx pkts", "tx bytes", "rx bytes",
+                "dg out", "dg in", "path");
         for (PeerStats p : peers) {
-            out.printf(row, p.publicKey().toBase64(), HostPort.format(p.endpoint()), p.up() ? "up" : "down",
-                    age(p.lastHandshakeAgoNanos()), p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(),
-                    p.datagramsSent(), p.datagramsReceived(), path(p.path()));
+            out.printf(row, p.publicKey().toBase64(), HostPort.format(p.endpoint()), p.up() ? "up" : p.silent() ? "silent" : "down",
+                    age(p.lastHandshakeAgoNanos()), age(p.lastReceivedAgoNanos()), p.txPackets(), p.rxPackets(), p.txBytes(),
+                    p.rxBytes(), p.datagramsSent(), p.datagramsReceived(), path(p.path()));
         }
         out.println("drops: " + (drops.isEmpty() ? "none" : drops.entrySet().stream()
                 .map(e -> e.getKey().name() + " " + e.getValue()).collect(Collectors.joining(", "))));

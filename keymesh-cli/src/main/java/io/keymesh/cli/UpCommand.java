@@ -5,6 +5,11 @@ import io.keymesh.config.Durations;
 import io.keymesh.config.NodeConfigLoader;
 import io.keymesh.config.LoadedNodeConfig;
 import io.keymesh.config.BadConfigException;
+import io.keymesh.cli.control.ControlServer;
+import io.keymesh.cli.control.ControlSocketException;
+import io.keymesh.cli.control.ControlSocketPath;
+import io.keymesh.cli.control.NodeOperations;
+import io.keymesh.config.ControlConfig;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.MeshNode;
@@ -61,9 +66,12 @@ import picocli.CommandLine.Spec;
  * {@code keymesh.web} enabled it serves the node's meters or the topology page over HTTP
  * ({@link HttpEndpoints}) while the node runs.
  *
+ * <p>It answers {@code keymesh status}, {@code ping} and {@code peer} on its control socket
+ * ({@link ControlServer}; {@code keymesh.control} in the config file), from start to stop.
+ *
  * <p>Exit status: 0 after a clean stop or {@code --print-config}; 1 if the node cannot start
- * (address in use, or an HTTP endpoint's); 2 for a bad command line or configuration, reported on
- * standard error as {@code keymesh up: FILE: PROBLEM}, one line per problem.
+ * (address in use, an HTTP endpoint's, or another daemon on its control socket); 2 for a bad command
+ * line or configuration, reported on standard error as {@code keymesh up: FILE: PROBLEM}, one line per problem.
  */
 @Command(name = "up", sortOptions = false,
         description = {"Run a node in the foreground from a HOCON config file (Ctrl-C stops it).",
@@ -190,6 +198,17 @@ final class UpCommand implements Callable<Integer> {
             throw e;
         }
         http = endpoints;
+        ControlServer control;
+        try {
+            control = loaded.control().enabled() ? ControlServer.open(ControlSocketPath.forDaemon(loaded.control(),
+                    node.localAddress().getPort()), NodeOperations.of(node, System.nanoTime())) : null;
+        } catch (ControlSocketException e) {
+            endpoints.close();
+            node.close();
+            err.println("keymesh up: " + config + ": keymesh.control.socket: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             requestStop("JVM shutdown");
@@ -211,6 +230,9 @@ final class UpCommand implements Callable<Integer> {
                         p.persistentKeepaliveSeconds() == 0 ? "" : ", persistent keepalive " + p.persistentKeepaliveSeconds() + " s",
                         p.wireGuardCompatible() ? ", stock WireGuard" : "");
             }
+            if (control != null) {
+                log.info("control socket {}", control.path());
+            }
             started.complete(node);
             for (PeerConfig p : nodeConfig.peers()) {
                 if (p.endpoint() != null) {
@@ -221,6 +243,9 @@ final class UpCommand implements Callable<Integer> {
             return 0;
         } finally {
             endpoints.close();
+            if (control != null) {
+                control.close();
+            }
             node.close();
             log.info("node {} stopped ({})", node.publicKey(), stopReason.get());
             closed.countDown();
@@ -291,6 +316,11 @@ final class UpCommand implements Callable<Integer> {
         if (statusOn) {
             printStatus(node);
         }
+    }
+
+    /** Stops the node as SIGTERM does, with {@code reason} in the log (for tests and embedding). */
+    void stop(String reason) {
+        requestStop(reason);
     }
 
     private void requestStop(String reason) {

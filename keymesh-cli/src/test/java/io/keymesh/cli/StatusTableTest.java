@@ -47,7 +47,8 @@ class StatusTableTest {
     }
 
     private static PeerStats peer(InetSocketAddress endpoint, List<PathInfo> paths) {
-        return new PeerStats(PEER, endpoint, true, 1_000_000_000L, 1, 2, 3, 4, 5, 6, 7, paths);
+        return new PeerStats(PEER, endpoint, true, 1_000_000_000L, 1, 2, 3, 4, 5, 6, 7, paths, List.of(), -1,
+                io.keymesh.node.Found.NOT_YET, 250_000_000L, false);
     }
 
     @Test
@@ -83,12 +84,24 @@ class StatusTableTest {
         List<PathInfo> paths = List.of(new PathInfo(true, null, RELAY, 2_000_000, true),
                 new PathInfo(false, address("192.0.2.1", 51820), null, 0, false));
         List<String> lines = table(List.of(peer(null, paths)), QUIET).lines().toList();
-        assertTrue(lines.get(1).matches("peer +endpoint +state +handshake .* dg in +path"), lines.get(1));
-        assertTrue(lines.get(2).matches("\\Q" + PEER + "\\E +- +up +1 s ago +2 +3 +4 +5 +6 +7 +relay \\Q"
+        assertTrue(lines.get(1).matches("peer +endpoint +state +handshake +heard .* dg in +path"), lines.get(1));
+        assertTrue(lines.get(2).matches("\\Q" + PEER + "\\E +- +up +1 s ago +250 ms ago +2 +3 +4 +5 +6 +7 +relay \\Q"
                 + RELAY.toBase64().substring(0, 8) + "\u2026\\E 2\\.0 ms"), lines.get(2));
         assertTrue(table(List.of(peer(null, List.of())), QUIET).lines().toList().get(2).endsWith("7  -"));
         assertEquals("drops: none", lines.get(3));
         assertEquals(4, lines.size(), "no relay lines: " + lines);
+    }
+
+    /** A peer reported down for going quiet shows as silent, with how long ago it was last heard. */
+    @Test
+    void aSilentPeerSaysSo() throws Exception {
+        PeerStats silent = new PeerStats(PEER, null, false, 100_000_000_000L, 1, 2, 3, 4, 5, 6, 7, List.of(), List.of(), -1,
+                io.keymesh.node.Found.NOT_YET, 85_000_000_000L, true);
+        String row = table(List.of(silent), QUIET).lines().toList().get(2);
+        assertTrue(row.matches("\\Q" + PEER + "\\E +- +silent +100 s ago +85 s ago .*"), row);
+        PeerStats never = new PeerStats(PEER, null, false, -1, 0, 0, 0, 0, 0, 0, 0, List.of());
+        row = table(List.of(never), QUIET).lines().toList().get(2);
+        assertTrue(row.matches("\\Q" + PEER + "\\E +- +down +never +never( +0){6} +-"), row);
     }
 
     @Test

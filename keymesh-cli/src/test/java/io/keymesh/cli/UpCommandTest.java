@@ -166,6 +166,10 @@ class UpCommandTest {
                         listen = "127.0.0.1:8480"
                         allow-non-loopback = false
                       }
+                      control {
+                        enabled = true
+                        socket = null  # the default path
+                      }
                     }
                     """.formatted(key.publicKey(), keyFile, peer), run.out.toString());
             assertFalse(run.out.toString().contains(key.toBase64()));
@@ -263,7 +267,7 @@ class UpCommandTest {
             List<String> lines = run.out.toString().lines().toList();
             long tables = lines.stream().filter(l -> l.startsWith("status of node " + key.publicKey() + " on 127.0.0.1:")).count();
             assertTrue(tables >= 2, run.out.toString()); // at least one periodic table, and the one at exit
-            assertTrue(lines.stream().anyMatch(l -> l.matches("\\Q" + peer + "\\E +- +down +never( +0){6} +-")), run.out.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.matches("\\Q" + peer + "\\E +- +down +never +never( +0){6} +-")), run.out.toString());
             assertTrue(lines.get(1).matches("peer +endpoint +state .* dg in +path"), lines.get(1));
             assertFalse(run.out.toString().contains("relay service:"), "no relay line while there is nothing to count");
             Run quiet = new Run();

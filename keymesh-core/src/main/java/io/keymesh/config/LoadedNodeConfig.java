@@ -3,6 +3,7 @@ package io.keymesh.config;
 import static io.keymesh.config.NodeConfigKeys.AEAD;
 import static io.keymesh.config.NodeConfigKeys.ALLOW_NON_LOOPBACK;
 import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
+import static io.keymesh.config.NodeConfigKeys.CONTROL;
 import static io.keymesh.config.NodeConfigKeys.ENABLED;
 import static io.keymesh.config.NodeConfigKeys.ENDPOINT;
 import static io.keymesh.config.NodeConfigKeys.FILE_SUFFIX;
@@ -18,6 +19,7 @@ import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
 import static io.keymesh.config.NodeConfigKeys.PROMETHEUS;
 import static io.keymesh.config.NodeConfigKeys.PUBLIC_KEY;
 import static io.keymesh.config.NodeConfigKeys.RELAY;
+import static io.keymesh.config.NodeConfigKeys.SOCKET;
 import static io.keymesh.config.NodeConfigKeys.VIA;
 import static io.keymesh.config.NodeConfigKeys.WEB;
 import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
@@ -42,19 +44,21 @@ import java.util.stream.Collectors;
  * @param warnings things that work but deserve attention (a key file others can read)
  * @param metrics the daemon's meters and Prometheus endpoint ({@code keymesh.metrics})
  * @param web the daemon's topology page ({@code keymesh.web})
+ * @param control {@code keymesh up}'s control socket
  */
 public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings,
-        MetricsConfig metrics, HttpEndpoint web) {
+        MetricsConfig metrics, HttpEndpoint web, ControlConfig control) {
     public LoadedNodeConfig {
         warnings = List.copyOf(warnings);
         java.util.Objects.requireNonNull(metrics, "metrics");
         java.util.Objects.requireNonNull(web, "web");
+        java.util.Objects.requireNonNull(control, "control");
     }
 
-    /** With the defaults of {@code reference.conf} for metrics and the topology page (both off). */
+    /** With the defaults of {@code reference.conf} for metrics, the topology page (both off) and the control socket. */
     public LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings) {
         this(node, privateKeyFile, networkKeyFile, warnings, MonitoringConfigReader.defaultMetrics(),
-                MonitoringConfigReader.defaultWeb());
+                MonitoringConfigReader.defaultWeb(), ControlConfig.DEFAULT);
     }
 
     /**
@@ -98,6 +102,11 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
         endpoint(s, "    ", PROMETHEUS, metrics.prometheus());
         s.append("  }\n");
         endpoint(s, "  ", WEB, web);
+        s.append("  " + CONTROL + " {\n");
+        s.append("    " + ENABLED + " = ").append(control.enabled()).append('\n');
+        s.append("    " + SOCKET + " = ").append(control.socket() == null ? "null  # the default path"
+                : quote(control.socket().toString())).append('\n');
+        s.append("  }\n");
         s.append("}\n");
         return s.toString();
     }

@@ -71,6 +71,10 @@ final class NodeConfigKeys {
     /** The keys of an HTTP endpoint object ({@link #PROMETHEUS}, {@link #WEB}); also {@link #ENABLED} and {@link #LISTEN}. */
     static final String ALLOW_NON_LOOPBACK = "allow-non-loopback";
     static final Set<String> HTTP_ENDPOINT_KEYS = Set.of(ENABLED, LISTEN, ALLOW_NON_LOOPBACK);
+    /** The {@code control} object, {@code keymesh up}'s control socket (also {@link #ENABLED}). */
+    static final String CONTROL = "control";
+    static final String SOCKET = "socket";
+    static final Set<String> CONTROL_KEYS = Set.of(ENABLED, SOCKET);
 
     /** A peer without {@link #PERSISTENT_KEEPALIVE}: no keepalive packets. */
     static final int DEFAULT_PERSISTENT_KEEPALIVE_SECONDS = 0;

@@ -153,6 +153,7 @@ public final class NodeConfigLoader {
             MonitoringConfigReader monitoring = new MonitoringConfigReader(reader, warnings);
             MetricsConfig metrics = monitoring.metrics(keymesh);
             HttpEndpoint web = monitoring.web(keymesh);
+            ControlConfig control = new ControlConfigReader(reader, baseDir).read(keymesh);
             if (!reader.problems().isEmpty()) {
                 throw new BadConfigException(reader.problems());
             }
@@ -163,7 +164,7 @@ public final class NodeConfigLoader {
             } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
                 throw new BadConfigException(ROOT + ": " + e.getMessage());
             }
-            return new LoadedNodeConfig(node, pk.file, nk.file, warnings, metrics, web);
+            return new LoadedNodeConfig(node, pk.file, nk.file, warnings, metrics, web, control);
         } catch (BadConfigException | RuntimeException e) {
             if (privateKey != null) {
                 privateKey.close();

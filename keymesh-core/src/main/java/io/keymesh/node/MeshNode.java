@@ -71,6 +71,7 @@ public final class MeshNode implements AutoCloseable {
     private final DatagramSender sender;
     private final PeerConnections connections;
     private final MeshOverlay overlay;
+    private final Pings pings;
     /** Members let in without being listed, now; loop thread. */
     private int admittedMembers;
 
@@ -97,6 +98,8 @@ public final class MeshNode implements AutoCloseable {
         });
         connections.overlay = overlay;
         overlay.onUnreachable = this::unreachable;
+        this.pings = new Pings(io, peers, loop.engine(), overlay);
+        overlay.pings = pings;
         stats.overlay = overlay;
         router.registerPayload(MeshFrame.PACKET, connections::receive);
         router.registerFrame(MeshFrame.DATAGRAM, (from, state, b, off, len) -> {
@@ -231,6 +234,7 @@ public final class MeshNode implements AutoCloseable {
             if (s.admitted) {
                 admittedMembers--;
             }
+            pings.peerGone(key, PEER_REMOVED);
             boolean wasUp = s.up;
             s.up = false;
             try {
@@ -285,6 +289,40 @@ public final class MeshNode implements AutoCloseable {
             }
             return engine.initiateHandshake(now, s.session);
         });
+    }
+
+    /**
+     * Pings {@code peer}: a probe inside its session, on the path its packets take now, which the
+     * peer answers on the path it came in on, as the overlay's own path probes (a PROBE frame; see
+     * docs/architecture.md). The answer is the ping's alone: it feeds no path's round-trip estimate
+     * and moves no traffic (like any authenticated packet it shows that its path is alive). Without a
+     * session the ping starts a handshake first (one a second at most, not WireGuard's one per 5 s:
+     * someone waits) — for a peer with no known path, a seek through the members, at WireGuard's
+     * pace — and says so ({@link PingResult#setup()}); the whole ping, handshake included, must be
+     * answered within {@code timeout}.
+     *
+     * @return completes with the answer's path and round-trip time; fails with a
+     *     {@link java.util.concurrent.TimeoutException} if none came within {@code timeout} (its message
+     *     says whether a session came up), with {@link IllegalArgumentException} if {@code peer} is not a
+     *     peer or is a stock WireGuard peer (which answers no probes: {@code keymesh wgping} pings inside
+     *     its tunnel instead), and with {@link IllegalStateException} if the peer is removed meanwhile,
+     *     too many pings are outstanding, or the node is closed or its loop failed
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
+    public CompletableFuture<PingResult> ping(PublicKey peer, java.time.Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("a ping's timeout must be positive, got " + timeout);
+        }
+        long timeoutNanos = timeout.toNanos();
+        return onLoop((engine, now) -> {
+            PeerState s = peers.get(peer);
+            if (s == null) {
+                throw new IllegalArgumentException("not a peer of this node: " + peer);
+            }
+            CompletableFuture<PingResult> answer = new CompletableFuture<>();
+            pings.start(now, s, timeoutNanos, answer);
+            return answer;
+        }).thenCompose(answer -> answer);
     }
 
     /** A snapshot of every peer; a failed future ({@link IllegalStateException}) if the node is closed or its loop failed. */
@@ -379,6 +417,7 @@ public final class MeshNode implements AutoCloseable {
         }
         peers.clear();
         loop.engine().removeAllPeers();
+        pings.failAll(run.stoppedException());
     }
 
     /**
@@ -497,6 +536,7 @@ public final class MeshNode implements AutoCloseable {
         String reason = "unreachable: no member within " + config.discovery().maxHops() + " hops knows " + key;
         boolean hadChannels = connections.peerRemoved(s, now, reason);
         loop.engine().giveUpHandshake(now, s.session);
+        pings.peerGone(key, reason);
         overlay.cancelSeek(key); // in case the close above asked for one
         if (s.admitted) {
             forgetNow(loop.engine(), s); // taken in to be sought: nothing to keep of it

@@ -139,6 +139,10 @@ final class MeshOverlay implements Overlay.Host {
                 if (state == null) {
                     return; // no longer a peer
                 }
+                if (type == MeshFrame.PROBE_ACK && pings != null
+                        && pings.answered(loop.io().nanoTime(), from, router.source(), b, off, len)) {
+                    return; // the application's ping, not a path probe
+                }
                 overlay.onFrame(loop.io().nanoTime(), from, router.source(), type, b, off, len);
                 if (type != MeshFrame.RELAY_DATA) {
                     wakeup.rearm();
@@ -335,6 +339,9 @@ final class MeshOverlay implements Overlay.Host {
         PeerState s = peers.get(peer);
         return s != null && loop.engine().initiateHandshakeSooner(loop.io().nanoTime(), s.session, minIntervalNanos);
     }
+
+    /** The application's pings, whose answers are taken before the overlay sees them; set once, before the loop starts. */
+    Pings pings;
 
     /** What the node does with a peer no member knows; set once, before the loop starts. */
     java.util.function.Consumer<PeerState> onUnreachable;

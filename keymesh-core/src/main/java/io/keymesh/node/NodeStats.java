@@ -31,10 +31,12 @@ final class NodeStats {
         for (Peer p : engine.peers()) {
             PeerState s = peers.get(p.publicKey());
             long hs = p.lastHandshakeNanos();
+            long heard = s == null || s.lastReceivedNanos == Long.MIN_VALUE ? -1 : now - s.lastReceivedNanos;
             out.add(new PeerStats(p.publicKey(), UdpEndpoint.addressOf(p.endpoint()), s != null && s.up, hs < 0 ? -1 : now - hs,
                     p.handshakesCompleted(), p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(),
                     s == null ? 0 : s.datagramsSent.get(), s == null ? 0 : s.datagramsReceived, overlay.paths(p),
-                    overlay.remoteCandidates(p), overlay.directFor(p, now), s == null ? Found.NOT_YET : s.found));
+                    overlay.remoteCandidates(p), overlay.directFor(p, now), s == null ? Found.NOT_YET : s.found,
+                    heard, s != null && s.silent && !s.up));
         }
         return out;
     }

@@ -16,14 +16,27 @@ import java.util.List;
  *     there from a relayed one (or from none), or -1 while they do not take a direct path or the
  *     peer roams as in WireGuard
  * @param found how the node came to the peer: configured, it reached us, or sought through a member
+ * @param lastReceivedAgoNanos time since the last authenticated packet from the peer (any: data,
+ *     keepalive, handshake, probe), or -1 if none came since it was added
+ * @param silent the peer kept its path open with keepalives and then went quiet, and was reported
+ *     down for it ({@code up} is false); its next authenticated packet on a live session brings it up
  */
 public record PeerStats(PublicKey publicKey, InetSocketAddress endpoint, boolean up, long lastHandshakeAgoNanos,
         long handshakes, long txPackets, long rxPackets, long txBytes, long rxBytes, long datagramsSent,
         long datagramsReceived, List<PathInfo> paths, List<InetSocketAddress> candidates, long directForNanos,
-        Found found) {
+        Found found, long lastReceivedAgoNanos, boolean silent) {
     public PeerStats {
         paths = List.copyOf(paths);
         candidates = List.copyOf(candidates);
+    }
+
+    /** Never heard from, not silent. */
+    public PeerStats(PublicKey publicKey, InetSocketAddress endpoint, boolean up, long lastHandshakeAgoNanos,
+            long handshakes, long txPackets, long rxPackets, long txBytes, long rxBytes, long datagramsSent,
+            long datagramsReceived, List<PathInfo> paths, List<InetSocketAddress> candidates, long directForNanos,
+            Found found) {
+        this(publicKey, endpoint, up, lastHandshakeAgoNanos, handshakes, txPackets, rxPackets, txBytes, rxBytes,
+                datagramsSent, datagramsReceived, paths, candidates, directForNanos, found, -1, false);
     }
 
     /** Without candidates, not direct. */

@@ -38,7 +38,7 @@ class NodeConfigLoaderTest {
     static final PublicKey PEER_3 = PrivateKey.of(filled(3)).publicKey();
     static final PublicKey PEER_4 = PrivateKey.of(filled(4)).publicKey();
     static final PublicKey PEER_5 = PrivateKey.of(filled(5)).publicKey();
-    static final String VALID_KEYS = "valid keys: accept-members, aead, discovery, listen, metrics, network-key, network-key-file, peers, private-key, private-key-file, relay, web";
+    static final String VALID_KEYS = "valid keys: accept-members, aead, control, discovery, listen, metrics, network-key, network-key-file, peers, private-key, private-key-file, relay, web";
 
     @TempDir
     Path dir;
@@ -384,6 +384,36 @@ class NodeConfigLoaderTest {
                 new String[] {"timeout = 2m", "timeout: must be 100ms..60s, got 2m"},
                 new String[] {"hops = 3", "hops: unknown key"})) {
             List<String> problems = problems(conf("  discovery { " + c[0] + " }\n"));
+            assertEquals(1, problems.size(), c[0] + ": " + problems);
+            assertTrue(problems.getFirst().startsWith(p + "." + c[1]), problems.getFirst());
+        }
+    }
+
+    @Test
+    void theControlBlock() throws Exception {
+        assertEquals(ControlConfig.DEFAULT, load(conf("")).control(), "on, at the default path");
+        assertEquals(new ControlConfig(false, null), load(conf("  control.enabled = false\n")).control());
+        assertEquals(new ControlConfig(true, Path.of("/run/mine/node.sock")),
+                load(conf("  control { socket = \"/run/mine/node.sock\" }\n")).control());
+        assertEquals(new ControlConfig(true, dir.resolve("sockets/node.sock")),
+                load(conf("  control.socket = \"sockets/../sockets/node.sock\"\n")).control(),
+                "relative to the config file's directory, normalized");
+        String text = load(conf("  control.socket = \"/run/mine/node.sock\"\n")).render();
+        assertTrue(text.contains("  control {\n    enabled = true\n    socket = \"/run/mine/node.sock\"\n  }\n"), text);
+    }
+
+    @Test
+    void controlErrors() {
+        String p = "keymesh.control";
+        assertProblem(p + ": must be an object { enabled = ..., socket = ... }, got a boolean (line 4)", conf("  control = false\n"));
+        String tooLong = "/" + "d".repeat(120) + "/x.sock";
+        for (String[] c : List.of(
+                new String[] {"enabled = yes", "enabled: must be true or false, got \"yes\""},
+                new String[] {"socket = 5", "socket: must be a string (in quotes), got a number 5"},
+                new String[] {"socket = \"\"", "socket: must be a file path, got an empty string"},
+                new String[] {"socket = \"" + tooLong + "\"", "socket: " + tooLong + " is too long for a Unix socket (128 bytes, at most 107)"},
+                new String[] {"path = \"/x\"", "path: unknown key"})) {
+            List<String> problems = problems(conf("  control { " + c[0] + " }\n"));
             assertEquals(1, problems.size(), c[0] + ": " + problems);
             assertTrue(problems.getFirst().startsWith(p + "." + c[1]), problems.getFirst());
         }

@@ -3,6 +3,7 @@ package io.keymesh.sim.node;
 import static io.keymesh.sim.node.SimMesh.MS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keymesh.node.Channel;
@@ -89,10 +90,20 @@ class MeshNodeRestartSimTest {
         long after = down.getFirst().atNanos() - stoppedAt;
         assertTrue(after <= (3 * 25 + 5) * 1_000_000_000L, "down " + after / MS + " ms after it stopped");
         assertTrue(down.getFirst().detail().contains("silent for 80 s"), down.getFirst().detail());
+        io.keymesh.node.PeerStats gone = p.stats(a);
+        assertFalse(gone.up());
+        assertTrue(gone.silent(), "reported as silent, not merely down");
+        assertTrue(gone.lastReceivedAgoNanos() >= 80 * 1_000_000_000L && gone.lastReceivedAgoNanos() <= (3 * 60 + 25) * 1_000_000_000L,
+                "at most a keepalive interval before it stopped, 3 min ago; last heard " + gone.lastReceivedAgoNanos() / MS + " ms ago");
 
         a.start(List.of(p.asPeer().withPersistentKeepalive(25)));
         a.node.connect(p.publicKey());
         mesh.sim.runFor(Duration.ofSeconds(2));
         assertEquals(2, p.events(RecordingListener.PeerEvent.Kind.UP, a).size(), "up again when it is back");
+        io.keymesh.node.PeerStats back = p.stats(a);
+        assertTrue(back.up());
+        assertFalse(back.silent());
+        assertTrue(back.lastReceivedAgoNanos() >= 0 && back.lastReceivedAgoNanos() < 2 * 1_000_000_000L,
+                "last heard " + back.lastReceivedAgoNanos() / MS + " ms ago");
     }
 }
