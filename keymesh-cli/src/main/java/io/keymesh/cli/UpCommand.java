@@ -104,9 +104,6 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--print-config", description = "Print the effective configuration (secrets hidden) and exit.")
     boolean printConfig;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
-
     /** Completed with the node once it runs (tests read its address); failed if it does not start. */
     final CompletableFuture<MeshNode> started = new CompletableFuture<>();
 
