@@ -160,11 +160,11 @@ final class PeerConfigReader {
             } else if (t.length() == 52) {
                 key = PublicKey.fromBase32(t);
             } else {
-                reader.problem(path, "a public key is 44 characters of base64 or 52 of base32, got " + t.length() + " characters", v.origin());
+                reader.keyProblem(path, "a public key is 44 characters of base64 or 52 of base32, got " + t.length() + " characters", v);
                 return null;
             }
         } catch (IllegalArgumentException e) {
-            reader.problem(path, withoutKind(e.getMessage(), "public key"), v.origin());
+            reader.keyProblem(path, withoutKind(e.getMessage(), "public key"), v);
             return null;
         }
         if (self != null) {
