@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
  * sought through the members (discovery by key) once another peer is up, and again whenever
  * another comes up while it is still down: a seek sent before any session is up would reach no
  * member. Every
- * {@code --status-interval} and once at exit it prints a {@link StatusTable} to standard output.
+ * {@code --status-interval} and once at exit it prints a {@link StatusTable} to standard output
+ * ({@code --status-interval 0}: none at all).
  * SIGINT and SIGTERM stop it cleanly with status 0 ({@link SignalStop}); a shutdown hook closes
  * the node on any other way out. {@code --announce} sends one small datagram to a peer each time
  * its session comes up (a connectivity check, logged as "announce from KEY" where it arrives;
@@ -86,7 +87,7 @@ final class UpCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--status-interval", defaultValue = "60s", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Print the peer table this often and at exit (default ${DEFAULT-VALUE}; 0: never).")
+            description = "Print the peer table this often, and once at exit (default ${DEFAULT-VALUE}; 0: never, not even at exit).")
     Duration statusInterval;
 
     @Option(names = "--exit-after", paramLabel = "DURATION", converter = DurationConverter.class,
