@@ -41,8 +41,9 @@ final class NodeConfigKeys {
     static final String PERSISTENT_KEEPALIVE = "persistent-keepalive";
     static final String WIREGUARD = "wireguard";
     static final String VIA = "via";
+    static final String NAME = "name";
     /** Every key of one peer object. */
-    static final Set<String> PEER_KEYS = Set.of(PUBLIC_KEY, ENDPOINT, PERSISTENT_KEEPALIVE, WIREGUARD, VIA);
+    static final Set<String> PEER_KEYS = Set.of(PUBLIC_KEY, ENDPOINT, PERSISTENT_KEEPALIVE, WIREGUARD, VIA, NAME);
 
     /** The keys of the {@link #RELAY} object (their defaults are in {@code reference.conf}). */
     static final String ENABLED = "enabled";

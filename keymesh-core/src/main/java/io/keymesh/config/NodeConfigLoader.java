@@ -72,7 +72,7 @@ public final class NodeConfigLoader {
         this.wholeFile = wholeFile;
     }
 
-    /** Loads {@code file}. */
+    /** Loads {@code file}, a node's own: it may hold nothing but the {@code keymesh} block. */
     public static LoadedNodeConfig load(Path file) throws BadConfigException {
         if (Files.isDirectory(file)) {
             throw new BadConfigException("is a directory");
@@ -94,9 +94,12 @@ public final class NodeConfigLoader {
         return loader.load(user);
     }
 
-    /** Loads HOCON {@code text}; relative key file paths are relative to {@code baseDir}. */
+    /**
+     * Loads the {@code keymesh} block of HOCON {@code text}, which may hold other settings too (an
+     * application's); relative key file paths are relative to {@code baseDir}.
+     */
     public static LoadedNodeConfig parse(String text, Path baseDir) throws BadConfigException {
-        NodeConfigLoader loader = new NodeConfigLoader(baseDir, null, text, true);
+        NodeConfigLoader loader = new NodeConfigLoader(baseDir, null, text, false);
         Config user;
         try {
             user = ConfigFactory.parseString(text);
