@@ -13,6 +13,7 @@ import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
 import io.keymesh.session.ProtocolConstants;
 import io.keymesh.session.SessionEngine;
+import io.keymesh.wire.MessageType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -198,7 +199,7 @@ final class WgPingCommand implements Callable<Integer> {
             }
             InetAddress wildcard = peerEndpoint != null && peerEndpoint.getAddress().getAddress().length == 16
                     ? InetAddress.getByName("::") : InetAddress.getByName("0.0.0.0");
-            Pinger pinger = new Pinger(local, remote);
+            Pinger pinger = new Pinger(local, remote, key.publicKey());
             try {
                 driver = new EngineLoop(new UdpNodeIo(new InetSocketAddress(wildcard, listenPort)), key, pinger);
             } catch (UncheckedIOException e) {
@@ -365,6 +366,7 @@ final class WgPingCommand implements Callable<Integer> {
      */
     private final class Pinger implements SessionEvents {
         final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        final PublicKey ourKey;
         final int address;
         final int target;
         final int identifier = (int) (ProcessHandle.current().pid() & 0xffff);
@@ -375,7 +377,8 @@ final class WgPingCommand implements Callable<Integer> {
         volatile EngineLoop driver;
         volatile Peer peer;
 
-        Pinger(int address, int target) {
+        Pinger(int address, int target, PublicKey ourKey) {
+            this.ourKey = ourKey;
             this.address = address;
             this.target = target;
             this.sentAt = new long[count + 1];
@@ -454,6 +457,26 @@ final class WgPingCommand implements Callable<Integer> {
                 p.setEndpoint(from);
                 events.add(new EndpointChanged(UdpEndpoint.addressOf(from)));
             }
+        }
+
+        /** The kinds of refused handshakes reported so far: each once. */
+        private final java.util.Set<DropReason> refusalsReported = java.util.EnumSet.noneOf(DropReason.class);
+
+        /** A refused handshake, reported once per kind, with what to check. */
+        @Override
+        public void handshakeRefused(DropReason reason, int messageType, Endpoint from, PublicKey key) {
+            if (!refusalsReported.add(reason)) {
+                return;
+            }
+            String what = (messageType == MessageType.HANDSHAKE_RESPONSE ? "handshake response" : "handshake initiation")
+                    + " from " + (UdpEndpoint.addressOf(from) == null ? String.valueOf(from) : endpointText(UdpEndpoint.addressOf(from)))
+                    + " refused (" + reason + ")";
+            events.add(new Note(what + switch (reason) {
+                case BAD_MAC1 -> ": not made for our public key; does the peer list " + ourKey + "?";
+                case UNKNOWN_PEER -> key == null ? ": it does not decrypt" : ": it comes from " + key + ", not --peer-public-key";
+                case HANDSHAKE_FAILED -> ": does the peer's PresharedKey equal --preshared-key (none if not given)?";
+                default -> "";
+            }));
         }
 
         @Override

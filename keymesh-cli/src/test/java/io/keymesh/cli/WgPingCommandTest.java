@@ -76,6 +76,45 @@ class WgPingCommandTest {
         assertTrue(!out.toString().contains("-ms") && !out.toString().contains("-seconds"), out.toString());
     }
 
+    /** Pre-shared keys that differ: the initiator says once that the response did not authenticate, and why that may be. */
+    @Test
+    void aPresharedKeyMismatchIsReportedOnce() throws Exception {
+        PrivateKey a = PrivateKey.generate(RANDOM);
+        PrivateKey b = PrivateKey.generate(RANDOM);
+        Path aKey = Files.writeString(dir.resolve("a.key"), a.toBase64() + "\n");
+        Path bKey = Files.writeString(dir.resolve("b.key"), b.toBase64() + "\n");
+        Path aPsk = Files.writeString(dir.resolve("a.psk"), io.keymesh.crypto.PresharedKey.generate(RANDOM).toBase64() + "\n");
+        StringWriter aOut = new StringWriter();
+        CommandLine aCli = Main.commandLine();
+        aCli.setOut(new PrintWriter(aOut, true));
+        CompletableFuture<Integer> aExit = CompletableFuture.supplyAsync(() -> aCli.execute("wgping", "--private-key", aKey.toString(),
+                "--peer-public-key", b.publicKey().toBase64(), "--preshared-key", aPsk.toString(), "--address", "10.9.0.1",
+                "--target", "10.9.0.2", "--await", "--count", "1", "--timeout", "3s"), r -> Thread.ofPlatform().start(r));
+        int aPort = awaitListening(aOut);
+        StringWriter bOut = new StringWriter();
+        CommandLine bCli = Main.commandLine();
+        bCli.setOut(new PrintWriter(bOut, true));
+        assertEquals(1, bCli.execute("wgping", "--private-key", bKey.toString(), "--peer-public-key", a.publicKey().toBase64(),
+                "--endpoint", "127.0.0.1:" + aPort, "--address", "10.9.0.2", "--target", "10.9.0.1", "--count", "1",
+                "--timeout", "2s"));
+        assertEquals(1, aExit.get(30, TimeUnit.SECONDS));
+        String refused = "handshake response from 127.0.0.1:" + aPort + " refused (HANDSHAKE_FAILED): does the peer's "
+                + "PresharedKey equal --preshared-key (none if not given)?";
+        assertEquals(1, bOut.toString().lines().filter(refused::equals).count(), bOut.toString());
+    }
+
+    private static int awaitListening(StringWriter out) throws InterruptedException {
+        Pattern listening = Pattern.compile("listening on UDP port (\\d+)");
+        for (int i = 0; i < 400; i++) {
+            Matcher m = listening.matcher(out.toString());
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("never listened: " + out);
+    }
+
     /**
      * A awaits, B initiates; each pings the other's tunnel address and answers the other's pings,
      * with the times given as durations (B) and in the old form (A). B sends more, so that it is
@@ -95,17 +134,7 @@ class WgPingCommandTest {
         CompletableFuture<Integer> aExit = CompletableFuture.supplyAsync(() -> aCli.execute("wgping", "--private-key", aKey.toString(),
                 "--peer-public-key", b.publicKey().toBase64(), "--address", "10.9.0.1", "--target", "10.9.0.2", "--await",
                 "--count", "2", "--interval-ms", "100", "--timeout-seconds", "20"), r -> Thread.ofPlatform().start(r));
-        int aPort = -1;
-        Pattern listening = Pattern.compile("listening on UDP port (\\d+)");
-        for (int i = 0; i < 400 && aPort < 0; i++) {
-            Matcher m = listening.matcher(aOut.toString());
-            if (m.find()) {
-                aPort = Integer.parseInt(m.group(1));
-            } else {
-                Thread.sleep(50);
-            }
-        }
-        assertTrue(aPort > 0, "A never listened: " + aOut + aErr);
+        int aPort = awaitListening(aOut);
         StringWriter bOut = new StringWriter();
         StringWriter bErr = new StringWriter();
         CommandLine bCli = Main.commandLine();
