@@ -30,15 +30,16 @@ import picocli.CommandLine.Spec;
  * {@code keymesh demo}: starts a small mesh of {@link MeshNode}s in this process on loopback, each
  * with its own key and UDP port and the others as peers, all in one network; every node sends
  * datagrams to every other, addressed by public key; then it prints a per-peer table. Then nodes
- * behind simulated NATs find each other by key through a public member, relayed at first, then
- * direct ({@link NatDemo}, on keymesh-sim's virtual network). Then the same number of Pekko actor
+ * behind NATs find each other by key through a public member, relayed at first, then direct: on
+ * keymesh-sim's virtual network ({@link NatDemo}), or, run as root with {@code ip} and {@code nft},
+ * as {@code keymesh up} processes in real network namespaces behind nftables NATs ({@link NetnsDemo}). Then the same number of Pekko actor
  * systems as loopback nodes, each on a keymesh node of its own, ask each other's actors by
  * {@code pekko.mesh://} path ({@link ActorDemo}). Exits 0 if every datagram arrived intact, every
  * simulated pair connected and those behind endpoint-independent NATs went direct, and every actor
  * answered.
  */
 @Command(name = "demo", description = "Run a small mesh on loopback: every node sends encrypted datagrams to every other, by public key; "
-        + "then nodes behind simulated NATs find each other by key, relayed through a public member, then direct; "
+        + "then nodes behind NATs (simulated; real network namespaces when run as root) find each other by key, relayed through a public member, then direct; "
         + "then actor systems on the mesh ask each other's actors by pekko.mesh:// path.")
 final class DemoCommand implements Callable<Integer> {
     @Spec
@@ -53,8 +54,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-actors", description = "Skip the actor part (Pekko actor systems talking over the mesh).")
     boolean noActors;
 
-    @Option(names = "--no-nat", description = "Skip the simulated part (nodes behind virtual NATs finding each other by key).")
+    @Option(names = "--no-nat", description = "Skip the NAT part (nodes behind NATs finding each other by key).")
     boolean noNat;
+
+    @Option(names = "--sim", description = "Run the NAT part on the simulator even as root (root with ip and nft gets real network namespaces).")
+    boolean sim;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the simulated part: the same seed, the same run (default ${DEFAULT-VALUE}).")
     long seed;
@@ -157,8 +161,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         boolean natOk = true;
         if (!noNat) {
-            natOk = NatDemo.run(seed, out).ok();
-            NatDemo.mentionRealNetworkCheck(out);
+            if (!sim && NetnsDemo.available()) {
+                natOk = new NetnsDemo(out).run().ok();
+            } else {
+                natOk = NatDemo.run(seed, out).ok();
+            }
         }
         boolean actorsOk = noActors || ActorDemo.run(nodes, psk, out);
         return natOk && actorsOk ? 0 : 1;

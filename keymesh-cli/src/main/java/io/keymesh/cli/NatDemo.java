@@ -303,35 +303,6 @@ final class NatDemo {
         }
     }
 
-    /**
-     * As root with {@code ip} and {@code nft} at hand, says where the same check over real network
-     * namespaces and the kernel's NATs is: the demo itself stays in one unprivileged process.
-     */
-    static void mentionRealNetworkCheck(PrintWriter out) {
-        if (isRoot() && onPath("ip") && onPath("nft")) {
-            out.println("running as root: the same check over real network namespaces and nftables NATs is testbed/mesh-nat.sh (run as root)");
-            out.flush();
-        }
-    }
-
-    private static boolean isRoot() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.substring(4).strip().split("\\s+")[1].equals("0"); // real, effective, ...
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // not Linux, or no /proc: no namespaces either
-        }
-        return false;
-    }
-
-    private static boolean onPath(String command) {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)));
-        dirs.addAll(List.of("/usr/sbin", "/sbin"));
-        return dirs.stream().anyMatch(d -> !d.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, command)));
-    }
 
     private static Member behind(Network internet, String name, NatConfig config, String kind, String inside,
             SplittableRandom keys) {

@@ -70,7 +70,7 @@ class CliTest {
 
     @Test
     void demoDeliversEveryDatagramOverLoopback() {
-        assertEquals(0, cli().execute("demo", "--nodes", "3", "--messages", "5"));
+        assertEquals(0, cli().execute("demo", "--nodes", "3", "--messages", "5", "--sim"));
         assertTrue(out.toString().contains("3 nodes, 30 datagrams sent, 30 arrived, 0 corrupt"), out.toString());
         assertEquals(2, out.toString().lines().filter(l -> l.contains(" relay n0 ") || l.contains(", met via n0 ")).count(),
                 "n1 and n2 reach each other through n0, or met through it and went direct: " + out);
@@ -87,6 +87,24 @@ class CliTest {
         assertEquals(0, cli().execute("demo", "--nodes", "2", "--messages", "1", "--no-nat", "--no-actors"));
         assertTrue(out.toString().contains("2 nodes, 2 datagrams sent, 2 arrived, 0 corrupt"), out.toString());
         assertTrue(!out.toString().contains("simulated") && !out.toString().contains("actor systems"), out.toString());
+    }
+
+    /**
+     * As root with ip and nft (as CI runs): the NAT part over real network namespaces, four
+     * {@code keymesh up} processes behind nftables NATs. a finds b and c by key through p; a and b
+     * (cone NATs) go direct, a and c (symmetric) stay relayed.
+     */
+    @Test
+    void demoAsRootRunsTheNatPartInNetworkNamespaces() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(NetnsDemo.available(), "needs root with ip and nft");
+        assertEquals(0, cli().execute("demo", "--nodes", "2", "--messages", "1", "--no-actors"), out + "\n" + err);
+        String text = out.toString();
+        assertTrue(text.contains("network namespaces (running as root)") && !text.contains("simulated network"), text);
+        String ab = text.lines().filter(l -> l.startsWith("a-b ")).findFirst().orElse("");
+        String ac = text.lines().filter(l -> l.startsWith("a-c ")).findFirst().orElse("");
+        assertTrue(ab.contains(" direct 198.51.100.21:51820"), "a and b went direct: " + text);
+        assertTrue(ac.contains("relayed via p") && !ac.contains(" never "), "a and c connected through p: " + text);
+        assertTrue(text.contains("b: first message from a arrived") && text.contains("c: first message from a arrived"), text);
     }
 
     @Test

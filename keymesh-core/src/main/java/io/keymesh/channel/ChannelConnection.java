@@ -306,6 +306,18 @@ public final class ChannelConnection {
         flush(nowNanos);
     }
 
+    /**
+     * Sends a PING now (an ack-eliciting packet under this connection's id, whatever else is due),
+     * unless the connection has ended.
+     */
+    public void ping(long nowNanos) {
+        if (lost) {
+            return;
+        }
+        packets.schedulePing();
+        flush(nowNanos);
+    }
+
     /** The largest UDP payload this connection may ever use: its configured ceiling ({@link ChannelConfig#maxUdpPayload()}). */
     public int maxUdpPayloadCeiling() {
         return config.maxUdpPayload();

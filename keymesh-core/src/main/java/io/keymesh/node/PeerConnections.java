@@ -235,6 +235,17 @@ final class PeerConnections {
         }
     }
 
+    /**
+     * Loop thread: sends the peer a PING from our connection (made now if there is none), so that a
+     * peer that still holds a connection with our previous life sees our new connection id and
+     * starts over at once ({@link ChannelConnection}'s connection-id rules). Costs one small packet.
+     */
+    void announce(PeerState state) {
+        long now = loop.io().nanoTime();
+        connectionFor(state, now).ping(now);
+        state.connectionWakeup.rearm();
+    }
+
     /** Loop thread: gives a peer being added the timer of its connection. */
     void peerAdded(PeerState state) {
         state.connectionWakeup = new Wakeup(loop.io(), () -> state.connection == null ? Long.MAX_VALUE : state.connection.nextTimeout(),

@@ -64,6 +64,10 @@ final class PeerEvents implements SessionEvents {
         if (s != null) {
             s.confirmingHandshake = true;
             connections.sessionRenewed(s);
+            if (s.announceConnection && !peer.sessionInitiatedByPeer()) {
+                s.announceConnection = false;
+                connections.announce(s);
+            }
             overlay.handshakeCompleted(peer);
         }
     }
@@ -149,6 +153,9 @@ final class PeerEvents implements SessionEvents {
      * up on the old one (15 s and more). Not for stock WireGuard peers, which keep WireGuard's pace;
      * at most one look-up a {@link #UNKNOWN_INDEX_INTERVAL_NANOS} (garbage sent from a peer's address
      * must not cost a scan of the peers per packet), and a handshake at most once a second per peer.
+     * When that handshake completes, the channel connection speaks first ({@link PeerConnections#announce}):
+     * the peer hears that its connection with us is gone one round trip after the session, instead
+     * of only when it next sends something and we answer.
      */
     @Override
     public void unknownIndex(Endpoint from) {
@@ -159,6 +166,7 @@ final class PeerEvents implements SessionEvents {
         lastUnknownIndex = now;
         for (PeerState s : peers.values()) {
             if (from.equals(s.session.endpoint()) && !s.session.isWireGuardCompatible()) {
+                s.announceConnection = true;
                 engine.initiateHandshakeSooner(now, s.session, UNKNOWN_INDEX_HANDSHAKE_INTERVAL_NANOS);
                 return;
             }

@@ -33,6 +33,12 @@ final class PeerState {
     long lastReceivedNanos = Long.MIN_VALUE;
     /** Reported down for silence: the next authenticated packet on a live session brings it up again. */
     boolean silent;
+    /**
+     * The peer sent on a session this node does not hold (this node restarted), and a handshake was
+     * started for that: when it completes, the channel connection speaks first (its new id tells
+     * the peer at once that its connection with us is gone). Loop thread.
+     */
+    boolean announceConnection;
     /** When the last keepalive from the peer arrived, or {@link Long#MIN_VALUE}. */
     long lastKeepaliveNanos = Long.MIN_VALUE;
     /**

@@ -37,6 +37,8 @@ public final class Path {
     long nextCheckNanos = Long.MIN_VALUE;
     /** When the first check of the round in progress went, or {@link Long#MIN_VALUE}. */
     long checkStartNanos = Long.MIN_VALUE;
+    /** When the latest check of the round in progress went, or {@link Long#MIN_VALUE}. */
+    long lastCheckNanos = Long.MIN_VALUE;
     /** When a check on this direct path was first answered, or {@link Long#MIN_VALUE}. */
     long validatedNanos = Long.MIN_VALUE;
 

@@ -193,6 +193,7 @@ public final class PeerPaths {
         p.checksLeft = CHECK_ATTEMPTS;
         p.nextCheckNanos = now;
         p.checkStartNanos = Long.MIN_VALUE;
+        p.lastCheckNanos = Long.MIN_VALUE;
         p.probeId = nextProbeId++;
         return true;
     }
@@ -378,13 +379,16 @@ public final class PeerPaths {
             return;
         }
         if (!p.usable && p.kind() == Path.Kind.DIRECT && p.checkStartNanos != Long.MIN_VALUE) {
-            // A connectivity check answered: the path works both ways. Its RTT counts from the
-            // round's first check, an upper bound.
+            // A connectivity check answered: the path works both ways. The checks of a round share
+            // one id, so which one was answered is not known; the latest, most likely (the first
+            // ones meet the other NAT before its side has punched, and checks go 250 ms apart,
+            // more than most round trips): its RTT counts from that one, a lower bound where an
+            // earlier check was answered late. The standby probes that follow correct it.
             p.usable = true;
             p.validatedNanos = now;
             p.checksLeft = 0;
-            p.onRttSample(now - p.checkStartNanos);
-            p.lastProbeNanos = p.checkStartNanos;
+            p.onRttSample(now - p.lastCheckNanos);
+            p.lastProbeNanos = p.lastCheckNanos;
             heard(p, now);
             if (!roaming && (active == null || active.failing)) {
                 choose(now);
@@ -522,8 +526,11 @@ public final class PeerPaths {
     private void sendCheck(long now, Path p) {
         p.checksLeft--;
         p.nextCheckNanos = now + CHECK_INTERVAL_NANOS;
-        if (actions.probe(p, p.probeId) && p.checkStartNanos == Long.MIN_VALUE) {
-            p.checkStartNanos = now;
+        if (actions.probe(p, p.probeId)) {
+            p.lastCheckNanos = now;
+            if (p.checkStartNanos == Long.MIN_VALUE) {
+                p.checkStartNanos = now;
+            }
         }
     }
 

@@ -117,6 +117,17 @@ final class PeerTimers {
         retransmitHandshakeAt = now + REKEY_TIMEOUT + jitter();
     }
 
+    /**
+     * The initiation in progress is to go again by {@code at} (sooner than its retransmit timer):
+     * the responder answered it with a cookie reply, and the retry carries mac2. Does nothing when
+     * no initiation awaits an answer.
+     */
+    void retransmitHandshakeBy(long at) {
+        if (retransmitHandshakeAt != NEVER && at < retransmitHandshakeAt) {
+            retransmitHandshakeAt = at;
+        }
+    }
+
     /** A new handshake (not a retry) was asked for, sent or not: the retransmit timer counts its retries from zero. */
     void resetHandshakeAttempts() {
         handshakeAttempts = 0;

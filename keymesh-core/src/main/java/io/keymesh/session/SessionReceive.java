@@ -1,5 +1,6 @@
 package io.keymesh.session;
 
+import static io.keymesh.session.ProtocolConstants.HANDSHAKE_INITIATION_RATE;
 import static io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT;
 import static io.keymesh.session.ProtocolConstants.REJECT_AFTER_MESSAGES;
 import static io.keymesh.session.ProtocolConstants.REJECT_AFTER_TIME;
@@ -168,6 +169,15 @@ final class SessionReceive {
             return;
         }
         p.cookieRepliesReceived++;
+        if (entry == p && !p.wireGuardCompatible) {
+            // The reply answers our initiation in progress (its index names the handshake, not a
+            // keypair). WireGuard sends the initiation again only at its retransmit timer, 5 s on,
+            // now with mac2; a keymesh peer does so at once, as soon as the responder takes another
+            // initiation from it, so that a node under load (a handshake flood) costs its peers one
+            // round trip, not 5 s. Cookie replies only move the retry earlier: at most one per reply
+            // the responder chose to send, and the retries still count towards giving up.
+            p.timers.retransmitHandshakeBy(Math.max(now, p.handshake.lastSentInitiationNanos + HANDSHAKE_INITIATION_RATE));
+        }
     }
 
     private void receiveTransport(long now, byte[] buf, int off, int len, Endpoint from) {

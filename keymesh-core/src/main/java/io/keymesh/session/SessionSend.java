@@ -205,7 +205,9 @@ final class SessionSend {
      * @return true if an initiation was sent
      */
     boolean sendInitiation(long now, Peer p, boolean isRetry) {
-        return sendInitiation(now, p, isRetry, REKEY_TIMEOUT);
+        // A retry comes from the retransmit timer, which paces it: REKEY_TIMEOUT plus jitter after
+        // the last initiation, or sooner after a cookie reply (never before the responder's rate).
+        return sendInitiation(now, p, isRetry, isRetry ? HANDSHAKE_INITIATION_RATE : REKEY_TIMEOUT);
     }
 
     private boolean sendInitiation(long now, Peer p, boolean isRetry, long minInterval) {

@@ -183,7 +183,7 @@ class SessionEngineTest {
     }
 
     @Test
-    void underLoadCookieReplyThenMac2() {
+    void aKeymeshPeerSendsItsInitiationAgainWithMac2AsSoonAsACookieReplyComes() {
         EnginePair w = new EnginePair(8);
         w.b.engine.setForcedUnderLoad(true);
         w.a.send(msg("through the cookie"));
@@ -191,7 +191,30 @@ class SessionEngineTest {
         assertEquals(1, w.b.engine.cookieRepliesSent());
         assertEquals(1, w.a.peer.cookieRepliesReceived());
         assertEquals(0, w.a.handshakes);
-        w.advance(6 * SECOND); // retransmission with mac2
+        long initiated = w.now;
+        assertEquals(initiated + ProtocolConstants.HANDSHAKE_INITIATION_RATE, w.a.engine.nextDeadline(),
+                "the retry is due when b takes another initiation from a, not 5 s on");
+        w.advanceTo(initiated + ProtocolConstants.HANDSHAKE_INITIATION_RATE);
+        assertEquals(2, w.a.engine.initiationsSent());
+        assertEquals(1, w.a.handshakes, "the retry carried mac2: b answered it");
+        assertEquals("through the cookie", text(w.b.delivered.get(0)));
+        assertEquals(1, w.b.engine.cookieRepliesSent());
+    }
+
+    @Test
+    void underLoadCookieReplyThenMac2() {
+        EnginePair w = new EnginePair(8);
+        w.a.engine.setWireGuardCompatible(w.a.peer, true); // WireGuard's pace: the retry at REKEY_TIMEOUT
+        w.b.engine.setWireGuardCompatible(w.b.peer, true);
+        w.b.engine.setForcedUnderLoad(true);
+        w.a.send(msg("through the cookie"));
+        w.flush();
+        assertEquals(1, w.b.engine.cookieRepliesSent());
+        assertEquals(1, w.a.peer.cookieRepliesReceived());
+        assertEquals(0, w.a.handshakes);
+        w.advance(4 * SECOND);
+        assertEquals(0, w.a.handshakes, "no retry before REKEY_TIMEOUT");
+        w.advance(2 * SECOND); // retransmission with mac2
         assertEquals(1, w.a.handshakes);
         assertEquals("through the cookie", text(w.b.delivered.get(0)));
         assertEquals(1, w.b.engine.cookieRepliesSent());

@@ -52,6 +52,9 @@ class ClusterOverMeshTest {
         return mesh.config(i, "keymesh-cluster", 2552)
                 + "pekko.cluster.seed-nodes = [\"pekko.tcp://cluster@" + mesh.node(0).host() + ":2552\"]\n"
                 + "pekko.cluster.jmx.enabled = off\n"
+                // a few seconds are enough: the restarted member is noticed within two round trips
+                // of a packet reaching it, not after WireGuard's 15 s
+                + "pekko.remote.classic.keymesh.connection-timeout = 3 s\n"
                 // the cluster's own semantics: remote watch and deployment only among members
                 + "pekko.remote.use-unsafe-remote-features-outside-cluster = off\n";
     }
