@@ -18,8 +18,8 @@
 # Contract of the keymesh side (run as `ip netns exec KM ./keymesh wgping ...` from the repo root):
 #   --private-key FILE --peer-public-key B64 --endpoint 192.168.77.1:51820 --listen-port 51821
 #   --address 10.99.0.2 --target 10.99.0.1 --count N [--initiate|--await]
-#   [--rekey-every-seconds S] [--under-load] [--timeout-seconds T]
-#   (also accepted, not used here: --interval-ms MS (default 500), --preshared-key FILE)
+#   [--rekey-every DURATION] [--under-load] [--timeout DURATION]   (durations: 5s, 500ms, 2m)
+#   (also accepted, not used here: --interval DURATION (default 500ms), --preshared-key FILE)
 #   Prints "listening on UDP port P" once its peer is configured (the bed waits for that line, not
 #   just for the socket: a handshake arriving between bind and configuration would be dropped).
 #   Sends N ICMP echo requests through the tunnel to --target, ~0.5 s apart, prints one line per
@@ -27,13 +27,13 @@
 #   "wgping: sent=N received=M handshakes=H cookie_replies_sent=C rekeys=R"; exit 0 iff M == N
 #   (and N == --count).
 #   --initiate (default): the first request starts the handshake.
-#   --await: never initiates. Waits (up to T) for the peer's handshake, then sends its N requests on
+#   --await: never initiates. Waits (up to --timeout) for the peer's handshake, then sends its N requests on
 #   that session, so sent/received mean the same as with --initiate; it answers the peer's requests
 #   all along and keeps answering 1 s past the later of its last reply and the last request it
 #   answered, then exits. The peer's pings are checked from the peer's side (ping's exit status).
-#   --rekey-every-seconds S: asks for a new handshake every S s; WireGuard sends at most one
+#   --rekey-every D: asks for a new handshake every D; WireGuard sends at most one
 #   initiation per REKEY_TIMEOUT (5 s), so a refused attempt is retried every 100 ms and the next is
-#   due S s after the one that went out; R counts the initiations sent that way.
+#   due D after the one that went out; R counts the initiations sent that way.
 #
 # Scenarios: (a) keymesh initiates; (b) wireguard-go initiates (ping from the wg side, keymesh
 # --await); (c) forced rekey every 5 s while pinging; (d) keymesh --under-load: wireguard-go gets a
@@ -263,7 +263,7 @@ FROM_KM="\$2 == \"$KM_VETH_IP\"" FROM_WG="\$2 == \"$WG_VETH_IP\""
 scenario_a() {
     NAME=a; REASONS=()
     begin a "keymesh initiates, pings wireguard-go"
-    km_start a --initiate --count 5 --timeout-seconds 30
+    km_start a --initiate --count 5 --timeout 30s
     km_wait a
     end a
     km_result_reasons 5
@@ -280,7 +280,7 @@ scenario_a() {
 scenario_b() {
     NAME=b; REASONS=()
     begin b "wireguard-go initiates, keymesh --await"
-    km_start b --await --count 5 --timeout-seconds 30
+    km_start b --await --count 5 --timeout 30s
     wait_for 40 km_listening b || true
     wg_ping b -c 3 -i 0.2 -w 20
     km_wait b
@@ -300,7 +300,7 @@ scenario_b() {
 scenario_c() {
     NAME=c; REASONS=()
     begin c "keymesh rekeys every 5 s under traffic"
-    km_start c --initiate --count 24 --rekey-every-seconds 5 --timeout-seconds 45
+    km_start c --initiate --count 24 --rekey-every 5s --timeout 45s
     km_wait c
     end c
     km_result_reasons 24
@@ -320,7 +320,7 @@ scenario_d() {
         skip "(d) keymesh under load" "the wireguard-go substitute cannot demand mac2"
     else
         begin d "keymesh --under-load demands mac2 from wireguard-go"
-        km_start d --await --under-load --count 3 --timeout-seconds 40
+        km_start d --await --under-load --count 3 --timeout 40s
         wait_for 40 km_listening d || true
         wg_ping d -c 3 -i 0.2 -w 30
         km_wait d

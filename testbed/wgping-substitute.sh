@@ -5,16 +5,28 @@
 # Same command line and same summary line as the real thing (see wg-interop.sh), run the same way:
 #   ip netns exec KM testbed/wgping-substitute.sh --private-key FILE --peer-public-key B64 \
 #       --endpoint IP:PORT --listen-port P --address A --target T --count N [--initiate|--await] \
-#       [--rekey-every-seconds S] [--timeout-seconds T]
+#       [--rekey-every DURATION] [--timeout DURATION]   (durations in whole seconds: 5s, 2m)
 # Differences from keymesh:
 #   * --under-load is not possible with wireguard-go: exits 77 ("unsupported").
-#   * --rekey-every-seconds S is emulated by removing and re-adding the peer every S seconds, which
+#   * --rekey-every D is emulated by removing and re-adding the peer every S seconds, which
 #     drops its sessions, so the next packet makes it start a fresh handshake (as initiator).
+#   * The old --rekey-every-seconds S and --timeout-seconds T are accepted too, as by keymesh.
 #   * --await: it just waits until the other side has completed a handshake; the kernel of this
 #     namespace answers echo requests to --address through the TUN device.
 # The interface is named kmwg${KMWG_RUN}k (KMWG_RUN is exported by wg-interop.sh), so the
 # leftover cleanup of wg-interop.sh recognises it.
 set -euo pipefail
+
+# seconds DURATION — whole seconds of "30s", "2m", "1h" or a plain number of seconds.
+seconds() {
+    case "$1" in
+        *ms) echo "wgping-substitute: durations here are whole seconds, got $1" >&2; exit 2 ;;
+        *s) echo "${1%s}" ;;
+        *m) echo $(( ${1%m} * 60 )) ;;
+        *h) echo $(( ${1%h} * 3600 )) ;;
+        *) echo "$1" ;;
+    esac
+}
 
 key='' peer='' endpoint='' port='' address='' target='' count=5 mode=initiate rekey=0 timeout=30 under_load=0
 while [[ $# -gt 0 ]]; do
@@ -28,8 +40,10 @@ while [[ $# -gt 0 ]]; do
         --count) count=$2; shift 2 ;;
         --initiate) mode=initiate; shift ;;
         --await) mode=await; shift ;;
+        --rekey-every) rekey=$(seconds "$2"); shift 2 ;;
         --rekey-every-seconds) rekey=$2; shift 2 ;;
         --under-load) under_load=1; shift ;;
+        --timeout) timeout=$(seconds "$2"); shift 2 ;;
         --timeout-seconds) timeout=$2; shift 2 ;;
         *) echo "wgping-substitute: unknown argument $1" >&2; exit 2 ;;
     esac

@@ -45,10 +45,10 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--nodes", defaultValue = "3", description = "Number of nodes (2..16, default ${DEFAULT-VALUE}).")
+    @Option(names = "--nodes", paramLabel = "N", defaultValue = "3", description = "Number of nodes (2..16, default ${DEFAULT-VALUE}).")
     int nodes;
 
-    @Option(names = "--messages", defaultValue = "20", description = "Datagrams each node sends to each other node (default ${DEFAULT-VALUE}).")
+    @Option(names = "--messages", paramLabel = "N", defaultValue = "20", description = "Datagrams each node sends to each other node (default ${DEFAULT-VALUE}).")
     int messages;
 
     @Option(names = "--no-actors", description = "Skip the actor part (Pekko actor systems talking over the mesh).")
@@ -60,10 +60,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--sim", description = "Run the NAT part on the simulator even as root (root with ip and nft gets real network namespaces).")
     boolean sim;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the simulated part: the same seed, the same run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the simulated part: the same seed, the same run (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--network-key", description = "Network key (base64) shared by the demo nodes; random by default.")
+    @Option(names = "--network-key", paramLabel = "BASE64", description = "Network key (base64) shared by the demo nodes; random by default.")
     String networkKey;
 
     @Override

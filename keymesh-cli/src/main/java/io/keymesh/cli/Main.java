@@ -25,8 +25,10 @@ public final class Main implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The configured command line, for tests and embedding. */
+    /** The configured command line, for tests and embedding: see {@link HelpOutput} for help and usage errors. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        CommandLine cl = new CommandLine(new Main());
+        HelpOutput.apply(cl);
+        return cl;
     }
 }

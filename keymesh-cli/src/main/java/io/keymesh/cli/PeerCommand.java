@@ -29,8 +29,6 @@ final class PeerCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
 
     @Override
     public void run() {
@@ -69,8 +67,6 @@ final class PeerCommand implements Runnable {
         @Mixin
         ControlSocketOption socket;
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-        boolean help;
 
         @Override
         public Integer call() {
@@ -115,8 +111,6 @@ final class PeerCommand implements Runnable {
         @Mixin
         ControlSocketOption socket;
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-        boolean help;
 
         @Override
         public Integer call() {

@@ -54,8 +54,6 @@ final class PingCommand implements Callable<Integer> {
     @Mixin
     ControlSocketOption socket;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
 
     @Override
     public Integer call() throws InterruptedException {

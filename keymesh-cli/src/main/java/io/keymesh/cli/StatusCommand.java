@@ -36,8 +36,6 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the status as JSON (its fields are listed in the README).")
     boolean json;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
 
     @Override
     public Integer call() {

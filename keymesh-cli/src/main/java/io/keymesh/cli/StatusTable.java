@@ -16,8 +16,9 @@ import java.util.stream.Collectors;
 /**
  * A node's state as text: a heading line, one row per peer (full public key, endpoint, up, down or
  * silent, handshake age, when it was last heard from (its last authenticated packet), packets and
- * bytes each way, datagrams each way, and the path in use), the drop
- * counters, and the relay counters when there is something to count. Stateless.
+ * bytes each way, datagrams each way, and the path in use), the drop counters, and the relay
+ * counters when there is something to count. When any peer has a name, a first column "name" shows
+ * it ("-" for those without). Stateless.
  */
 final class StatusTable {
     private StatusTable() {}
@@ -27,13 +28,24 @@ final class StatusTable {
 
     static void print(PrintWriter out, PublicKey self, InetSocketAddress bound, List<PeerStats> peers,
             Map<DropReason, Long> drops, RelayStats relay) {
+        print(out, self, bound, peers, drops, relay, Map.of());
+    }
+
+    /** With the peers' {@code names} (peers without one are not in the map). */
+    static void print(PrintWriter out, PublicKey self, InetSocketAddress bound, List<PeerStats> peers,
+            Map<DropReason, Long> drops, RelayStats relay, Map<PublicKey, String> names) {
         long up = peers.stream().filter(PeerStats::up).count();
+        int nameWidth = peers.stream().map(p -> names.get(p.publicKey())).filter(n -> n != null)
+                .mapToInt(String::length).max().orElse(0);
+        String name = nameWidth == 0 ? "" : "%-" + Math.max(nameWidth, 4) + "s  ";
         out.printf("status of node %s on %s: %d peers, %d up%n", self.toBase64(), HostPort.format(bound), peers.size(), up);
         int endpointWidth = Math.max(22, peers.stream().mapToInt(p -> HostPort.format(p.endpoint()).length()).max().orElse(0));
         String row = "%-44s  %-" + endpointWidth + "s  %-6s %13s %13s %9s %9s %11s %11s %7s %7s  %s%n";
+        out.printf(name, "name");
         out.printf(row, "peer", "endpoint", "state", "handshake", "heard", "tx pkts", "rx pkts", "tx bytes", "rx bytes",
                 "dg out", "dg in", "path");
         for (PeerStats p : peers) {
+            out.printf(name, names.getOrDefault(p.publicKey(), "-"));
             out.printf(row, p.publicKey().toBase64(), HostPort.format(p.endpoint()), p.up() ? "up" : p.silent() ? "silent" : "down",
                     age(p.lastHandshakeAgoNanos()), age(p.lastReceivedAgoNanos()), p.txPackets(), p.rxPackets(), p.txBytes(),
                     p.rxBytes(), p.datagramsSent(), p.datagramsReceived(), path(p.path()));

@@ -24,8 +24,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
@@ -36,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,14 +52,16 @@ import picocli.CommandLine.Spec;
  * (see {@link NodeConfigLoader} and {@code reference.conf}).
  *
  * <p>It logs (SLF4J, logger {@code io.keymesh.cli.UpCommand}) the node's public key and bound
- * address, its peers, and then peer up/down, endpoint and path changes as they happen; it starts a
+ * address, its peers, and then peer up/down, endpoint and path changes as they happen (a peer with
+ * a {@code name} as "NAME (KEY)"); it starts a
  * handshake with every peer that has an endpoint, so that reachable peers come up at once, and with
  * a peer that is down whenever it gets a path (a peer reached through relays has none until a
  * circuit to it opens). A peer listed by key only (no endpoint, no relays, not stock WireGuard) is
  * sought through the members (discovery by key) once another peer is up, and again whenever
  * another comes up while it is still down: a seek sent before any session is up would reach no
  * member. Every
- * {@code --status-interval} and once at exit it prints a {@link StatusTable} to standard output.
+ * {@code --status-interval} and once at exit it prints a {@link StatusTable} to standard output
+ * ({@code --status-interval 0}: none at all).
  * SIGINT and SIGTERM stop it cleanly with status 0 ({@link SignalStop}); a shutdown hook closes
  * the node on any other way out. {@code --announce} sends one small datagram to a peer each time
  * its session comes up (a connectivity check, logged as "announce from KEY" where it arrives;
@@ -96,7 +101,7 @@ final class UpCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--status-interval", defaultValue = "60s", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Print the peer table this often and at exit (default ${DEFAULT-VALUE}; 0: never).")
+            description = "Print the peer table this often, and once at exit (default ${DEFAULT-VALUE}; 0: never, not even at exit).")
     Duration statusInterval;
 
     @Option(names = "--exit-after", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -114,9 +119,6 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--print-config", description = "Print the effective configuration (secrets hidden) and exit.")
     boolean printConfig;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
-    boolean help;
-
     /** Completed with the node once it runs (tests read its address); failed if it does not start. */
     final CompletableFuture<MeshNode> started = new CompletableFuture<>();
     /** What it serves over HTTP ({@code keymesh.metrics}, {@code keymesh.web}); set before {@link #started} completes. */
@@ -127,6 +129,8 @@ final class UpCommand implements Callable<Integer> {
     private final AtomicReference<String> stopReason = new AtomicReference<>();
     /** The node's listener; its state belongs to the command's thread. */
     private Events listener;
+    /** The names of the peers that have one; set before the node starts, then only read. */
+    private Map<PublicKey, String> names = Map.of();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -172,6 +176,7 @@ final class UpCommand implements Callable<Integer> {
 
     private int run(NodeConfig nodeConfig, LoadedNodeConfig loaded, PrintWriter err) throws InterruptedException {
         MeshNode node;
+        names = names(nodeConfig);
         try {
             listener = new Events(soughtPeers(nodeConfig));
             node = MeshNode.start(nodeConfig, listener);
@@ -223,10 +228,10 @@ final class UpCommand implements Callable<Integer> {
             log.info("node {} listening on {} ({} peers, aead {})", node.publicKey(), HostPort.format(node.localAddress()),
                     nodeConfig.peers().size(), nodeConfig.aead());
             for (PeerConfig p : nodeConfig.peers()) {
-                log.info("peer {} {}{}{}{}", p.publicKey(),
+                log.info("peer {} {}{}{}{}", label(p.publicKey()),
                         p.endpoint() != null ? "at " + HostPort.format(p.endpoint())
                                 : p.relays().isEmpty() ? "without endpoint (waits to be reached)" : "without endpoint",
-                        p.relays().isEmpty() ? "" : ", via " + routes(p.relays()),
+                        p.relays().isEmpty() ? "" : ", via " + routes(p.relays(), this::label),
                         p.persistentKeepaliveSeconds() == 0 ? "" : ", persistent keepalive " + p.persistentKeepaliveSeconds() + " s",
                         p.wireGuardCompatible() ? ", stock WireGuard" : "");
             }
@@ -329,16 +334,38 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
-    /** "R1 | R2 > R3": routes separated by bars, the relays of one route in order. */
-    private static String routes(List<List<PublicKey>> routes) {
+    /** "R1 | R2 > R3": routes separated by bars, the relays of one route in order, each as {@code label} names it. */
+    private static String routes(List<List<PublicKey>> routes, Function<PublicKey, String> label) {
         return routes.stream()
-                .map(route -> route.stream().map(PublicKey::toBase64).collect(Collectors.joining(" > ")))
+                .map(route -> route.stream().map(label).collect(Collectors.joining(" > ")))
                 .collect(Collectors.joining(" | "));
+    }
+
+    /** The configured peers' names, for those that have one. */
+    static Map<PublicKey, String> names(NodeConfig nodeConfig) {
+        Map<PublicKey, String> names = new HashMap<>();
+        for (PeerConfig p : nodeConfig.peers()) {
+            if (p.name() != null) {
+                names.put(p.publicKey(), p.name());
+            }
+        }
+        return Map.copyOf(names);
+    }
+
+    /** How the log names a peer: "NAME (KEY)" if it has a name, else its key (base64). */
+    String label(PublicKey key) {
+        String name = names.get(key);
+        return name == null ? key.toBase64() : name + " (" + key.toBase64() + ")";
     }
 
     /** A path for the log: "direct ADDRESS" or "relayed via KEY" (the first relay, the whole key), with its RTT if known. */
     static String describe(PathInfo path) {
-        String where = path.relayed() ? "relayed via " + path.via().toBase64() : "direct " + HostPort.format(path.address());
+        return describe(path, PublicKey::toBase64);
+    }
+
+    /** As {@link #describe(PathInfo)}, the relay as {@code label} names it. */
+    static String describe(PathInfo path, Function<PublicKey, String> label) {
+        String where = path.relayed() ? "relayed via " + label.apply(path.via()) : "direct " + HostPort.format(path.address());
         return path.rttNanos() > 0 ? where + " (rtt " + StatusTable.rtt(path.rttNanos()) + ")" : where;
     }
 
@@ -346,7 +373,7 @@ final class UpCommand implements Callable<Integer> {
         try {
             StatusTable.print(spec.commandLine().getOut(), node.publicKey(), node.localAddress(),
                     node.peerStats().get(5, TimeUnit.SECONDS), node.drops().get(5, TimeUnit.SECONDS),
-                    node.relayStats().get(5, TimeUnit.SECONDS));
+                    node.relayStats().get(5, TimeUnit.SECONDS), names);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -374,7 +401,7 @@ final class UpCommand implements Callable<Integer> {
         public void onPeerUp(PublicKey peer) {
             events.add(node -> {
                 up.add(peer);
-                log.info("peer {} up", peer);
+                log.info("peer {} up", label(peer));
                 if (announce) {
                     announceTo(node, peer);
                 }
@@ -384,7 +411,7 @@ final class UpCommand implements Callable<Integer> {
                     if (!up.contains(key)) {
                         node.connect(key).thenAccept(sent -> {
                             if (sent) {
-                                events.add(n -> log.info("peer {}: seeking it through the members", key));
+                                events.add(n -> log.info("peer {}: seeking it through the members", label(key)));
                             }
                         });
                     }
@@ -405,26 +432,26 @@ final class UpCommand implements Callable<Integer> {
 
         @Override
         public void onPeerUnreachable(PublicKey peer, String reason) {
-            events.add(node -> log.info("peer {} unreachable: {}", peer, reason));
+            events.add(node -> log.info("peer {} unreachable: {}", label(peer), reason));
         }
 
         @Override
         public void onPeerDown(PublicKey peer, String reason) {
             events.add(node -> {
                 up.remove(peer);
-                log.info("peer {} down: {}", peer, reason);
+                log.info("peer {} down: {}", label(peer), reason);
             });
         }
 
         @Override
         public void onEndpointChanged(PublicKey peer, InetSocketAddress endpoint) {
-            events.add(node -> log.info("peer {} endpoint now {}", peer, HostPort.format(endpoint)));
+            events.add(node -> log.info("peer {} endpoint now {}", label(peer), HostPort.format(endpoint)));
         }
 
         @Override
         public void onPathChanged(PublicKey peer, PathInfo path) {
             events.add(node -> {
-                log.info("peer {} path now {}", peer, describe(path));
+                log.info("peer {} path now {}", label(peer), describe(path, UpCommand.this::label));
                 if (!up.contains(peer)) {
                     node.connect(peer); // a handshake over the new path; a failure (peer removed) needs no action
                 }
@@ -445,9 +472,9 @@ final class UpCommand implements Callable<Integer> {
             events.add(node -> {
                 queuedDatagramEvents.decrementAndGet();
                 if (announcement) {
-                    log.info("announce from {} ({} bytes)", from, len);
+                    log.info("announce from {} ({} bytes)", label(from), len);
                 } else {
-                    log.debug("datagram from {} ({} bytes)", from, len);
+                    log.debug("datagram from {} ({} bytes)", label(from), len);
                 }
             });
         }

@@ -1,5 +1,6 @@
 package io.keymesh.cli;
 
+import io.keymesh.config.Durations;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
@@ -12,6 +13,7 @@ import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
 import io.keymesh.session.ProtocolConstants;
 import io.keymesh.session.SessionEngine;
+import io.keymesh.wire.MessageType;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -23,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -40,25 +43,27 @@ import picocli.CommandLine.Spec;
  *
  * <p>It binds {@code --listen-port}, adds the peer ({@code --peer-public-key}, the pre-shared key of
  * {@code --preshared-key} or none) at {@code --endpoint}, and sends {@code --count} ICMP echo
- * requests from {@code --address} to {@code --target}, {@code --interval-ms} apart, each an IPv4
+ * requests from {@code --address} to {@code --target}, {@code --interval} apart, each an IPv4
  * packet with valid header and ICMP checksums handed to {@link SessionEngine#send}. It prints one
  * line per reply with its round-trip time, and answers every echo request addressed to
  * {@code --address} with an echo reply. With {@code --initiate} (the default) the first request
  * starts the handshake. With {@code --await} it never initiates: it waits for the peer's handshake,
  * then sends its requests on that session, and after the last reply it keeps answering the peer
  * for {@value #LINGER_MILLIS} ms after the later of that reply and the last request it answered.
- * {@code --rekey-every-seconds S} asks the engine for a new handshake every S seconds; the engine
+ * {@code --rekey-every D} asks the engine for a new handshake every D; the engine
  * sends at most one initiation per {@link ProtocolConstants#REKEY_TIMEOUT} (5 s), so a refused
  * attempt is retried every {@value #REKEY_RETRY_MILLIS} ms and the next one is due S seconds
  * after the one that went out. {@code --under-load} makes the engine demand mac2 (cookies) from
  * every handshake. The run ends when every request is answered (plus the linger in
- * {@code --await}) or after {@code --timeout-seconds}.
+ * {@code --await}) or after {@code --timeout}. Times are durations as {@code keymesh up} takes them
+ * ({@code 500ms}, {@code 5s}, {@code 2m}); the old {@code --interval-ms}, {@code --rekey-every-seconds}
+ * and {@code --timeout-seconds} (plain numbers) still work, hidden from the help.
  *
  * <p>Once the peer is configured (so that a handshake arriving from then on is accepted) it prints
  * {@code listening on UDP port P}. Last line: {@code wgping: sent=N received=M handshakes=H cookie_replies_sent=C rekeys=R},
  * where N counts requests handed to the engine, M distinct, intact replies to them, H handshakes
  * completed with the peer (either role), C cookie replies the engine sent and R initiations
- * {@code --rekey-every-seconds} caused. Exit status 0 iff N and M both equal {@code --count}, 1
+ * {@code --rekey-every} caused. Exit status 0 iff N and M both equal {@code --count}, 1
  * otherwise, 2 for a bad command line or configuration (key file, key, endpoint, address, port).
  */
 @Command(name = "wgping", description = "Ping an address inside a stock WireGuard peer's tunnel (interop diagnostics).")
@@ -107,9 +112,11 @@ final class WgPingCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "5", paramLabel = "N", description = "Echo requests to send (default ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--interval-ms", defaultValue = "500", paramLabel = "MS",
-            description = "Time between echo requests (default ${DEFAULT-VALUE}).")
-    int intervalMs;
+    // Defaults as initial values, not picocli defaultValues: those would be applied after the hidden
+    // old options below have set the field.
+    @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time between echo requests, 1ms..1h (default 500ms).")
+    Duration interval = Duration.ofMillis(500);
 
     @Option(names = "--initiate", description = "Start the handshake with the first request (the default).")
     boolean initiate;
@@ -117,16 +124,35 @@ final class WgPingCommand implements Callable<Integer> {
     @Option(names = "--await", description = "Never initiate: wait for the peer's handshake, then ping and answer.")
     boolean await;
 
-    @Option(names = "--rekey-every-seconds", defaultValue = "0", paramLabel = "S",
-            description = "Start a new handshake every S seconds (at most one per 5 s, WireGuard's REKEY_TIMEOUT; 0: off).")
-    int rekeyEverySeconds;
+    @Option(names = "--rekey-every", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Start a new handshake this often, up to 1d (at most one per 5 s, WireGuard's REKEY_TIMEOUT; "
+                    + "default 0s: off).")
+    Duration rekeyEvery = Duration.ZERO;
 
     @Option(names = "--under-load", description = "Behave as under load: demand mac2, answer handshakes without it with cookie replies.")
     boolean underLoad;
 
-    @Option(names = "--timeout-seconds", defaultValue = "30", paramLabel = "T",
-            description = "Give up after T seconds (default ${DEFAULT-VALUE}).")
-    int timeoutSeconds;
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Give up after this long, 1s..1d (default 30s).")
+    Duration timeout = Duration.ofSeconds(30);
+
+    /** The old form of {@code --interval}, in milliseconds; hidden. */
+    @Option(names = "--interval-ms", hidden = true, paramLabel = "MS")
+    void intervalMillis(long ms) {
+        interval = Duration.ofMillis(ms);
+    }
+
+    /** The old form of {@code --rekey-every}, in seconds; hidden. */
+    @Option(names = "--rekey-every-seconds", hidden = true, paramLabel = "S")
+    void rekeyEverySeconds(long seconds) {
+        rekeyEvery = Duration.ofSeconds(seconds);
+    }
+
+    /** The old form of {@code --timeout}, in seconds; hidden. */
+    @Option(names = "--timeout-seconds", hidden = true, paramLabel = "T")
+    void timeoutSeconds(long seconds) {
+        timeout = Duration.ofSeconds(seconds);
+    }
 
     /** A bad command line or configuration: reported on stderr, exit status 2. */
     private static final class UsageException extends Exception {
@@ -173,7 +199,7 @@ final class WgPingCommand implements Callable<Integer> {
             }
             InetAddress wildcard = peerEndpoint != null && peerEndpoint.getAddress().getAddress().length == 16
                     ? InetAddress.getByName("::") : InetAddress.getByName("0.0.0.0");
-            Pinger pinger = new Pinger(local, remote);
+            Pinger pinger = new Pinger(local, remote, key.publicKey());
             try {
                 driver = new EngineLoop(new UdpNodeIo(new InetSocketAddress(wildcard, listenPort)), key, pinger);
             } catch (UncheckedIOException e) {
@@ -234,22 +260,22 @@ final class WgPingCommand implements Callable<Integer> {
     /** Sends, paces, rekeys and reports until done or timed out; returns the exit status. */
     private int run(PrintWriter out, EngineLoop driver, Pinger pinger) throws InterruptedException, ExecutionException {
         long start = System.nanoTime();
-        long deadline = start + timeoutSeconds * ProtocolConstants.SECOND;
-        long interval = intervalMs * MS;
-        long rekeyPeriod = rekeyEverySeconds * ProtocolConstants.SECOND;
+        long deadline = start + timeout.toNanos();
+        long interval = this.interval.toNanos();
+        long rekeyPeriod = rekeyEvery.toNanos();
         long nextRekeyAt = rekeyPeriod > 0 ? start + rekeyPeriod : Long.MAX_VALUE;
         sessionUp = !await;
         nextSendAt = start;
         lastActivity = start;
         if (await) {
-            out.println("waiting up to " + timeoutSeconds + " s for a handshake from the peer");
+            out.println("waiting up to " + Durations.format(timeout) + " for a handshake from the peer");
             out.flush();
         }
         while (true) {
             long now = System.nanoTime();
             if (now - deadline >= 0) {
                 if (sent != count || received != count) {
-                    out.printf("timed out after %d s: %d of %d echo requests answered%n", timeoutSeconds, received, count);
+                    out.printf("timed out after %s: %d of %d echo requests answered%n", Durations.format(timeout), received, count);
                 }
                 break;
             }
@@ -340,6 +366,7 @@ final class WgPingCommand implements Callable<Integer> {
      */
     private final class Pinger implements SessionEvents {
         final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        final PublicKey ourKey;
         final int address;
         final int target;
         final int identifier = (int) (ProcessHandle.current().pid() & 0xffff);
@@ -350,7 +377,8 @@ final class WgPingCommand implements Callable<Integer> {
         volatile EngineLoop driver;
         volatile Peer peer;
 
-        Pinger(int address, int target) {
+        Pinger(int address, int target, PublicKey ourKey) {
+            this.ourKey = ourKey;
             this.address = address;
             this.target = target;
             this.sentAt = new long[count + 1];
@@ -431,6 +459,26 @@ final class WgPingCommand implements Callable<Integer> {
             }
         }
 
+        /** The kinds of refused handshakes reported so far: each once. */
+        private final java.util.Set<DropReason> refusalsReported = java.util.EnumSet.noneOf(DropReason.class);
+
+        /** A refused handshake, reported once per kind, with what to check. */
+        @Override
+        public void handshakeRefused(DropReason reason, int messageType, Endpoint from, PublicKey key) {
+            if (!refusalsReported.add(reason)) {
+                return;
+            }
+            String what = (messageType == MessageType.HANDSHAKE_RESPONSE ? "handshake response" : "handshake initiation")
+                    + " from " + (UdpEndpoint.addressOf(from) == null ? String.valueOf(from) : endpointText(UdpEndpoint.addressOf(from)))
+                    + " refused (" + reason + ")";
+            events.add(new Note(what + switch (reason) {
+                case BAD_MAC1 -> ": not made for our public key; does the peer list " + ourKey + "?";
+                case UNKNOWN_PEER -> key == null ? ": it does not decrypt" : ": it comes from " + key + ", not --peer-public-key";
+                case HANDSHAKE_FAILED -> ": does the peer's PresharedKey equal --preshared-key (none if not given)?";
+                default -> "";
+            }));
+        }
+
         @Override
         public void dropped(Peer p, DropReason reason, int n) {
             events.add(new Note(n + " packet(s) to the peer dropped: " + reason));
@@ -453,20 +501,20 @@ final class WgPingCommand implements Callable<Integer> {
         if (count < 1 || count > 65535) {
             throw new UsageException("--count must be 1..65535, got " + count);
         }
-        if (intervalMs < 1 || intervalMs > 3_600_000) {
-            throw new UsageException("--interval-ms must be 1..3600000, got " + intervalMs);
+        if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
+            throw new UsageException("--interval must be 1ms..1h, got " + Durations.format(interval));
         }
         if (listenPort < 0 || listenPort > 65535) {
             throw new UsageException("--listen-port must be 0..65535, got " + listenPort);
         }
-        if (timeoutSeconds < 1 || timeoutSeconds > 86_400) {
-            throw new UsageException("--timeout-seconds must be 1..86400, got " + timeoutSeconds);
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofDays(1)) > 0) {
+            throw new UsageException("--timeout must be 1s..1d, got " + Durations.format(timeout));
         }
-        if (rekeyEverySeconds < 0 || rekeyEverySeconds > 86_400) {
-            throw new UsageException("--rekey-every-seconds must be 0..86400, got " + rekeyEverySeconds);
+        if (rekeyEvery.isNegative() || rekeyEvery.compareTo(Duration.ofDays(1)) > 0) {
+            throw new UsageException("--rekey-every must be 0s..1d, got " + Durations.format(rekeyEvery));
         }
-        if (rekeyEverySeconds > 0 && await) {
-            throw new UsageException("--rekey-every-seconds initiates handshakes; it cannot be used with --await");
+        if (!rekeyEvery.isZero() && await) {
+            throw new UsageException("--rekey-every initiates handshakes; it cannot be used with --await");
         }
     }
 

@@ -7,8 +7,11 @@ import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import picocli.CommandLine.Help.Ansi;
 
 /** The command line's contracts: output formats, exit codes and error messages at the edge. */
 class CliTest {
@@ -108,5 +111,91 @@ class CliTest {
     void demoRejectsBadArguments() {
         assertEquals(2, cli().execute("demo", "--nodes", "1"));
         assertTrue(err.toString().contains("--nodes must be 2..16"), err.toString());
+    }
+
+    /** Every command line there is: the top level, then each subcommand's name. */
+    private static List<String[]> commands() {
+        List<String[]> all = new ArrayList<>();
+        all.add(new String[0]);
+        for (String name : Main.commandLine().getSubcommands().keySet()) {
+            all.add(new String[] {name});
+        }
+        return all;
+    }
+
+    private static String[] with(String[] command, String option) {
+        String[] args = java.util.Arrays.copyOf(command, command.length + 1);
+        args[command.length] = option;
+        return args;
+    }
+
+    @Test
+    void everyCommandAnswersHelpWithItsUsageAndStatus0() {
+        assertTrue(commands().size() >= 7, "keymesh, genkey, genpsk, pubkey, up, wgping, demo, help");
+        for (String[] command : commands()) {
+            String name = String.join(" ", with(new String[] {"keymesh"}, String.join(" ", command))).strip();
+            for (String option : List.of("-h", "--help")) {
+                out.getBuffer().setLength(0);
+                err.getBuffer().setLength(0);
+                assertEquals(0, cli().execute(with(command, option)), name + " " + option + ": " + err);
+                assertTrue(out.toString().contains("Usage: " + name + " ["), name + " " + option + ": " + out);
+                assertEquals("", err.toString(), name + " " + option);
+            }
+        }
+    }
+
+    @Test
+    void everyCommandAnswersVersion() {
+        for (String[] command : commands()) {
+            for (String option : List.of("-V", "--version")) {
+                if (command.length == 1 && command[0].equals("help")) {
+                    continue; // picocli's help command has -h only
+                }
+                out.getBuffer().setLength(0);
+                assertEquals(0, cli().execute(with(command, option)), String.join(" ", command) + " " + option + ": " + err);
+                assertTrue(out.toString().matches("keymesh \\S+\n"), out.toString());
+            }
+        }
+    }
+
+    /** A required option missing, or an unknown one: status 2, the problem, the synopsis and where to read more. */
+    @Test
+    void aBadCommandLineNamesTheProblemAndPointsToHelp() {
+        assertEquals(2, cli().execute("wgping", "--count", "3"));
+        List<String> lines = err.toString().lines().toList();
+        assertTrue(lines.getFirst().startsWith("Missing required options: '--private-key=FILE'"), err.toString());
+        assertTrue(lines.get(1).startsWith("Usage: keymesh wgping [-hV] "), err.toString());
+        assertEquals("Run 'keymesh wgping --help' for every option.", lines.getLast());
+        assertEquals("", out.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, cli().execute("genkey", "--bsae32"));
+        assertTrue(err.toString().startsWith("Unknown option: '--bsae32'\n"), err.toString());
+    }
+
+    /**
+     * Where picocli finds a terminal, usage help is styled with codes every terminal reads alike:
+     * bold ends with SGR 22 (picocli's own SGR 21 is "double underline" on most terminals); errors
+     * are never styled (they often go to a log while standard output is a terminal); and without a
+     * terminal there is no escape at all.
+     */
+    @Test
+    void terminalStylesAreSoundAndOnlyInUsageHelp() {
+        for (String[] command : commands()) {
+            CommandLine cl = Main.commandLine();
+            CommandLine target = command.length == 0 ? cl : cl.getSubcommands().get(command[0]);
+            String styled = target.getUsageMessage(HelpOutput.colorScheme(Ansi.ON));
+            assertTrue(styled.contains("\u001b[1m") && styled.contains("\u001b[22m"), styled);
+            assertTrue(!styled.contains("\u001b[21m"), "SGR 21 in: " + styled);
+            String plain = target.getUsageMessage(HelpOutput.colorScheme(Ansi.OFF));
+            assertTrue(plain.indexOf('\u001b') < 0, plain);
+        }
+        CommandLine cl = cli();
+        cl.setColorScheme(HelpOutput.colorScheme(Ansi.ON));
+        assertEquals(2, cl.execute("up", "--config", "x.conf", "--no-such-option"));
+        assertTrue(err.toString().contains("Unknown option: '--no-such-option'"), err.toString());
+        assertTrue(err.toString().indexOf('\u001b') < 0, err.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, cli().execute("up", "--help")); // not a terminal here: AUTO is off
+        assertTrue(out.toString().indexOf('\u001b') < 0, out.toString());
     }
 }

@@ -104,6 +104,27 @@ class StatusTableTest {
         assertTrue(row.matches("\\Q" + PEER + "\\E +- +down +never +never( +0){6} +-"), row);
     }
 
+    /** With a name for any peer, a first column shows the names, "-" for a peer without one; without, no column. */
+    @Test
+    void namesComeFirstWhenAnyPeerHasOne() throws Exception {
+        PublicKey other = key(3);
+        PeerStats named = peer(null, List.of());
+        PeerStats unnamed = new PeerStats(other, null, false, -1, 0, 0, 0, 0, 0, 0, 0, List.of());
+        StringWriter s = new StringWriter();
+        StatusTable.print(new PrintWriter(s), SELF, address("127.0.0.1", 5), List.of(named, unnamed), Map.of(), QUIET,
+                Map.of(PEER, "db-eu"));
+        List<String> lines = s.toString().lines().toList();
+        assertTrue(lines.get(1).matches("name {3}peer +endpoint +state .*"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("db-eu  " + PEER + " "), lines.get(2));
+        assertTrue(lines.get(3).startsWith("-      " + other + " "), lines.get(3));
+        assertEquals("drops: none", lines.get(4));
+        assertEquals(5, lines.size(), s.toString());
+        StringWriter none = new StringWriter();
+        StatusTable.print(new PrintWriter(none), SELF, address("127.0.0.1", 5), List.of(unnamed), Map.of(), QUIET,
+                Map.of(PEER, "db-eu")); // names of peers not in the table make no column
+        assertTrue(none.toString().lines().toList().get(1).startsWith("peer "), none.toString());
+    }
+
     @Test
     void theRelayLinesAppearWhenThereIsSomethingToCount() throws Exception {
         String carried = table(List.of(), new RelayStats(2, 1500, 180_000, 0, 0, 0, 0, 0, 0, 0, 0, 0));

@@ -278,8 +278,9 @@ class UpCommandTest {
 
     /**
      * Two nodes from config files on loopback: B knows A only by key (no endpoint), A knows B's
-     * address. A's handshake brings both up, B learns A's endpoint by roaming, and each node's
-     * --announce datagram arrives at the other: both logs and both final status tables say so.
+     * address, and calls it "bee". A's handshake brings both up, B learns A's endpoint by roaming,
+     * and each node's --announce datagram arrives at the other: both logs and both final status
+     * tables say so, A's with B's name beside its key.
      */
     @Test
     void twoNodesFromConfigFilesHandshakeAndExchangeDatagrams() throws Exception {
@@ -309,7 +310,7 @@ class UpCommandTest {
                       private-key-file = a.key
                       network-key-file = network.key
                       listen = "127.0.0.1:0"
-                      peers = [ { public-key = "%s", endpoint = "127.0.0.1:%d", persistent-keepalive = 10s } ]
+                      peers = [ { name = "bee", public-key = "%s", endpoint = "127.0.0.1:%d", persistent-keepalive = 10s } ]
                     }
                     """.formatted(b.publicKey(), bPort));
             Run aRun = new Run();
@@ -326,12 +327,12 @@ class UpCommandTest {
                     "node " + b.publicKey() + " listening on 127.0.0.1:" + bPort + " (1 peers, aead jdk)",
                     "peer " + a.publicKey() + " without endpoint (waits to be reached)",
                     "node " + a.publicKey() + " listening on 127.0.0.1:" + aPort + " (1 peers, aead jdk)",
-                    "peer " + b.publicKey() + " at 127.0.0.1:" + bPort + ", persistent keepalive 10 s",
+                    "peer bee (" + b.publicKey() + ") at 127.0.0.1:" + bPort + ", persistent keepalive 10 s",
                     "peer " + a.publicKey() + " endpoint now 127.0.0.1:" + aPort,
                     "peer " + a.publicKey() + " up",
-                    "peer " + b.publicKey() + " up",
+                    "peer bee (" + b.publicKey() + ") up",
                     "announce from " + a.publicKey() + " (66 bytes)",
-                    "announce from " + b.publicKey() + " (66 bytes)",
+                    "announce from bee (" + b.publicKey() + ") (66 bytes)",
                     "stopping: --exit-after 2s elapsed",
                     "stopping: --exit-after 4s elapsed",
                     "node " + a.publicKey() + " stopped (--exit-after 2s elapsed)",
@@ -339,8 +340,11 @@ class UpCommandTest {
                 assertTrue(messages.contains(expected), "no log line \"" + expected + "\" in " + messages);
             }
 
-            // Each final table: the peer up, at the address it really has, one announcement each way.
-            assertTrue(lastRowFor(aRun.out.toString(), b.publicKey())
+            // Each final table: the peer up, at the address it really has, one announcement each way;
+            // A's with a first column of names.
+            List<String> aTable = aRun.out.toString().lines().toList();
+            assertTrue(aTable.stream().anyMatch(l -> l.matches("name +peer +endpoint +state .*")), aRun.out.toString());
+            assertTrue(lastRowFor(aRun.out.toString().replaceAll("(?m)^bee {3}", ""), b.publicKey())
                     .matches("\\Q" + b.publicKey() + "\\E +127\\.0\\.0\\.1:" + bPort + " +up .* 1 +1 +direct 127\\.0\\.0\\.1:" + bPort),
                     aRun.out.toString());
             assertTrue(lastRowFor(bRun.out.toString(), a.publicKey())

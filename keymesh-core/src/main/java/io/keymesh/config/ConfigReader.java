@@ -6,6 +6,10 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +24,22 @@ import java.util.TreeSet;
  */
 final class ConfigReader {
     private final String mainFile;
+    private final String text;
     private final List<String> problems = new ArrayList<>();
 
-    /** {@code mainFile}: the absolute path of the file loaded, or null if the text came from elsewhere. */
-    ConfigReader(String mainFile) {
+    /**
+     * {@code mainFile}: the absolute path of the file loaded, or null if the text came from
+     * elsewhere; {@code text}: the text parsed when it came from no file, else null (both are read
+     * only to explain a problem with the line it is on).
+     */
+    ConfigReader(String mainFile, String text) {
         this.mainFile = mainFile;
+        this.text = text;
+    }
+
+    /** Without the text: for a file, or a configuration from elsewhere. */
+    ConfigReader(String mainFile) {
+        this(mainFile, null);
     }
 
     /** The problems reported so far, in order; the list itself, not a copy. */
@@ -48,10 +63,26 @@ final class ConfigReader {
         return " (line " + origin.lineNumber() + ")";
     }
 
-    /** A Typesafe Config exception's message without its origin prefix, and the line at the end. */
+    /** Reports a key's problem, adding what to do if its line shows it cut short by a comment ({@link UnquotedKeys}). */
+    void keyProblem(String path, String why, ConfigValue v) {
+        boolean cut = v.valueType() == ConfigValueType.STRING
+                && UnquotedKeys.cutByComment(sourceLine(v.origin()), (String) v.unwrapped());
+        problem(path, cut ? why + UnquotedKeys.CUT_BY_COMMENT : why, v.origin());
+    }
+
+    /**
+     * A Typesafe Config exception's message without its origin prefix, and the line at the end; for
+     * a syntax error on a line that holds a base64 key without quotes, what to do about that instead.
+     */
     String describe(ConfigException e) {
-        String message = e.getMessage();
         ConfigOrigin origin = e.origin();
+        if (e instanceof ConfigException.Parse) {
+            String unquoted = UnquotedKeys.problem(sourceLine(origin));
+            if (unquoted != null) {
+                return unquoted + where(origin);
+            }
+        }
+        String message = e.getMessage();
         if (origin != null) {
             String prefix = origin.description() + ": ";
             if (message.startsWith(prefix)) {
@@ -59,6 +90,26 @@ final class ConfigReader {
             }
         }
         return message + where(origin);
+    }
+
+    /** The text of the line {@code origin} names, or null if it is not known or cannot be read. */
+    private String sourceLine(ConfigOrigin origin) {
+        if (origin == null || origin.lineNumber() < 1 || origin.resource() != null) {
+            return null;
+        }
+        List<String> lines;
+        if (origin.filename() != null) {
+            try {
+                lines = Files.readAllLines(Path.of(origin.filename()), StandardCharsets.UTF_8);
+            } catch (IOException | RuntimeException e) {
+                return null; // only an explanation is lost
+            }
+        } else if (text != null && origin.url() == null) {
+            lines = text.lines().toList();
+        } else {
+            return null;
+        }
+        return origin.lineNumber() <= lines.size() ? lines.get(origin.lineNumber() - 1) : null;
     }
 
     /** The value of {@code key} in {@code o}, or null if it is absent or null. */
@@ -115,6 +166,23 @@ final class ConfigReader {
                 problem(path + "." + k, "unknown key" + (suggestion == null ? "" : " (did you mean " + suggestion + "?)")
                         + "; valid keys: " + String.join(", ", sorted), o.get(k).origin());
             }
+        }
+    }
+
+    /**
+     * Reports the top-level keys of a whole configuration file other than {@code root}: a key of the
+     * {@code root} block ({@code blockKeys}) written outside it, or a near miss of {@code root}
+     * ({@code keymsh.aead = ...}), which would otherwise pass unread.
+     */
+    void unknownTopLevelKeys(ConfigObject top, String root, Set<String> blockKeys) {
+        for (String k : new TreeSet<>(top.keySet())) {
+            if (k.equals(root)) {
+                continue;
+            }
+            String why = blockKeys.contains(k) ? "outside the " + root + " { } block: write it inside, as " + root + "." + k
+                    : "unknown top-level key" + (nearest(k, Set.of(root)) == null ? "" : " (did you mean " + root + "?)")
+                            + ": a node's settings go in the " + root + " { } block";
+            problem(k, why, top.get(k).origin());
         }
     }
 

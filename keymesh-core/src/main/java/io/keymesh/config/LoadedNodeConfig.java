@@ -13,6 +13,7 @@ import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS;
 import static io.keymesh.config.NodeConfigKeys.MAX_PEERS;
 import static io.keymesh.config.NodeConfigKeys.METRICS;
 import static io.keymesh.config.NodeConfigKeys.NETWORK_KEY;
+import static io.keymesh.config.NodeConfigKeys.NAME;
 import static io.keymesh.config.NodeConfigKeys.PEERS;
 import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
 import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
@@ -63,7 +64,7 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
 
     /**
      * The effective configuration as HOCON, without secrets: inline keys show as {@code "(secret)"},
-     * and every setting is written, defaults too. {@link NodeConfigRenderer} writes a loadable block
+     * and every setting is written, defaults too (a peer's name only when it has one). {@link NodeConfigRenderer} writes a loadable block
      * with the secrets inline.
      */
     public String render() {
@@ -81,6 +82,9 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
             s.append("  " + PEERS + " = [\n");
             for (PeerConfig p : node.peers()) {
                 s.append("    {\n");
+                if (p.name() != null) {
+                    s.append("      " + NAME + " = ").append(quote(p.name())).append('\n');
+                }
                 s.append("      " + PUBLIC_KEY + " = ").append(quote(p.publicKey().toBase64())).append('\n');
                 s.append("      " + ENDPOINT + " = ").append(p.endpoint() == null ? "null" : quote(HostPort.format(p.endpoint()))).append('\n');
                 s.append("      " + PERSISTENT_KEEPALIVE + " = ").append(p.persistentKeepaliveSeconds()).append("s\n");

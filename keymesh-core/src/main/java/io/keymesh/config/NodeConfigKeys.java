@@ -23,13 +23,27 @@ final class NodeConfigKeys {
     static final String RELAY = "relay";
     static final String DISCOVERY = "discovery";
 
+    /**
+     * Every key of the {@code keymesh} block: the one list a configuration is checked against (a
+     * key not in it is refused, with the nearest as a suggestion). A new key or block is added here
+     * and, with its defaults, to {@code reference.conf}. Some blocks are read by code that is not in
+     * every build ({@code services}, {@code forwards}, {@code control}, {@code metrics}, {@code web});
+     * they are known here so that a configuration that sets them loads. {@code copyOf}: a name
+     * listed twice is harmless.
+     */
+    static final Set<String> KEYMESH_KEYS = Set.copyOf(java.util.List.of(
+            PRIVATE_KEY, PRIVATE_KEY + FILE_SUFFIX, NETWORK_KEY, NETWORK_KEY + FILE_SUFFIX, LISTEN, AEAD, ACCEPT_MEMBERS, PEERS,
+            RELAY, DISCOVERY,
+            "services", "forwards", "control", "metrics", "web"));
+
     static final String PUBLIC_KEY = "public-key";
     static final String ENDPOINT = "endpoint";
     static final String PERSISTENT_KEEPALIVE = "persistent-keepalive";
     static final String WIREGUARD = "wireguard";
     static final String VIA = "via";
+    static final String NAME = "name";
     /** Every key of one peer object. */
-    static final Set<String> PEER_KEYS = Set.of(PUBLIC_KEY, ENDPOINT, PERSISTENT_KEEPALIVE, WIREGUARD, VIA);
+    static final Set<String> PEER_KEYS = Set.of(PUBLIC_KEY, ENDPOINT, PERSISTENT_KEEPALIVE, WIREGUARD, VIA, NAME);
 
     /** The keys of the {@link #RELAY} object (their defaults are in {@code reference.conf}). */
     static final String ENABLED = "enabled";

@@ -6,6 +6,7 @@ import static io.keymesh.config.ConfigReader.withoutKind;
 import static io.keymesh.config.NodeConfigKeys.ACCEPT_MEMBERS;
 import static io.keymesh.config.NodeConfigKeys.AEAD;
 import static io.keymesh.config.NodeConfigKeys.FILE_SUFFIX;
+import static io.keymesh.config.NodeConfigKeys.KEYMESH_KEYS;
 import static io.keymesh.config.NodeConfigKeys.LISTEN;
 import static io.keymesh.config.NodeConfigKeys.NETWORK_KEY;
 import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
@@ -62,12 +63,16 @@ public final class NodeConfigLoader {
     private final ConfigReader reader;
     private final List<String> warnings = new ArrayList<>();
 
-    private NodeConfigLoader(Path baseDir, String mainFile) {
+    /** Whether the configuration is a whole file of its own, whose every top-level key must be keymesh. */
+    private final boolean wholeFile;
+
+    private NodeConfigLoader(Path baseDir, String mainFile, String text, boolean wholeFile) {
         this.baseDir = baseDir;
-        this.reader = new ConfigReader(mainFile);
+        this.reader = new ConfigReader(mainFile, text);
+        this.wholeFile = wholeFile;
     }
 
-    /** Loads {@code file}. */
+    /** Loads {@code file}, a node's own: it may hold nothing but the {@code keymesh} block. */
     public static LoadedNodeConfig load(Path file) throws BadConfigException {
         if (Files.isDirectory(file)) {
             throw new BadConfigException("is a directory");
@@ -79,7 +84,7 @@ public final class NodeConfigLoader {
             throw new BadConfigException("permission denied");
         }
         Path absolute = file.toAbsolutePath(); // so that includes are found next to it
-        NodeConfigLoader loader = new NodeConfigLoader(absolute.getParent(), absolute.toString());
+        NodeConfigLoader loader = new NodeConfigLoader(absolute.getParent(), absolute.toString(), null, true);
         Config user;
         try {
             user = ConfigFactory.parseFile(absolute.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
@@ -89,9 +94,12 @@ public final class NodeConfigLoader {
         return loader.load(user);
     }
 
-    /** Loads HOCON {@code text}; relative key file paths are relative to {@code baseDir}. */
+    /**
+     * Loads the {@code keymesh} block of HOCON {@code text}, which may hold other settings too (an
+     * application's); relative key file paths are relative to {@code baseDir}.
+     */
     public static LoadedNodeConfig parse(String text, Path baseDir) throws BadConfigException {
-        NodeConfigLoader loader = new NodeConfigLoader(baseDir, null);
+        NodeConfigLoader loader = new NodeConfigLoader(baseDir, null, text, false);
         Config user;
         try {
             user = ConfigFactory.parseString(text);
@@ -108,7 +116,7 @@ public final class NodeConfigLoader {
      * {@code baseDir}, or to the working directory if it is null.
      */
     public static LoadedNodeConfig fromConfig(Config config, Path baseDir) throws BadConfigException {
-        return new NodeConfigLoader(baseDir, null).load(config);
+        return new NodeConfigLoader(baseDir, null, null, false).load(config);
     }
 
     /** The defaults: every {@code reference.conf} on the class path (keymesh's has the keymesh block). */
@@ -120,6 +128,9 @@ public final class NodeConfigLoader {
         if (!user.root().containsKey(ROOT)) {
             throw new BadConfigException(ROOT + ": missing: the file has no keymesh { ... } block"
                     + (user.root().isEmpty() ? " (it is empty)" : "; its top-level keys are " + String.join(", ", new TreeSet<>(user.root().keySet()))));
+        }
+        if (wholeFile) {
+            reader.unknownTopLevelKeys(user.root(), ROOT, KEYMESH_KEYS);
         }
         Config reference = reference();
         Config merged;
@@ -133,7 +144,7 @@ public final class NodeConfigLoader {
             throw new BadConfigException(ROOT + ": must be an object { ... }, got " + typeName(block) + reader.where(block.origin()));
         }
         ConfigObject keymesh = (ConfigObject) block;
-        reader.unknownKeys(ROOT, keymesh, reference.getObject(ROOT).keySet());
+        reader.unknownKeys(ROOT, keymesh, KEYMESH_KEYS);
 
         PrivateKey privateKey = null;
         try {
@@ -192,7 +203,7 @@ public final class NodeConfigLoader {
         }
         if (inline != null) {
             String text = reader.string(inline, path);
-            return new KeySource<>(text == null ? null : parseKey(path, "", text, kind, parse, inline.origin()), null);
+            return new KeySource<>(text == null ? null : parseKey(path, "", text, kind, parse, inline), null);
         }
         String filePath = path + FILE_SUFFIX;
         String name2 = reader.string(file, filePath);
@@ -201,14 +212,15 @@ public final class NodeConfigLoader {
         }
         Path p = baseDir == null ? Path.of(name2) : baseDir.resolve(name2);
         String text = readKeyFile(filePath, p, file.origin());
-        return new KeySource<>(text == null ? null : parseKey(filePath, p + ": ", text, kind, parse, file.origin()), p);
+        return new KeySource<>(text == null ? null : parseKey(filePath, p + ": ", text, kind, parse, file), p);
     }
 
-    private <K> K parseKey(String path, String prefix, String text, String kind, Function<String, K> parse, ConfigOrigin origin) {
+    /** {@code v}: the setting the key came from, inline or the file's name. */
+    private <K> K parseKey(String path, String prefix, String text, String kind, Function<String, K> parse, ConfigValue v) {
         try {
             return parse.apply(text);
         } catch (IllegalArgumentException e) {
-            reader.problem(path, prefix + withoutKind(e.getMessage(), kind), origin);
+            reader.keyProblem(path, prefix + withoutKind(e.getMessage(), kind), v);
             return null;
         }
     }

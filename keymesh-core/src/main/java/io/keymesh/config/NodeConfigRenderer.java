@@ -14,6 +14,7 @@ import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS;
 import static io.keymesh.config.NodeConfigKeys.MAX_IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.MIN_IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.NETWORK_KEY;
+import static io.keymesh.config.NodeConfigKeys.NAME;
 import static io.keymesh.config.NodeConfigKeys.PEERS;
 import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
 import static io.keymesh.config.NodeConfigKeys.PRIVATE_KEY;
@@ -48,8 +49,8 @@ import java.util.Objects;
  * <p>The secrets are written inline ({@code private-key}, {@code network-key}, base64): the text is
  * as sensitive as the private key. {@code private-key}, {@code listen}, {@code network-key} and
  * {@code peers} (with each peer's {@code public-key}) are always written; {@code aead}, the keys of
- * {@code relay}, and a peer's {@code endpoint}, {@code persistent-keepalive}, {@code wireguard} and
- * {@code via} only when they differ from what the loader takes when they are absent. A route of one
+ * {@code relay}, and a peer's {@code name}, {@code endpoint}, {@code persistent-keepalive},
+ * {@code wireguard} and {@code via} only when they differ from what the loader takes when they are absent. A route of one
  * relay is written as its key, a longer one as a list of keys. Values are quoted by Typesafe Config's renderer;
  * keys come in its (alphabetical) order. Addresses are written as {@link HostPort#format} writes
  * them, which leaves out an IPv6 scope. Stateless.
@@ -163,6 +164,9 @@ public final class NodeConfigRenderer {
     private static Map<String, Object> peer(PeerConfig p) {
         Map<String, Object> peer = new LinkedHashMap<>();
         peer.put(PUBLIC_KEY, p.publicKey().toBase64());
+        if (p.name() != null) {
+            peer.put(NAME, p.name());
+        }
         if (p.endpoint() != null) {
             peer.put(ENDPOINT, HostPort.format(p.endpoint()));
         }

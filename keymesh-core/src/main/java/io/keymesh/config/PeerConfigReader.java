@@ -7,6 +7,7 @@ import static io.keymesh.config.ConfigReader.withoutKind;
 import static io.keymesh.config.NodeConfigKeys.DEFAULT_PERSISTENT_KEEPALIVE_SECONDS;
 import static io.keymesh.config.NodeConfigKeys.DEFAULT_WIREGUARD;
 import static io.keymesh.config.NodeConfigKeys.ENDPOINT;
+import static io.keymesh.config.NodeConfigKeys.NAME;
 import static io.keymesh.config.NodeConfigKeys.PEERS;
 import static io.keymesh.config.NodeConfigKeys.PEER_KEYS;
 import static io.keymesh.config.NodeConfigKeys.PERSISTENT_KEEPALIVE;
@@ -37,7 +38,7 @@ import java.util.Map;
  * Reads the {@code keymesh.peers} list into {@link PeerConfig}s, reporting each problem to its
  * {@link ConfigReader}: per peer its {@code public-key} (base64 or base32, usable, listed once),
  * {@code endpoint} (reachable from the listen address's family), {@code persistent-keepalive},
- * {@code wireguard}, and {@code via}, its routes through relays (a relay's key or a list of 1..3;
+ * {@code wireguard}, {@code name} (valid, unique), and {@code via}, its routes through relays (a relay's key or a list of 1..3;
  * the first relay of a route must be a listed mesh peer). Not thread-safe: one per load.
  */
 final class PeerConfigReader {
@@ -66,8 +67,9 @@ final class PeerConfigReader {
         ConfigList list = (ConfigList) v;
         Map<PublicKey, Boolean> listed = listedPeers(list);
         Map<PublicKey, Integer> seen = new HashMap<>();
+        Map<String, Integer> names = new HashMap<>();
         for (int i = 0; i < list.size(); i++) {
-            PeerConfig p = peer(path + "[" + i + "]", list.get(i), self, listen, seen, i, listed);
+            PeerConfig p = peer(path + "[" + i + "]", list.get(i), self, listen, seen, names, i, listed);
             if (p != null) {
                 out.add(p);
             }
@@ -106,7 +108,7 @@ final class PeerConfigReader {
     }
 
     private PeerConfig peer(String path, ConfigValue v, PrivateKey self, InetSocketAddress listen,
-            Map<PublicKey, Integer> seen, int index, Map<PublicKey, Boolean> listed) {
+            Map<PublicKey, Integer> seen, Map<String, Integer> names, int index, Map<PublicKey, Boolean> listed) {
         if (v.valueType() != ConfigValueType.OBJECT) {
             reader.problem(path, "must be an object { public-key = ..., endpoint = ... }, got " + typeName(v), v.origin());
             return null;
@@ -118,10 +120,37 @@ final class PeerConfigReader {
         int keepalive = keepalive(path + "." + PERSISTENT_KEEPALIVE, o);
         boolean wireguard = reader.bool(path + "." + WIREGUARD, o, WIREGUARD, DEFAULT_WIREGUARD);
         List<List<PublicKey>> routes = via(path + "." + VIA, o, key, self, wireguard, listed);
-        if (key == null || keepalive < 0 || routes == null) {
+        String name = name(path + "." + NAME, o, names, index);
+        if (key == null || keepalive < 0 || routes == null || NO_NAME.equals(name)) {
             return null; // the problem is reported; the config fails
         }
-        return new PeerConfig(key, endpoint, keepalive, wireguard, routes);
+        return new PeerConfig(key, endpoint, keepalive, wireguard, routes, name);
+    }
+
+    /** What {@link #name} returns after reporting a problem (never a valid name: it has a space). */
+    private static final String NO_NAME = " ";
+
+    /** The peer's name, null if it has none, or {@link #NO_NAME} after reporting a problem. */
+    private String name(String path, ConfigObject o, Map<String, Integer> names, int index) {
+        ConfigValue v = present(o, NAME);
+        if (v == null) {
+            return null;
+        }
+        String name = reader.string(v, path);
+        if (name == null) {
+            return NO_NAME;
+        }
+        String problem = PeerConfig.nameProblem(name);
+        if (problem != null) {
+            reader.problem(path, problem, v.origin());
+            return NO_NAME;
+        }
+        Integer first = names.putIfAbsent(name, index);
+        if (first != null) {
+            reader.problem(path, "the same name as " + ROOT + "." + PEERS + "[" + first + "]: each peer has its own name", v.origin());
+            return NO_NAME;
+        }
+        return name;
     }
 
     private PublicKey publicKey(String path, ConfigObject o, PrivateKey self, Map<PublicKey, Integer> seen, int index) {
@@ -160,11 +189,11 @@ final class PeerConfigReader {
             } else if (t.length() == 52) {
                 key = PublicKey.fromBase32(t);
             } else {
-                reader.problem(path, "a public key is 44 characters of base64 or 52 of base32, got " + t.length() + " characters", v.origin());
+                reader.keyProblem(path, "a public key is 44 characters of base64 or 52 of base32, got " + t.length() + " characters", v);
                 return null;
             }
         } catch (IllegalArgumentException e) {
-            reader.problem(path, withoutKind(e.getMessage(), "public key"), v.origin());
+            reader.keyProblem(path, withoutKind(e.getMessage(), "public key"), v);
             return null;
         }
         if (self != null) {

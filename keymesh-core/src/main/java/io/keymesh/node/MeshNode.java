@@ -90,6 +90,15 @@ public final class MeshNode implements AutoCloseable {
         events.maxUdpPayload = config.channels().maxUdpPayload();
         events.silence = new Wakeup(io, events::nextSilence, events::checkSilence);
         events.members = this::admitMember;
+        Map<PublicKey, String> names = new java.util.HashMap<>();
+        for (PeerConfig p : config.peers()) {
+            if (p.name() != null) {
+                names.put(p.publicKey(), p.name());
+            }
+        }
+        events.refusals = new RefusedHandshakes(config.privateKey().publicKey(), config.networkKey() != null,
+                config.acceptMembers(), key -> names.containsKey(key) ? names.get(key) + " (" + key.toBase64() + ")" : key.toBase64(),
+                () -> admittedMembers >= NodeConfig.MAX_ADMITTED_MEMBERS);
         events.engine = loop.engine();
         // Not from inside the engine's timers, which walk its peers: a task right after.
         events.forgetMember = key -> loop.submit((engine, now) -> {

@@ -20,7 +20,7 @@ import java.util.Set;
  * @param listen the UDP address to bind (port 0: any free port)
  * @param networkKey the mesh's shared key: in WireGuard's pre-shared-key slot and binding mac1,
  *     so only holders of it get any answer; null for plain WireGuard (no psk, standard mac1)
- * @param peers the allow-list: only these keys get answers
+ * @param peers the allow-list: only these keys get answers; keys and names are unique
  * @param aead "jdk" (faster) or "portable" (allocation-free) ChaCha20-Poly1305 for data packets
  * @param channels settings of the reliable channels (the same on every node of a mesh)
  * @param relay the relay service this node offers its peers
@@ -44,12 +44,16 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
         Objects.requireNonNull(listen, "listen");
         peers = List.copyOf(peers);
         Set<PublicKey> seen = new HashSet<>();
+        Set<String> names = new HashSet<>();
         for (PeerConfig p : peers) {
             if (p.publicKey().equals(privateKey.publicKey())) {
                 throw new IllegalArgumentException("peers: " + p.publicKey() + " is this node's own key");
             }
             if (!seen.add(p.publicKey())) {
                 throw new IllegalArgumentException("peers: " + p.publicKey() + " is listed twice");
+            }
+            if (p.name() != null && !names.add(p.name())) {
+                throw new IllegalArgumentException("peers: the name " + p.name() + " is given to two peers");
             }
         }
         if (acceptMembers && networkKey == null) {

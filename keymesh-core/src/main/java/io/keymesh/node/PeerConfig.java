@@ -17,14 +17,22 @@ import java.util.Objects;
  * @param relays routes to the peer through relays, each the relays in order (one to three, other
  *     members, not the peer); with any, the node keeps a circuit open on each and picks the best
  *     working path, direct or relayed; without, the peer roams as in WireGuard
+ * @param name what people call the peer in logs and tables, or null: 1..{@value #MAX_NAME_LENGTH}
+ *     letters, digits, '-', '_' and '.', beginning with a letter or digit ({@link #nameProblem});
+ *     unique among a node's peers ({@link NodeConfig}). Never sent anywhere.
  */
 public record PeerConfig(PublicKey publicKey, InetSocketAddress endpoint, int persistentKeepaliveSeconds,
-        boolean wireGuardCompatible, List<List<PublicKey>> relays) {
+        boolean wireGuardCompatible, List<List<PublicKey>> relays, String name) {
     /** The most relays on one route. */
     public static final int MAX_RELAYS = 3;
+    /** The longest {@link #name}: shorter than any key's text, so that a name never reads as a key. */
+    public static final int MAX_NAME_LENGTH = 32;
 
     public PeerConfig {
         Objects.requireNonNull(publicKey, "publicKey");
+        if (name != null && nameProblem(name) != null) {
+            throw new IllegalArgumentException("peer name " + nameProblem(name));
+        }
         relays = relays.stream().map(List::copyOf).toList();
         for (List<PublicKey> route : relays) {
             if (route.isEmpty() || route.size() > MAX_RELAYS) {
@@ -45,10 +53,32 @@ public record PeerConfig(PublicKey publicKey, InetSocketAddress endpoint, int pe
         }
     }
 
-    /** Without relays. */
+    /** Without a name. */
+    public PeerConfig(PublicKey publicKey, InetSocketAddress endpoint, int persistentKeepaliveSeconds,
+            boolean wireGuardCompatible, List<List<PublicKey>> relays) {
+        this(publicKey, endpoint, persistentKeepaliveSeconds, wireGuardCompatible, relays, null);
+    }
+
+    /** Without relays or a name. */
     public PeerConfig(PublicKey publicKey, InetSocketAddress endpoint, int persistentKeepaliveSeconds,
             boolean wireGuardCompatible) {
         this(publicKey, endpoint, persistentKeepaliveSeconds, wireGuardCompatible, List.of());
+    }
+
+    /**
+     * Why {@code name} is no peer name ("must be ...", naming it), or null if it is one: 1..{@value
+     * #MAX_NAME_LENGTH} ASCII letters, digits, '-', '_' and '.', beginning with a letter or digit.
+     */
+    public static String nameProblem(String name) {
+        boolean ok = !name.isEmpty() && name.length() <= MAX_NAME_LENGTH && Character.isLetterOrDigit(name.charAt(0))
+                && name.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '-' || c == '_' || c == '.'));
+        return ok ? null : "must be 1.." + MAX_NAME_LENGTH + " characters: letters, digits, '-', '_' and '.', beginning with "
+                + "a letter or digit; got \"" + name + "\"";
+    }
+
+    /** Named {@code newName} (null: no name). */
+    public PeerConfig withName(String newName) {
+        return new PeerConfig(publicKey, endpoint, persistentKeepaliveSeconds, wireGuardCompatible, relays, newName);
     }
 
     /** A mesh peer at {@code endpoint} (may be null), no keepalive. */
@@ -58,7 +88,7 @@ public record PeerConfig(PublicKey publicKey, InetSocketAddress endpoint, int pe
 
     /** Reached also through these relays: each a route of one to three relays. */
     public PeerConfig withRelays(List<List<PublicKey>> routes) {
-        return new PeerConfig(publicKey, endpoint, persistentKeepaliveSeconds, wireGuardCompatible, routes);
+        return new PeerConfig(publicKey, endpoint, persistentKeepaliveSeconds, wireGuardCompatible, routes, name);
     }
 
     /** Reached also through each of these relays (one route per relay). */
@@ -67,10 +97,10 @@ public record PeerConfig(PublicKey publicKey, InetSocketAddress endpoint, int pe
     }
 
     public PeerConfig withPersistentKeepalive(int seconds) {
-        return new PeerConfig(publicKey, endpoint, seconds, wireGuardCompatible, relays);
+        return new PeerConfig(publicKey, endpoint, seconds, wireGuardCompatible, relays, name);
     }
 
     public PeerConfig withEndpoint(InetSocketAddress newEndpoint) {
-        return new PeerConfig(publicKey, newEndpoint, persistentKeepaliveSeconds, wireGuardCompatible, relays);
+        return new PeerConfig(publicKey, newEndpoint, persistentKeepaliveSeconds, wireGuardCompatible, relays, name);
     }
 }

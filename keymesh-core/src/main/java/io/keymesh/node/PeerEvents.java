@@ -1,6 +1,7 @@
 package io.keymesh.node;
 
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.session.DropReason;
 import io.keymesh.session.Endpoint;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SessionEvents;
@@ -12,8 +13,8 @@ import java.util.Map;
  * handshake brings a peer up, a given-up handshake or zeroed keys take it down, to the listener; an
  * authenticated packet moves the peer's endpoint by WireGuard's roaming, and the listener hears of
  * the move — unless the overlay picks the peer's paths, which it does from the start for a peer
- * with relays and from its first relayed packet for any other that is not a stock WireGuard peer.
- * Loop thread.
+ * with relays and from its first relayed packet for any other that is not a stock WireGuard peer;
+ * a refused handshake is told to {@link RefusedHandshakes}. Loop thread.
  */
 final class PeerEvents implements SessionEvents {
     private final Map<PublicKey, PeerState> peers;
@@ -183,6 +184,16 @@ final class PeerEvents implements SessionEvents {
     @Override
     public boolean admitMember(PublicKey key) {
         return members.test(key);
+    }
+
+    /** Says in the log, within a rate, what refused handshakes mean; set once, before the loop starts. */
+    RefusedHandshakes refusals;
+
+    @Override
+    public void handshakeRefused(DropReason reason, int messageType, Endpoint from, PublicKey key) {
+        if (refusals != null) {
+            refusals.refused(clock.getAsLong(), reason, messageType, from, key);
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import io.keymesh.crypto.PublicKey;
 import io.keymesh.crypto.X25519;
 import io.keymesh.wire.HandshakeInitiation;
 import io.keymesh.wire.HandshakeResponse;
+import io.keymesh.wire.MessageType;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.random.RandomGenerator;
@@ -36,13 +37,13 @@ final class HandshakeMessages {
     private final KeyRotation keys;
     private final DropCounters drops;
     private final Map<PublicKey, Peer> peers;
-    private final java.util.function.Predicate<PublicKey> admitMember;
+    /** Asked to admit members ({@link SessionEvents#admitMember}) and told of refusals ({@link SessionEvents#handshakeRefused}). */
+    private final SessionEvents events;
     private byte[] membershipKey;
 
     HandshakeMessages(PrivateKey localKey, RandomGenerator random, long wallClockOffsetNanos, IndexTable indices,
-            KeyRotation keys, DropCounters drops, Map<PublicKey, Peer> peers,
-            java.util.function.Predicate<PublicKey> admitMember) {
-        this.admitMember = admitMember;
+            KeyRotation keys, DropCounters drops, Map<PublicKey, Peer> peers, SessionEvents events) {
+        this.events = events;
         this.localKey = localKey;
         this.random = random;
         this.wallClockOffsetNanos = wallClockOffsetNanos;
@@ -91,14 +92,15 @@ final class HandshakeMessages {
      * handshakes complete instead of each cancelling the other's (which, in lock-step timing such as
      * a simulator's, would repeat forever).
      *
-     * @return the initiation, or null if dropped (counted)
+     * @return the initiation, or null if dropped (counted; reported where a person can act on it,
+     *     {@link SessionEvents#handshakeRefused})
      */
-    Initiation consumeInitiation(long now, byte[] buf, int off, int mac1) {
+    Initiation consumeInitiation(long now, byte[] buf, int off, int mac1, Endpoint from) {
         NoiseIKpsk2 noise = NoiseIKpsk2.responder(aead, responderInitial, localKey);
         byte[] timestamp = noise.readMessageA(Arrays.copyOfRange(buf, off + HandshakeInitiation.EPHEMERAL, off + HandshakeInitiation.MAC1));
         Peer p = timestamp == null || timestamp.length != Tai64n.LENGTH ? null : peers.get(noise.remoteStatic());
         if (p == null && timestamp != null && timestamp.length == Tai64n.LENGTH && membershipKey != null
-                && mac1 == CookieChecker.MAC1_MEMBER && admitMember.test(noise.remoteStatic())) {
+                && mac1 == CookieChecker.MAC1_MEMBER && events.admitMember(noise.remoteStatic())) {
             p = peers.get(noise.remoteStatic()); // a member the owner let in
         }
         DropReason refused = null;
@@ -113,8 +115,13 @@ final class HandshakeMessages {
             refused = DropReason.INITIATION_FLOOD;
         }
         if (refused != null) {
+            // The sender's key is proven by a timestamp that decrypted: that took its private half.
+            PublicKey proven = timestamp != null && timestamp.length == Tai64n.LENGTH ? noise.remoteStatic() : null;
             noise.wipe();
             drops.count(refused);
+            if (refused == DropReason.UNKNOWN_PEER || refused == DropReason.NOT_A_MEMBER) {
+                events.handshakeRefused(refused, MessageType.HANDSHAKE_INITIATION, from, proven);
+            }
             return null;
         }
         System.arraycopy(timestamp, 0, hs.lastTimestamp, 0, Tai64n.LENGTH);
@@ -150,9 +157,10 @@ final class HandshakeMessages {
      * Consumes an admitted response to our initiation and makes its keypair current
      * ({@link KeyRotation#beginAsInitiator}).
      *
-     * @return the peer, or null if dropped (counted)
+     * @return the peer, or null if dropped (counted; reported where a person can act on it,
+     *     {@link SessionEvents#handshakeRefused})
      */
-    Peer consumeResponse(long now, byte[] buf, int off, int mac1) {
+    Peer consumeResponse(long now, byte[] buf, int off, int mac1, Endpoint from) {
         int receiver = HandshakeResponse.receiver(buf, off);
         Peer p = indices.get(receiver) instanceof Peer peer ? peer : null;
         if (p == null || p.handshake.state != Handshake.State.INITIATION_CREATED || p.handshake.localIndex != receiver) {
@@ -161,6 +169,7 @@ final class HandshakeMessages {
         }
         if (!isMember(p, mac1)) {
             drops.count(DropReason.NOT_A_MEMBER);
+            events.handshakeRefused(DropReason.NOT_A_MEMBER, MessageType.HANDSHAKE_RESPONSE, from, p.publicKey());
             return null;
         }
         Handshake hs = p.handshake;
@@ -169,6 +178,7 @@ final class HandshakeMessages {
                 p.presharedKey.toBytes());
         if (payload == null || payload.length != 0) {
             drops.count(DropReason.HANDSHAKE_FAILED);
+            events.handshakeRefused(DropReason.HANDSHAKE_FAILED, MessageType.HANDSHAKE_RESPONSE, from, p.publicKey());
             return null;
         }
         int remoteIndex = HandshakeResponse.sender(buf, off);

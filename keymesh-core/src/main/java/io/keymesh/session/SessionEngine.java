@@ -81,8 +81,7 @@ public final class SessionEngine {
         this.admission = new HandshakeAdmission(localKey.publicKey(), random);
         this.indices = new IndexTable(random);
         this.keys = new KeyRotation(indices);
-        this.handshakes = new HandshakeMessages(localKey, random, wallClockOffsetNanos, indices, keys, drops, peers,
-                events::admitMember);
+        this.handshakes = new HandshakeMessages(localKey, random, wallClockOffsetNanos, indices, keys, drops, peers, events);
         this.sending = new SessionSend(transmit, events, handshakes, drops);
         this.receiving = new SessionReceive(transmit, events, admission, indices, keys, handshakes, sending, drops);
     }

@@ -58,6 +58,22 @@ public interface SessionEvents {
     /** {@code peer}'s keys were zeroed, {@link ProtocolConstants#ZERO_KEY_MATERIAL_AFTER} after the last session. */
     default void keysZeroed(Peer peer) {}
 
+    /**
+     * A handshake message from {@code from} (null if it came with none) was refused, counted as
+     * {@code reason}, and not answered, for a reason a person can act on: {@link DropReason#BAD_MAC1}
+     * (not made for our public key with our membership key), {@link DropReason#UNKNOWN_PEER} (an
+     * initiation from a key that is not a peer, or one that does not decrypt),
+     * {@link DropReason#NOT_A_MEMBER} (a peer's message with WireGuard's standard mac1) or
+     * {@link DropReason#HANDSHAKE_FAILED} (a response to our initiation that does not
+     * authenticate). {@code messageType} is {@link io.keymesh.wire.MessageType#HANDSHAKE_INITIATION}
+     * or {@link io.keymesh.wire.MessageType#HANDSHAKE_RESPONSE}. {@code key}: for an initiation, the
+     * sender's static key where the message proves it (it decrypted, timestamp included, which
+     * takes that key's private half), else null; for a response, the peer our initiation went to;
+     * null for {@link DropReason#BAD_MAC1}. Called for every such message, strangers' included: an
+     * owner that reports them limits its own rate and memory.
+     */
+    default void handshakeRefused(DropReason reason, int messageType, Endpoint from, io.keymesh.crypto.PublicKey key) {}
+
     /** {@code count} outgoing packets to {@code peer} were dropped for {@code reason}. */
     default void dropped(Peer peer, DropReason reason, int count) {}
 

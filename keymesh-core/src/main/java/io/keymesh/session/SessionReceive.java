@@ -73,18 +73,20 @@ final class SessionReceive {
         switch (MessageType.of(buf, off, len)) {
             case MessageType.TRANSPORT_DATA -> receiveTransport(nowNanos, buf, off, len, from);
             case MessageType.HANDSHAKE_INITIATION -> {
-                int mac1 = admitHandshake(nowNanos, buf, off, HandshakeInitiation.MAC1, HandshakeInitiation.sender(buf, off), from);
+                int mac1 = admitHandshake(nowNanos, MessageType.HANDSHAKE_INITIATION, buf, off, HandshakeInitiation.MAC1,
+                        HandshakeInitiation.sender(buf, off), from);
                 if (mac1 != CookieChecker.MAC1_INVALID) {
-                    HandshakeMessages.Initiation in = handshakes.consumeInitiation(nowNanos, buf, off, mac1);
+                    HandshakeMessages.Initiation in = handshakes.consumeInitiation(nowNanos, buf, off, mac1, from);
                     if (in != null) {
                         respond(nowNanos, in, from);
                     }
                 }
             }
             case MessageType.HANDSHAKE_RESPONSE -> {
-                int mac1 = admitHandshake(nowNanos, buf, off, HandshakeResponse.MAC1, HandshakeResponse.sender(buf, off), from);
+                int mac1 = admitHandshake(nowNanos, MessageType.HANDSHAKE_RESPONSE, buf, off, HandshakeResponse.MAC1,
+                        HandshakeResponse.sender(buf, off), from);
                 if (mac1 != CookieChecker.MAC1_INVALID) {
-                    Peer p = handshakes.consumeResponse(nowNanos, buf, off, mac1);
+                    Peer p = handshakes.consumeResponse(nowNanos, buf, off, mac1, from);
                     if (p != null) {
                         responseConsumed(nowNanos, p, from);
                     }
@@ -96,15 +98,19 @@ final class SessionReceive {
     }
 
     /**
-     * Asks {@link HandshakeAdmission}; counts a refusal and sends a cookie reply when one is due.
+     * Asks {@link HandshakeAdmission}; counts a refusal (and reports a bad mac1,
+     * {@link SessionEvents#handshakeRefused}) and sends a cookie reply when one is due.
      *
      * @return which mac1 key verified ({@link CookieChecker#MAC1_STANDARD} or
      *     {@link CookieChecker#MAC1_MEMBER}), or {@link CookieChecker#MAC1_INVALID} if refused
      */
-    private int admitHandshake(long now, byte[] buf, int off, int mac1Offset, int senderIndex, Endpoint from) {
+    private int admitHandshake(long now, int messageType, byte[] buf, int off, int mac1Offset, int senderIndex, Endpoint from) {
         int verdict = admission.admit(now, buf, off, mac1Offset, senderIndex, from, out);
         switch (verdict) {
-            case HandshakeAdmission.REFUSED_BAD_MAC1 -> drops.count(DropReason.BAD_MAC1);
+            case HandshakeAdmission.REFUSED_BAD_MAC1 -> {
+                drops.count(DropReason.BAD_MAC1);
+                events.handshakeRefused(DropReason.BAD_MAC1, messageType, from, null);
+            }
             case HandshakeAdmission.REFUSED_COOKIE_REPLY_WRITTEN -> {
                 cookieRepliesSent++;
                 transmit.send(from, out, 0, CookieReply.LENGTH);

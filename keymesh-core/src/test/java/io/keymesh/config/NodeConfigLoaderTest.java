@@ -38,7 +38,8 @@ class NodeConfigLoaderTest {
     static final PublicKey PEER_3 = PrivateKey.of(filled(3)).publicKey();
     static final PublicKey PEER_4 = PrivateKey.of(filled(4)).publicKey();
     static final PublicKey PEER_5 = PrivateKey.of(filled(5)).publicKey();
-    static final String VALID_KEYS = "valid keys: accept-members, aead, control, discovery, listen, metrics, network-key, network-key-file, peers, private-key, private-key-file, relay, web";
+    static final String VALID_KEYS = "valid keys: accept-members, aead, control, discovery, forwards, listen, metrics, network-key, "
+            + "network-key-file, peers, private-key, private-key-file, relay, services, web";
 
     @TempDir
     Path dir;
@@ -240,10 +241,104 @@ class NodeConfigLoaderTest {
                 conf("  privat-key-file = x\n"));
         assertProblem("keymesh.colour: unknown key; " + VALID_KEYS + " (line 4)", conf("  colour = red\n"));
         assertProblem("keymesh.peers[0].endpiont: unknown key (did you mean endpoint?); valid keys: endpoint, "
-                + "persistent-keepalive, public-key, via, wireguard (line 4)",
+                + "name, persistent-keepalive, public-key, via, wireguard (line 4)",
                 conf("  peers = [ { public-key = \"" + PEER_1 + "\", endpiont = \"192.0.2.1:5\" } ]\n"));
         assertProblem("keymesh.relay.enabeld: unknown key (did you mean enabled?); valid keys: bytes-per-second, enabled, "
                 + "idle-timeout, max-circuits (line 4)", conf("  relay { enabeld = false }\n"));
+    }
+
+    /** The problems of loading {@code text} as a node's config file. */
+    private List<String> fileProblems(String text) throws IOException {
+        Path file = dir.resolve("node.conf");
+        Files.writeString(file, text);
+        return assertThrows(BadConfigException.class, () -> NodeConfigLoader.load(file)).problems();
+    }
+
+    /** A node's file holds one keymesh block: a near miss of its name, or a setting written outside it, would pass unread. */
+    @Test
+    void keysOutsideTheKeymeshBlockOfANodesFileAreRefused() throws Exception {
+        assertEquals(List.of("keymsh: unknown top-level key (did you mean keymesh?): a node's settings go in the keymesh { } "
+                + "block (line 5)"), fileProblems(conf("") + "keymsh.aead = portable\n"));
+        assertEquals(List.of("aead: outside the keymesh { } block: write it inside, as keymesh.aead (line 1)"),
+                fileProblems("aead = portable\n" + conf("")));
+        assertEquals(List.of(
+                "colour: unknown top-level key: a node's settings go in the keymesh { } block (line 1)",
+                "keymesh.colour: unknown key; " + VALID_KEYS + " (line 5)"),
+                fileProblems("colour = red\n" + conf("  colour = red\n")));
+    }
+
+    /** An application's configuration (an actor system's) has other top-level keys: only the keymesh block is read. */
+    @Test
+    void anApplicationConfigMayHaveOtherTopLevelKeys() throws Exception {
+        com.typesafe.config.Config app = com.typesafe.config.ConfigFactory.parseString("pekko.loglevel = INFO\n" + conf(""));
+        assertEquals(PrivateKey.fromBase64(PRIVATE), NodeConfigLoader.fromConfig(app, dir).node().privateKey());
+        assertEquals(PrivateKey.fromBase64(PRIVATE), load("pekko.loglevel = INFO\n" + conf("")).node().privateKey());
+    }
+
+    /** The blocks other parts read are known keys, so that a configuration that sets them loads. */
+    @Test
+    void theBlocksOfOtherPartsAreKnownKeys() throws Exception {
+        assertEquals(PrivateKey.fromBase64(PRIVATE), load(conf(
+                "  services = []\n  forwards = []\n  control { }\n  metrics { }\n  web { }\n")).node().privateKey());
+    }
+
+    /** reference.conf defines no key the loader would refuse: the list of keys and the defaults agree. */
+    @Test
+    void everyKeyOfReferenceConfIsAKnownKey() {
+        java.util.Set<String> defined = NodeConfigLoader.reference().getObject(NodeConfigLoader.ROOT).keySet();
+        assertTrue(NodeConfigKeys.KEYMESH_KEYS.containsAll(defined), defined + " not all in " + NodeConfigKeys.KEYMESH_KEYS);
+    }
+
+    /** An unquoted base64 key breaks HOCON's syntax; the message says to quote it, and where, without showing it whole. */
+    @Test
+    void anUnquotedBase64KeyIsASyntaxErrorThatSaysToQuoteIt() throws Exception {
+        String unquoted = "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=";
+        assertProblem("private-key: a base64 key must be in quotes: private-key = \"yAnz\u2026\" (outside quotes HOCON reads "
+                + "its '+', '/' and '=' as syntax) (line 2)", "keymesh {\n  private-key = " + unquoted + "\n}\n");
+        assertProblem("public-key: a base64 key must be in quotes: public-key = \"hSDw\u2026\" (outside quotes HOCON reads "
+                + "its '+', '/' and '=' as syntax) (line 5)",
+                conf("  peers = [\n    { public-key = hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=, endpoint = \"192.0.2.1:5\" }\n  ]\n"));
+        assertProblem("a base64 key must be in quotes: \"" + PEER_2.toBase64().substring(0, 4) + "\u2026\" (outside quotes HOCON "
+                + "reads its '+', '/' and '=' as syntax) (line 5)",
+                conf("  peers = [ { public-key = " + q(PEER_1) + " }\n    { public-key = " + q(PEER_3) + ", via = [ "
+                        + PEER_2.toBase64() + " ] } ]\n"));
+        Path file = dir.resolve("node.conf");
+        Files.writeString(file, "keymesh {\n  network-key = \"" + NETWORK + "\"\n  private-key = " + unquoted + "\n}\n");
+        BadConfigException e = assertThrows(BadConfigException.class, () -> NodeConfigLoader.load(file));
+        assertEquals(List.of("private-key: a base64 key must be in quotes: private-key = \"yAnz\u2026\" (outside quotes HOCON "
+                + "reads its '+', '/' and '=' as syntax) (line 3)"), e.problems());
+        assertFalse(e.problems().getFirst().contains(unquoted.substring(0, 8)), "the key is not shown whole");
+    }
+
+    /** An unquoted key with "//" in it parses, cut short by a comment: the key's problem says why. */
+    @Test
+    void anUnquotedKeyCutShortByACommentSaysToQuoteIt() {
+        assertProblem("keymesh.private-key: a key is 44 characters of base64 ending in '=', got 21 characters; it is not in quotes, so HOCON read "
+                + "the '//' in it and the rest of the line as a comment: put the key in quotes (line 2)",
+                "keymesh {\n  private-key = yAnz5TFlXXJte14tji3zl//MNqhd2rYUIgJBgB3fBmk=\n  network-key = \"" + NETWORK + "\"\n}\n");
+    }
+
+    @Test
+    void peersMayHaveNamesThatAreUniqueAndReadable() throws Exception {
+        NodeConfig node = load(conf("  peers = [ { name = \"db-eu\", public-key = " + q(PEER_1) + " }\n"
+                + "    { public-key = " + q(PEER_2) + " }\n    { name = \"DB_eu.2\", public-key = " + q(PEER_3) + " } ]\n")).node();
+        assertEquals(java.util.Arrays.asList("db-eu", null, "DB_eu.2"), node.peers().stream().map(PeerConfig::name).toList());
+        String rendered = load(conf("  peers = [ { name = \"db-eu\", public-key = " + q(PEER_1) + " } ]\n")).render();
+        assertTrue(rendered.contains("    {\n      name = \"db-eu\"\n      public-key = \"" + PEER_1 + "\"\n"), rendered);
+        String rule = "must be 1..32 characters: letters, digits, '-', '_' and '.', beginning with a letter or digit; got ";
+        for (String bad : List.of("", "db eu", "-db", "x".repeat(33), "caf\u00e9", "a/b")) {
+            assertProblem("keymesh.peers[0].name: " + rule + "\"" + bad + "\" (line 4)",
+                    conf("  peers = [ { name = \"" + bad + "\", public-key = " + q(PEER_1) + " } ]\n"));
+        }
+        assertProblem("keymesh.peers[0].name: must be a string (in quotes), got a number 5 (line 4)",
+                conf("  peers = [ { name = 5, public-key = " + q(PEER_1) + " } ]\n"));
+        assertProblem("keymesh.peers[1].name: the same name as keymesh.peers[0]: each peer has its own name (line 5)",
+                conf("  peers = [ { name = db, public-key = " + q(PEER_1) + " }\n    { name = db, public-key = " + q(PEER_2) + " } ]\n"));
+        assertThrows(IllegalArgumentException.class, () -> PeerConfig.of(PEER_1, null).withName("no spaces"));
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> NodeConfig.of(
+                PrivateKey.fromBase64(PRIVATE), address("0.0.0.0", 1), PresharedKey.fromBase64(NETWORK)).withPeers(List.of(
+                PeerConfig.of(PEER_1, null).withName("a"), PeerConfig.of(PEER_2, null).withName("a"))));
+        assertEquals("peers: the name a is given to two peers", twice.getMessage());
     }
 
     // ------------------------------------------------------------------ via: routes through relays

@@ -58,10 +58,11 @@ class NodeConfigRendererTest {
     void everySettingLoadsBackEqual() throws Exception {
         NodeConfig node = new NodeConfig(PrivateKey.of(filled(9)), address("::", 51820), NETWORK, List.of(
                 new PeerConfig(PEER_1, address("192.0.2.1", 51820), 25, false),
-                new PeerConfig(PEER_2, address("2001:db8::1", 4500), 0, true),
+                new PeerConfig(PEER_2, address("2001:db8::1", 4500), 0, true).withName("wg-gw.2"),
                 new PeerConfig(PEER_3, null, 120, false)),
                 "portable");
         assertEquals(node, roundTrip(node));
+        assertEquals("wg-gw.2", roundTrip(node).peers().get(1).name());
     }
 
     @Test
