@@ -60,6 +60,9 @@ final class PeerCommand implements Runnable {
                 description = "A route through relays (peers of this node), relays in order; repeat for more routes.")
         List<String> via = List.of();
 
+        @Option(names = "--name", paramLabel = "NAME", description = "What to call it in status tables (letters, digits, '-', '_', '.').")
+        String name;
+
         @Option(names = "--persistent-keepalive", paramLabel = "DURATION", converter = DurationConverter.class,
                 description = "Send a keepalive after this much silence, whole seconds (e.g. 25s; default: off).")
         Duration keepalive;
@@ -74,6 +77,9 @@ final class PeerCommand implements Runnable {
             ObjectNode request = ControlProtocol.request(NodeOperations.PEER_ADD).put(NodeOperations.PEER, peer.toBase64());
             if (endpoint != null) {
                 request.put(NodeOperations.ENDPOINT, endpoint);
+            }
+            if (name != null) {
+                request.put(NodeOperations.NAME, name);
             }
             if (!via.isEmpty()) {
                 ArrayNode routes = request.putArray(NodeOperations.VIA);

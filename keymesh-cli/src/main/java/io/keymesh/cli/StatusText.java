@@ -25,15 +25,20 @@ final class StatusText {
                 duration(node.path("uptimeMs").asLong()), node.path("peers").asLong(), node.path("peersUp").asLong());
         out.println();
 
+        boolean named = false;
+        for (JsonNode p : status.path("peers")) {
+            named |= p.hasNonNull("name");
+        }
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"peer", "state", "path", "rtt", "heard", "handshake", "rx", "tx"});
+        rows.add(withName(named, "name", new String[] {"peer", "state", "path", "rtt", "heard", "handshake", "rx", "tx"}));
         for (JsonNode p : status.path("peers")) {
             JsonNode inUse = p.path("path");
-            rows.add(new String[] {p.path("publicKey").asText(), p.path("state").asText(), path(inUse), rtt(inUse),
+            rows.add(withName(named, p.hasNonNull("name") ? p.path("name").asText() : "-", new String[] {
+                    p.path("publicKey").asText(), p.path("state").asText(), path(inUse), rtt(inUse),
                     age(p.path("lastHeardAgoMs")), age(p.path("lastHandshakeAgoMs")), bytes(p.path("rxBytes").asLong()),
-                    bytes(p.path("txBytes").asLong())});
+                    bytes(p.path("txBytes").asLong())}));
             for (JsonNode other : p.path("otherPaths")) {
-                rows.add(new String[] {"", "", path(other), rtt(other), "", "", "", ""});
+                rows.add(withName(named, "", new String[] {"", "", path(other), rtt(other), "", "", "", ""}));
             }
         }
         if (rows.size() == 1) {
@@ -62,6 +67,17 @@ final class StatusText {
                 s.path("started").asLong(), s.path("unreachable").asLong(), s.path("received").asLong(),
                 s.path("passedOn").asLong(), s.path("spliced").asLong(), dropped);
         out.flush();
+    }
+
+    /** {@code row} with a first column {@code name} when any peer has a name. */
+    private static String[] withName(boolean named, String name, String[] row) {
+        if (!named) {
+            return row;
+        }
+        String[] r = new String[row.length + 1];
+        r[0] = name;
+        System.arraycopy(row, 0, r, 1, row.length);
+        return r;
     }
 
     /** Left-aligned columns two spaces apart, the last one not padded. */

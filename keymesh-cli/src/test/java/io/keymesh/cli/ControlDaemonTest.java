@@ -275,10 +275,15 @@ class ControlDaemonTest {
         String cPub = cKey.publicKey().toBase64();
         String socket = a.socket.toString();
 
-        Result add = keymesh("peer", "add", cPub, "--endpoint", "127.0.0.1:" + c.localAddress().getPort(), "--socket", socket);
+        Result add = keymesh("peer", "add", cPub, "--endpoint", "127.0.0.1:" + c.localAddress().getPort(), "--name", "db-eu",
+                "--socket", socket);
         assertEquals(0, add.exit(), add.err());
         assertEquals("peer " + cPub + " added", add.out().strip());
         assertEquals(cPub, statusJson(a).path("peers").get(0).path("publicKey").asText());
+        assertEquals("db-eu", statusJson(a).path("peers").get(0).path("name").asText());
+        Result table = keymesh("status", "--socket", socket);
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith("name ")), table.out());
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith("db-eu  " + cPub)), table.out());
 
         Result again = keymesh("peer", "add", cPub, "--socket", socket);
         assertEquals(1, again.exit());
@@ -307,6 +312,9 @@ class ControlDaemonTest {
         Result badRelay = keymesh("peer", "add", cPub, "--via", PrivateKey.generate(RANDOM).publicKey().toBase64(), "--socket", socket);
         assertEquals(2, badRelay.exit());
         assertTrue(badRelay.err().contains("is not a peer: add it first"), badRelay.err());
+        Result badName = keymesh("peer", "add", cPub, "--name", "-x", "--socket", socket);
+        assertEquals(2, badName.exit());
+        assertTrue(badName.err().startsWith("keymesh peer add: name: must be 1..32 characters"), badName.err());
     }
 
     /**

@@ -86,7 +86,7 @@ class StatusTextTest {
         assertEquals("{\"publicKey\":\"" + SELF + "\",\"listen\":\"0.0.0.0:51820\",\"uptimeMs\":3723000,\"peers\":3,\"peersUp\":1}",
                 s.path("node").toString());
         assertEquals("{\"publicKey\":\"" + RELAYED + "\",\"shortKey\":\"" + RELAYED.toBase64().substring(0, 8) + "\u2026\","
-                + "\"state\":\"up\",\"endpoint\":null,"
+                + "\"name\":null,\"state\":\"up\",\"endpoint\":null,"
                 + "\"path\":{\"kind\":\"relayed\",\"via\":\"" + RELAY + "\",\"rttMs\":2.14,\"inUse\":true,\"usable\":true},"
                 + "\"otherPaths\":[{\"kind\":\"direct\",\"address\":\"192.0.2.1:51820\",\"rttMs\":null,\"inUse\":false,\"usable\":false},"
                 + "{\"kind\":\"direct\",\"address\":\"198.51.100.7:4000\",\"rttMs\":35.0,\"inUse\":false,\"usable\":true}],"

@@ -593,6 +593,7 @@ public final class MeshNode implements AutoCloseable {
             engine.setWireGuardCompatible(p, true);
         }
         PeerState state = new PeerState(p);
+        state.name = pc.name();
         state.discoverable = discoverable;
         state.found = pc.endpoint() != null ? new Found(Found.How.ENDPOINT, null)
                 : !pc.relays().isEmpty() ? new Found(Found.How.RELAYS, null) : Found.NOT_YET;

@@ -36,7 +36,7 @@ final class NodeStats {
                     p.handshakesCompleted(), p.txPackets(), p.rxPackets(), p.txBytes(), p.rxBytes(),
                     s == null ? 0 : s.datagramsSent.get(), s == null ? 0 : s.datagramsReceived, overlay.paths(p),
                     overlay.remoteCandidates(p), overlay.directFor(p, now), s == null ? Found.NOT_YET : s.found,
-                    heard, s != null && s.silent && !s.up));
+                    heard, s != null && s.silent && !s.up, s == null ? null : s.name));
         }
         return out;
     }

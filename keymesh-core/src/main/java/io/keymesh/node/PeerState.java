@@ -52,6 +52,8 @@ final class PeerState {
     long keepaliveGapNanos;
     /** Has no configured way to it (no endpoint, no relays; not a stock WireGuard peer): found by discovery, again when its paths are lost. */
     boolean discoverable;
+    /** The peer's name from its {@link PeerConfig}, or null. */
+    String name;
     /** How the node came to the peer; loop thread. */
     Found found = Found.NOT_YET;
     /** Let in as a member holding the network key, not listed: forgotten when its session expires. */

@@ -20,14 +20,24 @@ import java.util.List;
  *     keepalive, handshake, probe), or -1 if none came since it was added
  * @param silent the peer kept its path open with keepalives and then went quiet, and was reported
  *     down for it ({@code up} is false); its next authenticated packet on a live session brings it up
+ * @param name the peer's name ({@link PeerConfig#name()}), or null if it has none
  */
 public record PeerStats(PublicKey publicKey, InetSocketAddress endpoint, boolean up, long lastHandshakeAgoNanos,
         long handshakes, long txPackets, long rxPackets, long txBytes, long rxBytes, long datagramsSent,
         long datagramsReceived, List<PathInfo> paths, List<InetSocketAddress> candidates, long directForNanos,
-        Found found, long lastReceivedAgoNanos, boolean silent) {
+        Found found, long lastReceivedAgoNanos, boolean silent, String name) {
     public PeerStats {
         paths = List.copyOf(paths);
         candidates = List.copyOf(candidates);
+    }
+
+    /** Without a name. */
+    public PeerStats(PublicKey publicKey, InetSocketAddress endpoint, boolean up, long lastHandshakeAgoNanos,
+            long handshakes, long txPackets, long rxPackets, long txBytes, long rxBytes, long datagramsSent,
+            long datagramsReceived, List<PathInfo> paths, List<InetSocketAddress> candidates, long directForNanos,
+            Found found, long lastReceivedAgoNanos, boolean silent) {
+        this(publicKey, endpoint, up, lastHandshakeAgoNanos, handshakes, txPackets, rxPackets, txBytes, rxBytes,
+                datagramsSent, datagramsReceived, paths, candidates, directForNanos, found, lastReceivedAgoNanos, silent, null);
     }
 
     /** Never heard from, not silent. */

@@ -6,6 +6,7 @@ import io.keymesh.config.HostPort;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.node.MeshNode;
 import io.keymesh.node.PeerConfig;
+import io.keymesh.node.PeerStats;
 import io.keymesh.node.PingResult;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -35,6 +36,8 @@ public final class NodeOperations {
     public static final String ENDPOINT = "endpoint";
     /** {@value #PEER_ADD}: routes through relays, as {@code via} in the config file. */
     public static final String VIA = "via";
+    /** {@value #PEER_ADD}: the peer's name ({@link PeerConfig#nameProblem}), unique among the node's peers. */
+    public static final String NAME = "name";
     /** {@value #PEER_ADD}: persistent keepalive in whole seconds, 0 (off) to 65535. */
     public static final String PERSISTENT_KEEPALIVE_SECONDS = "persistentKeepaliveSeconds";
 
@@ -127,6 +130,17 @@ public final class NodeOperations {
         }
         List<List<PublicKey>> routes = r.routes(VIA);
         int keepalive = (int) r.integer(PERSISTENT_KEEPALIVE_SECONDS, 0, 0, 65535);
+        String name = r.has(NAME) ? r.string(NAME) : null;
+        if (name != null && PeerConfig.nameProblem(name) != null) {
+            throw new ControlError(ControlError.BAD_REQUEST, NAME + ": " + PeerConfig.nameProblem(name));
+        }
+        if (name != null) {
+            for (PeerStats p : await(node.peerStats())) {
+                if (name.equals(p.name())) {
+                    throw new ControlError(ControlError.BAD_REQUEST, NAME + ": " + p.publicKey() + " is called " + name + " already");
+                }
+            }
+        }
         if (key.equals(node.publicKey())) {
             throw new ControlError(ControlError.BAD_REQUEST, PEER + ": " + key + " is this node's own key");
         }
@@ -141,7 +155,7 @@ public final class NodeOperations {
         }
         PeerConfig peer;
         try {
-            peer = new PeerConfig(key, endpoint, keepalive, false, routes);
+            peer = new PeerConfig(key, endpoint, keepalive, false, routes, name);
         } catch (IllegalArgumentException e) {
             throw new ControlError(ControlError.BAD_REQUEST, e.getMessage());
         }

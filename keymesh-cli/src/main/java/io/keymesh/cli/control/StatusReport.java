@@ -70,6 +70,7 @@ public final class StatusReport {
         ObjectNode n = ControlProtocol.JSON.createObjectNode();
         n.put("publicKey", p.publicKey().toBase64());
         n.put("shortKey", PeerKeys.shortForm(p.publicKey()));
+        n.put("name", p.name());
         n.put("state", state(p));
         n.put("endpoint", p.endpoint() == null ? null : HostPort.format(p.endpoint()));
         PathInfo inUse = p.path();

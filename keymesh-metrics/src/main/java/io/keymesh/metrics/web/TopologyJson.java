@@ -26,7 +26,8 @@ public final class TopologyJson {
     private TopologyJson() {}
 
     /**
-     * @param names a peer's name, or null for none (the page shows the short key then)
+     * @param names a name for a peer that has none of its own ({@link io.keymesh.node.PeerStats#name()}),
+     *     or null for none (the page shows the short key then)
      */
     public static String of(NodeSnapshots.Latest latest, Function<PublicKey, String> names) {
         NodeSnapshot s = latest.current();
@@ -71,7 +72,7 @@ public final class TopologyJson {
     private static void peer(Json j, PeerStats p, PeerStats before, double seconds, ChannelConnection.Stats c,
             Function<PublicKey, String> names) {
         j.beginObject();
-        key(j, p.publicKey(), names.apply(p.publicKey()));
+        key(j, p.publicKey(), p.name() != null ? p.name() : names.apply(p.publicKey()));
         j.name("state").value(p.up() ? "up" : "down");
         j.name("endpoint").value(p.endpoint() == null ? null : HostPort.format(p.endpoint()));
         j.name("found").value(p.found().toString());
