@@ -1,0 +1,470 @@
+package io.keymesh.forward;
+
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.node.Channel;
+import io.keymesh.node.MeshNode;
+import io.keymesh.node.NodeListener;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TCP service forwarding over a node's reliable channels: it exposes named services to the members
+ * of the mesh ({@link Service}: nothing else is reachable through it), and listens locally for
+ * connections it forwards to a peer's service ({@link LocalForward}, as {@code ssh -L} does, by
+ * service name on a node key). Each TCP connection is one channel; {@link ForwardMessage} is the
+ * protocol on it, {@link ForwardedConnection} one connection's pumps. Half-closes, resets and
+ * back-pressure pass through end to end; a connection buffers at most about its window.
+ *
+ * <p>It is the node's {@link NodeListener} for channel events (an application that has other uses
+ * for its listener passes those events on to it); it assumes every channel of the node is its
+ * own. It numbers the channels it opens as the Pekko transport does: even towards a peer whose key
+ * sorts higher (unsigned bytes), odd otherwise, so the two sides never pick the same number.
+ *
+ * <p>Lifecycle: construct it with its configuration, start the node with it as (part of) the
+ * listener, then {@link #start} it with the node; {@link #close} before closing the node. Thread-safe:
+ * the listener methods run on the node's loop thread and never block; sockets are served by
+ * virtual threads; the run-time API ({@link #addForward}, {@link #removeForward},
+ * {@link #forwards}, {@link #stats}) may be called from any thread.
+ */
+public final class Forwarder implements NodeListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
+
+    /** A channel of a peer. */
+    record ChannelKey(PublicKey peer, long channelId) {}
+
+    final ForwardCounters counters = new ForwardCounters();
+    private final ForwardingConfig config;
+    private final Map<String, Service> services = new LinkedHashMap<>();
+    private final Map<ChannelKey, ForwardedConnection> connections = new ConcurrentHashMap<>();
+    /** The local forwards, by bound address, in the order added. */
+    private final Map<InetSocketAddress, Bound> forwards = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<PublicKey, AtomicLong> nextChannel = new ConcurrentHashMap<>();
+    private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "keymesh-forward-timers");
+        t.setDaemon(true);
+        return t;
+    });
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile MeshNode node;
+    private volatile byte[] selfBytes;
+    private volatile boolean closed;
+
+    /** A local forward and its listener. */
+    private record Bound(LocalForward forward, LocalListener listener) {}
+
+    public Forwarder(ForwardingConfig config) {
+        this.config = config;
+        for (Service s : config.services()) {
+            services.put(s.name(), s);
+        }
+    }
+
+    /**
+     * Starts serving {@code node}: binds the configured forwards. If one cannot be bound, those
+     * bound before are closed again and the error names the address.
+     *
+     * @throws IOException if a forward's address cannot be bound
+     * @throws IllegalStateException if started before
+     */
+    public void start(MeshNode node) throws IOException {
+        if (this.node != null) {
+            throw new IllegalStateException("started already");
+        }
+        this.selfBytes = node.publicKey().toBytes();
+        this.node = node;
+        started.countDown();
+        try {
+            for (LocalForward f : config.forwards()) {
+                addForward(f);
+            }
+        } catch (IOException e) {
+            for (LocalForward f : forwards()) {
+                removeForward(f.listen());
+            }
+            throw e;
+        }
+        for (Service s : services.values()) {
+            log.info("service {} -> {} for {}", s.name(), s.target(),
+                    s.allow().isEmpty() ? "any member" : s.allow().stream().map(PublicKey::toBase64).sorted().toList());
+        }
+    }
+
+    /** The node; waits for {@link #start} when called from a task that a node event started. */
+    private MeshNode node() {
+        try {
+            started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return node;
+    }
+
+    // ------------------------------------------------------------------ the run-time API
+
+    /**
+     * Listens at {@code f.listen()} and forwards each connection to {@code f.peer()}'s service
+     * {@code f.service()}.
+     *
+     * @return the forward as bound (its port, if 0 was asked for)
+     * @throws IOException naming the address if it cannot be bound (in use, not local)
+     * @throws IllegalStateException if not started, or closed
+     */
+    public LocalForward addForward(LocalForward f) throws IOException {
+        if (node == null || closed) {
+            throw new IllegalStateException(closed ? "closed" : "not started");
+        }
+        ServerSocket server = new ServerSocket();
+        try {
+            server.setReuseAddress(true);
+            server.bind(f.listen(), 128);
+        } catch (IOException e) {
+            Sockets.close(server);
+            throw new IOException("cannot listen on " + TcpAddress.format(f.listen()) + ": " + e.getMessage(), e);
+        }
+        LocalForward bound = new LocalForward((InetSocketAddress) server.getLocalSocketAddress(), f.peer(), f.service());
+        String name = "forward " + bound;
+        synchronized (forwards) {
+            if (forwards.containsKey(bound.listen())) {
+                Sockets.close(server);
+                throw new IOException("already forwarding from " + TcpAddress.format(bound.listen()));
+            }
+            forwards.put(bound.listen(), new Bound(bound, new LocalListener(server, name,
+                    s -> openLocal(bound, s))));
+        }
+        log.info("{}: listening", name);
+        return bound;
+    }
+
+    /**
+     * Stops listening at {@code listen} (the address {@link #forwards()} gives). Connections
+     * already forwarded go on until they end.
+     *
+     * @return false if no forward listens there
+     */
+    public boolean removeForward(InetSocketAddress listen) {
+        Bound b = forwards.remove(listen);
+        if (b == null) {
+            return false;
+        }
+        b.listener().close();
+        log.info("forward {}: removed", b.forward());
+        return true;
+    }
+
+    /** The local forwards, as bound, in the order added. */
+    public List<LocalForward> forwards() {
+        synchronized (forwards) {
+            return forwards.values().stream().map(Bound::forward).toList();
+        }
+    }
+
+    /** The services this node exposes. */
+    public List<Service> services() {
+        return List.copyOf(services.values());
+    }
+
+    /** The counters now. */
+    public ForwardStats stats() {
+        return counters.snapshot();
+    }
+
+    /** The configuration it was built with. */
+    public ForwardingConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops every listener and ends every forwarded connection abruptly (sockets reset, channels
+     * reset). Call it before closing the node. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        synchronized (forwards) {
+            for (Bound b : forwards.values()) {
+                b.listener().close();
+            }
+            forwards.clear();
+        }
+        for (ForwardedConnection c : new ArrayList<>(connections.values())) {
+            c.abort("the forwarder is closing", ForwardedConnection.RESET_CLOSING);
+        }
+        connections.clear();
+        tasks.shutdown();
+        timers.shutdownNow();
+        started.countDown(); // tasks waiting for a start that never came
+    }
+
+    // ------------------------------------------------------------------ opening (listener threads)
+
+    /** A connection accepted by {@code f}'s listener: a channel to the peer, OPEN. Accepting thread. */
+    private void openLocal(LocalForward f, Socket s) {
+        String name = "forward " + f + ", connection from " + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress());
+        open(f.peer(), ForwardMessage.KIND_SERVICE, f.service(), s, name);
+    }
+
+    private void open(PublicKey peer, int kind, String target, Socket s, String name) {
+        try {
+            s.setTcpNoDelay(true);
+        } catch (IOException e) {
+            Sockets.reset(s);
+            return;
+        }
+        if (closed) {
+            Sockets.reset(s);
+            return;
+        }
+        if (connections.size() >= config.maxConnections()) {
+            log.warn("{}: closed: this node has {} forwarded connections, the most it takes", name, connections.size());
+            Sockets.reset(s);
+            return;
+        }
+        long id = newChannelId(peer);
+        ForwardedConnection c = new ForwardedConnection(this, peer, id, true, name, config.window());
+        c.attachSocket(s);
+        connections.put(new ChannelKey(peer, id), c);
+        Channel ch;
+        try {
+            ch = node().channel(peer, id);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            c.abort("cannot open a channel to the peer: " + e.getMessage(), 0);
+            return;
+        }
+        c.attach(ch);
+        long timeout = config.openTimeout().toMillis();
+        try {
+            timers.schedule(() -> execute(() -> c.openTimedOut(timeout)), timeout, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            c.abort("the forwarder is closing", ForwardedConnection.RESET_CLOSING);
+            return;
+        }
+        c.sendOpen(new ForwardMessage.Open(config.window(), kind, target));
+    }
+
+    /** A new channel number towards {@code peer}, never one the peer picks. */
+    private long newChannelId(PublicKey peer) {
+        return nextChannel.computeIfAbsent(peer, k -> new AtomicLong()).getAndIncrement() * 2 + parityTowards(peer);
+    }
+
+    /** The low bit of the channel numbers this node picks towards {@code peer}. */
+    private int parityTowards(PublicKey peer) {
+        return Arrays.compareUnsigned(selfBytes, peer.toBytes()) < 0 ? 0 : 1;
+    }
+
+    // ------------------------------------------------------------------ answering (node events, then tasks)
+
+    /** An OPEN on a new channel from {@code from}. Loop thread. */
+    private void onOpen(PublicKey from, long id, ForwardMessage.Open open) {
+        String asked = "node " + from.toBase64() + " asked for service " + open.name() + " (channel " + id + ")";
+        if (connections.size() >= config.maxConnections()) {
+            refuseNew(from, id, asked, RefuseReason.BUSY, "the node has " + config.maxConnections() + " forwarded connections");
+            return;
+        }
+        TcpAddress target;
+        if (open.kind() == ForwardMessage.KIND_SERVICE) {
+            Service s = services.get(open.name());
+            if (s == null) {
+                refuseNew(from, id, asked, RefuseReason.UNKNOWN_SERVICE, "no service " + open.name() + " on this node");
+                return;
+            }
+            if (!s.allows(from)) {
+                refuseNew(from, id, asked, RefuseReason.NOT_ALLOWED, "service " + open.name() + " is not allowed for your key");
+                return;
+            }
+            target = s.target();
+        } else {
+            refuseNew(from, id, asked, RefuseReason.NOT_ALLOWED, "this node asked for no listener at " + open.name());
+            return;
+        }
+        String name = "service " + open.name() + " for " + from.toBase64() + " (channel " + id + ") -> " + target;
+        ForwardedConnection c = new ForwardedConnection(this, from, id, false, name, config.window());
+        connections.put(new ChannelKey(from, id), c);
+        execute(() -> {
+            try {
+                c.attach(node().channel(from, id));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                c.abort("cannot answer on the channel: " + e.getMessage(), 0);
+                return;
+            }
+            connect(c, target, open.window());
+        });
+    }
+
+    /** Connects {@code c} to {@code target}; ACCEPT or REFUSE. A task's thread. */
+    private void connect(ForwardedConnection c, TcpAddress target, long openerWindow) {
+        Socket s = new Socket();
+        RefuseReason reason;
+        String detail;
+        try {
+            s.connect(target.resolve(), (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
+            s.setTcpNoDelay(true);
+            log.debug("{}: connected", c.name);
+            c.connected(s, openerWindow);
+            return;
+        } catch (ConnectException e) {
+            reason = RefuseReason.CONNECTION_REFUSED;
+            detail = e.getMessage();
+        } catch (SocketTimeoutException e) {
+            reason = RefuseReason.TIMEOUT;
+            detail = "no answer within " + config.connectTimeout().toMillis() + " ms";
+        } catch (UnknownHostException e) {
+            reason = RefuseReason.UNREACHABLE;
+            detail = "unknown host " + target.host();
+        } catch (NoRouteToHostException e) {
+            reason = RefuseReason.UNREACHABLE;
+            detail = e.getMessage();
+        } catch (IOException e) {
+            reason = RefuseReason.UNREACHABLE;
+            detail = e.toString();
+        }
+        Sockets.close(s);
+        log.info("{}: refused: {}: {}", c.name, reason.text(), detail);
+        c.refuse(reason, target + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")"));
+    }
+
+    /** Refuses a new channel's OPEN (or LISTEN) and logs who asked for what and why. Loop thread. */
+    private void refuseNew(PublicKey from, long id, String asked, RefuseReason reason, String text) {
+        log.info("{}: refused: {}", asked, text);
+        ForwardedConnection c = new ForwardedConnection(this, from, id, false, asked, config.window());
+        connections.put(new ChannelKey(from, id), c);
+        execute(() -> {
+            try {
+                c.attach(node().channel(from, id));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                c.abort("cannot answer on the channel: " + e.getMessage(), 0);
+                return;
+            }
+            c.refuse(reason, text);
+        });
+    }
+
+    /** A new channel whose first message is not one: reset and counted. Loop thread. */
+    private void malformedFirst(PublicKey from, long id, String why) {
+        counters.malformed.incrementAndGet();
+        String name = "channel " + id + " from " + from.toBase64();
+        ForwardedConnection c = new ForwardedConnection(this, from, id, false, name, config.window());
+        connections.put(new ChannelKey(from, id), c);
+        execute(() -> {
+            try {
+                c.attach(node().channel(from, id));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // gone already
+            }
+            c.abort("protocol error by the peer: " + why, ForwardedConnection.RESET_PROTOCOL);
+        });
+    }
+
+    // ------------------------------------------------------------------ NodeListener (loop thread)
+
+    @Override
+    public void onMessage(PublicKey from, long channelId, byte[] message) {
+        ForwardedConnection c = connections.get(new ChannelKey(from, channelId));
+        if (c != null) {
+            c.onMessage(message);
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        if (selfBytes != null && (channelId & 1) == parityTowards(from)) {
+            counters.stray.incrementAndGet(); // one of ours that ended: late
+            return;
+        }
+        ForwardMessage m;
+        try {
+            m = ForwardMessage.decode(message);
+        } catch (IllegalArgumentException e) {
+            malformedFirst(from, channelId, e.getMessage());
+            return;
+        }
+        switch (m) {
+            case ForwardMessage.Open o -> onOpen(from, channelId, o);
+            case ForwardMessage.UnknownVersion v -> refuseNew(from, channelId, "node " + from.toBase64() + " (channel "
+                    + channelId + ") spoke forwarding protocol version " + v.version(), RefuseReason.UNSUPPORTED_VERSION,
+                    "this node speaks version " + ForwardMessage.VERSION);
+            default -> malformedFirst(from, channelId, "the first message is not OPEN");
+        }
+    }
+
+    @Override
+    public void onChannelWritable(PublicKey peer, long channelId) {
+        ForwardedConnection c = connections.get(new ChannelKey(peer, channelId));
+        if (c != null) {
+            c.onWritable();
+        }
+    }
+
+    @Override
+    public void onChannelClosed(PublicKey peer, long channelId, long errorCode) {
+        ForwardedConnection c = connections.get(new ChannelKey(peer, channelId));
+        if (c != null) {
+            c.onPeerEnded(errorCode);
+        }
+    }
+
+    @Override
+    public void onChannelsLost(PublicKey peer, String reason) {
+        lose(peer, "the connection to the peer was lost: " + reason);
+    }
+
+    @Override
+    public void onPeerUnreachable(PublicKey peer, String reason) {
+        lose(peer, "the peer is unreachable: " + reason);
+    }
+
+    private void lose(PublicKey peer, String why) {
+        for (Map.Entry<ChannelKey, ForwardedConnection> e : connections.entrySet()) {
+            if (e.getKey().peer().equals(peer)) {
+                ForwardedConnection c = e.getValue();
+                connections.remove(e.getKey(), c);
+                execute(() -> c.onLost(why));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ for connections
+
+    /** Runs {@code task} on a virtual thread; dropped once closed. */
+    void execute(Runnable task) {
+        try {
+            tasks.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed: every connection was ended
+        }
+    }
+
+    /** {@code c} is finished both ways: it leaves the table. */
+    void forget(ForwardedConnection c) {
+        connections.remove(new ChannelKey(c.peer, c.channelId), c);
+    }
+
+    /** Entries in the connection table (connections, and channels waiting for the peer's end); for tests. */
+    int tableSize() {
+        return connections.size();
+    }
+}
