@@ -217,7 +217,7 @@ final class ForwardedConnection {
                 counters.bytesToPeers.addAndGet(n);
             }
         } catch (IOException e) {
-            abort("the local side of the connection failed: " + e.getMessage(), RESET_TCP);
+            abort("the TCP connection failed: " + e.getMessage(), RESET_TCP);
             return;
         }
         if (!sendOrWait(new ForwardMessage.Eof().encode())) {
@@ -309,7 +309,7 @@ final class ForwardedConnection {
                 }
             }
         } catch (IOException e) {
-            abort("the local side of the connection failed: " + e.getMessage(), RESET_TCP);
+            abort("the TCP connection failed: " + e.getMessage(), RESET_TCP);
         }
     }
 
@@ -612,7 +612,10 @@ final class ForwardedConnection {
             lock.unlock();
         }
         if (errorCode != 0) {
-            owner.execute(() -> abort("reset by the peer (" + resetText(errorCode) + ")", errorCode));
+            owner.execute(() -> {
+                abort("reset by the peer (" + resetText(errorCode) + ")", errorCode);
+                maybeForget(); // also when it was over before
+            });
         } else if (!clean) {
             protocolError("the peer closed the channel before its EOF");
         } else {

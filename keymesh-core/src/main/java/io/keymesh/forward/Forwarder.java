@@ -343,8 +343,12 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             detail = e.toString();
         }
         Sockets.close(s);
-        log.info("{}: refused: {}: {}", c.name, reason.text(), detail);
-        c.refuse(reason, target + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")"));
+        if (detail != null && detail.equalsIgnoreCase(reason.text())) {
+            detail = null;
+        }
+        String text = target + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")");
+        log.info("{}: refused: {}", c.name, text);
+        c.refuse(reason, text);
     }
 
     /** Refuses a new channel's OPEN (or LISTEN) and logs who asked for what and why. Loop thread. */
