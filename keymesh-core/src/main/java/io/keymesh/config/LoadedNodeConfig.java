@@ -1,6 +1,20 @@
 package io.keymesh.config;
 
 import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.ALLOW;
+import static io.keymesh.config.NodeConfigKeys.CONNECT_TIMEOUT;
+import static io.keymesh.config.NodeConfigKeys.FORWARDING;
+import static io.keymesh.config.NodeConfigKeys.FORWARDS;
+import static io.keymesh.config.NodeConfigKeys.FROM;
+import static io.keymesh.config.NodeConfigKeys.MAX_CONNECTIONS;
+import static io.keymesh.config.NodeConfigKeys.OPEN_TIMEOUT;
+import static io.keymesh.config.NodeConfigKeys.PEER;
+import static io.keymesh.config.NodeConfigKeys.REMOTE_FORWARDS;
+import static io.keymesh.config.NodeConfigKeys.REMOTE_LISTEN;
+import static io.keymesh.config.NodeConfigKeys.SERVICES;
+import static io.keymesh.config.NodeConfigKeys.TARGET;
+import static io.keymesh.config.NodeConfigKeys.TO;
+import static io.keymesh.config.NodeConfigKeys.WINDOW;
 import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.ENABLED;
 import static io.keymesh.config.NodeConfigKeys.ENDPOINT;
@@ -19,6 +33,11 @@ import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
 
 import com.typesafe.config.ConfigUtil;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.forward.ForwardingConfig;
+import io.keymesh.forward.LocalForward;
+import io.keymesh.forward.RemoteForward;
+import io.keymesh.forward.RemoteListenGrant;
+import io.keymesh.forward.Service;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
 import io.keymesh.overlay.RelayConfig;
@@ -35,10 +54,21 @@ import java.util.stream.Collectors;
  * @param privateKeyFile the file the private key was read from, or null if it was inline
  * @param networkKeyFile the file the network key was read from, or null if it was inline
  * @param warnings things that work but deserve attention (a key file others can read)
+ * @param forwarding the services this node exposes and the forwards it runs ({@code services},
+ *     {@code forwards}, {@code remote-forwards}, {@code remote-listen}, {@code forwarding})
  */
-public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings) {
+public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings,
+        ForwardingConfig forwarding) {
     public LoadedNodeConfig {
         warnings = List.copyOf(warnings);
+        if (forwarding == null) {
+            forwarding = ForwardingConfig.DEFAULT;
+        }
+    }
+
+    /** A configuration without service forwarding. */
+    public LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings) {
+        this(node, privateKeyFile, networkKeyFile, warnings, ForwardingConfig.DEFAULT);
     }
 
     /**
@@ -77,8 +107,51 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
         s.append("    " + BYTES_PER_SECOND + " = ").append(r.bytesPerSecond()).append(r.bytesPerSecond() == 0 ? "  # no limit\n" : "\n");
         s.append("    " + IDLE_TIMEOUT + " = ").append(Durations.format(Duration.ofNanos(r.idleTimeoutNanos()))).append('\n');
         s.append("  }\n");
+        renderForwarding(s, forwarding);
         s.append("}\n");
         return s.toString();
+    }
+
+    /** The service forwarding keys, defaults too. */
+    private static void renderForwarding(StringBuilder s, ForwardingConfig f) {
+        if (f.services().isEmpty()) {
+            s.append("  " + SERVICES + " {}\n");
+        } else {
+            s.append("  " + SERVICES + " {\n");
+            for (Service v : f.services()) {
+                s.append("    ").append(quote(v.name())).append(" { " + TARGET + " = ").append(quote(v.target().toString()));
+                if (!v.allow().isEmpty()) {
+                    s.append(", " + ALLOW + " = ").append(v.allow().stream().map(k -> quote(k.toBase64())).sorted()
+                            .collect(Collectors.joining(", ", "[ ", " ]")));
+                }
+                s.append(" }").append(v.allow().isEmpty() ? "  # any member\n" : "\n");
+            }
+            s.append("  }\n");
+        }
+        s.append("  " + FORWARDS + " = [");
+        for (LocalForward l : f.forwards()) {
+            s.append("\n    { " + LISTEN + " = ").append(quote(HostPort.format(l.listen()))).append(", " + TO + " = ")
+                    .append(quote(l.peer().toBase64() + "/" + l.service())).append(" }");
+        }
+        s.append(f.forwards().isEmpty() ? "]\n" : "\n  ]\n");
+        s.append("  " + REMOTE_FORWARDS + " = [");
+        for (RemoteForward r : f.remoteForwards()) {
+            s.append("\n    { " + PEER + " = ").append(quote(r.peer().toBase64())).append(", " + LISTEN + " = ")
+                    .append(quote(r.listen().toString())).append(", " + TARGET + " = ").append(quote(r.target().toString())).append(" }");
+        }
+        s.append(f.remoteForwards().isEmpty() ? "]\n" : "\n  ]\n");
+        s.append("  " + REMOTE_LISTEN + " = [");
+        for (RemoteListenGrant g : f.remoteListenGrants()) {
+            s.append("\n    { " + FROM + " = ").append(quote(g.from().toBase64())).append(", " + LISTEN + " = ")
+                    .append(quote(g.listen().toString())).append(" }");
+        }
+        s.append(f.remoteListenGrants().isEmpty() ? "]\n" : "\n  ]\n");
+        s.append("  " + FORWARDING + " {\n");
+        s.append("    " + WINDOW + " = ").append(f.window()).append('\n');
+        s.append("    " + CONNECT_TIMEOUT + " = ").append(Durations.format(f.connectTimeout())).append('\n');
+        s.append("    " + OPEN_TIMEOUT + " = ").append(Durations.format(f.openTimeout())).append('\n');
+        s.append("    " + MAX_CONNECTIONS + " = ").append(f.maxConnections()).append('\n');
+        s.append("  }\n");
     }
 
     /** {@code [ "R1", [ "R2", "R3" ] ]}: a route of one relay as its key, a longer one as a list. */
