@@ -7,11 +7,14 @@ import io.keymesh.config.LoadedNodeConfig;
 import io.keymesh.config.BadConfigException;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.forward.Forwarder;
 import io.keymesh.node.MeshNode;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.NodeListener;
+import io.keymesh.node.NodeListeners;
 import io.keymesh.node.PathInfo;
 import io.keymesh.node.PeerConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -148,7 +151,7 @@ final class UpCommand implements Callable<Integer> {
                     spec.commandLine().getOut().flush();
                     return 0;
                 }
-                return run(loaded.node(), err);
+                return run(loaded.node(), new Forwarder(loaded.forwarding()), err);
             } finally {
                 loaded.node().privateKey().close();
             }
@@ -158,11 +161,11 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
-    private int run(NodeConfig nodeConfig, PrintWriter err) throws InterruptedException {
+    private int run(NodeConfig nodeConfig, Forwarder forwarder, PrintWriter err) throws InterruptedException {
         MeshNode node;
         try {
             listener = new Events(soughtPeers(nodeConfig));
-            node = MeshNode.start(nodeConfig, listener);
+            node = MeshNode.start(nodeConfig, NodeListeners.of(listener, forwarder));
         } catch (UncheckedIOException e) {
             err.println("keymesh up: " + config + ": keymesh.listen: cannot bind UDP " + HostPort.format(nodeConfig.listen())
                     + ": " + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
@@ -194,6 +197,13 @@ final class UpCommand implements Callable<Integer> {
                         p.persistentKeepaliveSeconds() == 0 ? "" : ", persistent keepalive " + p.persistentKeepaliveSeconds() + " s",
                         p.wireGuardCompatible() ? ", stock WireGuard" : "");
             }
+            try {
+                forwarder.start(node);
+            } catch (IOException e) {
+                err.println("keymesh up: " + config + ": keymesh.forwards: " + e.getMessage());
+                err.flush();
+                return 1;
+            }
             started.complete(node);
             for (PeerConfig p : nodeConfig.peers()) {
                 if (p.endpoint() != null) {
@@ -203,6 +213,7 @@ final class UpCommand implements Callable<Integer> {
             runUntilStopped(node);
             return 0;
         } finally {
+            forwarder.close();
             node.close();
             log.info("node {} stopped ({})", node.publicKey(), stopReason.get());
             closed.countDown();

@@ -147,11 +147,19 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
         }
         s.append(f.remoteListenGrants().isEmpty() ? "]\n" : "\n  ]\n");
         s.append("  " + FORWARDING + " {\n");
-        s.append("    " + WINDOW + " = ").append(f.window()).append('\n');
+        s.append("    " + WINDOW + " = ").append(size(f.window())).append('\n');
         s.append("    " + CONNECT_TIMEOUT + " = ").append(Durations.format(f.connectTimeout())).append('\n');
         s.append("    " + OPEN_TIMEOUT + " = ").append(Durations.format(f.openTimeout())).append('\n');
         s.append("    " + MAX_CONNECTIONS + " = ").append(f.maxConnections()).append('\n');
         s.append("  }\n");
+    }
+
+    /** A size as HOCON reads it back: "1M", "256K", or bytes. */
+    private static String size(long bytes) {
+        if (bytes % (1 << 20) == 0) {
+            return bytes / (1 << 20) + "M";
+        }
+        return bytes % 1024 == 0 ? bytes / 1024 + "K" : Long.toString(bytes);
     }
 
     /** {@code [ "R1", [ "R2", "R3" ] ]}: a route of one relay as its key, a longer one as a list. */
