@@ -60,6 +60,13 @@ public final class Forwarder implements NodeListener, AutoCloseable {
     /** The local forwards, by bound address, in the order added. */
     private final Map<InetSocketAddress, Bound> forwards = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<PublicKey, AtomicLong> nextChannel = new ConcurrentHashMap<>();
+    /** Remote listen requests and the listeners opened for them, by their control channel. */
+    private final Map<ChannelKey, ControlChannel> controls = new ConcurrentHashMap<>();
+    /** This node's remote forwards, by peer and address asked for, in the order added. */
+    private final Map<List<Object>, RemoteForwardRequest> requests = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    /** The listeners peers asked this node to open, by address. */
+    private final Map<TcpAddress, RemoteListener> remoteListeners = new ConcurrentHashMap<>();
+    private final java.util.Set<RemoteListenGrant> grants;
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "keymesh-forward-timers");
@@ -76,6 +83,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
 
     public Forwarder(ForwardingConfig config) {
         this.config = config;
+        this.grants = java.util.Set.copyOf(config.remoteListenGrants());
         for (Service s : config.services()) {
             services.put(s.name(), s);
         }
@@ -109,10 +117,16 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             log.info("service {} -> {} for {}", s.name(), s.target(),
                     s.allow().isEmpty() ? "any member" : s.allow().stream().map(PublicKey::toBase64).sorted().toList());
         }
+        for (RemoteListenGrant g : grants) {
+            log.info("remote-listen: {} may ask for a listener at {}", g.from().toBase64(), g.listen());
+        }
+        for (RemoteForward r : config.remoteForwards()) {
+            addRemoteForward(r);
+        }
     }
 
     /** The node; waits for {@link #start} when called from a task that a node event started. */
-    private MeshNode node() {
+    MeshNode node() {
         try {
             started.await();
         } catch (InterruptedException e) {
@@ -180,6 +194,54 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         }
     }
 
+    /**
+     * Asks {@code r.peer()} to listen at {@code r.listen()} and forward each connection back, to be
+     * connected to {@code r.target()}; asked again while refused or away (see {@link RemoteForwardRequest}).
+     *
+     * @return false if this node asks that peer for that address already
+     * @throws IllegalStateException if not started, or closed
+     */
+    public boolean addRemoteForward(RemoteForward r) {
+        if (node == null || closed) {
+            throw new IllegalStateException(closed ? "closed" : "not started");
+        }
+        RemoteForwardRequest request = new RemoteForwardRequest(this, r);
+        if (requests.putIfAbsent(List.of(r.peer(), r.listen()), request) != null) {
+            return false;
+        }
+        log.info("remote forward {}: asking the peer to listen", r);
+        execute(request::ask);
+        return true;
+    }
+
+    /**
+     * Stops asking {@code peer} to listen at {@code listen}: the peer closes its listener;
+     * connections already forwarded go on.
+     *
+     * @return false if this node asked no such thing
+     */
+    public boolean removeRemoteForward(PublicKey peer, TcpAddress listen) {
+        RemoteForwardRequest r = requests.remove(List.of(peer, listen));
+        if (r == null) {
+            return false;
+        }
+        r.remove();
+        log.info("remote forward {}: removed", r.forward);
+        return true;
+    }
+
+    /** This node's remote forwards and whether the peer listens for each, in the order added. */
+    public List<RemoteForwardStatus> remoteForwards() {
+        synchronized (requests) {
+            return requests.values().stream().map(RemoteForwardRequest::status).toList();
+        }
+    }
+
+    /** The addresses this node listens at for peers' remote forwards now. */
+    public List<TcpAddress> remoteListeners() {
+        return remoteListeners.keySet().stream().sorted(java.util.Comparator.comparing(TcpAddress::toString)).toList();
+    }
+
     /** The services this node exposes. */
     public List<Service> services() {
         return List.copyOf(services.values());
@@ -210,6 +272,15 @@ public final class Forwarder implements NodeListener, AutoCloseable {
                 b.listener().close();
             }
             forwards.clear();
+        }
+        synchronized (requests) {
+            for (RemoteForwardRequest r : requests.values()) {
+                r.remove();
+            }
+            requests.clear();
+        }
+        for (RemoteListener l : new ArrayList<>(remoteListeners.values())) {
+            l.close("the forwarder is closing", ForwardedConnection.RESET_CLOSING);
         }
         for (ForwardedConnection c : new ArrayList<>(connections.values())) {
             c.abort("the forwarder is closing", ForwardedConnection.RESET_CLOSING);
@@ -267,7 +338,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
     }
 
     /** A new channel number towards {@code peer}, never one the peer picks. */
-    private long newChannelId(PublicKey peer) {
+    long newChannelId(PublicKey peer) {
         return nextChannel.computeIfAbsent(peer, k -> new AtomicLong()).getAndIncrement() * 2 + parityTowards(peer);
     }
 
@@ -298,10 +369,21 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             }
             target = s.target();
         } else {
-            refuseNew(from, id, asked, RefuseReason.NOT_ALLOWED, "this node asked for no listener at " + open.name());
-            return;
+            asked = "node " + from.toBase64() + " forwarded a connection from its listener at " + open.name() + " (channel " + id + ")";
+            RemoteForwardRequest r = null;
+            try {
+                r = requests.get(List.of(from, TcpAddress.parse(open.name())));
+            } catch (IllegalArgumentException e) {
+                // not an address: asked for by nobody
+            }
+            if (r == null || !r.isActive()) {
+                refuseNew(from, id, asked, RefuseReason.NOT_ALLOWED, "this node asked for no listener at " + open.name());
+                return;
+            }
+            target = r.forward.target();
         }
-        String name = "service " + open.name() + " for " + from.toBase64() + " (channel " + id + ") -> " + target;
+        String name = (open.kind() == ForwardMessage.KIND_SERVICE ? "service " + open.name() + " for " + from.toBase64()
+                : "remote forward " + from.toBase64() + " " + open.name()) + " (channel " + id + ") -> " + target;
         ForwardedConnection c = new ForwardedConnection(this, from, id, false, name, config.window());
         connections.put(new ChannelKey(from, id), c);
         execute(() -> {
@@ -351,7 +433,85 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         c.refuse(reason, text);
     }
 
-    /** Refuses a new channel's OPEN (or LISTEN) and logs who asked for what and why. Loop thread. */
+    /** A LISTEN on a new channel from {@code from}: a listener for it, if granted. Loop thread. */
+    private void onListen(PublicKey from, long id, ForwardMessage.Listen listen) {
+        String asked = "node " + from.toBase64() + " asked for a listener at " + listen.address() + " (channel " + id + ")";
+        TcpAddress address;
+        try {
+            address = TcpAddress.parse(listen.address());
+        } catch (IllegalArgumentException e) {
+            refuseListen(from, id, asked, RefuseReason.NOT_ALLOWED, "not an address: " + e.getMessage());
+            return;
+        }
+        if (!grants.contains(new RemoteListenGrant(from, address))) {
+            refuseListen(from, id, asked, RefuseReason.NOT_ALLOWED, "listening at " + address + " is not allowed for your key");
+            return;
+        }
+        String name = "remote-listen " + address + " for " + from.toBase64();
+        RemoteListener rl = new RemoteListener(this, from, id, address, name);
+        registerControl(from, id, rl); // from now on the peer's end reaches it
+        execute(() -> bindRemote(rl, asked));
+    }
+
+    /** Binds {@code rl}'s listener and answers LISTENING, or REFUSE. A task's thread. */
+    private void bindRemote(RemoteListener rl, String asked) {
+        Channel ch;
+        try {
+            ch = node().channel(rl.peer, rl.channelId);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            rl.close("cannot answer: " + e.getMessage(), 0);
+            return;
+        }
+        if (remoteListeners.putIfAbsent(rl.address, rl) != null) {
+            unregisterControl(rl.peer, rl.channelId, rl);
+            refuse(ch, asked, RefuseReason.LISTEN_FAILED, "this node listens at " + rl.address + " for another request already");
+            return;
+        }
+        ServerSocket server = null;
+        try {
+            server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(rl.address.resolve(), 128);
+        } catch (IOException e) {
+            if (server != null) {
+                Sockets.close(server);
+            }
+            remoteListeners.remove(rl.address, rl);
+            unregisterControl(rl.peer, rl.channelId, rl);
+            refuse(ch, asked, RefuseReason.LISTEN_FAILED, "cannot listen at " + rl.address + ": " + e.getMessage());
+            return;
+        }
+        LocalListener l = new LocalListener(server, rl.name, s -> open(rl.peer, ForwardMessage.KIND_REMOTE,
+                rl.address.toString(), s, rl.name + ", connection from "
+                        + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress())));
+        if (!rl.bound(ch, l)) {
+            remoteListeners.remove(rl.address, rl);
+            return;
+        }
+        ch.send(new ForwardMessage.Listening(l.address().getPort()).encode());
+        log.info("{}: listening", rl.name);
+    }
+
+    /** Refuses a LISTEN on a new channel, counted and logged. Loop thread. */
+    private void refuseListen(PublicKey from, long id, String asked, RefuseReason reason, String text) {
+        execute(() -> {
+            try {
+                refuse(node().channel(from, id), asked, reason, text);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // gone already
+            }
+        });
+    }
+
+    /** REFUSE on {@code ch}, then our side closed; counted and logged with who asked for what. */
+    private void refuse(Channel ch, String asked, RefuseReason reason, String text) {
+        counters.refused(reason);
+        log.info("{}: refused: {}", asked, text);
+        ch.send(new ForwardMessage.Refuse(reason, text).encode());
+        ch.close();
+    }
+
+    /** Refuses a new channel's OPEN and logs who asked for what and why. Loop thread. */
     private void refuseNew(PublicKey from, long id, String asked, RefuseReason reason, String text) {
         log.info("{}: refused: {}", asked, text);
         ForwardedConnection c = new ForwardedConnection(this, from, id, false, asked, config.window());
@@ -387,9 +547,15 @@ public final class Forwarder implements NodeListener, AutoCloseable {
 
     @Override
     public void onMessage(PublicKey from, long channelId, byte[] message) {
-        ForwardedConnection c = connections.get(new ChannelKey(from, channelId));
+        ChannelKey key = new ChannelKey(from, channelId);
+        ForwardedConnection c = connections.get(key);
         if (c != null) {
             c.onMessage(message);
+            return;
+        }
+        ControlChannel control = controls.get(key);
+        if (control != null) {
+            control.onMessage(message);
             return;
         }
         if (closed) {
@@ -408,6 +574,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         }
         switch (m) {
             case ForwardMessage.Open o -> onOpen(from, channelId, o);
+            case ForwardMessage.Listen l -> onListen(from, channelId, l);
             case ForwardMessage.UnknownVersion v -> refuseNew(from, channelId, "node " + from.toBase64() + " (channel "
                     + channelId + ") spoke forwarding protocol version " + v.version(), RefuseReason.UNSUPPORTED_VERSION,
                     "this node speaks version " + ForwardMessage.VERSION);
@@ -425,9 +592,15 @@ public final class Forwarder implements NodeListener, AutoCloseable {
 
     @Override
     public void onChannelClosed(PublicKey peer, long channelId, long errorCode) {
-        ForwardedConnection c = connections.get(new ChannelKey(peer, channelId));
+        ChannelKey key = new ChannelKey(peer, channelId);
+        ForwardedConnection c = connections.get(key);
         if (c != null) {
             c.onPeerEnded(errorCode);
+            return;
+        }
+        ControlChannel control = controls.get(key);
+        if (control != null) {
+            control.onPeerEnded(errorCode);
         }
     }
 
@@ -449,6 +622,12 @@ public final class Forwarder implements NodeListener, AutoCloseable {
                 execute(() -> c.onLost(why));
             }
         }
+        for (Map.Entry<ChannelKey, ControlChannel> e : controls.entrySet()) {
+            if (e.getKey().peer().equals(peer)) {
+                ControlChannel c = e.getValue();
+                execute(() -> c.onLost(why));
+            }
+        }
     }
 
     // ------------------------------------------------------------------ for connections
@@ -459,6 +638,28 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             tasks.execute(task);
         } catch (RejectedExecutionException e) {
             // closed: every connection was ended
+        }
+    }
+
+    void registerControl(PublicKey peer, long channelId, ControlChannel c) {
+        controls.put(new ChannelKey(peer, channelId), c);
+    }
+
+    void unregisterControl(PublicKey peer, long channelId, ControlChannel c) {
+        controls.remove(new ChannelKey(peer, channelId), c);
+    }
+
+    /** {@code l} closed: its address is free for another request. */
+    void remoteListenerClosed(RemoteListener l) {
+        remoteListeners.remove(l.address, l);
+    }
+
+    /** Runs {@code task} on a virtual thread after {@code millis}; dropped once closed. */
+    void scheduleMillis(long millis, Runnable task) {
+        try {
+            timers.schedule(() -> execute(task), millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
         }
     }
 
