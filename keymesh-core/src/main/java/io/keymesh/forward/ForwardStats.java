@@ -8,9 +8,9 @@ import java.util.Map;
  * {@code active}, {@code bufferedBytes} and {@code waitingForWindow} figures are now.
  *
  * @param connectionsOpened forwarded connections that were accepted (ACCEPT sent or received)
- * @param connectionsRefused connections refused (REFUSE sent or received), or given up before an answer
+ * @param connectionsRefused connections and remote listen requests refused (REFUSE sent or received)
  * @param connectionsReset connections that ended abruptly: a TCP reset on either side, the peer's
- *     connection lost, a protocol error, or the forwarder closing
+ *     connection lost or no answer in time, a protocol error, or the forwarder closing
  * @param connectionsActive connections with a TCP socket open now
  * @param bytesToPeers stream bytes read from local sockets and taken by channels
  * @param bytesFromPeers stream bytes received from peers and written to local sockets
@@ -19,8 +19,7 @@ import java.util.Map;
  * @param waitingForWindow connections whose sending side waits now for the peer to grant more
  * @param malformedMessages messages from peers that broke the protocol (each ended its channel)
  * @param strayMessages messages on channels that carry no forwarded connection any more (dropped)
- * @param refusedBy the refusals counted in {@code connectionsRefused} by reason (without the
- *     connections given up before an answer)
+ * @param refusedBy the refusals counted in {@code connectionsRefused}, by reason
  */
 public record ForwardStats(long connectionsOpened, long connectionsRefused, long connectionsReset, long connectionsActive,
         long bytesToPeers, long bytesFromPeers, long bufferedBytes, long waitingForWindow, long malformedMessages,

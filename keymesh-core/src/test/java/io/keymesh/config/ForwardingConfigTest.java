@@ -196,4 +196,35 @@ class ForwardingConfigTest {
         assertProblems(conf("  forwarding.windw = 1M\n"),
                 p + ".windw: unknown key (did you mean window?); valid keys: connect-timeout, max-connections, open-timeout, window (line 5)");
     }
+
+    /** The README's two forwarding examples load (with key files beside them), so the documentation stays true. */
+    @Test
+    void theReadmeForwardingExamplesLoad() throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of("..", "README.md"));
+        java.nio.file.Files.writeString(dir.resolve("node.key"), io.keymesh.crypto.PrivateKey.of(filled(9)).toBase64() + "\n");
+        java.nio.file.Files.writeString(dir.resolve("network.key"), NETWORK + "\n");
+        java.nio.file.Files.setPosixFilePermissions(dir.resolve("node.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        java.nio.file.Files.setPosixFilePermissions(dir.resolve("network.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ForwardingConfig exposing = load(hoconBlockWith(readme, "services {")).forwarding();
+        assertEquals(List.of("db", "metrics"), exposing.services().stream().map(Service::name).toList());
+        assertEquals(new TcpAddress("10.0.0.5", 5432), exposing.services().getFirst().target());
+        assertEquals(1, exposing.services().getFirst().allow().size());
+        assertEquals(Set.of(), exposing.services().get(1).allow());
+        LoadedNodeConfig laptop = load(hoconBlockWith(readme, "forwards = ["));
+        assertEquals(List.of(new LocalForward(at("127.0.0.1", 15432), io.keymesh.crypto.PublicKey.fromBase64(OWN_PUBLIC), "db")),
+                laptop.forwarding().forwards());
+        assertEquals(List.of(), laptop.warnings());
+    }
+
+    private static String hoconBlockWith(String text, String needle) {
+        int at = text.indexOf(needle);
+        int start = text.lastIndexOf("```hocon\n", at);
+        return text.substring(start + 8, text.indexOf("```", start + 8));
+    }
+
+    private static byte[] filled(int b) {
+        byte[] a = new byte[32];
+        java.util.Arrays.fill(a, (byte) b);
+        return a;
+    }
 }
