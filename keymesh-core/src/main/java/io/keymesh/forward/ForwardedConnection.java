@@ -584,8 +584,8 @@ final class ForwardedConnection {
         counters.refused(r.reason());
         log.info("{}: refused by the peer: {}{}", name, r.reason().text(), r.text().isEmpty() ? "" : " (" + r.text() + ")");
         owner.execute(() -> {
-            endChannel(0);
             closeSocket(true);
+            endChannel(0);
             maybeForget();
         });
     }
@@ -667,7 +667,10 @@ final class ForwardedConnection {
             endChannel(code);
         } else {
             synchronized (sendLock) {
-                channelEnded = true;
+                if (!channelEnded) {
+                    channelEnded = true;
+                    endCode = 0; // a handle obtained after this (a task that raced the loss) is closed at once
+                }
             }
         }
         closeSocket(true);
@@ -716,12 +719,15 @@ final class ForwardedConnection {
         counters.active.decrementAndGet();
     }
 
-    /** Leaves the forwarder's table once both sides of the channel have ended (or the connection to the peer is lost). */
+    /**
+     * Leaves the forwarder's table once both sides of the channel have ended (or the connection to
+     * the peer is lost) and the socket is closed.
+     */
     private void maybeForget() {
         lock.lock();
         try {
             boolean opened = answered || !opener; // an opener's OPEN may never have reached the peer
-            if (forgotten || !(peerEnded || over && !opened)) {
+            if (forgotten || !(peerEnded || over && !opened) || socket != null && !socketClosed) {
                 return;
             }
             if (!channelEnded()) {

@@ -29,6 +29,8 @@ final class RemoteForwardRequest implements ControlChannel {
     private boolean listening;
     private boolean removed;
     private String problem;
+    /** The current channel's REFUSE, as text: what its end is put down to, whatever ends it. */
+    private String refusal;
     private long retryMillis = FIRST_RETRY_MILLIS;
     private long generation;
 
@@ -48,6 +50,7 @@ final class RemoteForwardRequest implements ControlChannel {
             }
             id = owner.newChannelId(forward.peer());
             channelId = id;
+            refusal = null;
             gen = ++generation;
         }
         owner.registerControl(forward.peer(), id, this);
@@ -126,8 +129,13 @@ final class RemoteForwardRequest implements ControlChannel {
             }
             case ForwardMessage.Refuse r -> {
                 owner.counters.refused(r.reason());
-                owner.execute(() -> ended(id, "refused by the peer: " + r.reason().text()
-                        + (r.text().isEmpty() ? "" : " (" + r.text() + ")"), 0));
+                String why = "refused by the peer: " + r.reason().text() + (r.text().isEmpty() ? "" : " (" + r.text() + ")");
+                synchronized (this) {
+                    if (id == channelId) {
+                        refusal = why;
+                    }
+                }
+                owner.execute(() -> ended(id, why, 0));
             }
             default -> {
                 owner.counters.malformed.incrementAndGet();
@@ -171,6 +179,9 @@ final class RemoteForwardRequest implements ControlChannel {
             channel = null;
             channelId = -1;
             listening = false;
+            if (refusal != null) {
+                why = refusal; // the peer's close after its REFUSE may be handled first
+            }
             problem = why;
             delay = retryMillis;
             retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
