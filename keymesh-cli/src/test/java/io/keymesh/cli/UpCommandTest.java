@@ -157,6 +157,7 @@ class UpCommandTest {
                       forwards = []
                       remote-forwards = []
                       remote-listen = []
+                      socks = []
                       forwarding {
                         window = 1M
                         connect-timeout = 10s

@@ -22,6 +22,7 @@ import static io.keymesh.config.NodeConfigKeys.REMOTE_LISTEN;
 import static io.keymesh.config.NodeConfigKeys.REMOTE_LISTEN_KEYS;
 import static io.keymesh.config.NodeConfigKeys.SERVICES;
 import static io.keymesh.config.NodeConfigKeys.SERVICE_KEYS;
+import static io.keymesh.config.NodeConfigKeys.SOCKS;
 import static io.keymesh.config.NodeConfigKeys.TARGET;
 import static io.keymesh.config.NodeConfigKeys.TO;
 import static io.keymesh.config.NodeConfigKeys.WINDOW;
@@ -82,6 +83,7 @@ final class ForwardingConfigReader {
         List<LocalForward> forwards = forwards(o, self);
         List<RemoteForward> remote = remoteForwards(o, self);
         List<RemoteListenGrant> grants = remoteListen(o, self);
+        List<InetSocketAddress> socks = socks(o, forwards);
         ForwardingConfig limits = limits(o);
         if (reader.problems().size() > before || limits == null) {
             return null;
@@ -105,7 +107,8 @@ final class ForwardingConfigReader {
             }
         }
         try {
-            return limits.withServices(services).withForwards(forwards).withRemoteForwards(remote).withRemoteListenGrants(grants);
+            return limits.withServices(services).withForwards(forwards).withRemoteForwards(remote).withRemoteListenGrants(grants)
+                    .withSocks(socks);
         } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
             reader.problem(ROOT, e.getMessage(), null);
             return null;
@@ -352,6 +355,43 @@ final class ForwardingConfigReader {
             reader.problem(path, e.getMessage(), v.origin());
             return null;
         }
+    }
+
+    /** The {@code socks} list of listen addresses; none may be a forward's. */
+    private List<InetSocketAddress> socks(ConfigObject o, List<LocalForward> forwards) {
+        String path = ROOT + "." + SOCKS;
+        List<InetSocketAddress> out = new ArrayList<>();
+        ConfigValue v = present(o, SOCKS);
+        if (v == null) {
+            return out;
+        }
+        if (v.valueType() != ConfigValueType.LIST) {
+            reader.problem(path, "must be a list of addresses to listen on [ \"127.0.0.1:1080\", ... ], got " + typeName(v),
+                    v.origin());
+            return out;
+        }
+        ConfigList list = (ConfigList) v;
+        for (int i = 0; i < list.size(); i++) {
+            String p = path + "[" + i + "]";
+            String text = reader.string(list.get(i), p);
+            if (text == null) {
+                continue;
+            }
+            InetSocketAddress a;
+            try {
+                a = HostPort.parse(text, true);
+            } catch (IllegalArgumentException e) {
+                reader.problem(p, e.getMessage(), list.get(i).origin());
+                continue;
+            }
+            if (a.getPort() != 0 && (out.contains(a) || forwards.stream().anyMatch(f -> f.listen().equals(a)))) {
+                reader.problem(p, HostPort.format(a) + " is also another listener's address (" + FORWARDS + " or " + SOCKS + ")",
+                        list.get(i).origin());
+                continue;
+            }
+            out.add(a);
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ limits

@@ -12,6 +12,7 @@ import static io.keymesh.config.NodeConfigKeys.PEER;
 import static io.keymesh.config.NodeConfigKeys.REMOTE_FORWARDS;
 import static io.keymesh.config.NodeConfigKeys.REMOTE_LISTEN;
 import static io.keymesh.config.NodeConfigKeys.SERVICES;
+import static io.keymesh.config.NodeConfigKeys.SOCKS;
 import static io.keymesh.config.NodeConfigKeys.TARGET;
 import static io.keymesh.config.NodeConfigKeys.TO;
 import static io.keymesh.config.NodeConfigKeys.WINDOW;
@@ -146,6 +147,8 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
                     .append(quote(g.listen().toString())).append(" }");
         }
         s.append(f.remoteListenGrants().isEmpty() ? "]\n" : "\n  ]\n");
+        s.append("  " + SOCKS + " = ").append(f.socks().stream().map(a -> quote(HostPort.format(a)))
+                .collect(Collectors.joining(", ", "[", "]"))).append('\n');
         s.append("  " + FORWARDING + " {\n");
         s.append("    " + WINDOW + " = ").append(size(f.window())).append('\n');
         s.append("    " + CONNECT_TIMEOUT + " = ").append(Durations.format(f.connectTimeout())).append('\n');

@@ -68,6 +68,7 @@ final class NodeConfigKeys {
     static final String REMOTE_FORWARDS = "remote-forwards";
     static final String REMOTE_LISTEN = "remote-listen";
     static final String FORWARDING = "forwarding";
+    static final String SOCKS = "socks";
     /** The keys of one service object (or a string: its target). */
     static final String TARGET = "target";
     static final String ALLOW = "allow";

@@ -79,6 +79,9 @@ final class ForwardedConnection {
     private Socket socket;
     private boolean socketClosed;
 
+    /** What the local client is told of the peer's answer first (SOCKS5), or null. Set before OPEN. */
+    private volatile AnswerHook hook;
+
     private final Object sendLock = new Object();
     private Channel channel; // guarded by sendLock
     private boolean channelEnded; // guarded by sendLock
@@ -116,6 +119,11 @@ final class ForwardedConnection {
             lock.unlock();
         }
         counters.active.incrementAndGet();
+    }
+
+    /** Opener: the local client is told the peer's answer through {@code h} before any stream byte. */
+    void answerHook(AnswerHook h) {
+        hook = h;
     }
 
     /** Opener: sends OPEN. False if the connection ended meanwhile. */
@@ -257,6 +265,10 @@ final class ForwardedConnection {
     private void writeLoop() {
         Socket s = socket();
         try {
+            AnswerHook h = hook;
+            if (h != null && opener) {
+                h.accepted(s);
+            }
             OutputStream out = s.getOutputStream();
             while (true) {
                 byte[] m;
@@ -584,7 +596,7 @@ final class ForwardedConnection {
         counters.refused(r.reason());
         log.info("{}: refused by the peer: {}{}", name, r.reason().text(), r.text().isEmpty() ? "" : " (" + r.text() + ")");
         owner.execute(() -> {
-            closeSocket(true);
+            tellRefusal(r.reason());
             endChannel(0);
             maybeForget();
         });
@@ -647,12 +659,14 @@ final class ForwardedConnection {
      * {@code why}. Once; any thread but the node's loop (it closes a socket).
      */
     void abort(String why, long code) {
+        boolean unanswered;
         lock.lock();
         try {
             if (over) {
                 return;
             }
             over = true;
+            unanswered = opener && !answered;
             long dropped = 0;
             for (byte[] m : inbound) {
                 dropped += m == EOF_MARK ? 0 : m.length - 1;
@@ -673,7 +687,11 @@ final class ForwardedConnection {
                 }
             }
         }
-        closeSocket(true);
+        if (unanswered && hook != null) {
+            tellRefusal(null);
+        } else {
+            closeSocket(true);
+        }
         counters.reset.incrementAndGet();
         if (code == RESET_CLOSING) {
             log.debug("{}: closed: {}", name, why);
@@ -681,6 +699,25 @@ final class ForwardedConnection {
             log.info("{}: closed: {}", name, why);
         }
         maybeForget();
+    }
+
+    /**
+     * Closes the socket of a connection the peer refused ({@code reason}) or never answered (null):
+     * with a TCP reset, or after the hook's reply, normally (a reset could discard the reply).
+     */
+    private void tellRefusal(RefuseReason reason) {
+        AnswerHook h = hook;
+        Socket s = socket();
+        if (h == null || s == null) {
+            closeSocket(true);
+            return;
+        }
+        try {
+            h.refused(s, reason);
+        } catch (IOException e) {
+            // the client is gone: nothing to tell
+        }
+        closeSocket(false);
     }
 
     private void maybeCloseSocket() {

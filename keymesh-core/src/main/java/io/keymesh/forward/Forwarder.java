@@ -67,6 +67,8 @@ public final class Forwarder implements NodeListener, AutoCloseable {
     /** The listeners peers asked this node to open, by address. */
     private final Map<TcpAddress, RemoteListener> remoteListeners = new ConcurrentHashMap<>();
     private final java.util.Set<RemoteListenGrant> grants;
+    /** The SOCKS5 front ends, by bound address. */
+    private final Map<InetSocketAddress, LocalListener> socks = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "keymesh-forward-timers");
@@ -107,9 +109,15 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             for (LocalForward f : config.forwards()) {
                 addForward(f);
             }
+            for (InetSocketAddress a : config.socks()) {
+                addSocks(a);
+            }
         } catch (IOException e) {
             for (LocalForward f : forwards()) {
                 removeForward(f.listen());
+            }
+            for (InetSocketAddress a : socksListeners()) {
+                removeSocks(a);
             }
             throw e;
         }
@@ -185,6 +193,55 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         b.listener().close();
         log.info("forward {}: removed", b.forward());
         return true;
+    }
+
+    /**
+     * Listens at {@code listen} for SOCKS5 clients (CONNECT, no authentication) and forwards each
+     * connection to the service its host names: {@code SERVICE.KEY} or {@code SERVICE.KEY.keymesh},
+     * the node's key in base32 (see {@link Socks5}).
+     *
+     * @return the bound address
+     * @throws IOException naming the address if it cannot be bound
+     * @throws IllegalStateException if not started, or closed
+     */
+    public InetSocketAddress addSocks(InetSocketAddress listen) throws IOException {
+        if (node == null || closed) {
+            throw new IllegalStateException(closed ? "closed" : "not started");
+        }
+        ServerSocket server = new ServerSocket();
+        try {
+            server.setReuseAddress(true);
+            server.bind(listen, 128);
+        } catch (IOException e) {
+            Sockets.close(server);
+            throw new IOException("cannot listen on " + TcpAddress.format(listen) + ": " + e.getMessage(), e);
+        }
+        InetSocketAddress bound = (InetSocketAddress) server.getLocalSocketAddress();
+        String name = "socks " + TcpAddress.format(bound);
+        socks.put(bound, new LocalListener(server, name, s -> Thread.ofVirtual().start(() -> openSocks(name, s))));
+        log.info("{}: listening (hosts SERVICE.KEY{} with the node's key in base32)", name, Socks5.SUFFIX);
+        return bound;
+    }
+
+    /**
+     * Stops the SOCKS5 front end at {@code listen}; connections made through it go on.
+     *
+     * @return false if none listens there
+     */
+    public boolean removeSocks(InetSocketAddress listen) {
+        LocalListener l = socks.remove(listen);
+        if (l == null) {
+            return false;
+        }
+        l.close();
+        return true;
+    }
+
+    /** The SOCKS5 front ends' bound addresses. */
+    public List<InetSocketAddress> socksListeners() {
+        synchronized (socks) {
+            return List.copyOf(socks.keySet());
+        }
     }
 
     /** The local forwards, as bound, in the order added. */
@@ -273,6 +330,12 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             }
             forwards.clear();
         }
+        synchronized (socks) {
+            for (LocalListener l : socks.values()) {
+                l.close();
+            }
+            socks.clear();
+        }
         synchronized (requests) {
             for (RemoteForwardRequest r : requests.values()) {
                 r.remove();
@@ -296,10 +359,31 @@ public final class Forwarder implements NodeListener, AutoCloseable {
     /** A connection accepted by {@code f}'s listener: a channel to the peer, OPEN. Accepting thread. */
     private void openLocal(LocalForward f, Socket s) {
         String name = "forward " + f + ", connection from " + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress());
-        open(f.peer(), ForwardMessage.KIND_SERVICE, f.service(), s, name);
+        open(f.peer(), ForwardMessage.KIND_SERVICE, f.service(), s, name, null);
     }
 
-    private void open(PublicKey peer, int kind, String target, Socket s, String name) {
+    /** A SOCKS5 client's connection: its request read (at most 10 s), then forwarded as a local forward's. */
+    private void openSocks(String listener, Socket s) {
+        String client = listener + ", connection from " + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress());
+        Socks5.Target t;
+        try {
+            s.setSoTimeout(10_000);
+            t = Socks5.readRequest(s);
+            s.setSoTimeout(0);
+        } catch (Socks5.Refused e) {
+            log.info("{}: refused: {}", client, e.getMessage());
+            Sockets.close(s);
+            return;
+        } catch (IOException e) {
+            log.info("{}: closed: {}", client, e.getMessage());
+            Sockets.reset(s);
+            return;
+        }
+        open(t.peer(), ForwardMessage.KIND_SERVICE, t.service(), s, client + " -> " + t.peer().toBase64() + "/" + t.service(),
+                AnswerHook.SOCKS5);
+    }
+
+    private void open(PublicKey peer, int kind, String target, Socket s, String name, AnswerHook hook) {
         try {
             s.setTcpNoDelay(true);
         } catch (IOException e) {
@@ -317,6 +401,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         }
         long id = newChannelId(peer);
         ForwardedConnection c = new ForwardedConnection(this, peer, id, true, name, config.window());
+        c.answerHook(hook);
         c.attachSocket(s);
         connections.put(new ChannelKey(peer, id), c);
         Channel ch;
@@ -483,7 +568,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         }
         LocalListener l = new LocalListener(server, rl.name, s -> open(rl.peer, ForwardMessage.KIND_REMOTE,
                 rl.address.toString(), s, rl.name + ", connection from "
-                        + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress())));
+                        + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress()), null));
         if (!rl.bound(ch, l)) {
             remoteListeners.remove(rl.address, rl);
             return;

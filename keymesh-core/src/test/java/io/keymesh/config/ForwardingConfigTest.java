@@ -74,6 +74,7 @@ class ForwardingConfigTest {
                   remote-forwards = [ { peer = "%s", listen = "0.0.0.0:8080", target = "127.0.0.1:3000" } ]
                   remote-listen = [ { from = "%s", listen = "0.0.0.0:9090" } ]
                   forwarding { window = 256K, connect-timeout = 3s, open-timeout = 20s, max-connections = 64 }
+                  socks = [ "127.0.0.1:1080", "[::1]:0" ]
                 """.formatted(PEER_1.toBase64(), PEER_2.toBase32(), PEER_1.toBase64(), PEER_1.toBase32(), PEER_1.toBase64(),
                 PEER_2.toBase64())));
         ForwardingConfig expected = new ForwardingConfig(
@@ -83,7 +84,7 @@ class ForwardingConfigTest {
                 List.of(new LocalForward(at("127.0.0.1", 15432), PEER_1, "db"), new LocalForward(at("::1", 8443), PEER_1, "web")),
                 List.of(new RemoteForward(PEER_1, new TcpAddress("0.0.0.0", 8080), new TcpAddress("127.0.0.1", 3000))),
                 List.of(new RemoteListenGrant(PEER_2, new TcpAddress("0.0.0.0", 9090))),
-                256 << 10, Duration.ofSeconds(3), Duration.ofSeconds(20), 64);
+                256 << 10, Duration.ofSeconds(3), Duration.ofSeconds(20), 64, List.of(at("127.0.0.1", 1080), at("::1", 0)));
         assertEquals(expected, loaded.forwarding());
         assertEquals(List.of(), loaded.warnings());
     }
@@ -96,6 +97,7 @@ class ForwardingConfigTest {
                   remote-forwards = [ { peer = "%s", listen = "0.0.0.0:8080", target = "127.0.0.1:3000" } ]
                   remote-listen = [ { from = "%s", listen = "[::]:9090" } ]
                   forwarding.window = 128K
+                  socks = [ "127.0.0.1:1080" ]
                 """.formatted(PEER_2.toBase64(), PEER_1.toBase64(), PEER_1.toBase64(), PEER_2.toBase64())));
         String reloadable = loaded.render().replace("private-key = \"(secret)\"", "private-key = \"" + PRIVATE + "\"")
                 .replace("network-key = \"(secret)\"", "network-key = \"" + NETWORK + "\"");
@@ -182,6 +184,17 @@ class ForwardingConfigTest {
                 g + "[0].from: a public key is 44 characters of base64 or 52 of base32, got 1 characters (line 5)");
         assertProblems(conf("  remote-listen = [ { from = \"" + PEER_1.toBase64() + "\" } ]\n"),
                 g + "[0].listen: missing: give \"HOST:PORT\", the address it may ask this node to listen at (line 5)");
+    }
+
+    @Test
+    void socksErrors() {
+        String p = "keymesh.socks";
+        assertProblems(conf("  socks = \"127.0.0.1:1080\"\n"),
+                p + ": must be a list of addresses to listen on [ \"127.0.0.1:1080\", ... ], got a string (line 5)");
+        assertProblems(conf("  socks = [ \"127.0.0.1\" ]\n"),
+                p + "[0]: expected \"HOST:PORT\" (IPv6 as \"[ADDRESS]:PORT\"), got \"127.0.0.1\" (line 5)");
+        assertProblems(conf("  socks = [ \"127.0.0.1:7\" ]\n  forwards = [ { listen = \"127.0.0.1:7\", to = \"" + PEER_1.toBase64()
+                + "/db\" } ]\n"), p + "[0]: 127.0.0.1:7 is also another listener's address (forwards or socks) (line 5)");
     }
 
     @Test

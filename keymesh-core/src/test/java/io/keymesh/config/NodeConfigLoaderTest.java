@@ -39,7 +39,7 @@ class NodeConfigLoaderTest {
     static final PublicKey PEER_4 = PrivateKey.of(filled(4)).publicKey();
     static final PublicKey PEER_5 = PrivateKey.of(filled(5)).publicKey();
     static final String VALID_KEYS = "valid keys: accept-members, aead, discovery, forwarding, forwards, listen, network-key, network-key-file, peers, "
-            + "private-key, private-key-file, relay, remote-forwards, remote-listen, services";
+            + "private-key, private-key-file, relay, remote-forwards, remote-listen, services, socks";
 
     @TempDir
     Path dir;
