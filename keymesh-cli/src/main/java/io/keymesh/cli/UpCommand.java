@@ -60,10 +60,12 @@ import picocli.CommandLine.Spec;
  * its session comes up (a connectivity check, logged as "announce from KEY" where it arrives;
  * sent then rather than at start because a datagram for a peer without an endpoint is dropped);
  * {@code --announce-interval} sends one again to every peer that is up that often. Datagrams have
- * no other consumer yet and are counted in the table.
+ * no other consumer yet and are counted in the table. The configured service forwarding
+ * ({@code services}, {@code forwards}, ...) runs beside the node ({@link Forwarder}, logger
+ * {@code io.keymesh.forward.Forwarder}).
  *
  * <p>Exit status: 0 after a clean stop or {@code --print-config}; 1 if the node cannot start
- * (address in use); 2 for a bad command line or configuration, reported on standard error as
+ * (address in use) or a forward cannot listen; 2 for a bad command line or configuration, reported on standard error as
  * {@code keymesh up: FILE: PROBLEM}, one line per problem.
  */
 @Command(name = "up", sortOptions = false,
@@ -200,7 +202,7 @@ final class UpCommand implements Callable<Integer> {
             try {
                 forwarder.start(node);
             } catch (IOException e) {
-                err.println("keymesh up: " + config + ": keymesh.forwards: " + e.getMessage());
+                err.println("keymesh up: " + config + ": " + e.getMessage());
                 err.flush();
                 return 1;
             }

@@ -250,6 +250,22 @@ class UpCommandTest {
     }
 
     @Test
+    void aForwardThatCannotListenIsReportedWithExitStatus1() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                PrivateKey key = PrivateKey.generate(RANDOM)) {
+            int port = taken.getLocalPort();
+            PublicKey peer = PrivateKey.generate(RANDOM).publicKey();
+            Path conf = file("node.conf", ("keymesh { private-key = \"%s\", network-key = \"%s\", listen = \"127.0.0.1:0\", "
+                    + "peers = [ { public-key = \"%s\" } ], forwards = [ { listen = \"127.0.0.1:%d\", to = \"%s/db\" } ] }")
+                    .formatted(key.toBase64(), PresharedKey.generate(RANDOM).toBase64(), peer, port, peer));
+            Run run = new Run();
+            assertEquals(1, run.execute("up", "--config", conf.toString(), "--exit-after", "5s"));
+            assertEquals("keymesh up: " + conf + ": forward 127.0.0.1:" + port + " -> " + peer + "/db: cannot listen on 127.0.0.1:"
+                    + port + ": Address already in use\n", run.err.toString());
+        }
+    }
+
+    @Test
     void theStatusTableIsPrintedEveryIntervalAndAtExit() throws Exception {
         try (PrivateKey key = PrivateKey.generate(RANDOM)) {
             PublicKey peer = PrivateKey.generate(RANDOM).publicKey();

@@ -163,7 +163,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             server.bind(f.listen(), 128);
         } catch (IOException e) {
             Sockets.close(server);
-            throw new IOException("cannot listen on " + TcpAddress.format(f.listen()) + ": " + e.getMessage(), e);
+            throw new IOException("forward " + f + ": cannot listen on " + TcpAddress.format(f.listen()) + ": " + e.getMessage(), e);
         }
         LocalForward bound = new LocalForward((InetSocketAddress) server.getLocalSocketAddress(), f.peer(), f.service());
         String name = "forward " + bound;
@@ -214,7 +214,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             server.bind(listen, 128);
         } catch (IOException e) {
             Sockets.close(server);
-            throw new IOException("cannot listen on " + TcpAddress.format(listen) + ": " + e.getMessage(), e);
+            throw new IOException("socks: cannot listen on " + TcpAddress.format(listen) + ": " + e.getMessage(), e);
         }
         InetSocketAddress bound = (InetSocketAddress) server.getLocalSocketAddress();
         String name = "socks " + TcpAddress.format(bound);
