@@ -32,9 +32,12 @@ import org.slf4j.LoggerFactory;
  * TCP service forwarding over a node's reliable channels: it exposes named services to the members
  * of the mesh ({@link Service}: nothing else is reachable through it), and listens locally for
  * connections it forwards to a peer's service ({@link LocalForward}, as {@code ssh -L} does, by
- * service name on a node key). Each TCP connection is one channel; {@link ForwardMessage} is the
- * protocol on it, {@link ForwardedConnection} one connection's pumps. Half-closes, resets and
- * back-pressure pass through end to end; a connection buffers at most about its window.
+ * service name on a node key), or through a SOCKS5 front end that names the service in the host
+ * ({@link Socks5}). It asks peers for listeners on their side that forward back to a target here
+ * ({@link RemoteForward}, as {@code ssh -R} does) and opens such listeners for peers where a
+ * {@link RemoteListenGrant} allows it. Each TCP connection is one channel; {@link ForwardMessage}
+ * is the protocol on it, {@link ForwardedConnection} one connection's pumps. Half-closes, resets
+ * and back-pressure pass through end to end; a connection buffers at most about its window.
  *
  * <p>It is the node's {@link NodeListener} for channel events (an application that has other uses
  * for its listener passes those events on to it); it assumes every channel of the node is its
@@ -45,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * listener, then {@link #start} it with the node; {@link #close} before closing the node. Thread-safe:
  * the listener methods run on the node's loop thread and never block; sockets are served by
  * virtual threads; the run-time API ({@link #addForward}, {@link #removeForward},
- * {@link #forwards}, {@link #stats}) may be called from any thread.
+ * {@link #forwards}, {@link #addRemoteForward}, {@link #addSocks}, {@link #stats}, ...) may be
+ * called from any thread.
  */
 public final class Forwarder implements NodeListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
