@@ -8,15 +8,19 @@ import io.keymesh.config.BadConfigException;
 import io.keymesh.cli.control.ControlServer;
 import io.keymesh.cli.control.ControlSocketException;
 import io.keymesh.cli.control.ControlSocketPath;
+import io.keymesh.cli.control.ForwardOperations;
 import io.keymesh.cli.control.NodeOperations;
 import io.keymesh.config.ControlConfig;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.forward.Forwarder;
 import io.keymesh.node.MeshNode;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.NodeListener;
+import io.keymesh.node.NodeListeners;
 import io.keymesh.node.PathInfo;
 import io.keymesh.node.PeerConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -69,14 +73,17 @@ import picocli.CommandLine.Spec;
  * {@code --announce-interval} sends one again to every peer that is up that often. Datagrams have
  * no other consumer yet and are counted in the table. With {@code keymesh.metrics.prometheus} or
  * {@code keymesh.web} enabled it serves the node's meters or the topology page over HTTP
- * ({@link HttpEndpoints}) while the node runs.
+ * ({@link HttpEndpoints}) while the node runs. The configured service forwarding
+ * ({@code services}, {@code forwards}, ...) runs beside the node ({@link Forwarder}, logger
+ * {@code io.keymesh.forward.Forwarder}).
  *
- * <p>It answers {@code keymesh status}, {@code ping} and {@code peer} on its control socket
- * ({@link ControlServer}; {@code keymesh.control} in the config file), from start to stop.
+ * <p>It answers {@code keymesh status}, {@code ping}, {@code peer} and {@code forward} on its
+ * control socket ({@link ControlServer}; {@code keymesh.control} in the config file), from start to stop.
  *
  * <p>Exit status: 0 after a clean stop or {@code --print-config}; 1 if the node cannot start
- * (address in use, an HTTP endpoint's, or another daemon on its control socket); 2 for a bad command
- * line or configuration, reported on standard error as {@code keymesh up: FILE: PROBLEM}, one line per problem.
+ * (address in use, an HTTP endpoint's, or another daemon on its control socket) or a forward cannot
+ * listen; 2 for a bad command line or configuration, reported on standard error as
+ * {@code keymesh up: FILE: PROBLEM}, one line per problem.
  */
 @Command(name = "up", sortOptions = false,
         description = {"Run a node in the foreground from a HOCON config file (Ctrl-C stops it).",
@@ -175,11 +182,12 @@ final class UpCommand implements Callable<Integer> {
     }
 
     private int run(NodeConfig nodeConfig, LoadedNodeConfig loaded, PrintWriter err) throws InterruptedException {
+        Forwarder forwarder = new Forwarder(loaded.forwarding());
         MeshNode node;
         names = names(nodeConfig);
         try {
             listener = new Events(soughtPeers(nodeConfig));
-            node = MeshNode.start(nodeConfig, listener);
+            node = MeshNode.start(nodeConfig, NodeListeners.of(listener, forwarder));
         } catch (UncheckedIOException e) {
             err.println("keymesh up: " + config + ": keymesh.listen: cannot bind UDP " + HostPort.format(nodeConfig.listen())
                     + ": " + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));
@@ -203,11 +211,22 @@ final class UpCommand implements Callable<Integer> {
             throw e;
         }
         http = endpoints;
+        try {
+            forwarder.start(node); // before the control socket, whose forward operations use it
+        } catch (IOException e) {
+            forwarder.close();
+            endpoints.close();
+            node.close();
+            err.println("keymesh up: " + config + ": " + e.getMessage());
+            err.flush();
+            return 1;
+        }
         ControlServer control;
         try {
             control = loaded.control().enabled() ? ControlServer.open(ControlSocketPath.forDaemon(loaded.control(),
-                    node.localAddress().getPort()), NodeOperations.of(node, System.nanoTime())) : null;
+                    node.localAddress().getPort()), ForwardOperations.register(NodeOperations.of(node, System.nanoTime()), forwarder)) : null;
         } catch (ControlSocketException e) {
+            forwarder.close();
             endpoints.close();
             node.close();
             err.println("keymesh up: " + config + ": keymesh.control.socket: " + e.getMessage());
@@ -247,6 +266,7 @@ final class UpCommand implements Callable<Integer> {
             runUntilStopped(node);
             return 0;
         } finally {
+            forwarder.close();
             endpoints.close();
             if (control != null) {
                 control.close();

@@ -2,6 +2,7 @@ package io.keymesh.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
@@ -108,6 +109,11 @@ class ControlDaemonTest {
 
     /** Starts {@code keymesh up} with {@code key}, these peer objects (HOCON) and its control socket at {@code socket}. */
     private Daemon start(PrivateKey key, Path socket, String peers) throws Exception {
+        return start(key, socket, peers, "");
+    }
+
+    /** {@link #start(PrivateKey, Path, String)} with more of the keymesh block ({@code extra}, HOCON). */
+    private Daemon start(PrivateKey key, Path socket, String peers, String extra) throws Exception {
         Path conf = dir.resolve(key.publicKey().toBase64().substring(0, 6).replace('/', '_') + ".conf");
         Files.writeString(conf, """
                 keymesh {
@@ -116,8 +122,9 @@ class ControlDaemonTest {
                   listen = "127.0.0.1:0"
                   control.socket = "%s"
                   peers = [ %s ]
+                  %s
                 }
-                """.formatted(key.toBase64(), network, socket, peers));
+                """.formatted(key.toBase64(), network, socket, peers, extra));
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
         Run run = new Run();
         UpCommand up = run.cli.getSubcommands().get("up").getCommand();
@@ -378,6 +385,62 @@ class ControlDaemonTest {
         }
     }
 
+    /**
+     * {@code keymesh forward LISTEN KEY/SERVICE} on A's daemon reaches B's "echo" service (a TCP
+     * echo server on loopback): bytes go through and come back; the forward is listed, then removed
+     * (nothing listens there any more); bad requests are refused clearly.
+     */
+    @Test
+    void aForwardAddedAtRunTimeCarriesAConnectionAndIsListedAndRemoved() throws Exception {
+        java.net.ServerSocket echo = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        closeAtEnd.add(echo);
+        Thread.ofVirtual().start(() -> {
+            try (java.net.Socket s = echo.accept()) {
+                s.getInputStream().transferTo(s.getOutputStream());
+            } catch (IOException e) {
+                // the test failed elsewhere
+            }
+        });
+        PrivateKey a = PrivateKey.generate(RANDOM);
+        PrivateKey b = PrivateKey.generate(RANDOM);
+        Daemon db = start(b, dir.resolve("b.sock"), "{ public-key = \"%s\" }".formatted(a.publicKey()),
+                "services { echo = \"127.0.0.1:%d\" }".formatted(echo.getLocalPort()));
+        Daemon da = start(a, dir.resolve("a.sock"), "{ public-key = \"%s\", endpoint = \"127.0.0.1:%d\" }"
+                .formatted(b.publicKey(), db.port()));
+        String socket = da.socket.toString();
+
+        Result add = keymesh("forward", "127.0.0.1:0", b.publicKey().toBase64() + "/echo", "--socket", socket);
+        assertEquals(0, add.exit(), add.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("forwarding 127\\.0\\.0\\.1:(\\d+) to "
+                + java.util.regex.Pattern.quote(b.publicKey().toBase64() + "/echo")).matcher(add.out().strip());
+        assertTrue(m.matches(), add.out());
+        int port = Integer.parseInt(m.group(1));
+        try (java.net.Socket c = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            c.getOutputStream().write("through the mesh".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            c.shutdownOutput();
+            assertEquals("through the mesh", new String(c.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Result list = keymesh("forward", "--socket", socket);
+        assertEquals(0, list.exit(), list.err());
+        assertTrue(list.out().contains("  127.0.0.1:" + port + " -> " + b.publicKey().toBase64() + "/echo"), list.out());
+        Result exposed = keymesh("forward", "--list", "--socket", db.socket.toString());
+        assertTrue(exposed.out().contains("  echo = 127.0.0.1:" + echo.getLocalPort() + "  (any member)"), exposed.out());
+        assertTrue(exposed.out().contains("1 opened"), exposed.out());
+
+        Result remove = keymesh("forward", "--remove", "127.0.0.1:" + port, "--socket", socket);
+        assertEquals(0, remove.exit(), remove.err());
+        assertEquals("stopped forwarding 127.0.0.1:" + port, remove.out().strip());
+        assertThrows(java.net.ConnectException.class, () -> new java.net.Socket(InetAddress.getLoopbackAddress(), port).close());
+        Result again = keymesh("forward", "--remove", "127.0.0.1:" + port, "--socket", socket);
+        assertEquals(1, again.exit());
+        assertEquals("keymesh forward: no forward listens on 127.0.0.1:" + port + "\n", again.err());
+        Result badTo = keymesh("forward", "127.0.0.1:0", "nokey/echo", "--socket", socket);
+        assertEquals(2, badTo.exit());
+        assertTrue(badTo.err().startsWith("keymesh forward: to: a public key is 44 characters"), badTo.err());
+        Result half = keymesh("forward", "127.0.0.1:0", "--socket", socket);
+        assertEquals(2, half.exit());
+    }
+
     @Test
     void noDaemonIsExitStatus1NamingTheSocket() throws Exception {
         Path none = dir.resolve("none.sock");
@@ -432,7 +495,7 @@ class ControlDaemonTest {
                     "this daemon speaks version 1 of the protocol, got v 2");
             assertEquals(7, c.exchange("{\"v\":2,\"op\":\"status\",\"id\":7}", t).path("id").asInt(), "the id is echoed");
             assertError(c.exchange("{\"v\":1,\"op\":\"launch\"}", t), "unknown-op",
-                    "no operation \"launch\"; this daemon offers hello, status, ping, peer.add, peer.remove");
+                    "no operation \"launch\"; this daemon offers hello, status, ping, peer.add, peer.remove, forward.add, forward.remove, forward.list");
             assertError(c.exchange("{\"v\":1,\"op\":\"ping\"}", t), "bad-request", "peer: missing");
             assertError(c.exchange("{\"v\":1,\"op\":\"ping\",\"peer\":5}", t), "bad-request", "peer: must be a string");
             assertError(c.exchange("{\"v\":1,\"op\":\"peer.add\",\"peer\":\"" + a.publicKey() + "\"}", t), "bad-request",
@@ -442,7 +505,7 @@ class ControlDaemonTest {
             assertEquals("s1", ok.path("id").asText());
             assertEquals(a.publicKey().toBase64(), ok.path("result").path("node").path("publicKey").asText());
             JsonNode hello = c.exchange("{\"v\":1,\"op\":\"hello\"}", t);
-            assertEquals("{\"version\":1,\"ops\":[\"hello\",\"status\",\"ping\",\"peer.add\",\"peer.remove\"]}",
+            assertEquals("{\"version\":1,\"ops\":[\"hello\",\"status\",\"ping\",\"peer.add\",\"peer.remove\",\"forward.add\",\"forward.remove\",\"forward.list\"]}",
                     hello.path("result").toString());
         }
         try (ControlClient c = ControlClient.connect(a.socket)) {

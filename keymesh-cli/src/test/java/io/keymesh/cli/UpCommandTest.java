@@ -170,6 +170,17 @@ class UpCommandTest {
                         enabled = true
                         socket = null  # the default path
                       }
+                      services {}
+                      forwards = []
+                      remote-forwards = []
+                      remote-listen = []
+                      socks = []
+                      forwarding {
+                        window = 1M
+                        connect-timeout = 10s
+                        open-timeout = 15s
+                        max-connections = 1024
+                      }
                     }
                     """.formatted(key.publicKey(), keyFile, peer), run.out.toString());
             assertFalse(run.out.toString().contains(key.toBase64()));
@@ -253,6 +264,22 @@ class UpCommandTest {
             assertEquals(1, run.execute("up", "--config", conf.toString(), "--exit-after", "5s"));
             assertEquals("keymesh up: " + conf + ": keymesh.listen: cannot bind UDP 127.0.0.1:" + port
                     + ": Address already in use\n", run.err.toString());
+        }
+    }
+
+    @Test
+    void aForwardThatCannotListenIsReportedWithExitStatus1() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                PrivateKey key = PrivateKey.generate(RANDOM)) {
+            int port = taken.getLocalPort();
+            PublicKey peer = PrivateKey.generate(RANDOM).publicKey();
+            Path conf = file("node.conf", ("keymesh { private-key = \"%s\", network-key = \"%s\", listen = \"127.0.0.1:0\", "
+                    + "peers = [ { public-key = \"%s\" } ], forwards = [ { listen = \"127.0.0.1:%d\", to = \"%s/db\" } ] }")
+                    .formatted(key.toBase64(), PresharedKey.generate(RANDOM).toBase64(), peer, port, peer));
+            Run run = new Run();
+            assertEquals(1, run.execute("up", "--config", conf.toString(), "--exit-after", "5s"));
+            assertEquals("keymesh up: " + conf + ": forward 127.0.0.1:" + port + " -> " + peer + "/db: cannot listen on 127.0.0.1:"
+                    + port + ": Address already in use\n", run.err.toString());
         }
     }
 
@@ -571,6 +598,121 @@ class UpCommandTest {
             assertEquals(0, fromB, "B runs without --announce: " + messages);
         } finally {
             logger.detachAppender(logs);
+        }
+    }
+
+    /**
+     * Two nodes from config files: b exposes an echo server as service "echo" to a's key only, a
+     * forwards a local port to it. A TCP client on a's port gets its bytes back through the mesh;
+     * the logs say what each node exposes and forwards. A forward to a service b does not list is
+     * refused, and both logs say why.
+     */
+    @Test
+    void aServiceExposedByOneNodeIsReachedThroughTheOthersForward() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(io.keymesh.forward.Forwarder.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try (PrivateKey a = PrivateKey.generate(RANDOM); PrivateKey b = PrivateKey.generate(RANDOM);
+                java.net.ServerSocket echo = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (true) {
+                    try (java.net.Socket s = echo.accept()) {
+                        s.getOutputStream().write(s.getInputStream().readAllBytes());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            file("network.key", PresharedKey.generate(RANDOM).toBase64() + "\n");
+            Path bConf = file("b.conf", """
+                    keymesh {
+                      private-key = "%s"
+                      network-key-file = network.key
+                      listen = "127.0.0.1:0"
+                      peers = [ { public-key = "%s" } ]
+                      services { echo { target = "127.0.0.1:%d", allow = [ "%s" ] } }
+                    }
+                    """.formatted(b.toBase64(), a.publicKey(), echo.getLocalPort(), a.publicKey()));
+            Run bRun = new Run();
+            CompletableFuture<Integer> bExit = bRun.executeInBackground("up", "--config", bConf.toString(), "--exit-after", "8s");
+            int bPort = bRun.up.started.get(20, TimeUnit.SECONDS).localAddress().getPort();
+            int port = freeTcpPort();
+            int other = freeTcpPort();
+            Path aConf = file("a.conf", """
+                    keymesh {
+                      private-key = "%s"
+                      network-key-file = network.key
+                      listen = "127.0.0.1:0"
+                      peers = [ { public-key = "%s", endpoint = "127.0.0.1:%d" } ]
+                      forwards = [
+                        { listen = "127.0.0.1:%d", to = "%s/echo" }
+                        { listen = "127.0.0.1:%d", to = "%s/ssh" }
+                      ]
+                    }
+                    """.formatted(a.toBase64(), b.publicKey(), bPort, port, b.publicKey(), other, b.publicKey()));
+            Run aRun = new Run();
+            CompletableFuture<Integer> aExit = aRun.executeInBackground("up", "--config", aConf.toString(), "--exit-after", "6s");
+            aRun.up.started.get(20, TimeUnit.SECONDS);
+
+            try (java.net.Socket client = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+                client.getOutputStream().write("through the mesh".getBytes());
+                client.shutdownOutput();
+                assertEquals("through the mesh", new String(client.getInputStream().readAllBytes()));
+            }
+            try (java.net.Socket client = new java.net.Socket(InetAddress.getLoopbackAddress(), other)) {
+                assertEquals(-1, readOrReset(client));
+            }
+            awaitLog(logs, "node " + a.publicKey().toBase64() + " asked for service ssh (channel " + secondChannel(a, b)
+                    + "): refused: no service ssh on this node");
+            awaitLog(logs, "forward 127.0.0.1:" + other + " -> " + b.publicKey().toBase64() + "/ssh, connection from 127.0.0.1:"
+                    + lastClientPort(logs) + ": refused by the peer: unknown service (no service ssh on this node)");
+            List<String> messages;
+            synchronized (logs) {
+                messages = List.copyOf(logs.list).stream().map(ILoggingEvent::getFormattedMessage).toList();
+            }
+            assertTrue(messages.contains("service echo -> 127.0.0.1:" + echo.getLocalPort() + " for [" + a.publicKey().toBase64() + "]"),
+                    messages.toString());
+            assertTrue(messages.contains("forward 127.0.0.1:" + port + " -> " + b.publicKey().toBase64() + "/echo: listening"),
+                    messages.toString());
+            assertEquals(0, aExit.get(30, TimeUnit.SECONDS), aRun.err.toString());
+            assertEquals(0, bExit.get(30, TimeUnit.SECONDS), bRun.err.toString());
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
+    /** The port of the last forwarded connection a refusal was logged for ("connection from 127.0.0.1:PORT: refused"). */
+    private static String lastClientPort(ListAppender<ILoggingEvent> logs) {
+        synchronized (logs) {
+            for (ILoggingEvent e : List.copyOf(logs.list).reversed()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("connection from 127\\.0\\.0\\.1:(\\d+): refused")
+                        .matcher(e.getFormattedMessage());
+                if (m.find()) {
+                    return m.group(1);
+                }
+            }
+        }
+        return "?";
+    }
+
+    /** The second channel a opens towards b (2 if a's key sorts lower, else 3). */
+    private static long secondChannel(PrivateKey a, PrivateKey b) {
+        return java.util.Arrays.compareUnsigned(a.publicKey().toBytes(), b.publicKey().toBytes()) < 0 ? 2 : 3;
+    }
+
+    /** -1 at the end of the stream, also when it ends with a reset. */
+    private static int readOrReset(java.net.Socket s) {
+        try {
+            return s.getInputStream().read();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 

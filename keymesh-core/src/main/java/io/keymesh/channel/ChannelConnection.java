@@ -231,6 +231,27 @@ public final class ChannelConnection {
     }
 
     /**
+     * Abandons our side of a channel (RFC 9000 section 3.1 "Reset Sent"): what is queued or not yet
+     * acknowledged is dropped and RESET_STREAM with {@code errorCode} goes to the peer, whose
+     * application hears {@link Events#onChannelClosed} with that code. The peer's side is not
+     * touched: what it sends still arrives, and the channel retires once that side ends too. Does
+     * nothing more if our side was reset before or has had everything acknowledged.
+     *
+     * @return false if the connection has no such channel — never used, or already retired — and
+     *     there was nothing to reset
+     * @throws IllegalArgumentException if {@code errorCode} is not a varint
+     */
+    public boolean resetChannel(long nowNanos, long channelId, long errorCode) {
+        Channel c = channels.get(channelId);
+        if (c == null) {
+            return false;
+        }
+        c.send.reset(errorCode);
+        flush(nowNanos);
+        return true;
+    }
+
+    /**
      * Closes the whole connection: a CONNECTION_CLOSE goes to the peer; later calls to {@link #send}
      * fail. The owner asked for it, so no {@link Events#onConnectionLost} follows.
      */

@@ -2,6 +2,21 @@ package io.keymesh.config;
 
 import static io.keymesh.config.NodeConfigKeys.AEAD;
 import static io.keymesh.config.NodeConfigKeys.ALLOW_NON_LOOPBACK;
+import static io.keymesh.config.NodeConfigKeys.ALLOW;
+import static io.keymesh.config.NodeConfigKeys.CONNECT_TIMEOUT;
+import static io.keymesh.config.NodeConfigKeys.FORWARDING;
+import static io.keymesh.config.NodeConfigKeys.FORWARDS;
+import static io.keymesh.config.NodeConfigKeys.FROM;
+import static io.keymesh.config.NodeConfigKeys.MAX_CONNECTIONS;
+import static io.keymesh.config.NodeConfigKeys.OPEN_TIMEOUT;
+import static io.keymesh.config.NodeConfigKeys.PEER;
+import static io.keymesh.config.NodeConfigKeys.REMOTE_FORWARDS;
+import static io.keymesh.config.NodeConfigKeys.REMOTE_LISTEN;
+import static io.keymesh.config.NodeConfigKeys.SERVICES;
+import static io.keymesh.config.NodeConfigKeys.SOCKS;
+import static io.keymesh.config.NodeConfigKeys.TARGET;
+import static io.keymesh.config.NodeConfigKeys.TO;
+import static io.keymesh.config.NodeConfigKeys.WINDOW;
 import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.CONTROL;
 import static io.keymesh.config.NodeConfigKeys.ENABLED;
@@ -27,6 +42,11 @@ import static io.keymesh.config.NodeConfigKeys.WIREGUARD;
 
 import com.typesafe.config.ConfigUtil;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.forward.ForwardingConfig;
+import io.keymesh.forward.LocalForward;
+import io.keymesh.forward.RemoteForward;
+import io.keymesh.forward.RemoteListenGrant;
+import io.keymesh.forward.Service;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
 import io.keymesh.overlay.RelayConfig;
@@ -46,20 +66,25 @@ import java.util.stream.Collectors;
  * @param metrics the daemon's meters and Prometheus endpoint ({@code keymesh.metrics})
  * @param web the daemon's topology page ({@code keymesh.web})
  * @param control {@code keymesh up}'s control socket
+ * @param forwarding the services this node exposes and the forwards it runs ({@code services},
+ *     {@code forwards}, {@code remote-forwards}, {@code remote-listen}, {@code socks}, {@code forwarding})
  */
 public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings,
-        MetricsConfig metrics, HttpEndpoint web, ControlConfig control) {
+        MetricsConfig metrics, HttpEndpoint web, ControlConfig control, ForwardingConfig forwarding) {
     public LoadedNodeConfig {
         warnings = List.copyOf(warnings);
         java.util.Objects.requireNonNull(metrics, "metrics");
         java.util.Objects.requireNonNull(web, "web");
         java.util.Objects.requireNonNull(control, "control");
+        if (forwarding == null) {
+            forwarding = ForwardingConfig.DEFAULT;
+        }
     }
 
-    /** With the defaults of {@code reference.conf} for metrics, the topology page (both off) and the control socket. */
+    /** With the defaults of {@code reference.conf} for metrics, the topology page (both off), the control socket and forwarding (none). */
     public LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networkKeyFile, List<String> warnings) {
         this(node, privateKeyFile, networkKeyFile, warnings, MonitoringConfigReader.defaultMetrics(),
-                MonitoringConfigReader.defaultWeb(), ControlConfig.DEFAULT);
+                MonitoringConfigReader.defaultWeb(), ControlConfig.DEFAULT, ForwardingConfig.DEFAULT);
     }
 
     /**
@@ -111,6 +136,7 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
         s.append("    " + SOCKET + " = ").append(control.socket() == null ? "null  # the default path"
                 : quote(control.socket().toString())).append('\n');
         s.append("  }\n");
+        renderForwarding(s, forwarding);
         s.append("}\n");
         return s.toString();
     }
@@ -121,6 +147,58 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
         s.append(indent).append("  " + LISTEN + " = ").append(quote(HostPort.format(e.listen()))).append('\n');
         s.append(indent).append("  " + ALLOW_NON_LOOPBACK + " = ").append(e.allowNonLoopback()).append('\n');
         s.append(indent).append("}\n");
+    }
+
+    /** The service forwarding keys, defaults too. */
+    private static void renderForwarding(StringBuilder s, ForwardingConfig f) {
+        if (f.services().isEmpty()) {
+            s.append("  " + SERVICES + " {}\n");
+        } else {
+            s.append("  " + SERVICES + " {\n");
+            for (Service v : f.services()) {
+                s.append("    ").append(quote(v.name())).append(" { " + TARGET + " = ").append(quote(v.target().toString()));
+                if (!v.allow().isEmpty()) {
+                    s.append(", " + ALLOW + " = ").append(v.allow().stream().map(k -> quote(k.toBase64())).sorted()
+                            .collect(Collectors.joining(", ", "[ ", " ]")));
+                }
+                s.append(" }").append(v.allow().isEmpty() ? "  # any member\n" : "\n");
+            }
+            s.append("  }\n");
+        }
+        s.append("  " + FORWARDS + " = [");
+        for (LocalForward l : f.forwards()) {
+            s.append("\n    { " + LISTEN + " = ").append(quote(HostPort.format(l.listen()))).append(", " + TO + " = ")
+                    .append(quote(l.peer().toBase64() + "/" + l.service())).append(" }");
+        }
+        s.append(f.forwards().isEmpty() ? "]\n" : "\n  ]\n");
+        s.append("  " + REMOTE_FORWARDS + " = [");
+        for (RemoteForward r : f.remoteForwards()) {
+            s.append("\n    { " + PEER + " = ").append(quote(r.peer().toBase64())).append(", " + LISTEN + " = ")
+                    .append(quote(r.listen().toString())).append(", " + TARGET + " = ").append(quote(r.target().toString())).append(" }");
+        }
+        s.append(f.remoteForwards().isEmpty() ? "]\n" : "\n  ]\n");
+        s.append("  " + REMOTE_LISTEN + " = [");
+        for (RemoteListenGrant g : f.remoteListenGrants()) {
+            s.append("\n    { " + FROM + " = ").append(quote(g.from().toBase64())).append(", " + LISTEN + " = ")
+                    .append(quote(g.listen().toString())).append(" }");
+        }
+        s.append(f.remoteListenGrants().isEmpty() ? "]\n" : "\n  ]\n");
+        s.append("  " + SOCKS + " = ").append(f.socks().stream().map(a -> quote(HostPort.format(a)))
+                .collect(Collectors.joining(", ", "[", "]"))).append('\n');
+        s.append("  " + FORWARDING + " {\n");
+        s.append("    " + WINDOW + " = ").append(size(f.window())).append('\n');
+        s.append("    " + CONNECT_TIMEOUT + " = ").append(Durations.format(f.connectTimeout())).append('\n');
+        s.append("    " + OPEN_TIMEOUT + " = ").append(Durations.format(f.openTimeout())).append('\n');
+        s.append("    " + MAX_CONNECTIONS + " = ").append(f.maxConnections()).append('\n');
+        s.append("  }\n");
+    }
+
+    /** A size as HOCON reads it back: "1M", "256K", or bytes. */
+    private static String size(long bytes) {
+        if (bytes % (1 << 20) == 0) {
+            return bytes / (1 << 20) + "M";
+        }
+        return bytes % 1024 == 0 ? bytes / 1024 + "K" : Long.toString(bytes);
     }
 
     /** {@code [ "R1", [ "R2", "R3" ] ]}: a route of one relay as its key, a longer one as a list. */

@@ -26,15 +26,13 @@ final class NodeConfigKeys {
     /**
      * Every key of the {@code keymesh} block: the one list a configuration is checked against (a
      * key not in it is refused, with the nearest as a suggestion). A new key or block is added here
-     * and, with its defaults, to {@code reference.conf}. Some blocks are read by code that is not in
-     * every build ({@code services}, {@code forwards}, {@code control}, {@code metrics}, {@code web});
-     * they are known here so that a configuration that sets them loads. {@code copyOf}: a name
-     * listed twice is harmless.
+     * and, with its defaults, to {@code reference.conf} (a test checks that the two agree). {@code
+     * copyOf}: a name listed twice is harmless.
      */
     static final Set<String> KEYMESH_KEYS = Set.copyOf(java.util.List.of(
             PRIVATE_KEY, PRIVATE_KEY + FILE_SUFFIX, NETWORK_KEY, NETWORK_KEY + FILE_SUFFIX, LISTEN, AEAD, ACCEPT_MEMBERS, PEERS,
-            RELAY, DISCOVERY,
-            "services", "forwards", "control", "metrics", "web"));
+            RELAY, DISCOVERY, "services", "forwards", "remote-forwards", "remote-listen", "socks", "forwarding",
+            "control", "metrics", "web"));
 
     static final String PUBLIC_KEY = "public-key";
     static final String ENDPOINT = "endpoint";
@@ -89,6 +87,35 @@ final class NodeConfigKeys {
     static final String CONTROL = "control";
     static final String SOCKET = "socket";
     static final Set<String> CONTROL_KEYS = Set.of(ENABLED, SOCKET);
+    /** Service forwarding (their defaults are in {@code reference.conf}; read by {@code ForwardingConfigReader}). */
+    static final String SERVICES = "services";
+    static final String FORWARDS = "forwards";
+    static final String REMOTE_FORWARDS = "remote-forwards";
+    static final String REMOTE_LISTEN = "remote-listen";
+    static final String FORWARDING = "forwarding";
+    static final String SOCKS = "socks";
+    /** The keys of one service object (or a string: its target). */
+    static final String TARGET = "target";
+    static final String ALLOW = "allow";
+    static final Set<String> SERVICE_KEYS = Set.of(TARGET, ALLOW);
+    /** The keys of one forward object ({@link #LISTEN} too). */
+    static final String TO = "to";
+    static final Set<String> FORWARD_KEYS = Set.of(LISTEN, TO);
+    /** The keys of one remote forward object ({@link #LISTEN}, {@link #TARGET} too). */
+    static final String PEER = "peer";
+    static final Set<String> REMOTE_FORWARD_KEYS = Set.of(PEER, LISTEN, TARGET);
+    /** The keys of one remote-listen grant ({@link #LISTEN} too). */
+    static final String FROM = "from";
+    static final Set<String> REMOTE_LISTEN_KEYS = Set.of(FROM, LISTEN);
+    /** The keys of the {@link #FORWARDING} object. */
+    static final String WINDOW = "window";
+    static final String CONNECT_TIMEOUT = "connect-timeout";
+    static final String OPEN_TIMEOUT = "open-timeout";
+    static final String MAX_CONNECTIONS = "max-connections";
+    static final Set<String> FORWARDING_KEYS = Set.of(WINDOW, CONNECT_TIMEOUT, OPEN_TIMEOUT, MAX_CONNECTIONS);
+    /** The bounds of {@link #CONNECT_TIMEOUT} and {@link #OPEN_TIMEOUT}. */
+    static final Duration MIN_FORWARD_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_FORWARD_TIMEOUT = Duration.ofMinutes(10);
 
     /** A peer without {@link #PERSISTENT_KEEPALIVE}: no keepalive packets. */
     static final int DEFAULT_PERSISTENT_KEEPALIVE_SECONDS = 0;

@@ -23,6 +23,7 @@ import io.keymesh.channel.ChannelConfig;
 import io.keymesh.crypto.Key32;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
+import io.keymesh.forward.ForwardingConfig;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
 import io.keymesh.overlay.DiscoveryConfig;
@@ -52,7 +53,8 @@ import java.util.function.Function;
  * <p>Key files named by a relative path are read relative to the config file's directory. Not
  * thread-safe: one loader per load. {@link NodeConfigRenderer} writes a {@link NodeConfig} back as
  * the block this reads. The {@code peers} list and the {@code relay} object are read by
- * {@link PeerConfigReader} and {@link RelayConfigReader}; all report into one {@link ConfigReader}.
+ * {@link PeerConfigReader} and {@link RelayConfigReader}, service forwarding ({@code services},
+ * {@code forwards}, ...) by {@link ForwardingConfigReader}; all report into one {@link ConfigReader}.
  */
 public final class NodeConfigLoader {
     public static final String ROOT = "keymesh";
@@ -165,6 +167,8 @@ public final class NodeConfigLoader {
             MetricsConfig metrics = monitoring.metrics(keymesh);
             HttpEndpoint web = monitoring.web(keymesh);
             ControlConfig control = new ControlConfigReader(reader, baseDir).read(keymesh);
+            ForwardingConfig forwarding = new ForwardingConfigReader(reader).read(keymesh, privateKey, peers, acceptMembers,
+                    warnings);
             if (!reader.problems().isEmpty()) {
                 throw new BadConfigException(reader.problems());
             }
@@ -175,7 +179,7 @@ public final class NodeConfigLoader {
             } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
                 throw new BadConfigException(ROOT + ": " + e.getMessage());
             }
-            return new LoadedNodeConfig(node, pk.file, nk.file, warnings, metrics, web, control);
+            return new LoadedNodeConfig(node, pk.file, nk.file, warnings, metrics, web, control, forwarding);
         } catch (BadConfigException | RuntimeException e) {
             if (privateKey != null) {
                 privateKey.close();

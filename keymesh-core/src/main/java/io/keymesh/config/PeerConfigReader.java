@@ -176,7 +176,7 @@ final class PeerConfigReader {
      * A public key in base64 or base32 that is usable (not this node's own, not a low-order point),
      * or null after reporting why not.
      */
-    private PublicKey keyValue(String path, ConfigValue v, PrivateKey self) {
+    PublicKey keyValue(String path, ConfigValue v, PrivateKey self) {
         String text = reader.string(v, path);
         if (text == null) {
             return null;

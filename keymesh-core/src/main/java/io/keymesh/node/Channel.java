@@ -27,6 +27,8 @@ public final class Channel {
     final AtomicBoolean wantsWritable = new AtomicBoolean();
     volatile String lostReason;
     volatile boolean closed;
+    /** The error code of {@link #reset}, or 0 if not reset. */
+    volatile long resetCode;
 
     Channel(PeerConnections connections, PublicKey peer, long id) {
         this.connections = connections;
@@ -59,7 +61,7 @@ public final class Channel {
             throw new IllegalStateException("channel " + id + " to " + peer + " is lost: " + lostReason);
         }
         if (closed) {
-            throw new IllegalStateException("channel " + id + " to " + peer + " is closed");
+            throw new IllegalStateException("channel " + id + " to " + peer + " is " + (resetCode != 0 ? "reset" : "closed"));
         }
         if (message.length > connections.maxMessage()) {
             throw new IllegalArgumentException("message of " + message.length + " bytes; at most " + connections.maxMessage());
@@ -93,6 +95,34 @@ public final class Channel {
             connections.scheduleDrain(this);
         } catch (IllegalStateException e) {
             // the node is closed or failed: its connections are gone, nothing is left to end
+        }
+    }
+
+    /**
+     * Abandons our side at once (an abort, as a TCP reset is): the messages not yet taken by the
+     * connection and those not yet acknowledged are dropped, and the peer's listener hears
+     * {@link NodeListener#onChannelClosed} with {@code errorCode} (instead of 0) without waiting
+     * for them. Like {@link #close}, it ends only our side: what the peer still sends arrives, and
+     * the channel is finished once the peer ends its side too (closes or resets). {@link #send}
+     * fails from now on. Also after {@link #close}, while the peer has not acknowledged everything;
+     * nothing happens on a lost channel, or when the node is closed.
+     *
+     * @param errorCode 1..2^62-1, the application's reason (0 means a clean end, so it is refused)
+     * @throws IllegalArgumentException if {@code errorCode} is out of range
+     */
+    public void reset(long errorCode) {
+        if (errorCode < 1 || errorCode > io.keymesh.wire.VarInt.MAX) {
+            throw new IllegalArgumentException("error code must be 1.." + io.keymesh.wire.VarInt.MAX + ", got " + errorCode);
+        }
+        if (resetCode != 0) {
+            return;
+        }
+        resetCode = errorCode;
+        closed = true;
+        try {
+            connections.scheduleDrain(this);
+        } catch (IllegalStateException e) {
+            // the node is closed or failed: its connections are gone, nothing is left to reset
         }
     }
 

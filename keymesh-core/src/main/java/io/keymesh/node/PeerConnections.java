@@ -135,6 +135,14 @@ final class PeerConnections {
         ChannelConnection conn = connectionFor(state, now);
         byte[] m;
         try {
+            long reset = c.resetCode;
+            if (reset != 0) {
+                c.dropQueued(); // abandoned with the rest
+                if (!conn.resetChannel(now, c.id(), reset)) {
+                    state.channels.remove(c.id(), c); // never reached the connection: nothing to tell the peer
+                }
+                return;
+            }
             // Everything queued goes in first and leaves in one flush: a burst of small messages
             // shares packets.
             while ((m = c.queue.peek()) != null && conn.offer(c.id(), m)) {

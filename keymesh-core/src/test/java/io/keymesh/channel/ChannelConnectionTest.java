@@ -406,4 +406,45 @@ class ChannelConnectionTest {
         assertEquals(List.of("the peer closed the connection: done"), w.b.lostReasons);
         assertFalse(w.b.connection.isRetired(3));
     }
+
+    /**
+     * a resets channel 6 with much of a large message unsent: b hears the channel closed with a's
+     * error code and receives no part of that message; b's side still carries messages to a, and
+     * once b closes its side both connections retire the number.
+     */
+    @Test
+    void aResetChannelEndsAtOnceWithItsErrorCodeAndTheOtherSideStillSends() {
+        ConnectionPair w = new ConnectionPair(40, ChannelConfig.DEFAULT);
+        List<byte[]> first = messages(41, 3, 100);
+        w.transfer(6, first, w.now + 10 * SECOND);
+        assertTrue(w.a.connection.send(w.now, 6, new byte[3 << 20]));
+        assertTrue(w.a.connection.resetChannel(w.now, 6, 42));
+        assertThrows(IllegalStateException.class, () -> w.a.connection.send(w.now, 6, new byte[1]));
+        w.runUntil(w.now + 10 * SECOND, () -> !w.b.closed.isEmpty());
+        assertEquals(1, w.b.closed.size());
+        assertArrayEquals(new long[] {6, 42}, w.b.closed.getFirst());
+        assertDelivered(first, w.b.messages);
+
+        List<byte[]> back = messages(43, 5, 100);
+        for (byte[] m : back) {
+            assertTrue(w.b.connection.send(w.now, 6, m));
+        }
+        w.runUntil(w.now + 10 * SECOND, () -> w.a.messages.size() == back.size());
+        assertDelivered(back, w.a.messages);
+        assertFalse(w.a.connection.isRetired(6), "b's side is still open");
+
+        w.b.connection.closeChannel(w.now, 6);
+        w.runUntil(w.now + 10 * SECOND, () -> w.a.connection.isRetired(6) && w.b.connection.isRetired(6));
+        assertTrue(w.a.connection.isRetired(6) && w.b.connection.isRetired(6), "retired by both");
+        assertEquals(1, w.b.closed.size(), "reported once");
+        assertArrayEquals(new long[] {6, 0}, w.a.closed.getFirst());
+    }
+
+    @Test
+    void resettingAChannelTheConnectionDoesNotHaveDoesNothing() {
+        ConnectionPair w = new ConnectionPair(44, ChannelConfig.DEFAULT);
+        assertFalse(w.a.connection.resetChannel(w.now, 9, 1));
+        w.runUntil(w.now + SECOND, () -> false);
+        assertEquals(List.of(), w.b.opened);
+    }
 }

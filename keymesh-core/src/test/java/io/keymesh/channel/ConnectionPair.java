@@ -44,6 +44,8 @@ final class ConnectionPair {
         final List<Long> writable = new ArrayList<>();
         final List<Long> opened = new ArrayList<>();
         final List<String> lostReasons = new ArrayList<>();
+        /** {@code {channelId, errorCode}} of each onChannelClosed, in order. */
+        final List<long[]> closed = new ArrayList<>();
         long linkFreeAt;
         long lastArrival;
         long sentPackets;
@@ -71,6 +73,11 @@ final class ConnectionPair {
         @Override
         public void onChannelOpened(long channelId) {
             opened.add(channelId);
+        }
+
+        @Override
+        public void onChannelClosed(long channelId, long errorCode) {
+            closed.add(new long[] {channelId, errorCode});
         }
 
         @Override

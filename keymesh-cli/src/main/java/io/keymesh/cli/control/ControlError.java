@@ -15,6 +15,8 @@ public final class ControlError extends Exception {
     public static final String UNKNOWN_OP = "unknown-op";
     /** The key is not a peer of this node (and cannot be taken as one). */
     public static final String NOT_A_PEER = "not-a-peer";
+    /** Nothing of that name or address (a forward to remove). */
+    public static final String NOT_FOUND = "not-found";
     /** The key is a peer already. */
     public static final String ALREADY_A_PEER = "already-a-peer";
     /** The operation does not apply to this peer (a stock WireGuard peer answers no pings). */

@@ -1,0 +1,764 @@
+package io.keymesh.forward;
+
+import io.keymesh.crypto.PublicKey;
+import io.keymesh.node.Channel;
+import io.keymesh.node.MeshNode;
+import io.keymesh.node.NodeListener;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TCP service forwarding over a node's reliable channels: it exposes named services to the members
+ * of the mesh ({@link Service}: nothing else is reachable through it), and listens locally for
+ * connections it forwards to a peer's service ({@link LocalForward}, as {@code ssh -L} does, by
+ * service name on a node key), or through a SOCKS5 front end that names the service in the host
+ * ({@link Socks5}). It asks peers for listeners on their side that forward back to a target here
+ * ({@link RemoteForward}, as {@code ssh -R} does) and opens such listeners for peers where a
+ * {@link RemoteListenGrant} allows it. Each TCP connection is one channel; {@link ForwardMessage}
+ * is the protocol on it, {@link ForwardedConnection} one connection's pumps. Half-closes, resets
+ * and back-pressure pass through end to end; a connection buffers at most about its window.
+ *
+ * <p>It is the node's {@link NodeListener} for channel events (an application that has other uses
+ * for its listener passes those events on to it); it assumes every channel of the node is its
+ * own. It numbers the channels it opens as the Pekko transport does: even towards a peer whose key
+ * sorts higher (unsigned bytes), odd otherwise, so the two sides never pick the same number.
+ *
+ * <p>Lifecycle: construct it with its configuration, start the node with it as (part of) the
+ * listener, then {@link #start} it with the node; {@link #close} before closing the node. Thread-safe:
+ * the listener methods run on the node's loop thread and never block; sockets are served by
+ * virtual threads; the run-time API ({@link #addForward}, {@link #removeForward},
+ * {@link #forwards}, {@link #addRemoteForward}, {@link #addSocks}, {@link #stats}, ...) may be
+ * called from any thread.
+ */
+public final class Forwarder implements NodeListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
+
+    /** A channel of a peer. */
+    record ChannelKey(PublicKey peer, long channelId) {}
+
+    final ForwardCounters counters = new ForwardCounters();
+    private final ForwardingConfig config;
+    private final Map<String, Service> services = new LinkedHashMap<>();
+    private final Map<ChannelKey, ForwardedConnection> connections = new ConcurrentHashMap<>();
+    /** The local forwards, by bound address, in the order added. */
+    private final Map<InetSocketAddress, Bound> forwards = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<PublicKey, AtomicLong> nextChannel = new ConcurrentHashMap<>();
+    /** Remote listen requests and the listeners opened for them, by their control channel. */
+    private final Map<ChannelKey, ControlChannel> controls = new ConcurrentHashMap<>();
+    /** This node's remote forwards, by peer and address asked for, in the order added. */
+    private final Map<List<Object>, RemoteForwardRequest> requests = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    /** The listeners peers asked this node to open, by address. */
+    private final Map<TcpAddress, RemoteListener> remoteListeners = new ConcurrentHashMap<>();
+    private final java.util.Set<RemoteListenGrant> grants;
+    /** The SOCKS5 front ends, by bound address. */
+    private final Map<InetSocketAddress, LocalListener> socks = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "keymesh-forward-timers");
+        t.setDaemon(true);
+        return t;
+    });
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile MeshNode node;
+    private volatile byte[] selfBytes;
+    private volatile boolean closed;
+
+    /** A local forward and its listener. */
+    private record Bound(LocalForward forward, LocalListener listener) {}
+
+    public Forwarder(ForwardingConfig config) {
+        this.config = config;
+        this.grants = java.util.Set.copyOf(config.remoteListenGrants());
+        for (Service s : config.services()) {
+            services.put(s.name(), s);
+        }
+    }
+
+    /**
+     * Starts serving {@code node}: binds the configured forwards. If one cannot be bound, those
+     * bound before are closed again and the error names the address.
+     *
+     * @throws IOException if a forward's address cannot be bound
+     * @throws IllegalStateException if started before
+     */
+    public void start(MeshNode node) throws IOException {
+        if (this.node != null) {
+            throw new IllegalStateException("started already");
+        }
+        this.selfBytes = node.publicKey().toBytes();
+        this.node = node;
+        started.countDown();
+        try {
+            for (LocalForward f : config.forwards()) {
+                addForward(f);
+            }
+            for (InetSocketAddress a : config.socks()) {
+                addSocks(a);
+            }
+        } catch (IOException e) {
+            for (LocalForward f : forwards()) {
+                removeForward(f.listen());
+            }
+            for (InetSocketAddress a : socksListeners()) {
+                removeSocks(a);
+            }
+            throw e;
+        }
+        for (Service s : services.values()) {
+            log.info("service {} -> {} for {}", s.name(), s.target(),
+                    s.allow().isEmpty() ? "any member" : s.allow().stream().map(PublicKey::toBase64).sorted().toList());
+        }
+        for (RemoteListenGrant g : grants) {
+            log.info("remote-listen: {} may ask for a listener at {}", g.from().toBase64(), g.listen());
+        }
+        for (RemoteForward r : config.remoteForwards()) {
+            addRemoteForward(r);
+        }
+    }
+
+    /** The node; waits for {@link #start} when called from a task that a node event started. */
+    MeshNode node() {
+        try {
+            started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return node;
+    }
+
+    // ------------------------------------------------------------------ the run-time API
+
+    /**
+     * Listens at {@code f.listen()} and forwards each connection to {@code f.peer()}'s service
+     * {@code f.service()}.
+     *
+     * @return the forward as bound (its port, if 0 was asked for)
+     * @throws IOException naming the address if it cannot be bound (in use, not local)
+     * @throws IllegalStateException if not started, or closed
+     */
+    public LocalForward addForward(LocalForward f) throws IOException {
+        if (node == null || closed) {
+            throw new IllegalStateException(closed ? "closed" : "not started");
+        }
+        ServerSocket server = new ServerSocket();
+        try {
+            server.setReuseAddress(true);
+            server.bind(f.listen(), 128);
+        } catch (IOException e) {
+            Sockets.close(server);
+            throw new IOException("forward " + f + ": cannot listen on " + TcpAddress.format(f.listen()) + ": " + e.getMessage(), e);
+        }
+        LocalForward bound = new LocalForward((InetSocketAddress) server.getLocalSocketAddress(), f.peer(), f.service());
+        String name = "forward " + bound;
+        synchronized (forwards) {
+            if (forwards.containsKey(bound.listen())) {
+                Sockets.close(server);
+                throw new IOException("already forwarding from " + TcpAddress.format(bound.listen()));
+            }
+            forwards.put(bound.listen(), new Bound(bound, new LocalListener(server, name,
+                    s -> openLocal(bound, s))));
+        }
+        log.info("{}: listening", name);
+        return bound;
+    }
+
+    /**
+     * Stops listening at {@code listen} (the address {@link #forwards()} gives). Connections
+     * already forwarded go on until they end.
+     *
+     * @return false if no forward listens there
+     */
+    public boolean removeForward(InetSocketAddress listen) {
+        Bound b = forwards.remove(listen);
+        if (b == null) {
+            return false;
+        }
+        b.listener().close();
+        log.info("forward {}: removed", b.forward());
+        return true;
+    }
+
+    /**
+     * Listens at {@code listen} for SOCKS5 clients (CONNECT, no authentication) and forwards each
+     * connection to the service its host names: {@code SERVICE.KEY} or {@code SERVICE.KEY.keymesh},
+     * the node's key in base32 (see {@link Socks5}).
+     *
+     * @return the bound address
+     * @throws IOException naming the address if it cannot be bound
+     * @throws IllegalStateException if not started, or closed
+     */
+    public InetSocketAddress addSocks(InetSocketAddress listen) throws IOException {
+        if (node == null || closed) {
+            throw new IllegalStateException(closed ? "closed" : "not started");
+        }
+        ServerSocket server = new ServerSocket();
+        try {
+            server.setReuseAddress(true);
+            server.bind(listen, 128);
+        } catch (IOException e) {
+            Sockets.close(server);
+            throw new IOException("socks: cannot listen on " + TcpAddress.format(listen) + ": " + e.getMessage(), e);
+        }
+        InetSocketAddress bound = (InetSocketAddress) server.getLocalSocketAddress();
+        String name = "socks " + TcpAddress.format(bound);
+        socks.put(bound, new LocalListener(server, name, s -> Thread.ofVirtual().start(() -> openSocks(name, s))));
+        log.info("{}: listening (hosts SERVICE.KEY{} with the node's key in base32)", name, Socks5.SUFFIX);
+        return bound;
+    }
+
+    /**
+     * Stops the SOCKS5 front end at {@code listen}; connections made through it go on.
+     *
+     * @return false if none listens there
+     */
+    public boolean removeSocks(InetSocketAddress listen) {
+        LocalListener l = socks.remove(listen);
+        if (l == null) {
+            return false;
+        }
+        l.close();
+        return true;
+    }
+
+    /** The SOCKS5 front ends' bound addresses. */
+    public List<InetSocketAddress> socksListeners() {
+        synchronized (socks) {
+            return List.copyOf(socks.keySet());
+        }
+    }
+
+    /** The local forwards, as bound, in the order added. */
+    public List<LocalForward> forwards() {
+        synchronized (forwards) {
+            return forwards.values().stream().map(Bound::forward).toList();
+        }
+    }
+
+    /**
+     * Asks {@code r.peer()} to listen at {@code r.listen()} and forward each connection back, to be
+     * connected to {@code r.target()}; asked again while refused or away (see {@link RemoteForwardRequest}).
+     *
+     * @return false if this node asks that peer for that address already
+     * @throws IllegalStateException if not started, or closed
+     */
+    public boolean addRemoteForward(RemoteForward r) {
+        if (node == null || closed) {
+            throw new IllegalStateException(closed ? "closed" : "not started");
+        }
+        RemoteForwardRequest request = new RemoteForwardRequest(this, r);
+        if (requests.putIfAbsent(List.of(r.peer(), r.listen()), request) != null) {
+            return false;
+        }
+        log.info("remote forward {}: asking the peer to listen", r);
+        execute(request::ask);
+        return true;
+    }
+
+    /**
+     * Stops asking {@code peer} to listen at {@code listen}: the peer closes its listener;
+     * connections already forwarded go on.
+     *
+     * @return false if this node asked no such thing
+     */
+    public boolean removeRemoteForward(PublicKey peer, TcpAddress listen) {
+        RemoteForwardRequest r = requests.remove(List.of(peer, listen));
+        if (r == null) {
+            return false;
+        }
+        r.remove();
+        log.info("remote forward {}: removed", r.forward);
+        return true;
+    }
+
+    /** This node's remote forwards and whether the peer listens for each, in the order added. */
+    public List<RemoteForwardStatus> remoteForwards() {
+        synchronized (requests) {
+            return requests.values().stream().map(RemoteForwardRequest::status).toList();
+        }
+    }
+
+    /** The addresses this node listens at for peers' remote forwards now. */
+    public List<TcpAddress> remoteListeners() {
+        return remoteListeners.keySet().stream().sorted(java.util.Comparator.comparing(TcpAddress::toString)).toList();
+    }
+
+    /** The services this node exposes. */
+    public List<Service> services() {
+        return List.copyOf(services.values());
+    }
+
+    /** The counters now. */
+    public ForwardStats stats() {
+        return counters.snapshot();
+    }
+
+    /** The configuration it was built with. */
+    public ForwardingConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops every listener and ends every forwarded connection abruptly (sockets reset, channels
+     * reset). Call it before closing the node. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        synchronized (forwards) {
+            for (Bound b : forwards.values()) {
+                b.listener().close();
+            }
+            forwards.clear();
+        }
+        synchronized (socks) {
+            for (LocalListener l : socks.values()) {
+                l.close();
+            }
+            socks.clear();
+        }
+        synchronized (requests) {
+            for (RemoteForwardRequest r : requests.values()) {
+                r.remove();
+            }
+            requests.clear();
+        }
+        for (RemoteListener l : new ArrayList<>(remoteListeners.values())) {
+            l.close("the forwarder is closing", ForwardedConnection.RESET_CLOSING);
+        }
+        for (ForwardedConnection c : new ArrayList<>(connections.values())) {
+            c.abort("the forwarder is closing", ForwardedConnection.RESET_CLOSING);
+        }
+        connections.clear();
+        tasks.shutdown();
+        timers.shutdownNow();
+        started.countDown(); // tasks waiting for a start that never came
+    }
+
+    // ------------------------------------------------------------------ opening (listener threads)
+
+    /** A connection accepted by {@code f}'s listener: a channel to the peer, OPEN. Accepting thread. */
+    private void openLocal(LocalForward f, Socket s) {
+        String name = "forward " + f + ", connection from " + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress());
+        open(f.peer(), ForwardMessage.KIND_SERVICE, f.service(), s, name, null);
+    }
+
+    /** A SOCKS5 client's connection: its request read (at most 10 s), then forwarded as a local forward's. */
+    private void openSocks(String listener, Socket s) {
+        String client = listener + ", connection from " + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress());
+        Socks5.Target t;
+        try {
+            s.setSoTimeout(10_000);
+            t = Socks5.readRequest(s);
+            s.setSoTimeout(0);
+        } catch (Socks5.Refused e) {
+            log.info("{}: refused: {}", client, e.getMessage());
+            Sockets.close(s);
+            return;
+        } catch (IOException e) {
+            log.info("{}: closed: {}", client, e.getMessage());
+            Sockets.reset(s);
+            return;
+        }
+        open(t.peer(), ForwardMessage.KIND_SERVICE, t.service(), s, client + " -> " + t.peer().toBase64() + "/" + t.service(),
+                AnswerHook.SOCKS5);
+    }
+
+    private void open(PublicKey peer, int kind, String target, Socket s, String name, AnswerHook hook) {
+        try {
+            s.setTcpNoDelay(true);
+        } catch (IOException e) {
+            Sockets.reset(s);
+            return;
+        }
+        if (closed) {
+            Sockets.reset(s);
+            return;
+        }
+        if (connections.size() >= config.maxConnections()) {
+            log.warn("{}: closed: this node has {} forwarded connections, the most it takes", name, connections.size());
+            Sockets.reset(s);
+            return;
+        }
+        long id = newChannelId(peer);
+        ForwardedConnection c = new ForwardedConnection(this, peer, id, true, name, config.window());
+        c.answerHook(hook);
+        c.attachSocket(s);
+        connections.put(new ChannelKey(peer, id), c);
+        Channel ch;
+        try {
+            ch = node().channel(peer, id);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            c.abort("cannot open a channel to the peer: " + e.getMessage(), 0);
+            return;
+        }
+        c.attach(ch);
+        long timeout = config.openTimeout().toMillis();
+        try {
+            timers.schedule(() -> execute(() -> c.openTimedOut(timeout)), timeout, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            c.abort("the forwarder is closing", ForwardedConnection.RESET_CLOSING);
+            return;
+        }
+        c.sendOpen(new ForwardMessage.Open(config.window(), kind, target));
+    }
+
+    /** A new channel number towards {@code peer}, never one the peer picks. */
+    long newChannelId(PublicKey peer) {
+        return nextChannel.computeIfAbsent(peer, k -> new AtomicLong()).getAndIncrement() * 2 + parityTowards(peer);
+    }
+
+    /** The low bit of the channel numbers this node picks towards {@code peer}. */
+    private int parityTowards(PublicKey peer) {
+        return Arrays.compareUnsigned(selfBytes, peer.toBytes()) < 0 ? 0 : 1;
+    }
+
+    // ------------------------------------------------------------------ answering (node events, then tasks)
+
+    /** An OPEN on a new channel from {@code from}. Loop thread. */
+    private void onOpen(PublicKey from, long id, ForwardMessage.Open open) {
+        String asked = "node " + from.toBase64() + " asked for service " + open.name() + " (channel " + id + ")";
+        if (connections.size() >= config.maxConnections()) {
+            refuseNew(from, id, asked, RefuseReason.BUSY, "the node has " + config.maxConnections() + " forwarded connections");
+            return;
+        }
+        TcpAddress target;
+        if (open.kind() == ForwardMessage.KIND_SERVICE) {
+            Service s = services.get(open.name());
+            if (s == null) {
+                refuseNew(from, id, asked, RefuseReason.UNKNOWN_SERVICE, "no service " + open.name() + " on this node");
+                return;
+            }
+            if (!s.allows(from)) {
+                refuseNew(from, id, asked, RefuseReason.NOT_ALLOWED, "service " + open.name() + " is not allowed for your key");
+                return;
+            }
+            target = s.target();
+        } else {
+            asked = "node " + from.toBase64() + " forwarded a connection from its listener at " + open.name() + " (channel " + id + ")";
+            RemoteForwardRequest r = null;
+            try {
+                r = requests.get(List.of(from, TcpAddress.parse(open.name())));
+            } catch (IllegalArgumentException e) {
+                // not an address: asked for by nobody
+            }
+            if (r == null || !r.isActive()) {
+                refuseNew(from, id, asked, RefuseReason.NOT_ALLOWED, "this node asked for no listener at " + open.name());
+                return;
+            }
+            target = r.forward.target();
+        }
+        String name = (open.kind() == ForwardMessage.KIND_SERVICE ? "service " + open.name() + " for " + from.toBase64()
+                : "remote forward " + from.toBase64() + " " + open.name()) + " (channel " + id + ") -> " + target;
+        ForwardedConnection c = new ForwardedConnection(this, from, id, false, name, config.window());
+        connections.put(new ChannelKey(from, id), c);
+        execute(() -> {
+            try {
+                c.attach(node().channel(from, id));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                c.abort("cannot answer on the channel: " + e.getMessage(), 0);
+                return;
+            }
+            connect(c, target, open.window());
+        });
+    }
+
+    /** Connects {@code c} to {@code target}; ACCEPT or REFUSE. A task's thread. */
+    private void connect(ForwardedConnection c, TcpAddress target, long openerWindow) {
+        Socket s = new Socket();
+        RefuseReason reason;
+        String detail;
+        try {
+            s.connect(target.resolve(), (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
+            s.setTcpNoDelay(true);
+            log.debug("{}: connected", c.name);
+            c.connected(s, openerWindow);
+            return;
+        } catch (ConnectException e) {
+            reason = RefuseReason.CONNECTION_REFUSED;
+            detail = e.getMessage();
+        } catch (SocketTimeoutException e) {
+            reason = RefuseReason.TIMEOUT;
+            detail = "no answer within " + config.connectTimeout().toMillis() + " ms";
+        } catch (UnknownHostException e) {
+            reason = RefuseReason.UNREACHABLE;
+            detail = "unknown host " + target.host();
+        } catch (NoRouteToHostException e) {
+            reason = RefuseReason.UNREACHABLE;
+            detail = e.getMessage();
+        } catch (IOException e) {
+            reason = RefuseReason.UNREACHABLE;
+            detail = e.toString();
+        }
+        Sockets.close(s);
+        if (detail != null && detail.equalsIgnoreCase(reason.text())) {
+            detail = null;
+        }
+        String text = target + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")");
+        log.info("{}: refused: {}", c.name, text);
+        c.refuse(reason, text);
+    }
+
+    /** A LISTEN on a new channel from {@code from}: a listener for it, if granted. Loop thread. */
+    private void onListen(PublicKey from, long id, ForwardMessage.Listen listen) {
+        String asked = "node " + from.toBase64() + " asked for a listener at " + listen.address() + " (channel " + id + ")";
+        TcpAddress address;
+        try {
+            address = TcpAddress.parse(listen.address());
+        } catch (IllegalArgumentException e) {
+            refuseListen(from, id, asked, RefuseReason.NOT_ALLOWED, "not an address: " + e.getMessage());
+            return;
+        }
+        if (!grants.contains(new RemoteListenGrant(from, address))) {
+            refuseListen(from, id, asked, RefuseReason.NOT_ALLOWED, "listening at " + address + " is not allowed for your key");
+            return;
+        }
+        String name = "remote-listen " + address + " for " + from.toBase64();
+        RemoteListener rl = new RemoteListener(this, from, id, address, name);
+        registerControl(from, id, rl); // from now on the peer's end reaches it
+        execute(() -> bindRemote(rl, asked));
+    }
+
+    /** Binds {@code rl}'s listener and answers LISTENING, or REFUSE. A task's thread. */
+    private void bindRemote(RemoteListener rl, String asked) {
+        Channel ch;
+        try {
+            ch = node().channel(rl.peer, rl.channelId);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            rl.close("cannot answer: " + e.getMessage(), 0);
+            return;
+        }
+        if (remoteListeners.putIfAbsent(rl.address, rl) != null) {
+            unregisterControl(rl.peer, rl.channelId, rl);
+            refuse(ch, asked, RefuseReason.LISTEN_FAILED, "this node listens at " + rl.address + " for another request already");
+            return;
+        }
+        ServerSocket server = null;
+        try {
+            server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(rl.address.resolve(), 128);
+        } catch (IOException e) {
+            if (server != null) {
+                Sockets.close(server);
+            }
+            remoteListeners.remove(rl.address, rl);
+            unregisterControl(rl.peer, rl.channelId, rl);
+            refuse(ch, asked, RefuseReason.LISTEN_FAILED, "cannot listen at " + rl.address + ": " + e.getMessage());
+            return;
+        }
+        LocalListener l = new LocalListener(server, rl.name, s -> open(rl.peer, ForwardMessage.KIND_REMOTE,
+                rl.address.toString(), s, rl.name + ", connection from "
+                        + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress()), null));
+        if (!rl.bound(ch, l)) {
+            remoteListeners.remove(rl.address, rl);
+            return;
+        }
+        ch.send(new ForwardMessage.Listening(l.address().getPort()).encode());
+        log.info("{}: listening", rl.name);
+    }
+
+    /** Refuses a LISTEN on a new channel, counted and logged. Loop thread. */
+    private void refuseListen(PublicKey from, long id, String asked, RefuseReason reason, String text) {
+        execute(() -> {
+            try {
+                refuse(node().channel(from, id), asked, reason, text);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // gone already
+            }
+        });
+    }
+
+    /** REFUSE on {@code ch}, then our side closed; counted and logged with who asked for what. */
+    private void refuse(Channel ch, String asked, RefuseReason reason, String text) {
+        counters.refused(reason);
+        log.info("{}: refused: {}", asked, text);
+        ch.send(new ForwardMessage.Refuse(reason, text).encode());
+        ch.close();
+    }
+
+    /** Refuses a new channel's OPEN and logs who asked for what and why. Loop thread. */
+    private void refuseNew(PublicKey from, long id, String asked, RefuseReason reason, String text) {
+        log.info("{}: refused: {}", asked, text);
+        ForwardedConnection c = new ForwardedConnection(this, from, id, false, asked, config.window());
+        connections.put(new ChannelKey(from, id), c);
+        execute(() -> {
+            try {
+                c.attach(node().channel(from, id));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                c.abort("cannot answer on the channel: " + e.getMessage(), 0);
+                return;
+            }
+            c.refuse(reason, text);
+        });
+    }
+
+    /** A new channel whose first message is not one: reset and counted. Loop thread. */
+    private void malformedFirst(PublicKey from, long id, String why) {
+        counters.malformed.incrementAndGet();
+        String name = "channel " + id + " from " + from.toBase64();
+        ForwardedConnection c = new ForwardedConnection(this, from, id, false, name, config.window());
+        connections.put(new ChannelKey(from, id), c);
+        execute(() -> {
+            try {
+                c.attach(node().channel(from, id));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                // gone already
+            }
+            c.abort("protocol error by the peer: " + why, ForwardedConnection.RESET_PROTOCOL);
+        });
+    }
+
+    // ------------------------------------------------------------------ NodeListener (loop thread)
+
+    @Override
+    public void onMessage(PublicKey from, long channelId, byte[] message) {
+        ChannelKey key = new ChannelKey(from, channelId);
+        ForwardedConnection c = connections.get(key);
+        if (c != null) {
+            c.onMessage(message);
+            return;
+        }
+        ControlChannel control = controls.get(key);
+        if (control != null) {
+            control.onMessage(message);
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        if (selfBytes != null && (channelId & 1) == parityTowards(from)) {
+            counters.stray.incrementAndGet(); // one of ours that ended: late
+            return;
+        }
+        ForwardMessage m;
+        try {
+            m = ForwardMessage.decode(message);
+        } catch (IllegalArgumentException e) {
+            malformedFirst(from, channelId, e.getMessage());
+            return;
+        }
+        switch (m) {
+            case ForwardMessage.Open o -> onOpen(from, channelId, o);
+            case ForwardMessage.Listen l -> onListen(from, channelId, l);
+            case ForwardMessage.UnknownVersion v -> refuseNew(from, channelId, "node " + from.toBase64() + " (channel "
+                    + channelId + ") spoke forwarding protocol version " + v.version(), RefuseReason.UNSUPPORTED_VERSION,
+                    "this node speaks version " + ForwardMessage.VERSION);
+            default -> malformedFirst(from, channelId, "the first message is not OPEN");
+        }
+    }
+
+    @Override
+    public void onChannelWritable(PublicKey peer, long channelId) {
+        ForwardedConnection c = connections.get(new ChannelKey(peer, channelId));
+        if (c != null) {
+            c.onWritable();
+        }
+    }
+
+    @Override
+    public void onChannelClosed(PublicKey peer, long channelId, long errorCode) {
+        ChannelKey key = new ChannelKey(peer, channelId);
+        ForwardedConnection c = connections.get(key);
+        if (c != null) {
+            c.onPeerEnded(errorCode);
+            return;
+        }
+        ControlChannel control = controls.get(key);
+        if (control != null) {
+            control.onPeerEnded(errorCode);
+        }
+    }
+
+    @Override
+    public void onChannelsLost(PublicKey peer, String reason) {
+        lose(peer, "the connection to the peer was lost: " + reason);
+    }
+
+    @Override
+    public void onPeerUnreachable(PublicKey peer, String reason) {
+        lose(peer, "the peer is unreachable: " + reason);
+    }
+
+    private void lose(PublicKey peer, String why) {
+        for (Map.Entry<ChannelKey, ForwardedConnection> e : connections.entrySet()) {
+            if (e.getKey().peer().equals(peer)) {
+                ForwardedConnection c = e.getValue();
+                connections.remove(e.getKey(), c);
+                execute(() -> c.onLost(why));
+            }
+        }
+        for (Map.Entry<ChannelKey, ControlChannel> e : controls.entrySet()) {
+            if (e.getKey().peer().equals(peer)) {
+                ControlChannel c = e.getValue();
+                execute(() -> c.onLost(why));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ for connections
+
+    /** Runs {@code task} on a virtual thread; dropped once closed. */
+    void execute(Runnable task) {
+        try {
+            tasks.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed: every connection was ended
+        }
+    }
+
+    void registerControl(PublicKey peer, long channelId, ControlChannel c) {
+        controls.put(new ChannelKey(peer, channelId), c);
+    }
+
+    void unregisterControl(PublicKey peer, long channelId, ControlChannel c) {
+        controls.remove(new ChannelKey(peer, channelId), c);
+    }
+
+    /** {@code l} closed: its address is free for another request. */
+    void remoteListenerClosed(RemoteListener l) {
+        remoteListeners.remove(l.address, l);
+    }
+
+    /** Runs {@code task} on a virtual thread after {@code millis}; dropped once closed. */
+    void scheduleMillis(long millis, Runnable task) {
+        try {
+            timers.schedule(() -> execute(task), millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /** {@code c} is finished both ways: it leaves the table. */
+    void forget(ForwardedConnection c) {
+        connections.remove(new ChannelKey(c.peer, c.channelId), c);
+    }
+
+    /** Entries in the connection table (connections, and channels waiting for the peer's end); for tests. */
+    int tableSize() {
+        return connections.size();
+    }
+}
