@@ -276,11 +276,15 @@ class NodeConfigLoaderTest {
         assertEquals(PrivateKey.fromBase64(PRIVATE), load("pekko.loglevel = INFO\n" + conf("")).node().privateKey());
     }
 
-    /** The blocks other parts read are known keys, so that a configuration that sets them loads. */
+    /** The blocks of the daemon's parts (forwarding, control socket, metrics, page) load when given empty: their defaults apply. */
     @Test
-    void theBlocksOfOtherPartsAreKnownKeys() throws Exception {
-        assertEquals(PrivateKey.fromBase64(PRIVATE), load(conf(
-                "  services = []\n  forwards = []\n  control { }\n  metrics { }\n  web { }\n")).node().privateKey());
+    void theDaemonsBlocksLoadEmpty() throws Exception {
+        LoadedNodeConfig loaded = load(conf("  services { }\n  forwards = []\n  remote-forwards = []\n  remote-listen = []\n"
+                + "  socks = []\n  forwarding { }\n  control { }\n  metrics { }\n  web { }\n"));
+        assertEquals(PrivateKey.fromBase64(PRIVATE), loaded.node().privateKey());
+        assertTrue(loaded.forwarding().services().isEmpty() && loaded.forwarding().forwards().isEmpty());
+        assertTrue(loaded.control().enabled());
+        assertFalse(loaded.web().enabled());
     }
 
     /** reference.conf defines no key the loader would refuse: the list of keys and the defaults agree. */
