@@ -9,8 +9,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A bound TCP listener and the virtual thread that accepts on it, handing each connection to
- * {@code onAccept} (on the accepting thread). Closing it stops accepting; connections already
- * handed over are not touched. Thread-safe.
+ * {@code onAccept} (on the accepting thread). Closing it stops accepting and returns once the
+ * listening socket is closed (a socket closed while a thread is blocked in {@code accept} is closed
+ * for good only when that thread lets go of it: until then new connections would still be taken);
+ * connections already handed over are not touched. Thread-safe.
  */
 final class LocalListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
@@ -19,13 +21,14 @@ final class LocalListener implements AutoCloseable {
     private final String name;
     private final Consumer<Socket> onAccept;
     private volatile boolean closed;
+    private final Thread acceptor;
 
     /** Starts accepting on {@code server} (bound), which it now owns; {@code name} is for logs. */
     LocalListener(ServerSocket server, String name, Consumer<Socket> onAccept) {
         this.server = server;
         this.name = name;
         this.onAccept = onAccept;
-        Thread.ofVirtual().name("keymesh-forward-accept").start(this::acceptLoop);
+        this.acceptor = Thread.ofVirtual().name("keymesh-forward-accept").start(this::acceptLoop);
     }
 
     /** The bound address. */
@@ -58,5 +61,12 @@ final class LocalListener implements AutoCloseable {
     public void close() {
         closed = true;
         Sockets.close(server);
+        if (Thread.currentThread() != acceptor) {
+            try {
+                acceptor.join(java.time.Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
