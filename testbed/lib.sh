@@ -139,6 +139,14 @@ veth_link() {
     ip -n "$ns1" link set "$if1" up
     ip -n "$ns2" link set "$if2" up
 }
+# pub_port NS IFNAME ADDR — NS joins the caller's public bridge (br0 in namespace $NS_PUB) through
+# its interface IFNAME with address ADDR/24; the bridge's end is named "to" + NS's last part.
+pub_port() {
+    local ns=$1 ifn=$2 addr=$3
+    local port="to${ns##*-}"
+    veth_link "$NS_PUB" "$port" - "$ns" "$ifn" "$addr/24"
+    ip -n "$NS_PUB" link set "$port" master br0
+}
 # nat_router NS cone|symmetric — NS forwards from its interface "lan" to its interface "wan" and
 # masquerades there: cone is endpoint-independent and port-preserving; symmetric (fully-random)
 # maps each destination to a new random port. Unsolicited inbound on "wan" is dropped (input and

@@ -186,13 +186,6 @@ t0=$(now_ms)
 for ns in "${ALL_NS[@]}"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
 ip -n "$NS_PUB" link add br0 type bridge
 ip -n "$NS_PUB" link set br0 up
-# pub_port NS IFNAME ADDR — NS joins the public bridge through its interface IFNAME
-pub_port() {
-    local ns=$1 ifn=$2 addr=$3
-    local port="to${ns##*-}"
-    veth_link "$NS_PUB" "$port" - "$ns" "$ifn" "$addr/24"
-    ip -n "$NS_PUB" link set "$port" master br0
-}
 pub_port "$NS_P" eth0 "$P_IP"
 pub_port "$NS_Q" eth0 "$Q_IP"
 pub_port "$NS_S" eth0 "$S_IP"

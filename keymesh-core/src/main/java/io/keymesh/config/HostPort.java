@@ -19,6 +19,21 @@ public final class HostPort {
      * @throws IllegalArgumentException saying what is wrong, without naming the setting
      */
     public static InetSocketAddress parse(String text, boolean allowPortZero) {
+        InetSocketAddress unresolved = parseUnresolved(text, allowPortZero);
+        try {
+            return new InetSocketAddress(InetAddress.getByName(unresolved.getHostString()), unresolved.getPort());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("unknown host " + unresolved.getHostString());
+        }
+    }
+
+    /**
+     * Parses {@code text} as {@link #parse} does, without resolving the host: an unresolved address
+     * whose host string is the name or address literal (without brackets).
+     *
+     * @throws IllegalArgumentException saying what is wrong, without naming the setting
+     */
+    public static InetSocketAddress parseUnresolved(String text, boolean allowPortZero) {
         String t = text.strip();
         int colon = t.lastIndexOf(':');
         if (colon < 0 || colon == t.length() - 1) {
@@ -36,6 +51,9 @@ public final class HostPort {
         if (host.isEmpty()) {
             throw new IllegalArgumentException("no host in \"" + text + "\" (all addresses: \"0.0.0.0:PORT\" or \"[::]:PORT\")");
         }
+        if (!host.chars().allMatch(c -> c > ' ' && c < 127 && c != '/' && c != '[' && c != ']')) {
+            throw new IllegalArgumentException("not a host name or address: \"" + host + "\"");
+        }
         String portText = t.substring(colon + 1);
         if (!portText.chars().allMatch(c -> c >= '0' && c <= '9') || portText.length() > 9) {
             throw new IllegalArgumentException("port \"" + portText + "\" is not a number");
@@ -45,11 +63,7 @@ public final class HostPort {
         if (port < min || port > 65535) {
             throw new IllegalArgumentException("port " + port + " out of range " + min + "..65535");
         }
-        try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("unknown host " + host);
-        }
+        return InetSocketAddress.createUnresolved(host, port);
     }
 
     /** {@code address:port}, an IPv6 address in brackets; the inverse of {@link #parse} for resolved addresses. */

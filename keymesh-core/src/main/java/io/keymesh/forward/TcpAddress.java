@@ -1,7 +1,5 @@
 package io.keymesh.forward;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -28,35 +26,8 @@ public record TcpAddress(String host, int port) {
      * @throws IllegalArgumentException saying what is wrong, without naming the setting
      */
     public static TcpAddress parse(String text) {
-        String t = text.strip();
-        int colon = t.lastIndexOf(':');
-        if (colon < 0 || colon == t.length() - 1) {
-            throw new IllegalArgumentException("expected \"HOST:PORT\" (IPv6 as \"[ADDRESS]:PORT\"), got \"" + text + "\"");
-        }
-        String host = t.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-            if (!host.contains(":")) {
-                throw new IllegalArgumentException("brackets are for IPv6 addresses, got \"" + text + "\"");
-            }
-        } else if (host.contains(":")) {
-            throw new IllegalArgumentException("write an IPv6 address in brackets, \"[ADDRESS]:PORT\", got \"" + text + "\"");
-        }
-        if (host.isEmpty()) {
-            throw new IllegalArgumentException("no host in \"" + text + "\"");
-        }
-        if (!host.chars().allMatch(c -> c > ' ' && c < 127 && c != '/' && c != '[' && c != ']')) {
-            throw new IllegalArgumentException("not a host name or address: \"" + host + "\"");
-        }
-        String portText = t.substring(colon + 1);
-        if (!portText.chars().allMatch(c -> c >= '0' && c <= '9') || portText.length() > 5) {
-            throw new IllegalArgumentException("port \"" + portText + "\" is not a number");
-        }
-        int port = Integer.parseInt(portText);
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port " + port + " out of range 1..65535");
-        }
-        return new TcpAddress(host, port);
+        InetSocketAddress a = io.keymesh.config.HostPort.parseUnresolved(text, false);
+        return new TcpAddress(a.getHostString(), a.getPort());
     }
 
     /** The address, resolving the host now. */
@@ -72,18 +43,6 @@ public record TcpAddress(String host, int port) {
 
     /** {@code address:port} of a socket address, an IPv6 address in brackets ("-" for null). */
     public static String format(InetSocketAddress a) {
-        if (a == null) {
-            return "-";
-        }
-        InetAddress ip = a.getAddress();
-        if (ip == null) {
-            return a.getHostString() + ":" + a.getPort();
-        }
-        String host = ip.getHostAddress();
-        int scope = host.indexOf('%');
-        if (ip instanceof Inet6Address) {
-            return "[" + (scope >= 0 ? host.substring(0, scope) : host) + "]:" + a.getPort();
-        }
-        return host + ":" + a.getPort();
+        return io.keymesh.config.HostPort.format(a);
     }
 }
