@@ -44,6 +44,10 @@ final class ConnectionPair {
         final List<Long> writable = new ArrayList<>();
         final List<Long> opened = new ArrayList<>();
         final List<String> lostReasons = new ArrayList<>();
+        /** Per message in {@link #messages}: whether it came on a coded channel. */
+        final List<Boolean> messageCoded = new ArrayList<>();
+        /** Every offer the peer's COMPRESSION frames told (null: forgotten). */
+        final List<io.keymesh.wire.CompressionOffer> peerOffers = new ArrayList<>();
         long linkFreeAt;
         long lastArrival;
         long sentPackets;
@@ -61,6 +65,18 @@ final class ConnectionPair {
             messages.add(message);
             messageChannels.add(channelId);
             messageTimes.add(now);
+            messageCoded.add(false);
+        }
+
+        @Override
+        public void onCodedMessage(long channelId, byte[] message) {
+            onMessage(channelId, message);
+            messageCoded.set(messageCoded.size() - 1, true);
+        }
+
+        @Override
+        public void onPeerCompression(io.keymesh.wire.CompressionOffer offer) {
+            peerOffers.add(offer);
         }
 
         @Override
