@@ -77,6 +77,18 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
         s.append("    " + BYTES_PER_SECOND + " = ").append(r.bytesPerSecond()).append(r.bytesPerSecond() == 0 ? "  # no limit\n" : "\n");
         s.append("    " + IDLE_TIMEOUT + " = ").append(Durations.format(Duration.ofNanos(r.idleTimeoutNanos()))).append('\n');
         s.append("  }\n");
+        io.keymesh.compress.CompressionConfig c = node.compression();
+        s.append("  " + NodeConfigKeys.COMPRESSION + " {\n");
+        s.append("    " + ENABLED + " = ").append(c.enabled()).append('\n');
+        s.append("    " + NodeConfigKeys.LEVEL + " = ").append(c.level()).append('\n');
+        s.append("    " + NodeConfigKeys.DICTIONARIES + " = [");
+        for (io.keymesh.compress.DictionarySource d : c.dictionaries()) {
+            s.append("\n      { " + NodeConfigKeys.NAME + " = ").append(quote(d.name())).append(", ")
+                    .append(d.file() != null ? NodeConfigKeys.FILE + " = " + quote(d.file().toString())
+                            : NodeConfigKeys.RESOURCE + " = " + quote(d.resource())).append(" }");
+        }
+        s.append(c.dictionaries().isEmpty() ? "]\n" : "\n    ]\n");
+        s.append("  }\n");
         s.append("}\n");
         return s.toString();
     }

@@ -22,6 +22,7 @@ final class NodeConfigKeys {
     static final String PEERS = "peers";
     static final String RELAY = "relay";
     static final String DISCOVERY = "discovery";
+    static final String COMPRESSION = "compression";
 
     static final String PUBLIC_KEY = "public-key";
     static final String ENDPOINT = "endpoint";
@@ -61,6 +62,16 @@ final class NodeConfigKeys {
     /** The bounds of {@link #TIMEOUT} ({@code DiscoveryConfig} takes no other). */
     static final Duration MIN_SEEK_TIMEOUT = Duration.ofMillis(100);
     static final Duration MAX_SEEK_TIMEOUT = Duration.ofSeconds(60);
+
+    /** The keys of the {@link #COMPRESSION} object (defaults in {@code reference.conf}; also {@link #ENABLED}). */
+    static final String LEVEL = "level";
+    static final String DICTIONARIES = "dictionaries";
+    static final Set<String> COMPRESSION_KEYS = Set.of(ENABLED, LEVEL, DICTIONARIES);
+    /** The keys of one dictionary object of {@link #DICTIONARIES}: a name, and a file or a class-path resource. */
+    static final String NAME = "name";
+    static final String FILE = "file";
+    static final String RESOURCE = "resource";
+    static final Set<String> DICTIONARY_KEYS = Set.of(NAME, FILE, RESOURCE);
 
     /** A peer without {@link #PERSISTENT_KEEPALIVE}: no keepalive packets. */
     static final int DEFAULT_PERSISTENT_KEEPALIVE_SECONDS = 0;

@@ -19,6 +19,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.keymesh.channel.ChannelConfig;
+import io.keymesh.compress.CompressionConfig;
 import io.keymesh.crypto.Key32;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
@@ -51,7 +52,8 @@ import java.util.function.Function;
  * <p>Key files named by a relative path are read relative to the config file's directory. Not
  * thread-safe: one loader per load. {@link NodeConfigRenderer} writes a {@link NodeConfig} back as
  * the block this reads. The {@code peers} list and the {@code relay} object are read by
- * {@link PeerConfigReader} and {@link RelayConfigReader}; all report into one {@link ConfigReader}.
+ * {@link PeerConfigReader} and {@link RelayConfigReader}, the {@code compression} object by
+ * {@link CompressionConfigReader}; all report into one {@link ConfigReader}.
  */
 public final class NodeConfigLoader {
     public static final String ROOT = "keymesh";
@@ -150,13 +152,14 @@ public final class NodeConfigLoader {
             RelayConfig relay = new RelayConfigReader(reader).read(keymesh);
             DiscoveryConfig discovery = new DiscoveryConfigReader(reader).read(keymesh);
             boolean acceptMembers = acceptMembers(keymesh);
+            CompressionConfig compression = new CompressionConfigReader(reader, baseDir).read(keymesh);
             if (!reader.problems().isEmpty()) {
                 throw new BadConfigException(reader.problems());
             }
             NodeConfig node;
             try {
                 node = new NodeConfig(privateKey, listen, nk.key, peers, aead, ChannelConfig.DEFAULT, relay, acceptMembers,
-                        discovery);
+                        discovery, compression);
             } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
                 throw new BadConfigException(ROOT + ": " + e.getMessage());
             }

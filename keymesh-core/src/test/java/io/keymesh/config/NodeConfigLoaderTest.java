@@ -38,7 +38,7 @@ class NodeConfigLoaderTest {
     static final PublicKey PEER_3 = PrivateKey.of(filled(3)).publicKey();
     static final PublicKey PEER_4 = PrivateKey.of(filled(4)).publicKey();
     static final PublicKey PEER_5 = PrivateKey.of(filled(5)).publicKey();
-    static final String VALID_KEYS = "valid keys: accept-members, aead, discovery, listen, network-key, network-key-file, peers, private-key, private-key-file, relay";
+    static final String VALID_KEYS = "valid keys: accept-members, aead, compression, discovery, listen, network-key, network-key-file, peers, private-key, private-key-file, relay";
 
     @TempDir
     Path dir;
