@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Reach programs by public key across NATs, over WireGuard sessions.",
-        subcommands = {GenKeyCommand.class, GenPskCommand.class, PubKeyCommand.class, UpCommand.class, WgPingCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenKeyCommand.class, GenPskCommand.class, PubKeyCommand.class, UpCommand.class, WgPingCommand.class, DemoCommand.class,
+            DictCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
