@@ -44,6 +44,10 @@ public final class Compare {
             endToEnd(args);
             return;
         }
+        if (CompressionBench.NAME.equals(args[0])) {
+            CompressionBench.run(roundsOnly(args, 2));
+            System.exit(0);
+        }
         if (PekkoBench.NAMES.contains(args[0])) {
             PekkoBench.run(roundsOnly(args, 1));
             return;
@@ -165,6 +169,9 @@ public final class Compare {
         for (String n : RelayBench.NAMES) {
             System.out.printf("  %-15s %s%n", n, EndToEnd.describe(n));
         }
+        System.out.println();
+        System.out.println("channel compression (two MeshNodes and two actor systems on 127.0.0.1 in one JVM; --rounds N, default 2):");
+        System.out.printf("  %-15s %s%n", CompressionBench.NAME, CompressionBench.describe());
         System.out.println();
         System.out.println("Pekko remoting (two JVMs on 127.0.0.1; --rounds N, default 1):");
         System.out.printf("  %-15s %s%n", "pekko", "flood (window 1,000) and ping-pong (1,000 outstanding) of Long messages over keymesh vs classic "
