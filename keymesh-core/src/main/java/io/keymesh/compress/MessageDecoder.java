@@ -24,8 +24,8 @@ public final class MessageDecoder implements AutoCloseable {
     private final DictionaryStore store;
     private final int maxMessage;
     private final CompressionCounters counters;
-    private ZstdDecompressCtx plain;
-    private ZstdDecompressCtx withDictionary;
+    /** The native contexts, released by {@link #close} or, for a decoder dropped unclosed, by the cleaner. */
+    private final NativeContexts.Decompress contexts = new NativeContexts.Decompress();
     private Dictionary loaded;
 
     /**
@@ -36,6 +36,7 @@ public final class MessageDecoder implements AutoCloseable {
         this.store = store;
         this.maxMessage = maxMessage;
         this.counters = counters;
+        NativeContexts.CLEANER.register(this, contexts);
     }
 
     /** The decoded message, or null if it was dropped (and counted). */
@@ -107,19 +108,19 @@ public final class MessageDecoder implements AutoCloseable {
 
     private ZstdDecompressCtx context(Dictionary dictionary) {
         if (dictionary == null) {
-            if (plain == null) {
-                plain = new ZstdDecompressCtx().setMagicless(true);
+            if (contexts.plain == null) {
+                contexts.plain = new ZstdDecompressCtx().setMagicless(true);
             }
-            return plain;
+            return contexts.plain;
         }
-        if (withDictionary == null) {
-            withDictionary = new ZstdDecompressCtx().setMagicless(true);
+        if (contexts.withDictionary == null) {
+            contexts.withDictionary = new ZstdDecompressCtx().setMagicless(true);
         }
         if (loaded != dictionary) {
-            withDictionary.loadDict(dictionary.forDecompression());
+            contexts.withDictionary.loadDict(dictionary.forDecompression());
             loaded = dictionary;
         }
-        return withDictionary;
+        return contexts.withDictionary;
     }
 
     private byte[] corrupt() {
@@ -129,11 +130,7 @@ public final class MessageDecoder implements AutoCloseable {
 
     @Override
     public void close() {
-        if (plain != null) {
-            plain.close();
-        }
-        if (withDictionary != null) {
-            withDictionary.close();
-        }
+        contexts.run();
+        loaded = null;
     }
 }

@@ -10,8 +10,9 @@ import com.github.luben.zstd.ZstdCompressCtx;
  * checksum (WireGuard already authenticates) and with their content size, which the receiver
  * checks before it allocates.
  *
- * <p>Not thread-safe: one per sending thread ({@code io.keymesh.io.PerThread}). Needs zstd's native
- * library unless every message goes raw.
+ * <p>Not thread-safe: one per sending thread ({@code io.keymesh.io.PerThread}); the native contexts
+ * are released by {@link #close}, or once the encoder is unreachable (a thread that ended). Needs
+ * zstd's native library unless every message goes raw.
  */
 public final class MessageEncoder implements AutoCloseable {
     /** Shorter messages go raw without trying: zstd's frame and block headers take about as much as they could save. */
@@ -20,14 +21,15 @@ public final class MessageEncoder implements AutoCloseable {
     private static final int MAX_KEPT_SCRATCH = 1 << 20;
 
     private final int level;
-    private ZstdCompressCtx plain;
-    private ZstdCompressCtx withDictionary;
+    /** The native contexts, released by {@link #close} or, for an encoder dropped unclosed (a thread's), by the cleaner. */
+    private final NativeContexts.Compress contexts = new NativeContexts.Compress();
     private Dictionary loaded;
     private byte[] scratch = new byte[0];
 
     /** An encoder compressing at zstd level {@code level}. */
     public MessageEncoder(int level) {
         this.level = level;
+        NativeContexts.CLEANER.register(this, contexts);
     }
 
     /**
@@ -82,19 +84,19 @@ public final class MessageEncoder implements AutoCloseable {
 
     private ZstdCompressCtx context(Dictionary dictionary) {
         if (dictionary == null) {
-            if (plain == null) {
-                plain = newContext().setLevel(level);
+            if (contexts.plain == null) {
+                contexts.plain = newContext().setLevel(level);
             }
-            return plain;
+            return contexts.plain;
         }
-        if (withDictionary == null) {
-            withDictionary = newContext();
+        if (contexts.withDictionary == null) {
+            contexts.withDictionary = newContext();
         }
         if (loaded != dictionary) {
-            withDictionary.loadDict(dictionary.forCompression()); // a reference to the prepared dictionary
+            contexts.withDictionary.loadDict(dictionary.forCompression()); // a reference to the prepared dictionary
             loaded = dictionary;
         }
-        return withDictionary;
+        return contexts.withDictionary;
     }
 
     private static ZstdCompressCtx newContext() {
@@ -109,11 +111,7 @@ public final class MessageEncoder implements AutoCloseable {
 
     @Override
     public void close() {
-        if (plain != null) {
-            plain.close();
-        }
-        if (withDictionary != null) {
-            withDictionary.close();
-        }
+        contexts.run();
+        loaded = null;
     }
 }
