@@ -153,6 +153,11 @@ class UpCommandTest {
                         bytes-per-second = 0  # no limit
                         idle-timeout = 120s
                       }
+                      compression {
+                        enabled = true
+                        level = 3
+                        dictionaries = []
+                      }
                     }
                     """.formatted(key.publicKey(), keyFile, peer), run.out.toString());
             assertFalse(run.out.toString().contains(key.toBase64()));
@@ -194,6 +199,11 @@ class UpCommandTest {
                         max-circuits = 64
                         bytes-per-second = 1048576
                         idle-timeout = 300s
+                      }
+                      compression {
+                        enabled = true
+                        level = 3
+                        dictionaries = []
                       }
                     }
                     """.formatted(far, hub, hub, other)), out);
