@@ -48,6 +48,10 @@ public final class Compare {
             ForwardBench.run(roundsOnly(args, 2));
             System.exit(0);
         }
+        if (CompressionBench.NAME.equals(args[0])) {
+            CompressionBench.run(roundsOnly(args, 2));
+            System.exit(0);
+        }
         if (PekkoBench.NAMES.contains(args[0])) {
             PekkoBench.run(roundsOnly(args, 1));
             return;
@@ -172,6 +176,8 @@ public final class Compare {
         System.out.println();
         System.out.println("service forwarding (two MeshNodes with forwarders on 127.0.0.1 in one JVM vs socat; --rounds N, default 2):");
         System.out.printf("  %-15s %s%n", "forward", ForwardBench.describe());
+        System.out.println("channel compression (two MeshNodes and two actor systems on 127.0.0.1 in one JVM; --rounds N, default 2):");
+        System.out.printf("  %-15s %s%n", CompressionBench.NAME, CompressionBench.describe());
         System.out.println();
         System.out.println("Pekko remoting (two JVMs on 127.0.0.1; --rounds N, default 1):");
         System.out.printf("  %-15s %s%n", "pekko", "flood (window 1,000) and ping-pong (1,000 outstanding) of Long messages over keymesh vs classic "

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Reach programs by public key across NATs, over WireGuard sessions.",
         subcommands = {GenKeyCommand.class, GenPskCommand.class, PubKeyCommand.class, UpCommand.class, StatusCommand.class,
-                PingCommand.class, PeerCommand.class, ForwardCommand.class, WgPingCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                PingCommand.class, PeerCommand.class, ForwardCommand.class, WgPingCommand.class, DemoCommand.class,
+                DictCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

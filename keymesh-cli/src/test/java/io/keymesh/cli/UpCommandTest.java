@@ -181,6 +181,11 @@ class UpCommandTest {
                         open-timeout = 15s
                         max-connections = 1024
                       }
+                      compression {
+                        enabled = true
+                        level = 3
+                        dictionaries = []
+                      }
                     }
                     """.formatted(key.publicKey(), keyFile, peer), run.out.toString());
             assertFalse(run.out.toString().contains(key.toBase64()));

@@ -1,6 +1,7 @@
 package io.keymesh.channel;
 
 import io.keymesh.channel.ChannelTable.Channel;
+import io.keymesh.wire.CompressionOffer;
 import io.keymesh.wire.ConnectionCloseFrame;
 import io.keymesh.wire.MeshFrame;
 import io.keymesh.wire.PacketHeaderFrame;
@@ -51,6 +52,21 @@ public final class ChannelConnection {
     public interface Events {
         /** A whole message on {@code channelId}; the array is the receiver's. */
         void onMessage(long channelId, byte[] message);
+
+        /**
+         * A whole message on a channel whose peer codes its messages (its STREAM frames are
+         * STREAM_CODED): the message begins with the codec header the owner put there, and the owner
+         * decodes it. By default it goes to {@link #onMessage} as it came.
+         */
+        default void onCodedMessage(long channelId, byte[] message) {
+            onMessage(channelId, message);
+        }
+
+        /**
+         * The peer said what it decodes (a COMPRESSION frame with a higher version than before), or
+         * null: what it said no longer holds (the connection started over or ended).
+         */
+        default void onPeerCompression(CompressionOffer offer) {}
 
         /** The peer used a channel number for the first time. */
         default void onChannelOpened(long channelId) {}
@@ -105,6 +121,8 @@ public final class ChannelConnection {
     /** Channels that became writable during an ACK, told after it (the loss detector must not be re-entered). */
     private final List<Long> becameWritable = new ArrayList<>();
     private boolean lost;
+    /** What the peer decodes, from its latest COMPRESSION frame in this connection state, or null. */
+    private CompressionOffer peerOffer;
 
     private final boolean[] created = new boolean[1];
 
@@ -140,6 +158,14 @@ public final class ChannelConnection {
         lost = false;
         receiver.start(now, path, loss, received, connectionSend, channels); // draws a new id of ours
         packets.start(now, path, loss, received, connectionSend, connectionReceive, channels);
+        forgetPeerCompression();
+    }
+
+    private void forgetPeerCompression() {
+        if (peerOffer != null) {
+            peerOffer = null;
+            events.onPeerCompression(null);
+        }
     }
 
     /**
@@ -183,10 +209,47 @@ public final class ChannelConnection {
      * @throws IllegalStateException if the channel was closed, or the connection is lost
      */
     public boolean offer(long channelId, byte[] message) {
+        return offer(channelId, message, false);
+    }
+
+    /**
+     * {@link #offer(long, byte[])} for a channel whose messages the owner codes ({@code coded}: each
+     * begins with a codec header, and its frames are STREAM_CODED, so that the peer's owner decodes
+     * them, {@link Events#onCodedMessage}) or not. A channel direction is one or the other from its
+     * first message on.
+     *
+     * @throws IllegalArgumentException also if the channel sent messages under the other mark
+     */
+    public boolean offer(long channelId, byte[] message, boolean coded) {
         if (lost) {
             throw new IllegalStateException("the connection is lost");
         }
-        return channel(channelId, false).send.offer(message);
+        SendStream send = channel(channelId, false).send;
+        send.markCoded(coded);
+        return send.offer(message);
+    }
+
+    /**
+     * What this side decodes, told to the peer in a COMPRESSION frame (sent reliably, and again in
+     * each new connection state); a later offer needs a higher {@link CompressionOffer#version()}.
+     * Null: none is sent, and the peer sends raw messages only. It goes with the next packet: call
+     * {@link #flush} for it to go at once.
+     */
+    public void setCompressionOffer(CompressionOffer offer) {
+        packets.setCompressionOffer(offer);
+    }
+
+    /** What the peer decodes, as its latest COMPRESSION frame in the current state said, or null if none came. */
+    public CompressionOffer peerCompression() {
+        return peerOffer;
+    }
+
+    /** A COMPRESSION frame from the peer: kept, and told, if newer than the one held. */
+    void onPeerCompression(CompressionOffer offer) {
+        if (peerOffer == null || offer.version() > peerOffer.version()) {
+            peerOffer = offer;
+            events.onPeerCompression(offer);
+        }
     }
 
     /**
@@ -377,6 +440,7 @@ public final class ChannelConnection {
     private void end() {
         lost = true;
         retired.clear();
+        forgetPeerCompression();
     }
 
     /**
@@ -457,6 +521,9 @@ public final class ChannelConnection {
             if (f.ackLargest >= 0) {
                 received.onAckFrameAcknowledged(f.ackLargest);
             }
+            if (f.compressionVersion >= 0) {
+                packets.onCompressionAcked(f.compressionVersion);
+            }
             f.path.onPacketAcked(f, packet.timeSent());
         }
 
@@ -469,6 +536,9 @@ public final class ChannelConnection {
             }
             if (f.dataBlocked >= 0) {
                 connectionSend.onBlockedLost(f.dataBlocked);
+            }
+            if (f.compressionVersion >= 0) {
+                packets.onCompressionLost(f.compressionVersion);
             }
             f.path.onPacketLost(f, packet.timeSent());
         }

@@ -21,6 +21,8 @@ final class ChannelTable {
         final SendStream send;
         final ReceiveStream receive;
         boolean closedReported;
+        /** Whether the peer's STREAM frames on this channel are coded: 0 none seen yet, 1 plain, 2 coded. */
+        byte peerCoding;
 
         Channel(long id, SendStream send, ReceiveStream receive) {
             this.id = id;

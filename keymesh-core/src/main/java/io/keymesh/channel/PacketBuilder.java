@@ -1,6 +1,8 @@
 package io.keymesh.channel;
 
 import io.keymesh.wire.AckFrame;
+import io.keymesh.wire.CompressionFrame;
+import io.keymesh.wire.CompressionOffer;
 import io.keymesh.wire.ConnectionCloseFrame;
 import io.keymesh.wire.MeshFrame;
 import io.keymesh.wire.PacketHeaderFrame;
@@ -26,7 +28,7 @@ import java.util.Arrays;
  * <p>What a packet carries, in order: the PACKET header (both connection ids and the packet number,
  * {@link PacketHeaderFrame}); an ACK whenever packets arrived since the last one or one is due
  * (RFC 9000 section 13.2; when one is due is {@link ReceivedPackets}'s rule, decimation included);
- * then MAX_DATA and DATA_BLOCKED, the channels' control frames and their STREAM frames round-robin
+ * then COMPRESSION (once per connection state), MAX_DATA and DATA_BLOCKED, the channels' control frames and their STREAM frames round-robin
  * ({@link ChannelTable}); then a PING if the packet must elicit an ACK and nothing else does, or a
  * keepalive is due. Every frame sent is noted in the packet's {@link SentFrames}, so that its fate
  * reaches its owner.
@@ -67,6 +69,10 @@ final class PacketBuilder {
     private long lastSentNanos;
     private long pacingWakeup = Long.MAX_VALUE;
     private long packetsSent;
+    /** What this side decodes, told to the peer once per connection state (COMPRESSION), or null. */
+    private CompressionOffer offer;
+    private boolean offerPending;
+    private boolean offerAcked;
 
     /**
      * @param maxUdpPayload the largest UDP payload any packet will have (the configured ceiling of
@@ -95,6 +101,8 @@ final class PacketBuilder {
         probesPending = 0;
         pingPending = false;
         closeFramePending = false;
+        offerPending = offer != null; // the peer's new state has not heard it
+        offerAcked = false;
         lastSentNanos = nowNanos;
         pacingWakeup = Long.MAX_VALUE;
     }
@@ -126,6 +134,31 @@ final class PacketBuilder {
         closeErrorCode = errorCode;
         closeReason = reason;
         closeFramePending = true;
+    }
+
+    /**
+     * Tells the peer {@code newOffer} in a COMPRESSION frame, sent reliably: again when a packet
+     * carrying it is lost while it is still the current offer, and again in every new connection
+     * state. Null sends none (the peer then sends raw messages only).
+     */
+    void setCompressionOffer(CompressionOffer newOffer) {
+        offer = newOffer;
+        offerPending = newOffer != null;
+        offerAcked = false;
+    }
+
+    /** A packet that carried the COMPRESSION frame of {@code version} was acknowledged. */
+    void onCompressionAcked(long version) {
+        if (offer != null && offer.version() == version) {
+            offerAcked = true;
+        }
+    }
+
+    /** A packet that carried the COMPRESSION frame of {@code version} was lost: sent again if still current. */
+    void onCompressionLost(long version) {
+        if (offer != null && offer.version() == version && !offerAcked) {
+            offerPending = true;
+        }
     }
 
     /** When the pacer lets held-back data go, if the last {@link #flush} stopped for it; else {@link Long#MAX_VALUE}. */
@@ -200,7 +233,7 @@ final class PacketBuilder {
 
     /** True if some frame that elicits an ACK waits to be sent. */
     private boolean hasAckElicitingWork() {
-        return pingPending || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()
+        return pingPending || offerPending || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()
                 || channels.hasWork();
     }
 
@@ -312,8 +345,13 @@ final class PacketBuilder {
         output.sendPayload(out, start, payload);
     }
 
-    /** Writes the connection's MAX_DATA and DATA_BLOCKED frames if due, then the channels' control frames. */
+    /** Writes the connection's COMPRESSION, MAX_DATA and DATA_BLOCKED frames if due, then the channels' control frames. */
     private int writeControlFrames(int p, int end, SentFrames sent) {
+        if (offerPending && CompressionFrame.frameLength(offer) <= end - p) {
+            p += CompressionFrame.write(out, p, offer);
+            sent.compressionVersion = offer.version();
+            offerPending = false;
+        }
         if (connectionReceive.wantsMaxDataFrame()) {
             int n = connectionReceive.writeMaxDataFrame(out, p, end - p);
             if (n > 0) {

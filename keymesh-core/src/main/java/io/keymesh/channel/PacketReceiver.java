@@ -2,6 +2,8 @@ package io.keymesh.channel;
 
 import io.keymesh.channel.ChannelTable.Channel;
 import io.keymesh.wire.AckFrame;
+import io.keymesh.wire.CompressionFrame;
+import io.keymesh.wire.CompressionOffer;
 import io.keymesh.wire.ConnectionCloseFrame;
 import io.keymesh.wire.MaxDataFrame;
 import io.keymesh.wire.MaxStreamDataFrame;
@@ -30,6 +32,9 @@ import java.util.random.RandomGenerator;
  * by its connection.
  */
 final class PacketReceiver {
+    /** {@code ChannelTable.Channel.peerCoding}: the peer's STREAM frames on the channel are plain, or coded. */
+    private static final byte PLAIN = 1;
+    private static final byte CODED = 2;
     /**
      * ACK decimation: once this many packets arrived and the RTT is known, an ACK goes after every
      * {@link #DECIMATED_ACK_THRESHOLD} ack-eliciting packets (fewer for packets so large that ten
@@ -285,7 +290,7 @@ final class PacketReceiver {
                     path.onRttSample(now, ackIn.ackDelayNanos(), inFlight);
                 }
             }
-            case MeshFrame.STREAM, MeshFrame.STREAM_FIN -> {
+            case MeshFrame.STREAM, MeshFrame.STREAM_FIN, MeshFrame.STREAM_CODED, MeshFrame.STREAM_CODED_FIN -> {
                 if (!streamIn.decode(type, b, off, len)) {
                     violation(now, "bad STREAM frame");
                     return;
@@ -293,6 +298,14 @@ final class PacketReceiver {
                 Channel c = connection.channel(streamIn.channelId(), true);
                 if (c == null) {
                     return; // a late copy for a retired channel: the packet is acknowledged, the frame dropped
+                }
+                byte coding = streamIn.coded() ? CODED : PLAIN;
+                if (c.peerCoding != coding) {
+                    if (c.peerCoding != 0) {
+                        violation(now, "channel " + c.id + ": coded and plain STREAM frames");
+                        return;
+                    }
+                    c.peerCoding = coding;
                 }
                 if (!c.receive.receive(streamIn.offset(), b, streamIn.dataOffset(), streamIn.dataLength(), streamIn.fin())) {
                     violation(now, "channel " + c.id + ": " + c.receive.violation());
@@ -329,6 +342,14 @@ final class PacketReceiver {
                     violation(now, "channel " + c.id + ": " + c.receive.violation());
                 }
             }
+            case MeshFrame.COMPRESSION -> {
+                CompressionOffer offer = CompressionFrame.read(b, off, len);
+                if (offer == null) {
+                    violation(now, "bad COMPRESSION");
+                } else {
+                    connection.onPeerCompression(offer);
+                }
+            }
             case MeshFrame.CONNECTION_CLOSE -> {
                 String reason = closeIn.decode(b, off, len) ? closeIn.reason() : "";
                 connection.lose("the peer closed the connection" + (reason.isEmpty() ? "" : ": " + reason));
@@ -345,7 +366,11 @@ final class PacketReceiver {
             Channel c = order.get(i);
             byte[] m;
             while ((m = c.receive.pollMessage()) != null) {
-                events.onMessage(c.id, m);
+                if (c.peerCoding == CODED) {
+                    events.onCodedMessage(c.id, m);
+                } else {
+                    events.onMessage(c.id, m);
+                }
                 if (connection.isLost()) {
                     return;
                 }

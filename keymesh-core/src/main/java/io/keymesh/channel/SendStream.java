@@ -75,6 +75,8 @@ public final class SendStream {
     private boolean lastFin;
 
     private final byte[] prefix = new byte[8];
+    /** The messages begin with a codec header: the frames are STREAM_CODED (set by the first message). */
+    private boolean coded;
 
     /** A stream with the default buffer and message limits. */
     public SendStream(long channelId, long initialMaxStreamData, FlowControl.Send connection) {
@@ -137,6 +139,28 @@ public final class SendStream {
         push(writeOffset, message);
         writeOffset += size;
         return true;
+    }
+
+    /**
+     * Marks whether this direction's messages begin with a codec header (its frames are then
+     * STREAM_CODED, which tells the peer). Fixed by the first message: until then it may change.
+     *
+     * @throws IllegalArgumentException if a message was queued already under the other mark
+     */
+    public void markCoded(boolean coded) {
+        if (coded == this.coded) {
+            return;
+        }
+        if (writeOffset > 0) {
+            throw new IllegalArgumentException("channel " + channelId + " already sends " + (this.coded ? "coded" : "plain")
+                    + " messages; a channel direction is one or the other from its first message");
+        }
+        this.coded = coded;
+    }
+
+    /** True if this direction's messages begin with a codec header ({@link #markCoded}). */
+    public boolean isCoded() {
+        return coded;
     }
 
     /** True if a message of {@code length} bytes would be taken now. */
@@ -256,7 +280,7 @@ public final class SendStream {
 
     private int emit(byte[] buf, int off, long s, int n) {
         boolean fin = finPending() && s + n == finalSize;
-        int p = StreamFrame.writeHeader(buf, off, channelId, s, n, fin);
+        int p = StreamFrame.writeHeader(buf, off, channelId, s, n, fin, coded);
         copyOut(s, buf, p, n);
         if (fin) {
             finSent = true;

@@ -31,6 +31,8 @@ final class SentFrames {
     long maxData = -1;
     long dataBlocked = -1;
     long ackLargest = -1;
+    /** The version of the COMPRESSION frame the packet carried, or -1. */
+    long compressionVersion = -1;
     /** The path the packet was sent on: its path-MTU discovery hears the packet's fate. */
     PathState path;
     /** The probe's UDP payload size as path-MTU discovery asked for it, or 0. */

@@ -137,6 +137,18 @@ public record LoadedNodeConfig(NodeConfig node, Path privateKeyFile, Path networ
                 : quote(control.socket().toString())).append('\n');
         s.append("  }\n");
         renderForwarding(s, forwarding);
+        io.keymesh.compress.CompressionConfig c = node.compression();
+        s.append("  " + NodeConfigKeys.COMPRESSION + " {\n");
+        s.append("    " + ENABLED + " = ").append(c.enabled()).append('\n');
+        s.append("    " + NodeConfigKeys.LEVEL + " = ").append(c.level()).append('\n');
+        s.append("    " + NodeConfigKeys.DICTIONARIES + " = [");
+        for (io.keymesh.compress.DictionarySource d : c.dictionaries()) {
+            s.append("\n      { " + NodeConfigKeys.NAME + " = ").append(quote(d.name())).append(", ")
+                    .append(d.file() != null ? NodeConfigKeys.FILE + " = " + quote(d.file().toString())
+                            : NodeConfigKeys.RESOURCE + " = " + quote(d.resource())).append(" }");
+        }
+        s.append(c.dictionaries().isEmpty() ? "]\n" : "\n    ]\n");
+        s.append("  }\n");
         s.append("}\n");
         return s.toString();
     }

@@ -22,6 +22,7 @@ final class NodeConfigKeys {
     static final String PEERS = "peers";
     static final String RELAY = "relay";
     static final String DISCOVERY = "discovery";
+    static final String COMPRESSION = "compression";
 
     /**
      * Every key of the {@code keymesh} block: the one list a configuration is checked against (a
@@ -31,7 +32,7 @@ final class NodeConfigKeys {
      */
     static final Set<String> KEYMESH_KEYS = Set.copyOf(java.util.List.of(
             PRIVATE_KEY, PRIVATE_KEY + FILE_SUFFIX, NETWORK_KEY, NETWORK_KEY + FILE_SUFFIX, LISTEN, AEAD, ACCEPT_MEMBERS, PEERS,
-            RELAY, DISCOVERY, "services", "forwards", "remote-forwards", "remote-listen", "socks", "forwarding",
+            RELAY, DISCOVERY, COMPRESSION, "services", "forwards", "remote-forwards", "remote-listen", "socks", "forwarding",
             "control", "metrics", "web"));
 
     static final String PUBLIC_KEY = "public-key";
@@ -116,6 +117,14 @@ final class NodeConfigKeys {
     /** The bounds of {@link #CONNECT_TIMEOUT} and {@link #OPEN_TIMEOUT}. */
     static final Duration MIN_FORWARD_TIMEOUT = Duration.ofMillis(100);
     static final Duration MAX_FORWARD_TIMEOUT = Duration.ofMinutes(10);
+    /** The keys of the {@link #COMPRESSION} object (defaults in {@code reference.conf}; also {@link #ENABLED}). */
+    static final String LEVEL = "level";
+    static final String DICTIONARIES = "dictionaries";
+    static final Set<String> COMPRESSION_KEYS = Set.of(ENABLED, LEVEL, DICTIONARIES);
+    /** The keys of one dictionary object of {@link #DICTIONARIES}: a name, and a file or a class-path resource. */
+    static final String FILE = "file";
+    static final String RESOURCE = "resource";
+    static final Set<String> DICTIONARY_KEYS = Set.of(NAME, FILE, RESOURCE);
 
     /** A peer without {@link #PERSISTENT_KEEPALIVE}: no keepalive packets. */
     static final int DEFAULT_PERSISTENT_KEEPALIVE_SECONDS = 0;

@@ -20,6 +20,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.keymesh.channel.ChannelConfig;
+import io.keymesh.compress.CompressionConfig;
 import io.keymesh.crypto.Key32;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
@@ -54,7 +55,8 @@ import java.util.function.Function;
  * thread-safe: one loader per load. {@link NodeConfigRenderer} writes a {@link NodeConfig} back as
  * the block this reads. The {@code peers} list and the {@code relay} object are read by
  * {@link PeerConfigReader} and {@link RelayConfigReader}, service forwarding ({@code services},
- * {@code forwards}, ...) by {@link ForwardingConfigReader}; all report into one {@link ConfigReader}.
+ * {@code forwards}, ...) by {@link ForwardingConfigReader}, the {@code compression} object by
+ * {@link CompressionConfigReader}; all report into one {@link ConfigReader}.
  */
 public final class NodeConfigLoader {
     public static final String ROOT = "keymesh";
@@ -169,13 +171,14 @@ public final class NodeConfigLoader {
             ControlConfig control = new ControlConfigReader(reader, baseDir).read(keymesh);
             ForwardingConfig forwarding = new ForwardingConfigReader(reader).read(keymesh, privateKey, peers, acceptMembers,
                     warnings);
+            CompressionConfig compression = new CompressionConfigReader(reader, baseDir).read(keymesh);
             if (!reader.problems().isEmpty()) {
                 throw new BadConfigException(reader.problems());
             }
             NodeConfig node;
             try {
                 node = new NodeConfig(privateKey, listen, nk.key, peers, aead, ChannelConfig.DEFAULT, relay, acceptMembers,
-                        discovery);
+                        discovery, compression);
             } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
                 throw new BadConfigException(ROOT + ": " + e.getMessage());
             }

@@ -111,7 +111,38 @@ public final class NodeConfigRenderer {
         if (!discovery.isEmpty()) {
             block.put(DISCOVERY, discovery);
         }
+        Map<String, Object> compression = compression(node.compression());
+        if (!compression.isEmpty()) {
+            block.put(NodeConfigKeys.COMPRESSION, compression);
+        }
         return ConfigValueFactory.fromMap(Map.of(NodeConfigLoader.ROOT, block)).render(OPTIONS);
+    }
+
+    /** The compression settings that differ from reference.conf's (dictionary files as absolute paths). */
+    private static Map<String, Object> compression(io.keymesh.compress.CompressionConfig c) {
+        io.keymesh.compress.CompressionConfig dflt = io.keymesh.compress.CompressionConfig.DEFAULT;
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (c.enabled() != dflt.enabled()) {
+            out.put(NodeConfigKeys.ENABLED, c.enabled());
+        }
+        if (c.level() != dflt.level()) {
+            out.put(NodeConfigKeys.LEVEL, c.level());
+        }
+        if (!c.dictionaries().isEmpty()) {
+            List<Object> list = new ArrayList<>();
+            for (io.keymesh.compress.DictionarySource d : c.dictionaries()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put(NodeConfigKeys.NAME, d.name());
+                if (d.file() != null) {
+                    m.put(NodeConfigKeys.FILE, d.file().toAbsolutePath().toString());
+                } else {
+                    m.put(NodeConfigKeys.RESOURCE, d.resource());
+                }
+                list.add(m);
+            }
+            out.put(NodeConfigKeys.DICTIONARIES, list);
+        }
+        return out;
     }
 
     /** The discovery settings that differ from reference.conf's. */

@@ -1,5 +1,7 @@
 package io.keymesh.node;
 
+import io.keymesh.compress.CodedMessage;
+import io.keymesh.compress.Compression;
 import io.keymesh.crypto.PublicKey;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,6 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * (returns false) when the channel holds {@link MeshNode#CHANNEL_QUEUE_BYTES} of messages not yet
  * taken by the connection, and {@link NodeListener#onChannelWritable} follows once it can take
  * more. The node keeps a sent array: do not change it afterwards.
+ *
+ * <p>Compression ({@link #compression()}) is this side's choice for what it sends, made when the
+ * handle is made; the peer decodes whatever it receives. A compressed channel's messages are
+ * compressed on the thread that sends them.
  */
 public final class Channel {
     private final PeerConnections connections;
@@ -29,9 +35,13 @@ public final class Channel {
     volatile boolean closed;
     /** The error code of {@link #reset}, or 0 if not reset. */
     volatile long resetCode;
+    private final Compression compression;
+    /** What this channel's messages are coded with; null until the first message (coded channels only). */
+    volatile ChannelCodecs.Choice choice;
 
-    Channel(PeerConnections connections, PublicKey peer, long id) {
+    Channel(PeerConnections connections, PublicKey peer, long id, Compression compression) {
         this.connections = connections;
+        this.compression = compression;
         this.drainTask = () -> connections.drainNow(this);
         this.peer = peer;
         this.id = id;
@@ -40,6 +50,24 @@ public final class Channel {
     /** The peer at the other end. */
     public PublicKey peer() {
         return peer;
+    }
+
+    /**
+     * How this side sends: {@link Compression#NONE} when asked for, or when the node does not
+     * compress (compression off, or zstd's library does not load here).
+     */
+    public Compression compression() {
+        return compression;
+    }
+
+    /** True if this side's messages carry a codec header. */
+    boolean coded() {
+        return compression.coded();
+    }
+
+    /** The largest message {@link #send} takes: the node's limit, less the codec header on a compressed channel. */
+    public int maxMessage() {
+        return connections.maxMessage() - (coded() ? CodedMessage.MAX_HEADER_LENGTH : 0);
     }
 
     /** The channel's number, shared by both ends. */
@@ -63,8 +91,8 @@ public final class Channel {
         if (closed) {
             throw new IllegalStateException("channel " + id + " to " + peer + " is " + (resetCode != 0 ? "reset" : "closed"));
         }
-        if (message.length > connections.maxMessage()) {
-            throw new IllegalArgumentException("message of " + message.length + " bytes; at most " + connections.maxMessage());
+        if (message.length > maxMessage()) {
+            throw new IllegalArgumentException("message of " + message.length + " bytes; at most " + maxMessage());
         }
         long queued = queuedBytes.get();
         if (queued > 0 && queued + message.length > MeshNode.CHANNEL_QUEUE_BYTES) {
@@ -75,8 +103,9 @@ public final class Channel {
                 return false;
             }
         }
-        queuedBytes.addAndGet(message.length);
-        queue.add(message);
+        byte[] m = coded() ? connections.encode(this, message) : message;
+        queuedBytes.addAndGet(m.length);
+        queue.add(m);
         connections.scheduleDrain(this);
         return true;
     }

@@ -1,6 +1,10 @@
 package io.keymesh.node;
 
 import io.keymesh.channel.ChannelConnection;
+import io.keymesh.compress.Compression;
+import io.keymesh.compress.CompressionStats;
+import io.keymesh.compress.Dictionary;
+import io.keymesh.compress.DictionaryStore;
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PublicKey;
@@ -507,6 +511,58 @@ public final class MeshNode implements AutoCloseable {
      */
     public Channel channel(PublicKey peer, long channelId) {
         return connections.channel(peer, channelId);
+    }
+
+    /**
+     * The reliable channel {@code channelId} to {@code peer}, sending with {@code compression}
+     * ({@link Compression}): this side's choice for what it sends; the peer decodes whatever it
+     * receives, and sends with its own choice. What is used depends on what the peer offered: a
+     * dictionary only if both hold exactly the same one, else plain zstd, else raw messages — never
+     * a failure. When this node does not compress (off, or zstd's library does not load here), the
+     * channel sends without compression ({@link Channel#compression()} says so).
+     *
+     * @throws IllegalArgumentException as {@link #channel(PublicKey, long)}, and if the channel's live
+     *     handle sends with another compression
+     */
+    public Channel channel(PublicKey peer, long channelId, Compression compression) {
+        return connections.channel(peer, channelId, java.util.Objects.requireNonNull(compression, "compression"));
+    }
+
+    /** The node's compression counts since it started. Any thread. */
+    public CompressionStats compressionStats() {
+        return connections.codecs.counters.snapshot();
+    }
+
+    /** The dictionaries the node holds, every version, in the order loaded. Any thread. */
+    public List<Dictionary> dictionaries() {
+        return connections.codecs.store.dictionaries();
+    }
+
+    /**
+     * Reads the configured dictionaries again, on the caller's thread: a file or resource whose
+     * content changed (a retrained dictionary, with a new id) is added as a new version, and the
+     * node's peers are told; channels keep the version they use, new channels take the newest one
+     * both sides hold. Nothing is dropped.
+     *
+     * @return the versions added and the problems (a source that cannot be read, is not a dictionary,
+     *     or reuses an id held for other content keeps its previous version)
+     * @throws IllegalStateException if the node is closed or failed
+     */
+    public DictionaryStore.Reload reloadDictionaries() {
+        run.ensureOpen();
+        DictionaryStore.Reload r = connections.codecs.store.reload();
+        if (!r.added().isEmpty()) {
+            loop.submit((engine, now) -> {
+                connections.offerChanged();
+                return null;
+            });
+        }
+        return r;
+    }
+
+    /** The node's state of {@code peer}, or null; for tests. */
+    PeerState peerState(PublicKey peer) {
+        return peers.get(peer);
     }
 
     /** The channel handles the node keeps for {@code peer} (0 if it is not a peer); for tests. */

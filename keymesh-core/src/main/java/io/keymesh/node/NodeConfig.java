@@ -1,6 +1,7 @@
 package io.keymesh.node;
 
 import io.keymesh.channel.ChannelConfig;
+import io.keymesh.compress.CompressionConfig;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
@@ -29,10 +30,11 @@ import java.util.Set;
  *     {@link #MAX_ADMITTED_MEMBERS} at once; forgotten when its session expires), and the peers
  *     listed name bootstrap nodes, relays and preferences. Strangers get silence either way.
  * @param discovery finding peers with no known path through the members ({@link DiscoveryConfig})
+ * @param compression channel compression: zstd, its level, the dictionaries ({@link CompressionConfig})
  */
 public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
         List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
-        DiscoveryConfig discovery) {
+        DiscoveryConfig discovery, CompressionConfig compression) {
     /** Members let in without being listed, at most, at once. */
     public static final int MAX_ADMITTED_MEMBERS = 4096;
 
@@ -40,6 +42,7 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
         Objects.requireNonNull(channels, "channels");
         Objects.requireNonNull(relay, "relay");
         Objects.requireNonNull(discovery, "discovery");
+        Objects.requireNonNull(compression, "compression");
         Objects.requireNonNull(privateKey, "privateKey");
         Objects.requireNonNull(listen, "listen");
         peers = List.copyOf(peers);
@@ -62,6 +65,13 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
         if (!aead.equals("jdk") && !aead.equals("portable")) {
             throw new IllegalArgumentException("aead must be 'jdk' or 'portable', got '" + aead + "'");
         }
+    }
+
+    /** With the default {@link CompressionConfig}. */
+    public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
+            List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
+            DiscoveryConfig discovery) {
+        this(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, CompressionConfig.DEFAULT);
     }
 
     /** With the default {@link DiscoveryConfig}. */
@@ -88,27 +98,32 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     }
 
     public NodeConfig withPeers(List<PeerConfig> newPeers) {
-        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers, discovery);
+        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers, discovery, compression);
     }
 
     public NodeConfig withAead(String newAead) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers, discovery);
+        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers, discovery, compression);
     }
 
     public NodeConfig withChannels(ChannelConfig newChannels) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers, discovery);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers, discovery, compression);
     }
 
     /** Any holder of the network key let in ({@code true}), or only the peers listed. */
     public NodeConfig withAcceptMembers(boolean accept) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept, discovery);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept, discovery, compression);
     }
 
     public NodeConfig withRelay(RelayConfig newRelay) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers, discovery);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers, discovery, compression);
     }
 
     public NodeConfig withDiscovery(DiscoveryConfig newDiscovery) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, newDiscovery);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, newDiscovery, compression);
+    }
+
+    public NodeConfig withCompression(CompressionConfig newCompression) {
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery,
+                newCompression);
     }
 }

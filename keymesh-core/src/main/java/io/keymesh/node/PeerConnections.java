@@ -4,6 +4,7 @@ import io.keymesh.channel.ChannelConfig;
 import io.keymesh.channel.ChannelConnection;
 import io.keymesh.channel.PathChange;
 import io.keymesh.channel.PathOverhead;
+import io.keymesh.compress.Compression;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.session.Endpoint;
 import io.keymesh.session.UdpEndpoint;
@@ -29,9 +30,12 @@ final class PeerConnections {
     private final NodeConfig config;
     private final Map<PublicKey, PeerState> peers;
     private final RunState run;
+    /** Channel compression: dictionaries, offer, encoders, the loop's decoder. */
+    final ChannelCodecs codecs;
 
     PeerConnections(EngineLoop loop, GuardedListener listener, NodeConfig config, Map<PublicKey, PeerState> peers,
             RunState run) {
+        this.codecs = new ChannelCodecs(config.compression(), config.channels().maxMessage());
         this.loop = loop;
         this.listener = listener;
         this.config = config;
@@ -56,6 +60,14 @@ final class PeerConnections {
 
     /** {@link MeshNode#channel}, with its contract. Any thread. */
     Channel channel(PublicKey peer, long channelId) {
+        return channel(peer, channelId, null);
+    }
+
+    /**
+     * {@link MeshNode#channel(PublicKey, long, Compression)}, with its contract; {@code compression}
+     * null: the live handle whatever it sends with, or a new one without compression. Any thread.
+     */
+    Channel channel(PublicKey peer, long channelId, Compression compression) {
         run.ensureOpen();
         if (channelId < 0 || channelId > io.keymesh.wire.VarInt.MAX) {
             throw new IllegalArgumentException("channel id out of range: " + channelId);
@@ -68,8 +80,34 @@ final class PeerConnections {
             throw new IllegalArgumentException("channel " + channelId + " to " + peer
                     + " was used and closed on the current connection; channel numbers are not reused");
         }
-        return state.channels.compute(channelId, (id, c) ->
-                c == null || c.lostReason != null || c.closed ? new Channel(this, peer, id) : c);
+        Compression wanted = codecs.effective(compression == null ? Compression.NONE : compression);
+        Channel handle = state.channels.compute(channelId, (id, c) ->
+                c == null || c.lostReason != null || c.closed ? new Channel(this, peer, id, wanted) : c);
+        if (compression != null && !handle.compression().equals(wanted)) {
+            throw new IllegalArgumentException("channel " + channelId + " to " + peer + " is open with compression "
+                    + handle.compression() + ", not " + wanted);
+        }
+        return handle;
+    }
+
+    /** {@code message} coded for the coded channel {@code c}, on the caller's thread. Any thread. */
+    byte[] encode(Channel c, byte[] message) {
+        PeerState state = peers.get(c.peer());
+        return codecs.encode(c, message, state == null ? null : state.peerCompression);
+    }
+
+    /**
+     * Loop thread: tells every connection the node's new offer (its dictionaries were reloaded).
+     */
+    void offerChanged() {
+        long now = loop.io().nanoTime();
+        for (PeerState s : peers.values()) {
+            if (s.connection != null && !s.connection.isLost()) {
+                s.connection.setCompressionOffer(codecs.store.offer());
+                s.connection.flush(now);
+                s.connectionWakeup.rearm();
+            }
+        }
     }
 
     /** The channel handles kept for {@code peer} (0 if it is not a peer). Any thread. */
@@ -145,7 +183,9 @@ final class PeerConnections {
             }
             // Everything queued goes in first and leaves in one flush: a burst of small messages
             // shares packets.
-            while ((m = c.queue.peek()) != null && conn.offer(c.id(), m)) {
+            boolean coded = c.coded();
+            while ((m = c.queue.peek()) != null
+                    && conn.offer(c.id(), coded ? codecs.forPeer(c, m, state.peerCompression) : m, coded)) {
                 c.queue.poll();
                 c.queuedBytes.addAndGet(-m.length);
             }
@@ -197,6 +237,7 @@ final class PeerConnections {
             state.connection = new ChannelConnection(channels, loop.io().random(), now,
                     (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
                     new ConnectionEvents(key, state), state.retiredChannels);
+            state.connection.setCompressionOffer(codecs.store.offer()); // goes with its first packet
             int relayed = overlay.relayedMaxMessage(state.session);
             if (relayed > 0) { // starts on a relayed path: packets no larger than the circuit carries
                 state.connection.onPathChanged(PathChange.NEW_ADDRESS, Math.min(relayed, channels.maxUdpPayload()),
@@ -325,6 +366,19 @@ final class PeerConnections {
         @Override
         public void onMessage(long channelId, byte[] message) {
             listener.onMessage(peer, channelId, message);
+        }
+
+        @Override
+        public void onCodedMessage(long channelId, byte[] message) {
+            byte[] plain = codecs.decode(message);
+            if (plain != null) { // else dropped and counted
+                listener.onMessage(peer, channelId, plain);
+            }
+        }
+
+        @Override
+        public void onPeerCompression(io.keymesh.wire.CompressionOffer offer) {
+            state.peerCompression = offer;
         }
 
         @Override

@@ -22,6 +22,8 @@ final class PeerState {
      */
     final RetiredChannels retiredChannels = new RetiredChannels();
     ChannelConnection connection;
+    /** What the peer decodes, as its connection's latest COMPRESSION frame said (null: nothing known); read by senders. */
+    volatile io.keymesh.wire.CompressionOffer peerCompression;
     /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
     boolean loopbackConnection;
     boolean up;

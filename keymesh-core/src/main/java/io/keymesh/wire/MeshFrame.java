@@ -20,6 +20,8 @@ package io.keymesh.wire;
  *       ({@link ResetStreamFrame}; RFC 9000 section 19.4).
  *   <li>{@code 0x08} {@link #STREAM}, {@code 0x09} {@link #STREAM_FIN} — channel id, offset, data;
  *       0x09 also marks the end of the channel ({@link StreamFrame}; RFC 9000 section 19.8).
+ *   <li>{@code 0x0a} {@link #STREAM_CODED}, {@code 0x0b} {@link #STREAM_CODED_FIN} — the same, for a
+ *       channel direction whose messages each begin with a codec header ({@link StreamFrame#coded()}).
  *   <li>{@code 0x10} {@link #MAX_DATA} — the connection's receive limit ({@link MaxDataFrame};
  *       RFC 9000 section 19.9).
  *   <li>{@code 0x11} {@link #MAX_STREAM_DATA} — channel id, the channel's receive limit
@@ -32,6 +34,8 @@ package io.keymesh.wire;
  *   <li>{@code 0x20} {@link #PACKET} — first frame of a channel packet: source and destination
  *       connection ids, packet number ({@link PacketHeaderFrame}).
  *   <li>{@code 0x31} {@link #DATAGRAM} — an unreliable application datagram.
+ *   <li>{@code 0x32} {@link #COMPRESSION} — the codecs and zstd dictionaries the sender decodes
+ *       ({@link CompressionFrame}).
  *   <li>{@code 0x50} {@link #RELAY_OPEN} — circuit id, route of 1 to 4 node keys, the last the
  *       target ({@link RelayOpenFrame}).
  *   <li>{@code 0x51} {@link #RELAY_OPENED} — circuit id, the largest inner message the circuit
@@ -67,6 +71,12 @@ public final class MeshFrame {
     public static final int STREAM = 0x08;
     /** Channel data that ends the channel: channel id, offset, data; offset + length is the final size. */
     public static final int STREAM_FIN = 0x09;
+    /** {@link #STREAM} of a channel direction whose messages begin with a codec header. */
+    public static final int STREAM_CODED = 0x0a;
+    /** {@link #STREAM_FIN} of a channel direction whose messages begin with a codec header. */
+    public static final int STREAM_CODED_FIN = 0x0b;
+    /** What the sender decodes on channels: version, flags, dictionaries ({@link CompressionFrame}). */
+    public static final int COMPRESSION = 0x32;
     /** Keeps a connection alive and elicits an acknowledgement; empty body (RFC 9000 section 19.2). */
     public static final int PING = 0x01;
     /** Ends the channel connection: error code, reason (RFC 9000 section 19.19). */

@@ -7,6 +7,9 @@ package io.keymesh.wire;
  *   type (0x08, or 0x09 when the frame ends the channel)   length (varint)
  *   channel id (varint)   offset (varint)   data (the rest of the body)
  * </pre>
+ * Types {@link MeshFrame#STREAM_CODED} 0x0a and {@link MeshFrame#STREAM_CODED_FIN} 0x0b are the
+ * same frame of a channel direction whose messages each begin with a codec header (see
+ * {@code io.keymesh.compress.CodedMessage}): bit 0x02 of the type says so ({@link #coded()}).
  * The data's length is what the body leaves after the two varints; it may be empty only in a
  * frame that carries the end (type 0x09). With 0x09, offset + data length is the channel's final
  * size. As in RFC 9000, offset + data length never exceeds 2^62-1.
@@ -21,6 +24,15 @@ public final class StreamFrame {
     private int dataOffset;
     private int dataLength;
     private boolean fin;
+    private boolean coded;
+
+    /** The frame type for these flags: 0x08, with 0x01 if it ends the channel and 0x02 if its messages are coded. */
+    public static int type(boolean fin, boolean coded) {
+        return MeshFrame.STREAM | (fin ? 1 : 0) | (coded ? CODED_BIT : 0);
+    }
+
+    /** The type bit that marks a coded channel direction. */
+    private static final int CODED_BIT = 0x02;
 
     /** Bytes a whole STREAM frame (type, length, body) takes. */
     public static int frameLength(long channelId, long offset, int dataLength) {
@@ -54,6 +66,15 @@ public final class StreamFrame {
      * @throws IllegalArgumentException if offset + dataLength exceeds 2^62-1, or a non-final frame is empty
      */
     public static int writeHeader(byte[] b, int off, long channelId, long offset, int dataLength, boolean fin) {
+        return writeHeader(b, off, channelId, offset, dataLength, fin, false);
+    }
+
+    /**
+     * {@link #writeHeader(byte[], int, long, long, int, boolean)} for a channel direction whose
+     * messages are coded ({@code coded}: types 0x0a / 0x0b) or not (0x08 / 0x09).
+     */
+    public static int writeHeader(byte[] b, int off, long channelId, long offset, int dataLength, boolean fin,
+                                  boolean coded) {
         if (dataLength < 0 || offset < 0 || offset > VarInt.MAX - dataLength) {
             throw new IllegalArgumentException("stream range out of bounds: " + offset + "+" + dataLength);
         }
@@ -61,7 +82,7 @@ public final class StreamFrame {
             throw new IllegalArgumentException("an empty STREAM frame must carry the end");
         }
         int body = VarInt.length(channelId) + VarInt.length(offset) + dataLength;
-        int p = MeshFrame.writeHeader(b, off, fin ? MeshFrame.STREAM_FIN : MeshFrame.STREAM, body);
+        int p = MeshFrame.writeHeader(b, off, type(fin, coded), body);
         p += VarInt.write(b, p, channelId);
         p += VarInt.write(b, p, offset);
         return p;
@@ -83,11 +104,11 @@ public final class StreamFrame {
      * Reads a STREAM frame's body ({@code type} as read by {@link MeshFrame#forEach}).
      *
      * @return true if it is a well-formed STREAM frame; false (and this instance's fields undefined) if
-     *     the type is not STREAM, a varint is truncated, offset + length exceeds 2^62-1, or a frame
+     *     the type is not one of STREAM's four, a varint is truncated, offset + length exceeds 2^62-1, or a frame
      *     without the end carries no data
      */
     public boolean decode(int type, byte[] b, int bodyOff, int bodyLen) {
-        if (type != MeshFrame.STREAM && type != MeshFrame.STREAM_FIN) {
+        if ((type & ~(CODED_BIT | 1)) != MeshFrame.STREAM) {
             return false;
         }
         if (bodyOff < 0 || bodyLen < 0 || bodyOff > b.length - bodyLen) {
@@ -105,7 +126,7 @@ public final class StreamFrame {
         }
         p += VarInt.encodedLength(b[p]);
         int len = end - p;
-        boolean f = type == MeshFrame.STREAM_FIN;
+        boolean f = (type & 1) != 0;
         if (off > VarInt.MAX - len || (len == 0 && !f)) {
             return false;
         }
@@ -114,6 +135,7 @@ public final class StreamFrame {
         dataOffset = p;
         dataLength = len;
         fin = f;
+        coded = (type & CODED_BIT) != 0;
         return true;
     }
 
@@ -140,5 +162,10 @@ public final class StreamFrame {
     /** True if the frame ends the channel: offset + dataLength is the final size. */
     public boolean fin() {
         return fin;
+    }
+
+    /** True if the channel direction's messages each begin with a codec header (types 0x0a, 0x0b). */
+    public boolean coded() {
+        return coded;
     }
 }

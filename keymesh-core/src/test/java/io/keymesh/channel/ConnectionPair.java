@@ -46,6 +46,10 @@ final class ConnectionPair {
         final List<String> lostReasons = new ArrayList<>();
         /** {@code {channelId, errorCode}} of each onChannelClosed, in order. */
         final List<long[]> closed = new ArrayList<>();
+        /** Per message in {@link #messages}: whether it came on a coded channel. */
+        final List<Boolean> messageCoded = new ArrayList<>();
+        /** Every offer the peer's COMPRESSION frames told (null: forgotten). */
+        final List<io.keymesh.wire.CompressionOffer> peerOffers = new ArrayList<>();
         long linkFreeAt;
         long lastArrival;
         long sentPackets;
@@ -63,6 +67,18 @@ final class ConnectionPair {
             messages.add(message);
             messageChannels.add(channelId);
             messageTimes.add(now);
+            messageCoded.add(false);
+        }
+
+        @Override
+        public void onCodedMessage(long channelId, byte[] message) {
+            onMessage(channelId, message);
+            messageCoded.set(messageCoded.size() - 1, true);
+        }
+
+        @Override
+        public void onPeerCompression(io.keymesh.wire.CompressionOffer offer) {
+            peerOffers.add(offer);
         }
 
         @Override

@@ -125,7 +125,9 @@ final class MeshAssociationHandle implements AssociationHandle {
             return false;
         }
         try {
-            if (c.send(payload.toArrayUnsafe())) {
+            byte[] bytes = payload.toArrayUnsafe();
+            if (c.send(bytes)) {
+                transport.capture(bytes);
                 return true;
             }
             transport.countRefusedWrite();

@@ -49,6 +49,8 @@ public final class MeshTransport implements Transport {
     private volatile Address localAddress;
     private volatile int port;
     private final AtomicLong refusedWrites = new AtomicLong();
+    /** The payload samples this actor system writes (capture-samples); nothing if off. */
+    private final PayloadCapture capture;
 
     /** Called by classic remoting with its actor system and this transport's configuration block. */
     public MeshTransport(ExtendedActorSystem system, Config conf) {
@@ -62,6 +64,8 @@ public final class MeshTransport implements Transport {
         }
         this.settings = s;
         this.settingsProblem = problem;
+        this.capture = s == null || s.captureCount() == 0 ? new PayloadCapture(null, 0)
+                : new PayloadCapture(s.captureDirectory(), s.captureCount());
         this.scheme = s != null ? s.schemeIdentifier() : conf.hasPath("scheme-identifier") ? conf.getString("scheme-identifier") : "mesh";
         FutureConverters.asJava(associationListener.future()).thenAccept(inbound::register);
     }
@@ -114,6 +118,21 @@ public final class MeshTransport implements Transport {
 
     void countRefusedWrite() {
         refusedWrites.incrementAndGet();
+    }
+
+    /** How this actor system's associations send payloads (the compression setting). */
+    io.keymesh.compress.Compression compression() {
+        return settings == null ? io.keymesh.compress.Compression.NONE : settings.compression();
+    }
+
+    /** A payload was written to an association: a sample, while samples are being captured. */
+    void capture(byte[] payload) {
+        capture.offer(payload);
+    }
+
+    /** The samples captured so far (tests). */
+    PayloadCapture capturing() {
+        return capture;
     }
 
     /** This actor system's address, once listening. */
@@ -192,7 +211,7 @@ public final class MeshTransport implements Transport {
         byte[] open = new AssociationControl.Open(port, remotePort, system.name()).encode();
         m.openWhenUp(key, h, () -> {
             try {
-                Channel c = m.node().channel(key, channelKey.channelId());
+                Channel c = m.node().channel(key, channelKey.channelId(), settings.compression());
                 h.attach(c); // closes it if the association ended meanwhile
                 if (!h.isEnded()) {
                     c.send(open);

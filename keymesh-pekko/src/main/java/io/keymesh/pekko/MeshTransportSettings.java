@@ -2,6 +2,8 @@ package io.keymesh.pekko;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import io.keymesh.compress.Compression;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -14,8 +16,14 @@ import java.time.Duration;
  * @param port the virtual port this actor system listens on; 0 picks a free one
  * @param maximumPayloadBytes the largest remoting payload
  * @param connectionTimeout how long an association waits for the other node's answer
+ * @param compression how this actor system's associations send payloads ({@link Compression}: none,
+ *     zstd, or one of the node's dictionaries by name)
+ * @param captureDirectory where the first {@code captureCount} payloads this actor system sends are
+ *     written, one file each, as samples for {@code keymesh dict train}; null: none
+ * @param captureCount how many payloads to write there
  */
-public record MeshTransportSettings(String schemeIdentifier, int port, int maximumPayloadBytes, Duration connectionTimeout) {
+public record MeshTransportSettings(String schemeIdentifier, int port, int maximumPayloadBytes, Duration connectionTimeout,
+        Compression compression, Path captureDirectory, int captureCount) {
     /** Where the block sits in an actor system's configuration. */
     public static final String PATH = "pekko.remote.classic.keymesh";
     /** Classic remoting's floor for any transport's maximum payload. */
@@ -36,6 +44,22 @@ public record MeshTransportSettings(String schemeIdentifier, int port, int maxim
         if (connectionTimeout.isNegative() || connectionTimeout.isZero()) {
             throw new IllegalArgumentException(PATH + ".connection-timeout: must be positive, got " + connectionTimeout);
         }
+        java.util.Objects.requireNonNull(compression, "compression");
+        if (captureCount < 0 || captureCount > MAX_CAPTURE) {
+            throw new IllegalArgumentException(PATH + ".capture-samples.count: " + captureCount + " out of range 0.." + MAX_CAPTURE);
+        }
+        if (captureCount > 0 && captureDirectory == null) {
+            throw new IllegalArgumentException(PATH + ".capture-samples.directory: give a directory for the "
+                    + captureCount + " samples");
+        }
+    }
+
+    /** Samples written at most (zstd's trainer wants thousands, not millions). */
+    public static final int MAX_CAPTURE = 1_000_000;
+
+    /** Without compression or capture. */
+    public MeshTransportSettings(String schemeIdentifier, int port, int maximumPayloadBytes, Duration connectionTimeout) {
+        this(schemeIdentifier, port, maximumPayloadBytes, connectionTimeout, Compression.NONE, null, 0);
     }
 
     /**
@@ -49,8 +73,16 @@ public record MeshTransportSettings(String schemeIdentifier, int port, int maxim
             if (max > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException(PATH + ".maximum-payload-bytes: " + max + " is more than " + Integer.MAX_VALUE);
             }
+            Compression compression;
+            try {
+                compression = Compression.parse(block.getString("compression"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(PATH + "." + e.getMessage()); // "compression \"x\": none, zstd or ..."
+            }
+            String dir = block.getString("capture-samples.directory");
             return new MeshTransportSettings(block.getString("scheme-identifier"), block.getInt("port"), (int) max,
-                    block.getDuration("connection-timeout"));
+                    block.getDuration("connection-timeout"), compression, dir.isEmpty() ? null : Path.of(dir),
+                    block.getInt("capture-samples.count"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException(PATH + ": " + e.getMessage(), e);
         }

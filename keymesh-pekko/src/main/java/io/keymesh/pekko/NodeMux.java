@@ -307,7 +307,7 @@ final class NodeMux implements NodeListener {
         MeshAssociationHandle inbound = t.inbound(this, key, open);
         register(inbound);
         runLater(() -> {
-            Channel c = node().channel(from, channelId);
+            Channel c = node().channel(from, channelId, t.compression());
             inbound.attach(c); // closes it if the association already ended (the peer gave up meanwhile)
             if (!inbound.isEnded()) {
                 c.send(new AssociationControl.Accept().encode());
