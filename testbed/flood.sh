@@ -22,7 +22,8 @@
 #   2. valid-mac1: distinct initiations whose mac1 verifies (made with N's public key and the network
 #      key — a member gone rogue) from 1,024 sources. N answers with cookie replies (64 bytes for
 #      148: no amplification, nothing larger sent to a source than it sent), lets in at most the
-#      flooder's one key, and L, restarted during the flood, gets in within 20 s of listening. The
+#      flooder's one key, and L, restarted during the flood, gets in within 20 s of listening (once
+#      the flood is over at the latest: it is never locked out). The
 #      goal is 2 s, and it is not met when the flood outruns N: on a quiet 2-vCPU AMD EPYC the
 #      flooder sent 118,000 initiations a second, N answered 55,000 a second with cookie replies
 #      (64 % of one CPU) and its socket lost the rest (RcvbufErrors), L's among them half the time;
@@ -209,10 +210,10 @@ flood valid-mac1 "$N_PUB" "$WORK/network.key"
 sleep 3
 node_start l "$NS_L" --announce-interval 1s
 wait_for 60 node_listening l || true
-wait_for 10 logged l "peer $N_PUB up" || true
+wait_for 25 logged l "peer $N_PUB up" || true
 flood_wait valid-mac1 "$ticks0" "$t0"
 ms=$(up_ms l "$N_PUB")
-log "    L up with N again $ms ms after it listened (during the flood; 2 s is the goal, see the header)"
+log "    L up with N again $ms ms after it listened (it started 3 s into the ${FLOOD_SECONDS}-s flood; 2 s is the goal, see the header)"
 (( ms >= 0 && ms <= 20000 )) || REASONS+=("L did not complete its handshake within 20 s of listening: $ms ms")
 cookies_sent=$(grep '^drops:' "$WORK/n.out" | tail -n 1 | sed -n 's/.*COOKIE_REQUIRED \([0-9]*\).*/\1/p')
 log "    N answered ${cookies_sent:-no} initiations with cookie replies so far"
