@@ -23,9 +23,9 @@ import picocli.CommandLine.Spec;
  * Exit status as {@link DaemonCall} says.
  */
 @Command(name = "forward", sortOptions = false,
-        description = {"Forward a local TCP port to a service of a node, through a running node (keymesh up):",
-                "  keymesh forward 127.0.0.1:15432 KEY/db    then: psql -h 127.0.0.1 -p 15432",
-                "Without arguments: list the node's forwards and the services it exposes."})
+        description = {"Forward a local TCP port to a service of a node, through a running node (keymesh up); "
+                + "without arguments, list its forwards and the services it exposes.",
+                "Example: keymesh forward 127.0.0.1:15432 KEY/db, then psql -h 127.0.0.1 -p 15432"})
 final class ForwardCommand implements Callable<Integer> {
     static final Duration TIMEOUT = Duration.ofSeconds(20);
 
