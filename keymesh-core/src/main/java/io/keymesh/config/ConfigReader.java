@@ -118,6 +118,37 @@ final class ConfigReader {
         return v == null || v.valueType() == ConfigValueType.NULL ? null : v;
     }
 
+    /**
+     * The whole number {@code key} of {@code o} in {@code min..max} (a number, or a string of digits),
+     * or -1 after reporting that it is missing, not a whole number, or out of range. {@code missingNote}
+     * and {@code rangeNote} (each null for none) are added in parentheses to those two problems.
+     */
+    long wholeNumber(String path, ConfigObject o, String key, long min, long max, String missingNote, String rangeNote) {
+        ConfigValue v = present(o, key);
+        String range = min + ".." + max;
+        if (v == null) {
+            problem(path, "missing: give a whole number " + range + (missingNote == null ? "" : " (" + missingNote + ")"),
+                    o.origin());
+            return -1;
+        }
+        long n;
+        Object u = v.unwrapped();
+        if (u instanceof Integer || u instanceof Long) {
+            n = ((Number) u).longValue();
+        } else if (u instanceof String text && text.strip().matches("[-+]?[0-9]{1,18}")) {
+            n = Long.parseLong(text.strip());
+        } else {
+            problem(path, "must be a whole number " + range + ", got " + (v.valueType() == ConfigValueType.STRING
+                    || v.valueType() == ConfigValueType.NUMBER ? "" : typeName(v) + " ") + render(v), v.origin());
+            return -1;
+        }
+        if (n < min || n > max) {
+            problem(path, "must be " + range + (rangeNote == null ? "" : " (" + rangeNote + ")") + ", got " + n, v.origin());
+            return -1;
+        }
+        return n;
+    }
+
     /** The string value of {@code v}, or null after reporting that it is not a string. */
     String string(ConfigValue v, String path) {
         if (v.valueType() != ConfigValueType.STRING) {

@@ -1,7 +1,6 @@
 package io.keymesh.config;
 
 import static io.keymesh.config.ConfigReader.present;
-import static io.keymesh.config.ConfigReader.render;
 import static io.keymesh.config.ConfigReader.typeName;
 import static io.keymesh.config.NodeConfigKeys.DISCOVERY;
 import static io.keymesh.config.NodeConfigKeys.DISCOVERY_KEYS;
@@ -64,28 +63,8 @@ final class DiscoveryConfigReader {
 
     /** 1..{@value SeekFrame#MAX_HOPS}, or -1 after reporting a problem. */
     private int maxHops(String path, ConfigObject o) {
-        ConfigValue v = present(o, MAX_HOPS);
-        String range = "1.." + SeekFrame.MAX_HOPS;
-        if (v == null) {
-            reader.problem(path, "missing: give a whole number " + range, o.origin());
-            return -1;
-        }
-        Object u = v.unwrapped();
-        long n;
-        if (u instanceof Integer || u instanceof Long) {
-            n = ((Number) u).longValue();
-        } else if (u instanceof String text && text.strip().matches("[-+]?[0-9]{1,18}")) {
-            n = Long.parseLong(text.strip());
-        } else {
-            reader.problem(path, "must be a whole number " + range + ", got " + render(v), v.origin());
-            return -1;
-        }
-        if (n < 1 || n > SeekFrame.MAX_HOPS) {
-            reader.problem(path, "must be " + range + " (a seek's way back is a relayed route of at most "
-                    + SeekFrame.MAX_HOPS + " hops), got " + n, v.origin());
-            return -1;
-        }
-        return (int) n;
+        return (int) reader.wholeNumber(path, o, MAX_HOPS, 1, SeekFrame.MAX_HOPS, null,
+                "a seek's way back is a relayed route of at most " + SeekFrame.MAX_HOPS + " hops");
     }
 
     /** In nanoseconds, or -1 after reporting a problem. */

@@ -461,27 +461,7 @@ final class ForwardingConfigReader {
     }
 
     private int maxConnections(String path, ConfigObject o) {
-        ConfigValue v = present(o, MAX_CONNECTIONS);
-        String range = "1.." + ForwardingConfig.MAX_CONNECTIONS_LIMIT;
-        if (v == null) {
-            reader.problem(path, "missing: give a whole number " + range, o.origin());
-            return -1;
-        }
-        Object u = v.unwrapped();
-        long n;
-        if (u instanceof Integer || u instanceof Long) {
-            n = ((Number) u).longValue();
-        } else if (u instanceof String text && text.strip().matches("[-+]?[0-9]{1,18}")) {
-            n = Long.parseLong(text.strip());
-        } else {
-            reader.problem(path, "must be a whole number " + range + ", got " + render(v), v.origin());
-            return -1;
-        }
-        if (n < 1 || n > ForwardingConfig.MAX_CONNECTIONS_LIMIT) {
-            reader.problem(path, "must be " + range + ", got " + n, v.origin());
-            return -1;
-        }
-        return (int) n;
+        return (int) reader.wholeNumber(path, o, MAX_CONNECTIONS, 1, ForwardingConfig.MAX_CONNECTIONS_LIMIT, null, null);
     }
 
     /** A string config value with {@code like}'s origin, for reading part of a string as a key. */

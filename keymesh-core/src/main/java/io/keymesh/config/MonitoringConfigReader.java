@@ -1,7 +1,6 @@
 package io.keymesh.config;
 
 import static io.keymesh.config.ConfigReader.present;
-import static io.keymesh.config.ConfigReader.render;
 import static io.keymesh.config.ConfigReader.typeName;
 import static io.keymesh.config.NodeConfigKeys.ALLOW_NON_LOOPBACK;
 import static io.keymesh.config.NodeConfigKeys.ENABLED;
@@ -135,26 +134,7 @@ final class MonitoringConfigReader {
 
     /** 0..{@value MetricsConfig#MAX_PEERS_LIMIT}, or -1 after reporting a problem. */
     private int maxPeers(String path, ConfigObject o) {
-        ConfigValue v = present(o, MAX_PEERS);
-        String range = "0.." + MetricsConfig.MAX_PEERS_LIMIT;
-        if (v == null) {
-            reader.problem(path, "missing: give a whole number " + range + " (0: node totals only)", o.origin());
-            return -1;
-        }
-        Object u = v.unwrapped();
-        long n;
-        if (u instanceof Integer || u instanceof Long) {
-            n = ((Number) u).longValue();
-        } else if (u instanceof String t && t.strip().matches("[-+]?[0-9]{1,18}")) {
-            n = Long.parseLong(t.strip());
-        } else {
-            reader.problem(path, "must be a whole number " + range + ", got " + render(v), v.origin());
-            return -1;
-        }
-        if (n < 0 || n > MetricsConfig.MAX_PEERS_LIMIT) {
-            reader.problem(path, "must be " + range + " (0: node totals only), got " + n, v.origin());
-            return -1;
-        }
-        return (int) n;
+        return (int) reader.wholeNumber(path, o, MAX_PEERS, 0, MetricsConfig.MAX_PEERS_LIMIT, "0: node totals only",
+                "0: node totals only");
     }
 }

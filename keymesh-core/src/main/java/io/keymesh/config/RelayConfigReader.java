@@ -1,7 +1,6 @@
 package io.keymesh.config;
 
 import static io.keymesh.config.ConfigReader.present;
-import static io.keymesh.config.ConfigReader.render;
 import static io.keymesh.config.ConfigReader.typeName;
 import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.ENABLED;
@@ -73,28 +72,7 @@ final class RelayConfigReader {
 
     /** 0..{@value NodeConfigKeys#MAX_CIRCUITS_LIMIT}, or -1 after reporting a problem. */
     private int maxCircuits(String path, ConfigObject o) {
-        ConfigValue v = present(o, MAX_CIRCUITS);
-        String range = "0.." + MAX_CIRCUITS_LIMIT;
-        if (v == null) {
-            reader.problem(path, "missing: give a whole number " + range, o.origin());
-            return -1;
-        }
-        long n;
-        Object u = v.unwrapped();
-        if (u instanceof Integer || u instanceof Long) {
-            n = ((Number) u).longValue();
-        } else if (u instanceof String text && text.strip().matches("[-+]?[0-9]{1,18}")) {
-            n = Long.parseLong(text.strip());
-        } else {
-            reader.problem(path, "must be a whole number " + range + ", got " + (v.valueType() == ConfigValueType.STRING
-                    || v.valueType() == ConfigValueType.NUMBER ? "" : typeName(v) + " ") + render(v), v.origin());
-            return -1;
-        }
-        if (n < 0 || n > MAX_CIRCUITS_LIMIT) {
-            reader.problem(path, "must be " + range + ", got " + n, v.origin());
-            return -1;
-        }
-        return (int) n;
+        return (int) reader.wholeNumber(path, o, MAX_CIRCUITS, 0, MAX_CIRCUITS_LIMIT, null, null);
     }
 
     /** Bytes per second, 0 for no limit, or -1 after reporting a problem. */
