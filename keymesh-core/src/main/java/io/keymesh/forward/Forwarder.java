@@ -161,12 +161,10 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         if (node == null || closed) {
             throw new IllegalStateException(closed ? "closed" : "not started");
         }
-        ServerSocket server = new ServerSocket();
+        ServerSocket server;
         try {
-            server.setReuseAddress(true);
-            server.bind(f.listen(), 128);
+            server = Sockets.listen(f.listen());
         } catch (IOException e) {
-            Sockets.close(server);
             throw new IOException("forward " + f + ": cannot listen on " + TcpAddress.format(f.listen()) + ": " + e.getMessage(), e);
         }
         LocalForward bound = new LocalForward((InetSocketAddress) server.getLocalSocketAddress(), f.peer(), f.service());
@@ -212,12 +210,10 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         if (node == null || closed) {
             throw new IllegalStateException(closed ? "closed" : "not started");
         }
-        ServerSocket server = new ServerSocket();
+        ServerSocket server;
         try {
-            server.setReuseAddress(true);
-            server.bind(listen, 128);
+            server = Sockets.listen(listen);
         } catch (IOException e) {
-            Sockets.close(server);
             throw new IOException("socks: cannot listen on " + TcpAddress.format(listen) + ": " + e.getMessage(), e);
         }
         InetSocketAddress bound = (InetSocketAddress) server.getLocalSocketAddress();
@@ -556,15 +552,10 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             refuse(ch, asked, RefuseReason.LISTEN_FAILED, "this node listens at " + rl.address + " for another request already");
             return;
         }
-        ServerSocket server = null;
+        ServerSocket server;
         try {
-            server = new ServerSocket();
-            server.setReuseAddress(true);
-            server.bind(rl.address.resolve(), 128);
+            server = Sockets.listen(rl.address.resolve());
         } catch (IOException e) {
-            if (server != null) {
-                Sockets.close(server);
-            }
             remoteListeners.remove(rl.address, rl);
             unregisterControl(rl.peer, rl.channelId, rl);
             refuse(ch, asked, RefuseReason.LISTEN_FAILED, "cannot listen at " + rl.address + ": " + e.getMessage());
