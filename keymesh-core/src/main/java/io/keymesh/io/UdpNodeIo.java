@@ -16,8 +16,6 @@ import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * buffers) with one platform thread as the loop: it waits in a selector until a datagram arrives,
  * a task is submitted or the earliest timer is due.
  *
- * <p>Each pass of the loop runs queued tasks (at most {@link #MAX_TASKS_PER_PASS}), receives a batch
+ * <p>Each pass of the loop runs queued tasks (at most {@link LoopWork#MAX_TASKS_PER_PASS}), receives a batch
  * of datagrams, runs tasks again and then due timers; it waits in the selector only when no task is
  * queued. So tasks that are queued as fast as the loop runs them cannot keep it from the socket or
  * its timers.
@@ -50,20 +48,12 @@ import org.slf4j.LoggerFactory;
  * kept per thread and grown to the largest datagram that thread sent. The channel is non-blocking,
  * so a sending thread's interrupt does not close it (as it would a blocking channel's).
  */
-public final class UdpNodeIo implements NodeIo {
+public final class UdpNodeIo implements UdpIo {
     /** Socket send and receive buffer size asked for (the kernel caps it at rmem_max / wmem_max). */
     public static final int SOCKET_BUFFER_BYTES = 4 << 20;
     private static final int MAX_DATAGRAM = 65535;
     /** Most datagrams received per pass of the loop before it runs tasks and timers again. */
     private static final int MAX_RECEIVE_BATCH = 64;
-    /**
-     * Most tasks run in a row before the loop receives and runs timers. Other threads can queue
-     * tasks faster than the loop runs them (a datagram queued for the loop costs its sender a copy;
-     * the loop encrypts it and makes a system call), so "until the queue is empty" might never end.
-     * 128 tasks of the largest datagram take a few milliseconds; the check costs one comparison
-     * per task.
-     */
-    static final int MAX_TASKS_PER_PASS = 128;
     private static final Logger log = LoggerFactory.getLogger(UdpNodeIo.class);
 
     private final DatagramChannel channel;
@@ -71,8 +61,7 @@ public final class UdpNodeIo implements NodeIo {
     private final InetSocketAddress localAddress;
     private final long wallClockOffsetNanos;
     private final RandomGenerator random;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final PriorityQueue<ScheduledTask> timers = new PriorityQueue<>();
+    private final LoopWork work = new LoopWork(log);
     private final ByteBuffer rx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final ByteBuffer tx = ByteBuffer.allocateDirect(MAX_DATAGRAM);
     private final byte[] rxArray = new byte[MAX_DATAGRAM];
@@ -82,36 +71,10 @@ public final class UdpNodeIo implements NodeIo {
     private volatile boolean running = true;
     /** True while the loop is in (or about to enter) a blocking select; a task submitter that clears it wakes the loop. */
     private final AtomicBoolean selecting = new AtomicBoolean();
-    private long timerSequence;
     private int receiveBatch = 1;
     private final AtomicLong sendErrors = new AtomicLong();
     /** Other threads' direct send buffers (a holder each, so a buffer can grow in place). */
     private static final PerThread<ByteBuffer[]> SEND_BUFFERS = new PerThread<>(() -> new ByteBuffer[1]);
-    private final AtomicLong callbackErrors = new AtomicLong();
-
-    private static final class ScheduledTask implements Timer, Comparable<ScheduledTask> {
-        final long at;
-        final long sequence;
-        final Runnable task;
-        boolean cancelled;
-
-        ScheduledTask(long at, long sequence, Runnable task) {
-            this.at = at;
-            this.sequence = sequence;
-            this.task = task;
-        }
-
-        @Override
-        public void cancel() {
-            cancelled = true;
-        }
-
-        @Override
-        public int compareTo(ScheduledTask o) {
-            int c = Long.compare(at, o.at);
-            return c != 0 ? c : Long.compare(sequence, o.sequence);
-        }
-    }
 
     /**
      * Binds {@code bind} (port 0 picks a free port). An IPv4 address binds an IPv4 socket;
@@ -183,6 +146,11 @@ public final class UdpNodeIo implements NodeIo {
      */
     @Override
     public List<InetSocketAddress> localAddresses() {
+        return interfaceAddresses(localAddress);
+    }
+
+    /** {@link #localAddresses()} of a socket bound to {@code localAddress}. */
+    static List<InetSocketAddress> interfaceAddresses(InetSocketAddress localAddress) {
         InetAddress bound = localAddress.getAddress();
         if (!bound.isAnyLocalAddress()) {
             return List.of(localAddress);
@@ -270,9 +238,9 @@ public final class UdpNodeIo implements NodeIo {
      */
     @Override
     public void execute(Runnable task) {
-        tasks.add(task);
+        work.add(task);
         if (!running) {
-            if (tasks.remove(task)) {
+            if (work.remove(task)) {
                 throw new RejectedExecutionException("the UDP loop on " + localAddress + " has stopped");
             }
             return; // the loop took it: ran or abandoned it
@@ -286,9 +254,7 @@ public final class UdpNodeIo implements NodeIo {
 
     @Override
     public Timer schedule(long atNanos, Runnable task) {
-        ScheduledTask t = new ScheduledTask(atNanos, timerSequence++, task);
-        timers.add(t);
-        return t;
+        return work.schedule(atNanos, task);
     }
 
     @Override
@@ -303,7 +269,7 @@ public final class UdpNodeIo implements NodeIo {
 
     /** Exceptions thrown by callbacks (each logged; the loop went on). Any thread. */
     public long callbackErrors() {
-        return callbackErrors.get();
+        return work.callbackErrors();
     }
 
     /** True until the loop stops for good (closed, or failed). Any thread. */
@@ -331,30 +297,27 @@ public final class UdpNodeIo implements NodeIo {
 
     /** One pass: wait if there is nothing to do, then tasks, datagrams, tasks, due timers. */
     private void pass() throws IOException {
-        long waitMillis = 0; // 0: block until woken
-        ScheduledTask next = timers.peek();
-        if (next != null) {
-            waitMillis = Math.max(1, (next.at - System.nanoTime() + 999_999) / 1_000_000);
-        }
+        long now = System.nanoTime();
+        long waitMillis = work.waitMillis(now); // 0: block until woken
         int ready = -1; // unknown: try to receive
-        if (tasks.isEmpty()) {
-            if (next != null && next.at <= System.nanoTime()) {
+        if (work.isEmpty()) {
+            if (work.nextTimerNanos() <= now) {
                 ready = selector.selectNow();
             } else {
                 selecting.set(true);
-                if (tasks.isEmpty()) { // again, now that submitters see the flag
+                if (work.isEmpty()) { // again, now that submitters see the flag
                     ready = selector.select(waitMillis);
                 }
                 selecting.set(false);
             }
         }
         selector.selectedKeys().clear();
-        runTasks(); // first: a node's configuration is queued before its first datagram
+        work.runTasks(); // first: a node's configuration is queued before its first datagram
         if (ready != 0) { // the selector is level-triggered: datagrams left unread show up again
             receiveBatch();
         }
-        runTasks();
-        runTimers();
+        work.runTasks();
+        work.runTimers(System.nanoTime());
     }
 
     /**
@@ -369,28 +332,11 @@ public final class UdpNodeIo implements NodeIo {
         try {
             receiver.stopped(failure);
         } catch (Throwable e) {
-            callbackErrors.incrementAndGet();
-            log.warn("stop callback failed", e);
+            work.failed("stop callback failed", e);
         }
-        abandonQueued(reason);
-        timers.clear();
+        work.abandon(reason);
         if (failure != null) {
             releaseSocket();
-        }
-    }
-
-    /** Tells every queued {@link NodeIo.Task} that it will not run; other tasks are dropped. */
-    private void abandonQueued(IllegalStateException reason) {
-        Runnable task;
-        while ((task = tasks.poll()) != null) {
-            if (task instanceof NodeIo.Task t) {
-                try {
-                    t.abandoned(reason);
-                } catch (Throwable e) {
-                    callbackErrors.incrementAndGet();
-                    log.warn("abandoned task failed", e);
-                }
-            }
         }
     }
 
@@ -420,45 +366,10 @@ public final class UdpNodeIo implements NodeIo {
             } catch (VirtualMachineError e) {
                 throw e;
             } catch (Throwable e) {
-                callbackErrors.incrementAndGet();
-                log.warn("receive callback failed on a datagram from {}", from, e);
+                work.failed("receive callback failed on a datagram from " + from, e);
             }
         }
         receiveBatch = Math.min(limit * 2, MAX_RECEIVE_BATCH); // more may be waiting
-    }
-
-    /** Runs queued tasks in order, at most {@link #MAX_TASKS_PER_PASS}; the rest wait for the next pass. */
-    private void runTasks() {
-        Runnable task;
-        for (int n = 0; n < MAX_TASKS_PER_PASS && (task = tasks.poll()) != null; n++) {
-            try {
-                task.run();
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable e) {
-                callbackErrors.incrementAndGet();
-                log.warn("task failed", e);
-            }
-        }
-    }
-
-    private void runTimers() {
-        long now = System.nanoTime();
-        ScheduledTask t;
-        while ((t = timers.peek()) != null && t.at <= now) {
-            timers.poll();
-            if (t.cancelled) {
-                continue;
-            }
-            try {
-                t.task.run();
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable e) {
-                callbackErrors.incrementAndGet();
-                log.warn("timer task failed", e);
-            }
-        }
     }
 
     /**
@@ -476,7 +387,7 @@ public final class UdpNodeIo implements NodeIo {
         selector.wakeup();
         Thread t = thread;
         if (t == null) {
-            abandonQueued(new IllegalStateException("the UDP loop on " + localAddress + " is closed"));
+            work.abandon(new IllegalStateException("the UDP loop on " + localAddress + " is closed"));
         } else if (t != Thread.currentThread()) {
             try {
                 t.join(2000);

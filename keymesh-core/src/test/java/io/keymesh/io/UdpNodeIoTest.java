@@ -33,9 +33,14 @@ import org.junit.jupiter.api.Timeout;
 class UdpNodeIoTest {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
+    /** The I/O under test: this class runs the portable one; {@link BatchedUdpNodeIoTest} the batched one. */
+    UdpIo open(InetSocketAddress bind) {
+        return new UdpNodeIo(bind);
+    }
+
     @Test
     void tasksFromManyThreadsAllRunWhetherTheLoopSleepsOrNot() throws Exception {
-        try (UdpNodeIo io = new UdpNodeIo(ANY_LOOPBACK)) {
+        try (UdpIo io = open(ANY_LOOPBACK)) {
             io.start((from, buf, off, len) -> { });
             int threads = 6;
             int perThread = 20_000;
@@ -69,7 +74,7 @@ class UdpNodeIoTest {
 
     @Test
     void receivesSingleDatagramsAndBurstsSentFromOtherThreads() throws Exception {
-        try (UdpNodeIo rx = new UdpNodeIo(ANY_LOOPBACK); UdpNodeIo tx = new UdpNodeIo(ANY_LOOPBACK)) {
+        try (UdpIo rx = open(ANY_LOOPBACK); UdpIo tx = open(ANY_LOOPBACK)) {
             AtomicInteger received = new AtomicInteger();
             AtomicInteger sum = new AtomicInteger();
             rx.start((from, buf, off, len) -> {
@@ -101,7 +106,7 @@ class UdpNodeIoTest {
 
     @Test
     void anInterruptedSendingThreadDoesNotCloseTheSocket() throws Exception {
-        try (UdpNodeIo rx = new UdpNodeIo(ANY_LOOPBACK); UdpNodeIo tx = new UdpNodeIo(ANY_LOOPBACK)) {
+        try (UdpIo rx = open(ANY_LOOPBACK); UdpIo tx = open(ANY_LOOPBACK)) {
             AtomicInteger received = new AtomicInteger();
             rx.start((from, buf, off, len) -> received.incrementAndGet());
             tx.start((from, buf, off, len) -> { });
@@ -121,7 +126,7 @@ class UdpNodeIoTest {
 
     @Test
     void tasksThatKeepComingDoNotKeepTheLoopFromReceivingOrRunningTimers() throws Exception {
-        try (UdpNodeIo rx = new UdpNodeIo(ANY_LOOPBACK); UdpNodeIo tx = new UdpNodeIo(ANY_LOOPBACK)) {
+        try (UdpIo rx = open(ANY_LOOPBACK); UdpIo tx = open(ANY_LOOPBACK)) {
             AtomicInteger received = new AtomicInteger();
             rx.start((from, buf, off, len) -> received.incrementAndGet());
             tx.start((from, buf, off, len) -> { });
@@ -150,7 +155,7 @@ class UdpNodeIoTest {
 
     @Test
     void aCallbackThatThrowsIsCountedAndTheLoopGoesOn() throws Exception {
-        try (UdpNodeIo rx = new UdpNodeIo(ANY_LOOPBACK); UdpNodeIo tx = new UdpNodeIo(ANY_LOOPBACK)) {
+        try (UdpIo rx = open(ANY_LOOPBACK); UdpIo tx = open(ANY_LOOPBACK)) {
             AtomicInteger received = new AtomicInteger();
             rx.start((from, buf, off, len) -> {
                 if (received.incrementAndGet() == 1) {
@@ -179,7 +184,7 @@ class UdpNodeIoTest {
 
     @Test
     void aVirtualMachineErrorStopsTheLoopQueuedTasksAreAbandonedAndNewOnesRefused() throws Exception {
-        try (UdpNodeIo io = new UdpNodeIo(ANY_LOOPBACK)) {
+        try (UdpIo io = open(ANY_LOOPBACK)) {
             AtomicReference<Throwable> stopped = new AtomicReference<>();
             CountDownLatch stopReported = new CountDownLatch(1);
             io.start(new NodeIo.Receiver() {
@@ -228,7 +233,7 @@ class UdpNodeIoTest {
 
     @Test
     void afterCloseTasksAreRefusedAndTheReceiverIsTold() {
-        UdpNodeIo io = new UdpNodeIo(ANY_LOOPBACK);
+        UdpIo io = open(ANY_LOOPBACK);
         AtomicReference<String> stopped = new AtomicReference<>();
         io.start(new NodeIo.Receiver() {
             @Override

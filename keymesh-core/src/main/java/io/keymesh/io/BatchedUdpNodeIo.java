@@ -1,0 +1,616 @@
+package io.keymesh.io;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link NodeIo} over a Linux UDP socket driven through the C library ({@link Libc}): datagrams are
+ * received with {@code recvmmsg} and UDP generic receive offload, and sent in batches with
+ * {@code sendmmsg} and UDP segmentation offload, so that a stream of datagrams costs a system call
+ * per batch instead of one per datagram. One platform thread is the loop; it waits in
+ * {@code poll} on the socket and an {@code eventfd} that other threads use to wake it.
+ *
+ * <p>Each pass of the loop runs queued tasks, receives, runs tasks again and due timers, then sends
+ * what the pass queued. Sends from the loop thread are queued and leave together at the end of the
+ * pass. A send from another thread goes out at once on that thread when it is alone (nothing queued,
+ * no send of another thread in the last {@link #STREAM_GAP_NANOS}): a request costs no hand-off.
+ * When sends follow each other closely it is queued, the loop woken if it waits, and the loop sends
+ * the queue as a batch; a sender that finds the queue full sends it itself. Datagrams leave in the
+ * order they were given, per sending thread.
+ *
+ * <p>Callbacks that throw and loop failures are handled as in {@link UdpNodeIo}. Datagrams still
+ * queued when the loop stops are sent before the socket is released.
+ */
+public final class BatchedUdpNodeIo implements UdpIo {
+    /** Socket send and receive buffer size asked for (forced beyond the system limits where the process may). */
+    public static final int SOCKET_BUFFER_BYTES = 4 << 20;
+    /** Off-loop sends closer together than this are queued for a batch instead of sent at once. */
+    static final long STREAM_GAP_NANOS = 20_000;
+    private static final int EADDRINUSE = 98;
+    private static final int EADDRNOTAVAIL = 99;
+    private static final int EACCES = 13;
+    private static final Logger log = LoggerFactory.getLogger(BatchedUdpNodeIo.class);
+    private static final PerThread<DirectScratch> DIRECT = new PerThread<>(DirectScratch::new);
+
+    private final int fd;
+    private final int wakeFd;
+    private final int family;
+    private final Arena arena = Arena.ofShared();
+    private final InetSocketAddress localAddress;
+    private final long wallClockOffsetNanos;
+    private final RandomGenerator random;
+    private final LoopWork work = new LoopWork(log);
+    private final ReceiveBatch rx;
+    private final MemorySegment pollFds;
+    private final MemorySegment loopErrno;
+    private final MemorySegment loopScratch;
+    private final MemorySegment wakeValue;
+    private final MemorySegment wakeErrno;
+    private final ReentrantLock fillLock = new ReentrantLock();
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private SendBatch filling;
+    private SendBatch spare;
+    /** Datagrams in {@link #filling}; written under {@link #fillLock}, read anywhere. */
+    private volatile int queued;
+    private volatile long lastOffLoopSend;
+    private volatile boolean offload;
+    private final boolean receiveOffload;
+    /** Threads inside a system call on the socket from outside the loop; the socket is released only at 0. */
+    private final AtomicInteger users = new AtomicInteger();
+    private volatile boolean released;
+    private Thread thread;
+    private Receiver receiver;
+    private volatile boolean running = true;
+    private final AtomicBoolean waiting = new AtomicBoolean();
+    private boolean moreToReceive;
+    private final AtomicLong sendErrors = new AtomicLong();
+    private final AtomicLong sendCalls = new AtomicLong();
+    private final AtomicLong datagramsSent = new AtomicLong();
+    private long receiveCalls;
+    private long datagramsReceived;
+
+    /** A sending thread's native buffers for sending at once. */
+    private static final class DirectScratch {
+        final Arena arena = Arena.ofAuto();
+        final MemorySegment name = arena.allocate(32, 8);
+        final MemorySegment errno = Libc.errnoSegment(arena);
+        MemorySegment data = arena.allocate(2048, 64);
+
+        MemorySegment data(int len) {
+            if (data.byteSize() < len) {
+                data = arena.allocate(Math.max(2048, Integer.highestOneBit(Math.max(1, len - 1)) << 1), 64);
+            }
+            return data;
+        }
+    }
+
+    /** True where this I/O can run: Linux on x86-64 or AArch64 with native access; else see {@link #unavailableReason()}. */
+    public static boolean isAvailable() {
+        return Libc.AVAILABLE;
+    }
+
+    /** Why this I/O cannot run here, or null if it can. */
+    public static String unavailableReason() {
+        return Libc.UNAVAILABLE_REASON;
+    }
+
+    /** Binds {@code bind} (port 0 picks a free port), as {@link UdpNodeIo#UdpNodeIo(InetSocketAddress)}. */
+    public BatchedUdpNodeIo(InetSocketAddress bind) {
+        this(bind, new SecureRandom());
+    }
+
+    /**
+     * Binds {@code bind}: an IPv4 address binds an IPv4 socket, anything else a dual-stack one.
+     *
+     * @throws IllegalStateException if this I/O is not available here ({@link #isAvailable()})
+     * @throws UncheckedIOException if the socket cannot be opened or bound (the message names the address)
+     */
+    public BatchedUdpNodeIo(InetSocketAddress bind, RandomGenerator random) {
+        if (!Libc.AVAILABLE) {
+            throw new IllegalStateException(Libc.UNAVAILABLE_REASON);
+        }
+        this.random = random;
+        this.wallClockOffsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+        loopErrno = Libc.errnoSegment(arena);
+        loopScratch = arena.allocate(64, 8);
+        pollFds = arena.allocate(2L * Libc.POLLFD_SIZE, 8);
+        wakeValue = arena.allocate(8, 8);
+        wakeValue.set(JAVA_LONG, 0, 1L);
+        wakeErrno = Libc.errnoSegment(arena);
+        InetAddress address = bind.getAddress();
+        boolean ipv4 = address != null && address.getAddress().length == 4;
+        int f = ipv4 ? Libc.AF_INET : Libc.AF_INET6;
+        int s = Libc.socket(loopErrno, f, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+        if (s < 0 && !ipv4 && Libc.errno(loopErrno) == Libc.EAFNOSUPPORT) { // no IPv6 here
+            f = Libc.AF_INET;
+            s = Libc.socket(loopErrno, f, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            if (address == null || address.isAnyLocalAddress()) {
+                bind = new InetSocketAddress(InetAddress.ofLiteral("0.0.0.0"), bind.getPort());
+            }
+        }
+        if (s < 0) {
+            arena.close();
+            throw new UncheckedIOException(new IOException("cannot open a UDP socket for " + bind + ": errno " + Libc.errno(loopErrno)));
+        }
+        this.fd = s;
+        this.family = f;
+        int w = -1;
+        try {
+            configure(f);
+            this.receiveOffload = Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_UDP, Libc.UDP_GRO, 1) == 0;
+            this.offload = Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_UDP, Libc.UDP_SEGMENT, 0) == 0;
+            InetSocketAddress target = bind.getAddress() == null
+                    ? new InetSocketAddress(InetAddress.ofLiteral(f == Libc.AF_INET ? "0.0.0.0" : "::"), bind.getPort()) : bind;
+            int len = SockAddrs.write(target, f, loopScratch);
+            if (len < 0 || Libc.bind(loopErrno, fd, loopScratch, len) != 0) {
+                throw new IOException(len < 0 ? "not an address of this socket's family" : describe(Libc.errno(loopErrno)));
+            }
+            loopScratch.set(JAVA_INT, 32, 32);
+            if (Libc.getsockname(loopErrno, fd, loopScratch, loopScratch.asSlice(32, 4)) != 0) {
+                throw new IOException("getsockname: " + describe(Libc.errno(loopErrno)));
+            }
+            this.localAddress = new SockAddrs().read(loopScratch, 0, loopScratch.get(JAVA_INT, 32));
+            w = Libc.eventfd(loopErrno, 0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+            if (w < 0) {
+                throw new IOException("eventfd: " + describe(Libc.errno(loopErrno)));
+            }
+        } catch (IOException e) {
+            Libc.close(loopErrno, fd);
+            arena.close();
+            throw new UncheckedIOException("cannot bind UDP " + bind + ": " + e.getMessage(), e);
+        }
+        this.wakeFd = w;
+        pollFds.set(JAVA_INT, 0, fd);
+        pollFds.set(JAVA_SHORT, 4, Libc.POLLIN);
+        pollFds.set(JAVA_INT, Libc.POLLFD_SIZE, wakeFd);
+        pollFds.set(JAVA_SHORT, Libc.POLLFD_SIZE + 4, Libc.POLLIN);
+        this.rx = new ReceiveBatch(arena);
+        this.filling = new SendBatch(arena, family);
+        this.spare = new SendBatch(arena, family);
+    }
+
+    /** Buffers, don't-fragment (path-MTU probes must not arrive as fragments), dual stack for IPv6. */
+    private void configure(int f) {
+        if (Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_SOCKET, Libc.SO_RCVBUFFORCE, SOCKET_BUFFER_BYTES) != 0) {
+            Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, SOCKET_BUFFER_BYTES);
+        }
+        if (Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE, SOCKET_BUFFER_BYTES) != 0) {
+            Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF, SOCKET_BUFFER_BYTES);
+        }
+        Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IP, Libc.IP_MTU_DISCOVER, Libc.IP_PMTUDISC_DO);
+        if (f == Libc.AF_INET6) {
+            Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 0);
+            Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IPV6, Libc.IPV6_MTU_DISCOVER, Libc.IPV6_PMTUDISC_DO);
+        }
+    }
+
+    private static String describe(int errno) {
+        return switch (errno) {
+            case EADDRINUSE -> "Address already in use";
+            case EADDRNOTAVAIL -> "Cannot assign requested address";
+            case EACCES -> "Permission denied";
+            default -> "errno " + errno;
+        };
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public long wallClockOffsetNanos() {
+        return wallClockOffsetNanos;
+    }
+
+    @Override
+    public RandomGenerator random() {
+        return random;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public List<InetSocketAddress> localAddresses() {
+        return UdpNodeIo.interfaceAddresses(localAddress);
+    }
+
+    @Override
+    public synchronized void start(Receiver receiver) {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        this.receiver = receiver;
+        thread = Thread.ofPlatform().name("keymesh-udp-" + localAddress.getPort()).daemon().unstarted(this::loop);
+        thread.start();
+    }
+
+    @Override
+    public boolean concurrentSends() {
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On the loop thread the datagram is queued and leaves at the end of the loop's pass; on
+     * another thread see the class comment.
+     */
+    @Override
+    public void send(InetSocketAddress to, byte[] buf, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        if (inLoop()) {
+            queue(to, buf, off, len);
+            return;
+        }
+        if (!running) { // closing: nothing would send a queue now
+            sendNow(to, buf, off, len);
+            return;
+        }
+        long now = System.nanoTime();
+        long last = lastOffLoopSend;
+        lastOffLoopSend = now;
+        if (queued == 0 && !flushLock.isLocked() && now - last > STREAM_GAP_NANOS) {
+            sendNow(to, buf, off, len);
+        } else if (queue(to, buf, off, len)) {
+            wake();
+        }
+    }
+
+    /**
+     * Queues a datagram; true if it is the first in the queue (whoever queued it off the loop must
+     * wake the loop). A full queue is sent first, on this thread; a datagram larger than a whole
+     * batch is sent alone after the queue.
+     */
+    private boolean queue(InetSocketAddress to, byte[] buf, int off, int len) {
+        while (true) {
+            fillLock.lock();
+            try {
+                if (released) {
+                    sendErrors.incrementAndGet();
+                    return false;
+                }
+                if (filling.fits(len)) {
+                    filling.add(to, buf, off, len);
+                    queued = filling.count();
+                    return queued == 1;
+                }
+            } finally {
+                fillLock.unlock();
+            }
+            flush();
+            if (len > SendBatch.DATA_BYTES) {
+                sendNow(to, buf, off, len);
+                return false;
+            }
+        }
+    }
+
+    /** Sends the queue as one batch, after any batch another thread is sending. Any thread. */
+    private void flush() {
+        flushLock.lock();
+        try {
+            SendBatch b;
+            fillLock.lock();
+            try {
+                if (filling.isEmpty() || released) {
+                    return;
+                }
+                b = filling;
+                filling = spare;
+                spare = b;
+                queued = 0;
+            } finally {
+                fillLock.unlock();
+            }
+            int n = b.count();
+            SendBatch.Outcome o = b.send(fd, offload);
+            b.clear();
+            sendCalls.addAndGet(o.systemCalls());
+            datagramsSent.addAndGet(n - o.failed());
+            if (o.failed() > 0) {
+                sendErrors.addAndGet(o.failed());
+            }
+            if (o.offloadRefused()) {
+                offload = false;
+                log.info("UDP segmentation offload refused on {}: sending datagrams one by one in each batch", localAddress);
+            }
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /** Sends one datagram with {@code sendto} on the calling thread (not the loop's). */
+    private void sendNow(InetSocketAddress to, byte[] buf, int off, int len) {
+        if (!enter()) {
+            sendErrors.incrementAndGet();
+            return;
+        }
+        DirectScratch s = DIRECT.acquire();
+        try {
+            MemorySegment data = s.data(len);
+            MemorySegment.copy(buf, off, data, JAVA_BYTE, 0, len);
+            int nameLen = SockAddrs.write(to, family, s.name);
+            long r;
+            do {
+                r = nameLen < 0 ? -1 : Libc.sendto(s.errno, fd, data, len, 0, s.name, nameLen);
+            } while (r < 0 && nameLen >= 0 && Libc.errno(s.errno) == Libc.EINTR);
+            sendCalls.incrementAndGet();
+            if (r < 0) {
+                sendErrors.incrementAndGet();
+                log.debug("send to {} failed: errno {}", to, nameLen < 0 ? "(address family)" : Libc.errno(s.errno));
+            } else {
+                datagramsSent.incrementAndGet();
+            }
+        } finally {
+            DIRECT.release(s);
+            exit();
+        }
+    }
+
+    private boolean enter() {
+        users.incrementAndGet();
+        if (released) {
+            users.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    private void exit() {
+        users.decrementAndGet();
+    }
+
+    /** Wakes the loop if it waits (or is about to) in {@code poll}; only one caller makes the system call. */
+    private void wake() {
+        if (waiting.get() && waiting.compareAndSet(true, false)) {
+            signal();
+        }
+    }
+
+    /** Writes the wake-up counter, unless the socket is gone. */
+    private void signal() {
+        if (enter()) {
+            try {
+                Libc.write(wakeErrno, wakeFd, wakeValue, 8);
+            } finally {
+                exit();
+            }
+        }
+    }
+
+    /** As {@link UdpNodeIo#execute}. */
+    @Override
+    public void execute(Runnable task) {
+        work.add(task);
+        if (!running) {
+            if (work.remove(task)) {
+                throw new RejectedExecutionException("the UDP loop on " + localAddress + " has stopped");
+            }
+            return;
+        }
+        wake();
+    }
+
+    @Override
+    public Timer schedule(long atNanos, Runnable task) {
+        return work.schedule(atNanos, task);
+    }
+
+    @Override
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Datagrams the socket refused to send. */
+    public long sendErrors() {
+        return sendErrors.get();
+    }
+
+    /** Exceptions thrown by callbacks (each logged; the loop went on). Any thread. */
+    public long callbackErrors() {
+        return work.callbackErrors();
+    }
+
+    /** System calls made to send ({@code sendto} and {@code sendmmsg}), and datagrams sent by them. Any thread. */
+    public long sendSystemCalls() {
+        return sendCalls.get();
+    }
+
+    public long datagramsSent() {
+        return datagramsSent.get();
+    }
+
+    /** Whether sends use UDP segmentation offload (until the kernel refuses it) and receives UDP GRO. */
+    public boolean offload() {
+        return offload;
+    }
+
+    public boolean receiveOffload() {
+        return receiveOffload;
+    }
+
+    /** True until the loop stops for good (closed, or failed). Any thread. */
+    public boolean isRunning() {
+        return running;
+    }
+
+    private void loop() {
+        Throwable failure = null;
+        try {
+            while (running) {
+                pass();
+            }
+        } catch (Throwable e) {
+            if (running) {
+                failure = e;
+                log.error("UDP loop on {} stopped: {}", localAddress, e.toString(), e);
+            } else {
+                log.debug("UDP loop on {} ended while closing: {}", localAddress, e.toString());
+            }
+        } finally {
+            stop(failure);
+        }
+    }
+
+    /** One pass: wait if there is nothing to do, then tasks, datagrams, tasks, due timers, and send what they queued. */
+    private void pass() throws IOException {
+        boolean readable = true;
+        if (!moreToReceive && work.isEmpty() && queued == 0) {
+            long now = System.nanoTime();
+            if (work.nextTimerNanos() > now) {
+                long waitMillis = work.waitMillis(now);
+                waiting.set(true);
+                if (work.isEmpty() && queued == 0) { // again, now that others see the flag
+                    readable = waitForWork(waitMillis == 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, waitMillis));
+                }
+                waiting.set(false);
+            }
+        }
+        work.runTasks(); // first: a node's configuration is queued before its first datagram
+        if (readable) {
+            receive();
+        }
+        work.runTasks();
+        work.runTimers(System.nanoTime());
+        if (queued > 0) {
+            flush();
+        }
+    }
+
+    /** Waits in {@code poll}; true if the socket is readable. Resets the wake-up counter if it was written. */
+    private boolean waitForWork(int timeoutMillis) throws IOException {
+        pollFds.set(JAVA_SHORT, 6, (short) 0);
+        pollFds.set(JAVA_SHORT, Libc.POLLFD_SIZE + 6, (short) 0);
+        int r = Libc.poll(loopErrno, pollFds, 2, timeoutMillis);
+        if (r < 0) {
+            if (Libc.errno(loopErrno) == Libc.EINTR) {
+                return false;
+            }
+            throw new IOException("poll: errno " + Libc.errno(loopErrno));
+        }
+        if (r == 0) {
+            return false;
+        }
+        if ((pollFds.get(JAVA_SHORT, Libc.POLLFD_SIZE + 6) & Libc.POLLIN) != 0) {
+            Libc.read(loopErrno, wakeFd, loopScratch, 8);
+        }
+        return pollFds.get(JAVA_SHORT, 6) != 0;
+    }
+
+    /** One {@code recvmmsg}; a full one means more may wait, so the next pass receives without waiting. */
+    private void receive() throws IOException {
+        int r = rx.receive(fd, this::deliver);
+        receiveCalls++;
+        if (r < 0) {
+            throw new IOException("recvmmsg: errno " + rx.errno());
+        }
+        moreToReceive = r == ReceiveBatch.SLOTS;
+    }
+
+    private void deliver(InetSocketAddress from, byte[] buf, int off, int len, int ecn) {
+        datagramsReceived++;
+        try {
+            receiver.receive(from, buf, off, len);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            work.failed("receive callback failed on a datagram from " + from, e);
+        }
+    }
+
+    /** The loop's end, on its thread: send what is queued, tell the receiver, abandon tasks, release the socket. */
+    private void stop(Throwable failure) {
+        running = false;
+        if (failure == null) {
+            try {
+                flush();
+            } catch (RuntimeException e) {
+                log.debug("sending the last queued datagrams failed: {}", e.toString());
+            }
+        }
+        IllegalStateException reason = failure == null
+                ? new IllegalStateException("the UDP loop on " + localAddress + " is closed")
+                : new IllegalStateException("the UDP loop on " + localAddress + " failed: " + failure, failure);
+        try {
+            receiver.stopped(failure);
+        } catch (Throwable e) {
+            work.failed("stop callback failed", e);
+        }
+        work.abandon(reason);
+        releaseSocket();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>From another thread, waits up to 2 s for the loop to finish its pass, send what is queued
+     * and release the socket; from the loop thread, the loop stops at the end of the current pass.
+     */
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        Thread t = thread;
+        if (t == null) {
+            work.abandon(new IllegalStateException("the UDP loop on " + localAddress + " is closed"));
+            releaseSocket();
+            return;
+        }
+        signal();
+        if (t != Thread.currentThread()) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Closes the socket once no other thread is inside a call on it, then frees the native memory. Idempotent. */
+    private void releaseSocket() {
+        flushLock.lock();
+        fillLock.lock();
+        try {
+            if (released) {
+                return;
+            }
+            released = true;
+        } finally {
+            fillLock.unlock();
+            flushLock.unlock();
+        }
+        while (users.get() > 0) {
+            Thread.onSpinWait();
+        }
+        MemorySegment errno = Libc.errnoSegment(Arena.global());
+        Libc.close(errno, fd);
+        Libc.close(errno, wakeFd);
+        arena.close();
+    }
+
+}
