@@ -106,6 +106,13 @@ final class BenchNodes {
         }
     }
 
+    /**
+     * The socket I/O of the benchmarks' nodes: {@code -Dkeymesh.bench.udpIo=auto|batched|portable}
+     * ({@code bench/run ... --udp-io portable} compares without batching).
+     */
+    static final io.keymesh.io.UdpIo.Mode UDP_IO =
+            io.keymesh.io.UdpIo.Mode.valueOf(System.getProperty("keymesh.bench.udpIo", "auto").toUpperCase(java.util.Locale.ROOT));
+
     /** {@link Loopback#start(PrivateKey, PresharedKey, List)} with channel settings. */
     private static Loopback.Node startNode(Loopback net, PrivateKey key, PresharedKey network, List<PeerConfig> peers,
             ChannelConfig channels) {
@@ -114,7 +121,8 @@ final class BenchNodes {
                 .withPeers(peers)
                 .withChannels(channels)
                 // a relayed pair on loopback would go direct at once: the comparison is relayed vs direct
-                .withDiscovery(io.keymesh.overlay.DiscoveryConfig.DEFAULT.withGoDirect(false));
+                .withDiscovery(io.keymesh.overlay.DiscoveryConfig.DEFAULT.withGoDirect(false))
+                .withUdpIo(UDP_IO);
         return new Loopback.Node(key, net.track(MeshNode.start(config, events)), events);
     }
 

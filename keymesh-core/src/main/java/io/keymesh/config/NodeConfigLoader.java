@@ -5,6 +5,7 @@ import static io.keymesh.config.ConfigReader.typeName;
 import static io.keymesh.config.ConfigReader.withoutKind;
 import static io.keymesh.config.NodeConfigKeys.ACCEPT_MEMBERS;
 import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.UDP_IO;
 import static io.keymesh.config.NodeConfigKeys.FILE_SUFFIX;
 import static io.keymesh.config.NodeConfigKeys.KEYMESH_KEYS;
 import static io.keymesh.config.NodeConfigKeys.LISTEN;
@@ -25,6 +26,7 @@ import io.keymesh.crypto.Key32;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.forward.ForwardingConfig;
+import io.keymesh.io.UdpIo;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
 import io.keymesh.overlay.DiscoveryConfig;
@@ -161,6 +163,7 @@ public final class NodeConfigLoader {
                     + "Every member of a mesh holds the same network key; a node without it gets no answer, "
                     + "and a stock WireGuard peer uses it as its PresharedKey");
             String aead = aead(keymesh);
+            UdpIo.Mode udpIo = udpIo(keymesh);
             List<PeerConfig> peers = new PeerConfigReader(reader).read(keymesh, privateKey, listen);
             RelayConfig relay = new RelayConfigReader(reader).read(keymesh);
             DiscoveryConfig discovery = new DiscoveryConfigReader(reader).read(keymesh);
@@ -178,7 +181,7 @@ public final class NodeConfigLoader {
             NodeConfig node;
             try {
                 node = new NodeConfig(privateKey, listen, nk.key, peers, aead, ChannelConfig.DEFAULT, relay, acceptMembers,
-                        discovery, compression);
+                        discovery, compression, udpIo);
             } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
                 throw new BadConfigException(ROOT + ": " + e.getMessage());
             }
@@ -307,5 +310,27 @@ public final class NodeConfigLoader {
             return null;
         }
         return text;
+    }
+
+    private UdpIo.Mode udpIo(ConfigObject o) {
+        String path = ROOT + "." + UDP_IO;
+        ConfigValue v = present(o, UDP_IO);
+        if (v == null) {
+            reader.problem(path, "missing: give auto, batched or portable", null);
+            return null;
+        }
+        String text = reader.string(v, path);
+        if (text == null) {
+            return null;
+        }
+        return switch (text) {
+            case "auto" -> UdpIo.Mode.AUTO;
+            case "batched" -> UdpIo.Mode.BATCHED;
+            case "portable" -> UdpIo.Mode.PORTABLE;
+            default -> {
+                reader.problem(path, "must be auto, batched or portable, got \"" + text + "\"", v.origin());
+                yield null;
+            }
+        };
     }
 }

@@ -2,6 +2,7 @@ package io.keymesh.config;
 
 import static io.keymesh.config.NodeConfigKeys.ACCEPT_MEMBERS;
 import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.UDP_IO;
 import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.DEFAULT_PERSISTENT_KEEPALIVE_SECONDS;
 import static io.keymesh.config.NodeConfigKeys.DEFAULT_WIREGUARD;
@@ -30,6 +31,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueFactory;
 import io.keymesh.channel.ChannelConfig;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.io.UdpIo;
 import io.keymesh.node.NodeConfig;
 import io.keymesh.node.PeerConfig;
 import io.keymesh.overlay.DiscoveryConfig;
@@ -90,6 +92,9 @@ public final class NodeConfigRenderer {
         }
         if (!node.aead().equals(defaultAead())) {
             block.put(AEAD, node.aead());
+        }
+        if (node.udpIo() != UdpIo.Mode.AUTO) {
+            block.put(UDP_IO, node.udpIo().name().toLowerCase(java.util.Locale.ROOT));
         }
         List<Map<String, Object>> peers = new ArrayList<>();
         for (PeerConfig p : node.peers()) {

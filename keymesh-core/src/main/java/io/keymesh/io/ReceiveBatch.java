@@ -131,6 +131,10 @@ final class ReceiveBatch {
             c += (cmsgLen + 7) & ~7L;
         }
         long base = (long) i * SLOT_BYTES;
+        if (len == 0) { // an empty datagram is a datagram too
+            sink.datagram(from, copy, 0, 0, ecn);
+            return;
+        }
         for (int off = 0; off < len; off += segment) {
             int n = Math.min(segment, len - off);
             MemorySegment.copy(data, JAVA_BYTE, base + off, copy, 0, n); // each at 0, as a lone datagram would be

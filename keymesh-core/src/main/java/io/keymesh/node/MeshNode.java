@@ -9,7 +9,7 @@ import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.io.NodeIo;
-import io.keymesh.io.UdpNodeIo;
+import io.keymesh.io.UdpIo;
 import io.keymesh.overlay.SeekEndpoint;
 import io.keymesh.session.DropReason;
 import io.keymesh.session.Peer;
@@ -123,9 +123,9 @@ public final class MeshNode implements AutoCloseable {
         });
     }
 
-    /** Starts a node on a real UDP socket bound to {@code config.listen()}. */
+    /** Starts a node on a real UDP socket bound to {@code config.listen()}, with the I/O {@code config.udpIo()} asks for. */
     public static MeshNode start(NodeConfig config, NodeListener listener) {
-        return start(config, listener, new UdpNodeIo(config.listen()));
+        return start(config, listener, UdpIo.open(config.listen(), config.udpIo()));
     }
 
     /** Starts a node on {@code io} (for example a simulated network); {@code config.listen()} is not used. */

@@ -5,6 +5,7 @@ import io.keymesh.compress.CompressionConfig;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
+import io.keymesh.io.UdpIo;
 import io.keymesh.overlay.DiscoveryConfig;
 import io.keymesh.overlay.RelayConfig;
 import java.net.InetSocketAddress;
@@ -31,10 +32,12 @@ import java.util.Set;
  *     listed name bootstrap nodes, relays and preferences. Strangers get silence either way.
  * @param discovery finding peers with no known path through the members ({@link DiscoveryConfig})
  * @param compression channel compression: zstd, its level, the dictionaries ({@link CompressionConfig})
+ * @param udpIo the socket I/O for {@link MeshNode#start(NodeConfig, NodeListener)}: batched
+ *     system calls where available ({@link UdpIo.Mode#AUTO}), or one of the two by name
  */
 public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
         List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
-        DiscoveryConfig discovery, CompressionConfig compression) {
+        DiscoveryConfig discovery, CompressionConfig compression, UdpIo.Mode udpIo) {
     /** Members let in without being listed, at most, at once. */
     public static final int MAX_ADMITTED_MEMBERS = 4096;
 
@@ -43,6 +46,7 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
         Objects.requireNonNull(relay, "relay");
         Objects.requireNonNull(discovery, "discovery");
         Objects.requireNonNull(compression, "compression");
+        Objects.requireNonNull(udpIo, "udpIo");
         Objects.requireNonNull(privateKey, "privateKey");
         Objects.requireNonNull(listen, "listen");
         peers = List.copyOf(peers);
@@ -65,6 +69,13 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
         if (!aead.equals("jdk") && !aead.equals("portable")) {
             throw new IllegalArgumentException("aead must be 'jdk' or 'portable', got '" + aead + "'");
         }
+    }
+
+    /** With the socket I/O chosen where the node starts ({@link UdpIo.Mode#AUTO}). */
+    public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
+            List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
+            DiscoveryConfig discovery, CompressionConfig compression) {
+        this(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression, UdpIo.Mode.AUTO);
     }
 
     /** With the default {@link CompressionConfig}. */
@@ -98,32 +109,38 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     }
 
     public NodeConfig withPeers(List<PeerConfig> newPeers) {
-        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers, discovery, compression);
+        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers, discovery, compression, udpIo);
     }
 
     public NodeConfig withAead(String newAead) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers, discovery, compression);
+        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers, discovery, compression, udpIo);
     }
 
     public NodeConfig withChannels(ChannelConfig newChannels) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers, discovery, compression);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers, discovery, compression, udpIo);
     }
 
     /** Any holder of the network key let in ({@code true}), or only the peers listed. */
     public NodeConfig withAcceptMembers(boolean accept) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept, discovery, compression);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept, discovery, compression, udpIo);
     }
 
     public NodeConfig withRelay(RelayConfig newRelay) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers, discovery, compression);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers, discovery, compression, udpIo);
     }
 
     public NodeConfig withDiscovery(DiscoveryConfig newDiscovery) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, newDiscovery, compression);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, newDiscovery, compression, udpIo);
     }
 
     public NodeConfig withCompression(CompressionConfig newCompression) {
         return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery,
-                newCompression);
+                newCompression, udpIo);
+    }
+
+    /** The socket I/O to start on ({@link UdpIo.Mode}). */
+    public NodeConfig withUdpIo(UdpIo.Mode newUdpIo) {
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression,
+                newUdpIo);
     }
 }

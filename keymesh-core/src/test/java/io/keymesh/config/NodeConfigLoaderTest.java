@@ -40,7 +40,7 @@ class NodeConfigLoaderTest {
     static final PublicKey PEER_5 = PrivateKey.of(filled(5)).publicKey();
     static final String VALID_KEYS = "valid keys: accept-members, aead, compression, control, discovery, forwarding, forwards, listen, "
             + "metrics, network-key, network-key-file, peers, private-key, private-key-file, relay, remote-forwards, remote-listen, "
-            + "services, socks, web";
+            + "services, socks, udp-io, web";
 
     @TempDir
     Path dir;
@@ -105,6 +105,7 @@ class NodeConfigLoaderTest {
         NodeConfig node = load(conf("")).node();
         assertEquals(address("0.0.0.0", 51820), node.listen());
         assertEquals("jdk", node.aead());
+        assertEquals(io.keymesh.io.UdpIo.Mode.AUTO, node.udpIo());
         assertEquals(List.of(), node.peers());
         assertEquals(RelayConfig.DEFAULT, node.relay());
     }
@@ -234,6 +235,13 @@ class NodeConfigLoaderTest {
     @Test
     void aeadMustBeJdkOrPortable() {
         assertProblem("keymesh.aead: must be jdk or portable, got \"fast\" (line 4)", conf("  aead = fast\n"));
+    }
+
+    @Test
+    void udpIoIsAutoBatchedOrPortable() throws Exception {
+        assertProblem("keymesh.udp-io: must be auto, batched or portable, got \"fast\" (line 4)", conf("  udp-io = fast\n"));
+        assertEquals(io.keymesh.io.UdpIo.Mode.PORTABLE, load(conf("  udp-io = portable\n")).node().udpIo());
+        assertEquals(io.keymesh.io.UdpIo.Mode.BATCHED, load(conf("  udp-io = batched\n")).node().udpIo());
     }
 
     @Test

@@ -152,6 +152,21 @@ class BatchedUdpNodeIoTest extends UdpNodeIoTest {
     }
 
     @Test
+    void anEmptyDatagramArrivesAsOneDatagram() throws Exception {
+        try (BatchedUdpNodeIo rx = new BatchedUdpNodeIo(LOOPBACK); BatchedUdpNodeIo tx = new BatchedUdpNodeIo(LOOPBACK)) {
+            Received got = new Received();
+            rx.start(got::add);
+            tx.start((from, buf, off, len) -> { });
+            byte[] d = datagram(4, 30);
+            tx.send(rx.localAddress(), d, 0, 0);
+            tx.send(rx.localAddress(), d, 0, d.length);
+            got.awaitCount(2);
+            assertEquals(0, got.data.get(0).length);
+            assertArrayEquals(d, got.data.get(1));
+        }
+    }
+
+    @Test
     void theLargestDatagramIsSentAloneAndArrivesWhole() throws Exception {
         try (BatchedUdpNodeIo rx = new BatchedUdpNodeIo(LOOPBACK); BatchedUdpNodeIo tx = new BatchedUdpNodeIo(LOOPBACK)) {
             Received got = new Received();
