@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * received with {@code recvmmsg} and UDP generic receive offload, and sent in batches with
  * {@code sendmmsg} and UDP segmentation offload, so that a stream of datagrams costs a system call
  * per batch instead of one per datagram. One platform thread is the loop; it waits in
- * {@code poll} on the socket and an {@code eventfd} that other threads use to wake it.
+ * {@code ppoll} on the socket and an {@code eventfd} that other threads use to wake it.
  *
  * <p>Each pass of the loop runs queued tasks, receives, runs tasks again and due timers, then sends
  * what the pass queued. Sends from the loop thread are queued and leave together at the end of the
@@ -45,6 +45,15 @@ public final class BatchedUdpNodeIo implements UdpIo {
     public static final int SOCKET_BUFFER_BYTES = 4 << 20;
     /** Off-loop sends closer together than this are queued for a batch instead of sent at once. */
     static final long STREAM_GAP_NANOS = 20_000;
+    /**
+     * How long datagrams queued by other threads may wait for more to join them before the loop
+     * sends them; a sender that fills {@link #SENDER_FLUSH_AT} sends them itself first.
+     */
+    static final long LINGER_NANOS = 50_000;
+    /** Queued datagrams at which the thread that queued the last one sends the batch itself. */
+    static final int SENDER_FLUSH_AT = 32;
+    /** While the loop is too busy to wait in {@code ppoll}, it still looks at the socket at least this often. */
+    static final long RECEIVE_CHECK_NANOS = 20_000;
     private static final int EADDRINUSE = 98;
     private static final int EADDRNOTAVAIL = 99;
     private static final int EACCES = 13;
@@ -61,6 +70,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
     private final LoopWork work = new LoopWork(log);
     private final ReceiveBatch rx;
     private final MemorySegment pollFds;
+    private final MemorySegment timeout;
     private final MemorySegment loopErrno;
     private final MemorySegment loopScratch;
     private final MemorySegment wakeValue;
@@ -72,6 +82,11 @@ public final class BatchedUdpNodeIo implements UdpIo {
     /** Datagrams in {@link #filling}; written under {@link #fillLock}, read anywhere. */
     private volatile int queued;
     private volatile long lastOffLoopSend;
+    /** When the first datagram of the queue was queued by another thread (the loop sends it by {@link #LINGER_NANOS} after). */
+    private volatile long firstQueuedNanos;
+    /** Set when the loop queued a datagram in this pass: the pass ends by sending the queue. */
+    private boolean loopQueued;
+    private long lastReceiveNanos;
     private volatile boolean offload;
     private final boolean receiveOffload;
     /** Threads inside a system call on the socket from outside the loop; the socket is released only at 0. */
@@ -133,6 +148,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
         loopErrno = Libc.errnoSegment(arena);
         loopScratch = arena.allocate(64, 8);
         pollFds = arena.allocate(2L * Libc.POLLFD_SIZE, 8);
+        timeout = arena.allocate(16, 8);
         wakeValue = arena.allocate(8, 8);
         wakeValue.set(JAVA_LONG, 0, 1L);
         wakeErrno = Libc.errnoSegment(arena);
@@ -262,7 +278,8 @@ public final class BatchedUdpNodeIo implements UdpIo {
     public void send(InetSocketAddress to, byte[] buf, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         if (inLoop()) {
-            queue(to, buf, off, len);
+            queue(to, buf, off, len, 0);
+            loopQueued = true;
             return;
         }
         if (!running) { // closing: nothing would send a queue now
@@ -274,28 +291,38 @@ public final class BatchedUdpNodeIo implements UdpIo {
         lastOffLoopSend = now;
         if (queued == 0 && !flushLock.isLocked() && now - last > STREAM_GAP_NANOS) {
             sendNow(to, buf, off, len);
-        } else if (queue(to, buf, off, len)) {
+            return;
+        }
+        int n = queue(to, buf, off, len, now);
+        if (n == 1) {
             wake();
+        } else if (n >= SENDER_FLUSH_AT) {
+            flush();
         }
     }
 
     /**
-     * Queues a datagram; true if it is the first in the queue (whoever queued it off the loop must
-     * wake the loop). A full queue is sent first, on this thread; a datagram larger than a whole
-     * batch is sent alone after the queue.
+     * Queues a datagram; returns how many are queued with it (1: it is the first, and whoever
+     * queued it off the loop must wake the loop), or 0 if it was sent or refused at once. A full
+     * queue is sent first, on this thread; a datagram larger than a whole batch is sent alone after
+     * the queue. {@code now} is when it was queued, if it is the first.
      */
-    private boolean queue(InetSocketAddress to, byte[] buf, int off, int len) {
+    private int queue(InetSocketAddress to, byte[] buf, int off, int len, long now) {
         while (true) {
             fillLock.lock();
             try {
                 if (released) {
                     sendErrors.incrementAndGet();
-                    return false;
+                    return 0;
                 }
                 if (filling.fits(len)) {
                     filling.add(to, buf, off, len);
-                    queued = filling.count();
-                    return queued == 1;
+                    int n = filling.count();
+                    if (n == 1) {
+                        firstQueuedNanos = now; // before queued says so
+                    }
+                    queued = n;
+                    return n;
                 }
             } finally {
                 fillLock.unlock();
@@ -303,7 +330,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
             flush();
             if (len > SendBatch.DATA_BYTES) {
                 sendNow(to, buf, off, len);
-                return false;
+                return 0;
             }
         }
     }
@@ -383,7 +410,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
         users.decrementAndGet();
     }
 
-    /** Wakes the loop if it waits (or is about to) in {@code poll}; only one caller makes the system call. */
+    /** Wakes the loop if it waits (or is about to) in {@code ppoll}; only one caller makes the system call. */
     private void wake() {
         if (waiting.get() && waiting.compareAndSet(true, false)) {
             signal();
@@ -475,41 +502,54 @@ public final class BatchedUdpNodeIo implements UdpIo {
         }
     }
 
-    /** One pass: wait if there is nothing to do, then tasks, datagrams, tasks, due timers, and send what they queued. */
+    /**
+     * One pass: wait if there is nothing to do, then tasks, datagrams, tasks, due timers, and send
+     * the queue if the loop added to it or other threads' datagrams have lingered long enough.
+     */
     private void pass() throws IOException {
-        boolean readable = true;
-        if (!moreToReceive && work.isEmpty() && queued == 0) {
-            long now = System.nanoTime();
-            if (work.nextTimerNanos() > now) {
-                long waitMillis = work.waitMillis(now);
-                waiting.set(true);
-                if (work.isEmpty() && queued == 0) { // again, now that others see the flag
-                    readable = waitForWork(waitMillis == 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, waitMillis));
-                }
-                waiting.set(false);
+        long now = System.nanoTime();
+        boolean readable = moreToReceive || now - lastReceiveNanos >= RECEIVE_CHECK_NANOS;
+        if (!moreToReceive && work.isEmpty()) {
+            waiting.set(true);
+            // After the flag: a task or a first datagram queued from now on wakes the loop.
+            long until = Math.min(work.nextTimerNanos(), queued > 0 ? firstQueuedNanos + LINGER_NANOS : Long.MAX_VALUE);
+            if (work.isEmpty() && until > now) {
+                readable = waitForWork(until == Long.MAX_VALUE ? -1 : until - now);
             }
+            waiting.set(false);
         }
         work.runTasks(); // first: a node's configuration is queued before its first datagram
         if (readable) {
             receive();
         }
         work.runTasks();
-        work.runTimers(System.nanoTime());
-        if (queued > 0) {
+        now = System.nanoTime();
+        work.runTimers(now);
+        if (queued > 0 && (loopQueued || now - firstQueuedNanos >= LINGER_NANOS)) {
             flush();
         }
+        loopQueued = false;
     }
 
-    /** Waits in {@code poll}; true if the socket is readable. Resets the wake-up counter if it was written. */
-    private boolean waitForWork(int timeoutMillis) throws IOException {
+    /**
+     * Waits in {@code ppoll} for the socket or a wake-up, at most {@code nanos} (-1: no limit);
+     * true if the socket is readable. Resets the wake-up counter if it was written.
+     */
+    private boolean waitForWork(long nanos) throws IOException {
         pollFds.set(JAVA_SHORT, 6, (short) 0);
         pollFds.set(JAVA_SHORT, Libc.POLLFD_SIZE + 6, (short) 0);
-        int r = Libc.poll(loopErrno, pollFds, 2, timeoutMillis);
+        MemorySegment limit = MemorySegment.NULL;
+        if (nanos >= 0) {
+            timeout.set(JAVA_LONG, 0, nanos / 1_000_000_000L);
+            timeout.set(JAVA_LONG, 8, nanos % 1_000_000_000L);
+            limit = timeout;
+        }
+        int r = Libc.ppoll(loopErrno, pollFds, 2, limit);
         if (r < 0) {
             if (Libc.errno(loopErrno) == Libc.EINTR) {
                 return false;
             }
-            throw new IOException("poll: errno " + Libc.errno(loopErrno));
+            throw new IOException("ppoll: errno " + Libc.errno(loopErrno));
         }
         if (r == 0) {
             return false;
@@ -524,6 +564,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
     private void receive() throws IOException {
         int r = rx.receive(fd, this::deliver);
         receiveCalls++;
+        lastReceiveNanos = System.nanoTime();
         if (r < 0) {
             throw new IOException("recvmmsg: errno " + rx.errno());
         }
@@ -544,6 +585,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
     /** The loop's end, on its thread: send what is queued, tell the receiver, abandon tasks, release the socket. */
     private void stop(Throwable failure) {
         running = false;
+        if (Boolean.getBoolean("keymesh.io.debug")) System.err.println("DEBUG io " + localAddress + ": sendCalls=" + sendCalls + " sent=" + datagramsSent + " recvCalls=" + receiveCalls + " received=" + datagramsReceived);
         if (failure == null) {
             try {
                 flush();

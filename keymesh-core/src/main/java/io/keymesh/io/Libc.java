@@ -91,7 +91,7 @@ final class Libc {
     private static final MethodHandle SENDTO;
     private static final MethodHandle SENDMMSG;
     private static final MethodHandle RECVMMSG;
-    private static final MethodHandle POLL;
+    private static final MethodHandle PPOLL;
     private static final MethodHandle EVENTFD;
     private static final MethodHandle READ;
     private static final MethodHandle WRITE;
@@ -125,11 +125,11 @@ final class Libc {
                 h[5] = link(linker, lookup, errnoOption, "sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
                 h[6] = link(linker, lookup, errnoOption, "recvmmsg",
                         FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-                h[7] = link(linker, lookup, errnoOption, "poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
                 h[8] = link(linker, lookup, errnoOption, "eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
                 h[9] = link(linker, lookup, errnoOption, "read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
                 h[10] = link(linker, lookup, errnoOption, "write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
                 h[11] = link(linker, lookup, errnoOption, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+                h[7] = link(linker, lookup, errnoOption, "ppoll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
             } catch (Throwable e) { // IllegalCallerException where native access is denied, a missing symbol, ...
                 reason = "cannot link the C library's socket calls: " + e;
             }
@@ -145,11 +145,11 @@ final class Libc {
         SENDTO = h[4];
         SENDMMSG = h[5];
         RECVMMSG = h[6];
-        POLL = h[7];
         EVENTFD = h[8];
         READ = h[9];
         WRITE = h[10];
         CLOSE = h[11];
+        PPOLL = h[7];
     }
 
     private Libc() {}
@@ -226,9 +226,10 @@ final class Libc {
         }
     }
 
-    static int poll(MemorySegment state, MemorySegment fds, long count, int timeoutMillis) {
+    /** {@code ppoll} with {@code timeout} a {@code struct timespec} (seconds, nanoseconds), or NULL to wait until an event. */
+    static int ppoll(MemorySegment state, MemorySegment fds, long count, MemorySegment timeout) {
         try {
-            return (int) POLL.invokeExact(state, fds, count, timeoutMillis);
+            return (int) PPOLL.invokeExact(state, fds, count, timeout, MemorySegment.NULL);
         } catch (Throwable e) {
             throw rethrow(e);
         }
