@@ -1,8 +1,8 @@
 package io.keymesh.channel;
 
 /**
- * Settings of a {@link ChannelConnection}. Both ends must use the same windows: the sender's
- * initial limits are the receiver's windows (nothing is negotiated).
+ * Settings of a {@link ChannelConnection}. Both ends must use the same windows and channel limit:
+ * the sender's initial limits are the receiver's (nothing is negotiated).
  *
  * @param maxUdpPayload the largest UDP payload path-MTU discovery may try (bytes)
  * @param channelWindow per-channel receive window, and the peer's initial per-channel send limit
@@ -11,12 +11,16 @@ package io.keymesh.channel;
  * @param maxMessage the largest message
  * @param idleTimeoutNanos a connection with nothing received for this long is lost
  * @param congestion "cubic" (RFC 9438) or "newreno" (RFC 9002)
+ * @param maxChannels channels the peer may have open at once on a connection, and the peer's
+ *     initial limit on the channels this side opens (RFC 9000 section 4.6; see {@link ChannelLimits})
  */
 public record ChannelConfig(int maxUdpPayload, int channelWindow, long connectionWindow, int sendBuffer,
-        int maxMessage, long idleTimeoutNanos, String congestion) {
+        int maxMessage, long idleTimeoutNanos, String congestion, int maxChannels) {
     public static final ChannelConfig DEFAULT = new ChannelConfig(PmtuDiscovery.DEFAULT_MAX_UDP_PAYLOAD,
             ReceiveStream.DEFAULT_WINDOW, FlowControl.DEFAULT_CONNECTION_WINDOW, 4 * SendStream.DEFAULT_SEND_BUFFER,
-            SendStream.DEFAULT_MAX_MESSAGE, 30_000_000_000L, "cubic");
+            SendStream.DEFAULT_MAX_MESSAGE, 30_000_000_000L, "cubic", ChannelLimits.DEFAULT_MAX_CHANNELS);
+    /** The largest {@link #maxChannels()}: a limit that fits QUIC's 2^60 with room to grow. */
+    public static final int MAX_CHANNELS_LIMIT = 1 << 20;
 
     public ChannelConfig {
         if (maxUdpPayload < PmtuDiscovery.BASE_UDP_PAYLOAD || maxUdpPayload > 65_507) {
@@ -35,17 +39,24 @@ public record ChannelConfig(int maxUdpPayload, int channelWindow, long connectio
         if (!congestion.equals("cubic") && !congestion.equals("newreno")) {
             throw new IllegalArgumentException("congestion must be 'cubic' or 'newreno', got '" + congestion + "'");
         }
+        if (maxChannels < 1 || maxChannels > MAX_CHANNELS_LIMIT) {
+            throw new IllegalArgumentException("maxChannels must be 1.." + MAX_CHANNELS_LIMIT + ", got " + maxChannels);
+        }
     }
 
     public ChannelConfig withMaxUdpPayload(int bytes) {
-        return new ChannelConfig(bytes, channelWindow, connectionWindow, sendBuffer, maxMessage, idleTimeoutNanos, congestion);
+        return new ChannelConfig(bytes, channelWindow, connectionWindow, sendBuffer, maxMessage, idleTimeoutNanos, congestion, maxChannels);
     }
 
     public ChannelConfig withCongestion(String name) {
-        return new ChannelConfig(maxUdpPayload, channelWindow, connectionWindow, sendBuffer, maxMessage, idleTimeoutNanos, name);
+        return new ChannelConfig(maxUdpPayload, channelWindow, connectionWindow, sendBuffer, maxMessage, idleTimeoutNanos, name, maxChannels);
     }
 
     public ChannelConfig withIdleTimeoutNanos(long nanos) {
-        return new ChannelConfig(maxUdpPayload, channelWindow, connectionWindow, sendBuffer, maxMessage, nanos, congestion);
+        return new ChannelConfig(maxUdpPayload, channelWindow, connectionWindow, sendBuffer, maxMessage, nanos, congestion, maxChannels);
+    }
+
+    public ChannelConfig withMaxChannels(int channels) {
+        return new ChannelConfig(maxUdpPayload, channelWindow, connectionWindow, sendBuffer, maxMessage, idleTimeoutNanos, congestion, channels);
     }
 }
