@@ -295,4 +295,45 @@ class ReceiveStreamTest {
         assertFalse(beyond.onReset(101, 0));
         assertEquals(StreamViolation.FLOW_CONTROL, beyond.violation());
     }
+
+    /** A length prefix claiming 60 MiB allocates a chunk, not the claim; the buffer grows with what arrives. */
+    @Test
+    void aLengthPrefixAloneAllocatesAChunkAndTheBufferGrowsWithTheBytesThatCame() {
+        ReceiveStream r = new ReceiveStream(1, 1 << 20, 64 << 20, null);
+        byte[] prefix = new byte[4];
+        assertEquals(4, io.keymesh.wire.VarInt.write(prefix, 0, 60 << 20));
+        assertTrue(r.receive(0, prefix, 0, 4, false));
+        assertEquals(ReceiveStream.ASSEMBLY_CHUNK, r.assemblyCapacity());
+        assertTrue(r.receive(4, new byte[10_000], 0, 10_000, false));
+        assertEquals(10_000, r.assemblyCapacity(), "what came, since that is more than twice the chunk");
+        assertTrue(r.receive(10_004, new byte[100], 0, 100, false));
+        assertEquals(20_000, r.assemblyCapacity(), "doubled");
+    }
+
+    /**
+     * Out-of-order bytes take a ring of their span above the in-order data, not a window: one byte
+     * 100 bytes ahead takes a chunk, one 300,000 ahead that much; the ring shrinks as the gap fills
+     * and is freed once it has.
+     */
+    @Test
+    void theOutOfOrderRingFollowsTheSpanItHolds() {
+        ReceiveStream r = new ReceiveStream(1, 1 << 20, 64 << 20, null);
+        byte[] s = new byte[300_001];
+        Arrays.fill(s, (byte) 0x3f); // 63-byte messages of 0x3f, each after its 1-byte length 0x3f
+        assertTrue(r.receive(100, s, 100, 1, false));
+        assertEquals(ReceiveStream.ASSEMBLY_CHUNK, r.ringCapacity());
+        assertTrue(r.receive(300_000, s, 300_000, 1, false));
+        assertEquals(300_001, r.ringCapacity());
+        assertTrue(r.receive(0, s, 0, 200_000, false));
+        assertEquals(300_001, r.ringCapacity(), "100,001 bytes of span left: more than a quarter");
+        assertTrue(r.receive(200_000, s, 200_000, 50_000, false));
+        assertEquals(100_002, r.ringCapacity(), "50,001 left: halved to twice that");
+        assertTrue(r.receive(250_000, s, 250_000, 50_000, false));
+        assertEquals(0, r.ringCapacity(), "the gap filled: freed");
+        int messages = 0;
+        for (byte[] m; (m = r.pollMessage()) != null; messages++) {
+            assertEquals(63, m.length);
+        }
+        assertEquals(300_001 / 64, messages);
+    }
 }
