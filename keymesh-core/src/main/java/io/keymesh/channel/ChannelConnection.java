@@ -581,6 +581,16 @@ public final class ChannelConnection {
         return channels.sendLimits().limit();
     }
 
+    /** Bytes of the peer's messages held incomplete on the current state, over all channels (at most {@link ChannelConfig#maxIncompleteBytes()}). */
+    long incompleteBytesHeld() {
+        return channels.incompleteBytesHeld();
+    }
+
+    /** Bytes of this side's messages started and not yet acknowledged in full, on the current state. */
+    long incompleteBytesReserved() {
+        return channels.incompleteBytesReserved();
+    }
+
     /** Packets this connection has sent (data, acknowledgements, probes). */
     public long packetsSent() {
         return packets.packetsSent();

@@ -41,6 +41,8 @@ final class ChannelTable {
     private final FlowControl.Receive connectionReceive;
     private final ChannelLimits.Send sendLimits;
     private final ChannelLimits.Receive receiveLimits;
+    private final IncompleteMessages.Send incompleteSend;
+    private final IncompleteMessages.Receive incompleteReceive;
     private final Map<Long, Channel> byId = new HashMap<>();
     private final List<Channel> order = new ArrayList<>();
     /** Channel numbers that were used and finished on this connection: never opened again. */
@@ -58,6 +60,18 @@ final class ChannelTable {
         this.retired = retired;
         this.sendLimits = new ChannelLimits.Send(config.maxChannels());
         this.receiveLimits = new ChannelLimits.Receive(config.maxChannels());
+        this.incompleteSend = new IncompleteMessages.Send(config.maxIncompleteBytes());
+        this.incompleteReceive = new IncompleteMessages.Receive(config.maxIncompleteBytes());
+    }
+
+    /** Bytes of messages the peer is sending that are held incomplete on this side, over all channels. */
+    long incompleteBytesHeld() {
+        return incompleteReceive.held();
+    }
+
+    /** Bytes of messages this side started and the peer has not acknowledged in full, over all channels. */
+    long incompleteBytesReserved() {
+        return incompleteSend.reserved();
     }
 
     /** How many channels the peer lets this side open. */
@@ -92,8 +106,10 @@ final class ChannelTable {
         Channel c = byId.get(id);
         created[0] = c == null;
         if (c == null) {
-            SendStream send = new SendStream(id, config.sendBuffer(), config.maxMessage(), config.channelWindow(), connectionSend);
-            ReceiveStream receive = new ReceiveStream(id, config.channelWindow(), config.maxMessage(), connectionReceive);
+            SendStream send = new SendStream(id, config.sendBuffer(), config.maxMessage(), config.channelWindow(), connectionSend,
+                    incompleteSend);
+            ReceiveStream receive = new ReceiveStream(id, config.channelWindow(), config.maxMessage(), connectionReceive,
+                    incompleteReceive);
             c = new Channel(id, send, receive);
             byId.put(id, c);
             order.add(c);

@@ -20,7 +20,8 @@ import java.util.Arrays;
  * arrives), while complete messages the application leaves unpolled hold the window back. Memory
  * held is at most one window of out-of-order and complete-but-unpolled data plus one message
  * being assembled (at most the maximum message size), and grows only with bytes that arrived. The
- * same consumption is released to the connection's {@link FlowControl.Receive}.
+ * same consumption is released to the connection's {@link FlowControl.Receive}, so the messages
+ * being assembled on all channels together are bounded by {@link IncompleteMessages} instead.
  *
  * <p><b>Violations.</b> Data beyond the advertised limit or the final size, a changed final size, a
  * length prefix above the maximum message size or a stream that ends inside a message makes
@@ -50,6 +51,7 @@ public final class ReceiveStream {
     private final int window;
     private final int maxMessage;
     private final FlowControl.Receive connection;
+    private final IncompleteMessages.Receive incomplete;
 
     private long limit;          // highest MAX_STREAM_DATA advertised
     private boolean updateLost;
@@ -94,6 +96,16 @@ public final class ReceiveStream {
      * @param connection the connection-level window this stream charges, or null for none (tests)
      */
     public ReceiveStream(long channelId, int window, int maxMessageBytes, FlowControl.Receive connection) {
+        this(channelId, window, maxMessageBytes, connection, null);
+    }
+
+    /**
+     * {@link #ReceiveStream(long, int, int, FlowControl.Receive)} whose message being assembled
+     * counts against {@code incomplete}, shared by the connection's channels (null: none); beyond
+     * its limit is a {@link StreamViolation#INCOMPLETE_MESSAGES}.
+     */
+    ReceiveStream(long channelId, int window, int maxMessageBytes, FlowControl.Receive connection,
+            IncompleteMessages.Receive incomplete) {
         if (channelId < 0 || channelId > VarInt.MAX) {
             throw new IllegalArgumentException("channel id out of range: " + channelId);
         }
@@ -107,6 +119,7 @@ public final class ReceiveStream {
         this.window = window;
         this.maxMessage = maxMessageBytes;
         this.connection = connection;
+        this.incomplete = incomplete;
         this.limit = window;
     }
 
@@ -204,7 +217,7 @@ public final class ReceiveStream {
         base = finalSize;
         Arrays.fill(ready, null);
         readyCount = 0;
-        message = null;
+        dropMessage();
         ring = null;
         received.clear();
         return true;
@@ -314,7 +327,7 @@ public final class ReceiveStream {
 
     private boolean fail(StreamViolation v) {
         violation = v;
-        message = null;
+        dropMessage();
         ring = null;
         return false;
     }
@@ -327,6 +340,16 @@ public final class ReceiveStream {
             }
             base = b;
         }
+    }
+
+    /** Drops the message being assembled, if any, and what it held. */
+    private void dropMessage() {
+        if (inBody && incomplete != null) {
+            incomplete.onReleased(messageGot);
+        }
+        message = null;
+        inBody = false;
+        messageGot = 0;
     }
 
     /** Copies out-of-order data into the ring; {@code [offset, offset+len)} lies within one window above assembled. */
@@ -438,6 +461,10 @@ public final class ReceiveStream {
                 }
             } else {
                 int n = Math.min(len, messageLength - messageGot);
+                if (messageGot + n < messageLength && incomplete != null && !incomplete.onAssembled(n)) {
+                    messageGot += n; // held: released by dropMessage
+                    return fail(StreamViolation.INCOMPLETE_MESSAGES);
+                }
                 if (messageGot + n > message.length) {
                     long grown = Math.max(2L * message.length, (long) messageGot + n);
                     message = Arrays.copyOf(message, (int) Math.min(messageLength, grown));
@@ -451,6 +478,9 @@ public final class ReceiveStream {
                     byte[] m = message;
                     message = null;
                     inBody = false;
+                    if (incomplete != null && n < messageLength) {
+                        incomplete.onReleased(messageLength - n); // the pieces before this one, counted
+                    }
                     complete(m);
                 }
             }

@@ -81,4 +81,54 @@ class ChannelLimitsTest {
         assertFalse(w.a.connection.isLost() || w.b.connection.isLost());
         assertEquals(0, w.b.connection.channelsOpenedByPeer(), "all retired");
     }
+
+    private static final ChannelConfig SMALL_INCOMPLETE = ChannelConfig.DEFAULT.withMaxMessage(100_000, 150_000);
+
+    /**
+     * Four channels each send three 100,000-byte messages at once over a lossy link, with at most
+     * 150,000 bytes of incomplete messages on the connection: the sender starts a message only
+     * while that bound has room, so the receiver never holds more, and everything arrives.
+     */
+    @Test
+    void theSenderKeepsIncompleteMessagesWithinTheBound() {
+        ConnectionPair w = new ConnectionPair(72, SMALL_INCOMPLETE);
+        w.loss = 0.02;
+        long[] most = new long[2];
+        w.a.onTransmit = () -> most[0] = Math.max(most[0], w.a.connection.incompleteBytesReserved());
+        w.b.onTransmit = () -> most[1] = Math.max(most[1], w.b.connection.incompleteBytesHeld());
+        List<byte[]> sent = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int ch = 0; ch < 4; ch++) {
+                byte[] m = new byte[100_000];
+                java.util.Arrays.fill(m, (byte) (round * 4 + ch));
+                sent.add(m);
+                assertTrue(w.a.connection.send(w.now, ch, m));
+            }
+        }
+        w.runUntil(w.now + 60 * SECOND, () -> w.b.messages.size() == 12);
+        assertEquals(12, w.b.messages.size());
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11),
+                w.b.messages.stream().map(m -> (int) m[0]).sorted().toList());
+        assertEquals(0, w.a.connection.protocolViolations() + w.b.connection.protocolViolations());
+        assertTrue(most[0] <= 150_000 && most[0] >= 100_000, "most reserved by the sender: " + most[0]);
+        assertTrue(most[1] <= 150_000 && most[1] > 0, "most held by the receiver: " + most[1]);
+        w.runUntil(w.now + SECOND, () -> false);
+        assertEquals(0, w.a.connection.incompleteBytesReserved(), "all acknowledged");
+        assertEquals(0, w.b.connection.incompleteBytesHeld());
+    }
+
+    /** A sender that ignores the bound (its own is larger) makes the receiver close the connection. */
+    @Test
+    void aPeerSendingMoreIncompleteMessagesThanTheBoundIsAViolation() {
+        ConnectionPair w = new ConnectionPair(73, ChannelConfig.DEFAULT.withMaxMessage(100_000, 10_000_000), SMALL_INCOMPLETE);
+        for (int ch = 0; ch < 3; ch++) {
+            assertTrue(w.a.connection.send(w.now, ch, new byte[100_000]));
+        }
+        w.runUntil(w.now + 10 * SECOND, () -> !w.b.lostReasons.isEmpty());
+        assertEquals(1, w.b.lostReasons.size());
+        String reason = w.b.lostReasons.getFirst();
+        assertTrue(reason.startsWith("protocol violation by the peer: channel ") && reason.endsWith(": INCOMPLETE_MESSAGES"), reason);
+        assertEquals(1, w.b.connection.protocolViolations());
+        assertEquals(0, w.b.messages.size());
+    }
 }

@@ -336,4 +336,33 @@ class ReceiveStreamTest {
         }
         assertEquals(300_001 / 64, messages);
     }
+
+    /**
+     * Two channels share a bound of 1,000 bytes of incomplete messages: 600 and 400 held is at the
+     * bound, one byte more is a violation; a completed message gives its bytes back.
+     */
+    @Test
+    void incompleteMessagesAreBoundedOverTheConnectionsChannels() {
+        IncompleteMessages.Receive held = new IncompleteMessages.Receive(1000);
+        ReceiveStream one = new ReceiveStream(1, 1 << 20, 5000, null, held);
+        ReceiveStream two = new ReceiveStream(2, 1 << 20, 5000, null, held);
+        byte[] s = new byte[802];
+        assertEquals(2, io.keymesh.wire.VarInt.write(s, 0, 800));
+        assertTrue(one.receive(0, s, 0, 602, false));
+        assertTrue(two.receive(0, s, 0, 402, false));
+        assertEquals(1000, held.held());
+        assertTrue(one.receive(602, s, 602, 200, false), "completes a message: nothing more held");
+        assertEquals(400, held.held());
+        assertEquals(800, one.pollMessage().length);
+        assertTrue(two.receive(402, s, 402, 399, false));
+        assertEquals(799, held.held());
+        ReceiveStream three = new ReceiveStream(3, 1 << 20, 5000, null, held);
+        assertTrue(three.receive(0, s, 0, 203, false));
+        assertEquals(1000, held.held());
+        assertFalse(three.receive(203, s, 203, 1, false));
+        assertEquals(StreamViolation.INCOMPLETE_MESSAGES, three.violation());
+        assertEquals(799, held.held(), "the stream that failed holds nothing");
+        assertTrue(two.onReset(801, 5));
+        assertEquals(0, held.held(), "a reset drops what its message held");
+    }
 }
