@@ -211,7 +211,9 @@ final class PacketReceiver {
         } finally {
             frameNow = outerNow;
         }
-        deliverMessages();
+        if (!connection.isLost()) {
+            deliverMessages(); // nothing from a packet that broke the protocol
+        }
         for (int i = 0; i < becameWritable.size() && !connection.isLost(); i++) {
             events.onWritable(becameWritable.get(i));
         }
