@@ -23,7 +23,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -89,6 +91,8 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         return t;
     });
     private final CountDownLatch started = new CountDownLatch(1);
+    private volatile SocksHandshakes socksHandshakes = new SocksHandshakes(SocksHandshakes.MAX_IN_PROGRESS,
+            SocksHandshakes.DEADLINE_MILLIS);
     private volatile MeshNode node;
     private volatile byte[] selfBytes;
     private volatile boolean closed;
@@ -372,22 +376,56 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         open(f.peer(), ForwardMessage.KIND_SERVICE, f.service(), s, name, null);
     }
 
-    /** A SOCKS5 client's connection: its request read (at most 10 s), then forwarded as a local forward's. */
+    /**
+     * A SOCKS5 client's connection: its request read, then forwarded as a local forward's. At most
+     * {@link SocksHandshakes#max()} handshakes run at once (beyond, the connection is reset at
+     * once), each for at most {@link SocksHandshakes#deadlineMillis()} in all (then it is reset).
+     */
     private void openSocks(String listener, Socket s) {
         String client = listener + ", connection from " + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress());
+        SocksHandshakes handshakes = socksHandshakes;
+        if (!handshakes.tryBegin()) {
+            if (handshakes.shouldLogRefusal(System.nanoTime())) {
+                log.warn("{}: closed at once: {} SOCKS5 handshakes are in progress, the most this node serves "
+                        + "({} connections closed so)", client, handshakes.max(), handshakes.refusedSinceLog());
+            }
+            Sockets.reset(s);
+            return;
+        }
+        AtomicBoolean decided = new AtomicBoolean(); // by the handshake finishing, or by its deadline
+        ScheduledFuture<?> deadline = null;
         Socks5.Target t;
         try {
-            s.setSoTimeout(10_000);
+            deadline = timers.schedule(() -> {
+                if (decided.compareAndSet(false, true)) {
+                    handshakes.onTimedOut();
+                    Sockets.reset(s); // a read or write blocked in the handshake fails now
+                }
+            }, handshakes.deadlineMillis(), TimeUnit.MILLISECONDS);
+            s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, handshakes.deadlineMillis()));
             t = Socks5.readRequest(s);
             s.setSoTimeout(0);
+        } catch (RejectedExecutionException e) {
+            Sockets.reset(s); // the forwarder is closing
+            return;
         } catch (Socks5.Refused e) {
             log.info("{}: refused: {}", client, e.getMessage());
             Sockets.close(s);
             return;
         } catch (IOException e) {
-            log.info("{}: closed: {}", client, e.getMessage());
+            log.info("{}: closed: {}", client, decided.get() ? "no SOCKS5 request within " + handshakes.deadlineMillis() + " ms"
+                    : e.getMessage());
             Sockets.reset(s);
             return;
+        } finally {
+            handshakes.end();
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+        }
+        if (!decided.compareAndSet(false, true)) {
+            log.info("{}: closed: no SOCKS5 request within {} ms", client, handshakes.deadlineMillis());
+            return; // the deadline closed the socket as the request came
         }
         open(t.peer(), ForwardMessage.KIND_SERVICE, t.service(), s, client + " -> " + t.peer().toBase64() + "/" + t.service(),
                 AnswerHook.SOCKS5);
@@ -774,6 +812,16 @@ public final class Forwarder implements NodeListener, AutoCloseable {
     /** Entries in the connection table (connections, and channels waiting for the peer's end); for tests. */
     int tableSize() {
         return connections.size();
+    }
+
+    /** Tests: other bounds on SOCKS5 handshakes than {@link SocksHandshakes}' defaults (before any SOCKS5 listener serves). */
+    void limitSocksHandshakes(int max, long deadlineMillis) {
+        socksHandshakes = new SocksHandshakes(max, deadlineMillis);
+    }
+
+    /** The SOCKS5 handshakes in progress and their counts; for tests. */
+    SocksHandshakes socksHandshakes() {
+        return socksHandshakes;
     }
 
     /** Entries of the table that wait for the peer's end of a refused channel; for tests. */
