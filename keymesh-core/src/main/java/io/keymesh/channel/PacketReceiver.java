@@ -212,7 +212,7 @@ final class PacketReceiver {
             frameNow = outerNow;
         }
         if (!connection.isLost()) {
-            deliverMessages(); // nothing from a packet that broke the protocol
+            deliverMessages(); // after a violation, violation() delivered what came before it
         }
         for (int i = 0; i < becameWritable.size() && !connection.isLost(); i++) {
             events.onWritable(becameWritable.get(i));
@@ -426,6 +426,10 @@ final class PacketReceiver {
             return;
         }
         protocolViolations++;
+        deliverMessages(); // what came complete before the violation, while the connection is still up
+        if (connection.isLost()) {
+            return; // the application closed it meanwhile
+        }
         packets.scheduleClose(ChannelConnection.PROTOCOL_VIOLATION, what);
         connection.flush(now);
         connection.lose("protocol violation by the peer: " + what);
