@@ -413,7 +413,12 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             Sockets.close(s);
             return;
         } catch (IOException e) {
-            log.info("{}: closed: {}", client, decided.get() ? "no SOCKS5 request within " + handshakes.deadlineMillis() + " ms"
+            boolean late = !decided.compareAndSet(false, true); // the deadline closed the socket
+            if (!late && e instanceof SocketTimeoutException) {
+                handshakes.onTimedOut(); // a read reached the deadline before the timer did
+                late = true;
+            }
+            log.info("{}: closed: {}", client, late ? "no SOCKS5 request within " + handshakes.deadlineMillis() + " ms"
                     : e.getMessage());
             Sockets.reset(s);
             return;
