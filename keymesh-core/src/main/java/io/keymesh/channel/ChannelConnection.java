@@ -19,7 +19,10 @@ import java.util.random.RandomGenerator;
  * that rarely lose packets.
  *
  * <p>A channel is bidirectional and named by a number either side may use first; the other side
- * learns of it from its first frame ({@link Events#onChannelOpened}). Messages of any size up to
+ * learns of it from its first frame ({@link Events#onChannelOpened}). Each side lets the other have at
+ * most {@link ChannelConfig#maxChannels()} channels open at once (RFC 9000 section 4.6, MAX_STREAMS;
+ * see {@link ChannelLimits}): a peer that opens more breaks the protocol, and a channel this side
+ * opens beyond the peer's limit sends nothing until the peer raises it. Messages of any size up to
  * {@link ChannelConfig#maxMessage()} are cut into frames that fit the path and reassembled.
  *
  * <p>Each side picks a random connection id when its state starts, and every packet carries both
@@ -534,6 +537,9 @@ public final class ChannelConnection {
             if (f.maxData >= 0) {
                 connectionReceive.onMaxDataLost(f.maxData);
             }
+            if (f.maxStreams >= 0) {
+                channels.receiveLimits().onMaxStreamsLost(f.maxStreams);
+            }
             if (f.dataBlocked >= 0) {
                 connectionSend.onBlockedLost(f.dataBlocked);
             }
@@ -555,6 +561,35 @@ public final class ChannelConnection {
             long stalePacketsDropped, long connectionResets, long smoothedRttNanos, long congestionWindow,
             long bytesInFlight, int udpPayloadSize, long blackHoles, int channels, long minRttNanos,
             long standingQueues, long restartsAnnounced) {}
+
+    /** Protocol violations by the peer that ended a connection state of this one (each closed it). */
+    public long protocolViolations() {
+        return receiver.protocolViolations();
+    }
+
+    /** Channels the peer opened on the current state that are not yet retired (at most {@link ChannelConfig#maxChannels()}). */
+    long channelsOpenedByPeer() {
+        return channels.receiveLimits().open();
+    }
+
+    /** Channels this side opened on the current state, in all, and the peer's limit on them. */
+    long channelsOpened() {
+        return channels.sendLimits().opened();
+    }
+
+    long peerChannelLimit() {
+        return channels.sendLimits().limit();
+    }
+
+    /** Bytes of the peer's messages held incomplete on the current state, over all channels (at most {@link ChannelConfig#maxIncompleteBytes()}). */
+    long incompleteBytesHeld() {
+        return channels.incompleteBytesHeld();
+    }
+
+    /** Bytes of this side's messages started and not yet acknowledged in full, on the current state. */
+    long incompleteBytesReserved() {
+        return channels.incompleteBytesReserved();
+    }
 
     /** Packets this connection has sent (data, acknowledgements, probes). */
     public long packetsSent() {

@@ -29,6 +29,7 @@ final class SentFrames {
     int resets;
 
     long maxData = -1;
+    long maxStreams = -1;
     long dataBlocked = -1;
     long ackLargest = -1;
     /** The version of the COMPRESSION frame the packet carried, or -1. */

@@ -139,13 +139,18 @@ final class ConnectionPair {
     }
 
     ConnectionPair(long seed, ChannelConfig config) {
+        this(seed, config, config);
+    }
+
+    /** A pair whose ends differ in their settings ({@code configA} for a, {@code configB} for b): a peer that breaks b's limits. */
+    ConnectionPair(long seed, ChannelConfig configA, ChannelConfig configB) {
         random = new SplittableRandom(seed);
         a = new End("a");
         b = new End("b");
         a.other = b;
         b.other = a;
-        a.connection = new ChannelConnection(config, new SplittableRandom(seed + 1), now, a::transmit, a);
-        b.connection = new ChannelConnection(config, new SplittableRandom(seed + 2), now, b::transmit, b);
+        a.connection = new ChannelConnection(configA, new SplittableRandom(seed + 1), now, a::transmit, a);
+        b.connection = new ChannelConnection(configB, new SplittableRandom(seed + 2), now, b::transmit, b);
     }
 
     void at(long time, Runnable action) {
