@@ -284,6 +284,7 @@ final class PacketBuilder {
         long pn = nextPacketNumber++;
         SentFrames sent = new SentFrames();
         sent.path = path;
+        sent.ecnMarked = path.ecn.marking();
         int p = start + PacketHeaderFrame.write(out, start, localId, peerId, pn);
         boolean ackEliciting = false;
 

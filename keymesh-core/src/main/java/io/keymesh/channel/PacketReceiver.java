@@ -171,7 +171,7 @@ final class PacketReceiver {
         }
     }
 
-    void onPayload(long nowNanos, byte[] buf, int off, int len) {
+    void onPayload(long nowNanos, byte[] buf, int off, int len, int ecn) {
         if (len < 2 || (buf[off] & 0xff) != MeshFrame.PACKET) {
             return;
         }
@@ -202,6 +202,7 @@ final class PacketReceiver {
             duplicatesDropped++;
             return;
         }
+        received.onEcn(ecn, scanAckEliciting, nowNanos);
         packetsReceived++;
         lastReceivedNanos = nowNanos;
         long outerNow = frameNow; // a frame's events may route another payload here meanwhile
@@ -290,8 +291,11 @@ final class PacketReceiver {
                 if (!ackIn.decode(type, b, off, len)
                         || !loss.onAckReceived(ackIn, now, channels.isApplicationLimited())) {
                     violation(now, "bad ACK");
-                } else if (path.rtt.samples() != samples) {
-                    path.onRttSample(now, ackIn.ackDelayNanos(), inFlight);
+                } else {
+                    if (path.rtt.samples() != samples) {
+                        path.onRttSample(now, ackIn.ackDelayNanos(), inFlight);
+                    }
+                    path.onAckFrame(now, ackIn);
                 }
             }
             case MeshFrame.STREAM, MeshFrame.STREAM_FIN, MeshFrame.STREAM_CODED, MeshFrame.STREAM_CODED_FIN -> {

@@ -36,6 +36,8 @@ final class SentFrames {
     long compressionVersion = -1;
     /** The path the packet was sent on: its path-MTU discovery hears the packet's fate. */
     PathState path;
+    /** Whether the packet went marked ECT(0) ({@link EcnValidation#marking()} of its path when it was built). */
+    boolean ecnMarked;
     /** The probe's UDP payload size as path-MTU discovery asked for it, or 0. */
     int probeSize;
     /** The packet's UDP payload size (WireGuard header and tag included). */

@@ -45,6 +45,8 @@ public final class BatchedUdpNodeIo implements UdpIo {
     public static final int SOCKET_BUFFER_BYTES = 4 << 20;
     /** Off-loop sends closer together than this are queued for a batch instead of sent at once. */
     static final long STREAM_GAP_NANOS = 20_000;
+    /** The ECN codepoint ECT(0) (RFC 3168). */
+    private static final int ECT_0 = 2;
     /**
      * How long datagrams queued by other threads may wait for more to join them before the loop
      * sends them; a sender that fills {@link #SENDER_FLUSH_AT} sends them itself first.
@@ -89,6 +91,9 @@ public final class BatchedUdpNodeIo implements UdpIo {
     private long lastReceiveNanos;
     private volatile boolean offload;
     private final boolean receiveOffload;
+    private final boolean ecnCapable;
+    /** Destinations whose datagrams go marked ECT(0) ({@link #setEcnMarking}). */
+    private final java.util.Set<InetSocketAddress> ecnMarked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Threads inside a system call on the socket from outside the loop; the socket is released only at 0. */
     private final AtomicInteger users = new AtomicInteger();
     private volatile boolean released;
@@ -174,6 +179,12 @@ public final class BatchedUdpNodeIo implements UdpIo {
             configure(f);
             this.receiveOffload = Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_UDP, Libc.UDP_GRO, 1) == 0;
             this.offload = Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_UDP, Libc.UDP_SEGMENT, 0) == 0;
+            // ECN bits of what arrives: IPv4 (and IPv4-mapped peers of a dual-stack socket) and IPv6
+            boolean tos = Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IP, Libc.IP_RECVTOS, 1) == 0;
+            if (f == Libc.AF_INET6) {
+                tos &= Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVTCLASS, 1) == 0;
+            }
+            this.ecnCapable = tos;
             InetSocketAddress target = bind.getAddress() == null
                     ? new InetSocketAddress(InetAddress.ofLiteral(f == Libc.AF_INET ? "0.0.0.0" : "::"), bind.getPort()) : bind;
             int len = SockAddrs.write(target, f, loopScratch);
@@ -277,8 +288,9 @@ public final class BatchedUdpNodeIo implements UdpIo {
     @Override
     public void send(InetSocketAddress to, byte[] buf, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        int ecn = !ecnMarked.isEmpty() && ecnMarked.contains(to) ? ECT_0 : 0;
         if (inLoop()) {
-            queue(to, buf, off, len, 0);
+            queue(to, buf, off, len, ecn, 0);
             loopQueued = true;
             return;
         }
@@ -289,12 +301,14 @@ public final class BatchedUdpNodeIo implements UdpIo {
         long now = System.nanoTime();
         long last = lastOffLoopSend;
         lastOffLoopSend = now;
-        if (queued == 0 && !flushLock.isLocked() && now - last > STREAM_GAP_NANOS) {
+        if (ecn == 0 && queued == 0 && !flushLock.isLocked() && now - last > STREAM_GAP_NANOS) {
             sendNow(to, buf, off, len);
             return;
         }
-        int n = queue(to, buf, off, len, now);
-        if (n == 1) {
+        int n = queue(to, buf, off, len, ecn, now);
+        if (n == 1 && ecn != 0 && now - last > STREAM_GAP_NANOS) {
+            flush(); // alone, as sendNow would send it, but with its ECN codepoint
+        } else if (n == 1) {
             wake();
         } else if (n >= SENDER_FLUSH_AT) {
             flush();
@@ -307,7 +321,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
      * queue is sent first, on this thread; a datagram larger than a whole batch is sent alone after
      * the queue. {@code now} is when it was queued, if it is the first.
      */
-    private int queue(InetSocketAddress to, byte[] buf, int off, int len, long now) {
+    private int queue(InetSocketAddress to, byte[] buf, int off, int len, int ecn, long now) {
         while (true) {
             fillLock.lock();
             try {
@@ -316,7 +330,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
                     return 0;
                 }
                 if (filling.fits(len)) {
-                    filling.add(to, buf, off, len);
+                    filling.add(to, buf, off, len, ecn);
                     int n = filling.count();
                     if (n == 1) {
                         firstQueuedNanos = now; // before queued says so
@@ -470,6 +484,20 @@ public final class BatchedUdpNodeIo implements UdpIo {
         return datagramsSent.get();
     }
 
+    @Override
+    public boolean ecnCapable() {
+        return ecnCapable;
+    }
+
+    @Override
+    public void setEcnMarking(InetSocketAddress to, boolean mark) {
+        if (mark) {
+            ecnMarked.add(to);
+        } else {
+            ecnMarked.remove(to);
+        }
+    }
+
     /** Whether sends use UDP segmentation offload (until the kernel refuses it) and receives UDP GRO. */
     public boolean offload() {
         return offload;
@@ -574,7 +602,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
     private void deliver(InetSocketAddress from, byte[] buf, int off, int len, int ecn) {
         datagramsReceived++;
         try {
-            receiver.receive(from, buf, off, len);
+            receiver.receive(from, buf, off, len, ecn);
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) {

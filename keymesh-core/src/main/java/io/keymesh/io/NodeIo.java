@@ -28,6 +28,15 @@ public interface NodeIo extends AutoCloseable {
         void receive(InetSocketAddress from, byte[] buf, int off, int len);
 
         /**
+         * A datagram that arrived with the ECN codepoint {@code ecn} of its IP header (0 Not-ECT,
+         * 1 ECT(1), 2 ECT(0), 3 CE), from an I/O that reads it ({@link NodeIo#ecnCapable()});
+         * by default the codepoint is dropped.
+         */
+        default void receive(InetSocketAddress from, byte[] buf, int off, int len, int ecn) {
+            receive(from, buf, off, len);
+        }
+
+        /**
          * Called once, on the loop thread, when the loop has stopped for good: {@code failure} is
          * null after {@link NodeIo#close()}, else what stopped the loop. Queued tasks are abandoned
          * right after (so whoever learns of an abandoned task finds the stop already reported);
@@ -71,6 +80,21 @@ public interface NodeIo extends AutoCloseable {
         InetSocketAddress a = localAddress();
         return a.getAddress().isAnyLocalAddress() ? List.of() : List.of(a);
     }
+
+    /**
+     * True if this I/O reads the ECN bits of what arrives (and passes them to
+     * {@link Receiver#receive(InetSocketAddress, byte[], int, int, int)}) and marks what
+     * {@link #setEcnMarking} asks it to. False by default.
+     */
+    default boolean ecnCapable() {
+        return false;
+    }
+
+    /**
+     * Datagrams to {@code to} leave marked ECT(0) from now on ({@code mark}), or Not-ECT. Any
+     * thread; ignored by an I/O that is not {@link #ecnCapable()}.
+     */
+    default void setEcnMarking(InetSocketAddress to, boolean mark) {}
 
     /** Starts delivering received datagrams to {@code receiver}. Call once. */
     void start(Receiver receiver);

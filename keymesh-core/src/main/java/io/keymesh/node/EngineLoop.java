@@ -38,6 +38,8 @@ public final class EngineLoop implements AutoCloseable {
     private final Wakeup wakeup;
     private final NodeIoTransmit transmit;
     private final EndpointCache endpoints = new EndpointCache();
+    /** The ECN codepoint of the datagram the engine is receiving now (loop thread; 0 between datagrams). */
+    private int receivingEcn;
 
     /** A function run on the loop thread with the engine and the current time. */
     @FunctionalInterface
@@ -65,9 +67,16 @@ public final class EngineLoop implements AutoCloseable {
         io.start(new NodeIo.Receiver() {
             @Override
             public void receive(InetSocketAddress from, byte[] buf, int off, int len) {
+                receive(from, buf, off, len, 0);
+            }
+
+            @Override
+            public void receive(InetSocketAddress from, byte[] buf, int off, int len, int ecn) {
+                receivingEcn = ecn;
                 try {
                     engine.receive(io.nanoTime(), buf, off, len, endpoints.of(from));
                 } finally {
+                    receivingEcn = 0;
                     rearm(); // also after a listener threw: the loop goes on
                 }
             }
@@ -82,6 +91,14 @@ public final class EngineLoop implements AutoCloseable {
     /** Where the engine's packets for endpoints that are not UDP addresses go; set before {@link #start}. */
     public void routeOtherEndpoints(Transmit others) {
         transmit.setOthers(others);
+    }
+
+    /**
+     * The ECN codepoint (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE) of the datagram whose payload is being
+     * delivered, for code the engine calls while it receives; 0 outside a receive. Loop thread only.
+     */
+    public int receivingEcn() {
+        return receivingEcn;
     }
 
     /** The engine; loop thread only. */

@@ -34,10 +34,12 @@ import java.util.Set;
  * @param compression channel compression: zstd, its level, the dictionaries ({@link CompressionConfig})
  * @param udpIo the socket I/O for {@link MeshNode#start(NodeConfig, NodeListener)}: batched
  *     system calls where available ({@link UdpIo.Mode#AUTO}), or one of the two by name
+ * @param ecn whether channels try ECN on direct paths where the I/O can mark and read the bits
+ *     (RFC 9000 section 13.4: marked ECT(0), validated, CE marks a congestion signal)
  */
 public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
         List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
-        DiscoveryConfig discovery, CompressionConfig compression, UdpIo.Mode udpIo) {
+        DiscoveryConfig discovery, CompressionConfig compression, UdpIo.Mode udpIo, boolean ecn) {
     /** Members let in without being listed, at most, at once. */
     public static final int MAX_ADMITTED_MEMBERS = 4096;
 
@@ -75,7 +77,8 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
             List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
             DiscoveryConfig discovery, CompressionConfig compression) {
-        this(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression, UdpIo.Mode.AUTO);
+        this(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression, UdpIo.Mode.AUTO,
+                true);
     }
 
     /** With the default {@link CompressionConfig}. */
@@ -109,38 +112,44 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     }
 
     public NodeConfig withPeers(List<PeerConfig> newPeers) {
-        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers, discovery, compression, udpIo);
+        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers, discovery, compression, udpIo, ecn);
     }
 
     public NodeConfig withAead(String newAead) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers, discovery, compression, udpIo);
+        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers, discovery, compression, udpIo, ecn);
     }
 
     public NodeConfig withChannels(ChannelConfig newChannels) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers, discovery, compression, udpIo);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers, discovery, compression, udpIo, ecn);
     }
 
     /** Any holder of the network key let in ({@code true}), or only the peers listed. */
     public NodeConfig withAcceptMembers(boolean accept) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept, discovery, compression, udpIo);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept, discovery, compression, udpIo, ecn);
     }
 
     public NodeConfig withRelay(RelayConfig newRelay) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers, discovery, compression, udpIo);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers, discovery, compression, udpIo, ecn);
     }
 
     public NodeConfig withDiscovery(DiscoveryConfig newDiscovery) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, newDiscovery, compression, udpIo);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, newDiscovery, compression, udpIo, ecn);
     }
 
     public NodeConfig withCompression(CompressionConfig newCompression) {
         return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery,
-                newCompression, udpIo);
+                newCompression, udpIo, ecn);
     }
 
     /** The socket I/O to start on ({@link UdpIo.Mode}). */
     public NodeConfig withUdpIo(UdpIo.Mode newUdpIo) {
         return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression,
-                newUdpIo);
+                newUdpIo, ecn);
+    }
+
+    /** Whether channels try ECN ({@code ecn}). */
+    public NodeConfig withEcn(boolean newEcn) {
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression,
+                udpIo, newEcn);
     }
 }

@@ -214,7 +214,8 @@ final class PeerConnections {
     void receive(PublicKey from, PeerState state, byte[] payload, int off, int len) {
         try {
             long now = loop.io().nanoTime();
-            connectionFor(state, now).onPayload(now, payload, off, len);
+            connectionFor(state, now).onPayload(now, payload, off, len, loop.receivingEcn());
+            syncEcn(state); // an ACK may have settled ECN on the path
         } finally {
             state.connectionWakeup.rearm(); // also after a listener threw
         }
@@ -235,8 +236,12 @@ final class PeerConnections {
                 channels = channels.withMaxUdpPayload(Math.min(relayedMax, LoopbackPath.MAX_UDP_PAYLOAD));
             }
             state.connection = new ChannelConnection(channels, loop.io().random(), now,
-                    (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
+                    (buf, off, len) -> {
+                        syncEcn(state); // the packet was built marked or not as the connection says now
+                        loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len);
+                    },
                     new ConnectionEvents(key, state), state.retiredChannels);
+            state.connection.setEcnAllowed(ecnAllowed(state));
             state.connection.setCompressionOffer(codecs.store.offer()); // goes with its first packet
             int relayed = overlay.relayedMaxMessage(state.session);
             if (relayed > 0) { // starts on a relayed path: packets no larger than the circuit carries
@@ -272,7 +277,37 @@ final class PeerConnections {
         }
         int ceiling = relayedMax > 0 ? relayedMax : configured;
         c.onPathChanged(kind, Math.min(ceiling, c.maxUdpPayloadCeiling()), PathOverhead.WIREGUARD);
+        c.setEcnAllowed(ecnAllowed(state));
+        syncEcn(state);
         state.connectionWakeup.rearm();
+    }
+
+    /**
+     * Whether ECN may be tried with the peer: the node allows it, the I/O marks and reads the bits,
+     * and the peer is reached directly (a relay's hop is another path, with its own marks).
+     */
+    private boolean ecnAllowed(PeerState state) {
+        return config.ecn() && loop.io().ecnCapable() && state.session.endpoint() instanceof UdpEndpoint;
+    }
+
+    /**
+     * Makes the I/O mark datagrams to the peer's address ECT(0) exactly while its connection says
+     * packets go marked: on a change of either, the old address is unmarked and the new one marked.
+     */
+    private void syncEcn(PeerState state) {
+        ChannelConnection c = state.connection;
+        InetSocketAddress want = c != null && c.ecnMarking() ? UdpEndpoint.addressOf(state.session.endpoint()) : null;
+        InetSocketAddress had = state.ecnMarkedAddress;
+        if (want == had || (want != null && want.equals(had))) {
+            return;
+        }
+        if (had != null) {
+            loop.io().setEcnMarking(had, false);
+        }
+        if (want != null) {
+            loop.io().setEcnMarking(want, true);
+        }
+        state.ecnMarkedAddress = want;
     }
 
     /** Loop thread: a handshake with the peer completed; a connection waiting on probe timeouts resends now. */
