@@ -9,6 +9,8 @@ import io.keymesh.crypto.PublicKey;
 import io.keymesh.session.Endpoint;
 import io.keymesh.session.UdpEndpoint;
 import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Map;
 
 /**
@@ -21,6 +23,8 @@ import java.util.Map;
  * asks ({@link #maxMessage}, whether the node is open). Everything else: the loop thread.
  */
 final class PeerConnections {
+    private static final Logger log = LoggerFactory.getLogger(PeerConnections.class);
+
     /** Handshakes started because acknowledgements stopped coming: at most one per this long. */
     static final long UNANSWERED_HANDSHAKE_INTERVAL = 1_000_000_000L;
     /** The overlay, for the path a connection starts on; set once, before the loop starts. */
@@ -300,6 +304,10 @@ final class PeerConnections {
         InetSocketAddress had = state.ecnMarkedAddress;
         if (want == had || (want != null && want.equals(had))) {
             return;
+        }
+        if (c != null && c.ecn().state() == io.keymesh.channel.EcnValidation.State.FAILED) {
+            log.info("peer {}: the path to {} failed ECN validation ({}); its packets go unmarked",
+                    state.session.publicKey().toBase64(), had, c.ecn().failure());
         }
         if (had != null) {
             loop.io().setEcnMarking(had, false);
