@@ -85,7 +85,7 @@ for p in json.load(sys.stdin)["peers"]:
 router_rule() {
     ip netns exec "$NS_R" nft -f - <<EOF
 flush ruleset
-table ip ecn {
+table ip kmtest {
   chain forward {
     type filter hook forward priority 0; policy accept;
     ip saddr $A_IP udp dport $PORT $1
@@ -168,7 +168,7 @@ router_rule "ip ecn ect0 limit rate over 8 mbytes/second counter ip ecn set ce"
 if phase marked; then
     ecn=$(channel_field ecn) ce=$(channel_field ceMarks) lost=$(channel_field packetsLost) sent=$(channel_field packetsSent)
     marked=$(router_counter)
-    log "    iperf3 $(iperf_mbits "$WORK/marked-iperf.json") Mbit/s; R marked ${marked:-?} packets CE; A: ecn $ecn, CE marks $ce, packets sent $sent, lost $lost"
+    log "    iperf3 $(iperf_mbits "$WORK/marked-iperf.json") Mbit/s; R marked ${marked:-?} packets CE (GSO batches: each is many datagrams); A: ecn $ecn, CE marks $ce, packets sent $sent, lost $lost"
     [[ $ecn == capable ]] || REASONS+=("A's path to B is '$ecn', not capable")
     [[ ${marked:-0} -gt 0 ]] || REASONS+=("R marked no packet: the sender never went over 8 MB/s, the check proves nothing")
     [[ ${ce:-0} -gt 0 ]] || REASONS+=("A counted no CE mark")
