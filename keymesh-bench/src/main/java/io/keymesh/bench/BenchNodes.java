@@ -107,11 +107,13 @@ final class BenchNodes {
     }
 
     /**
-     * The socket I/O of the benchmarks' nodes: {@code -Dkeymesh.bench.udpIo=auto|batched|portable}
+     * The socket I/O of the benchmarks' nodes: {@code -Dbench.udpIo=auto|batched|portable} (not
+     * under {@code keymesh.}: the Pekko benchmarks load system properties into their config, where
+     * the keymesh block refuses unknown keys)
      * ({@code bench/run ... --udp-io portable} compares without batching).
      */
     static final io.keymesh.io.UdpIo.Mode UDP_IO =
-            io.keymesh.io.UdpIo.Mode.valueOf(System.getProperty("keymesh.bench.udpIo", "auto").toUpperCase(java.util.Locale.ROOT));
+            io.keymesh.io.UdpIo.Mode.valueOf(System.getProperty("bench.udpIo", "auto").toUpperCase(java.util.Locale.ROOT));
 
     /** {@link Loopback#start(PrivateKey, PresharedKey, List)} with channel settings. */
     private static Loopback.Node startNode(Loopback net, PrivateKey key, PresharedKey network, List<PeerConfig> peers,

@@ -105,8 +105,8 @@ public final class BatchedUdpNodeIo implements UdpIo {
     private final AtomicLong sendErrors = new AtomicLong();
     private final AtomicLong sendCalls = new AtomicLong();
     private final AtomicLong datagramsSent = new AtomicLong();
-    private long receiveCalls;
-    private long datagramsReceived;
+    private volatile long receiveCalls; // written by the loop only
+    private volatile long datagramsReceived;
 
     /** A sending thread's native buffers for sending at once. */
     private static final class DirectScratch {
@@ -484,6 +484,15 @@ public final class BatchedUdpNodeIo implements UdpIo {
         return datagramsSent.get();
     }
 
+    /** {@code recvmmsg} calls made and datagrams received by them (the loop's counts; from another thread they may lag). */
+    public long receiveSystemCalls() {
+        return receiveCalls;
+    }
+
+    public long datagramsReceived() {
+        return datagramsReceived;
+    }
+
     @Override
     public boolean ecnCapable() {
         return ecnCapable;
@@ -613,7 +622,6 @@ public final class BatchedUdpNodeIo implements UdpIo {
     /** The loop's end, on its thread: send what is queued, tell the receiver, abandon tasks, release the socket. */
     private void stop(Throwable failure) {
         running = false;
-        if (Boolean.getBoolean("keymesh.io.debug")) System.err.println("DEBUG io " + localAddress + ": sendCalls=" + sendCalls + " sent=" + datagramsSent + " recvCalls=" + receiveCalls + " received=" + datagramsReceived);
         if (failure == null) {
             try {
                 flush();
