@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * {@code ppoll} on the socket and an {@code eventfd} that other threads use to wake it.
  *
  * <p>Each pass of the loop runs queued tasks, receives, runs tasks again and due timers, then sends
- * what the pass queued. Sends from the loop thread are queued and leave together at the end of the
- * pass. A send from another thread goes out at once on that thread when it is alone (nothing queued,
+ * what the pass queued. Sends from the loop thread are queued and leave together: after each
+ * received message (what answering it queued) and at the end of the pass. A send from another thread goes out at once on that thread when it is alone (nothing queued,
  * no send of another thread in the last {@link #STREAM_GAP_NANOS}): a request costs no hand-off.
  * When sends follow each other closely it is queued, the loop woken if it waits, and the loop sends
  * the queue as a batch; a sender that finds the queue full sends it itself. Datagrams leave in the
@@ -599,7 +599,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
 
     /** One {@code recvmmsg}; a full one means more may wait, so the next pass receives without waiting. */
     private void receive() throws IOException {
-        int r = rx.receive(fd, this::deliver);
+        int r = rx.receive(fd, sink);
         receiveCalls++;
         lastReceiveNanos = System.nanoTime();
         if (r < 0) {
@@ -607,6 +607,29 @@ public final class BatchedUdpNodeIo implements UdpIo {
         }
         moreToReceive = r == ReceiveBatch.SLOTS;
     }
+
+    /**
+     * What {@link #receive} hands datagrams to. After each received message, what its datagrams
+     * made the loop queue (acknowledgements, answers) leaves at once rather than at the end of the
+     * pass: a pass may receive 16 messages of coalesced datagrams, and an answer held behind all of
+     * them would wait the time it takes to decrypt a megabyte.
+     */
+    private final ReceiveBatch.Sink sink = new ReceiveBatch.Sink() {
+        @Override
+        public void datagram(InetSocketAddress from, byte[] buf, int off, int len, int ecn) {
+            deliver(from, buf, off, len, ecn);
+        }
+
+        @Override
+        public void endOfMessage() {
+            if (loopQueued) {
+                loopQueued = false;
+                if (queued > 0) {
+                    flush();
+                }
+            }
+        }
+    };
 
     private void deliver(InetSocketAddress from, byte[] buf, int off, int len, int ecn) {
         datagramsReceived++;

@@ -26,9 +26,11 @@ final class ReceiveBatch {
     private static final int NAME_BYTES = 32;
 
     /** Takes each received datagram; {@code buf} is valid only during the call. */
-    @FunctionalInterface
     interface Sink {
         void datagram(InetSocketAddress from, byte[] buf, int off, int len, int ecn);
+
+        /** The datagrams of one received message (one, or a coalesced run) have all been given. */
+        void endOfMessage();
     }
 
     private final MemorySegment data;
@@ -62,7 +64,7 @@ final class ReceiveBatch {
 
     /**
      * Receives what is waiting on {@code fd}, without waiting, up to {@link #SLOTS} messages, and
-     * hands each datagram to {@code sink} in arrival order. Returns the number of messages (0 if
+     * hands each datagram to {@code sink} in arrival order, telling it when a message's datagrams end. Returns the number of messages (0 if
      * nothing was waiting), or -1 with the {@code errno} in {@link #errno()} on another failure.
      */
     int receive(int fd, Sink sink) {
@@ -79,6 +81,7 @@ final class ReceiveBatch {
         }
         for (int i = 0; i < r; i++) {
             deliver(i, sink);
+            sink.endOfMessage();
         }
         return r;
     }
