@@ -282,8 +282,8 @@ public final class BatchedUdpNodeIo implements UdpIo {
     /**
      * {@inheritDoc}
      *
-     * <p>On the loop thread the datagram is queued and leaves at the end of the loop's pass; on
-     * another thread see the class comment.
+     * <p>On the loop thread the datagram is queued and leaves once the received message being
+     * handled is done, or at the end of the loop's pass; on another thread see the class comment.
      */
     @Override
     public void send(InetSocketAddress to, byte[] buf, int off, int len) {
