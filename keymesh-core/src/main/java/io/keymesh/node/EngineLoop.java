@@ -2,7 +2,9 @@ package io.keymesh.node;
 
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PrivateKey;
+import io.keymesh.io.DatagramBatch;
 import io.keymesh.io.NodeIo;
+import io.keymesh.session.InboundBatch;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SendPath;
 import io.keymesh.session.SessionEngine;
@@ -28,6 +30,13 @@ import java.util.function.Consumer;
  * sent on the caller's thread through the peer's {@link SendPath}, which reports to the engine what
  * its timers need (see {@link SendPath}).
  *
+ * <p>With {@linkplain #openOnWorkers crypto workers}, a batch of received datagrams
+ * ({@link NodeIo.Receiver#receive(DatagramBatch)}) large enough to be worth it is taken in three
+ * stages ({@link InboundBatch}): the engine looks up its transport packets' keypairs, the workers and
+ * the loop thread open them together, and the loop thread hands the engine every datagram in arrival
+ * order. Smaller batches, and the I/O that delivers datagrams one by one (the simulator's), go
+ * through the engine one datagram at a time on the loop thread.
+ *
  * <p>Once the loop has stopped (closed, or failed), {@link #call} and {@link #submit} return futures
  * that have failed with an {@link IllegalStateException} saying why, and so do calls that were
  * queued when it stopped.
@@ -38,6 +47,14 @@ public final class EngineLoop implements AutoCloseable {
     private final Wakeup wakeup;
     private final NodeIoTransmit transmit;
     private final EndpointCache endpoints = new EndpointCache();
+    /** A received batch on its way through the engine; loop thread (and, while opening, the workers). */
+    private final InboundBatch inbound = new InboundBatch(64);
+    /** Null: every packet is opened on the loop thread. */
+    private CryptoWorkers workers;
+    /** Each opening thread's own AEAD: 0 the loop thread's, then the workers'. */
+    private Aead[] openers;
+    /** Batches whose packets the workers helped open; written on the loop thread. */
+    private volatile long parallelBatches;
 
     /** A function run on the loop thread with the engine and the current time. */
     @FunctionalInterface
@@ -50,6 +67,50 @@ public final class EngineLoop implements AutoCloseable {
         this.transmit = new NodeIoTransmit(io);
         this.engine = new SessionEngine(key, io.random(), io.wallClockOffsetNanos(), transmit, events);
         this.wakeup = new Wakeup(io, engine::nextDeadline, now -> engine.onTimer(now));
+    }
+
+    /**
+     * A batch is opened on the workers only from this many packets to open and
+     * {@link #PARALLEL_MIN_BYTES} bytes of ciphertext: below, waking a worker costs more than it
+     * takes over (see docs/benchmarks.md).
+     */
+    static final int PARALLEL_MIN_PACKETS = 4;
+    /** See {@link #PARALLEL_MIN_PACKETS}. */
+    static final int PARALLEL_MIN_BYTES = 4096;
+
+    /**
+     * Opens the transport packets of large received batches on {@code threads} worker threads as well
+     * as the loop thread, each with its own instance of the AEAD named {@code aead}
+     * ({@link Aead#named}). Nothing changes for {@code threads} 0, or for an I/O that keeps all work
+     * on the loop thread ({@link NodeIo#concurrentSends()} false: a deterministic simulation). Call
+     * before {@link #start}.
+     */
+    public void openOnWorkers(int threads, String aead) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must not be negative: " + threads);
+        }
+        if (workers != null) {
+            throw new IllegalStateException("crypto workers already set");
+        }
+        if (threads == 0 || !io.concurrentSends()) {
+            return;
+        }
+        openers = new Aead[threads + 1];
+        for (int t = 0; t <= threads; t++) {
+            openers[t] = Aead.named(aead);
+        }
+        workers = new CryptoWorkers(threads, "keymesh-crypto-" + io.localAddress().getPort(),
+                (item, thread) -> inbound.open(item, openers[thread]));
+    }
+
+    /** Worker threads that open received packets (0: none, all on the loop thread). */
+    public int cryptoWorkers() {
+        return workers == null ? 0 : workers.threads();
+    }
+
+    /** Received batches whose packets the crypto workers helped open; any thread. */
+    public long parallelBatches() {
+        return parallelBatches;
     }
 
     /** Starts receiving. */
@@ -73,10 +134,65 @@ public final class EngineLoop implements AutoCloseable {
             }
 
             @Override
+            public void receive(DatagramBatch batch) {
+                if (workers == null || !worthOpeningInParallel(batch)) {
+                    NodeIo.Receiver.super.receive(batch);
+                    return;
+                }
+                receiveInParallel(batch);
+            }
+
+            @Override
             public void stopped(Throwable failure) {
+                if (workers != null) {
+                    workers.close();
+                }
                 onStopped.accept(failure);
             }
         });
+    }
+
+    private static boolean worthOpeningInParallel(DatagramBatch batch) {
+        if (batch.size() < PARALLEL_MIN_PACKETS) {
+            return false;
+        }
+        long bytes = 0;
+        for (int i = 0; i < batch.size() && bytes < PARALLEL_MIN_BYTES; i++) {
+            bytes += batch.length(i);
+        }
+        return bytes >= PARALLEL_MIN_BYTES;
+    }
+
+    /**
+     * The batch's transport packets opened by the workers and the loop thread together, then every
+     * datagram through the engine in arrival order; a datagram the engine throws on is reported to
+     * the I/O ({@link DatagramBatch#failed}) and the rest go on.
+     */
+    private void receiveInParallel(DatagramBatch batch) {
+        long now = io.nanoTime();
+        byte[] buf = batch.buffer();
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                inbound.add(buf, batch.offset(i), batch.length(i), endpoints.of(batch.from(i)));
+            }
+            engine.prepare(now, inbound);
+            if (inbound.openings() >= PARALLEL_MIN_PACKETS && inbound.openingBytes() >= PARALLEL_MIN_BYTES) {
+                workers.run(inbound.openings());
+                parallelBatches++; // only the loop thread writes it
+            } // else the engine opens them in turn on this thread
+            for (int i = 0; i < inbound.size(); i++) {
+                try {
+                    engine.receive(now, inbound, i);
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable e) {
+                    batch.failed(i, e);
+                }
+            }
+        } finally {
+            inbound.clear();
+            rearm();
+        }
     }
 
     /** Where the engine's packets for endpoints that are not UDP addresses go; set before {@link #start}. */
@@ -188,5 +304,8 @@ public final class EngineLoop implements AutoCloseable {
     @Override
     public void close() {
         io.close();
+        if (workers != null) {
+            workers.close();
+        }
     }
 }

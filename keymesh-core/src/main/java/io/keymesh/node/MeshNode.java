@@ -85,6 +85,7 @@ public final class MeshNode implements AutoCloseable {
         this.listener = guarded;
         PeerEvents events = new PeerEvents(peers, guarded, router);
         this.loop = new EngineLoop(io, config.privateKey(), events);
+        loop.openOnWorkers(config.effectiveCryptoWorkers(), config.aead());
         this.sender = new DatagramSender(loop, config.aead(), peers, run);
         this.connections = new PeerConnections(loop, guarded, config, peers, run);
         this.overlay = new MeshOverlay(loop, guarded, config, peers, connections, router);
@@ -157,6 +158,16 @@ public final class MeshNode implements AutoCloseable {
     /** This node's public key. */
     public PublicKey publicKey() {
         return config.privateKey().publicKey();
+    }
+
+    /** Threads that open received packets together with the loop thread (0: the loop thread alone). */
+    public int cryptoWorkers() {
+        return loop.cryptoWorkers();
+    }
+
+    /** Received batches whose packets the crypto workers helped open, so far; any thread. */
+    public long parallelBatches() {
+        return loop.parallelBatches();
     }
 
     /** The bound UDP address. */
