@@ -12,13 +12,18 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The job is fixed at construction and told the item and which thread runs it (0: the caller,
  * 1 to {@link #threads()}: the workers), so that each thread can use objects of its own (an AEAD
- * instance). Every item runs exactly once, on one thread; {@link #run} returns when all have run,
- * and what they wrote happens-before its return. An item that throws is left as it is (counted in
- * {@link #errors}); the job must leave such an item recognisably undone.
+ * instance). Items are taken in order; every item runs exactly once, on one thread. {@link #run}
+ * returns when all have run, and what they wrote happens-before its return. Or the caller starts a
+ * run ({@link #start}), takes items itself when it has nothing else to do ({@link #runOne}), and
+ * {@linkplain #finish finishes} it: a caller that needs the items' results in order can use each as
+ * soon as it is done (the job publishes it) while the workers go on with later ones. An item that
+ * throws is left as it is (counted in {@link #errors}); the job must leave such an item
+ * recognisably undone.
  *
- * <p>Thread-safety: {@link #run} from one thread at a time (the loop's); {@link #close} from any
- * thread, at any time: workers finish the item in hand and end, and a run in progress, or any later
- * one, completes on the caller. Allocates nothing per run.
+ * <p>Thread-safety: {@link #run}, {@link #start}, {@link #runOne} and {@link #finish} from one
+ * thread (the loop's); {@link #close} from any thread, at any time: workers finish the item in hand
+ * and end, and a run in progress, or any later one, completes on the caller. Allocates nothing per
+ * run.
  */
 final class CryptoWorkers implements AutoCloseable {
     /** Work on one item, by the thread numbered {@code thread}. */
@@ -47,6 +52,8 @@ final class CryptoWorkers implements AutoCloseable {
     private final AtomicLong errors = new AtomicLong();
     private volatile boolean closed;
     private long runs;
+    /** Items of the run the caller started and has not finished; the caller's. */
+    private int items;
 
     /**
      * Workers for a machine of {@code processors} CPUs, counting the loop thread as one of those
@@ -84,12 +91,25 @@ final class CryptoWorkers implements AutoCloseable {
 
     /**
      * Runs items {@code 0 .. items-1} of the job on the workers and the calling thread, and returns
-     * when every one has run. What the caller wrote before the call happens-before each item.
+     * when every one has run: {@link #start} then {@link #finish}.
      */
     void run(int items) {
+        start(items);
+        finish();
+    }
+
+    /**
+     * Starts a run of items {@code 0 .. items-1}: the workers take them from now on, in order, and
+     * the caller may take some too ({@link #runOne}) before it {@linkplain #finish finishes} the run.
+     * What the caller wrote before the call happens-before each item. A run still open is finished
+     * first.
+     */
+    void start(int items) {
         if (items < 0 || items > MAX_ITEMS) {
             throw new IllegalArgumentException("items out of range: " + items);
         }
+        finish();
+        this.items = items;
         if (items == 0) {
             return;
         }
@@ -101,15 +121,33 @@ final class CryptoWorkers implements AutoCloseable {
                 LockSupport.unpark(workers[t]);
             }
         }
-        int ran = claimAndRun(0);
-        int d = done.addAndGet(ran);
-        for (int spins = 0; d < items; d = done.get()) {
+    }
+
+    /**
+     * Takes the next item of the run no thread has taken yet and runs it on the calling thread;
+     * false if every item has been taken (some may still be running on workers).
+     */
+    boolean runOne() {
+        return claimAndRun(0, 1) > 0;
+    }
+
+    /**
+     * Runs the items nobody has taken on the calling thread, then waits for those in the workers'
+     * hands: when it returns every item of the run has run, and what they wrote happens-before.
+     */
+    void finish() {
+        if (items == 0) {
+            return;
+        }
+        claimAndRun(0, Integer.MAX_VALUE);
+        for (int spins = 0; done.get() < items; ) {
             if (++spins < 256) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield(); // a worker holding an item may be waiting for this CPU
             }
         }
+        items = 0;
     }
 
     /** Stops the workers; idempotent. A run in progress completes on its caller. */
@@ -131,10 +169,10 @@ final class CryptoWorkers implements AutoCloseable {
         return false;
     }
 
-    /** Claims and runs items of the current run until none is left; returns how many it ran. */
-    private int claimAndRun(int thread) {
+    /** Claims and runs items of the current run, at most {@code max}, until none is left; returns how many it ran. */
+    private int claimAndRun(int thread, int max) {
         int ran = 0;
-        while (true) {
+        while (ran < max) {
             long c = cursor.get();
             long next = c & ITEM_MASK;
             if (next >= ((c >>> ITEM_BITS) & ITEM_MASK)) {
@@ -148,8 +186,10 @@ final class CryptoWorkers implements AutoCloseable {
             } catch (Throwable e) {
                 errors.incrementAndGet();
             }
+            done.incrementAndGet();
             ran++;
         }
+        return ran;
     }
 
     private void work(int thread) {
@@ -168,10 +208,7 @@ final class CryptoWorkers implements AutoCloseable {
                 continue;
             }
             seen = run;
-            int ran = claimAndRun(thread);
-            if (ran > 0) {
-                done.addAndGet(ran);
-            }
+            claimAndRun(thread, Integer.MAX_VALUE);
         }
     }
 }

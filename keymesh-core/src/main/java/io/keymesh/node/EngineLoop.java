@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  * ({@link NodeIo.Receiver#receive(DatagramBatch)}) large enough to be worth it is taken in three
  * stages ({@link InboundBatch}): the engine looks up its transport packets' keypairs, the workers and
  * the loop thread open them together, and the loop thread hands the engine every datagram in arrival
- * order. Smaller batches, and the I/O that delivers datagrams one by one (the simulator's), go
+ * order, each as soon as its packet is open. Smaller batches, and the I/O that delivers datagrams one by one (the simulator's), go
  * through the engine one datagram at a time on the loop thread.
  *
  * <p>Once the loop has stopped (closed, or failed), {@link #call} and {@link #submit} return futures
@@ -164,23 +164,33 @@ public final class EngineLoop implements AutoCloseable {
     }
 
     /**
-     * The batch's transport packets opened by the workers and the loop thread together, then every
-     * datagram through the engine in arrival order; a datagram the engine throws on is reported to
-     * the I/O ({@link DatagramBatch#failed}) and the rest go on.
+     * The batch's transport packets opened by the workers and the loop thread together, and every
+     * datagram through the engine in arrival order as soon as its packet is open: the workers take
+     * packets in order, and the loop thread takes the next one nobody has taken whenever the
+     * datagram whose turn it is is still being opened on a worker (or opens it itself when nobody
+     * had taken it). A datagram the engine throws on is reported to the I/O
+     * ({@link DatagramBatch#failed}) and the rest go on.
      */
     private void receiveInParallel(DatagramBatch batch) {
         long now = io.nanoTime();
         byte[] buf = batch.buffer();
+        boolean started = false;
         try {
             for (int i = 0; i < batch.size(); i++) {
                 inbound.add(buf, batch.offset(i), batch.length(i), endpoints.of(batch.from(i)));
             }
             engine.prepare(now, inbound);
             if (inbound.openings() >= PARALLEL_MIN_PACKETS && inbound.openingBytes() >= PARALLEL_MIN_BYTES) {
-                workers.run(inbound.openings());
+                workers.start(inbound.openings());
+                started = true;
                 parallelBatches++; // only the loop thread writes it
             } // else the engine opens them in turn on this thread
             for (int i = 0; i < inbound.size(); i++) {
+                while (started && inbound.isOpening(i)) {
+                    if (!workers.runOne()) {
+                        Thread.onSpinWait(); // every packet is taken: this one is in a worker's hands
+                    }
+                }
                 try {
                     engine.receive(now, inbound, i);
                 } catch (VirtualMachineError e) {
@@ -190,6 +200,9 @@ public final class EngineLoop implements AutoCloseable {
                 }
             }
         } finally {
+            if (started) {
+                workers.finish(); // no opening may outlive the batch
+            }
             inbound.clear();
             rearm();
         }

@@ -2,6 +2,8 @@ package io.keymesh.session;
 
 import io.keymesh.crypto.Aead;
 import io.keymesh.wire.TransportData;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -16,20 +18,24 @@ import java.util.Arrays;
  * packet, as {@link SessionEngine#receive(long, byte[], int, int, Endpoint)} would.
  *
  * <p>Thread-safety: {@link #open} may run on any thread, for different packets at once; it reads
- * the packet's keypair's receive key and writes only that packet's bytes and its result. The
- * engine's thread must not run the engine between {@link SessionEngine#prepare} and the end of every
- * {@link #open} (the caller makes the openings happen-before it goes on, e.g. by waiting on a
- * counter they update). Everything else: the engine's thread.
+ * the packet's keypair's receive key and writes only that packet's bytes and its result, which it
+ * publishes ({@link #isOpening}). While any opening may still run, the engine's thread runs nothing
+ * of the engine but {@link SessionEngine#receive(long, InboundBatch, int)} of datagrams whose
+ * opening is done (or that no thread will open), and it {@linkplain #clear clears} the batch only
+ * when every opening is done. Everything else: the engine's thread.
  *
  * <p>Buffers: the datagrams stay where they are ({@link #add} keeps the array reference); their
  * owner keeps them unchanged, but for the opening, until the last datagram is received. Grows to
  * the largest batch seen; allocates nothing after that.
  */
 public final class InboundBatch {
-    /** {@link #opened}: not opened (not a transport packet, no keypair then, or expired). */
+    /** {@link #opened}: not opened (not a transport packet, no keypair then, expired, or its opening threw). */
     static final int NOT_OPENED = -2;
     /** {@link #opened}: the packet did not authenticate. */
     static final int BAD_TAG = -1;
+    /** {@link #opened}: listed to open, not opened yet. */
+    static final int TO_OPEN = -3;
+    private static final VarHandle RESULT = MethodHandles.arrayElementVarHandle(int[].class);
 
     private byte[][] bufs;
     private int[] offs;
@@ -37,7 +43,10 @@ public final class InboundBatch {
     private Endpoint[] froms;
     /** The keypair the packet's receiver index named when prepared, or null. */
     private Keypair[] keypairs;
-    /** The plaintext length, {@link #BAD_TAG} or {@link #NOT_OPENED}. */
+    /**
+     * The plaintext length, {@link #BAD_TAG}, {@link #NOT_OPENED} or {@link #TO_OPEN}; written by
+     * the opening thread with release semantics, read with acquire.
+     */
     private int[] opened;
     /** Datagram numbers of the packets to open, in order. */
     private int[] toOpen;
@@ -98,15 +107,29 @@ public final class InboundBatch {
     /**
      * Opens (authenticates and decrypts in place) the {@code j}-th packet to open, {@code 0 <= j <
      * openings()}, with {@code aead}, an instance of the engine's transport kind that is the calling
-     * thread's alone. Any thread; see the class comment.
+     * thread's alone, and publishes the result ({@link #isOpening}). Any thread; see the class
+     * comment. If it throws, the packet counts as not opened (the engine opens it in its turn).
      */
     public void open(int j, Aead aead) {
         int i = toOpen[j];
-        int ctOff = offs[i] + TransportData.HEADER_LENGTH;
-        byte[] buf = bufs[i];
-        int n = aead.open(keypairs[i].receiveKey, TransportData.counter(buf, offs[i]), null, 0, buf, ctOff,
-                lens[i] - TransportData.HEADER_LENGTH, buf, ctOff);
-        opened[i] = n < 0 ? BAD_TAG : n;
+        int result = NOT_OPENED;
+        try {
+            int ctOff = offs[i] + TransportData.HEADER_LENGTH;
+            byte[] buf = bufs[i];
+            int n = aead.open(keypairs[i].receiveKey, TransportData.counter(buf, offs[i]), null, 0, buf, ctOff,
+                    lens[i] - TransportData.HEADER_LENGTH, buf, ctOff);
+            result = n < 0 ? BAD_TAG : n;
+        } finally {
+            RESULT.setRelease(opened, i, result);
+        }
+    }
+
+    /**
+     * True while datagram {@code i} is listed to open and its opening has not finished; once false,
+     * what the opening wrote is visible to the caller. Any thread.
+     */
+    public boolean isOpening(int i) {
+        return (int) RESULT.getAcquire(opened, i) == TO_OPEN;
     }
 
     // ---------------------------------------------------------------- the engine's side
@@ -114,6 +137,7 @@ public final class InboundBatch {
     /** Records that datagram {@code i} is a transport packet for {@code kp}, to be opened. */
     void toOpen(int i, Keypair kp) {
         keypairs[i] = kp;
+        opened[i] = TO_OPEN;
         toOpen[openings++] = i;
         openingBytes += lens[i] - TransportData.HEADER_LENGTH;
     }
@@ -139,7 +163,7 @@ public final class InboundBatch {
     }
 
     int opened(int i) {
-        return opened[i];
+        return (int) RESULT.getAcquire(opened, i);
     }
 
     private void grow() {

@@ -235,7 +235,7 @@ final class SessionReceive {
         }
         long counter = TransportData.counter(buf, off);
         int n = batch.opened(i);
-        if (n == InboundBatch.NOT_OPENED) {
+        if (n == InboundBatch.NOT_OPENED || n == InboundBatch.TO_OPEN) {
             int ctOff = off + TransportData.HEADER_LENGTH;
             n = transportAead.open(kp.receiveKey, counter, null, 0, buf, ctOff, len - TransportData.HEADER_LENGTH, buf, ctOff);
         } else if (kp != batch.keypair(i)) {

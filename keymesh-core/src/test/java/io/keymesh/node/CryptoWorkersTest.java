@@ -52,6 +52,43 @@ class CryptoWorkersTest {
         }
     }
 
+    /**
+     * Started, then used in order as each item is done, the caller taking items itself while the
+     * one it needs is not taken yet (as the loop does with a batch): each item once, in order.
+     */
+    @Test
+    void theCallerUsesEachItemInOrderAsSoonAsItIsDone() throws Exception {
+        int max = 300;
+        AtomicIntegerArray ranIn = new AtomicIntegerArray(max);
+        int[] values = new int[max];
+        int[] generation = {0};
+        CryptoWorkers w = new CryptoWorkers(2, "test-crypto", (item, thread) -> {
+            values[item] = item * 7 + generation[0];
+            ranIn.set(item, generation[0]); // after the value: publishes it
+        });
+        try {
+            SplittableRandom r = new SplittableRandom(5);
+            for (int run = 1; run <= 3000; run++) {
+                int items = r.nextInt(max);
+                generation[0] = run;
+                w.start(items);
+                for (int i = 0; i < items; i++) {
+                    while (ranIn.get(i) != run) {
+                        if (!w.runOne()) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    assertEquals(i * 7 + run, values[i], "run " + run + ", item " + i);
+                }
+                w.finish();
+            }
+            assertEquals(0, w.errors());
+        } finally {
+            w.close();
+        }
+        assertEnds(w);
+    }
+
     /** An item that throws is counted and left; the run completes and the workers go on. */
     @Test
     void anItemThatThrowsIsCountedAndTheRunCompletes() throws Exception {
