@@ -213,6 +213,7 @@ public class ParallelOpenBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        System.out.printf("%n%d of %d batches opened with the workers%n", loop.parallelBatches(), expected / packets);
         if (workers > 0 && loop.parallelBatches() == 0) {
             throw new IllegalStateException("the workers never helped: the batches were below the threshold");
         }

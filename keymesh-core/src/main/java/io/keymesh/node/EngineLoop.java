@@ -53,6 +53,8 @@ public final class EngineLoop implements AutoCloseable {
     private CryptoWorkers workers;
     /** Each opening thread's own AEAD: 0 the loop thread's, then the workers'. */
     private Aead[] openers;
+    /** Batches still to open on the loop thread alone, after a worker stalled; loop thread. */
+    private int soloBatches;
     /** Batches whose packets the workers helped open; written on the loop thread. */
     private volatile long parallelBatches;
 
@@ -77,6 +79,10 @@ public final class EngineLoop implements AutoCloseable {
     static final int PARALLEL_MIN_PACKETS = 4;
     /** See {@link #PARALLEL_MIN_PACKETS}. */
     static final int PARALLEL_MIN_BYTES = 4096;
+    /** Longer than a worker takes for any packet (a few µs for 64 KiB): it is not running. */
+    static final long WORKER_STALL_NANOS = 50_000;
+    /** Batches opened on the loop thread alone after a worker stalled ({@link #awaitOpened}). */
+    static final int SOLO_BATCHES = 256;
 
     /**
      * Opens the transport packets of large received batches on {@code threads} worker threads as well
@@ -180,16 +186,16 @@ public final class EngineLoop implements AutoCloseable {
                 inbound.add(buf, batch.offset(i), batch.length(i), endpoints.of(batch.from(i)));
             }
             engine.prepare(now, inbound);
-            if (inbound.openings() >= PARALLEL_MIN_PACKETS && inbound.openingBytes() >= PARALLEL_MIN_BYTES) {
+            if (soloBatches > 0) {
+                soloBatches--;
+            } else if (inbound.openings() >= PARALLEL_MIN_PACKETS && inbound.openingBytes() >= PARALLEL_MIN_BYTES) {
                 workers.start(inbound.openings());
                 started = true;
                 parallelBatches++; // only the loop thread writes it
             } // else the engine opens them in turn on this thread
             for (int i = 0; i < inbound.size(); i++) {
-                while (started && inbound.isOpening(i)) {
-                    if (!workers.runOne()) {
-                        Thread.onSpinWait(); // every packet is taken: this one is in a worker's hands
-                    }
+                if (started && inbound.isOpening(i)) {
+                    awaitOpened(i);
                 }
                 try {
                     engine.receive(now, inbound, i);
@@ -205,6 +211,33 @@ public final class EngineLoop implements AutoCloseable {
             }
             inbound.clear();
             rearm();
+        }
+    }
+
+    /**
+     * Waits until datagram {@code i}'s packet is open, taking packets nobody has taken meanwhile
+     * (the one whose turn it is, if nobody has). A worker that holds a packet for longer than
+     * {@link #WORKER_STALL_NANOS} has lost its processor to another thread: the next
+     * {@link #SOLO_BATCHES} batches are opened on the loop thread alone, so that a busy machine does
+     * not make the loop wait on workers it cannot run.
+     */
+    private void awaitOpened(int i) {
+        long waitingSince = 0;
+        while (inbound.isOpening(i)) {
+            if (workers.runOne()) {
+                waitingSince = 0;
+                continue;
+            }
+            // Every packet is taken: this one is in a worker's hands.
+            long now = System.nanoTime();
+            if (waitingSince == 0) {
+                waitingSince = now;
+            } else if (now - waitingSince > WORKER_STALL_NANOS) {
+                soloBatches = SOLO_BATCHES;
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
         }
     }
 
