@@ -56,11 +56,13 @@ final class CryptoWorkers implements AutoCloseable {
     private int items;
 
     /**
-     * Workers for a machine of {@code processors} CPUs, counting the loop thread as one of those
-     * that open packets: see docs/benchmarks.md for the measurements behind it.
+     * Workers for a machine of {@code processors} CPUs: two processors are left to the loop thread
+     * and the application's threads (on two, the end-to-end benchmarks gained nothing from a
+     * worker: the sender, both loops and a worker compete for them), at most 3. See
+     * docs/benchmarks.md.
      */
     static int defaultCount(int processors) {
-        return Math.max(0, Math.min(processors - 1, 3));
+        return Math.max(0, Math.min(processors - 2, 3));
     }
 
     /** Starts {@code threads} workers named {@code name-1} … {@code name-threads}. */

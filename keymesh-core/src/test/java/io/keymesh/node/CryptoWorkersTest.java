@@ -148,6 +148,16 @@ class CryptoWorkersTest {
         assertEnds(w);
     }
 
+    @Test
+    void theDefaultLeavesTwoProcessorsToTheLoopAndTheApplication() {
+        assertEquals(0, CryptoWorkers.defaultCount(1));
+        assertEquals(0, CryptoWorkers.defaultCount(2));
+        assertEquals(1, CryptoWorkers.defaultCount(3));
+        assertEquals(2, CryptoWorkers.defaultCount(4));
+        assertEquals(3, CryptoWorkers.defaultCount(5));
+        assertEquals(3, CryptoWorkers.defaultCount(64));
+    }
+
     private static void assertEnds(CryptoWorkers w) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (w.anyAlive() && System.nanoTime() < until) {
