@@ -85,7 +85,6 @@ public final class MeshNode implements AutoCloseable {
         this.listener = guarded;
         PeerEvents events = new PeerEvents(peers, guarded, router);
         this.loop = new EngineLoop(io, config.privateKey(), events);
-        loop.openOnWorkers(config.effectiveCryptoWorkers(), config.aead());
         this.sender = new DatagramSender(loop, config.aead(), peers, run);
         this.connections = new PeerConnections(loop, guarded, config, peers, run);
         this.overlay = new MeshOverlay(loop, guarded, config, peers, connections, router);
@@ -142,6 +141,7 @@ public final class MeshNode implements AutoCloseable {
             }
             return null;
         });
+        node.loop.openOnWorkers(config.effectiveCryptoWorkers(), config.aead());
         node.loop.start(node::loopStopped); // the loop runs queued tasks (the configuration) before it receives
         try {
             configured.join();
