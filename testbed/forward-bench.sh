@@ -3,7 +3,7 @@
 # the same veth path between two network namespaces, side by side in one run.
 #
 # Usage (root):  testbed/forward-bench.sh [--rounds N] [--seconds S] [--keep]
-#   --rounds N   alternate the two N times (default 3)
+#   --rounds N   alternate the two N times (default 3), after one warm-up run of each
 #   --seconds S  each iperf3 run lasts S seconds (default 10)
 #
 # Layout: namespaces kmfb<PID>-x (10.9.0.1) and kmfb<PID>-y (10.9.0.2), one veth pair, MTU 1500.
@@ -114,6 +114,11 @@ iperf_rate() {
         || die "iperf3 $name failed: $(head -c 300 "$WORK/$name.json")"
     awk -F'[:,]' '/"sum_received"/ { f = 1 } f && /"bits_per_second"/ { printf "%.0f\n", $2 / 1e6; exit }' "$WORK/$name.json"
 }
+# One unmeasured run each first: keymesh's JIT compiles its data path in the first seconds (a cold
+# first round ran at a quarter of the later ones), and wireguard-go's side gets the same treatment.
+warm_wg=$(iperf_rate "wg-warm-up" -c "$Y_TUN" -p 5201)
+warm_km=$(iperf_rate "km-warm-up" -c 127.0.0.1 -p 15201)
+log "warm-up (not counted): keymesh forward $warm_km Mbit/s, wireguard-go $warm_wg Mbit/s"
 KM=() WG=()
 for r in $(seq "$ROUNDS"); do
     wg_rate=$(iperf_rate "wg-$r" -c "$Y_TUN" -p 5201)

@@ -107,17 +107,19 @@ final class BenchNodes {
     }
 
     /**
-     * The socket I/O of the benchmarks' nodes: {@code -Dkeymesh.bench.udpIo=auto|batched|portable}
+     * The socket I/O of the benchmarks' nodes: {@code -Dbench.udpIo=auto|batched|portable} (not
+     * under {@code keymesh.}: the Pekko benchmarks load system properties into their config, where
+     * the keymesh block refuses unknown keys)
      * ({@code bench/run ... --udp-io portable} compares without batching).
      */
     static final io.keymesh.io.UdpIo.Mode UDP_IO =
-            io.keymesh.io.UdpIo.Mode.valueOf(System.getProperty("keymesh.bench.udpIo", "auto").toUpperCase(java.util.Locale.ROOT));
+            io.keymesh.io.UdpIo.Mode.valueOf(System.getProperty("bench.udpIo", "auto").toUpperCase(java.util.Locale.ROOT));
 
     /**
-     * The crypto workers of the benchmarks' nodes: {@code -Dkeymesh.bench.cryptoWorkers=auto|N}
+     * The crypto workers of the benchmarks' nodes: {@code -Dbench.cryptoWorkers=auto|N}
      * ({@code bench/run ... --crypto-workers 0} compares with the loop thread opening every packet).
      */
-    static final int CRYPTO_WORKERS = cryptoWorkers(System.getProperty("keymesh.bench.cryptoWorkers", "auto"));
+    static final int CRYPTO_WORKERS = cryptoWorkers(System.getProperty("bench.cryptoWorkers", "auto"));
 
     private static int cryptoWorkers(String value) {
         return value.equals("auto") ? io.keymesh.node.NodeConfig.CRYPTO_WORKERS_AUTO : Integer.parseInt(value);

@@ -49,7 +49,7 @@ final class EndToEnd {
                     + " vs two plain DatagramChannels; packets/s delivered, loss";
             case "rtt" -> "ping-pong of 64-byte datagrams (one outstanding) via MeshNode, answered in the node's callbacks, vs raw UDP; "
                     + "median/p99 us (printed after the same with an application thread waiting for each answer)";
-            case "channel-bulk" -> "one reliable channel, 256 MiB in 1 MiB messages with back-pressure vs a JDK TCP socket; MB/s";
+            case "channel-bulk" -> "one reliable channel, 1 GiB in 1 MiB messages with back-pressure vs a JDK TCP socket; MB/s";
             case "channel-small" -> "64-byte messages on one channel vs TCP with a 4-byte length prefix and BufferedOutputStream; messages/s";
             case "channel-latency" -> "64-byte ping-pong on channel 2 while channel 1 of the same connection carries bulk"
                     + " vs 64-byte ping on a TCP connection while bulk runs on a second one; median/p99 us";
@@ -254,7 +254,13 @@ final class EndToEnd {
     // ------------------------------------------------------------------ channel-bulk
 
     private static final int BULK_MESSAGE = Integer.getInteger("keymesh.bench.bulkMessage", 1 << 20);
-    private static final long BULK_BYTES = 256L << 20;
+    private static final long BULK_BYTES = 1L << 30;
+    /**
+     * A warm-up long enough for the JIT to finish with the data path (the cipher's intrinsics, the
+     * channel code): with 64 MiB the compiler threads still took most of a CPU in the measured
+     * rounds, which then got faster one after another.
+     */
+    private static final long BULK_WARMUP_BYTES = 512L << 20;
     private static final long BULK_CAP_NANOS = 25_000_000_000L;
 
     private static double bulkKeymesh(boolean warmup) throws Exception {
@@ -264,11 +270,11 @@ final class EndToEnd {
     }
 
     /**
-     * The keymesh side of {@code channel-bulk} on {@code p}: 256 MiB (64 MiB in a warm-up) A→B on
+     * The keymesh side of {@code channel-bulk} on {@code p}: 1 GiB (512 MiB in a warm-up) A→B on
      * channel 1, MB/s as B's {@code onMessage} counts them; prints the side's result as {@code side}.
      */
     static double bulk(String side, boolean warmup, Pair p) throws Exception {
-        long total = warmup ? 64L << 20 : BULK_BYTES;
+        long total = warmup ? BULK_WARMUP_BYTES : BULK_BYTES;
         AtomicLong received = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
         p.atB().messageSink = (from, ch, m) -> {
@@ -299,7 +305,7 @@ final class EndToEnd {
     }
 
     private static double bulkBaseline(boolean warmup) throws Exception {
-        long total = warmup ? 64L << 20 : BULK_BYTES;
+        long total = warmup ? BULK_WARMUP_BYTES : BULK_BYTES;
         try (ServerSocket ss = new ServerSocket(0, 1, LOOPBACK)) {
             AtomicLong received = new AtomicLong();
             Thread reader = Thread.ofPlatform().name("bulk-baseline-rx").start(() -> {

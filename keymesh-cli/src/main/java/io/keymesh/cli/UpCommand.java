@@ -131,7 +131,8 @@ final class UpCommand implements Callable<Integer> {
     /** What it serves over HTTP ({@code keymesh.metrics}, {@code keymesh.web}); set before {@link #started} completes. */
     volatile HttpEndpoints http;
 
-    private final BlockingQueue<Consumer<MeshNode>> events = new LinkedBlockingQueue<>();
+    /** Events for the command's thread; package-private so that tests can see what is queued. */
+    final BlockingQueue<Consumer<MeshNode>> events = new LinkedBlockingQueue<>();
     private final AtomicInteger queuedDatagramEvents = new AtomicInteger();
     private final AtomicReference<String> stopReason = new AtomicReference<>();
     /** The node's listener; its state belongs to the command's thread. */
@@ -405,8 +406,9 @@ final class UpCommand implements Callable<Integer> {
     /**
      * The node's events, on its loop thread: queued for the command's thread, which logs (and
      * announces, seeks peers listed by key only, and starts handshakes with peers that got a path).
+     * Package-private so that tests can drive it without a node.
      */
-    private final class Events implements NodeListener {
+    final class Events implements NodeListener {
         private final byte[] announcePrefix = ANNOUNCE_PREFIX.getBytes(StandardCharsets.UTF_8);
         /** The peers reported up and not down since; the command's thread only. */
         private final Set<PublicKey> up = new HashSet<>();

@@ -4,7 +4,7 @@ import io.keymesh.config.Durations;
 import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.crypto.PublicKey;
-import io.keymesh.io.UdpNodeIo;
+import io.keymesh.io.UdpIo;
 import io.keymesh.node.EngineLoop;
 import io.keymesh.session.Endpoint;
 import io.keymesh.session.SessionEvents;
@@ -201,7 +201,7 @@ final class WgPingCommand implements Callable<Integer> {
                     ? InetAddress.getByName("::") : InetAddress.getByName("0.0.0.0");
             Pinger pinger = new Pinger(local, remote, key.publicKey());
             try {
-                driver = new EngineLoop(new UdpNodeIo(new InetSocketAddress(wildcard, listenPort)), key, pinger);
+                driver = new EngineLoop(UdpIo.open(new InetSocketAddress(wildcard, listenPort), UdpIo.Mode.AUTO), key, pinger);
             } catch (UncheckedIOException e) {
                 throw new UsageException("--listen-port " + listenPort + ": cannot bind UDP: "
                         + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));

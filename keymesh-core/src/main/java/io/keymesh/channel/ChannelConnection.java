@@ -19,7 +19,10 @@ import java.util.random.RandomGenerator;
  * that rarely lose packets.
  *
  * <p>A channel is bidirectional and named by a number either side may use first; the other side
- * learns of it from its first frame ({@link Events#onChannelOpened}). Messages of any size up to
+ * learns of it from its first frame ({@link Events#onChannelOpened}). Each side lets the other have at
+ * most {@link ChannelConfig#maxChannels()} channels open at once (RFC 9000 section 4.6, MAX_STREAMS;
+ * see {@link ChannelLimits}): a peer that opens more breaks the protocol, and a channel this side
+ * opens beyond the peer's limit sends nothing until the peer raises it. Messages of any size up to
  * {@link ChannelConfig#maxMessage()} are cut into frames that fit the path and reassembled.
  *
  * <p>Each side picks a random connection id when its state starts, and every packet carries both
@@ -121,6 +124,7 @@ public final class ChannelConnection {
     /** Channels that became writable during an ACK, told after it (the loss detector must not be re-entered). */
     private final List<Long> becameWritable = new ArrayList<>();
     private boolean lost;
+    private boolean ecnAllowed;
     /** What the peer decodes, from its latest COMPRESSION frame in this connection state, or null. */
     private CompressionOffer peerOffer;
 
@@ -149,6 +153,7 @@ public final class ChannelConnection {
     /** Starts a new connection state, on {@code path} (fresh: nothing measured on it yet). */
     private void start(long now, PathState path) {
         this.path = path;
+        path.allowEcn(ecnAllowed);
         loss = new LossDetector(path.rtt, path.congestion, new Fates());
         received = new ReceivedPackets();
         connectionSend = new FlowControl.Send(config.connectionWindow());
@@ -352,6 +357,7 @@ public final class ChannelConnection {
         checkCeiling(maxUdpPayload);
         if (change == PathChange.NEW_ADDRESS) {
             path = new PathState(config.congestion(), maxUdpPayload, overhead);
+            path.allowEcn(ecnAllowed);
             loss.onPathChanged(path.rtt, path.congestion);
             receiver.setPath(path);
         } else if (maxUdpPayload != path.ceiling() || !overhead.equals(path.overhead())) {
@@ -425,7 +431,35 @@ public final class ChannelConnection {
      * protocol violation by the peer ends the connection.
      */
     public void onPayload(long nowNanos, byte[] buf, int off, int len) {
-        receiver.onPayload(nowNanos, buf, off, len);
+        onPayload(nowNanos, buf, off, len, 0);
+    }
+
+    /**
+     * {@link #onPayload(long, byte[], int, int)} of a payload whose datagram arrived with the ECN
+     * codepoint {@code ecn} (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE): counted and reported back.
+     */
+    public void onPayload(long nowNanos, byte[] buf, int off, int len, int ecn) {
+        receiver.onPayload(nowNanos, buf, off, len, ecn);
+    }
+
+    /**
+     * Whether ECN may be tried on the current path and those that follow: the owner's I/O marks
+     * datagrams to the peer's address while {@link #ecnMarking()} says so and reads the bits of what
+     * arrives, and the path is direct. Off by default.
+     */
+    public void setEcnAllowed(boolean allowed) {
+        ecnAllowed = allowed;
+        path.allowEcn(allowed);
+    }
+
+    /** True while packets to the peer must go marked ECT(0) (RFC 9000 section 13.4.2). */
+    public boolean ecnMarking() {
+        return path.ecn.marking();
+    }
+
+    /** ECN on the current path: its validation state, and why it failed if it did. */
+    public EcnValidation ecn() {
+        return path.ecn;
     }
 
     /** Ends the connection for {@code reason} and tells the application, unless it has ended already. */
@@ -534,6 +568,9 @@ public final class ChannelConnection {
             if (f.maxData >= 0) {
                 connectionReceive.onMaxDataLost(f.maxData);
             }
+            if (f.maxStreams >= 0) {
+                channels.receiveLimits().onMaxStreamsLost(f.maxStreams);
+            }
             if (f.dataBlocked >= 0) {
                 connectionSend.onBlockedLost(f.dataBlocked);
             }
@@ -549,12 +586,42 @@ public final class ChannelConnection {
     /**
      * A snapshot of the connection's measurements. {@code udpPayloadSize} is the size of a full
      * packet now: the path MTU found (less IP and UDP headers), rounded down to WireGuard's padding.
-     * The RTT, window, path-MTU and standing-queue figures are the current path's.
+     * The RTT, window, path-MTU, standing-queue and ECN figures are the current path's: {@code ecn}
+     * is its {@link EcnValidation.State} and {@code ceMarks} the CE marks reported on it.
      */
     public record Stats(long packetsSent, long packetsReceived, long packetsLost, long duplicatesDropped,
             long stalePacketsDropped, long connectionResets, long smoothedRttNanos, long congestionWindow,
             long bytesInFlight, int udpPayloadSize, long blackHoles, int channels, long minRttNanos,
-            long standingQueues, long restartsAnnounced) {}
+            long standingQueues, long restartsAnnounced, EcnValidation.State ecn, long ceMarks) {}
+
+    /** Protocol violations by the peer that ended a connection state of this one (each closed it). */
+    public long protocolViolations() {
+        return receiver.protocolViolations();
+    }
+
+    /** Channels the peer opened on the current state that are not yet retired (at most {@link ChannelConfig#maxChannels()}). */
+    long channelsOpenedByPeer() {
+        return channels.receiveLimits().open();
+    }
+
+    /** Channels this side opened on the current state, in all, and the peer's limit on them. */
+    long channelsOpened() {
+        return channels.sendLimits().opened();
+    }
+
+    long peerChannelLimit() {
+        return channels.sendLimits().limit();
+    }
+
+    /** Bytes of the peer's messages held incomplete on the current state, over all channels (at most {@link ChannelConfig#maxIncompleteBytes()}). */
+    long incompleteBytesHeld() {
+        return channels.incompleteBytesHeld();
+    }
+
+    /** Bytes of this side's messages started and not yet acknowledged in full, on the current state. */
+    long incompleteBytesReserved() {
+        return channels.incompleteBytesReserved();
+    }
 
     /** Packets this connection has sent (data, acknowledgements, probes). */
     public long packetsSent() {
@@ -566,6 +633,7 @@ public final class ChannelConnection {
         return new Stats(packets.packetsSent(), receiver.packetsReceived(), loss.packetsLost(), receiver.duplicatesDropped(),
                 receiver.stalePacketsDropped(), receiver.connectionResets(), path.rtt.smoothed(), path.congestion.window(),
                 loss.bytesInFlight(), path.fullPacketSize(), path.pmtu().blackHoles(), channels.size(),
-                queue.minRtt() == Long.MAX_VALUE ? 0 : queue.minRtt(), queue.signals(), receiver.restartsAnnounced());
+                queue.minRtt() == Long.MAX_VALUE ? 0 : queue.minRtt(), queue.signals(), receiver.restartsAnnounced(),
+                path.ecn.state(), path.ecn.ceMarks());
     }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
  * {@link ReceiveStream} under one number, kept in the order they were opened. It writes the
  * channels' frames into packets — control frames, then data one frame per channel in turn
  * (round-robin, so no channel waits behind another) — and routes each sent packet's fate back to
- * the channels whose frames it carried.
+ * the channels whose frames it carried. It holds the connection state's {@link ChannelLimits}: a
+ * channel this side has not opened yet sends nothing until the peer's limit lets it open.
  *
  * <p>Not thread-safe; owned by its connection. A new table goes with a new connection state.
  */
@@ -23,6 +24,10 @@ final class ChannelTable {
         boolean closedReported;
         /** Whether the peer's STREAM frames on this channel are coded: 0 none seen yet, 1 plain, 2 coded. */
         byte peerCoding;
+        /** This side opened the channel: it wrote a STREAM or RESET_STREAM frame on it ({@link ChannelLimits}). */
+        boolean opened;
+        /** The peer opened the channel: a STREAM or RESET_STREAM frame of its arrived on it. */
+        boolean peerOpened;
 
         Channel(long id, SendStream send, ReceiveStream receive) {
             this.id = id;
@@ -34,6 +39,10 @@ final class ChannelTable {
     private final ChannelConfig config;
     private final FlowControl.Send connectionSend;
     private final FlowControl.Receive connectionReceive;
+    private final ChannelLimits.Send sendLimits;
+    private final ChannelLimits.Receive receiveLimits;
+    private final IncompleteMessages.Send incompleteSend;
+    private final IncompleteMessages.Receive incompleteReceive;
     private final Map<Long, Channel> byId = new HashMap<>();
     private final List<Channel> order = new ArrayList<>();
     /** Channel numbers that were used and finished on this connection: never opened again. */
@@ -49,6 +58,43 @@ final class ChannelTable {
         this.connectionSend = connectionSend;
         this.connectionReceive = connectionReceive;
         this.retired = retired;
+        this.sendLimits = new ChannelLimits.Send(config.maxChannels());
+        this.receiveLimits = new ChannelLimits.Receive(config.maxChannels());
+        this.incompleteSend = new IncompleteMessages.Send(config.maxIncompleteBytes());
+        this.incompleteReceive = new IncompleteMessages.Receive(config.maxIncompleteBytes());
+    }
+
+    /** Bytes of messages the peer is sending that are held incomplete on this side, over all channels. */
+    long incompleteBytesHeld() {
+        return incompleteReceive.held();
+    }
+
+    /** Bytes of messages this side started and the peer has not acknowledged in full, over all channels. */
+    long incompleteBytesReserved() {
+        return incompleteSend.reserved();
+    }
+
+    /** How many channels the peer lets this side open. */
+    ChannelLimits.Send sendLimits() {
+        return sendLimits;
+    }
+
+    /** How many channels this side lets the peer open. */
+    ChannelLimits.Receive receiveLimits() {
+        return receiveLimits;
+    }
+
+    /** True if {@code c} may write STREAM or RESET_STREAM frames: opened already, or the peer's limit lets it open. */
+    private boolean mayWrite(Channel c) {
+        return c.opened || sendLimits.canOpen();
+    }
+
+    /** {@code c} wrote a frame: if it is its first, the channel is opened and counts against the peer's limit. */
+    private void wrote(Channel c) {
+        if (!c.opened) {
+            sendLimits.open();
+            c.opened = true;
+        }
     }
 
     Channel get(long id) {
@@ -60,8 +106,10 @@ final class ChannelTable {
         Channel c = byId.get(id);
         created[0] = c == null;
         if (c == null) {
-            SendStream send = new SendStream(id, config.sendBuffer(), config.maxMessage(), config.channelWindow(), connectionSend);
-            ReceiveStream receive = new ReceiveStream(id, config.channelWindow(), config.maxMessage(), connectionReceive);
+            SendStream send = new SendStream(id, config.sendBuffer(), config.maxMessage(), config.channelWindow(), connectionSend,
+                    incompleteSend);
+            ReceiveStream receive = new ReceiveStream(id, config.channelWindow(), config.maxMessage(), connectionReceive,
+                    incompleteReceive);
             c = new Channel(id, send, receive);
             byId.put(id, c);
             order.add(c);
@@ -104,6 +152,9 @@ final class ChannelTable {
                 byId.remove(c.id);
                 retired.add(c.id);
                 removed.add(c.id);
+                if (c.peerOpened) {
+                    receiveLimits.onRetired();
+                }
             }
         }
         if (!removed.isEmpty()) {
@@ -120,10 +171,10 @@ final class ChannelTable {
         return order;
     }
 
-    /** True if no channel has data to send (RFC 9002 section 7.8: the window is not being used). */
+    /** True if no channel has data it may send (RFC 9002 section 7.8: the window is not being used). */
     boolean isApplicationLimited() {
         for (Channel c : order) {
-            if (c.send.hasFrameToSend()) {
+            if (c.send.hasFrameToSend() && mayWrite(c)) {
                 return false;
             }
         }
@@ -143,7 +194,7 @@ final class ChannelTable {
     /** True if some channel has an ack-eliciting frame to send. */
     boolean hasWork() {
         for (Channel c : order) {
-            if (c.send.hasFrameToSend() || c.send.wantsResetFrame() || c.send.wantsBlockedFrame()
+            if ((c.send.hasFrameToSend() || c.send.wantsResetFrame() || c.send.wantsBlockedFrame()) && mayWrite(c)
                     || c.receive.wantsMaxStreamDataFrame()) {
                 return true;
             }
@@ -161,9 +212,13 @@ final class ChannelTable {
                     p += n;
                 }
             }
+            if (!mayWrite(c)) {
+                continue;
+            }
             if (c.send.wantsResetFrame()) {
                 int n = c.send.writeResetFrame(out, p, end - p);
                 if (n > 0) {
+                    wrote(c);
                     sent.addReset(c.id);
                     p += n;
                 }
@@ -187,11 +242,12 @@ final class ChannelTable {
             progress = false;
             for (int i = 0; i < n && end - p > 8; i++) {
                 Channel c = order.get((roundRobin + i) % n);
-                if (!c.send.hasFrameToSend()) {
+                if (!c.send.hasFrameToSend() || !mayWrite(c)) {
                     continue;
                 }
                 int w = c.send.writeFrame(out, p, end - p);
                 if (w > 0) {
+                    wrote(c);
                     sent.addStream(c.id, c.send.lastFrameOffset(), c.send.lastFrameLength(), c.send.lastFrameFin());
                     p += w;
                     progress = true;

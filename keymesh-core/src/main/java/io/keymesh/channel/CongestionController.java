@@ -96,6 +96,15 @@ public interface CongestionController {
      */
     void onStandingQueue(long nowNanos, long bytesInFlight, long window);
 
+    /**
+     * The peer reported new Congestion Experienced marks in an ACK frame that acknowledged a packet
+     * sent at {@code sentTimeNanos}: a congestion event without loss (RFC 9002 section 7.1), which
+     * reduces the window once per recovery period, as a loss does.
+     */
+    default void onCongestionExperienced(long sentTimeNanos, long nowNanos) {
+        onPacketsLost(sentTimeNanos, false, nowNanos);
+    }
+
     /** True if a packet of {@code bytes} may be sent with {@code bytesInFlight} already outstanding. */
     default boolean canSend(long bytesInFlight, int bytes) {
         return bytesInFlight + bytes <= window();

@@ -234,7 +234,7 @@ final class PacketBuilder {
     /** True if some frame that elicits an ACK waits to be sent. */
     private boolean hasAckElicitingWork() {
         return pingPending || offerPending || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()
-                || channels.hasWork();
+                || channels.receiveLimits().wantsMaxStreamsFrame() || channels.hasWork();
     }
 
     /**
@@ -284,6 +284,7 @@ final class PacketBuilder {
         long pn = nextPacketNumber++;
         SentFrames sent = new SentFrames();
         sent.path = path;
+        sent.ecnMarked = path.ecn.marking();
         int p = start + PacketHeaderFrame.write(out, start, localId, peerId, pn);
         boolean ackEliciting = false;
 
@@ -345,7 +346,7 @@ final class PacketBuilder {
         output.sendPayload(out, start, payload);
     }
 
-    /** Writes the connection's COMPRESSION, MAX_DATA and DATA_BLOCKED frames if due, then the channels' control frames. */
+    /** Writes the connection's COMPRESSION, MAX_DATA, MAX_STREAMS and DATA_BLOCKED frames if due, then the channels' control frames. */
     private int writeControlFrames(int p, int end, SentFrames sent) {
         if (offerPending && CompressionFrame.frameLength(offer) <= end - p) {
             p += CompressionFrame.write(out, p, offer);
@@ -356,6 +357,14 @@ final class PacketBuilder {
             int n = connectionReceive.writeMaxDataFrame(out, p, end - p);
             if (n > 0) {
                 sent.maxData = connectionReceive.limit();
+                p += n;
+            }
+        }
+        ChannelLimits.Receive limits = channels.receiveLimits();
+        if (limits.wantsMaxStreamsFrame()) {
+            int n = limits.writeMaxStreamsFrame(out, p, end - p);
+            if (n > 0) {
+                sent.maxStreams = limits.limit();
                 p += n;
             }
         }

@@ -7,6 +7,7 @@ import io.keymesh.wire.CompressionOffer;
 import io.keymesh.wire.ConnectionCloseFrame;
 import io.keymesh.wire.MaxDataFrame;
 import io.keymesh.wire.MaxStreamDataFrame;
+import io.keymesh.wire.MaxStreamsFrame;
 import io.keymesh.wire.MeshFrame;
 import io.keymesh.wire.PacketHeaderFrame;
 import io.keymesh.wire.ResetStreamFrame;
@@ -90,6 +91,7 @@ final class PacketReceiver {
     private long stalePacketsDropped;
     private long connectionResets;
     private long restartsAnnounced;
+    private long protocolViolations;
     private long lastAnnounceNanos = Long.MIN_VALUE;
 
     /**
@@ -169,7 +171,7 @@ final class PacketReceiver {
         }
     }
 
-    void onPayload(long nowNanos, byte[] buf, int off, int len) {
+    void onPayload(long nowNanos, byte[] buf, int off, int len, int ecn) {
         if (len < 2 || (buf[off] & 0xff) != MeshFrame.PACKET) {
             return;
         }
@@ -200,6 +202,7 @@ final class PacketReceiver {
             duplicatesDropped++;
             return;
         }
+        received.onEcn(ecn, scanAckEliciting, nowNanos);
         packetsReceived++;
         lastReceivedNanos = nowNanos;
         long outerNow = frameNow; // a frame's events may route another payload here meanwhile
@@ -209,7 +212,9 @@ final class PacketReceiver {
         } finally {
             frameNow = outerNow;
         }
-        deliverMessages();
+        if (!connection.isLost()) {
+            deliverMessages(); // after a violation, violation() delivered what came before it
+        }
         for (int i = 0; i < becameWritable.size() && !connection.isLost(); i++) {
             events.onWritable(becameWritable.get(i));
         }
@@ -286,8 +291,11 @@ final class PacketReceiver {
                 if (!ackIn.decode(type, b, off, len)
                         || !loss.onAckReceived(ackIn, now, channels.isApplicationLimited())) {
                     violation(now, "bad ACK");
-                } else if (path.rtt.samples() != samples) {
-                    path.onRttSample(now, ackIn.ackDelayNanos(), inFlight);
+                } else {
+                    if (path.rtt.samples() != samples) {
+                        path.onRttSample(now, ackIn.ackDelayNanos(), inFlight);
+                    }
+                    path.onAckFrame(now, ackIn);
                 }
             }
             case MeshFrame.STREAM, MeshFrame.STREAM_FIN, MeshFrame.STREAM_CODED, MeshFrame.STREAM_CODED_FIN -> {
@@ -295,9 +303,9 @@ final class PacketReceiver {
                     violation(now, "bad STREAM frame");
                     return;
                 }
-                Channel c = connection.channel(streamIn.channelId(), true);
+                Channel c = openedByPeer(now, streamIn.channelId());
                 if (c == null) {
-                    return; // a late copy for a retired channel: the packet is acknowledged, the frame dropped
+                    return; // a late copy for a retired channel (the packet is acknowledged, the frame dropped), or a violation
                 }
                 byte coding = streamIn.coded() ? CODED : PLAIN;
                 if (c.peerCoding != coding) {
@@ -319,11 +327,21 @@ final class PacketReceiver {
                     connectionSend.onMaxData(max);
                 }
             }
+            case MeshFrame.MAX_STREAMS -> {
+                long max = MaxStreamsFrame.read(b, off, len);
+                if (max < 0) {
+                    violation(now, "bad MAX_STREAMS");
+                } else {
+                    channels.sendLimits().onMaxStreams(max);
+                }
+            }
             case MeshFrame.MAX_STREAM_DATA -> {
                 if (!maxStreamDataIn.decode(b, off, len)) {
                     violation(now, "bad MAX_STREAM_DATA");
                 } else {
-                    Channel c = connection.channel(maxStreamDataIn.channelId(), true);
+                    // Only for a channel this side sent on: it opens no channel (RFC 9000 section 19.10
+                    // would for a bidirectional stream; here the sender of data opens, see ChannelLimits).
+                    Channel c = channels.get(maxStreamDataIn.channelId());
                     if (c != null) {
                         c.send.onMaxStreamData(maxStreamDataIn.maximum());
                     }
@@ -334,7 +352,7 @@ final class PacketReceiver {
                     violation(now, "bad RESET_STREAM");
                     return;
                 }
-                Channel c = connection.channel(resetIn.channelId(), true);
+                Channel c = openedByPeer(now, resetIn.channelId());
                 if (c == null) {
                     return;
                 }
@@ -358,6 +376,31 @@ final class PacketReceiver {
                 // PING, DATA_BLOCKED, STREAM_DATA_BLOCKED, DATAGRAM (the owner's), unknown types: nothing to do.
             }
         }
+    }
+
+    /**
+     * The channel a STREAM or RESET_STREAM frame of the peer's is for, opened if new; null for a
+     * retired number (a late frame), or after a violation: the peer opened more channels than this
+     * side's limit lets it (RFC 9000 section 4.6, STREAM_LIMIT_ERROR).
+     */
+    private Channel openedByPeer(long now, long id) {
+        Channel c = channels.get(id);
+        if (c != null && c.peerOpened) {
+            return c; // the common case
+        }
+        if (c == null && channels.isRetired(id)) {
+            return null;
+        }
+        ChannelLimits.Receive limits = channels.receiveLimits();
+        if (!limits.onOpened()) {
+            violation(now, "channel " + id + ": more channels than the limit of " + limits.limit() + " opened (STREAM_LIMIT_ERROR)");
+            return null;
+        }
+        if (c == null) {
+            c = connection.channel(id, true);
+        }
+        c.peerOpened = true;
+        return c;
     }
 
     private void deliverMessages() {
@@ -386,6 +429,11 @@ final class PacketReceiver {
         if (connection.isLost()) {
             return;
         }
+        protocolViolations++;
+        deliverMessages(); // what came complete before the violation, while the connection is still up
+        if (connection.isLost()) {
+            return; // the application closed it meanwhile
+        }
         packets.scheduleClose(ChannelConnection.PROTOCOL_VIOLATION, what);
         connection.flush(now);
         connection.lose("protocol violation by the peer: " + what);
@@ -411,5 +459,9 @@ final class PacketReceiver {
 
     long restartsAnnounced() {
         return restartsAnnounced;
+    }
+
+    long protocolViolations() {
+        return protocolViolations;
     }
 }

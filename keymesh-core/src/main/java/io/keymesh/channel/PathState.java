@@ -11,6 +11,8 @@ final class PathState {
     final CongestionController congestion;
     final Pacer pacer = new Pacer();
     final StandingQueue standingQueue = new StandingQueue();
+    /** ECN on this path (RFC 9000 section 13.4.2); not tried until {@link #allowEcn} says it may be. */
+    EcnValidation ecn = new EcnValidation(false);
     private PmtuDiscovery pmtu;
     private int ceiling;
     private PathOverhead overhead;
@@ -37,6 +39,29 @@ final class PathState {
         this.overhead = overhead;
         pmtu = new PmtuDiscovery(maxUdpPayload);
         congestion.setMaxDatagramSize(maxPayload());
+    }
+
+    /**
+     * Whether ECN may be tried on this path (the I/O marks and reads the bits, and the path is
+     * direct): allowed, a path that was not trying starts testing; not allowed, it stops.
+     */
+    void allowEcn(boolean allowed) {
+        if (allowed && ecn.state() == EcnValidation.State.DISABLED) {
+            ecn = new EcnValidation(true);
+        } else if (!allowed && ecn.state() != EcnValidation.State.DISABLED) {
+            ecn = new EcnValidation(false);
+        }
+    }
+
+    /**
+     * The packets {@code ack} acknowledges have been processed: ECN validation judges its counts,
+     * and new CE marks on a validated path are a congestion event.
+     */
+    void onAckFrame(long nowNanos, io.keymesh.wire.AckFrame ack) {
+        long sent = ecn.onAckFrame(ack);
+        if (sent >= 0) {
+            congestion.onCongestionExperienced(sent, nowNanos);
+        }
     }
 
     PmtuDiscovery pmtu() {
@@ -86,6 +111,7 @@ final class PathState {
 
     /** A packet sent on this path was acknowledged: what it tells path-MTU discovery (see {@link SentFrames}). */
     void onPacketAcked(SentFrames f, long timeSentNanos) {
+        ecn.onAcked(f.ecnMarked, timeSentNanos);
         if (f.probeSize > 0) {
             int before = maxPayload();
             pmtu.onProbeAcked(f.probeSize, timeSentNanos);
@@ -99,10 +125,13 @@ final class PathState {
 
     /** A packet sent on this path was declared lost: a probe's loss, or a full packet's toward a black hole. */
     void onPacketLost(SentFrames f, long timeSentNanos) {
-        if (f.probeSize > 0) {
+        if (f.probeSize > 0) { // a probe too large for the path says nothing about ECN
             pmtu.onProbeLost(f.probeSize, timeSentNanos);
-        } else if (pmtu.onPacketLost(f.pmtuSize, timeSentNanos)) {
-            congestion.setMaxDatagramSize(maxPayload());
+        } else {
+            ecn.onLost(f.ecnMarked);
+            if (pmtu.onPacketLost(f.pmtuSize, timeSentNanos)) {
+                congestion.setMaxDatagramSize(maxPayload());
+            }
         }
     }
 }

@@ -15,19 +15,22 @@ import java.util.Arrays;
  * half a window has been consumed (section 4.2). "Consumed" is the end of the last polled message,
  * except while no complete message waits to be polled: then every in-order byte counts as
  * consumed, including those of the message being assembled. A message larger than the window thus
- * still flows (its bytes move into its own assembly buffer, which starts at the message's length
- * up to one window as soon as the length prefix arrives, and doubles up to the message's length),
- * while complete messages the application leaves unpolled hold the window back. Memory held is at
- * most one window of out-of-order and complete-but-unpolled data plus one message being assembled
- * (at most the maximum message size). The same consumption is released to the connection's
- * {@link FlowControl.Receive}.
+ * still flows (its bytes move into its own assembly buffer, which starts at what the peer has sent
+ * of it, at least {@link #ASSEMBLY_CHUNK}, and doubles up to the message's length as more
+ * arrives), while complete messages the application leaves unpolled hold the window back. Memory
+ * held is at most one window of out-of-order and complete-but-unpolled data plus one message
+ * being assembled (at most the maximum message size), and grows only with bytes that arrived. The
+ * same consumption is released to the connection's {@link FlowControl.Receive}, so the messages
+ * being assembled on all channels together are bounded by {@link IncompleteMessages} instead.
  *
  * <p><b>Violations.</b> Data beyond the advertised limit or the final size, a changed final size, a
  * length prefix above the maximum message size or a stream that ends inside a message makes
  * {@link #receive} return false and sets {@link #violation()}; the connection then closes with that
  * error. Nothing is thrown for what the peer sent.
  *
- * <p>Out-of-order bytes are kept in a ring of one window, allocated the first time one arrives;
+ * <p>Out-of-order bytes are kept in a ring that covers their span above the in-order data (at least
+ * {@link #ASSEMBLY_CHUNK}, at most one window; the span is charged to flow control from its start,
+ * so the connection window bounds the rings of all channels together), freed when the gap fills;
  * in-order bytes go straight into the message. Arrays given to {@link #receive} are read during the
  * call only; returned messages belong to the caller. Not thread-safe.
  */
@@ -35,13 +38,12 @@ public final class ReceiveStream {
     /** Default per-channel receive window in bytes. */
     public static final int DEFAULT_WINDOW = 1 << 20;
     /**
-     * Smallest first allocation for a message being assembled. The first allocation is the
-     * message's length up to a window (the peer can send no more than that ahead of us anyway, and
-     * the out-of-order ring is a window too); a longer message's buffer doubles from there.
-     * Starting at a window rather than 64 KiB saves copying each 1 MiB message four times over
-     * as it grows.
+     * Smallest allocation for a message being assembled and for the out-of-order ring. A message's
+     * buffer starts at what the peer has sent of it so far (at least this, at most its length) and
+     * doubles as more arrives; the ring holds the span of out-of-order data and grows and shrinks
+     * with it. Neither is sized by what a length prefix claims.
      */
-    static final int ASSEMBLY_CHUNK = 1 << 16;
+    static final int ASSEMBLY_CHUNK = 1 << 12;
 
     private static final byte[] EMPTY = new byte[0];
 
@@ -49,6 +51,7 @@ public final class ReceiveStream {
     private final int window;
     private final int maxMessage;
     private final FlowControl.Receive connection;
+    private final IncompleteMessages.Receive incomplete;
 
     private long limit;          // highest MAX_STREAM_DATA advertised
     private boolean updateLost;
@@ -93,6 +96,16 @@ public final class ReceiveStream {
      * @param connection the connection-level window this stream charges, or null for none (tests)
      */
     public ReceiveStream(long channelId, int window, int maxMessageBytes, FlowControl.Receive connection) {
+        this(channelId, window, maxMessageBytes, connection, null);
+    }
+
+    /**
+     * {@link #ReceiveStream(long, int, int, FlowControl.Receive)} whose message being assembled
+     * counts against {@code incomplete}, shared by the connection's channels (null: none); beyond
+     * its limit is a {@link StreamViolation#INCOMPLETE_MESSAGES}.
+     */
+    ReceiveStream(long channelId, int window, int maxMessageBytes, FlowControl.Receive connection,
+            IncompleteMessages.Receive incomplete) {
         if (channelId < 0 || channelId > VarInt.MAX) {
             throw new IllegalArgumentException("channel id out of range: " + channelId);
         }
@@ -106,6 +119,7 @@ public final class ReceiveStream {
         this.window = window;
         this.maxMessage = maxMessageBytes;
         this.connection = connection;
+        this.incomplete = incomplete;
         this.limit = window;
     }
 
@@ -158,6 +172,7 @@ public final class ReceiveStream {
                 if (!drain()) {
                     return false;
                 }
+                fitRing();
             } else {
                 store(offset, b, off, len);
                 received.add(offset, end);
@@ -202,7 +217,7 @@ public final class ReceiveStream {
         base = finalSize;
         Arrays.fill(ready, null);
         readyCount = 0;
-        message = null;
+        dropMessage();
         ring = null;
         received.clear();
         return true;
@@ -312,7 +327,7 @@ public final class ReceiveStream {
 
     private boolean fail(StreamViolation v) {
         violation = v;
-        message = null;
+        dropMessage();
         ring = null;
         return false;
     }
@@ -327,15 +342,75 @@ public final class ReceiveStream {
         }
     }
 
+    /** Drops the message being assembled, if any, and what it held. */
+    private void dropMessage() {
+        if (inBody && incomplete != null) {
+            incomplete.onReleased(messageGot);
+        }
+        message = null;
+        inBody = false;
+        messageGot = 0;
+    }
+
     /** Copies out-of-order data into the ring; {@code [offset, offset+len)} lies within one window above assembled. */
     private void store(long offset, byte[] b, int off, int len) {
-        if (ring == null) {
-            ring = new byte[window];
+        long span = Math.max(offset + len, received.isEmpty() ? 0 : received.end(received.size() - 1)) - assembled;
+        if (ring == null || ring.length < span) {
+            int size = ring == null ? 0 : ring.length;
+            resizeRing((int) Math.min(window, Math.max(Math.max(ASSEMBLY_CHUNK, span), 2L * size)));
         }
-        int pos = (int) (offset % window);
-        int first = Math.min(len, window - pos);
+        int pos = (int) (offset % ring.length);
+        int first = Math.min(len, ring.length - pos);
         System.arraycopy(b, off, ring, pos, first);
         System.arraycopy(b, off + first, ring, 0, len - first);
+    }
+
+    /**
+     * Moves the ring's ranges into a ring of {@code size} bytes (at least their span above
+     * assembled): a byte at stream offset {@code o} lives at {@code o % ring.length}.
+     */
+    private void resizeRing(int size) {
+        byte[] r = new byte[size];
+        if (ring != null) {
+            for (int i = 0; i < received.size(); i++) {
+                for (long o = received.start(i), e = received.end(i); o < e; ) {
+                    int from = (int) (o % ring.length);
+                    int to = (int) (o % size);
+                    int n = (int) Math.min(e - o, Math.min(ring.length - from, size - to));
+                    System.arraycopy(ring, from, r, to, n);
+                    o += n;
+                }
+            }
+        }
+        ring = r;
+    }
+
+    /**
+     * After data was drained: an empty ring is freed, and one more than four times the span still
+     * held is halved to twice it, so that a ring's memory follows the out-of-order data it holds.
+     */
+    private void fitRing() {
+        if (ring == null) {
+            return;
+        }
+        if (received.isEmpty()) {
+            ring = null;
+            return;
+        }
+        long span = received.end(received.size() - 1) - assembled;
+        if (ring.length > ASSEMBLY_CHUNK && 4 * span <= ring.length) {
+            resizeRing((int) Math.max(ASSEMBLY_CHUNK, 2 * span));
+        }
+    }
+
+    /** Bytes allocated for out-of-order data (tests). */
+    int ringCapacity() {
+        return ring == null ? 0 : ring.length;
+    }
+
+    /** Bytes allocated for the message being assembled (tests). */
+    int assemblyCapacity() {
+        return message == null ? 0 : message.length;
     }
 
     /** Feeds ring data that has become contiguous. */
@@ -345,8 +420,8 @@ public final class ReceiveStream {
             received.remove(received.start(0), e);
             if (e > assembled) {
                 int n = (int) (e - assembled);
-                int pos = (int) (assembled % window);
-                int first = Math.min(n, window - pos);
+                int pos = (int) (assembled % ring.length);
+                int first = Math.min(n, ring.length - pos);
                 if (!feed(ring, pos, first) || !feed(ring, 0, n - first)) {
                     return false;
                 }
@@ -378,12 +453,18 @@ public final class ReceiveStream {
                     if (messageLength == 0) {
                         complete(EMPTY);
                     } else {
-                        message = new byte[Math.min(messageLength, Math.max(ASSEMBLY_CHUNK, window))];
+                        // What the peer has sent beyond this point, not what the prefix claims.
+                        long sent = highest - assembled;
+                        message = new byte[(int) Math.min(messageLength, Math.max(ASSEMBLY_CHUNK, sent))];
                         inBody = true;
                     }
                 }
             } else {
                 int n = Math.min(len, messageLength - messageGot);
+                if (messageGot + n < messageLength && incomplete != null && !incomplete.onAssembled(n)) {
+                    messageGot += n; // held: released by dropMessage
+                    return fail(StreamViolation.INCOMPLETE_MESSAGES);
+                }
                 if (messageGot + n > message.length) {
                     long grown = Math.max(2L * message.length, (long) messageGot + n);
                     message = Arrays.copyOf(message, (int) Math.min(messageLength, grown));
@@ -397,6 +478,9 @@ public final class ReceiveStream {
                     byte[] m = message;
                     message = null;
                     inBody = false;
+                    if (incomplete != null && n < messageLength) {
+                        incomplete.onReleased(messageLength - n); // the pieces before this one, counted
+                    }
                     complete(m);
                 }
             }

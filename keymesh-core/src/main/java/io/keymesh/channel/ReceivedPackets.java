@@ -52,6 +52,9 @@ public final class ReceivedPackets {
     private long largestAckEliciting = -1;
     private int unackedAckEliciting;
     private long ackDeadline = NO_DEADLINE;
+    private long ect0;
+    private long ect1;
+    private long ce;
     private boolean newPackets;
 
     public ReceivedPackets() {
@@ -125,6 +128,39 @@ public final class ReceivedPackets {
     }
 
     /**
+     * The packet just recorded by {@link #onReceived} arrived with the IP header's ECN codepoint
+     * {@code ecn} (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE): counted for the ACK frames' ECN counts
+     * (RFC 9000 section 13.4.1). An ack-eliciting packet marked CE is acknowledged at once
+     * (RFC 9000 section 13.2.1), so the sender reacts to congestion within a round trip.
+     */
+    public void onEcn(int ecn, boolean ackEliciting, long nowNanos) {
+        switch (ecn & 3) {
+            case 1 -> ect1++;
+            case 2 -> ect0++;
+            case 3 -> {
+                ce++;
+                if (ackEliciting) {
+                    ackDeadline = Math.min(ackDeadline, nowNanos);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** Packets received with ECT(0), ECT(1) and CE so far. */
+    public long ect0Count() {
+        return ect0;
+    }
+
+    public long ect1Count() {
+        return ect1;
+    }
+
+    public long ceCount() {
+        return ce;
+    }
+
+    /**
      * When an ACK must be sent: {@link #NO_DEADLINE} if no ack-eliciting packet is waiting; a time
      * not after the receipt that made it urgent if it is due at once.
      */
@@ -152,6 +188,9 @@ public final class ReceivedPackets {
             return;
         }
         frame.setAckDelayNanos(Math.max(0, nowNanos - largestReceivedTime));
+        if (ect0 + ect1 + ce > 0) {
+            frame.setEcnCounts(ect0, ect1, ce);
+        }
         for (int i = size - 1; i >= 0; i--) {
             frame.addRange(starts[i], ends[i]);
         }

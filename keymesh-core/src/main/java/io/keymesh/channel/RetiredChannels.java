@@ -10,11 +10,21 @@ package io.keymesh.channel;
  * parity (as the Pekko transport's nodes do, each opening every other number) retire runs such as
  * 0, 2, 4, ... that then collapse into one range, instead of one range per channel.
  *
+ * <p>Each half keeps at most {@link #MAX_RANGES} ranges, so that a peer that retires sparse numbers
+ * (0, 4, 8, ...) cannot grow the set for as long as the connection lives: beyond that, the gap
+ * between the two lowest ranges is filled, and the numbers in it count as used too. As with QUIC's
+ * stream ids, whose numbers below the highest opened are never new, a frame for such a number is
+ * dropped and the application may not open it; numbers handed out in increasing order are not
+ * affected.
+ *
  * <p>Thread-safe: {@link #contains} may be asked from any thread, so the connection's owner can
  * refuse a retired number at its API edge without keeping a copy of its own. The connection looks
  * a number up here only when it is not a live channel, never for the channels that carry traffic.
  */
 public final class RetiredChannels {
+    /** Ranges each half holds at most (16 bytes each). */
+    static final int MAX_RANGES = 1024;
+
     private final RangeSet even = new RangeSet();
     private final RangeSet odd = new RangeSet();
 
@@ -25,7 +35,11 @@ public final class RetiredChannels {
 
     synchronized void add(long channelId) {
         long h = channelId >>> 1;
-        half(channelId).add(h, h + 1);
+        RangeSet half = half(channelId);
+        half.add(h, h + 1);
+        if (half.size() > MAX_RANGES) {
+            half.add(half.end(0), half.start(1)); // the lowest gap: its numbers count as used
+        }
     }
 
     /** The connection started over or ended: nothing is retired on what comes next. */

@@ -41,6 +41,7 @@ public final class SendStream {
     private final long capacity;
     private final int maxMessage;
     private final FlowControl.Send connection;
+    private final IncompleteMessages.Send incomplete;
 
     // queued messages, a ring ordered by stream offset; message k is [chunkStart, chunkStart + prefix + body)
     private long[] chunkStart = new long[16];
@@ -51,6 +52,8 @@ public final class SendStream {
     private long writeOffset;  // end of queued data
     private long sentOffset;   // first byte never sent
     private long ackedOffset;  // every byte below is acknowledged
+    private long startedEnd;   // end of the last message whose first byte was sent
+    private long reserved;     // message bytes started and not acknowledged in full (IncompleteMessages)
     private final RangeSet acked = new RangeSet(); // acknowledged ranges above ackedOffset
     private final RangeSet lost = new RangeSet();  // ranges to retransmit
     private long peerLimit;    // peer's MAX_STREAM_DATA
@@ -92,6 +95,15 @@ public final class SendStream {
      */
     public SendStream(long channelId, long sendBufferBytes, int maxMessageBytes, long initialMaxStreamData,
                       FlowControl.Send connection) {
+        this(channelId, sendBufferBytes, maxMessageBytes, initialMaxStreamData, connection, null);
+    }
+
+    /**
+     * {@link #SendStream(long, long, int, long, FlowControl.Send)} that starts a message only while
+     * {@code incomplete} has room for it (null: always).
+     */
+    SendStream(long channelId, long sendBufferBytes, int maxMessageBytes, long initialMaxStreamData,
+               FlowControl.Send connection, IncompleteMessages.Send incomplete) {
         if (channelId < 0 || channelId > VarInt.MAX) {
             throw new IllegalArgumentException("channel id out of range: " + channelId);
         }
@@ -109,6 +121,7 @@ public final class SendStream {
         this.maxMessage = maxMessageBytes;
         this.peerLimit = initialMaxStreamData;
         this.connection = connection;
+        this.incomplete = incomplete;
     }
 
     public long channelId() {
@@ -221,7 +234,7 @@ public final class SendStream {
         if (!lost.isEmpty()) {
             return true;
         }
-        if (sentOffset < Math.min(writeOffset, peerLimit)) {
+        if (sentOffset < Math.min(writeOffset, peerLimit) && mayStartAt(sentOffset)) {
             if (connection == null || connection.credit() > 0) {
                 return true;
             }
@@ -252,7 +265,7 @@ public final class SendStream {
             return emit(buf, off, s, n);
         }
         long credit = connection == null ? Long.MAX_VALUE : connection.credit();
-        long end = Math.min(writeOffset, peerLimit);
+        long end = startable(Math.min(writeOffset, peerLimit), maxLen);
         if (sentOffset < end) {
             if (credit == 0) {
                 connection.markBlocked();
@@ -267,6 +280,7 @@ public final class SendStream {
                 if (connection != null) {
                     connection.consume(n);
                 }
+                started(sentOffset);
                 return emit(buf, off, s, n);
             }
         } else if (finPending() && sentOffset == finalSize) {
@@ -402,6 +416,7 @@ public final class SendStream {
         if (reset) {
             resetAcked = true;
             resetPending = false;
+            unreserve(reserved); // the peer dropped what it had assembled
         }
     }
 
@@ -469,6 +484,9 @@ public final class SendStream {
             if (end > ackedOffset) {
                 break;
             }
+            if (end <= startedEnd) {
+                unreserve(chunkBody[h].length);
+            }
             chunkBody[h] = null;
             head = (h + 1) % chunkBody.length;
             count--;
@@ -476,6 +494,56 @@ public final class SendStream {
         if (refusedSize >= 0 && fits(refusedSize)) {
             refusedSize = -1;
             writableEvent = true;
+        }
+    }
+
+    /** True if new data at {@code offset} may go: it continues a started message, or the message it starts fits. */
+    private boolean mayStartAt(long offset) {
+        if (incomplete == null || offset < startedEnd) {
+            return true;
+        }
+        return chunkBody[(head + chunkIndex(offset)) % chunkBody.length].length <= incomplete.available();
+    }
+
+    /**
+     * Where new data may go up to, at most {@code end}: through the started messages, then through
+     * each further one while {@link IncompleteMessages} has room for it (looking no further than
+     * {@code maxLen} bytes past {@link #sentOffset}, what one frame can carry).
+     */
+    private long startable(long end, int maxLen) {
+        long e = Math.max(startedEnd, sentOffset);
+        if (incomplete == null || e >= end) {
+            return end;
+        }
+        long room = incomplete.available();
+        for (int k = chunkIndex(e); e < end && e < sentOffset + maxLen && k < count; k++) {
+            int size = chunkBody[(head + k) % chunkBody.length].length;
+            if (size > room) {
+                break;
+            }
+            room -= size;
+            e += VarInt.length(size) + size;
+        }
+        return Math.min(e, end);
+    }
+
+    /** Data below {@code sent} went: the messages it began are started, and their bytes reserved. */
+    private void started(long sent) {
+        if (incomplete == null) {
+            return;
+        }
+        for (int k = chunkIndex(startedEnd); startedEnd < sent; k++) {
+            int size = chunkBody[(head + k) % chunkBody.length].length;
+            startedEnd += VarInt.length(size) + size;
+            reserved += size;
+            incomplete.reserve(size);
+        }
+    }
+
+    private void unreserve(long n) {
+        if (incomplete != null && n > 0) {
+            reserved -= n;
+            incomplete.release(n);
         }
     }
 

@@ -29,12 +29,15 @@ final class SentFrames {
     int resets;
 
     long maxData = -1;
+    long maxStreams = -1;
     long dataBlocked = -1;
     long ackLargest = -1;
     /** The version of the COMPRESSION frame the packet carried, or -1. */
     long compressionVersion = -1;
     /** The path the packet was sent on: its path-MTU discovery hears the packet's fate. */
     PathState path;
+    /** Whether the packet went marked ECT(0) ({@link EcnValidation#marking()} of its path when it was built). */
+    boolean ecnMarked;
     /** The probe's UDP payload size as path-MTU discovery asked for it, or 0. */
     int probeSize;
     /** The packet's UDP payload size (WireGuard header and tag included). */

@@ -12,7 +12,12 @@ public enum StreamViolation {
     /** A message length prefix above the configured maximum message size. */
     MESSAGE_TOO_LARGE(0x0a),
     /** The stream ended inside a message (its length prefix promised more bytes than came). */
-    TRUNCATED_MESSAGE(0x0a);
+    TRUNCATED_MESSAGE(0x0a),
+    /**
+     * The messages being assembled on the connection, over all channels, hold more than
+     * {@link ChannelConfig#maxIncompleteBytes()} (a flow-control limit; see {@link IncompleteMessages}).
+     */
+    INCOMPLETE_MESSAGES(0x03);
 
     private final int transportErrorCode;
 

@@ -6,6 +6,7 @@ import static io.keymesh.config.ConfigReader.withoutKind;
 import static io.keymesh.config.NodeConfigKeys.ACCEPT_MEMBERS;
 import static io.keymesh.config.NodeConfigKeys.AEAD;
 import static io.keymesh.config.NodeConfigKeys.CRYPTO_WORKERS;
+import static io.keymesh.config.NodeConfigKeys.ECN;
 import static io.keymesh.config.NodeConfigKeys.UDP_IO;
 import static io.keymesh.config.NodeConfigKeys.FILE_SUFFIX;
 import static io.keymesh.config.NodeConfigKeys.KEYMESH_KEYS;
@@ -166,6 +167,7 @@ public final class NodeConfigLoader {
             String aead = aead(keymesh);
             UdpIo.Mode udpIo = udpIo(keymesh);
             int cryptoWorkers = cryptoWorkers(keymesh);
+            boolean ecn = bool(keymesh, ECN);
             List<PeerConfig> peers = new PeerConfigReader(reader).read(keymesh, privateKey, listen);
             RelayConfig relay = new RelayConfigReader(reader).read(keymesh);
             DiscoveryConfig discovery = new DiscoveryConfigReader(reader).read(keymesh);
@@ -183,7 +185,7 @@ public final class NodeConfigLoader {
             NodeConfig node;
             try {
                 node = new NodeConfig(privateKey, listen, nk.key, peers, aead, ChannelConfig.DEFAULT, relay, acceptMembers,
-                        discovery, compression, udpIo, cryptoWorkers);
+                        discovery, compression, udpIo, ecn, cryptoWorkers);
             } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
                 throw new BadConfigException(ROOT + ": " + e.getMessage());
             }
@@ -287,8 +289,13 @@ public final class NodeConfigLoader {
     }
 
     private boolean acceptMembers(ConfigObject o) {
-        String path = ROOT + "." + ACCEPT_MEMBERS;
-        ConfigValue v = present(o, ACCEPT_MEMBERS);
+        return bool(o, ACCEPT_MEMBERS);
+    }
+
+    /** A true/false key of the block; false (and a problem) if it is anything else, the reference's default if absent. */
+    private boolean bool(ConfigObject o, String key) {
+        String path = ROOT + "." + key;
+        ConfigValue v = present(o, key);
         if (v == null) {
             return false;
         }

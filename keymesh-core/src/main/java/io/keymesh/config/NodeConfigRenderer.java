@@ -3,6 +3,7 @@ package io.keymesh.config;
 import static io.keymesh.config.NodeConfigKeys.ACCEPT_MEMBERS;
 import static io.keymesh.config.NodeConfigKeys.AEAD;
 import static io.keymesh.config.NodeConfigKeys.CRYPTO_WORKERS;
+import static io.keymesh.config.NodeConfigKeys.ECN;
 import static io.keymesh.config.NodeConfigKeys.UDP_IO;
 import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.DEFAULT_PERSISTENT_KEEPALIVE_SECONDS;
@@ -93,6 +94,9 @@ public final class NodeConfigRenderer {
         }
         if (!node.aead().equals(defaultAead())) {
             block.put(AEAD, node.aead());
+        }
+        if (!node.ecn()) {
+            block.put(ECN, false);
         }
         if (node.udpIo() != UdpIo.Mode.AUTO) {
             block.put(UDP_IO, node.udpIo().name().toLowerCase(java.util.Locale.ROOT));

@@ -76,6 +76,8 @@ final class ForwardedConnection {
     private boolean over;
     private boolean peerEnded;
     private boolean forgotten;
+    /** Refused or reset at the peer's first message: no socket, only the peer's end awaited. */
+    private volatile boolean refusal;
     private Socket socket;
     private boolean socketClosed;
 
@@ -784,6 +786,16 @@ final class ForwardedConnection {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Marks a connection refused or reset at its first message (before it enters the forwarder's table). */
+    void markRefusal() {
+        refusal = true;
+    }
+
+    /** True if refused or reset at the peer's first message: it carries no socket. */
+    boolean isRefusal() {
+        return refusal;
     }
 
     /** True once the connection will pump nothing more (for the forwarder's table). */

@@ -23,7 +23,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +64,14 @@ public final class Forwarder implements NodeListener, AutoCloseable {
     private final ForwardingConfig config;
     private final Map<String, Service> services = new LinkedHashMap<>();
     private final Map<ChannelKey, ForwardedConnection> connections = new ConcurrentHashMap<>();
+    /**
+     * Entries of {@link #connections} that only wait for the peer's end of a channel this side
+     * refused or reset at its first message ({@link ForwardedConnection#isRefusal()}): they carry
+     * no socket, so {@link ForwardingConfig#maxConnections()} does not count them. Each is a channel
+     * the peer opened and keeps open, so the node's channel limit ({@code ChannelConfig.maxChannels})
+     * bounds them per peer.
+     */
+    private final AtomicInteger refusals = new AtomicInteger();
     /** The local forwards, by bound address, in the order added. */
     private final Map<InetSocketAddress, Bound> forwards = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<PublicKey, AtomicLong> nextChannel = new ConcurrentHashMap<>();
@@ -80,6 +91,8 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         return t;
     });
     private final CountDownLatch started = new CountDownLatch(1);
+    private volatile SocksHandshakes socksHandshakes = new SocksHandshakes(SocksHandshakes.MAX_IN_PROGRESS,
+            SocksHandshakes.DEADLINE_MILLIS);
     private volatile MeshNode node;
     private volatile byte[] selfBytes;
     private volatile boolean closed;
@@ -349,6 +362,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             c.abort("the forwarder is closing", ForwardedConnection.RESET_CLOSING);
         }
         connections.clear();
+        refusals.set(0);
         tasks.shutdown();
         timers.shutdownNow();
         started.countDown(); // tasks waiting for a start that never came
@@ -362,22 +376,61 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         open(f.peer(), ForwardMessage.KIND_SERVICE, f.service(), s, name, null);
     }
 
-    /** A SOCKS5 client's connection: its request read (at most 10 s), then forwarded as a local forward's. */
+    /**
+     * A SOCKS5 client's connection: its request read, then forwarded as a local forward's. At most
+     * {@link SocksHandshakes#max()} handshakes run at once (beyond, the connection is reset at
+     * once), each for at most {@link SocksHandshakes#deadlineMillis()} in all (then it is reset).
+     */
     private void openSocks(String listener, Socket s) {
         String client = listener + ", connection from " + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress());
+        SocksHandshakes handshakes = socksHandshakes;
+        if (!handshakes.tryBegin()) {
+            if (handshakes.shouldLogRefusal(System.nanoTime())) {
+                log.warn("{}: closed at once: {} SOCKS5 handshakes are in progress, the most this node serves "
+                        + "({} connections closed so)", client, handshakes.max(), handshakes.refusedSinceLog());
+            }
+            Sockets.reset(s);
+            return;
+        }
+        AtomicBoolean decided = new AtomicBoolean(); // by the handshake finishing, or by its deadline
+        ScheduledFuture<?> deadline = null;
         Socks5.Target t;
         try {
-            s.setSoTimeout(10_000);
+            deadline = timers.schedule(() -> {
+                if (decided.compareAndSet(false, true)) {
+                    handshakes.onTimedOut();
+                    Sockets.reset(s); // a read or write blocked in the handshake fails now
+                }
+            }, handshakes.deadlineMillis(), TimeUnit.MILLISECONDS);
+            s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, handshakes.deadlineMillis()));
             t = Socks5.readRequest(s);
             s.setSoTimeout(0);
+        } catch (RejectedExecutionException e) {
+            Sockets.reset(s); // the forwarder is closing
+            return;
         } catch (Socks5.Refused e) {
             log.info("{}: refused: {}", client, e.getMessage());
             Sockets.close(s);
             return;
         } catch (IOException e) {
-            log.info("{}: closed: {}", client, e.getMessage());
+            boolean late = !decided.compareAndSet(false, true); // the deadline closed the socket
+            if (!late && e instanceof SocketTimeoutException) {
+                handshakes.onTimedOut(); // a read reached the deadline before the timer did
+                late = true;
+            }
+            log.info("{}: closed: {}", client, late ? "no SOCKS5 request within " + handshakes.deadlineMillis() + " ms"
+                    : e.getMessage());
             Sockets.reset(s);
             return;
+        } finally {
+            handshakes.end();
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+        }
+        if (!decided.compareAndSet(false, true)) {
+            log.info("{}: closed: no SOCKS5 request within {} ms", client, handshakes.deadlineMillis());
+            return; // the deadline closed the socket as the request came
         }
         open(t.peer(), ForwardMessage.KIND_SERVICE, t.service(), s, client + " -> " + t.peer().toBase64() + "/" + t.service(),
                 AnswerHook.SOCKS5);
@@ -394,7 +447,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             Sockets.reset(s);
             return;
         }
-        if (connections.size() >= config.maxConnections()) {
+        if (forwardedConnections() >= config.maxConnections()) {
             log.warn("{}: closed: this node has {} forwarded connections, the most it takes", name, connections.size());
             Sockets.reset(s);
             return;
@@ -437,7 +490,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
     /** An OPEN on a new channel from {@code from}. Loop thread. */
     private void onOpen(PublicKey from, long id, ForwardMessage.Open open) {
         String asked = "node " + from.toBase64() + " asked for service " + open.name() + " (channel " + id + ")";
-        if (connections.size() >= config.maxConnections()) {
+        if (forwardedConnections() >= config.maxConnections()) {
             refuseNew(from, id, asked, RefuseReason.BUSY, "the node has " + config.maxConnections() + " forwarded connections");
             return;
         }
@@ -594,8 +647,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
     /** Refuses a new channel's OPEN and logs who asked for what and why. Loop thread. */
     private void refuseNew(PublicKey from, long id, String asked, RefuseReason reason, String text) {
         log.info("{}: refused: {}", asked, text);
-        ForwardedConnection c = new ForwardedConnection(this, from, id, false, asked, config.window());
-        connections.put(new ChannelKey(from, id), c);
+        ForwardedConnection c = refusal(from, id, asked);
         execute(() -> {
             try {
                 c.attach(node().channel(from, id));
@@ -607,12 +659,24 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         });
     }
 
+    /** The entry of a channel refused or reset at its first message, kept until the peer's end so that later messages on it are strays. */
+    private ForwardedConnection refusal(PublicKey from, long id, String name) {
+        ForwardedConnection c = new ForwardedConnection(this, from, id, false, name, config.window());
+        c.markRefusal();
+        refusals.incrementAndGet();
+        connections.put(new ChannelKey(from, id), c);
+        return c;
+    }
+
+    /** Connections counted against {@link ForwardingConfig#maxConnections()}: the table less its refusals. */
+    private int forwardedConnections() {
+        return connections.size() - refusals.get();
+    }
+
     /** A new channel whose first message is not one: reset and counted. Loop thread. */
     private void malformedFirst(PublicKey from, long id, String why) {
         counters.malformed.incrementAndGet();
-        String name = "channel " + id + " from " + from.toBase64();
-        ForwardedConnection c = new ForwardedConnection(this, from, id, false, name, config.window());
-        connections.put(new ChannelKey(from, id), c);
+        ForwardedConnection c = refusal(from, id, "channel " + id + " from " + from.toBase64());
         execute(() -> {
             try {
                 c.attach(node().channel(from, id));
@@ -698,7 +762,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         for (Map.Entry<ChannelKey, ForwardedConnection> e : connections.entrySet()) {
             if (e.getKey().peer().equals(peer)) {
                 ForwardedConnection c = e.getValue();
-                connections.remove(e.getKey(), c);
+                forget(c);
                 execute(() -> c.onLost(why));
             }
         }
@@ -745,11 +809,28 @@ public final class Forwarder implements NodeListener, AutoCloseable {
 
     /** {@code c} is finished both ways: it leaves the table. */
     void forget(ForwardedConnection c) {
-        connections.remove(new ChannelKey(c.peer, c.channelId), c);
+        if (connections.remove(new ChannelKey(c.peer, c.channelId), c) && c.isRefusal()) {
+            refusals.decrementAndGet();
+        }
     }
 
     /** Entries in the connection table (connections, and channels waiting for the peer's end); for tests. */
     int tableSize() {
         return connections.size();
+    }
+
+    /** Tests: other bounds on SOCKS5 handshakes than {@link SocksHandshakes}' defaults (before any SOCKS5 listener serves). */
+    void limitSocksHandshakes(int max, long deadlineMillis) {
+        socksHandshakes = new SocksHandshakes(max, deadlineMillis);
+    }
+
+    /** The SOCKS5 handshakes in progress and their counts; for tests. */
+    SocksHandshakes socksHandshakes() {
+        return socksHandshakes;
+    }
+
+    /** Entries of the table that wait for the peer's end of a refused channel; for tests. */
+    int refusalsWaiting() {
+        return refusals.get();
     }
 }

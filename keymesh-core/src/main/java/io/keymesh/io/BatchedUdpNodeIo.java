@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * {@code ppoll} on the socket and an {@code eventfd} that other threads use to wake it.
  *
  * <p>Each pass of the loop runs queued tasks, receives, runs tasks again and due timers, then sends
- * what the pass queued. Sends from the loop thread are queued and leave together at the end of the
- * pass. A send from another thread goes out at once on that thread when it is alone (nothing queued,
+ * what the pass queued. Sends from the loop thread are queued and leave together: after each
+ * received message (what answering it queued) and at the end of the pass. A send from another thread goes out at once on that thread when it is alone (nothing queued,
  * no send of another thread in the last {@link #STREAM_GAP_NANOS}): a request costs no hand-off.
  * When sends follow each other closely it is queued, the loop woken if it waits, and the loop sends
  * the queue as a batch; a sender that finds the queue full sends it itself. Datagrams leave in the
@@ -48,6 +48,8 @@ public final class BatchedUdpNodeIo implements UdpIo {
     public static final int SOCKET_BUFFER_BYTES = 4 << 20;
     /** Off-loop sends closer together than this are queued for a batch instead of sent at once. */
     static final long STREAM_GAP_NANOS = 20_000;
+    /** The ECN codepoint ECT(0) (RFC 3168). */
+    private static final int ECT_0 = 2;
     /**
      * How long datagrams queued by other threads may wait for more to join them before the loop
      * sends them; a sender that fills {@link #SENDER_FLUSH_AT} sends them itself first.
@@ -94,6 +96,9 @@ public final class BatchedUdpNodeIo implements UdpIo {
     private long lastReceiveNanos;
     private volatile boolean offload;
     private final boolean receiveOffload;
+    private final boolean ecnCapable;
+    /** Destinations whose datagrams go marked ECT(0) ({@link #setEcnMarking}). */
+    private final java.util.Set<InetSocketAddress> ecnMarked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Threads inside a system call on the socket from outside the loop; the socket is released only at 0. */
     private final AtomicInteger users = new AtomicInteger();
     private volatile boolean released;
@@ -105,8 +110,8 @@ public final class BatchedUdpNodeIo implements UdpIo {
     private final AtomicLong sendErrors = new AtomicLong();
     private final AtomicLong sendCalls = new AtomicLong();
     private final AtomicLong datagramsSent = new AtomicLong();
-    private long receiveCalls;
-    private long datagramsReceived;
+    private volatile long receiveCalls; // written by the loop only
+    private volatile long datagramsReceived;
 
     /** A sending thread's native buffers for sending at once. */
     private static final class DirectScratch {
@@ -179,6 +184,12 @@ public final class BatchedUdpNodeIo implements UdpIo {
             configure(f);
             this.receiveOffload = Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_UDP, Libc.UDP_GRO, 1) == 0;
             this.offload = Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_UDP, Libc.UDP_SEGMENT, 0) == 0;
+            // ECN bits of what arrives: IPv4 (and IPv4-mapped peers of a dual-stack socket) and IPv6
+            boolean tos = Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IP, Libc.IP_RECVTOS, 1) == 0;
+            if (f == Libc.AF_INET6) {
+                tos &= Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVTCLASS, 1) == 0;
+            }
+            this.ecnCapable = tos;
             InetSocketAddress target = bind.getAddress() == null
                     ? new InetSocketAddress(InetAddress.ofLiteral(f == Libc.AF_INET ? "0.0.0.0" : "::"), bind.getPort()) : bind;
             int len = SockAddrs.write(target, f, loopScratch);
@@ -205,7 +216,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
         pollFds.set(JAVA_INT, Libc.POLLFD_SIZE, wakeFd);
         pollFds.set(JAVA_SHORT, Libc.POLLFD_SIZE + 4, Libc.POLLIN);
         this.rx = new ReceiveBatch(arena);
-        this.received = ReceiveBatch.newBatch((from, e) -> work.failed("receive callback failed on a datagram from " + from, e));
+        this.received = ReceiveBatch.newBatch(batchOwner);
         this.filling = new SendBatch(arena, family);
         this.spare = new SendBatch(arena, family);
     }
@@ -277,14 +288,15 @@ public final class BatchedUdpNodeIo implements UdpIo {
     /**
      * {@inheritDoc}
      *
-     * <p>On the loop thread the datagram is queued and leaves at the end of the loop's pass; on
-     * another thread see the class comment.
+     * <p>On the loop thread the datagram is queued and leaves once the received message being
+     * handled is done, or at the end of the loop's pass; on another thread see the class comment.
      */
     @Override
     public void send(InetSocketAddress to, byte[] buf, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        int ecn = !ecnMarked.isEmpty() && ecnMarked.contains(to) ? ECT_0 : 0;
         if (inLoop()) {
-            queue(to, buf, off, len, 0);
+            queue(to, buf, off, len, ecn, 0);
             loopQueued = true;
             return;
         }
@@ -295,12 +307,14 @@ public final class BatchedUdpNodeIo implements UdpIo {
         long now = System.nanoTime();
         long last = lastOffLoopSend;
         lastOffLoopSend = now;
-        if (queued == 0 && !flushLock.isLocked() && now - last > STREAM_GAP_NANOS) {
+        if (ecn == 0 && queued == 0 && !flushLock.isLocked() && now - last > STREAM_GAP_NANOS) {
             sendNow(to, buf, off, len);
             return;
         }
-        int n = queue(to, buf, off, len, now);
-        if (n == 1) {
+        int n = queue(to, buf, off, len, ecn, now);
+        if (n == 1 && ecn != 0 && now - last > STREAM_GAP_NANOS) {
+            flush(); // alone, as sendNow would send it, but with its ECN codepoint
+        } else if (n == 1) {
             wake();
         } else if (n >= SENDER_FLUSH_AT) {
             flush();
@@ -313,7 +327,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
      * queue is sent first, on this thread; a datagram larger than a whole batch is sent alone after
      * the queue. {@code now} is when it was queued, if it is the first.
      */
-    private int queue(InetSocketAddress to, byte[] buf, int off, int len, long now) {
+    private int queue(InetSocketAddress to, byte[] buf, int off, int len, int ecn, long now) {
         while (true) {
             fillLock.lock();
             try {
@@ -322,7 +336,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
                     return 0;
                 }
                 if (filling.fits(len)) {
-                    filling.add(to, buf, off, len);
+                    filling.add(to, buf, off, len, ecn);
                     int n = filling.count();
                     if (n == 1) {
                         firstQueuedNanos = now; // before queued says so
@@ -476,6 +490,29 @@ public final class BatchedUdpNodeIo implements UdpIo {
         return datagramsSent.get();
     }
 
+    /** {@code recvmmsg} calls made and datagrams received by them (the loop's counts; from another thread they may lag). */
+    public long receiveSystemCalls() {
+        return receiveCalls;
+    }
+
+    public long datagramsReceived() {
+        return datagramsReceived;
+    }
+
+    @Override
+    public boolean ecnCapable() {
+        return ecnCapable;
+    }
+
+    @Override
+    public void setEcnMarking(InetSocketAddress to, boolean mark) {
+        if (mark) {
+            ecnMarked.add(to);
+        } else {
+            ecnMarked.remove(to);
+        }
+    }
+
     /** Whether sends use UDP segmentation offload (until the kernel refuses it) and receives UDP GRO. */
     public boolean offload() {
         return offload;
@@ -587,10 +624,32 @@ public final class BatchedUdpNodeIo implements UdpIo {
         }
     }
 
+    /**
+     * What the receiver tells {@link #receive} about its batch. After each received message, what
+     * its datagrams made the loop queue (acknowledgements, answers) leaves at once rather than at
+     * the end of the pass: a pass may receive 16 messages of coalesced datagrams, and an answer held
+     * behind all of them would wait the time it takes to decrypt a megabyte.
+     */
+    private final DatagramBatch.Owner batchOwner = new DatagramBatch.Owner() {
+        @Override
+        public void failed(InetSocketAddress from, Throwable e) {
+            work.failed("receive callback failed on a datagram from " + from, e);
+        }
+
+        @Override
+        public void endOfMessage() {
+            if (loopQueued) {
+                loopQueued = false;
+                if (queued > 0) {
+                    flush();
+                }
+            }
+        }
+    };
+
     /** The loop's end, on its thread: send what is queued, tell the receiver, abandon tasks, release the socket. */
     private void stop(Throwable failure) {
         running = false;
-        if (Boolean.getBoolean("keymesh.io.debug")) System.err.println("DEBUG io " + localAddress + ": sendCalls=" + sendCalls + " sent=" + datagramsSent + " recvCalls=" + receiveCalls + " received=" + datagramsReceived);
         if (failure == null) {
             try {
                 flush();

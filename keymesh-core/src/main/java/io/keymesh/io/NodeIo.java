@@ -28,20 +28,34 @@ public interface NodeIo extends AutoCloseable {
         void receive(InetSocketAddress from, byte[] buf, int off, int len);
 
         /**
+         * A datagram that arrived with the ECN codepoint {@code ecn} of its IP header (0 Not-ECT,
+         * 1 ECT(1), 2 ECT(0), 3 CE), from an I/O that reads it ({@link NodeIo#ecnCapable()});
+         * by default the codepoint is dropped.
+         */
+        default void receive(InetSocketAddress from, byte[] buf, int off, int len, int ecn) {
+            receive(from, buf, off, len);
+        }
+
+        /**
          * Receives the datagrams of one receive call, in arrival order (an I/O that reads several
          * datagrams per system call hands them over together, so that the receiver may work on them
-         * together). The default passes each to {@link #receive(InetSocketAddress, byte[], int, int)}
-         * in turn and reports one that throws ({@link DatagramBatch#failed}) before going on; a
-         * {@link VirtualMachineError} is thrown on, which stops the loop.
+         * together). The default passes each to
+         * {@link #receive(InetSocketAddress, byte[], int, int, int)} in turn, reports one that throws
+         * ({@link DatagramBatch#failed}) before going on, and tells the I/O where each received
+         * message ends ({@link DatagramBatch#endOfMessage}); a {@link VirtualMachineError} is thrown
+         * on, which stops the loop.
          */
         default void receive(DatagramBatch batch) {
             for (int i = 0; i < batch.size(); i++) {
                 try {
-                    receive(batch.from(i), batch.buffer(), batch.offset(i), batch.length(i));
+                    receive(batch.from(i), batch.buffer(), batch.offset(i), batch.length(i), batch.ecn(i));
                 } catch (VirtualMachineError e) {
                     throw e;
                 } catch (Throwable e) {
                     batch.failed(i, e);
+                }
+                if (batch.endsMessage(i)) {
+                    batch.endOfMessage();
                 }
             }
         }
@@ -90,6 +104,21 @@ public interface NodeIo extends AutoCloseable {
         InetSocketAddress a = localAddress();
         return a.getAddress().isAnyLocalAddress() ? List.of() : List.of(a);
     }
+
+    /**
+     * True if this I/O reads the ECN bits of what arrives (and passes them to
+     * {@link Receiver#receive(InetSocketAddress, byte[], int, int, int)}) and marks what
+     * {@link #setEcnMarking} asks it to. False by default.
+     */
+    default boolean ecnCapable() {
+        return false;
+    }
+
+    /**
+     * Datagrams to {@code to} leave marked ECT(0) from now on ({@code mark}), or Not-ECT. Any
+     * thread; ignored by an I/O that is not {@link #ecnCapable()}.
+     */
+    default void setEcnMarking(InetSocketAddress to, boolean mark) {}
 
     /** Starts delivering received datagrams to {@code receiver}. Call once. */
     void start(Receiver receiver);

@@ -97,8 +97,8 @@ final class ReceiveBatch {
      * A batch for {@link #receive}: room for every byte of {@link #SLOTS} messages and for
      * {@link #MAX_SEGMENTS} datagrams per message (the kernel coalesces at most 64).
      */
-    static DatagramBatch newBatch(DatagramBatch.Failures failures) {
-        return new DatagramBatch(SLOTS * MAX_SEGMENTS, SLOTS * SLOT_BYTES, failures);
+    static DatagramBatch newBatch(DatagramBatch.Owner owner) {
+        return new DatagramBatch(SLOTS * MAX_SEGMENTS, SLOTS * SLOT_BYTES, owner);
     }
 
     private void deliver(int i, DatagramBatch batch) {
@@ -142,6 +142,7 @@ final class ReceiveBatch {
         if (len == 0) { // an empty datagram is a datagram too
             if (batch.fits(0)) {
                 batch.reserve(from, 0, ecn);
+                batch.endMessage();
             }
             return;
         }
@@ -162,6 +163,7 @@ final class ReceiveBatch {
         }
         if (taken > 0) {
             MemorySegment.copy(data, JAVA_BYTE, base, batch.buffer(), at, taken);
+            batch.endMessage();
         }
     }
 }

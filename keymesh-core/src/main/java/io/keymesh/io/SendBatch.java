@@ -28,8 +28,11 @@ final class SendBatch {
     static final int MAX_SEGMENTS = 64;
     /** Most bytes in one offloaded send: an IPv4 datagram's limit less its headers, rounded down. */
     static final int MAX_OFFLOAD_BYTES = 65_000;
-    /** {@code CMSG_SPACE(sizeof(uint16_t))}. */
-    private static final int CONTROL_SPACE = Libc.CMSG_HEADER + 8;
+    /** {@code CMSG_SPACE(sizeof(uint16_t))}, for the segment size. */
+    private static final int SEGMENT_SPACE = Libc.CMSG_HEADER + 8;
+    /** {@code CMSG_SPACE(sizeof(int))}, for the traffic class (ECN bits). */
+    private static final int TOS_SPACE = Libc.CMSG_HEADER + 8;
+    private static final int CONTROL_SPACE = SEGMENT_SPACE + TOS_SPACE;
 
     /** What sending a batch did. */
     record Outcome(int systemCalls, int failed, boolean offloadRefused) {}
@@ -44,6 +47,8 @@ final class SendBatch {
     private final InetSocketAddress[] to = new InetSocketAddress[MAX_DATAGRAMS];
     private final int[] offset = new int[MAX_DATAGRAMS];
     private final int[] length = new int[MAX_DATAGRAMS];
+    /** Each datagram's ECN codepoint (0 Not-ECT, 2 ECT(0)). */
+    private final byte[] ecn = new byte[MAX_DATAGRAMS];
     /** Per message built: the first datagram and how many it carries. */
     private final int[] messageFirst = new int[MAX_DATAGRAMS];
     private final int[] messageCount = new int[MAX_DATAGRAMS];
@@ -74,10 +79,14 @@ final class SendBatch {
         return count < MAX_DATAGRAMS && used + len <= DATA_BYTES;
     }
 
-    /** Copies {@code buf[off..off+len)} in as a datagram for {@code dest}; {@link #fits} must hold. */
-    void add(InetSocketAddress dest, byte[] buf, int off, int len) {
+    /**
+     * Copies {@code buf[off..off+len)} in as a datagram for {@code dest}, to go with the ECN
+     * codepoint {@code ecnCodepoint} in its IP header; {@link #fits} must hold.
+     */
+    void add(InetSocketAddress dest, byte[] buf, int off, int len, int ecnCodepoint) {
         MemorySegment.copy(buf, off, data, JAVA_BYTE, used, len);
         to[count] = dest;
+        ecn[count] = (byte) ecnCodepoint;
         offset[count] = used;
         length[count] = len;
         count++;
@@ -87,6 +96,7 @@ final class SendBatch {
     /** Forgets the datagrams (after {@link #send}). */
     void clear() {
         java.util.Arrays.fill(to, 0, count, null);
+        java.util.Arrays.fill(ecn, 0, count, (byte) 0);
         count = 0;
         used = 0;
     }
@@ -147,7 +157,7 @@ final class SendBatch {
             if (offload) {
                 while (i + n < count && n < MAX_SEGMENTS && length[i + n - 1] == segment
                         && length[i + n] <= segment && bytes + length[i + n] <= MAX_OFFLOAD_BYTES
-                        && sameDestination(to[i], to[i + n])) {
+                        && ecn[i + n] == ecn[i] && sameDestination(to[i], to[i + n])) {
                     bytes += length[i + n];
                     n++;
                 }
@@ -172,14 +182,28 @@ final class SendBatch {
             messages.set(JAVA_INT, msg + Libc.MSG_NAMELEN, Math.max(0, nameLen));
             messages.set(JAVA_LONG, msg + Libc.MSG_IOV, iovecs.address() + iov);
             messages.set(JAVA_LONG, msg + Libc.MSG_IOVLEN, 1);
+            long control = (long) messagesBuilt * CONTROL_SPACE;
+            int controlLen = 0;
             if (n > 1) {
-                long control = (long) messagesBuilt * CONTROL_SPACE;
                 controls.set(JAVA_LONG, control, Libc.CMSG_HEADER + 2);
                 controls.set(JAVA_INT, control + 8, Libc.SOL_UDP);
                 controls.set(JAVA_INT, control + 12, Libc.UDP_SEGMENT);
                 controls.set(JAVA_SHORT, control + Libc.CMSG_HEADER, (short) segment);
+                controlLen = SEGMENT_SPACE;
+            }
+            if (ecn[i] != 0) {
+                // IPv4 (and an IPv4-mapped peer of a dual-stack socket) takes IP_TOS, IPv6 IPV6_TCLASS
+                boolean v6 = family == Libc.AF_INET6 && to[i].getAddress() instanceof java.net.Inet6Address;
+                long c = control + controlLen;
+                controls.set(JAVA_LONG, c, Libc.CMSG_HEADER + 4);
+                controls.set(JAVA_INT, c + 8, v6 ? Libc.IPPROTO_IPV6 : Libc.IPPROTO_IP);
+                controls.set(JAVA_INT, c + 12, v6 ? Libc.IPV6_TCLASS : Libc.IP_TOS);
+                controls.set(JAVA_INT, c + Libc.CMSG_HEADER, ecn[i]);
+                controlLen += TOS_SPACE;
+            }
+            if (controlLen > 0) {
                 messages.set(JAVA_LONG, msg + Libc.MSG_CONTROL, controls.address() + control);
-                messages.set(JAVA_LONG, msg + Libc.MSG_CONTROLLEN, CONTROL_SPACE);
+                messages.set(JAVA_LONG, msg + Libc.MSG_CONTROLLEN, controlLen);
             } else {
                 messages.set(JAVA_LONG, msg + Libc.MSG_CONTROL, 0);
                 messages.set(JAVA_LONG, msg + Libc.MSG_CONTROLLEN, 0);

@@ -57,6 +57,8 @@ public final class EngineLoop implements AutoCloseable {
     private int soloBatches;
     /** Batches whose packets the workers helped open; written on the loop thread. */
     private volatile long parallelBatches;
+    /** The ECN codepoint of the datagram the engine is receiving now (loop thread; 0 between datagrams). */
+    private int receivingEcn;
 
     /** A function run on the loop thread with the engine and the current time. */
     @FunctionalInterface
@@ -132,9 +134,16 @@ public final class EngineLoop implements AutoCloseable {
         io.start(new NodeIo.Receiver() {
             @Override
             public void receive(InetSocketAddress from, byte[] buf, int off, int len) {
+                receive(from, buf, off, len, 0);
+            }
+
+            @Override
+            public void receive(InetSocketAddress from, byte[] buf, int off, int len, int ecn) {
+                receivingEcn = ecn;
                 try {
                     engine.receive(io.nanoTime(), buf, off, len, endpoints.of(from));
                 } finally {
+                    receivingEcn = 0;
                     rearm(); // also after a listener threw: the loop goes on
                 }
             }
@@ -175,7 +184,8 @@ public final class EngineLoop implements AutoCloseable {
      * packets in order, and the loop thread takes the next one nobody has taken whenever the
      * datagram whose turn it is is still being opened on a worker (or opens it itself when nobody
      * had taken it). A datagram the engine throws on is reported to the I/O
-     * ({@link DatagramBatch#failed}) and the rest go on.
+     * ({@link DatagramBatch#failed}) and the rest go on; the I/O hears where each received message
+     * ends ({@link DatagramBatch#endOfMessage}), as from the default.
      */
     private void receiveInParallel(DatagramBatch batch) {
         long now = io.nanoTime();
@@ -197,12 +207,18 @@ public final class EngineLoop implements AutoCloseable {
                 if (started && inbound.isOpening(i)) {
                     awaitOpened(i);
                 }
+                receivingEcn = batch.ecn(i);
                 try {
                     engine.receive(now, inbound, i);
                 } catch (VirtualMachineError e) {
                     throw e;
                 } catch (Throwable e) {
                     batch.failed(i, e);
+                } finally {
+                    receivingEcn = 0;
+                }
+                if (batch.endsMessage(i)) {
+                    batch.endOfMessage(); // what answering the message queued may leave now
                 }
             }
         } finally {
@@ -244,6 +260,14 @@ public final class EngineLoop implements AutoCloseable {
     /** Where the engine's packets for endpoints that are not UDP addresses go; set before {@link #start}. */
     public void routeOtherEndpoints(Transmit others) {
         transmit.setOthers(others);
+    }
+
+    /**
+     * The ECN codepoint (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE) of the datagram whose payload is being
+     * delivered, for code the engine calls while it receives; 0 outside a receive. Loop thread only.
+     */
+    public int receivingEcn() {
+        return receivingEcn;
     }
 
     /** The engine; loop thread only. */

@@ -508,6 +508,11 @@ public final class MeshNode implements AutoCloseable {
         loop.close();
     }
 
+    /** The overlay; loop thread only (through {@link #withEngine}), for tests. */
+    MeshOverlay overlay() {
+        return overlay;
+    }
+
     /** The largest message a channel takes; for tests. */
     int maxMessage() {
         return connections.maxMessage();

@@ -34,13 +34,15 @@ import java.util.Set;
  * @param compression channel compression: zstd, its level, the dictionaries ({@link CompressionConfig})
  * @param udpIo the socket I/O for {@link MeshNode#start(NodeConfig, NodeListener)}: batched
  *     system calls where available ({@link UdpIo.Mode#AUTO}), or one of the two by name
+ * @param ecn whether channels try ECN on direct paths where the I/O can mark and read the bits
+ *     (RFC 9000 section 13.4: marked ECT(0), validated, CE marks a congestion signal)
  * @param cryptoWorkers threads that open received transport packets together with the loop thread
  *     (0: only the loop thread; {@link #CRYPTO_WORKERS_AUTO}: as many as suit the machine,
  *     {@link #defaultCryptoWorkers()}); at most {@link #MAX_CRYPTO_WORKERS}
  */
 public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
         List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
-        DiscoveryConfig discovery, CompressionConfig compression, UdpIo.Mode udpIo, int cryptoWorkers) {
+        DiscoveryConfig discovery, CompressionConfig compression, UdpIo.Mode udpIo, boolean ecn, int cryptoWorkers) {
     /** Members let in without being listed, at most, at once. */
     public static final int MAX_ADMITTED_MEMBERS = 4096;
     /** {@link #cryptoWorkers}: chosen for the machine where the node starts ({@link #defaultCryptoWorkers()}). */
@@ -85,8 +87,8 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     /** With the crypto workers chosen where the node starts ({@link #CRYPTO_WORKERS_AUTO}). */
     public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
             List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
-            DiscoveryConfig discovery, CompressionConfig compression, UdpIo.Mode udpIo) {
-        this(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression, udpIo,
+            DiscoveryConfig discovery, CompressionConfig compression, UdpIo.Mode udpIo, boolean ecn) {
+        this(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression, udpIo, ecn,
                 CRYPTO_WORKERS_AUTO);
     }
 
@@ -94,7 +96,8 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
             List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
             DiscoveryConfig discovery, CompressionConfig compression) {
-        this(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression, UdpIo.Mode.AUTO);
+        this(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression, UdpIo.Mode.AUTO,
+                true);
     }
 
     /** With the default {@link CompressionConfig}. */
@@ -128,39 +131,45 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     }
 
     public NodeConfig withPeers(List<PeerConfig> newPeers) {
-        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers, discovery, compression, udpIo, cryptoWorkers);
+        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers, discovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     public NodeConfig withAead(String newAead) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers, discovery, compression, udpIo, cryptoWorkers);
+        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers, discovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     public NodeConfig withChannels(ChannelConfig newChannels) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers, discovery, compression, udpIo, cryptoWorkers);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers, discovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     /** Any holder of the network key let in ({@code true}), or only the peers listed. */
     public NodeConfig withAcceptMembers(boolean accept) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept, discovery, compression, udpIo, cryptoWorkers);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept, discovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     public NodeConfig withRelay(RelayConfig newRelay) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers, discovery, compression, udpIo, cryptoWorkers);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers, discovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     public NodeConfig withDiscovery(DiscoveryConfig newDiscovery) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, newDiscovery, compression, udpIo, cryptoWorkers);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, newDiscovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     public NodeConfig withCompression(CompressionConfig newCompression) {
         return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery,
-                newCompression, udpIo, cryptoWorkers);
+                newCompression, udpIo, ecn, cryptoWorkers);
     }
 
     /** The socket I/O to start on ({@link UdpIo.Mode}). */
     public NodeConfig withUdpIo(UdpIo.Mode newUdpIo) {
         return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression,
-                newUdpIo, cryptoWorkers);
+                newUdpIo, ecn, cryptoWorkers);
+    }
+
+    /** Whether channels try ECN ({@code ecn}). */
+    public NodeConfig withEcn(boolean newEcn) {
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression,
+                udpIo, newEcn, cryptoWorkers);
     }
 
     /**
@@ -169,7 +178,7 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
      */
     public NodeConfig withCryptoWorkers(int threads) {
         return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression,
-                udpIo, threads);
+                udpIo, ecn, threads);
     }
 
     /** The crypto workers the node starts with: {@link #cryptoWorkers}, or for auto {@link #defaultCryptoWorkers()}. */

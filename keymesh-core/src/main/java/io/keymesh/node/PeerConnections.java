@@ -9,6 +9,8 @@ import io.keymesh.crypto.PublicKey;
 import io.keymesh.session.Endpoint;
 import io.keymesh.session.UdpEndpoint;
 import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Map;
 
 /**
@@ -21,6 +23,8 @@ import java.util.Map;
  * asks ({@link #maxMessage}, whether the node is open). Everything else: the loop thread.
  */
 final class PeerConnections {
+    private static final Logger log = LoggerFactory.getLogger(PeerConnections.class);
+
     /** Handshakes started because acknowledgements stopped coming: at most one per this long. */
     static final long UNANSWERED_HANDSHAKE_INTERVAL = 1_000_000_000L;
     /** The overlay, for the path a connection starts on; set once, before the loop starts. */
@@ -214,7 +218,8 @@ final class PeerConnections {
     void receive(PublicKey from, PeerState state, byte[] payload, int off, int len) {
         try {
             long now = loop.io().nanoTime();
-            connectionFor(state, now).onPayload(now, payload, off, len);
+            connectionFor(state, now).onPayload(now, payload, off, len, loop.receivingEcn());
+            syncEcn(state); // an ACK may have settled ECN on the path
         } finally {
             state.connectionWakeup.rearm(); // also after a listener threw
         }
@@ -235,8 +240,12 @@ final class PeerConnections {
                 channels = channels.withMaxUdpPayload(Math.min(relayedMax, LoopbackPath.MAX_UDP_PAYLOAD));
             }
             state.connection = new ChannelConnection(channels, loop.io().random(), now,
-                    (buf, off, len) -> loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len),
+                    (buf, off, len) -> {
+                        syncEcn(state); // the packet was built marked or not as the connection says now
+                        loop.engine().send(loop.io().nanoTime(), state.session, buf, off, len);
+                    },
                     new ConnectionEvents(key, state), state.retiredChannels);
+            state.connection.setEcnAllowed(ecnAllowed(state));
             state.connection.setCompressionOffer(codecs.store.offer()); // goes with its first packet
             int relayed = overlay.relayedMaxMessage(state.session);
             if (relayed > 0) { // starts on a relayed path: packets no larger than the circuit carries
@@ -272,7 +281,41 @@ final class PeerConnections {
         }
         int ceiling = relayedMax > 0 ? relayedMax : configured;
         c.onPathChanged(kind, Math.min(ceiling, c.maxUdpPayloadCeiling()), PathOverhead.WIREGUARD);
+        c.setEcnAllowed(ecnAllowed(state));
+        syncEcn(state);
         state.connectionWakeup.rearm();
+    }
+
+    /**
+     * Whether ECN may be tried with the peer: the node allows it, the I/O marks and reads the bits,
+     * and the peer is reached directly (a relay's hop is another path, with its own marks).
+     */
+    private boolean ecnAllowed(PeerState state) {
+        return config.ecn() && loop.io().ecnCapable() && state.session.endpoint() instanceof UdpEndpoint;
+    }
+
+    /**
+     * Makes the I/O mark datagrams to the peer's address ECT(0) exactly while its connection says
+     * packets go marked: on a change of either, the old address is unmarked and the new one marked.
+     */
+    private void syncEcn(PeerState state) {
+        ChannelConnection c = state.connection;
+        InetSocketAddress want = c != null && c.ecnMarking() ? UdpEndpoint.addressOf(state.session.endpoint()) : null;
+        InetSocketAddress had = state.ecnMarkedAddress;
+        if (want == had || (want != null && want.equals(had))) {
+            return;
+        }
+        if (c != null && c.ecn().state() == io.keymesh.channel.EcnValidation.State.FAILED) {
+            log.info("peer {}: the path to {} failed ECN validation ({}); its packets go unmarked",
+                    state.session.publicKey().toBase64(), had, c.ecn().failure());
+        }
+        if (had != null) {
+            loop.io().setEcnMarking(had, false);
+        }
+        if (want != null) {
+            loop.io().setEcnMarking(want, true);
+        }
+        state.ecnMarkedAddress = want;
     }
 
     /** Loop thread: a handshake with the peer completed; a connection waiting on probe timeouts resends now. */

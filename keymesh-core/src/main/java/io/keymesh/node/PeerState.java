@@ -26,6 +26,8 @@ final class PeerState {
     volatile io.keymesh.wire.CompressionOffer peerCompression;
     /** The connection was made for a loopback path: path-MTU discovery may search up to 64 KiB. */
     boolean loopbackConnection;
+    /** The address the I/O marks ECT(0) for this peer's connection, or null (loop thread). */
+    java.net.InetSocketAddress ecnMarkedAddress;
     boolean up;
     /** The overlay picks this peer's paths (it has relays); false: it roams as in WireGuard. Set when added. */
     boolean overlayPaths;

@@ -82,6 +82,7 @@ public final class Relay {
     private long bytesForwarded;
     private long packetsOverRate;
     private long notWireGuard;
+    private long earlyDropped;
 
     public Relay(PublicKey self, RelayConfig config, RelayLinks links, CircuitIds ids) {
         this.self = self;
@@ -141,7 +142,8 @@ public final class Relay {
      * to the origin along {@code back} (the members the seek passed, nearest first, then the origin)
      * and one to {@code target}, a peer with a session now, joins them, and sends the handshake
      * initiation at {@code initiation[off..off+148)} to the target once the target's side is open.
-     * Messages the target sends before the way back is open wait (up to {@link #MAX_EARLY}). The
+     * Messages the target sends before the way back is open wait (up to {@link #MAX_EARLY}; more are
+     * dropped and counted in {@link #earlyDropped()}). The
      * circuit counts against the same limits as any other, and at most {@link #MAX_SPLICED_PER_ORIGIN}
      * spliced circuits serve one origin; one that has not carried the target's
      * handshake response within {@link #SPLICE_ANSWER_TIMEOUT_NANOS} is closed. Neither side is
@@ -281,6 +283,8 @@ public final class Relay {
                 if (c.early.size() < MAX_EARLY) {
                     c.early.add(java.util.Arrays.copyOfRange(buf, off, off + len)); // the target's answer, early
                     c.answered |= MessageType.of(buf, off, len) == MessageType.HANDSHAKE_RESPONSE;
+                } else {
+                    earlyDropped++;
                 }
             }
             return true; // nothing passes before the far end has answered
@@ -448,6 +452,14 @@ public final class Relay {
     /** Messages dropped because they were not well-formed WireGuard messages. */
     public long notWireGuard() {
         return notWireGuard;
+    }
+
+    /**
+     * Messages from the target of a spliced circuit dropped because {@link #MAX_EARLY} were already
+     * waiting for the way back to the origin to open.
+     */
+    public long earlyDropped() {
+        return earlyDropped;
     }
 
     /** Messages dropped because their circuit was over its rate. */

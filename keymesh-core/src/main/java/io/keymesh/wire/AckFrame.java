@@ -21,9 +21,8 @@ import java.util.Arrays;
  * <p>The ack delay uses QUIC's default exponent, fixed here because we exchange no transport
  * parameters: the field is microseconds divided by 8 (rounded down).
  *
- * <p>Type {@link #TYPE_ECN} 0x03 is reserved for the same body followed by three varints, the
- * ECT(0), ECT(1) and ECN-CE counts (RFC 9000 section 19.3.2). It is decoded (the counts are
- * exposed) but never written: keymesh does not yet mark or read ECN.
+ * <p>Type {@link #TYPE_ECN} 0x03 is the same body followed by three varints, the ECT(0), ECT(1)
+ * and ECN-CE counts (RFC 9000 section 19.3.2): written once {@link #setEcnCounts} gave counts.
  *
  * <p>An instance holds one frame's ranges, largest first, as inclusive
  * {@code [smallest(i), largest(i)]} pairs, and is reused: {@link #decode} fills it without
@@ -33,7 +32,7 @@ import java.util.Arrays;
 public final class AckFrame {
     /** Frame type of an ACK (RFC 9000's ACK type number; legal here: not an IP nibble). */
     public static final int TYPE = 0x02;
-    /** Frame type of an ACK carrying ECN counts (decoded only; see the class comment). */
+    /** Frame type of an ACK carrying ECN counts. */
     public static final int TYPE_ECN = 0x03;
     /** ack_delay_exponent (RFC 9000 section 18.2, its default): ack delay units are 2^3 microseconds. */
     public static final int ACK_DELAY_EXPONENT = 3;
@@ -119,7 +118,24 @@ public final class AckFrame {
         return count == 0 ? -1 : largest[0];
     }
 
-    /** True if the decoded frame was an {@link #TYPE_ECN} frame. */
+    /**
+     * Makes the frame an {@link #TYPE_ECN} one carrying these counts of packets received with each
+     * ECN codepoint (RFC 9000 section 13.4.1).
+     *
+     * @throws IllegalArgumentException if a count is outside 0..2^62-1
+     */
+    public void setEcnCounts(long ect0Count, long ect1Count, long ceCount) {
+        if (ect0Count < 0 || ect1Count < 0 || ceCount < 0 || ect0Count > VarInt.MAX || ect1Count > VarInt.MAX
+                || ceCount > VarInt.MAX) {
+            throw new IllegalArgumentException("bad ECN counts " + ect0Count + "/" + ect1Count + "/" + ceCount);
+        }
+        ecn = true;
+        ect0 = ect0Count;
+        ect1 = ect1Count;
+        ecnCe = ceCount;
+    }
+
+    /** True if the frame carries ECN counts (decoded as, or will be written as, {@link #TYPE_ECN}). */
     public boolean hasEcnCounts() {
         return ecn;
     }
@@ -146,8 +162,8 @@ public final class AckFrame {
 
     /**
      * Writes the frame at {@code b[off]} in at most {@code maxLen} bytes, as an ACK of type
-     * {@link #TYPE}. If all ranges do not fit, the oldest (smallest) are left out; the largest
-     * acknowledged is always kept.
+     * {@link #TYPE}, or {@link #TYPE_ECN} with the counts if it has them. If all ranges do not fit,
+     * the oldest (smallest) are left out; the largest acknowledged is always kept.
      *
      * @return the frame's length, or 0 if there are no ranges or not even the first one fits
      */
@@ -157,7 +173,7 @@ public final class AckFrame {
             return 0;
         }
         int body = bodyLength(ranges);
-        int p = MeshFrame.writeHeader(b, off, TYPE, body);
+        int p = MeshFrame.writeHeader(b, off, ecn ? TYPE_ECN : TYPE, body);
         p += VarInt.write(b, p, largest[0]);
         p += VarInt.write(b, p, ackDelayField);
         p += VarInt.write(b, p, ranges - 1);
@@ -165,6 +181,11 @@ public final class AckFrame {
         for (int i = 1; i < ranges; i++) {
             p += VarInt.write(b, p, smallest[i - 1] - largest[i] - 2);
             p += VarInt.write(b, p, largest[i] - smallest[i]);
+        }
+        if (ecn) {
+            p += VarInt.write(b, p, ect0);
+            p += VarInt.write(b, p, ect1);
+            p += VarInt.write(b, p, ecnCe);
         }
         return p - off;
     }
@@ -177,7 +198,7 @@ public final class AckFrame {
             return 0;
         }
         int fixed = VarInt.length(largest[0]) + VarInt.length(ackDelayField)
-                + VarInt.length(largest[0] - smallest[0]);
+                + VarInt.length(largest[0] - smallest[0]) + ecnLength();
         int pairs = 0; // bytes of the (gap, length) pairs of ranges 1..k-1
         int best = 0;
         for (int k = 1; k <= count; k++) {
@@ -290,7 +311,11 @@ public final class AckFrame {
         for (int i = 1; i < ranges; i++) {
             n += VarInt.length(smallest[i - 1] - largest[i] - 2) + VarInt.length(largest[i] - smallest[i]);
         }
-        return n;
+        return n + ecnLength();
+    }
+
+    private int ecnLength() {
+        return ecn ? VarInt.length(ect0) + VarInt.length(ect1) + VarInt.length(ecnCe) : 0;
     }
 
     private void append(long small, long large) {

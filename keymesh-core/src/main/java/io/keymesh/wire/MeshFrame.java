@@ -26,6 +26,8 @@ package io.keymesh.wire;
  *       RFC 9000 section 19.9).
  *   <li>{@code 0x11} {@link #MAX_STREAM_DATA} — channel id, the channel's receive limit
  *       ({@link MaxStreamDataFrame}; RFC 9000 section 19.10).
+ *   <li>{@code 0x12} {@link #MAX_STREAMS} — how many channels the receiver may open, counted from
+ *       the start of the connection state ({@link MaxStreamsFrame}; RFC 9000 section 19.11).
  *   <li>{@code 0x14} {@link #DATA_BLOCKED} — the connection limit the sender is blocked at
  *       ({@link DataBlockedFrame}; RFC 9000 section 19.12).
  *   <li>{@code 0x15} {@link #STREAM_DATA_BLOCKED} — channel id, the channel limit the sender is
@@ -87,6 +89,8 @@ public final class MeshFrame {
     public static final int MAX_DATA = 0x10;
     /** Channel-level flow-control limit: channel id, maximum stream data. */
     public static final int MAX_STREAM_DATA = 0x11;
+    /** How many channels the receiver may open on the connection, in all: maximum streams (varint). */
+    public static final int MAX_STREAMS = 0x12;
     /** The sender has data but is blocked by the connection limit: the limit. */
     public static final int DATA_BLOCKED = 0x14;
     /** The sender has channel data but is blocked by the channel limit: channel id, the limit. */

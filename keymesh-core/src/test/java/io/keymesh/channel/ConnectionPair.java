@@ -55,6 +55,12 @@ final class ConnectionPair {
         long sentPackets;
         long droppedPackets;
         long mtuDrops;
+        /**
+         * What the path does to the ECN codepoint of this side's packets (marked ECT(0) while the
+         * connection says so): given the codepoint sent and the packets queued on the link ahead
+         * of it, the codepoint delivered. By default the path carries it unchanged.
+         */
+        java.util.function.IntBinaryOperator ecnPath = (sent, queuedAhead) -> sent;
         /** Runs after each packet this side sends (the connection's state includes it). */
         Runnable onTransmit = () -> { };
 
@@ -111,10 +117,12 @@ final class ConnectionPair {
             }
             byte[] copy = Arrays.copyOfRange(buf, off, off + len);
             long depart = now;
+            long queuedAhead = 0;
             if (bandwidthBitsPerSecond > 0) {
                 long serialization = udp * 8L * 1_000_000_000L / bandwidthBitsPerSecond;
                 long queued = Math.max(0, linkFreeAt - now);
-                if (queued / Math.max(1, serialization) >= maxQueuedPackets) {
+                queuedAhead = queued / Math.max(1, serialization);
+                if (queuedAhead >= maxQueuedPackets) {
                     droppedPackets++;
                     return;
                 }
@@ -130,22 +138,28 @@ final class ConnectionPair {
                 depart = Math.max(lastArrival - latencyNanos, depart + random.nextLong(jitterNanos + 1));
                 lastArrival = depart + latencyNanos;
             }
+            int ecn = ecnPath.applyAsInt(connection.ecnMarking() ? 2 : 0, (int) Math.min(Integer.MAX_VALUE, queuedAhead));
             for (int i = 0; i < copies; i++) {
                 long extra = random.nextDouble() < reordering ? random.nextLong(latencyNanos + 1) + latencyNanos : 0;
                 End to = other;
-                at(depart + latencyNanos + extra, () -> to.connection.onPayload(now, copy, 0, copy.length));
+                at(depart + latencyNanos + extra, () -> to.connection.onPayload(now, copy, 0, copy.length, ecn));
             }
         }
     }
 
     ConnectionPair(long seed, ChannelConfig config) {
+        this(seed, config, config);
+    }
+
+    /** A pair whose ends differ in their settings ({@code configA} for a, {@code configB} for b): a peer that breaks b's limits. */
+    ConnectionPair(long seed, ChannelConfig configA, ChannelConfig configB) {
         random = new SplittableRandom(seed);
         a = new End("a");
         b = new End("b");
         a.other = b;
         b.other = a;
-        a.connection = new ChannelConnection(config, new SplittableRandom(seed + 1), now, a::transmit, a);
-        b.connection = new ChannelConnection(config, new SplittableRandom(seed + 2), now, b::transmit, b);
+        a.connection = new ChannelConnection(configA, new SplittableRandom(seed + 1), now, a::transmit, a);
+        b.connection = new ChannelConnection(configB, new SplittableRandom(seed + 2), now, b::transmit, b);
     }
 
     void at(long time, Runnable action) {

@@ -295,4 +295,74 @@ class ReceiveStreamTest {
         assertFalse(beyond.onReset(101, 0));
         assertEquals(StreamViolation.FLOW_CONTROL, beyond.violation());
     }
+
+    /** A length prefix claiming 60 MiB allocates a chunk, not the claim; the buffer grows with what arrives. */
+    @Test
+    void aLengthPrefixAloneAllocatesAChunkAndTheBufferGrowsWithTheBytesThatCame() {
+        ReceiveStream r = new ReceiveStream(1, 1 << 20, 64 << 20, null);
+        byte[] prefix = new byte[4];
+        assertEquals(4, io.keymesh.wire.VarInt.write(prefix, 0, 60 << 20));
+        assertTrue(r.receive(0, prefix, 0, 4, false));
+        assertEquals(ReceiveStream.ASSEMBLY_CHUNK, r.assemblyCapacity());
+        assertTrue(r.receive(4, new byte[10_000], 0, 10_000, false));
+        assertEquals(10_000, r.assemblyCapacity(), "what came, since that is more than twice the chunk");
+        assertTrue(r.receive(10_004, new byte[100], 0, 100, false));
+        assertEquals(20_000, r.assemblyCapacity(), "doubled");
+    }
+
+    /**
+     * Out-of-order bytes take a ring of their span above the in-order data, not a window: one byte
+     * 100 bytes ahead takes a chunk, one 300,000 ahead that much; the ring shrinks as the gap fills
+     * and is freed once it has.
+     */
+    @Test
+    void theOutOfOrderRingFollowsTheSpanItHolds() {
+        ReceiveStream r = new ReceiveStream(1, 1 << 20, 64 << 20, null);
+        byte[] s = new byte[300_001];
+        Arrays.fill(s, (byte) 0x3f); // 63-byte messages of 0x3f, each after its 1-byte length 0x3f
+        assertTrue(r.receive(100, s, 100, 1, false));
+        assertEquals(ReceiveStream.ASSEMBLY_CHUNK, r.ringCapacity());
+        assertTrue(r.receive(300_000, s, 300_000, 1, false));
+        assertEquals(300_001, r.ringCapacity());
+        assertTrue(r.receive(0, s, 0, 200_000, false));
+        assertEquals(300_001, r.ringCapacity(), "100,001 bytes of span left: more than a quarter");
+        assertTrue(r.receive(200_000, s, 200_000, 50_000, false));
+        assertEquals(100_002, r.ringCapacity(), "50,001 left: halved to twice that");
+        assertTrue(r.receive(250_000, s, 250_000, 50_000, false));
+        assertEquals(0, r.ringCapacity(), "the gap filled: freed");
+        int messages = 0;
+        for (byte[] m; (m = r.pollMessage()) != null; messages++) {
+            assertEquals(63, m.length);
+        }
+        assertEquals(300_001 / 64, messages);
+    }
+
+    /**
+     * Two channels share a bound of 1,000 bytes of incomplete messages: 600 and 400 held is at the
+     * bound, one byte more is a violation; a completed message gives its bytes back.
+     */
+    @Test
+    void incompleteMessagesAreBoundedOverTheConnectionsChannels() {
+        IncompleteMessages.Receive held = new IncompleteMessages.Receive(1000);
+        ReceiveStream one = new ReceiveStream(1, 1 << 20, 5000, null, held);
+        ReceiveStream two = new ReceiveStream(2, 1 << 20, 5000, null, held);
+        byte[] s = new byte[802];
+        assertEquals(2, io.keymesh.wire.VarInt.write(s, 0, 800));
+        assertTrue(one.receive(0, s, 0, 602, false));
+        assertTrue(two.receive(0, s, 0, 402, false));
+        assertEquals(1000, held.held());
+        assertTrue(one.receive(602, s, 602, 200, false), "completes a message: nothing more held");
+        assertEquals(400, held.held());
+        assertEquals(800, one.pollMessage().length);
+        assertTrue(two.receive(402, s, 402, 399, false));
+        assertEquals(799, held.held());
+        ReceiveStream three = new ReceiveStream(3, 1 << 20, 5000, null, held);
+        assertTrue(three.receive(0, s, 0, 203, false));
+        assertEquals(1000, held.held());
+        assertFalse(three.receive(203, s, 203, 1, false));
+        assertEquals(StreamViolation.INCOMPLETE_MESSAGES, three.violation());
+        assertEquals(799, held.held(), "the stream that failed holds nothing");
+        assertTrue(two.onReset(801, 5));
+        assertEquals(0, held.held(), "a reset drops what its message held");
+    }
 }

@@ -42,4 +42,28 @@ class RetiredChannelsTest {
         assertFalse(r.contains(4));
         assertEquals(0, r.ranges());
     }
+
+    /**
+     * Sparse numbers (every fourth) keep one range each up to {@link RetiredChannels#MAX_RANGES};
+     * beyond, the lowest gaps are filled: the count stays there, the lowest unused numbers count
+     * as used, the highest ones do not.
+     */
+    @Test
+    void sparseNumbersAreHeldInABoundedNumberOfRanges() {
+        RetiredChannels r = new RetiredChannels();
+        int n = RetiredChannels.MAX_RANGES + 500;
+        for (long i = 0; i < n; i++) {
+            r.add(4 * i);
+        }
+        assertEquals(RetiredChannels.MAX_RANGES, r.ranges());
+        for (long i = 0; i < 500; i++) {
+            assertTrue(r.contains(4 * i + 2), "gap " + (4 * i + 2) + " filled");
+        }
+        assertFalse(r.contains(4 * 500 + 2), "the lowest gap still held");
+        assertFalse(r.contains(4L * (n - 1) + 2), "above the highest");
+        for (long i = 0; i < n; i++) {
+            assertTrue(r.contains(4 * i));
+            assertFalse(r.contains(4 * i + 1), "odd numbers are the other half");
+        }
+    }
 }

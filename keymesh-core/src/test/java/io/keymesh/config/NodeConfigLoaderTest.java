@@ -38,7 +38,7 @@ class NodeConfigLoaderTest {
     static final PublicKey PEER_3 = PrivateKey.of(filled(3)).publicKey();
     static final PublicKey PEER_4 = PrivateKey.of(filled(4)).publicKey();
     static final PublicKey PEER_5 = PrivateKey.of(filled(5)).publicKey();
-    static final String VALID_KEYS = "valid keys: accept-members, aead, compression, control, crypto-workers, discovery, forwarding, forwards, listen, "
+    static final String VALID_KEYS = "valid keys: accept-members, aead, compression, control, crypto-workers, discovery, ecn, forwarding, forwards, listen, "
             + "metrics, network-key, network-key-file, peers, private-key, private-key-file, relay, remote-forwards, remote-listen, "
             + "services, socks, udp-io, web";
 

@@ -39,6 +39,8 @@ final class ForwardWorld implements AutoCloseable {
     Forwarder b;
     MeshNode nodeA;
     MeshNode nodeB;
+    /** b's channel settings (set before {@link #start}). */
+    io.keymesh.channel.ChannelConfig channelsB = io.keymesh.channel.ChannelConfig.DEFAULT;
 
     PublicKey a() {
         return keyA.publicKey();
@@ -52,7 +54,7 @@ final class ForwardWorld implements AutoCloseable {
     ForwardWorld start(Function<ForwardWorld, ForwardingConfig> exposing, Function<ForwardWorld, ForwardingConfig> connecting) {
         b = new Forwarder(exposing.apply(this));
         a = new Forwarder(connecting.apply(this));
-        nodeB = net.start(keyB, network, b);
+        nodeB = net.start(keyB, network, b, channelsB);
         nodeA = net.start(keyA, network, a);
         get(nodeB.addPeer(PeerConfig.of(a(), nodeA.localAddress())));
         get(nodeA.addPeer(PeerConfig.of(b(), nodeB.localAddress())));

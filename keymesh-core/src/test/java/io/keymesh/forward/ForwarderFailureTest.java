@@ -248,4 +248,69 @@ class ForwarderFailureTest {
         await("counted as stray", () -> w.b.stats().strayMessages() == 1);
         assertEquals(0, w.b.stats().connectionsRefused() + w.b.stats().connectionsOpened());
     }
+
+    // ------------------------------------------------------------------ refused channels the peer keeps open
+
+    /**
+     * A peer keeps three refused channels open (it never ends its side): their entries wait for
+     * its end, but do not count against max-connections (1 here), so a's connection is still
+     * taken; once the peer ends them, they are gone.
+     */
+    @Test
+    void refusedChannelsAPeerKeepsOpenDoNotCountAgainstMaxConnections() throws Exception {
+        ForwardWorld.TestServer server = w.server(s -> {
+            s.getOutputStream().write('x');
+            s.getInputStream().readAllBytes();
+        });
+        w.start(x -> ForwardingConfig.DEFAULT.withMaxConnections(1).withServices(List.of(Service.of("svc", server.address()))),
+                x -> ForwardingConfig.DEFAULT);
+        Loopback.Node raw = rawPeerOfB();
+        byte[] open = new ForwardMessage.Open(1 << 20, ForwardMessage.KIND_SERVICE, "nope").encode();
+        List<Channel> held = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Channel ch = raw.mesh().channel(w.b(), rawChannel(raw, w.b(), i));
+            assertTrue(ch.send(open.clone()));
+            held.add(ch);
+        }
+        await("b refused all three and closed its sides", () -> raw.events().channelsClosed.size() == 3);
+        assertEquals(3, w.b.stats().refused(RefuseReason.UNKNOWN_SERVICE));
+        assertEquals(3, w.b.tableSize());
+        assertEquals(3, w.b.refusalsWaiting());
+
+        Socket client = w.connect(w.forward("svc"));
+        assertEquals('x', client.getInputStream().read(), "taken: the refusals are not connections");
+        assertEquals(0, w.b.stats().refused(RefuseReason.BUSY));
+        assertEquals(1, w.b.stats().connectionsOpened());
+
+        for (Channel ch : held) {
+            ch.close();
+        }
+        await("the refusals are forgotten once the peer ends them", () -> w.b.refusalsWaiting() == 0 && w.b.tableSize() == 1);
+        client.close();
+        await("and the connection once it ends", () -> w.b.tableSize() == 0 && w.a.tableSize() == 0);
+    }
+
+    /**
+     * b lets a peer have 4 channels open at once: a peer that keeps refused channels open and
+     * opens a fifth breaks that limit, b closes the connection, and every entry of it goes.
+     */
+    @Test
+    void refusedChannelsBeyondTheChannelLimitEndTheConnectionAndAreForgotten() {
+        w.channelsB = io.keymesh.channel.ChannelConfig.DEFAULT.withMaxChannels(4);
+        w.start(x -> ForwardingConfig.DEFAULT, x -> ForwardingConfig.DEFAULT);
+        Loopback.Node raw = rawPeerOfB(); // its own limit is the default: it does not hold to b's
+        byte[] open = new ForwardMessage.Open(1 << 20, ForwardMessage.KIND_SERVICE, "nope").encode();
+        for (int i = 0; i < 4; i++) {
+            assertTrue(raw.mesh().channel(w.b(), rawChannel(raw, w.b(), i)).send(open.clone()));
+        }
+        await("b refused four", () -> raw.events().channelsClosed.size() == 4);
+        assertEquals(4, w.b.refusalsWaiting());
+        assertTrue(raw.mesh().channel(w.b(), rawChannel(raw, w.b(), 4)).send(open.clone()));
+        await("b closed the connection", () -> !raw.events().channelsLost.isEmpty());
+        String reason = raw.events().channelsLost.peek().reason();
+        assertTrue(reason.contains("more channels than the limit of 4 opened (STREAM_LIMIT_ERROR)"), reason);
+        await("b forgot every entry", () -> w.b.tableSize() == 0);
+        assertEquals(0, w.b.refusalsWaiting());
+        assertEquals(4, w.b.stats().refused(RefuseReason.UNKNOWN_SERVICE));
+    }
 }

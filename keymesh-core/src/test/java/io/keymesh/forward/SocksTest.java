@@ -113,4 +113,70 @@ class SocksTest {
         assertThrows(IllegalArgumentException.class, () -> Socks5.parse("db.short"));
         assertThrows(IllegalArgumentException.class, () -> Socks5.parse("-db." + k.toBase32()));
     }
+
+    /** True once {@code s} ends (EOF or reset) within {@code millis}; false if it is still open then. */
+    private static boolean endsWithin(Socket s, int millis) throws IOException {
+        s.setSoTimeout(millis);
+        try {
+            return s.getInputStream().read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.net.SocketException e) {
+            return true; // reset
+        }
+    }
+
+    /**
+     * With at most two handshakes at once and 1 s for each: two silent clients hold both places,
+     * a third connection is closed at once and counted; the two are closed when their second is
+     * up, and then a client is served again.
+     */
+    @Test
+    void handshakesInProgressAreBoundedAndEachHasADeadline() throws Exception {
+        start(w.server(echo()));
+        w.a.limitSocksHandshakes(2, 1_000);
+        Socket first = w.net.track(new Socket(Loopback.LOCALHOST, socks.getPort()));
+        Socket second = w.net.track(new Socket(Loopback.LOCALHOST, socks.getPort()));
+        await("two handshakes in progress", () -> w.a.socksHandshakes().inProgress() == 2);
+        Socket third = w.net.track(new Socket(Loopback.LOCALHOST, socks.getPort()));
+        org.junit.jupiter.api.Assertions.assertTrue(endsWithin(third, 5_000), "the third is closed at once");
+        assertEquals(1, w.a.socksHandshakes().refused());
+        assertEquals(2, w.a.socksHandshakes().inProgress());
+
+        org.junit.jupiter.api.Assertions.assertTrue(endsWithin(first, 5_000) && endsWithin(second, 5_000), "closed at the deadline");
+        await("both timed out", () -> w.a.socksHandshakes().timedOut() == 2 && w.a.socksHandshakes().inProgress() == 0);
+        assertEquals(0, connect("echo." + w.b().toBase32() + ".keymesh"), "served again");
+        assertEquals(1, w.a.socksHandshakes().refused());
+    }
+
+    /** The deadline is for the whole handshake: a client that sends a byte every 200 ms is closed after 1 s all the same. */
+    @Test
+    void aClientTricklingItsRequestIsClosedAtTheDeadline() throws Exception {
+        start(w.server(echo()));
+        w.a.limitSocksHandshakes(2, 1_000);
+        Socket s = w.net.track(new Socket(Loopback.LOCALHOST, socks.getPort()));
+        byte[] name = ("echo." + w.b().toBase32() + ".keymesh").getBytes(StandardCharsets.US_ASCII);
+        java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+        request.write(new byte[] {5, 1, 0, 5, 1, 0, 3, (byte) name.length});
+        request.write(name);
+        request.write(new byte[] {0, 80});
+        long start = System.nanoTime();
+        int sent = 0;
+        try {
+            for (byte b : request.toByteArray()) {
+                s.getOutputStream().write(b);
+                sent++;
+                Thread.sleep(200);
+                if (w.a.socksHandshakes().timedOut() == 1) {
+                    break;
+                }
+            }
+        } catch (java.net.SocketException e) {
+            // closed under the writes
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(sent < request.size(), "closed before the request was complete: " + sent);
+        await("timed out", () -> w.a.socksHandshakes().timedOut() == 1 && w.a.socksHandshakes().inProgress() == 0);
+        org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() - start < 9_000_000_000L, "well before any per-read timeout");
+        assertEquals(0, w.a.stats().connectionsOpened());
+    }
 }

@@ -85,6 +85,11 @@ public final class Loopback implements AutoCloseable {
         return track(MeshNode.start(NodeConfig.of(key, new InetSocketAddress(LOCALHOST, 0), network), listener));
     }
 
+    /** {@link #start(PrivateKey, PresharedKey, NodeListener)} with {@code channels} for its channel connections. */
+    public MeshNode start(PrivateKey key, PresharedKey network, NodeListener listener, io.keymesh.channel.ChannelConfig channels) {
+        return track(MeshNode.start(NodeConfig.of(key, new InetSocketAddress(LOCALHOST, 0), network).withChannels(channels), listener));
+    }
+
     /**
      * Starts {@code n} nodes with new keys; node i has the nodes started before it in its
      * configuration and is given the later ones with {@link MeshNode#addPeer}, so both ways of

@@ -140,7 +140,9 @@ public final class RecordingListener implements NodeListener {
 
     @Override
     public void onMessage(PublicKey from, long channelId, byte[] message) {
-        firstMessages.putIfAbsent(from, clock.getAsLong());
+        if (!firstMessages.containsKey(from)) { // a look-up, not a boxed time and a write per message
+            firstMessages.putIfAbsent(from, clock.getAsLong());
+        }
         MessageSink sink = messageSink;
         if (sink != null) {
             sink.onMessage(from, channelId, message);

@@ -169,6 +169,26 @@ class AckFrameTest {
     }
 
     @Test
+    void ecnCountsAreWrittenAsTheEcnVariant() {
+        AckFrame f = new AckFrame();
+        f.addRange(0, 5);
+        f.setEcnCounts(7, 0, 64);
+        byte[] out = new byte[32];
+        int n = f.write(out, 0, out.length);
+        // type 0x03, body length 8, then the body of theEcnVariantCarriesThreeCounts
+        assertArrayEquals(new byte[] {0x03, 0x08, 0x05, 0x00, 0x00, 0x05, 0x07, 0x00, 0x40, 0x40},
+                java.util.Arrays.copyOf(out, n));
+        assertEquals(n, f.frameLength());
+        assertEquals(0, f.write(out, 0, n - 1), "the counts are part of what must fit");
+        AckFrame back = new AckFrame();
+        assertTrue(back.decode(AckFrame.TYPE_ECN, out, 2, n - 2));
+        assertEquals(64, back.ecnCeCount());
+        f.clear();
+        f.addRange(0, 5);
+        assertEquals(AckFrame.TYPE, f.write(out, 0, out.length) > 0 ? out[0] : -1, "cleared: a plain ACK again");
+    }
+
+    @Test
     void theEcnVariantCarriesThreeCounts() {
         AckFrame f = new AckFrame();
         byte[] body = {0x05, 0x00, 0x00, 0x05, 0x07, 0x00, 0x40, 0x40};

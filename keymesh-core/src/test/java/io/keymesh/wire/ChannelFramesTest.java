@@ -25,13 +25,13 @@ class ChannelFramesTest {
     @Test
     void channelFrameTypesAreLegalAndDistinct() {
         int[] types = {MeshFrame.RESET_STREAM, MeshFrame.STREAM, MeshFrame.STREAM_FIN, MeshFrame.MAX_DATA,
-            MeshFrame.MAX_STREAM_DATA, MeshFrame.DATA_BLOCKED, MeshFrame.STREAM_DATA_BLOCKED, MeshFrame.DATAGRAM};
+            MeshFrame.MAX_STREAM_DATA, MeshFrame.MAX_STREAMS, MeshFrame.DATA_BLOCKED, MeshFrame.STREAM_DATA_BLOCKED, MeshFrame.DATAGRAM};
         for (int t : types) {
             assertTrue(MeshFrame.isValidType(t), "type " + t);
         }
         assertEquals(types.length, Arrays.stream(types).distinct().count());
-        assertArrayEquals(new int[] {0x04, 0x08, 0x09, 0x10, 0x11, 0x14, 0x15},
-                Arrays.copyOf(types, 7), "RFC 9000 frame type numbers");
+        assertArrayEquals(new int[] {0x04, 0x08, 0x09, 0x10, 0x11, 0x12, 0x14, 0x15},
+                Arrays.copyOf(types, 8), "RFC 9000 frame type numbers");
     }
 
     // ------------------------------------------------------------------ STREAM
@@ -144,6 +144,18 @@ class ChannelFramesTest {
         assertEquals(-1, MaxDataFrame.read(b, 2, 3), "truncated");
         assertEquals(-1, MaxDataFrame.read(hex("25 00"), 0, 2), "trailing byte");
         assertEquals(-1, MaxDataFrame.read(b, 0, 0), "empty");
+    }
+
+    @Test
+    void maxStreamsBytes() {
+        byte[] b = new byte[16];
+        int n = MaxStreamsFrame.write(b, 0, 1536);
+        assertArrayEquals(hex("12 02 4600"), Arrays.copyOf(b, n));
+        assertEquals(n, MaxStreamsFrame.frameLength(1536));
+        assertEquals(1536, MaxStreamsFrame.read(b, 2, n - 2));
+        assertEquals(-1, MaxStreamsFrame.read(b, 2, 1), "truncated");
+        assertEquals(-1, MaxStreamsFrame.read(hex("05 00"), 0, 2), "trailing byte");
+        assertEquals(-1, MaxStreamsFrame.read(b, 0, 0), "empty");
     }
 
     @Test

@@ -53,10 +53,13 @@ public final class ControlServer implements AutoCloseable {
     private final Set<ControlConnection> connections = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private final Thread reaper;
+    private final long idleTimeoutNanos;
     private volatile boolean closed;
 
-    private ControlServer(Path path, ServerSocketChannel server, ControlOperations ops, ControlAccess access) {
+    private ControlServer(Path path, ServerSocketChannel server, ControlOperations ops, ControlAccess access,
+            long idleTimeoutNanos) {
         this.path = path;
+        this.idleTimeoutNanos = idleTimeoutNanos;
         this.server = server;
         this.ops = ops;
         this.access = access;
@@ -71,6 +74,14 @@ public final class ControlServer implements AutoCloseable {
      *     belongs to another user, the path is not a socket, an I/O error)
      */
     public static ControlServer open(Path path, ControlOperations ops) throws ControlSocketException {
+        return open(path, ops, IDLE_TIMEOUT_SECONDS * 1_000_000_000L);
+    }
+
+    /**
+     * {@link #open(Path, ControlOperations)} closing connections idle for {@code idleTimeoutNanos}
+     * instead of {@value #IDLE_TIMEOUT_SECONDS} s (checked about once a second): for tests.
+     */
+    static ControlServer open(Path path, ControlOperations ops, long idleTimeoutNanos) throws ControlSocketException {
         Path socket = path.toAbsolutePath().normalize();
         prepareDirectory(socket.getParent());
         replaceStale(socket);
@@ -84,7 +95,7 @@ public final class ControlServer implements AutoCloseable {
             server.bind(UnixDomainSocketAddress.of(socket));
             Files.setPosixFilePermissions(socket, OWNER_ONLY_SOCKET);
             UserPrincipal self = Files.getOwner(socket, LinkOption.NOFOLLOW_LINKS); // the bound file is ours
-            ControlServer s = new ControlServer(socket, server, ops, ControlAccess.of(self));
+            ControlServer s = new ControlServer(socket, server, ops, ControlAccess.of(self), idleTimeoutNanos);
             s.acceptor.start();
             s.reaper.start();
             return s;
@@ -97,6 +108,11 @@ public final class ControlServer implements AutoCloseable {
     /** The socket's path. */
     public Path path() {
         return path;
+    }
+
+    /** How long a connection may stay idle before it is closed. */
+    long idleTimeoutNanos() {
+        return idleTimeoutNanos;
     }
 
     /** Creates missing directories 0700; refuses one that belongs to another user than us or root. */
@@ -223,7 +239,7 @@ public final class ControlServer implements AutoCloseable {
             }
             long now = System.nanoTime();
             for (ControlConnection c : connections) {
-                if (c.idleSince(now) > IDLE_TIMEOUT_SECONDS * 1_000_000_000L) {
+                if (c.idleSince(now) > idleTimeoutNanos) {
                     c.close();
                 }
             }

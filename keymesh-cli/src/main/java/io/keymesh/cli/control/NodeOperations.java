@@ -68,7 +68,8 @@ public final class NodeOperations {
 
     private JsonNode status() throws ControlError {
         return StatusReport.of(node.publicKey(), node.localAddress(), System.nanoTime() - startedNanos,
-                await(node.peerStats()), await(node.drops()), await(node.relayStats()), await(node.discoveryStats()));
+                await(node.peerStats()), await(node.drops()), await(node.relayStats()), await(node.discoveryStats()),
+                await(node.channelStats()));
     }
 
     private JsonNode ping(ControlRequest r) throws ControlError {

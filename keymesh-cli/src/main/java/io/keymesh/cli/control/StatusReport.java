@@ -43,6 +43,16 @@ public final class StatusReport {
      */
     public static ObjectNode of(PublicKey self, InetSocketAddress listen, long uptimeNanos, List<PeerStats> peers,
             Map<DropReason, Long> drops, RelayStats relay, DiscoveryStats discovery) {
+        return of(self, listen, uptimeNanos, peers, drops, relay, discovery, Map.of());
+    }
+
+    /**
+     * The result object, with each peer's reliable connection ({@code channels}, by key; peers
+     * without one have none) under {@code "channels"}.
+     */
+    public static ObjectNode of(PublicKey self, InetSocketAddress listen, long uptimeNanos, List<PeerStats> peers,
+            Map<DropReason, Long> drops, RelayStats relay, DiscoveryStats discovery,
+            Map<PublicKey, io.keymesh.channel.ChannelConnection.Stats> channels) {
         ObjectNode r = ControlProtocol.JSON.createObjectNode();
         ObjectNode node = r.putObject("node");
         node.put("publicKey", self.toBase64());
@@ -52,13 +62,34 @@ public final class StatusReport {
         node.put("peersUp", peers.stream().filter(PeerStats::up).count());
         ArrayNode list = r.putArray("peers");
         for (PeerStats p : peers) {
-            list.add(peer(p));
+            ObjectNode n = peer(p);
+            io.keymesh.channel.ChannelConnection.Stats c = channels.get(p.publicKey());
+            if (c != null) {
+                n.set("channels", channels(c));
+            }
+            list.add(n);
         }
         ObjectNode d = r.putObject("drops");
         drops.forEach((reason, n) -> d.put(word(reason.name()), n));
         r.set("relay", relay(relay));
         r.set("discovery", discovery(discovery));
         return r;
+    }
+
+    /** A peer's reliable connection: its path's RTT, window, path MTU and ECN, and its packet counts. */
+    static ObjectNode channels(io.keymesh.channel.ChannelConnection.Stats c) {
+        ObjectNode n = ControlProtocol.JSON.createObjectNode();
+        n.put("channels", c.channels());
+        n.put("rttMs", millis(c.smoothedRttNanos()));
+        n.put("windowBytes", c.congestionWindow());
+        n.put("bytesInFlight", c.bytesInFlight());
+        n.put("udpPayloadSize", c.udpPayloadSize());
+        n.put("packetsSent", c.packetsSent());
+        n.put("packetsReceived", c.packetsReceived());
+        n.put("packetsLost", c.packetsLost());
+        n.put("ecn", word(c.ecn().name()));
+        n.put("ceMarks", c.ceMarks());
+        return n;
     }
 
     /** {@link #UP}, {@link #DOWN} or {@link #SILENT}. */
