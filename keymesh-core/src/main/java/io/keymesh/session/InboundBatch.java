@@ -19,10 +19,11 @@ import java.util.Arrays;
  *
  * <p>Thread-safety: {@link #open} may run on any thread, for different packets at once; it reads
  * the packet's keypair's receive key and writes only that packet's bytes and its result, which it
- * publishes ({@link #isOpening}). While any opening may still run, the engine's thread runs nothing
- * of the engine but {@link SessionEngine#receive(long, InboundBatch, int)} of datagrams whose
- * opening is done (or that no thread will open), and it {@linkplain #clear clears} the batch only
- * when every opening is done. Everything else: the engine's thread.
+ * publishes ({@link #isOpening}). While openings run, the engine's thread may go on receiving the
+ * datagrams whose opening is done (or that no thread will open), with all that calls: the engine
+ * zeroes a keypair's keys only after taking it out of its index table, and a packet whose keypair
+ * is no longer there is not used, whatever its opening gave. It {@linkplain #clear clears} the
+ * batch only when every opening is done. Everything else: the engine's thread.
  *
  * <p>Buffers: the datagrams stay where they are ({@link #add} keeps the array reference); their
  * owner keeps them unchanged, but for the opening, until the last datagram is received. Grows to
