@@ -115,6 +115,16 @@ final class BenchNodes {
     static final io.keymesh.io.UdpIo.Mode UDP_IO =
             io.keymesh.io.UdpIo.Mode.valueOf(System.getProperty("bench.udpIo", "auto").toUpperCase(java.util.Locale.ROOT));
 
+    /**
+     * The crypto workers of the benchmarks' nodes: {@code -Dbench.cryptoWorkers=auto|N}
+     * ({@code bench/run ... --crypto-workers 0} compares with the loop thread opening every packet).
+     */
+    static final int CRYPTO_WORKERS = cryptoWorkers(System.getProperty("bench.cryptoWorkers", "auto"));
+
+    private static int cryptoWorkers(String value) {
+        return value.equals("auto") ? io.keymesh.node.NodeConfig.CRYPTO_WORKERS_AUTO : Integer.parseInt(value);
+    }
+
     /** {@link Loopback#start(PrivateKey, PresharedKey, List)} with channel settings. */
     private static Loopback.Node startNode(Loopback net, PrivateKey key, PresharedKey network, List<PeerConfig> peers,
             ChannelConfig channels) {
@@ -124,7 +134,8 @@ final class BenchNodes {
                 .withChannels(channels)
                 // a relayed pair on loopback would go direct at once: the comparison is relayed vs direct
                 .withDiscovery(io.keymesh.overlay.DiscoveryConfig.DEFAULT.withGoDirect(false))
-                .withUdpIo(UDP_IO);
+                .withUdpIo(UDP_IO)
+                .withCryptoWorkers(CRYPTO_WORKERS);
         return new Loopback.Node(key, net.track(MeshNode.start(config, events)), events);
     }
 

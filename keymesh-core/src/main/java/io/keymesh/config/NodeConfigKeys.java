@@ -19,6 +19,7 @@ final class NodeConfigKeys {
     static final String LISTEN = "listen";
     static final String AEAD = "aead";
     static final String UDP_IO = "udp-io";
+    static final String CRYPTO_WORKERS = "crypto-workers";
     static final String ECN = "ecn";
     static final String ACCEPT_MEMBERS = "accept-members";
     static final String PEERS = "peers";
@@ -33,7 +34,7 @@ final class NodeConfigKeys {
      * copyOf}: a name listed twice is harmless.
      */
     static final Set<String> KEYMESH_KEYS = Set.copyOf(java.util.List.of(
-            PRIVATE_KEY, PRIVATE_KEY + FILE_SUFFIX, NETWORK_KEY, NETWORK_KEY + FILE_SUFFIX, LISTEN, AEAD, UDP_IO, ECN, ACCEPT_MEMBERS, PEERS,
+            PRIVATE_KEY, PRIVATE_KEY + FILE_SUFFIX, NETWORK_KEY, NETWORK_KEY + FILE_SUFFIX, LISTEN, AEAD, UDP_IO, ECN, CRYPTO_WORKERS, ACCEPT_MEMBERS, PEERS,
             RELAY, DISCOVERY, COMPRESSION, "services", "forwards", "remote-forwards", "remote-listen", "socks", "forwarding",
             "control", "metrics", "web"));
 

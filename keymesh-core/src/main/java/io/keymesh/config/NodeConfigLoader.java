@@ -5,6 +5,7 @@ import static io.keymesh.config.ConfigReader.typeName;
 import static io.keymesh.config.ConfigReader.withoutKind;
 import static io.keymesh.config.NodeConfigKeys.ACCEPT_MEMBERS;
 import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.CRYPTO_WORKERS;
 import static io.keymesh.config.NodeConfigKeys.ECN;
 import static io.keymesh.config.NodeConfigKeys.UDP_IO;
 import static io.keymesh.config.NodeConfigKeys.FILE_SUFFIX;
@@ -165,6 +166,7 @@ public final class NodeConfigLoader {
                     + "and a stock WireGuard peer uses it as its PresharedKey");
             String aead = aead(keymesh);
             UdpIo.Mode udpIo = udpIo(keymesh);
+            int cryptoWorkers = cryptoWorkers(keymesh);
             boolean ecn = bool(keymesh, ECN);
             List<PeerConfig> peers = new PeerConfigReader(reader).read(keymesh, privateKey, listen);
             RelayConfig relay = new RelayConfigReader(reader).read(keymesh);
@@ -183,7 +185,7 @@ public final class NodeConfigLoader {
             NodeConfig node;
             try {
                 node = new NodeConfig(privateKey, listen, nk.key, peers, aead, ChannelConfig.DEFAULT, relay, acceptMembers,
-                        discovery, compression, udpIo, ecn);
+                        discovery, compression, udpIo, ecn, cryptoWorkers);
             } catch (IllegalArgumentException e) { // checked above; kept so that nothing slips through unnamed
                 throw new BadConfigException(ROOT + ": " + e.getMessage());
             }
@@ -317,6 +319,22 @@ public final class NodeConfigLoader {
             return null;
         }
         return text;
+    }
+
+    private int cryptoWorkers(ConfigObject o) {
+        String path = ROOT + "." + CRYPTO_WORKERS;
+        ConfigValue v = present(o, CRYPTO_WORKERS);
+        if (v != null && v.unwrapped() instanceof String text && !text.strip().matches("[-+]?[0-9]{1,18}")) {
+            if (text.strip().equals("auto")) {
+                return NodeConfig.CRYPTO_WORKERS_AUTO;
+            }
+            reader.problem(path, "must be auto or a whole number 0.." + NodeConfig.MAX_CRYPTO_WORKERS + ", got \"" + text + "\"",
+                    v.origin());
+            return NodeConfig.CRYPTO_WORKERS_AUTO;
+        }
+        long n = reader.wholeNumber(path, o, CRYPTO_WORKERS, 0, NodeConfig.MAX_CRYPTO_WORKERS, "or auto",
+                "0: the loop thread alone; or auto");
+        return n < 0 ? NodeConfig.CRYPTO_WORKERS_AUTO : (int) n;
     }
 
     private UdpIo.Mode udpIo(ConfigObject o) {

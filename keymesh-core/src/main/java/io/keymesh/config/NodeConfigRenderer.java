@@ -2,6 +2,7 @@ package io.keymesh.config;
 
 import static io.keymesh.config.NodeConfigKeys.ACCEPT_MEMBERS;
 import static io.keymesh.config.NodeConfigKeys.AEAD;
+import static io.keymesh.config.NodeConfigKeys.CRYPTO_WORKERS;
 import static io.keymesh.config.NodeConfigKeys.ECN;
 import static io.keymesh.config.NodeConfigKeys.UDP_IO;
 import static io.keymesh.config.NodeConfigKeys.BYTES_PER_SECOND;
@@ -99,6 +100,9 @@ public final class NodeConfigRenderer {
         }
         if (node.udpIo() != UdpIo.Mode.AUTO) {
             block.put(UDP_IO, node.udpIo().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (node.cryptoWorkers() != NodeConfig.CRYPTO_WORKERS_AUTO) {
+            block.put(CRYPTO_WORKERS, node.cryptoWorkers());
         }
         List<Map<String, Object>> peers = new ArrayList<>();
         for (PeerConfig p : node.peers()) {

@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * the queue as a batch; a sender that finds the queue full sends it itself. Datagrams leave in the
  * order they were given, per sending thread.
  *
+ * <p>The datagrams of one {@code recvmmsg} reach the receiver together, as one
+ * {@link DatagramBatch} ({@link NodeIo.Receiver#receive(DatagramBatch)}), in arrival order.
+ *
  * <p>Callbacks that throw and loop failures are handled as in {@link UdpNodeIo}. Datagrams still
  * queued when the loop stops are sent before the socket is released.
  */
@@ -71,6 +74,8 @@ public final class BatchedUdpNodeIo implements UdpIo {
     private final RandomGenerator random;
     private final LoopWork work = new LoopWork(log);
     private final ReceiveBatch rx;
+    /** What one {@code recvmmsg} received, handed to the receiver as one batch. */
+    private final DatagramBatch received;
     private final MemorySegment pollFds;
     private final MemorySegment timeout;
     private final MemorySegment loopErrno;
@@ -211,6 +216,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
         pollFds.set(JAVA_INT, Libc.POLLFD_SIZE, wakeFd);
         pollFds.set(JAVA_SHORT, Libc.POLLFD_SIZE + 4, Libc.POLLIN);
         this.rx = new ReceiveBatch(arena);
+        this.received = ReceiveBatch.newBatch(batchOwner);
         this.filling = new SendBatch(arena, family);
         this.spare = new SendBatch(arena, family);
     }
@@ -599,25 +605,35 @@ public final class BatchedUdpNodeIo implements UdpIo {
 
     /** One {@code recvmmsg}; a full one means more may wait, so the next pass receives without waiting. */
     private void receive() throws IOException {
-        int r = rx.receive(fd, sink);
+        int r = rx.receive(fd, received);
         receiveCalls++;
         lastReceiveNanos = System.nanoTime();
         if (r < 0) {
             throw new IOException("recvmmsg: errno " + rx.errno());
         }
         moreToReceive = r == ReceiveBatch.SLOTS;
+        if (received.size() > 0) {
+            datagramsReceived += received.size();
+            try {
+                receiver.receive(received);
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                work.failed("receive callback failed on a batch of " + received.size() + " datagrams", e);
+            }
+        }
     }
 
     /**
-     * What {@link #receive} hands datagrams to. After each received message, what its datagrams
-     * made the loop queue (acknowledgements, answers) leaves at once rather than at the end of the
-     * pass: a pass may receive 16 messages of coalesced datagrams, and an answer held behind all of
-     * them would wait the time it takes to decrypt a megabyte.
+     * What the receiver tells {@link #receive} about its batch. After each received message, what
+     * its datagrams made the loop queue (acknowledgements, answers) leaves at once rather than at
+     * the end of the pass: a pass may receive 16 messages of coalesced datagrams, and an answer held
+     * behind all of them would wait the time it takes to decrypt a megabyte.
      */
-    private final ReceiveBatch.Sink sink = new ReceiveBatch.Sink() {
+    private final DatagramBatch.Owner batchOwner = new DatagramBatch.Owner() {
         @Override
-        public void datagram(InetSocketAddress from, byte[] buf, int off, int len, int ecn) {
-            deliver(from, buf, off, len, ecn);
+        public void failed(InetSocketAddress from, Throwable e) {
+            work.failed("receive callback failed on a datagram from " + from, e);
         }
 
         @Override
@@ -630,17 +646,6 @@ public final class BatchedUdpNodeIo implements UdpIo {
             }
         }
     };
-
-    private void deliver(InetSocketAddress from, byte[] buf, int off, int len, int ecn) {
-        datagramsReceived++;
-        try {
-            receiver.receive(from, buf, off, len, ecn);
-        } catch (VirtualMachineError e) {
-            throw e;
-        } catch (Throwable e) {
-            work.failed("receive callback failed on a datagram from " + from, e);
-        }
-    }
 
     /** The loop's end, on its thread: send what is queued, tell the receiver, abandon tasks, release the socket. */
     private void stop(Throwable failure) {

@@ -37,6 +37,30 @@ public interface NodeIo extends AutoCloseable {
         }
 
         /**
+         * Receives the datagrams of one receive call, in arrival order (an I/O that reads several
+         * datagrams per system call hands them over together, so that the receiver may work on them
+         * together). The default passes each to
+         * {@link #receive(InetSocketAddress, byte[], int, int, int)} in turn, reports one that throws
+         * ({@link DatagramBatch#failed}) before going on, and tells the I/O where each received
+         * message ends ({@link DatagramBatch#endOfMessage}); a {@link VirtualMachineError} is thrown
+         * on, which stops the loop.
+         */
+        default void receive(DatagramBatch batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                try {
+                    receive(batch.from(i), batch.buffer(), batch.offset(i), batch.length(i), batch.ecn(i));
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable e) {
+                    batch.failed(i, e);
+                }
+                if (batch.endsMessage(i)) {
+                    batch.endOfMessage();
+                }
+            }
+        }
+
+        /**
          * Called once, on the loop thread, when the loop has stopped for good: {@code failure} is
          * null after {@link NodeIo#close()}, else what stopped the loop. Queued tasks are abandoned
          * right after (so whoever learns of an abandoned task finds the stop already reported);

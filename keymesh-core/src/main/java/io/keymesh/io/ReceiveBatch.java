@@ -22,16 +22,10 @@ final class ReceiveBatch {
     static final int SLOTS = 16;
     /** Bytes per message: the largest UDP payload, or a coalesced run of datagrams. */
     static final int SLOT_BYTES = 65_536;
+    /** Datagrams one message may hold at most; beyond, the rest of the message is dropped and counted ({@link #truncated}). */
+    static final int MAX_SEGMENTS = 64;
     private static final int CONTROL_BYTES = 64;
     private static final int NAME_BYTES = 32;
-
-    /** Takes each received datagram; {@code buf} is valid only during the call. */
-    interface Sink {
-        void datagram(InetSocketAddress from, byte[] buf, int off, int len, int ecn);
-
-        /** The datagrams of one received message (one, or a coalesced run) have all been given. */
-        void endOfMessage();
-    }
 
     private final MemorySegment data;
     private final MemorySegment messages;
@@ -40,7 +34,6 @@ final class ReceiveBatch {
     private final MemorySegment controls;
     private final MemorySegment errno;
     private final SockAddrs addresses = new SockAddrs();
-    private final byte[] copy = new byte[SLOT_BYTES];
     private long truncated;
 
     ReceiveBatch(Arena arena) {
@@ -64,10 +57,12 @@ final class ReceiveBatch {
 
     /**
      * Receives what is waiting on {@code fd}, without waiting, up to {@link #SLOTS} messages, and
-     * hands each datagram to {@code sink} in arrival order, telling it when a message's datagrams end. Returns the number of messages (0 if
-     * nothing was waiting), or -1 with the {@code errno} in {@link #errno()} on another failure.
+     * puts each datagram into {@code batch} (emptied first) in arrival order; a batch made by
+     * {@link #newBatch} holds them all. Returns the number of messages (0 if nothing was waiting),
+     * or -1 with the {@code errno} in {@link #errno()} on another failure.
      */
-    int receive(int fd, Sink sink) {
+    int receive(int fd, DatagramBatch batch) {
+        batch.clear();
         for (int i = 0; i < SLOTS; i++) {
             long msg = (long) i * Libc.MMSGHDR_SIZE;
             messages.set(JAVA_INT, msg + Libc.MSG_NAMELEN, NAME_BYTES);
@@ -80,8 +75,7 @@ final class ReceiveBatch {
             return e == Libc.EAGAIN || e == Libc.EINTR ? 0 : -1;
         }
         for (int i = 0; i < r; i++) {
-            deliver(i, sink);
-            sink.endOfMessage();
+            deliver(i, batch);
         }
         return r;
     }
@@ -91,12 +85,23 @@ final class ReceiveBatch {
         return Libc.errno(errno);
     }
 
-    /** Messages dropped because they did not fit a slot (never, for UDP: a slot holds the largest). */
+    /**
+     * Messages dropped, or cut short, because they did not fit (never, for UDP: a slot holds the
+     * largest, and the kernel coalesces at most {@link #MAX_SEGMENTS} datagrams).
+     */
     long truncated() {
         return truncated;
     }
 
-    private void deliver(int i, Sink sink) {
+    /**
+     * A batch for {@link #receive}: room for every byte of {@link #SLOTS} messages and for
+     * {@link #MAX_SEGMENTS} datagrams per message (the kernel coalesces at most 64).
+     */
+    static DatagramBatch newBatch(DatagramBatch.Owner owner) {
+        return new DatagramBatch(SLOTS * MAX_SEGMENTS, SLOTS * SLOT_BYTES, owner);
+    }
+
+    private void deliver(int i, DatagramBatch batch) {
         long msg = (long) i * Libc.MMSGHDR_SIZE;
         int len = messages.get(JAVA_INT, msg + Libc.MMSG_LEN);
         int flags = messages.get(JAVA_INT, msg + Libc.MSG_FLAGS);
@@ -135,13 +140,30 @@ final class ReceiveBatch {
         }
         long base = (long) i * SLOT_BYTES;
         if (len == 0) { // an empty datagram is a datagram too
-            sink.datagram(from, copy, 0, 0, ecn);
+            if (batch.fits(0)) {
+                batch.reserve(from, 0, ecn);
+                batch.endMessage();
+            }
             return;
         }
-        for (int off = 0; off < len; off += segment) {
-            int n = Math.min(segment, len - off);
-            MemorySegment.copy(data, JAVA_BYTE, base + off, copy, 0, n); // each at 0, as a lone datagram would be
-            sink.datagram(from, copy, 0, n, ecn);
+        // The message's segments stay side by side, as received: one copy for all of them.
+        int at = -1;
+        int taken = 0;
+        while (taken < len) {
+            int n = Math.min(segment, len - taken);
+            if (!batch.fits(n)) {
+                truncated++;
+                break;
+            }
+            int o = batch.reserve(from, n, ecn);
+            if (at < 0) {
+                at = o;
+            }
+            taken += n;
+        }
+        if (taken > 0) {
+            MemorySegment.copy(data, JAVA_BYTE, base, batch.buffer(), at, taken);
+            batch.endMessage();
         }
     }
 }

@@ -2,7 +2,9 @@ package io.keymesh.node;
 
 import io.keymesh.crypto.Aead;
 import io.keymesh.crypto.PrivateKey;
+import io.keymesh.io.DatagramBatch;
 import io.keymesh.io.NodeIo;
+import io.keymesh.session.InboundBatch;
 import io.keymesh.session.Peer;
 import io.keymesh.session.SendPath;
 import io.keymesh.session.SessionEngine;
@@ -28,6 +30,13 @@ import java.util.function.Consumer;
  * sent on the caller's thread through the peer's {@link SendPath}, which reports to the engine what
  * its timers need (see {@link SendPath}).
  *
+ * <p>With {@linkplain #openOnWorkers crypto workers}, a batch of received datagrams
+ * ({@link NodeIo.Receiver#receive(DatagramBatch)}) large enough to be worth it is taken in three
+ * stages ({@link InboundBatch}): the engine looks up its transport packets' keypairs, the workers and
+ * the loop thread open them together, and the loop thread hands the engine every datagram in arrival
+ * order, each as soon as its packet is open. Smaller batches, and the I/O that delivers datagrams one by one (the simulator's), go
+ * through the engine one datagram at a time on the loop thread.
+ *
  * <p>Once the loop has stopped (closed, or failed), {@link #call} and {@link #submit} return futures
  * that have failed with an {@link IllegalStateException} saying why, and so do calls that were
  * queued when it stopped.
@@ -38,6 +47,16 @@ public final class EngineLoop implements AutoCloseable {
     private final Wakeup wakeup;
     private final NodeIoTransmit transmit;
     private final EndpointCache endpoints = new EndpointCache();
+    /** A received batch on its way through the engine; loop thread (and, while opening, the workers). */
+    private final InboundBatch inbound = new InboundBatch(64);
+    /** Null: every packet is opened on the loop thread. */
+    private CryptoWorkers workers;
+    /** Each opening thread's own AEAD: 0 the loop thread's, then the workers'. */
+    private Aead[] openers;
+    /** Batches still to open on the loop thread alone, after a worker stalled; loop thread. */
+    private int soloBatches;
+    /** Batches whose packets the workers helped open; written on the loop thread. */
+    private volatile long parallelBatches;
     /** The ECN codepoint of the datagram the engine is receiving now (loop thread; 0 between datagrams). */
     private int receivingEcn;
 
@@ -52,6 +71,54 @@ public final class EngineLoop implements AutoCloseable {
         this.transmit = new NodeIoTransmit(io);
         this.engine = new SessionEngine(key, io.random(), io.wallClockOffsetNanos(), transmit, events);
         this.wakeup = new Wakeup(io, engine::nextDeadline, now -> engine.onTimer(now));
+    }
+
+    /**
+     * A batch is opened on the workers only from this many packets to open and
+     * {@link #PARALLEL_MIN_BYTES} bytes of ciphertext: below, waking a worker costs more than it
+     * takes over (see docs/benchmarks.md).
+     */
+    static final int PARALLEL_MIN_PACKETS = 4;
+    /** See {@link #PARALLEL_MIN_PACKETS}. */
+    static final int PARALLEL_MIN_BYTES = 4096;
+    /** Longer than a worker takes for any packet (a few µs for 64 KiB): it is not running. */
+    static final long WORKER_STALL_NANOS = 50_000;
+    /** Batches opened on the loop thread alone after a worker stalled ({@link #awaitOpened}). */
+    static final int SOLO_BATCHES = 256;
+
+    /**
+     * Opens the transport packets of large received batches on {@code threads} worker threads as well
+     * as the loop thread, each with its own instance of the AEAD named {@code aead}
+     * ({@link Aead#named}). Nothing changes for {@code threads} 0, or for an I/O that keeps all work
+     * on the loop thread ({@link NodeIo#concurrentSends()} false: a deterministic simulation). Call
+     * before {@link #start}.
+     */
+    public void openOnWorkers(int threads, String aead) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must not be negative: " + threads);
+        }
+        if (workers != null) {
+            throw new IllegalStateException("crypto workers already set");
+        }
+        if (threads == 0 || !io.concurrentSends()) {
+            return;
+        }
+        openers = new Aead[threads + 1];
+        for (int t = 0; t <= threads; t++) {
+            openers[t] = Aead.named(aead);
+        }
+        workers = new CryptoWorkers(threads, "keymesh-crypto-" + io.localAddress().getPort(),
+                (item, thread) -> inbound.open(item, openers[thread]));
+    }
+
+    /** Worker threads that open received packets (0: none, all on the loop thread). */
+    public int cryptoWorkers() {
+        return workers == null ? 0 : workers.threads();
+    }
+
+    /** Received batches whose packets the crypto workers helped open; any thread. */
+    public long parallelBatches() {
+        return parallelBatches;
     }
 
     /** Starts receiving. */
@@ -82,10 +149,112 @@ public final class EngineLoop implements AutoCloseable {
             }
 
             @Override
+            public void receive(DatagramBatch batch) {
+                if (workers == null || !worthOpeningInParallel(batch)) {
+                    NodeIo.Receiver.super.receive(batch);
+                    return;
+                }
+                receiveInParallel(batch);
+            }
+
+            @Override
             public void stopped(Throwable failure) {
+                if (workers != null) {
+                    workers.close();
+                }
                 onStopped.accept(failure);
             }
         });
+    }
+
+    private static boolean worthOpeningInParallel(DatagramBatch batch) {
+        if (batch.size() < PARALLEL_MIN_PACKETS) {
+            return false;
+        }
+        long bytes = 0;
+        for (int i = 0; i < batch.size() && bytes < PARALLEL_MIN_BYTES; i++) {
+            bytes += batch.length(i);
+        }
+        return bytes >= PARALLEL_MIN_BYTES;
+    }
+
+    /**
+     * The batch's transport packets opened by the workers and the loop thread together, and every
+     * datagram through the engine in arrival order as soon as its packet is open: the workers take
+     * packets in order, and the loop thread takes the next one nobody has taken whenever the
+     * datagram whose turn it is is still being opened on a worker (or opens it itself when nobody
+     * had taken it). A datagram the engine throws on is reported to the I/O
+     * ({@link DatagramBatch#failed}) and the rest go on; the I/O hears where each received message
+     * ends ({@link DatagramBatch#endOfMessage}), as from the default.
+     */
+    private void receiveInParallel(DatagramBatch batch) {
+        long now = io.nanoTime();
+        byte[] buf = batch.buffer();
+        boolean started = false;
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                inbound.add(buf, batch.offset(i), batch.length(i), endpoints.of(batch.from(i)));
+            }
+            engine.prepare(now, inbound);
+            if (soloBatches > 0) {
+                soloBatches--;
+            } else if (inbound.openings() >= PARALLEL_MIN_PACKETS && inbound.openingBytes() >= PARALLEL_MIN_BYTES) {
+                workers.start(inbound.openings());
+                started = true;
+                parallelBatches++; // only the loop thread writes it
+            } // else the engine opens them in turn on this thread
+            for (int i = 0; i < inbound.size(); i++) {
+                if (started && inbound.isOpening(i)) {
+                    awaitOpened(i);
+                }
+                receivingEcn = batch.ecn(i);
+                try {
+                    engine.receive(now, inbound, i);
+                } catch (VirtualMachineError e) {
+                    throw e;
+                } catch (Throwable e) {
+                    batch.failed(i, e);
+                } finally {
+                    receivingEcn = 0;
+                }
+                if (batch.endsMessage(i)) {
+                    batch.endOfMessage(); // what answering the message queued may leave now
+                }
+            }
+        } finally {
+            if (started) {
+                workers.finish(); // no opening may outlive the batch
+            }
+            inbound.clear();
+            rearm();
+        }
+    }
+
+    /**
+     * Waits until datagram {@code i}'s packet is open, taking packets nobody has taken meanwhile
+     * (the one whose turn it is, if nobody has). A worker that holds a packet for longer than
+     * {@link #WORKER_STALL_NANOS} has lost its processor to another thread: the next
+     * {@link #SOLO_BATCHES} batches are opened on the loop thread alone, so that a busy machine does
+     * not make the loop wait on workers it cannot run.
+     */
+    private void awaitOpened(int i) {
+        long waitingSince = 0;
+        while (inbound.isOpening(i)) {
+            if (workers.runOne()) {
+                waitingSince = 0;
+                continue;
+            }
+            // Every packet is taken: this one is in a worker's hands.
+            long now = System.nanoTime();
+            if (waitingSince == 0) {
+                waitingSince = now;
+            } else if (now - waitingSince > WORKER_STALL_NANOS) {
+                soloBatches = SOLO_BATCHES;
+                Thread.yield();
+            } else {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /** Where the engine's packets for endpoints that are not UDP addresses go; set before {@link #start}. */
@@ -205,5 +374,8 @@ public final class EngineLoop implements AutoCloseable {
     @Override
     public void close() {
         io.close();
+        if (workers != null) {
+            workers.close();
+        }
     }
 }

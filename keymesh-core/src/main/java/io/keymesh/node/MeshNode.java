@@ -141,6 +141,7 @@ public final class MeshNode implements AutoCloseable {
             }
             return null;
         });
+        node.loop.openOnWorkers(config.effectiveCryptoWorkers(), config.aead());
         node.loop.start(node::loopStopped); // the loop runs queued tasks (the configuration) before it receives
         try {
             configured.join();
@@ -157,6 +158,16 @@ public final class MeshNode implements AutoCloseable {
     /** This node's public key. */
     public PublicKey publicKey() {
         return config.privateKey().publicKey();
+    }
+
+    /** Threads that open received packets together with the loop thread (0: the loop thread alone). */
+    public int cryptoWorkers() {
+        return loop.cryptoWorkers();
+    }
+
+    /** Received batches whose packets the crypto workers helped open, so far; any thread. */
+    public long parallelBatches() {
+        return loop.parallelBatches();
     }
 
     /** The bound UDP address. */

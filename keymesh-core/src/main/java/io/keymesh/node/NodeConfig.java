@@ -36,12 +36,19 @@ import java.util.Set;
  *     system calls where available ({@link UdpIo.Mode#AUTO}), or one of the two by name
  * @param ecn whether channels try ECN on direct paths where the I/O can mark and read the bits
  *     (RFC 9000 section 13.4: marked ECT(0), validated, CE marks a congestion signal)
+ * @param cryptoWorkers threads that open received transport packets together with the loop thread
+ *     (0: only the loop thread; {@link #CRYPTO_WORKERS_AUTO}: as many as suit the machine,
+ *     {@link #defaultCryptoWorkers()}); at most {@link #MAX_CRYPTO_WORKERS}
  */
 public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
         List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
-        DiscoveryConfig discovery, CompressionConfig compression, UdpIo.Mode udpIo, boolean ecn) {
+        DiscoveryConfig discovery, CompressionConfig compression, UdpIo.Mode udpIo, boolean ecn, int cryptoWorkers) {
     /** Members let in without being listed, at most, at once. */
     public static final int MAX_ADMITTED_MEMBERS = 4096;
+    /** {@link #cryptoWorkers}: chosen for the machine where the node starts ({@link #defaultCryptoWorkers()}). */
+    public static final int CRYPTO_WORKERS_AUTO = -1;
+    /** The most crypto worker threads a node may be given. */
+    public static final int MAX_CRYPTO_WORKERS = 64;
 
     public NodeConfig {
         Objects.requireNonNull(channels, "channels");
@@ -68,9 +75,21 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
         if (acceptMembers && networkKey == null) {
             throw new IllegalArgumentException("accepting members needs a network key");
         }
+        if (cryptoWorkers < CRYPTO_WORKERS_AUTO || cryptoWorkers > MAX_CRYPTO_WORKERS) {
+            throw new IllegalArgumentException("cryptoWorkers must be 0.." + MAX_CRYPTO_WORKERS + " or CRYPTO_WORKERS_AUTO, got "
+                    + cryptoWorkers);
+        }
         if (!aead.equals("jdk") && !aead.equals("portable")) {
             throw new IllegalArgumentException("aead must be 'jdk' or 'portable', got '" + aead + "'");
         }
+    }
+
+    /** With the crypto workers chosen where the node starts ({@link #CRYPTO_WORKERS_AUTO}). */
+    public NodeConfig(PrivateKey privateKey, InetSocketAddress listen, PresharedKey networkKey,
+            List<PeerConfig> peers, String aead, ChannelConfig channels, RelayConfig relay, boolean acceptMembers,
+            DiscoveryConfig discovery, CompressionConfig compression, UdpIo.Mode udpIo, boolean ecn) {
+        this(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression, udpIo, ecn,
+                CRYPTO_WORKERS_AUTO);
     }
 
     /** With the socket I/O chosen where the node starts ({@link UdpIo.Mode#AUTO}). */
@@ -112,44 +131,63 @@ public record NodeConfig(PrivateKey privateKey, InetSocketAddress listen, Presha
     }
 
     public NodeConfig withPeers(List<PeerConfig> newPeers) {
-        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers, discovery, compression, udpIo, ecn);
+        return new NodeConfig(privateKey, listen, networkKey, newPeers, aead, channels, relay, acceptMembers, discovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     public NodeConfig withAead(String newAead) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers, discovery, compression, udpIo, ecn);
+        return new NodeConfig(privateKey, listen, networkKey, peers, newAead, channels, relay, acceptMembers, discovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     public NodeConfig withChannels(ChannelConfig newChannels) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers, discovery, compression, udpIo, ecn);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, newChannels, relay, acceptMembers, discovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     /** Any holder of the network key let in ({@code true}), or only the peers listed. */
     public NodeConfig withAcceptMembers(boolean accept) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept, discovery, compression, udpIo, ecn);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, accept, discovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     public NodeConfig withRelay(RelayConfig newRelay) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers, discovery, compression, udpIo, ecn);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, newRelay, acceptMembers, discovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     public NodeConfig withDiscovery(DiscoveryConfig newDiscovery) {
-        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, newDiscovery, compression, udpIo, ecn);
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, newDiscovery, compression, udpIo, ecn, cryptoWorkers);
     }
 
     public NodeConfig withCompression(CompressionConfig newCompression) {
         return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery,
-                newCompression, udpIo, ecn);
+                newCompression, udpIo, ecn, cryptoWorkers);
     }
 
     /** The socket I/O to start on ({@link UdpIo.Mode}). */
     public NodeConfig withUdpIo(UdpIo.Mode newUdpIo) {
         return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression,
-                newUdpIo, ecn);
+                newUdpIo, ecn, cryptoWorkers);
     }
 
     /** Whether channels try ECN ({@code ecn}). */
     public NodeConfig withEcn(boolean newEcn) {
         return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression,
-                udpIo, newEcn);
+                udpIo, newEcn, cryptoWorkers);
+    }
+
+    /**
+     * With {@code threads} crypto workers: 0 opens every received packet on the loop thread,
+     * {@link #CRYPTO_WORKERS_AUTO} picks for the machine ({@link #defaultCryptoWorkers()}).
+     */
+    public NodeConfig withCryptoWorkers(int threads) {
+        return new NodeConfig(privateKey, listen, networkKey, peers, aead, channels, relay, acceptMembers, discovery, compression,
+                udpIo, ecn, threads);
+    }
+
+    /** The crypto workers the node starts with: {@link #cryptoWorkers}, or for auto {@link #defaultCryptoWorkers()}. */
+    public int effectiveCryptoWorkers() {
+        return cryptoWorkers == CRYPTO_WORKERS_AUTO ? defaultCryptoWorkers() : cryptoWorkers;
+    }
+
+    /** What {@link #CRYPTO_WORKERS_AUTO} means on this machine. */
+    public static int defaultCryptoWorkers() {
+        return CryptoWorkers.defaultCount(Runtime.getRuntime().availableProcessors());
     }
 }

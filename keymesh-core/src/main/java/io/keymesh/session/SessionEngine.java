@@ -277,6 +277,25 @@ public final class SessionEngine {
         receiving.receive(nowNanos, buf, off, len, from);
     }
 
+    /**
+     * Prepares a batch of received datagrams for opening on any threads: looks up each transport
+     * packet's keypair and lists the packets to open ({@link InboundBatch}). Changes nothing of the
+     * engine; its thread runs nothing else of the engine until the openings are done.
+     */
+    public void prepare(long nowNanos, InboundBatch batch) {
+        receiving.prepare(nowNanos, batch);
+    }
+
+    /**
+     * Consumes datagram {@code i} of a batch that was {@linkplain #prepare prepared} and opened, in
+     * arrival order ({@code i} after {@code i - 1}), with the same {@code nowNanos}: the engine ends
+     * in the state, and reports the events, drops and deliveries that
+     * {@link #receive(long, byte[], int, int, Endpoint)} of the same datagrams in turn gives.
+     */
+    public void receive(long nowNanos, InboundBatch batch, int i) {
+        receiving.receive(nowNanos, batch, i);
+    }
+
     // ---------------------------------------------------------------- send
 
     /**

@@ -27,6 +27,11 @@ import io.keymesh.wire.TransportData;
  * reported ({@link SessionEvents#authenticated}) before anything is sent in answer, and
  * {@link SessionEvents#deliver} is the last thing done with a packet. Not thread-safe: the
  * engine's thread.
+ *
+ * <p>A batch of datagrams ({@link InboundBatch}) is taken in stages: {@link #prepare} looks up the
+ * keypairs of its transport packets, other threads open them, and {@link #receive(long,
+ * InboundBatch, int)} takes each datagram in order, as {@link #receive(long, byte[], int, int,
+ * Endpoint)} would, with the packet already opened.
  */
 final class SessionReceive {
     private final Transmit transmit;
@@ -181,19 +186,89 @@ final class SessionReceive {
     }
 
     private void receiveTransport(long now, byte[] buf, int off, int len, Endpoint from) {
+        Keypair kp = transportKeypair(now, buf, off, from);
+        if (kp == null) {
+            return;
+        }
+        long counter = TransportData.counter(buf, off);
+        int ctOff = off + TransportData.HEADER_LENGTH;
+        int n = transportAead.open(kp.receiveKey, counter, null, 0, buf, ctOff, len - TransportData.HEADER_LENGTH, buf, ctOff);
+        transportOpened(now, kp, counter, n, buf, off, len, from);
+    }
+
+    /** {@link SessionEngine#prepare}: lists the transport packets to open, with their keypairs. */
+    void prepare(long now, InboundBatch batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            byte[] buf = batch.buf(i);
+            int off = batch.off(i);
+            if (MessageType.of(buf, off, batch.len(i)) != MessageType.TRANSPORT_DATA) {
+                continue;
+            }
+            Keypair kp = indices.get(TransportData.receiver(buf, off)) instanceof Keypair k ? k : null;
+            if (kp != null && !isExpired(now, kp, TransportData.counter(buf, off))) {
+                batch.toOpen(i, kp);
+            }
+        }
+    }
+
+    /**
+     * {@link SessionEngine#receive(long, InboundBatch, int)}: datagram {@code i} of a prepared batch
+     * whose packets were opened, taken as {@link #receive} takes one datagram. The keypair is looked
+     * up again: the datagrams before this one may have retired the one found when preparing (a
+     * keypair confirmed, a peer removed), or made one (a handshake completed); the packet then fares
+     * as it would have in order. A packet not opened yet is opened here; one opened with a keypair
+     * that its index no longer names is counted as not authentic, as opening it with the keypair
+     * named now would find (different keys).
+     */
+    void receive(long now, InboundBatch batch, int i) {
+        byte[] buf = batch.buf(i);
+        int off = batch.off(i);
+        int len = batch.len(i);
+        Endpoint from = batch.from(i);
+        if (MessageType.of(buf, off, len) != MessageType.TRANSPORT_DATA) {
+            receive(now, buf, off, len, from);
+            return;
+        }
+        Keypair kp = transportKeypair(now, buf, off, from);
+        if (kp == null) {
+            return;
+        }
+        long counter = TransportData.counter(buf, off);
+        int n = batch.opened(i);
+        if (n == InboundBatch.NOT_OPENED || n == InboundBatch.TO_OPEN) {
+            int ctOff = off + TransportData.HEADER_LENGTH;
+            n = transportAead.open(kp.receiveKey, counter, null, 0, buf, ctOff, len - TransportData.HEADER_LENGTH, buf, ctOff);
+        } else if (kp != batch.keypair(i)) {
+            n = InboundBatch.BAD_TAG;
+        }
+        transportOpened(now, kp, counter, n, buf, off, len, from);
+    }
+
+    /** The usable keypair a transport packet names, or null after counting why there is none. */
+    private Keypair transportKeypair(long now, byte[] buf, int off, Endpoint from) {
         Keypair kp = indices.get(TransportData.receiver(buf, off)) instanceof Keypair k ? k : null;
         if (kp == null) {
             drops.count(DropReason.UNKNOWN_INDEX);
             events.unknownIndex(from);
-            return;
+            return null;
         }
-        long counter = TransportData.counter(buf, off);
-        if (now - kp.createdNanos >= REJECT_AFTER_TIME || Long.compareUnsigned(counter, REJECT_AFTER_MESSAGES) >= 0) {
+        if (isExpired(now, kp, TransportData.counter(buf, off))) {
             drops.count(DropReason.KEYPAIR_EXPIRED);
-            return;
+            return null;
         }
+        return kp;
+    }
+
+    private static boolean isExpired(long now, Keypair kp, long counter) {
+        return now - kp.createdNanos >= REJECT_AFTER_TIME || Long.compareUnsigned(counter, REJECT_AFTER_MESSAGES) >= 0;
+    }
+
+    /**
+     * The rest of a transport packet's way once opened ({@code n}: its plaintext length, or
+     * negative if it did not authenticate): the replay window, keypair confirmation, timers, delivery.
+     */
+    private void transportOpened(long now, Keypair kp, long counter, int n, byte[] buf, int off, int len, Endpoint from) {
         int ctOff = off + TransportData.HEADER_LENGTH;
-        int n = transportAead.open(kp.receiveKey, counter, null, 0, buf, ctOff, len - TransportData.HEADER_LENGTH, buf, ctOff);
         if (n < 0) {
             drops.count(DropReason.BAD_TAG);
             return;

@@ -38,7 +38,7 @@ class NodeConfigLoaderTest {
     static final PublicKey PEER_3 = PrivateKey.of(filled(3)).publicKey();
     static final PublicKey PEER_4 = PrivateKey.of(filled(4)).publicKey();
     static final PublicKey PEER_5 = PrivateKey.of(filled(5)).publicKey();
-    static final String VALID_KEYS = "valid keys: accept-members, aead, compression, control, discovery, ecn, forwarding, forwards, listen, "
+    static final String VALID_KEYS = "valid keys: accept-members, aead, compression, control, crypto-workers, discovery, ecn, forwarding, forwards, listen, "
             + "metrics, network-key, network-key-file, peers, private-key, private-key-file, relay, remote-forwards, remote-listen, "
             + "services, socks, udp-io, web";
 
@@ -106,6 +106,7 @@ class NodeConfigLoaderTest {
         assertEquals(address("0.0.0.0", 51820), node.listen());
         assertEquals("jdk", node.aead());
         assertEquals(io.keymesh.io.UdpIo.Mode.AUTO, node.udpIo());
+        assertEquals(NodeConfig.CRYPTO_WORKERS_AUTO, node.cryptoWorkers());
         assertEquals(List.of(), node.peers());
         assertEquals(RelayConfig.DEFAULT, node.relay());
     }
@@ -235,6 +236,19 @@ class NodeConfigLoaderTest {
     @Test
     void aeadMustBeJdkOrPortable() {
         assertProblem("keymesh.aead: must be jdk or portable, got \"fast\" (line 4)", conf("  aead = fast\n"));
+    }
+
+    @Test
+    void cryptoWorkersIsAutoOrAWholeNumber() throws Exception {
+        assertEquals(0, load(conf("  crypto-workers = 0\n")).node().cryptoWorkers());
+        assertEquals(3, load(conf("  crypto-workers = 3\n")).node().cryptoWorkers());
+        assertEquals(NodeConfig.CRYPTO_WORKERS_AUTO, load(conf("  crypto-workers = auto\n")).node().cryptoWorkers());
+        assertProblem("keymesh.crypto-workers: must be auto or a whole number 0..64, got \"many\" (line 4)",
+                conf("  crypto-workers = many\n"));
+        assertProblem("keymesh.crypto-workers: must be 0..64 (0: the loop thread alone; or auto), got 65 (line 4)",
+                conf("  crypto-workers = 65\n"));
+        assertProblem("keymesh.crypto-workers: must be 0..64 (0: the loop thread alone; or auto), got -1 (line 4)",
+                conf("  crypto-workers = -1\n"));
     }
 
     @Test

@@ -128,10 +128,13 @@ class NodeConfigRendererTest {
         NodeConfig node = NodeConfig.of(PrivateKey.of(filled(9)), address("127.0.0.1", 40001), NETWORK)
                 .withAead("portable")
                 .withUdpIo(io.keymesh.io.UdpIo.Mode.PORTABLE)
+                .withCryptoWorkers(0)
                 .withPeers(List.of(new PeerConfig(PEER_1, null, 25, true)));
         Config c = block(NodeConfigRenderer.render(node)).toConfig();
         assertEquals("portable", c.getString("aead"));
         assertEquals("portable", c.getString("udp-io"));
+        assertEquals(0, c.getInt("crypto-workers"));
+        assertEquals(node, roundTrip(node));
         ConfigObject peer = c.getObjectList("peers").get(0);
         assertEquals(Set.of("public-key", "persistent-keepalive", "wireguard"), peer.keySet());
         assertEquals("25s", peer.toConfig().getString("persistent-keepalive"));

@@ -32,6 +32,25 @@ class MeshNodeSimSmokeTest {
         assertEquals(List.of("back"), strings(p.a().events));
     }
 
+    /** Crypto workers asked for, none started: on the simulator everything runs on its one thread. */
+    @Test
+    void nodesOnTheSimulatorOpenPacketsOnTheirOneThread() {
+        SimMesh mesh = new SimMesh(7);
+        io.keymesh.sim.Network net = mesh.sim.newNetwork("lan", "10.0.0.0/24");
+        SimMesh.Member a = mesh.member("a", net.newHost("a"));
+        SimMesh.Member b = mesh.member("b", net.newHost("b"));
+        b.start(List.of(a.asPeerWithoutEndpoint()), c -> c.withCryptoWorkers(4));
+        a.start(List.of(b.asPeer()), c -> c.withCryptoWorkers(4));
+        for (int i = 0; i < 100; i++) {
+            a.node.send(b.publicKey(), new byte[1200]);
+        }
+        mesh.sim.runFor(Duration.ofSeconds(1));
+        assertEquals(100, b.events.datagramCount());
+        assertEquals(0, a.node.cryptoWorkers());
+        assertEquals(0, b.node.cryptoWorkers());
+        assertEquals(0, b.node.parallelBatches());
+    }
+
     private static List<String> strings(RecordingListener events) {
         return events.datagrams.stream().map(d -> new String(d.data(), StandardCharsets.UTF_8)).toList();
     }
