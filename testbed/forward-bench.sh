@@ -5,6 +5,7 @@
 # Usage (root):  testbed/forward-bench.sh [--rounds N] [--seconds S] [--keep]
 #   --rounds N   alternate the two N times (default 3), after one warm-up run of each
 #   --seconds S  each iperf3 run lasts S seconds (default 10)
+#   --udp-io M   keymesh's socket I/O: auto (default), batched or portable
 #
 # Layout: namespaces kmfb<PID>-x (10.9.0.1) and kmfb<PID>-y (10.9.0.2), one veth pair, MTU 1500.
 #   wireguard-go: interfaces kmfb<PID>x and kmfb<PID>y (its control sockets are not per namespace), tunnel 10.10.0.1 <-> 10.10.0.2 (MTU 1420, its
@@ -27,6 +28,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --rounds) ROUNDS=$2; shift ;;
         --seconds) SECONDS_EACH=$2; shift ;;
+        --udp-io) UDP_IO=$2; shift ;;
         --keep) KEEP=1 ;;
         -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
@@ -86,6 +88,7 @@ keymesh {
   control.socket = "x.sock"
   listen = "$X_IP:$KM_PORT"
   network-key-file = "network.key"
+  udp-io = ${UDP_IO:-auto}
   peers = [ { public-key = "$Y_PUB", endpoint = "$Y_IP:$KM_PORT" } ]
   forwards = [ { listen = "127.0.0.1:15201", to = "$Y_PUB/iperf" } ]
 }
@@ -96,6 +99,7 @@ keymesh {
   control.socket = "y.sock"
   listen = "$Y_IP:$KM_PORT"
   network-key-file = "network.key"
+  udp-io = ${UDP_IO:-auto}
   peers = [ { public-key = "$X_PUB", endpoint = "$X_IP:$KM_PORT" } ]
   services { iperf { target = "127.0.0.1:5201" } }
 }
