@@ -109,6 +109,13 @@ class WireFuzzTest {
             Body body = only(w, MeshFrame.MAX_DATA);
             assertEquals(maximum, MaxDataFrame.read(w, body.off, body.len));
         }
+        long streams = MaxStreamsFrame.read(b, off, len);
+        if (streams >= 0) {
+            byte[] w = new byte[MaxStreamsFrame.frameLength(streams)];
+            MaxStreamsFrame.write(w, 0, streams);
+            Body body = only(w, MeshFrame.MAX_STREAMS);
+            assertEquals(streams, MaxStreamsFrame.read(w, body.off, body.len));
+        }
         if (maxStream.decode(b, off, len)) {
             byte[] w = new byte[MaxStreamDataFrame.frameLength(maxStream.channelId(), maxStream.maximum())];
             MaxStreamDataFrame.write(w, 0, maxStream.channelId(), maxStream.maximum());
