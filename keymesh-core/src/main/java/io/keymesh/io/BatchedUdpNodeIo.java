@@ -9,11 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatchedUdpNodeIo implements UdpIo {
     /** Socket send and receive buffer size asked for (forced beyond the system limits where the process may). */
-    public static final int SOCKET_BUFFER_BYTES = 4 << 20;
+    public static final int SOCKET_BUFFER_BYTES = LinuxUdpSocket.BUFFER_BYTES;
     /** Off-loop sends closer together than this are queued for a batch instead of sent at once. */
     static final long STREAM_GAP_NANOS = 20_000;
     /** The ECN codepoint ECT(0) (RFC 3168). */
@@ -59,9 +57,6 @@ public final class BatchedUdpNodeIo implements UdpIo {
     static final int SENDER_FLUSH_AT = 32;
     /** While the loop is too busy to wait in {@code ppoll}, it still looks at the socket at least this often. */
     static final long RECEIVE_CHECK_NANOS = 20_000;
-    private static final int EADDRINUSE = 98;
-    private static final int EADDRNOTAVAIL = 99;
-    private static final int EACCES = 13;
     private static final Logger log = LoggerFactory.getLogger(BatchedUdpNodeIo.class);
     private static final PerThread<DirectScratch> DIRECT = new PerThread<>(DirectScratch::new);
 
@@ -162,53 +157,25 @@ public final class BatchedUdpNodeIo implements UdpIo {
         wakeValue = arena.allocate(8, 8);
         wakeValue.set(JAVA_LONG, 0, 1L);
         wakeErrno = Libc.errnoSegment(arena);
-        InetAddress address = bind.getAddress();
-        boolean ipv4 = address != null && address.getAddress().length == 4;
-        int f = ipv4 ? Libc.AF_INET : Libc.AF_INET6;
-        int s = Libc.socket(loopErrno, f, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
-        if (s < 0 && !ipv4 && Libc.errno(loopErrno) == Libc.EAFNOSUPPORT) { // no IPv6 here
-            f = Libc.AF_INET;
-            s = Libc.socket(loopErrno, f, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
-            if (address == null || address.isAnyLocalAddress()) {
-                bind = new InetSocketAddress(InetAddress.ofLiteral("0.0.0.0"), bind.getPort());
-            }
-        }
-        if (s < 0) {
-            arena.close();
-            throw new UncheckedIOException(new IOException("cannot open a UDP socket for " + bind + ": errno " + Libc.errno(loopErrno)));
-        }
-        this.fd = s;
-        this.family = f;
-        int w = -1;
+        LinuxUdpSocket socket;
         try {
-            configure(f);
-            this.receiveOffload = Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_UDP, Libc.UDP_GRO, 1) == 0;
-            this.offload = Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_UDP, Libc.UDP_SEGMENT, 0) == 0;
-            // ECN bits of what arrives: IPv4 (and IPv4-mapped peers of a dual-stack socket) and IPv6
-            boolean tos = Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IP, Libc.IP_RECVTOS, 1) == 0;
-            if (f == Libc.AF_INET6) {
-                tos &= Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVTCLASS, 1) == 0;
-            }
-            this.ecnCapable = tos;
-            InetSocketAddress target = bind.getAddress() == null
-                    ? new InetSocketAddress(InetAddress.ofLiteral(f == Libc.AF_INET ? "0.0.0.0" : "::"), bind.getPort()) : bind;
-            int len = SockAddrs.write(target, f, loopScratch);
-            if (len < 0 || Libc.bind(loopErrno, fd, loopScratch, len) != 0) {
-                throw new IOException(len < 0 ? "not an address of this socket's family" : describe(Libc.errno(loopErrno)));
-            }
-            loopScratch.set(JAVA_INT, 32, 32);
-            if (Libc.getsockname(loopErrno, fd, loopScratch, loopScratch.asSlice(32, 4)) != 0) {
-                throw new IOException("getsockname: " + describe(Libc.errno(loopErrno)));
-            }
-            this.localAddress = new SockAddrs().read(loopScratch, 0, loopScratch.get(JAVA_INT, 32));
-            w = Libc.eventfd(loopErrno, 0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
-            if (w < 0) {
-                throw new IOException("eventfd: " + describe(Libc.errno(loopErrno)));
-            }
-        } catch (IOException e) {
+            socket = LinuxUdpSocket.open(bind);
+        } catch (UncheckedIOException e) {
+            arena.close();
+            throw e;
+        }
+        this.fd = socket.fd();
+        this.family = socket.family();
+        this.localAddress = socket.localAddress();
+        this.offload = socket.offload();
+        this.receiveOffload = socket.receiveOffload();
+        this.ecnCapable = socket.ecnCapable();
+        int w = Libc.eventfd(loopErrno, 0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        if (w < 0) {
+            int e = Libc.errno(loopErrno);
             Libc.close(loopErrno, fd);
             arena.close();
-            throw new UncheckedIOException("cannot bind UDP " + bind + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(new IOException("cannot bind UDP " + bind + ": eventfd: errno " + e));
         }
         this.wakeFd = w;
         pollFds.set(JAVA_INT, 0, fd);
@@ -219,30 +186,6 @@ public final class BatchedUdpNodeIo implements UdpIo {
         this.received = ReceiveBatch.newBatch(batchOwner);
         this.filling = new SendBatch(arena, family);
         this.spare = new SendBatch(arena, family);
-    }
-
-    /** Buffers, don't-fragment (path-MTU probes must not arrive as fragments), dual stack for IPv6. */
-    private void configure(int f) {
-        if (Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_SOCKET, Libc.SO_RCVBUFFORCE, SOCKET_BUFFER_BYTES) != 0) {
-            Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, SOCKET_BUFFER_BYTES);
-        }
-        if (Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUFFORCE, SOCKET_BUFFER_BYTES) != 0) {
-            Libc.setIntOption(loopErrno, loopScratch, fd, Libc.SOL_SOCKET, Libc.SO_SNDBUF, SOCKET_BUFFER_BYTES);
-        }
-        Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IP, Libc.IP_MTU_DISCOVER, Libc.IP_PMTUDISC_DO);
-        if (f == Libc.AF_INET6) {
-            Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 0);
-            Libc.setIntOption(loopErrno, loopScratch, fd, Libc.IPPROTO_IPV6, Libc.IPV6_MTU_DISCOVER, Libc.IPV6_PMTUDISC_DO);
-        }
-    }
-
-    private static String describe(int errno) {
-        return switch (errno) {
-            case EADDRINUSE -> "Address already in use";
-            case EADDRNOTAVAIL -> "Cannot assign requested address";
-            case EACCES -> "Permission denied";
-            default -> "errno " + errno;
-        };
     }
 
     @Override
@@ -453,9 +396,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
     public void execute(Runnable task) {
         work.add(task);
         if (!running) {
-            if (work.remove(task)) {
-                throw new RejectedExecutionException("the UDP loop on " + localAddress + " has stopped");
-            }
+            work.refuseIfStillQueued(task, "the UDP loop on " + localAddress);
             return;
         }
         wake();
@@ -657,15 +598,7 @@ public final class BatchedUdpNodeIo implements UdpIo {
                 log.debug("sending the last queued datagrams failed: {}", e.toString());
             }
         }
-        IllegalStateException reason = failure == null
-                ? new IllegalStateException("the UDP loop on " + localAddress + " is closed")
-                : new IllegalStateException("the UDP loop on " + localAddress + " failed: " + failure, failure);
-        try {
-            receiver.stopped(failure);
-        } catch (Throwable e) {
-            work.failed("stop callback failed", e);
-        }
-        work.abandon(reason);
+        work.stopped(receiver, failure, "the UDP loop on " + localAddress);
         releaseSocket();
     }
 
@@ -713,9 +646,11 @@ public final class BatchedUdpNodeIo implements UdpIo {
         while (users.get() > 0) {
             Thread.onSpinWait();
         }
-        MemorySegment errno = Libc.errnoSegment(Arena.global());
-        Libc.close(errno, fd);
-        Libc.close(errno, wakeFd);
+        try (Arena closing = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoSegment(closing);
+            Libc.close(errno, fd);
+            Libc.close(errno, wakeFd);
+        }
         arena.close();
     }
 

@@ -2,6 +2,7 @@ package io.keymesh.io;
 
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
@@ -66,6 +67,34 @@ final class LoopWork {
     /** Takes {@code task} back if it is still queued. */
     boolean remove(Runnable task) {
         return tasks.remove(task);
+    }
+
+    /**
+     * {@code task} was queued ({@link #add}) and then the loop was found stopped: takes it back and
+     * refuses it, unless the stopping loop took it already (ran or abandoned it). Any thread.
+     *
+     * @throws RejectedExecutionException naming {@code loop} if the task was taken back
+     */
+    void refuseIfStillQueued(Runnable task, String loop) {
+        if (tasks.remove(task)) {
+            throw new RejectedExecutionException(loop + " has stopped");
+        }
+    }
+
+    /**
+     * The loop has stopped for good ({@code failure} null: closed): tells {@code receiver} (what it
+     * throws is counted) and abandons what is queued with a reason naming {@code loop}. Loop thread.
+     */
+    void stopped(NodeIo.Receiver receiver, Throwable failure, String loop) {
+        IllegalStateException reason = failure == null
+                ? new IllegalStateException(loop + " is closed")
+                : new IllegalStateException(loop + " failed: " + failure, failure);
+        try {
+            receiver.stopped(failure);
+        } catch (Throwable e) {
+            failed("stop callback failed", e);
+        }
+        abandon(reason);
     }
 
     boolean isEmpty() {

@@ -16,7 +16,6 @@ import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
@@ -240,10 +239,8 @@ public final class UdpNodeIo implements UdpIo {
     public void execute(Runnable task) {
         work.add(task);
         if (!running) {
-            if (work.remove(task)) {
-                throw new RejectedExecutionException("the UDP loop on " + localAddress + " has stopped");
-            }
-            return; // the loop took it: ran or abandoned it
+            work.refuseIfStillQueued(task, "the UDP loop on " + localAddress);
+            return;
         }
         // Only a loop that is (about to be) blocked needs the wake-up system call, and only one
         // submitter makes it; a loop that is running finds the task before it blocks again.
@@ -326,15 +323,7 @@ public final class UdpNodeIo implements UdpIo {
      */
     private void stop(Throwable failure) {
         running = false;
-        IllegalStateException reason = failure == null
-                ? new IllegalStateException("the UDP loop on " + localAddress + " is closed")
-                : new IllegalStateException("the UDP loop on " + localAddress + " failed: " + failure, failure);
-        try {
-            receiver.stopped(failure);
-        } catch (Throwable e) {
-            work.failed("stop callback failed", e);
-        }
-        work.abandon(reason);
+        work.stopped(receiver, failure, "the UDP loop on " + localAddress);
         if (failure != null) {
             releaseSocket();
         }

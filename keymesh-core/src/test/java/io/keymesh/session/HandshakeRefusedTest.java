@@ -1,6 +1,7 @@
 package io.keymesh.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keymesh.crypto.Blake2s;
@@ -20,7 +21,10 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link SessionEvents#handshakeRefused}: each refusal a person can act on is reported once per
  * message, with its reason, source and, where the message proves it, the sender's key; it is
- * counted as before, and nothing is answered.
+ * counted as before, and nothing is answered. A handshake response is refused the same way: one
+ * that answers no handshake in flight is counted as {@link DropReason#UNEXPECTED_MESSAGE} and
+ * reported to no one; one from a peer that is not a member is counted and reported as
+ * {@link DropReason#NOT_A_MEMBER}; neither completes the handshake.
  */
 class HandshakeRefusedTest {
     private static final UdpEndpoint FROM_A = new UdpEndpoint(new InetSocketAddress("192.0.2.7", 51820));
@@ -143,5 +147,60 @@ class HandshakeRefusedTest {
         assertEquals(List.of(new Refusal(DropReason.HANDSHAKE_FAILED, MessageType.HANDSHAKE_RESPONSE, FROM_B, bAtA.publicKey())),
                 a.refusals);
         assertEquals(1, a.engine.dropped(DropReason.HANDSHAKE_FAILED));
+    }
+
+    /** {@code a} initiates to {@code b}; returns b's response, not yet delivered. */
+    private static byte[] responseOf(Node a, Node b, Peer bAtA) {
+        bAtA.setEndpoint(FROM_B);
+        assertTrue(a.engine.initiateHandshake(EnginePair.START, bAtA));
+        receive(b, a.sent.removeLast(), FROM_A);
+        assertEquals(List.of(), b.refusals);
+        byte[] response = b.sent.removeLast();
+        assertEquals(MessageType.HANDSHAKE_RESPONSE, MessageType.of(response, 0, response.length));
+        return response;
+    }
+
+    /** A response delivered twice: the second answers a handshake that is no longer in flight. */
+    @Test
+    void aRepeatedResponseIsUnexpectedAndReportedToNoOne() {
+        Node a = new Node();
+        Node b = new Node();
+        Peer bAtA = a.engine.addPeer(b.key.publicKey(), network);
+        b.engine.addPeer(a.key.publicKey(), network);
+        byte[] response = responseOf(a, b, bAtA);
+
+        receive(a, response, FROM_B);
+        assertEquals(1, bAtA.handshakesCompleted);
+        assertEquals(0, a.engine.dropped(DropReason.UNEXPECTED_MESSAGE));
+
+        receive(a, response, FROM_B);
+        assertEquals(1, a.engine.dropped(DropReason.UNEXPECTED_MESSAGE));
+        assertEquals(1, bAtA.handshakesCompleted, "the handshake is not completed again");
+        assertEquals(List.of(), a.refusals);
+    }
+
+    /**
+     * A node that joins a network (sets the membership key) while its initiation to a peer is in
+     * flight refuses that peer's response under WireGuard's standard mac1, although another peer
+     * marked WireGuard-compatible makes the standard mac1 pass admission.
+     */
+    @Test
+    void aResponseUnderTheStandardMac1FromAPeerThatIsNotAMemberIsRefusedAndReported() {
+        Node a = new Node();
+        Node b = new Node();
+        Node stock = new Node();
+        Peer bAtA = a.engine.addPeer(b.key.publicKey(), PresharedKey.ZERO);
+        b.engine.addPeer(a.key.publicKey(), PresharedKey.ZERO);
+        byte[] response = responseOf(a, b, bAtA);
+
+        a.engine.setMembershipKey(network);
+        a.engine.setWireGuardCompatible(a.engine.addPeer(stock.key.publicKey(), PresharedKey.ZERO), true);
+        receive(a, response, FROM_B);
+
+        assertEquals(List.of(new Refusal(DropReason.NOT_A_MEMBER, MessageType.HANDSHAKE_RESPONSE, FROM_B, b.key.publicKey())),
+                a.refusals);
+        assertEquals(1, a.engine.dropped(DropReason.NOT_A_MEMBER));
+        assertEquals(0, bAtA.handshakesCompleted);
+        assertNull(bAtA.current, "no keypair");
     }
 }
