@@ -147,19 +147,6 @@ public final class ReceivedPackets {
         }
     }
 
-    /** Packets received with ECT(0), ECT(1) and CE so far. */
-    public long ect0Count() {
-        return ect0;
-    }
-
-    public long ect1Count() {
-        return ect1;
-    }
-
-    public long ceCount() {
-        return ce;
-    }
-
     /**
      * When an ACK must be sent: {@link #NO_DEADLINE} if no ack-eliciting packet is waiting; a time
      * not after the receipt that made it urgent if it is due at once.

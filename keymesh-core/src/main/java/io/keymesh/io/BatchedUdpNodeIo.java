@@ -440,6 +440,11 @@ public final class BatchedUdpNodeIo implements UdpIo {
         return datagramsReceived;
     }
 
+    /** Received messages, or their tails, dropped for not fitting a receive slot (loop's count; may lag). */
+    public long receivesTruncated() {
+        return rx.truncated();
+    }
+
     @Override
     public boolean ecnCapable() {
         return ecnCapable;
