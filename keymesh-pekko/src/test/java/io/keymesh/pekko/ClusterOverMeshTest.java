@@ -89,7 +89,9 @@ class ClusterOverMeshTest {
         assertEquals("leaving", Patterns.ask(a.actorSelection(addressB + "/user/control"), "leave", Duration.ofSeconds(20))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS));
         await("the member that left removed", () -> hosts(cluster), Set.of(hostA, hostC));
-        assertEquals(Set.of(hostA, hostC), upHosts(cluster));
+        // Up and reachable: a member the failure detector briefly lost while the machine was busy
+        // (child JVMs on two CPUs) is reachable again within the wait, as Pekko marks it back.
+        await("the two remaining members up", () -> upHosts(cluster), Set.of(hostA, hostC));
 
         // the cluster still carries messages to the restarted member
         Address addressC = new Address("pekko.tcp", "cluster", hostC, 2552);
