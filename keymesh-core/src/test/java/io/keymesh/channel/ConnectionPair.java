@@ -63,6 +63,10 @@ final class ConnectionPair {
         java.util.function.IntBinaryOperator ecnPath = (sent, queuedAhead) -> sent;
         /** Runs after each packet this side sends (the connection's state includes it). */
         Runnable onTransmit = () -> { };
+        /** The payload of the last packet this side sent that fit the MTU (a copy), or null. */
+        byte[] lastPacket;
+        /** Messages delivered while this side's connection said it was lost (a contract breach). */
+        int deliveredWhileLost;
 
         End(String name) {
             this.name = name;
@@ -70,6 +74,9 @@ final class ConnectionPair {
 
         @Override
         public void onMessage(long channelId, byte[] message) {
+            if (connection.isLost()) {
+                deliveredWhileLost++;
+            }
             messages.add(message);
             messageChannels.add(channelId);
             messageTimes.add(now);
@@ -116,6 +123,7 @@ final class ConnectionPair {
                 return;
             }
             byte[] copy = Arrays.copyOfRange(buf, off, off + len);
+            lastPacket = copy;
             long depart = now;
             long queuedAhead = 0;
             if (bandwidthBitsPerSecond > 0) {
