@@ -97,8 +97,16 @@ sealed interface AssociationControl {
         return ByteBuffer.allocate(6 + bodyLength).putInt(MAGIC).put(VERSION).put((byte) type);
     }
 
+    /** {@code reason} cut to at most {@link #MAX_REASON} bytes, at a character boundary. */
     private static byte[] truncate(byte[] reason) {
-        return reason.length <= MAX_REASON ? reason : java.util.Arrays.copyOf(reason, MAX_REASON);
+        if (reason.length <= MAX_REASON) {
+            return reason;
+        }
+        int end = MAX_REASON;
+        while (end > 0 && (reason[end] & 0xC0) == 0x80) {
+            end--; // reason[end] continues a character that began before it
+        }
+        return java.util.Arrays.copyOf(reason, end);
     }
 
     private static String utf8(ByteBuffer b, int n) {
