@@ -30,6 +30,11 @@ final class HeldEvents<L, E> {
         }
     }
 
+    /** Events held now: 0 once a listener is registered. */
+    synchronized int held() {
+        return held.size();
+    }
+
     /** Sets the listener and hands it the held events. */
     synchronized void register(L l) {
         for (E e; (e = held.poll()) != null; ) {

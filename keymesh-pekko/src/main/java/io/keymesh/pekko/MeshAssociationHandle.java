@@ -83,6 +83,11 @@ final class MeshAssociationHandle implements AssociationHandle {
         return key.peer();
     }
 
+    /** Events held for a read handler not registered yet. */
+    int eventsHeld() {
+        return events.held();
+    }
+
     /** True once the association has ended (or failed to be established). */
     boolean isEnded() {
         return state.get() == ENDED;
@@ -175,7 +180,8 @@ final class MeshAssociationHandle implements AssociationHandle {
             return;
         }
         if (s == ENDED) {
-            return; // after the end: nobody listens any more
+            mux.lateMessage(); // after the end: nobody listens any more
+            return;
         }
         AssociationControl answer;
         try {

@@ -246,6 +246,11 @@ final class NodeMux implements NodeListener {
         return strayMessages.get();
     }
 
+    /** Counts a message that came for an association after it ended, before it was forgotten here. */
+    void lateMessage() {
+        strayMessages.incrementAndGet();
+    }
+
     /** OPENs refused: no actor system on the virtual port. */
     long refusedOpens() {
         return refusedOpens.get();

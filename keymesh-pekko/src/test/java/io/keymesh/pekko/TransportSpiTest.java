@@ -108,6 +108,22 @@ class TransportSpiTest {
         return q;
     }
 
+    /** Payloads in {@code events}, which a read handler fills. */
+    private static long payloads(LinkedBlockingQueue<HandleEvent> events) {
+        return events.stream().filter(e -> e instanceof InboundPayload).count();
+    }
+
+    /** Waits up to 30 s for {@code condition}, checking every millisecond. */
+    private static void waitFor(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 30 s: " + what);
+            }
+            Thread.sleep(1);
+        }
+    }
+
     private AssociationHandle accepted() throws InterruptedException {
         AssociationEvent ev = inboundAtB.poll(30, TimeUnit.SECONDS);
         return assertInstanceOf(InboundAssociation.class, ev).association();
@@ -143,7 +159,8 @@ class TransportSpiTest {
         for (int i = 0; i < 100; i++) {
             assertTrue(out.write(numbered(i, 100 + i)));
         }
-        Thread.sleep(500); // they arrive at B and wait there: no read handler yet
+        MeshAssociationHandle held = assertInstanceOf(MeshAssociationHandle.class, in);
+        waitFor("all 100 held at B, which has no read handler yet", () -> held.eventsHeld() == 100);
         LinkedBlockingQueue<HandleEvent> atB = readAll(in);
         for (int i = 0; i < 100; i++) {
             assertEquals(numbered(i, 100 + i), assertInstanceOf(InboundPayload.class, atB.poll(30, TimeUnit.SECONDS)).payload());
@@ -284,16 +301,29 @@ class TransportSpiTest {
         AssociationHandle out = await(a.associate(b.localAddress()));
         LinkedBlockingQueue<HandleEvent> atA = readAll(out);
         AssociationHandle in = accepted();
-        readAll(in);
+        LinkedBlockingQueue<HandleEvent> atB = readAll(in);
         for (int i = 0; i < 200; i++) {
             assertTrue(out.write(numbered(i, 1000))); // in flight when B ends its side
         }
         in.disassociate();
-        for (int i = 200; i < 2_000 && out.write(numbered(i, 1000)); i++) {
-            // A goes on writing until it learns of the end
+        int written = 200;
+        while (written < 2_000 && out.write(numbered(written, 1000))) {
+            written++; // A goes on writing until it learns of the end
         }
         assertInstanceOf(Disassociated.class, atA.poll(30, TimeUnit.SECONDS), "A is told, and gets nothing else first");
-        Thread.sleep(300);
+        int all = written;
+        waitFor("B took every message A wrote: to its handler before the end, dropped after it",
+                () -> payloads(atB) + b.mux().strayMessages() == all);
+        assertTrue(b.mux().strayMessages() > 0, "some came after the end");
+        // A round trip on a new association: an answer B had sent on the ended channel would be ahead of it.
+        AssociationHandle again = await(a.associate(b.localAddress()));
+        LinkedBlockingQueue<HandleEvent> againAtA = readAll(again);
+        AssociationHandle againIn = accepted();
+        LinkedBlockingQueue<HandleEvent> againAtB = readAll(againIn);
+        assertTrue(again.write(ByteString.fromString("ping")));
+        assertEquals(ByteString.fromString("ping"), assertInstanceOf(InboundPayload.class, againAtB.poll(30, TimeUnit.SECONDS)).payload());
+        assertTrue(againIn.write(ByteString.fromString("pong")));
+        assertEquals(ByteString.fromString("pong"), assertInstanceOf(InboundPayload.class, againAtA.poll(30, TimeUnit.SECONDS)).payload());
         assertTrue(atA.isEmpty(), "no answer came back on the ended channel: " + atA.peek());
     }
 
