@@ -8,6 +8,11 @@ public enum DropReason {
     BAD_MAC1,
     /** Under load, a handshake message without a valid mac2 (a cookie reply is sent instead). */
     COOKIE_REQUIRED,
+    /**
+     * Under load, a handshake message without a valid mac2 from a source address that had its
+     * share of cookie replies (20 a second, 5 at once): dropped without one.
+     */
+    COOKIE_REPLY_LIMITED,
     /** Under load, more handshakes from one source address than the rate limit allows. */
     RATE_LIMITED,
     /** A handshake initiation that does not decrypt, or from a static key that is not a peer. */

@@ -8,7 +8,8 @@ import java.util.random.RandomGenerator;
 /**
  * Whether a received handshake message is worth any work (whitepaper section 5.3): mac1 always
  * (keyed by our public key, and by the membership key when one is set); when under load, a valid
- * mac2 (else a cookie reply is due) and the per-source rate limit. Under load means
+ * mac2 (else a cookie reply is due, within a per-source limit on cookie replies) and the
+ * per-source rate limit. Under load means
  * {@link #setUnderLoadThreshold} handshake messages in one second, or forced, and lasts
  * {@link ProtocolConstants#UNDER_LOAD_AFTER_TIME} after the load ends.
  *
@@ -21,9 +22,23 @@ final class HandshakeAdmission {
     static final int REFUSED_COOKIE_REPLY_WRITTEN = -2;
     /** {@link #admit} result: under load, and the source sent more than its share. */
     static final int REFUSED_RATE_LIMITED = -3;
+    /**
+     * {@link #admit} result: under load without a valid mac2, from a source that had its share of
+     * cookie replies ({@link HandshakeRateLimiter}'s rate, per source address): nothing is sent.
+     */
+    static final int REFUSED_COOKIE_REPLY_LIMITED = -4;
 
     private final CookieChecker cookies;
     private final HandshakeRateLimiter rateLimiter;
+    /**
+     * Cookie replies per source address. WireGuard answers every such message with a cookie reply;
+     * a flood of valid-mac1 initiations (from a member, or anyone holding our public key and the
+     * network key) then costs a cookie seal and a send each, which at a hundred thousand a second
+     * is more than a core and makes the socket drop the initiations of real peers with the rest.
+     * A real peer needs one cookie per handshake attempt (every {@code REKEY_TIMEOUT}), far inside
+     * the limit. Fails open: a source the full table cannot track is answered, as without a limit.
+     */
+    private final HandshakeRateLimiter cookieReplies;
     private boolean forcedUnderLoad;
     private int underLoadThreshold = SessionEngine.DEFAULT_UNDER_LOAD_THRESHOLD;
     private long underLoadUntil = Long.MIN_VALUE;
@@ -33,6 +48,7 @@ final class HandshakeAdmission {
     HandshakeAdmission(PublicKey localPublic, RandomGenerator random) {
         this.cookies = new CookieChecker(localPublic, random);
         this.rateLimiter = new HandshakeRateLimiter(random.nextLong());
+        this.cookieReplies = new HandshakeRateLimiter(HandshakeRateLimiter.DEFAULT_MAX_ENTRIES, random.nextLong(), true);
     }
 
     /** See {@link CookieChecker#setMembership}. */
@@ -71,6 +87,9 @@ final class HandshakeAdmission {
         }
         if (isUnderLoad(now)) {
             if (!cookies.checkMac2(buf, off, mac1Offset + 16, from, now)) {
+                if (!cookieReplies.allow(from.rateLimitKey(), now)) {
+                    return REFUSED_COOKIE_REPLY_LIMITED;
+                }
                 cookies.writeReply(buf, off, senderIndex, mac1Offset, from, now, reply, 0);
                 return REFUSED_COOKIE_REPLY_WRITTEN;
             }

@@ -18,8 +18,8 @@ import java.nio.ByteOrder;
  * starts with a full bucket less one packet. Entries idle for more than
  * {@link #GARBAGE_COLLECT_NANOS} are removed by a sweep that runs during {@link #allow}, at most
  * once per {@link #GARBAGE_COLLECT_NANOS}. The table holds at most {@code maxEntries} sources; a
- * new source arriving while it is full is refused (as the kernel does), existing sources keep
- * their buckets.
+ * new source arriving while it is full is refused (as the kernel does) or, if the limiter was made
+ * to allow untracked sources, allowed without an entry; existing sources keep their buckets.
  *
  * <p>Time is the caller's monotonic clock in nanoseconds ({@code nowNanos}); only differences are
  * used, so any origin (e.g. {@link System#nanoTime()}) works. A time earlier than one already seen
@@ -54,6 +54,7 @@ public final class HandshakeRateLimiter {
     private static final VarHandle BE64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final int maxEntries;
+    private final boolean allowUntracked;
     private final int maxCapacity;
     private final long hashSeed;
 
@@ -82,10 +83,24 @@ public final class HandshakeRateLimiter {
      * @throws IllegalArgumentException if {@code maxEntries} is not in [1, 2<sup>29</sup>]
      */
     public HandshakeRateLimiter(int maxEntries, long hashSeed) {
+        this(maxEntries, hashSeed, false);
+    }
+
+    /**
+     * @param maxEntries most sources tracked at once, at least 1
+     * @param hashSeed secret random value mixed into the table's hash, so that remote parties
+     *     cannot choose addresses that collide
+     * @param allowUntracked what {@link #allow} says of a new source while the table is full: true
+     *     allows it (untracked: a limit that fails open, for work that is harmless to do but worth
+     *     limiting), false refuses it (as the kernel's WireGuard does for handshakes)
+     * @throws IllegalArgumentException if {@code maxEntries} is not in [1, 2<sup>29</sup>]
+     */
+    public HandshakeRateLimiter(int maxEntries, long hashSeed, boolean allowUntracked) {
         if (maxEntries < 1 || maxEntries > (1 << 29)) {
             throw new IllegalArgumentException("maxEntries must be in [1, 2^29]: " + maxEntries);
         }
         this.maxEntries = maxEntries;
+        this.allowUntracked = allowUntracked;
         this.maxCapacity = Math.max(INITIAL_CAPACITY, Integer.highestOneBit(maxEntries * 2 - 1) << 1);
         this.hashSeed = hashSeed;
     }
@@ -130,7 +145,7 @@ public final class HandshakeRateLimiter {
         }
 
         if (size >= maxEntries) {
-            return false;
+            return allowUntracked;
         }
         if ((size + 1) * 2 > families.length && families.length < maxCapacity) {
             grow();

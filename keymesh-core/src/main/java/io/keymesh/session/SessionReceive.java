@@ -122,6 +122,7 @@ final class SessionReceive {
                 drops.count(DropReason.COOKIE_REQUIRED);
             }
             case HandshakeAdmission.REFUSED_RATE_LIMITED -> drops.count(DropReason.RATE_LIMITED);
+            case HandshakeAdmission.REFUSED_COOKIE_REPLY_LIMITED -> drops.count(DropReason.COOKIE_REPLY_LIMITED);
             default -> {
                 return verdict;
             }

@@ -121,6 +121,31 @@ class HandshakeAdmissionTest {
     }
 
     @Test
+    void underLoadCookieRepliesAreLimitedPerSourceAddress() {
+        admission.setForcedUnderLoad(true);
+        byte[] m = initiation(T0);
+        // Five at once from one address, whatever the port; the sixth gets nothing.
+        for (int i = 0; i < HandshakeRateLimiter.PACKETS_BURSTABLE; i++) {
+            assertEquals(HandshakeAdmission.REFUSED_COOKIE_REPLY_WRITTEN, admit(T0, m, endpoint("192.0.2.1", 50_000 + i)), "burst " + i);
+        }
+        assertEquals(HandshakeAdmission.REFUSED_COOKIE_REPLY_LIMITED, admit(T0, m, FROM));
+        // Another address has its own share.
+        assertEquals(HandshakeAdmission.REFUSED_COOKIE_REPLY_WRITTEN, admit(T0, m, endpoint("192.0.2.2", 51820)));
+        // One reply's worth of time later, one more, and not two.
+        long later = T0 + HandshakeRateLimiter.PACKET_COST_NANOS;
+        assertEquals(HandshakeAdmission.REFUSED_COOKIE_REPLY_WRITTEN, admit(later, m, FROM));
+        assertEquals(HandshakeAdmission.REFUSED_COOKIE_REPLY_LIMITED, admit(later, m, FROM));
+        // A message with a valid mac2 is not held back by the cookie limit: its cookie came earlier.
+        assertEquals(HandshakeAdmission.REFUSED_COOKIE_REPLY_WRITTEN, admit(T0, m, endpoint("192.0.2.3", 51820)));
+        assertTrue(sender.consumeReply(reply, 0, T0));
+        for (int i = 1; i < HandshakeRateLimiter.PACKETS_BURSTABLE; i++) {
+            assertEquals(HandshakeAdmission.REFUSED_COOKIE_REPLY_WRITTEN, admit(T0, m, endpoint("192.0.2.3", 51820)));
+        }
+        assertEquals(HandshakeAdmission.REFUSED_COOKIE_REPLY_LIMITED, admit(T0, m, endpoint("192.0.2.3", 51820)));
+        assertEquals(CookieChecker.MAC1_STANDARD, admit(T0, initiation(T0), endpoint("192.0.2.3", 51820)));
+    }
+
+    @Test
     void theCookieReplyAnswersTheMessageItRefused() {
         admission.setForcedUnderLoad(true);
         byte[] m = initiation(T0);

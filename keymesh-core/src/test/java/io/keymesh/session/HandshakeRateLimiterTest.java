@@ -191,6 +191,21 @@ class HandshakeRateLimiterTest {
     }
 
     @Test
+    void aLimiterThatAllowsUntrackedSourcesAllowsNewOnesWhileFullAndStillLimitsKnownOnes() {
+        HandshakeRateLimiter open = new HandshakeRateLimiter(2, 42, true);
+        assertTrue(open.allow(ip("192.0.2.1"), T0));
+        assertTrue(open.allow(ip("192.0.2.2"), T0));
+        for (int i = 0; i < 10; i++) {
+            assertTrue(open.allow(ip("192.0.2.3"), T0), "untracked: allowed every time");
+        }
+        assertEquals(2, open.size(), "and not tracked");
+        for (int i = 1; i < HandshakeRateLimiter.PACKETS_BURSTABLE; i++) {
+            assertTrue(open.allow(ip("192.0.2.1"), T0));
+        }
+        assertFalse(open.allow(ip("192.0.2.1"), T0), "a tracked source keeps its limit");
+    }
+
+    @Test
     void manySourcesGrowTheTableAndAreAllSwept() {
         HandshakeRateLimiter big = new HandshakeRateLimiter(10_000, 7);
         byte[] a = new byte[4];
