@@ -253,7 +253,7 @@ final class EndToEnd {
 
     // ------------------------------------------------------------------ channel-bulk
 
-    private static final int BULK_MESSAGE = Integer.getInteger("keymesh.bench.bulkMessage", 1 << 20);
+    private static final int BULK_MESSAGE = Integer.getInteger("bench.bulkMessage", 1 << 20);
     private static final long BULK_BYTES = 1L << 30;
     /**
      * A warm-up long enough for the JIT to finish with the data path (the cipher's intrinsics, the

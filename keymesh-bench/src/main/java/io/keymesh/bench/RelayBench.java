@@ -148,10 +148,10 @@ final class RelayBench {
 
     /**
      * The sides {@code relay-bulk} runs: all three, or (for profiling one of them) those the system
-     * property {@code keymesh.bench.relaySides} names, e.g. {@code relayed} or {@code relayed-large,direct}.
+     * property {@code bench.relaySides} names, e.g. {@code relayed} or {@code relayed-large,direct}.
      */
     private static List<Side> sides() {
-        String only = System.getProperty("keymesh.bench.relaySides");
+        String only = System.getProperty("bench.relaySides");
         if (only == null || only.isBlank()) {
             return List.of(Side.values());
         }
@@ -197,7 +197,7 @@ final class RelayBench {
     /**
      * CPU time of each node's loop thread and of the calling (application) thread between
      * {@link #of} and {@link #report}: where a transfer's work runs. With the system property
-     * {@code keymesh.bench.threadNames} the report also names the loop threads (keymesh-udp-PORT),
+     * {@code bench.threadNames} the report also names the loop threads (keymesh-udp-PORT),
      * to find each node in a profile.
      */
     private record LoopCpu(Map<String, Long> ids, Map<String, String> names, Map<String, Long> start, long wallStart) {
@@ -236,7 +236,7 @@ final class RelayBench {
                 sb.append(String.format(Locale.ROOT, " %s %.2f s (%.0f %%),", e.getKey(), s, 100 * s / wall));
             }
             sb.append(String.format(Locale.ROOT, " together %.2f CPUs", total / wall));
-            if (Boolean.getBoolean("keymesh.bench.threadNames")) {
+            if (Boolean.getBoolean("bench.threadNames")) {
                 sb.append("; threads ").append(names);
             }
             return sb.toString();
