@@ -5,13 +5,10 @@ import io.keymesh.node.Channel;
 import io.keymesh.node.MeshNode;
 import io.keymesh.node.NodeListener;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -79,9 +76,8 @@ public final class Forwarder implements NodeListener, AutoCloseable {
     private final Map<ChannelKey, ControlChannel> controls = new ConcurrentHashMap<>();
     /** This node's remote forwards, by peer and address asked for, in the order added. */
     private final Map<List<Object>, RemoteForwardRequest> requests = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
-    /** The listeners peers asked this node to open, by address. */
-    private final Map<TcpAddress, RemoteListener> remoteListeners = new ConcurrentHashMap<>();
-    private final java.util.Set<RemoteListenGrant> grants;
+    /** The listeners peers asked this node to open. */
+    private final RemoteListens remoteListens;
     /** The SOCKS5 front ends, by bound address. */
     private final Map<InetSocketAddress, LocalListener> socks = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final ExecutorService tasks = Executors.newVirtualThreadPerTaskExecutor();
@@ -102,7 +98,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
 
     public Forwarder(ForwardingConfig config) {
         this.config = config;
-        this.grants = java.util.Set.copyOf(config.remoteListenGrants());
+        this.remoteListens = new RemoteListens(this, config.remoteListenGrants());
         for (Service s : config.services()) {
             services.put(s.name(), s);
         }
@@ -142,9 +138,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             log.info("service {} -> {} for {}", s.name(), s.target(),
                     s.allow().isEmpty() ? "any member" : s.allow().stream().map(PublicKey::toBase64).sorted().toList());
         }
-        for (RemoteListenGrant g : grants) {
-            log.info("remote-listen: {} may ask for a listener at {}", g.from().toBase64(), g.listen());
-        }
+        remoteListens.logGrants();
         for (RemoteForward r : config.remoteForwards()) {
             addRemoteForward(r);
         }
@@ -309,7 +303,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
 
     /** The addresses this node listens at for peers' remote forwards now. */
     public List<TcpAddress> remoteListeners() {
-        return remoteListeners.keySet().stream().sorted(java.util.Comparator.comparing(TcpAddress::toString)).toList();
+        return remoteListens.addresses();
     }
 
     /** The services this node exposes. */
@@ -355,9 +349,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
             }
             requests.clear();
         }
-        for (RemoteListener l : new ArrayList<>(remoteListeners.values())) {
-            l.close("the forwarder is closing", ForwardedConnection.RESET_CLOSING);
-        }
+        remoteListens.closeAll("the forwarder is closing", ForwardedConnection.RESET_CLOSING);
         for (ForwardedConnection c : new ArrayList<>(connections.values())) {
             c.abort("the forwarder is closing", ForwardedConnection.RESET_CLOSING);
         }
@@ -436,7 +428,12 @@ public final class Forwarder implements NodeListener, AutoCloseable {
                 AnswerHook.SOCKS5);
     }
 
-    private void open(PublicKey peer, int kind, String target, Socket s, String name, AnswerHook hook) {
+    /**
+     * Forwards {@code s} to {@code peer} on a new channel: OPEN of {@code kind} for {@code target},
+     * unless the node holds {@link ForwardingConfig#maxConnections()} already (then {@code s} is
+     * reset). Accepting thread.
+     */
+    void open(PublicKey peer, int kind, String target, Socket s, String name, AnswerHook hook) {
         try {
             s.setTcpNoDelay(true);
         } catch (IOException e) {
@@ -531,117 +528,8 @@ public final class Forwarder implements NodeListener, AutoCloseable {
                 c.abort("cannot answer on the channel: " + e.getMessage(), 0);
                 return;
             }
-            connect(c, target, open.window());
+            TargetConnector.connect(c, target, open.window(), config.connectTimeout());
         });
-    }
-
-    /** Connects {@code c} to {@code target}; ACCEPT or REFUSE. A task's thread. */
-    private void connect(ForwardedConnection c, TcpAddress target, long openerWindow) {
-        Socket s = new Socket();
-        RefuseReason reason;
-        String detail;
-        try {
-            s.connect(target.resolve(), (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
-            s.setTcpNoDelay(true);
-            log.debug("{}: connected", c.name);
-            c.connected(s, openerWindow);
-            return;
-        } catch (ConnectException e) {
-            reason = RefuseReason.CONNECTION_REFUSED;
-            detail = e.getMessage();
-        } catch (SocketTimeoutException e) {
-            reason = RefuseReason.TIMEOUT;
-            detail = "no answer within " + config.connectTimeout().toMillis() + " ms";
-        } catch (UnknownHostException e) {
-            reason = RefuseReason.UNREACHABLE;
-            detail = "unknown host " + target.host();
-        } catch (NoRouteToHostException e) {
-            reason = RefuseReason.UNREACHABLE;
-            detail = e.getMessage();
-        } catch (IOException e) {
-            reason = RefuseReason.UNREACHABLE;
-            detail = e.toString();
-        }
-        Sockets.close(s);
-        if (detail != null && detail.equalsIgnoreCase(reason.text())) {
-            detail = null;
-        }
-        String text = target + ": " + reason.text() + (detail == null ? "" : " (" + detail + ")");
-        log.info("{}: refused: {}", c.name, text);
-        c.refuse(reason, text);
-    }
-
-    /** A LISTEN on a new channel from {@code from}: a listener for it, if granted. Loop thread. */
-    private void onListen(PublicKey from, long id, ForwardMessage.Listen listen) {
-        String asked = "node " + from.toBase64() + " asked for a listener at " + listen.address() + " (channel " + id + ")";
-        TcpAddress address;
-        try {
-            address = TcpAddress.parse(listen.address());
-        } catch (IllegalArgumentException e) {
-            refuseListen(from, id, asked, RefuseReason.NOT_ALLOWED, "not an address: " + e.getMessage());
-            return;
-        }
-        if (!grants.contains(new RemoteListenGrant(from, address))) {
-            refuseListen(from, id, asked, RefuseReason.NOT_ALLOWED, "listening at " + address + " is not allowed for your key");
-            return;
-        }
-        String name = "remote-listen " + address + " for " + from.toBase64();
-        RemoteListener rl = new RemoteListener(this, from, id, address, name);
-        registerControl(from, id, rl); // from now on the peer's end reaches it
-        execute(() -> bindRemote(rl, asked));
-    }
-
-    /** Binds {@code rl}'s listener and answers LISTENING, or REFUSE. A task's thread. */
-    private void bindRemote(RemoteListener rl, String asked) {
-        Channel ch;
-        try {
-            ch = node().channel(rl.peer, rl.channelId);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            rl.close("cannot answer: " + e.getMessage(), 0);
-            return;
-        }
-        if (remoteListeners.putIfAbsent(rl.address, rl) != null) {
-            unregisterControl(rl.peer, rl.channelId, rl);
-            refuse(ch, asked, RefuseReason.LISTEN_FAILED, "this node listens at " + rl.address + " for another request already");
-            return;
-        }
-        ServerSocket server;
-        try {
-            server = Sockets.listen(rl.address.resolve());
-        } catch (IOException e) {
-            remoteListeners.remove(rl.address, rl);
-            unregisterControl(rl.peer, rl.channelId, rl);
-            refuse(ch, asked, RefuseReason.LISTEN_FAILED, "cannot listen at " + rl.address + ": " + e.getMessage());
-            return;
-        }
-        LocalListener l = new LocalListener(server, rl.name, s -> open(rl.peer, ForwardMessage.KIND_REMOTE,
-                rl.address.toString(), s, rl.name + ", connection from "
-                        + TcpAddress.format((InetSocketAddress) s.getRemoteSocketAddress()), null));
-        if (!rl.bound(ch, l)) {
-            remoteListeners.remove(rl.address, rl);
-            return;
-        }
-        ch.send(new ForwardMessage.Listening(l.address().getPort()).encode());
-        log.info("{}: listening", rl.name);
-    }
-
-    /** Refuses a LISTEN on a new channel, counted and logged. Loop thread. */
-    private void refuseListen(PublicKey from, long id, String asked, RefuseReason reason, String text) {
-        execute(() -> {
-            try {
-                refuse(node().channel(from, id), asked, reason, text);
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                // gone already
-            }
-        });
-    }
-
-    /** REFUSE on {@code ch}, then our side closed; counted and logged with who asked for what. */
-    private void refuse(Channel ch, String asked, RefuseReason reason, String text) {
-        counters.refused(reason);
-        log.info("{}: refused: {}", asked, text);
-        ch.send(new ForwardMessage.Refuse(reason, text).encode());
-        ch.close();
     }
 
     /** Refuses a new channel's OPEN and logs who asked for what and why. Loop thread. */
@@ -718,7 +606,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
         }
         switch (m) {
             case ForwardMessage.Open o -> onOpen(from, channelId, o);
-            case ForwardMessage.Listen l -> onListen(from, channelId, l);
+            case ForwardMessage.Listen l -> remoteListens.onListen(from, channelId, l);
             case ForwardMessage.UnknownVersion v -> refuseNew(from, channelId, "node " + from.toBase64() + " (channel "
                     + channelId + ") spoke forwarding protocol version " + v.version(), RefuseReason.UNSUPPORTED_VERSION,
                     "this node speaks version " + ForwardMessage.VERSION);
@@ -795,7 +683,7 @@ public final class Forwarder implements NodeListener, AutoCloseable {
 
     /** {@code l} closed: its address is free for another request. */
     void remoteListenerClosed(RemoteListener l) {
-        remoteListeners.remove(l.address, l);
+        remoteListens.closed(l);
     }
 
     /** Runs {@code task} on a virtual thread after {@code millis}; dropped once closed. */
