@@ -29,9 +29,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -62,7 +64,7 @@ import java.util.SplittableRandom;
  *                       circuits that do not exist
  * </pre>
  * Prints {@code MODE: up with R after T ms}, then (circuits) {@code circuits: at capacity after N
- * opens, T ms} once R first refuses one with CAPACITY, (data) {@code data: N circuits open},
+ * opens, C circuits open} once R first refuses one with CAPACITY, (data) {@code data: N circuits open},
  * and at the end one line {@code MODE: sent F frames in P packets in T ms (F/s frames/s, P/s
  * packets/s, B bytes)}, and one {@code MODE: from R: ...} with what R sent back. Exit status 0, or
  * 1 if no session with R came up within 15 s.
@@ -89,7 +91,6 @@ public final class RelayAbuse {
     private long framesSent;
     private long packetsSent;
     private long bytesSent;
-    private long sendRetries;
     /** What R sent: packets (decrypted payloads, keepalives included), frames by type, refusals by reason. */
     private long packetsFromRelay;
     private final long[] framesFromRelay = new long[256];
@@ -100,12 +101,12 @@ public final class RelayAbuse {
     /** Openings R has not answered yet (the false entries of {@link #circuitOpen}). */
     private int unanswered;
     /** Openings given up waiting for (R's socket lost them, or lost its answer): closed at the end in case R holds them. */
-    private final java.util.Set<Long> lost = new java.util.HashSet<>();
+    private final Set<Long> lost = new HashSet<>();
     private long opened;
     private int openNow;
     private int openMax;
-    private long firstCapacityAt = -1;
-    private long opensAtCapacity;
+    /** Frames sent when R first refused an opening for capacity, -1 before; printed once, then -2. */
+    private long opensAtCapacity = -1;
 
     private final RelayOpenedFrame openedIn = new RelayOpenedFrame();
     private final CircuitReasonFrame reasonIn = new CircuitReasonFrame();
@@ -176,7 +177,7 @@ public final class RelayAbuse {
         long ms = Math.max(1, (System.nanoTime() - start) / 1_000_000);
         System.out.printf(Locale.ROOT, "%s: sent %d frames in %d packets in %d ms (%d frames/s, %d packets/s, %d bytes)%n",
                 mode, m.framesSent, m.packetsSent, ms, m.framesSent * 1000 / ms, m.packetsSent * 1000 / ms, m.bytesSent);
-        m.listen(SECOND); // late answers, and the closes to go out
+        m.listen(SECOND); // R's late answers
         System.out.println(mode + ": from R: " + m.fromRelay());
         m.channel.close();
     }
@@ -187,8 +188,7 @@ public final class RelayAbuse {
         long start = System.nanoTime();
         engine.initiateHandshake(start, relay);
         while (!up && System.nanoTime() - start < 15 * SECOND) {
-            poll();
-            Thread.onSpinWait();
+            listen(SECOND / 100);
         }
         if (up) {
             System.out.printf("%s: up with R after %d ms%n", mode, (System.nanoTime() - start) / 1_000_000);
@@ -200,10 +200,8 @@ public final class RelayAbuse {
         txBuf.clear();
         txBuf.put(b, off, len).flip();
         try {
-            while (channel.write(txBuf) == 0) { // the socket's buffer is full: take in what came meanwhile
-                sendRetries++;
-                receiveOnly();
-                txBuf.rewind();
+            while (channel.write(txBuf) == 0) { // the socket's buffer is full: it drains in microseconds
+                Thread.onSpinWait(); // (not receiving meanwhile: the engine might transmit from inside)
             }
         } catch (IOException e) {
             // ICMP unreachable from an earlier packet: keep going
@@ -279,8 +277,7 @@ public final class RelayAbuse {
                     } else if (wasOpen != null) {
                         unanswered--;
                     }
-                    if (type == MeshFrame.RELAY_REFUSED && reason == RelayReason.CAPACITY && firstCapacityAt < 0) {
-                        firstCapacityAt = System.nanoTime();
+                    if (type == MeshFrame.RELAY_REFUSED && reason == RelayReason.CAPACITY && opensAtCapacity == -1) {
                         opensAtCapacity = framesSent;
                     }
                 }
@@ -453,10 +450,10 @@ public final class RelayAbuse {
             window();
             open(id++, target);
             i++;
-            if (firstCapacityAt > 0 && opensAtCapacity >= 0) {
+            if (opensAtCapacity >= 0) {
                 System.out.printf("circuits: at capacity after %d opens, %d circuits open%n", opensAtCapacity, openNow);
                 System.out.flush();
-                opensAtCapacity = -1;
+                opensAtCapacity = -2;
             }
         }
         flush();
