@@ -524,6 +524,7 @@ check "5. R's memory and circuits are back within bounds after the abuse" "${REA
 
 log "summary: A->B pings before ${REPORT[ping-before]}; circuits ${REPORT[ping-circuits]}; data ${REPORT[ping-data]}; garbage ${REPORT[ping-garbage]}"
 log "         iperf3 A->B before ${REPORT[iperf-before]} Mbit/s, during the data flood ${REPORT[iperf-data]} Mbit/s"
+log "         C's new circuit to B during the circuit flood: ${REPORT[c-new-circuit]}; during the seek flood: ${REPORT[c-seek]}"
 log "         whole run $(( ($(now_ms) - T_START) / 1000 )) s"
 (( SKIPPED == 0 )) || log "$SKIPPED skipped"
 echo "$PASSED passed, $FAILED failed"
