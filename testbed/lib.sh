@@ -51,7 +51,7 @@ require_root_and_tools() {
 # ---------------------------------------------------------------------------------------------
 # Leftovers of earlier runs. Every script names what it creates with a prefix and its PID
 # (wg-interop.sh: namespaces kmwg<PID>-*, wireguard-go interfaces kmwg<PID>, kmwg<PID>k;
-# relay-nat.sh: namespaces kmrl<PID>-*; mesh-nat.sh: namespaces kmmn<PID>-*). Only runs whose PID is no longer a live instance of the
+# relay-nat.sh: namespaces kmrl<PID>-*; mesh-nat.sh: namespaces kmmn<PID>-*; relay-abuse.sh: kmra<PID>-*). Only runs whose PID is no longer a live instance of the
 # same script are removed, so concurrent runs do not hurt each other.
 # ---------------------------------------------------------------------------------------------
 _run_alive() {   # _run_alive PID [SCRIPT] — is PID a running SCRIPT (default wg-interop)?

@@ -126,7 +126,11 @@ public final class Relay {
     /** Messages from the target a spliced circuit holds while its way back to the origin is being opened. */
     static final int MAX_EARLY = 4;
     /**
-     * Spliced circuits for one origin, at most at once: one member's seeks cannot fill the relay.
+     * Spliced circuits for one origin, at most at once: one origin's seeks cannot fill the relay.
+     * The origin is what the seek names: a member that lists itself as the last hop may name any
+     * key, so one member's splices are bounded by its link's seek rate
+     * ({@link DiscoveryConfig#seeksPerSecondPerLink()}) times a splice's life
+     * ({@link #SPLICE_ANSWER_TIMEOUT_NANOS}), and by {@link RelayConfig#maxCircuits()}.
      * Counted by origin, not by the link the way back starts on: between two busy members that link
      * carries the splices of every origin behind it (in a simulated 200-node mesh, a cap per link
      * stopped lookups between bootstraps once 32 pairs had met across them).
