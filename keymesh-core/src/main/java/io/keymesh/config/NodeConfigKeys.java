@@ -50,9 +50,10 @@ final class NodeConfigKeys {
     /** The keys of the {@link #RELAY} object (their defaults are in {@code reference.conf}). */
     static final String ENABLED = "enabled";
     static final String MAX_CIRCUITS = "max-circuits";
+    static final String MAX_CIRCUITS_PER_LINK = "max-circuits-per-link";
     static final String BYTES_PER_SECOND = "bytes-per-second";
     static final String IDLE_TIMEOUT = "idle-timeout";
-    static final Set<String> RELAY_KEYS = Set.of(ENABLED, MAX_CIRCUITS, BYTES_PER_SECOND, IDLE_TIMEOUT);
+    static final Set<String> RELAY_KEYS = Set.of(ENABLED, MAX_CIRCUITS, MAX_CIRCUITS_PER_LINK, BYTES_PER_SECOND, IDLE_TIMEOUT);
     /** The most {@link #MAX_CIRCUITS} ({@code RelayConfig} takes no more). */
     static final int MAX_CIRCUITS_LIMIT = 1 << 20;
     /**

@@ -14,6 +14,7 @@ import static io.keymesh.config.NodeConfigKeys.IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.LISTEN;
 import static io.keymesh.config.NodeConfigKeys.MAX_BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS;
+import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS_PER_LINK;
 import static io.keymesh.config.NodeConfigKeys.MAX_IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.MIN_IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.NETWORK_KEY;
@@ -195,6 +196,9 @@ public final class NodeConfigRenderer {
         }
         if (r.maxCircuits() != dflt.maxCircuits()) {
             relay.put(MAX_CIRCUITS, r.maxCircuits());
+        }
+        if (r.maxCircuitsPerLink() != dflt.maxCircuitsPerLink()) {
+            relay.put(MAX_CIRCUITS_PER_LINK, r.maxCircuitsPerLink());
         }
         if (r.bytesPerSecond() != dflt.bytesPerSecond()) {
             relay.put(BYTES_PER_SECOND, r.bytesPerSecond());

@@ -7,6 +7,7 @@ import static io.keymesh.config.NodeConfigKeys.ENABLED;
 import static io.keymesh.config.NodeConfigKeys.IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.MAX_BYTES_PER_SECOND;
 import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS;
+import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS_PER_LINK;
 import static io.keymesh.config.NodeConfigKeys.MAX_CIRCUITS_LIMIT;
 import static io.keymesh.config.NodeConfigKeys.MAX_IDLE_TIMEOUT;
 import static io.keymesh.config.NodeConfigKeys.MIN_IDLE_TIMEOUT;
@@ -25,7 +26,7 @@ import java.util.Map;
 
 /**
  * Reads the {@code keymesh.relay} object — the relay service this node offers: {@code enabled},
- * {@code max-circuits}, {@code bytes-per-second}, {@code idle-timeout} — into a {@link RelayConfig},
+ * {@code max-circuits}, {@code max-circuits-per-link}, {@code bytes-per-second}, {@code idle-timeout} — into a {@link RelayConfig},
  * reporting each problem to its {@link ConfigReader}. Not thread-safe: one per load.
  */
 final class RelayConfigReader {
@@ -67,12 +68,29 @@ final class RelayConfigReader {
         if (maxCircuits < 0 || rate < 0 || idle < 0) {
             return null;
         }
-        return new RelayConfig(enabled, maxCircuits, rate, idle);
+        int perLink = perLink(path + "." + MAX_CIRCUITS_PER_LINK, r, maxCircuits);
+        if (perLink < 0) {
+            return null;
+        }
+        return new RelayConfig(enabled, maxCircuits, rate, idle, perLink);
     }
 
     /** 0..{@value NodeConfigKeys#MAX_CIRCUITS_LIMIT}, or -1 after reporting a problem. */
     private int maxCircuits(String path, ConfigObject o) {
         return (int) reader.wholeNumber(path, o, MAX_CIRCUITS, 0, MAX_CIRCUITS_LIMIT, null, null);
+    }
+
+    /** 1..{@code maxCircuits}, 0 if absent or null (half of max-circuits), or -1 after reporting a problem. */
+    private int perLink(String path, ConfigObject o, int maxCircuits) {
+        if (present(o, MAX_CIRCUITS_PER_LINK) == null) {
+            return 0;
+        }
+        if (maxCircuits == 0) {
+            reader.problem(path, "not with " + MAX_CIRCUITS + " = 0 (no circuits at all)", o.get(MAX_CIRCUITS_PER_LINK).origin());
+            return -1;
+        }
+        return (int) reader.wholeNumber(path, o, MAX_CIRCUITS_PER_LINK, 1, maxCircuits, null,
+                "at most " + MAX_CIRCUITS + "; leave it out for half of it");
     }
 
     /** Bytes per second, 0 for no limit, or -1 after reporting a problem. */

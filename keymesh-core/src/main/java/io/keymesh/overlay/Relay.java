@@ -17,7 +17,8 @@ import java.util.List;
  * largest message every hop carries, or RELAY_REFUSED with the reason, so the opener can try another
  * relay. Every refusal is counted by reason. Only well-formed WireGuard messages (types 1–4 of
  * their exact lengths) pass; anything else is dropped and counted, so a relay is no general tunnel. Bounded: at most {@link RelayConfig#maxCircuits()}
- * circuits; each carries at most {@link RelayConfig#bytesPerSecond()} (a token bucket per circuit,
+ * circuits, of which the RELAY_OPENs of one link hold at most {@link RelayConfig#circuitsPerLink()}
+ * (refused with CAPACITY beyond); each carries at most {@link RelayConfig#bytesPerSecond()} (a token bucket per circuit,
  * both directions; the excess is dropped and counted); a circuit idle for
  * {@link RelayConfig#idleTimeoutNanos()}, or not answered within {@link #OPEN_TIMEOUT_NANOS}, is
  * closed at both ends; a link that goes down closes its circuits.
@@ -74,6 +75,8 @@ public final class Relay {
     /** Every circuit twice: by (in link, in id) and by (out link, out id). */
     private final CircuitMap<Circuit> circuits;
     private final List<Circuit> all = new ArrayList<>();
+    /** Circuits opened by RELAY_OPEN (not spliced) per link they came on, at most {@link RelayConfig#circuitsPerLink()} each. */
+    private final java.util.Map<PublicKey, Integer> openedPerLink = new java.util.HashMap<>();
     private long nextSweep;
 
     /** Refusals by reason code; codes beyond the table are counted in its last slot. */
@@ -117,6 +120,7 @@ public final class Relay {
         circuits.put(from, circuit, c);
         circuits.put(next, outId, c);
         all.add(c);
+        openedPerLink.merge(from, 1, Integer::sum);
         if (all.size() == 1) {
             nextSweep = now + sweepPeriod();
         }
@@ -197,7 +201,7 @@ public final class Relay {
         if (!links.isConnected(route.get(1))) {
             return RelayReason.NO_ROUTE;
         }
-        if (all.size() >= config.maxCircuits()) {
+        if (all.size() >= config.maxCircuits() || openedPerLink.getOrDefault(from, 0) >= config.circuitsPerLink()) {
             return RelayReason.CAPACITY;
         }
         return ADMITTED;
@@ -356,6 +360,8 @@ public final class Relay {
         all.remove(c);
         if (c.spliced) {
             splicedPerOrigin.computeIfPresent(c.origin, (k, n) -> n > 1 ? n - 1 : null);
+        } else {
+            openedPerLink.computeIfPresent(c.inLink, (k, n) -> n > 1 ? n - 1 : null);
         }
     }
 

@@ -267,7 +267,7 @@ class NodeConfigLoaderTest {
                 + "name, persistent-keepalive, public-key, via, wireguard (line 4)",
                 conf("  peers = [ { public-key = \"" + PEER_1 + "\", endpiont = \"192.0.2.1:5\" } ]\n"));
         assertProblem("keymesh.relay.enabeld: unknown key (did you mean enabled?); valid keys: bytes-per-second, enabled, "
-                + "idle-timeout, max-circuits (line 4)", conf("  relay { enabeld = false }\n"));
+                + "idle-timeout, max-circuits, max-circuits-per-link (line 4)", conf("  relay { enabeld = false }\n"));
     }
 
     /** The problems of loading {@code text} as a node's config file. */
@@ -480,6 +480,25 @@ class NodeConfigLoaderTest {
         assertEquals(1 << 20, load(conf("  relay.max-circuits = 1048576\n")).node().relay().maxCircuits());
         assertEquals(10_000_000_000L, load(conf("  relay.idle-timeout = 10s\n")).node().relay().idleTimeoutNanos());
         assertEquals(86_400_000_000_000L, load(conf("  relay.idle-timeout = 1d\n")).node().relay().idleTimeoutNanos());
+    }
+
+    @Test
+    void aLinksShareOfTheRelay() throws Exception {
+        RelayConfig dflt = load(conf("")).node().relay();
+        assertEquals(0, dflt.maxCircuitsPerLink(), "absent: half of max-circuits");
+        assertEquals(512, dflt.circuitsPerLink());
+        assertEquals(RelayConfig.DEFAULT, dflt);
+        assertEquals(RelayConfig.DEFAULT.withMaxCircuitsPerLink(1024),
+                load(conf("  relay.max-circuits-per-link = 1024\n")).node().relay());
+        assertEquals(3, load(conf("  relay { max-circuits = 10, max-circuits-per-link = 3 }\n")).node().relay().circuitsPerLink());
+        assertEquals(5, load(conf("  relay { max-circuits = 10, max-circuits-per-link = null }\n")).node().relay().circuitsPerLink());
+        String p = "keymesh.relay.max-circuits-per-link";
+        assertProblem(p + ": must be 1..1024 (at most max-circuits; leave it out for half of it), got 0 (line 4)",
+                conf("  relay.max-circuits-per-link = 0\n"));
+        assertProblem(p + ": must be 1..10 (at most max-circuits; leave it out for half of it), got 11 (line 4)",
+                conf("  relay { max-circuits = 10, max-circuits-per-link = 11 }\n"));
+        assertProblem(p + ": not with max-circuits = 0 (no circuits at all) (line 4)",
+                conf("  relay { max-circuits = 0, max-circuits-per-link = 1 }\n"));
     }
 
     @Test

@@ -72,7 +72,7 @@ class NodeConfigRendererTest {
                 PeerConfig.of(PEER_2, null).withPersistentKeepalive(25),
                 PeerConfig.of(PEER_3, address("192.0.2.3", 51820)).withRelays(List.of(
                         List.of(PEER_1), List.of(PEER_2, PEER_4), List.of(PEER_1, PEER_4, PEER_2)))))
-                .withRelay(new RelayConfig(false, 5, 1 << 20, 90_000_000_000L));
+                .withRelay(new RelayConfig(false, 5, 1 << 20, 90_000_000_000L, 2));
         String text = NodeConfigRenderer.render(node);
         assertEquals(node, NodeConfigLoader.parse(text, null).node());
 
@@ -84,7 +84,9 @@ class NodeConfigRendererTest {
                 target.toConfig().getList("via").unwrapped(), "a route of one relay is its key, a longer one a list");
         assertEquals(Set.of("public-key", "persistent-keepalive"), c.getObjectList("peers").get(1).keySet(),
                 "no via for a peer without relays: " + text);
-        assertEquals(Set.of("enabled", "max-circuits", "bytes-per-second", "idle-timeout"), c.getObject("relay").keySet(), text);
+        assertEquals(Set.of("enabled", "max-circuits", "max-circuits-per-link", "bytes-per-second", "idle-timeout"),
+                c.getObject("relay").keySet(), text);
+        assertEquals(2, c.getInt("relay.max-circuits-per-link"));
         assertEquals(1 << 20, c.getLong("relay.bytes-per-second"));
         assertEquals("90s", c.getString("relay.idle-timeout"));
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The relay service's bounds driven to the limit and one past it: {@link RelayConfig#maxCircuits()}
- * at its default (1,024) and {@link Relay#MAX_EARLY}, against recording links.
+ * at its default (1,024), a link's share of it ({@link RelayConfig#circuitsPerLink()}) and {@link Relay#MAX_EARLY}, against recording links.
  */
 class RelayLimitsTest {
     private static final long NOW = 1_000_000_000_000L;
@@ -44,33 +44,42 @@ class RelayLimitsTest {
     }
 
     /**
-     * One opener takes all 1,024 circuits of the default configuration: the limit is one for the
-     * relay, with no share per opener, so a second opener is refused as well; the circuits joined
-     * keep carrying, and one closed makes room for exactly one more.
+     * The default configuration: 1,024 circuits, of which the openings of one link take at most
+     * half. One opener takes its 512 and is refused past them while the relay has room; a second
+     * fills the rest; then the relay refuses everyone, a splice included. The circuits joined keep
+     * carrying, and one closed makes room for exactly one more, for the link that closed it.
      */
     @Test
-    void theCircuitPastMaxCircuitsIsRefusedWithCapacityAndOneClosedMakesRoom() {
+    void theCircuitPastMaxCircuitsOrPastALinksShareIsRefusedWithCapacityAndOneClosedMakesRoom() {
         Relay relay = relay(RelayConfig.DEFAULT);
         int max = RelayConfig.DEFAULT.maxCircuits();
+        int share = RelayConfig.DEFAULT.circuitsPerLink();
         assertEquals(1024, max);
-        for (int i = 0; i < max; i++) {
+        assertEquals(512, share);
+        for (int i = 0; i < share; i++) {
             relay.onOpen(NOW, a, 2 * i + 1, List.of(self, b));
         }
-        assertEquals(max, relay.circuits());
-        assertEquals(max, links.sent("open").size(), "every one of them was passed on to b");
+        assertEquals(share, relay.circuits());
+        assertEquals(share, links.sent("open").size(), "every one of them was passed on to b");
         assertEquals(List.of(), links.sent("refused"));
 
-        relay.onOpen(NOW, a, 2 * max + 1, List.of(self, b));
-        assertEquals(List.of(new Sent("refused", a, 2 * max + 1, RelayReason.CAPACITY, null)).toString(),
-                links.sent("refused").toString());
-        assertEquals(1, relay.refused(RelayReason.CAPACITY));
-        assertEquals(max, relay.circuits());
-        assertEquals(max, links.sent("open").size(), "the refused one went nowhere");
+        relay.onOpen(NOW, a, 2 * share + 1, List.of(self, b));
+        assertEquals(List.of(new Sent("refused", a, 2 * share + 1, RelayReason.CAPACITY, null)).toString(),
+                links.sent("refused").toString(), "a's share is taken, though the relay has room");
+        assertEquals(share, relay.circuits());
 
-        relay.onOpen(NOW, c, 1, List.of(self, b));
-        assertEquals(2, relay.refused(RelayReason.CAPACITY), "another opener finds no room either: no share per opener");
-        assertFalse(relay.splice(NOW, List.of(c), b, message(1, HandshakeInitiation.LENGTH, 9), 0),
-                "a splice counts against the same limit");
+        for (int i = 0; i < max - share; i++) {
+            relay.onOpen(NOW, c, 2 * i + 1, List.of(self, b));
+        }
+        assertEquals(max, relay.circuits(), "another opener has the rest");
+        assertEquals(1, relay.refused(RelayReason.CAPACITY));
+
+        relay.onOpen(NOW, b, 1, List.of(self, a));
+        assertEquals(2, relay.refused(RelayReason.CAPACITY), "the relay is full: a third opener finds no room");
+        assertFalse(relay.splice(NOW, List.of(b), c, message(1, HandshakeInitiation.LENGTH, 9), 0),
+                "a splice counts against the relay's limit");
+        assertEquals(max, relay.circuits());
+        assertEquals(max, links.sent("open").size(), "the refused ones went nowhere");
 
         // a circuit joined before the limit keeps carrying
         Sent first = links.sent("open").getFirst();
@@ -81,15 +90,39 @@ class RelayLimitsTest {
         assertArrayEquals(data, links.sent("data").getFirst().data());
         assertEquals(first.circuit(), links.sent("data").getFirst().circuit());
 
-        // one closed: room for exactly one
+        // one of a's closed: room for exactly one, and c's share is still taken
         assertTrue(relay.onClose(NOW, a, 3, RelayReason.IDLE));
         assertEquals(max - 1, relay.circuits());
-        relay.onOpen(NOW, c, 3, List.of(self, b));
+        relay.onOpen(NOW, c, 2 * max + 1, List.of(self, b));
+        assertEquals(3, relay.refused(RelayReason.CAPACITY), "c holds its share");
+        relay.onOpen(NOW, a, 2 * share + 3, List.of(self, b));
         assertEquals(max, relay.circuits());
         assertEquals(max + 1, links.sent("open").size());
-        relay.onOpen(NOW, c, 5, List.of(self, b));
-        assertEquals(3, relay.refused(RelayReason.CAPACITY));
+        relay.onOpen(NOW, a, 2 * share + 5, List.of(self, b));
+        assertEquals(4, relay.refused(RelayReason.CAPACITY));
         assertEquals(max, relay.circuits());
+    }
+
+    /** A share per link as large as the relay lets one opener take every circuit; a small one holds it to that many. */
+    @Test
+    void theShareOfALinkIsASetting() {
+        Relay whole = relay(new RelayConfig(true, 8, 0, 120_000_000_000L, 8));
+        for (int i = 0; i < 8; i++) {
+            whole.onOpen(NOW, a, 2 * i + 1, List.of(self, b));
+        }
+        assertEquals(8, whole.circuits());
+        assertEquals(0, whole.refused(RelayReason.CAPACITY));
+
+        Relay three = new Relay(self, new RelayConfig(true, 8, 0, 120_000_000_000L, 3), links, new CircuitIds(self, 0));
+        for (int i = 0; i < 4; i++) {
+            three.onOpen(NOW, a, 2 * i + 1, List.of(self, b));
+        }
+        assertEquals(3, three.circuits());
+        assertEquals(1, three.refused(RelayReason.CAPACITY));
+        three.onOpen(NOW, c, 1, List.of(self, b));
+        assertEquals(4, three.circuits(), "another link has its own share");
+        assertEquals(5, new RelayConfig(true, 9, 0, 120_000_000_000L).circuitsPerLink(), "half, rounded up");
+        assertEquals(1, new RelayConfig(true, 1, 0, 120_000_000_000L).circuitsPerLink());
     }
 
     /**
