@@ -138,10 +138,19 @@ final class CompressionConfigReader {
         if (name == null || where == null) {
             return null;
         }
+        Path file = null;
+        if (fileValue != null) {
+            try {
+                file = baseDir == null ? Path.of(where) : baseDir.resolve(where);
+            } catch (java.nio.file.InvalidPathException e) {
+                reader.problem(path + "." + FILE, "not a file path (" + e.getReason() + ")", fileValue.origin());
+                return null;
+            }
+        }
         DictionarySource source;
         try {
             source = fileValue != null
-                    ? DictionarySource.file(name, baseDir == null ? Path.of(where) : baseDir.resolve(where))
+                    ? DictionarySource.file(name, file)
                     : DictionarySource.resource(name, where);
         } catch (IllegalArgumentException e) {
             reader.problem(path + "." + NAME, e.getMessage(), nameValue.origin());

@@ -61,7 +61,7 @@ final class ControlConfigReader {
             p = Path.of(text);
             p = (baseDir == null ? p.toAbsolutePath() : baseDir.resolve(p)).normalize();
         } catch (InvalidPathException e) {
-            reader.problem(socketPath, "not a file path: " + e.getMessage(), s.origin());
+            reader.problem(socketPath, "not a file path (" + e.getReason() + ")", s.origin());
             return null;
         }
         int bytes = p.toString().getBytes(StandardCharsets.UTF_8).length;

@@ -224,7 +224,13 @@ public final class NodeConfigLoader {
         if (name2 == null) {
             return new KeySource<>(null, null);
         }
-        Path p = baseDir == null ? Path.of(name2) : baseDir.resolve(name2);
+        Path p;
+        try {
+            p = baseDir == null ? Path.of(name2) : baseDir.resolve(name2);
+        } catch (java.nio.file.InvalidPathException e) {
+            reader.problem(filePath, "not a file path (" + e.getReason() + ")", file.origin());
+            return new KeySource<>(null, null);
+        }
         String text = readKeyFile(filePath, p, file.origin());
         return new KeySource<>(text == null ? null : parseKey(filePath, p + ": ", text, kind, parse, file), p);
     }

@@ -482,6 +482,19 @@ class NodeConfigLoaderTest {
         assertEquals(86_400_000_000_000L, load(conf("  relay.idle-timeout = 1d\n")).node().relay().idleTimeoutNanos());
     }
 
+    /** A NUL character cannot be in a file path: each setting that names a file says so, as any other problem. */
+    @Test
+    void aFilePathThatCannotBeOneIsAProblemNotACrash() {
+        assertProblem("keymesh.private-key-file: not a file path (Nul character not allowed) (line 2)",
+                "keymesh {\n  private-key-file = \"a\\u0000b\"\n  network-key = \"" + NETWORK + "\"\n}\n");
+        assertProblem("keymesh.network-key-file: not a file path (Nul character not allowed) (line 3)",
+                "keymesh {\n  private-key = \"" + PRIVATE + "\"\n  network-key-file = \"a\\u0000b\"\n}\n");
+        assertProblem("keymesh.control.socket: not a file path (Nul character not allowed) (line 4)",
+                conf("  control { socket = \"a\\u0000b\" }\n"));
+        assertProblem("keymesh.compression.dictionaries[0].file: not a file path (Nul character not allowed) (line 4)",
+                conf("  compression { dictionaries = [ { name = json, file = \"a\\u0000b\" } ] }\n"));
+    }
+
     @Test
     void aLinksShareOfTheRelay() throws Exception {
         RelayConfig dflt = load(conf("")).node().relay();
