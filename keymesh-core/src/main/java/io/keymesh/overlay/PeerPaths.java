@@ -77,7 +77,11 @@ public final class PeerPaths {
 
         /**
          * Every path to the peer is gone or failing, after one had worked: the owner may look for
-         * another way (a peer found by discovery is sought again). Once per such episode.
+         * another way (a peer found by discovery is sought again, its packets sent to the seek).
+         * Once per such episode. The episode ends with a path working again: a switch to it
+         * ({@link #use}), or, if it is the path that was in use, {@link #use} with that path as
+         * both {@code endpoint} and {@code previous} — the packets take it again, nothing else
+         * changed.
          */
         default void noWorkingPath() {}
     }
@@ -94,6 +98,8 @@ public final class PeerPaths {
     private boolean everWorked;
     /** {@link Actions#noWorkingPath} was called and no path has worked since. */
     private boolean reportedNoPath;
+    /** The owner was told to use a path ({@link #switchTo}) since {@link Actions#noWorkingPath}. */
+    private boolean usedSinceReport;
 
     /**
      * @param roaming true for WireGuard's roaming (direct only), false to pick among paths
@@ -332,6 +338,7 @@ public final class PeerPaths {
         }
         if (p != null) {
             heard(p, now);
+            checkWorking();
         }
         return false; // null: a circuit we do not track as a path (e.g. opened to us): the peer's data will tell
     }
@@ -399,6 +406,7 @@ public final class PeerPaths {
             p.onRttSample(now - p.lastProbeNanos);
             heard(p, now);
         }
+        checkWorking();
     }
 
     /** We sent the peer a packet now (the owner reports it at most once per tick, not per packet). */
@@ -485,13 +493,23 @@ public final class PeerPaths {
         checkWorking();
     }
 
-    /** Reports losing every path once per episode ({@link Actions#noWorkingPath}). */
+    /**
+     * Reports losing every path once per episode ({@link Actions#noWorkingPath}), and its end: if the
+     * path in use answers again with no switch since, the owner, which sent the peer's packets to a
+     * seek meanwhile, is told to use it again.
+     */
     private void checkWorking() {
         if (active != null && !active.failing) {
             everWorked = true;
-            reportedNoPath = false;
+            if (reportedNoPath) {
+                reportedNoPath = false;
+                if (!usedSinceReport) {
+                    actions.use(active.endpoint(), active.endpoint());
+                }
+            }
         } else if (everWorked && !reportedNoPath) {
             reportedNoPath = true;
+            usedSinceReport = false;
             actions.noWorkingPath();
         }
     }
@@ -608,6 +626,7 @@ public final class PeerPaths {
         Path previous = active;
         active = p;
         switches++;
+        usedSinceReport = true;
         if (p.kind() == Path.Kind.DIRECT && (previous == null || previous.kind() != Path.Kind.DIRECT)) {
             directSinceNanos = now;
         } else if (p.kind() != Path.Kind.DIRECT) {
