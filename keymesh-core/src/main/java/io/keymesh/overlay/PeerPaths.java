@@ -30,7 +30,9 @@ import java.util.List;
  *       life, not only probes);
  *   <li>paths not in use, and the one in use while we do not send, are probed every
  *       {@link #STANDBY_PROBE_INTERVAL_NANOS} (Tailscale's heartbeat is 3–5 s; 4 s holds a NAT binding that expires after 5 s idle), which also keeps
- *       their circuits and NAT bindings alive;
+ *       their circuits and NAT bindings alive — but of the relayed paths through one relay only the
+ *       one in use, or else the newest ({@link #redundant}): the others add nothing as a fallback,
+ *       and unprobed their circuits idle out at the relay unless the peer uses them;
  *   <li>a path of better rank is taken once it has proved itself (an authenticated packet came over
  *       it after its last probe went out): relayed to direct, as soon as the direct path answers;
  *   <li>when the peer's data (not probes) arrives on a path of better rank, or the path in use is
@@ -435,7 +437,7 @@ public final class PeerPaths {
             }
             if (p.probeSentNanos != Long.MIN_VALUE) {
                 t = Math.min(t, p.probeSentNanos + PROBE_TIMEOUT_NANOS);
-            } else {
+            } else if (!redundant(p)) {
                 t = Math.min(t, nextProbe(p, now));
             }
         }
@@ -477,7 +479,7 @@ public final class PeerPaths {
                 lostConsent(p);
                 continue;
             }
-            if (p.probeSentNanos == Long.MIN_VALUE && now >= nextProbe(p, now)) {
+            if (p.probeSentNanos == Long.MIN_VALUE && now >= nextProbe(p, now) && !redundant(p)) {
                 p.probeId = nextProbeId++;
                 p.lastProbeNanos = now;
                 if (actions.probe(p, p.probeId)) {
@@ -491,6 +493,31 @@ public final class PeerPaths {
             upgrade(now);
         }
         checkWorking();
+    }
+
+    /**
+     * A relayed path not in use while the one in use, or a newer usable one that is not failing,
+     * goes through the same first relay: it adds nothing as a fallback (a relay that fails takes
+     * both), so it is not probed, and its circuit idles out at the relay (which then closes it at
+     * both ends) unless the peer uses it. Without this, each time the peer was sought again while
+     * its circuits came back, one more circuit through the same relay joined the path table and
+     * was heartbeated for good (the simulator's soak found pairs with six).
+     */
+    private boolean redundant(Path p) {
+        if (p == active || !(p.endpoint() instanceof RelayedEndpoint r)) {
+            return false;
+        }
+        boolean newer = false;
+        for (int i = 0; i < paths.size(); i++) {
+            Path q = paths.get(i);
+            if (q == p) {
+                newer = true;
+            } else if (q.usable && q.endpoint() instanceof RelayedEndpoint s && s.via().equals(r.via())
+                    && (q == active || (newer && !q.failing))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
