@@ -30,9 +30,9 @@ import java.util.List;
  *       life, not only probes);
  *   <li>paths not in use, and the one in use while we do not send, are probed every
  *       {@link #STANDBY_PROBE_INTERVAL_NANOS} (Tailscale's heartbeat is 3–5 s; 4 s holds a NAT binding that expires after 5 s idle), which also keeps
- *       their circuits and NAT bindings alive — but of the relayed paths through one relay only the
- *       one in use, or else the newest ({@link #redundant}): the others add nothing as a fallback,
- *       and unprobed their circuits idle out at the relay unless the peer uses them;
+ *       their circuits and NAT bindings alive — but of the circuits relays opened to us through one
+ *       relay only the one in use, or else the newest ({@link #redundant}): the others add nothing
+ *       as a fallback, and unprobed they idle out at the relay unless the peer uses them;
  *   <li>a path of better rank is taken once it has proved itself (an authenticated packet came over
  *       it after its last probe went out): relayed to direct, as soon as the direct path answers;
  *   <li>when the peer's data (not probes) arrives on a path of better rank, or the path in use is
@@ -496,15 +496,16 @@ public final class PeerPaths {
     }
 
     /**
-     * A relayed path not in use while the one in use, or a newer usable one that is not failing,
-     * goes through the same first relay: it adds nothing as a fallback (a relay that fails takes
-     * both), so it is not probed, and its circuit idles out at the relay (which then closes it at
-     * both ends) unless the peer uses it. Without this, each time the peer was sought again while
-     * its circuits came back, one more circuit through the same relay joined the path table and
-     * was heartbeated for good (the simulator's soak found pairs with six).
+     * A circuit a relay opened to us (a seek's splice), not in use while the path in use, or a newer
+     * usable one that is not failing, goes through the same first relay: it adds nothing as a
+     * fallback (a relay that fails takes both), so it is not probed, and it idles out at the relay
+     * (which then closes it at both ends) unless the peer uses it. Without this, each time the peer
+     * was sought again while its circuits came back, one more circuit through the same relay joined
+     * the path table and was heartbeated for good (the simulator's soak found pairs with six). Our
+     * own circuits, for configured routes, are kept: one that idled out would be opened again.
      */
     private boolean redundant(Path p) {
-        if (p == active || !(p.endpoint() instanceof RelayedEndpoint r)) {
+        if (p == active || !p.inbound || !(p.endpoint() instanceof RelayedEndpoint r)) {
             return false;
         }
         boolean newer = false;

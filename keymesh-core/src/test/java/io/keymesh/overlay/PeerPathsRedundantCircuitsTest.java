@@ -10,9 +10,10 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Of a peer's relayed paths through one relay only the one in use, or else the newest, is probed:
- * the others add nothing as a fallback, and unprobed their circuits idle out at the relay. A path
- * through another relay is a real fallback and keeps its heartbeat.
+ * Of the circuits relays opened to us (a seek's splices) through one relay, only the one in use, or
+ * else the newest, is probed: the others add nothing as a fallback, and unprobed they idle out at
+ * the relay. A path through another relay is a real fallback and keeps its heartbeat, and so do
+ * circuits of our own (configured routes), which would only be opened again.
  */
 class PeerPathsRedundantCircuitsTest {
     private static final long SECOND = 1_000_000_000L;
@@ -48,7 +49,7 @@ class PeerPathsRedundantCircuitsTest {
         return e.equals(c1) ? "c1" : e.equals(c2) ? "c2" : e.equals(c3) ? "c3" : e.equals(other) ? "other" : e.toString();
     }
 
-    /** Runs the policy for {@code nanos}, every peer's probe answered at once. */
+    /** Runs the policy for {@code nanos} with every probe answered at once. */
     private long run(long now, long nanos) {
         for (long t = now; t < now + nanos; t += 250 * MS) {
             paths.onTimeout(t);
@@ -61,35 +62,57 @@ class PeerPathsRedundantCircuitsTest {
         return now + nanos;
     }
 
-    @Test
-    void onlyTheCircuitInUseThroughARelayIsHeartbeatedAndAnotherRelaysIsToo() {
-        long now = 100 * SECOND;
-        for (RelayedEndpoint c : new RelayedEndpoint[] {c1, c2, c3, other}) {
-            paths.addRelayed(c, 1);
-            paths.relayedOpened(now, c, 1400);
-            paths.authenticated(now, c);
+    /** We send, and for 6 s nothing answers (a standby probe every 4 s, unanswered for 1 s): every path is failing. */
+    private long everyPathFails(long now) {
+        for (long t = now; t <= now + 6 * SECOND; t += 250 * MS) {
+            paths.sent(t);
+            paths.onTimeout(t);
         }
-        assertEquals(c1, using, "the first circuit open is in use");
-        now = run(now, 20 * SECOND);
-        assertEquals(Map.of("c1", 5, "other", 5), probes, "every 4 s, the one in use and the other relay's");
+        return now + 6 * SECOND + 250 * MS;
+    }
 
-        probes.clear();
-        paths.relayedGone(now, c1); // the circuit in use closes: another through the same relay takes over
-        Endpoint next = using;
-        run(now, 20 * SECOND);
-        assertEquals(Map.of(name(next), 5, "other", 5), probes, "again one circuit through the relay, and the other relay's");
+    /** The peer comes in on {@code circuit}, a relay opened to us; then the paths that failed are heard again. */
+    private void comesInOn(long now, RelayedEndpoint circuit, RelayedEndpoint... heardAgain) {
+        paths.authenticated(now, circuit);
+        assertEquals(circuit, using, "the new circuit is taken while the others fail");
+        for (RelayedEndpoint e : heardAgain) {
+            paths.authenticated(now + MS, e);
+        }
     }
 
     @Test
-    void whileAnotherRelaysPathIsInUseTheNewestThroughTheFirstRelayIsItsFallback() {
+    void ofTheCircuitsARelayOpenedOnlyTheOneInUseIsHeartbeatedAndAnotherRelaysToo() {
         long now = 100 * SECOND;
-        for (RelayedEndpoint c : new RelayedEndpoint[] {other, c1, c2, c3}) {
-            paths.addRelayed(c, 1);
+        paths.addRelayed(other, 1); // our own circuit, through another relay
+        paths.relayedOpened(now, other, 1400);
+        paths.authenticated(now, other);
+        now = everyPathFails(run(now, SECOND));
+        comesInOn(now, c1, other); // sought again: a splice through the first relay
+        now = everyPathFails(run(now, 10 * SECOND));
+        comesInOn(now, c2, c1, other); // again, and the old circuits come back
+        now = everyPathFails(run(now, 10 * SECOND));
+        comesInOn(now, c3, c1, c2, other);
+        now = run(now, 6 * SECOND); // past the sending window: standby heartbeats only
+        probes.clear();
+        now = run(now, 20 * SECOND);
+        assertEquals(Map.of("c3", 5, "other", 5), probes, "every 4 s, the circuit in use and the other relay's");
+
+        probes.clear();
+        paths.relayedGone(now, c3); // the circuit in use closes: another takes over
+        run(now, 20 * SECOND);
+        Map<String, Integer> expected = using.equals(other) ? Map.of("c2", 5, "other", 5) : Map.of(name(using), 5, "other", 5);
+        assertEquals(expected, probes, "again one circuit through the first relay, and the other relay's");
+    }
+
+    @Test
+    void ourOwnCircuitsThroughOneRelayKeepTheirHeartbeats() {
+        long now = 100 * SECOND;
+        for (RelayedEndpoint c : new RelayedEndpoint[] {c1, c2}) {
+            paths.addRelayed(c, 1); // two configured routes through the same relay
             paths.relayedOpened(now, c, 1400);
             paths.authenticated(now, c);
         }
-        assertEquals(other, using);
         run(now, 20 * SECOND);
-        assertEquals(Map.of("c3", 5, "other", 5), probes, "the newest of the three is the standby");
+        assertEquals(Map.of("c1", 5, "c2", 5), probes);
     }
 }
