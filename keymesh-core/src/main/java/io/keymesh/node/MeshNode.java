@@ -396,6 +396,25 @@ public final class MeshNode implements AutoCloseable {
         return onLoop((engine, now) -> DiscoveryStats.of(overlay.overlay().seeks(), overlay.overlay().reach()));
     }
 
+    /**
+     * How many entries the node's tables hold now (peers, indices, channels, paths, circuits, seeks: see
+     * {@link TableSizes}), for watching that they stay bounded; a failed future
+     * ({@link IllegalStateException}) if the node is closed or its loop failed.
+     */
+    public CompletableFuture<TableSizes> tableSizes() {
+        return onLoop((engine, now) -> stats.tables(engine, admittedMembers, overlay.outboxSize(), pings.pendingSize()));
+    }
+
+    /**
+     * True when every message accepted by a {@link Channel} is acknowledged by its peer, or that
+     * peer's connection is lost: what {@link #close(java.time.Duration)} waits for, for a caller that
+     * must not block (on the loop thread, or in a simulation, which polls it); a failed future
+     * ({@link IllegalStateException}) if the node is closed or its loop failed.
+     */
+    public CompletableFuture<Boolean> drained() {
+        return onLoop((engine, now) -> connections.drained());
+    }
+
     /** Sends refused because too many datagrams, or too many bytes, were queued for the loop. */
     public long sendsRefused() {
         return sender.sendsRefused();

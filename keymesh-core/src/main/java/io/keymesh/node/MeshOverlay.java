@@ -174,6 +174,11 @@ final class MeshOverlay implements Overlay.Host {
         return overlay;
     }
 
+    /** Packets for relayed paths waiting in the outbox for the loop thread. */
+    int outboxSize() {
+        return outbox.size();
+    }
+
     // ------------------------------------------------------------------ peers and sessions
 
     /**
@@ -288,6 +293,9 @@ final class MeshOverlay implements Overlay.Host {
         s.session.setEndpoint(endpoint);
         int relayedMax = relayedMaxMessage(s.session);
         s.maxDatagram = DatagramLimit.of(endpoint, config.channels().maxUdpPayload(), relayedMax);
+        if (endpoint.equals(previous)) {
+            return; // the path in use answers again after the peer was sought (noWorkingPath): nothing else changed
+        }
         connections.pathChanged(s, previous, endpoint, relayedMax);
         if (endpoint instanceof UdpEndpoint u) {
             listener.onEndpointChanged(peer, u.address());

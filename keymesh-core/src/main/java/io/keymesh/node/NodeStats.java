@@ -63,6 +63,32 @@ final class NodeStats {
         return out;
     }
 
+    /** {@link MeshNode#tableSizes()}: the engine's, the peers', the channels' and the overlay's tables. */
+    TableSizes tables(SessionEngine engine, int admittedMembers, int outbox, int pings) {
+        int staged = 0;
+        int paths = 0;
+        for (Peer p : engine.peers()) {
+            staged += p.stagedPackets();
+            paths += overlay.paths(p).size();
+        }
+        int handles = 0;
+        int connections = 0;
+        int channels = 0;
+        for (PeerState s : peers.values()) {
+            handles += s.channels.size();
+            if (s.connection != null) {
+                connections++;
+                channels += s.connection.stats().channels();
+            }
+        }
+        var o = overlay.overlay();
+        var seeks = o.seeks();
+        return new TableSizes(engine.peers().size(), admittedMembers, engine.indicesInUse(), staged, handles, connections,
+                channels, o.peerCount(), paths, o.relay().circuits(), o.circuits().size(), o.relay().splicedOrigins(),
+                seeks.pendingSize(), seeks.seenSize(), seeks.originsSize(), seeks.linksSize(), o.reach().size(), outbox,
+                pings);
+    }
+
     /** {@link MeshNode#channelStats}: {@code peer}'s connection's measurements, or null if none. */
     ChannelConnection.Stats channel(PublicKey peer) {
         PeerState s = peers.get(peer);

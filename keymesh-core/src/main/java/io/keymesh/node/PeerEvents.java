@@ -122,6 +122,10 @@ final class PeerEvents implements SessionEvents {
      * the interval at which the peer keeps its path open. One gap is not enough: WireGuard's passive
      * keepalives come in pairs 10 s apart (a second one when data arrived while the first was
      * pending). The keepalive that confirms a handshake is no sample, and the next gap starts after it.
+     * Nor is one that may be passive — our data went to the peer within {@link #PASSIVE_KEEPALIVE_NANOS}
+     * before it — since passive keepalives come as regularly as our data does, and stop with it: the
+     * gap ending there is no sample, and the next one starts there (the peer's persistent keepalive
+     * counts from its last send, that one too).
      */
     @Override
     public void keepalive(Peer peer) {
@@ -135,6 +139,12 @@ final class PeerEvents implements SessionEvents {
             return;
         }
         long now = clock.getAsLong();
+        long data = peer.lastDataSentNanos();
+        if (data != Long.MIN_VALUE && now - data <= PASSIVE_KEEPALIVE_NANOS) {
+            s.unconfirmedKeepaliveGapNanos = 0;
+            s.lastKeepaliveNanos = now;
+            return;
+        }
         long gap = now - s.lastKeepaliveNanos;
         if (s.lastKeepaliveNanos != Long.MIN_VALUE && gap >= MIN_KEEPALIVE_GAP_NANOS && gap <= MAX_KEEPALIVE_GAP_NANOS) {
             if (Math.abs(gap - s.unconfirmedKeepaliveGapNanos) <= gap / 5) {
@@ -233,6 +243,13 @@ final class PeerEvents implements SessionEvents {
      * a passive keepalive can come a moment apart.
      */
     static final long MIN_KEEPALIVE_GAP_NANOS = 5_000_000_000L;
+    /**
+     * A keepalive this soon after our last data packet to the peer may be a passive one: WireGuard
+     * sends one KEEPALIVE_TIMEOUT (10 s) after data arrives with nothing to send back, and a second
+     * one 10 s later if more data came meanwhile — up to 20 s after our last data, and a round trip's
+     * margin (2 s).
+     */
+    static final long PASSIVE_KEEPALIVE_NANOS = 2 * io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT + 2_000_000_000L;
     /** Keepalives further apart than this are not taken as a keepalive interval (WireGuard's largest is 65,535 s). */
     static final long MAX_KEEPALIVE_GAP_NANOS = 65_535L * 1_000_000_000L;
 

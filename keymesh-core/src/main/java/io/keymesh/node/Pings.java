@@ -75,6 +75,11 @@ final class Pings {
         this.wakeup = new Wakeup(io, this::nextTimeout, this::onTimeout);
     }
 
+    /** Pings outstanding now (at most {@value #MAX_PENDING}). */
+    int pendingSize() {
+        return pending.size();
+    }
+
     /**
      * Starts a ping of {@code s}'s peer, to complete {@code future} with its answer, or fail it with
      * a {@link TimeoutException} once {@code timeoutNanos} have passed without one.

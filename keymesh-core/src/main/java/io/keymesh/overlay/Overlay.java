@@ -179,6 +179,11 @@ public final class Overlay {
         return circuits;
     }
 
+    /** Peers the overlay keeps state for now (paths, punching, address reports). */
+    public int peerCount() {
+        return peers.size();
+    }
+
     /** This node's candidates: host addresses and the reflexive addresses its peers report. */
     public LocalCandidates localCandidates() {
         return local;

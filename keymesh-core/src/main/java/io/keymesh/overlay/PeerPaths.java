@@ -30,7 +30,9 @@ import java.util.List;
  *       life, not only probes);
  *   <li>paths not in use, and the one in use while we do not send, are probed every
  *       {@link #STANDBY_PROBE_INTERVAL_NANOS} (Tailscale's heartbeat is 3–5 s; 4 s holds a NAT binding that expires after 5 s idle), which also keeps
- *       their circuits and NAT bindings alive;
+ *       their circuits and NAT bindings alive — but of the circuits relays opened to us through one
+ *       relay only the one in use, or else the newest ({@link #redundant}): the others add nothing
+ *       as a fallback, and unprobed they idle out at the relay unless the peer uses them;
  *   <li>a path of better rank is taken once it has proved itself (an authenticated packet came over
  *       it after its last probe went out): relayed to direct, as soon as the direct path answers;
  *   <li>when the peer's data (not probes) arrives on a path of better rank, or the path in use is
@@ -77,7 +79,11 @@ public final class PeerPaths {
 
         /**
          * Every path to the peer is gone or failing, after one had worked: the owner may look for
-         * another way (a peer found by discovery is sought again). Once per such episode.
+         * another way (a peer found by discovery is sought again, its packets sent to the seek).
+         * Once per such episode. The episode ends with a path working again: a switch to it
+         * ({@link #use}), or, if it is the path that was in use, {@link #use} with that path as
+         * both {@code endpoint} and {@code previous} — the packets take it again, nothing else
+         * changed.
          */
         default void noWorkingPath() {}
     }
@@ -94,6 +100,8 @@ public final class PeerPaths {
     private boolean everWorked;
     /** {@link Actions#noWorkingPath} was called and no path has worked since. */
     private boolean reportedNoPath;
+    /** The owner was told to use a path ({@link #switchTo}) since {@link Actions#noWorkingPath}. */
+    private boolean usedSinceReport;
 
     /**
      * @param roaming true for WireGuard's roaming (direct only), false to pick among paths
@@ -332,6 +340,7 @@ public final class PeerPaths {
         }
         if (p != null) {
             heard(p, now);
+            checkWorking();
         }
         return false; // null: a circuit we do not track as a path (e.g. opened to us): the peer's data will tell
     }
@@ -399,6 +408,7 @@ public final class PeerPaths {
             p.onRttSample(now - p.lastProbeNanos);
             heard(p, now);
         }
+        checkWorking();
     }
 
     /** We sent the peer a packet now (the owner reports it at most once per tick, not per packet). */
@@ -427,7 +437,7 @@ public final class PeerPaths {
             }
             if (p.probeSentNanos != Long.MIN_VALUE) {
                 t = Math.min(t, p.probeSentNanos + PROBE_TIMEOUT_NANOS);
-            } else {
+            } else if (!redundant(p)) {
                 t = Math.min(t, nextProbe(p, now));
             }
         }
@@ -469,7 +479,7 @@ public final class PeerPaths {
                 lostConsent(p);
                 continue;
             }
-            if (p.probeSentNanos == Long.MIN_VALUE && now >= nextProbe(p, now)) {
+            if (p.probeSentNanos == Long.MIN_VALUE && now >= nextProbe(p, now) && !redundant(p)) {
                 p.probeId = nextProbeId++;
                 p.lastProbeNanos = now;
                 if (actions.probe(p, p.probeId)) {
@@ -485,13 +495,49 @@ public final class PeerPaths {
         checkWorking();
     }
 
-    /** Reports losing every path once per episode ({@link Actions#noWorkingPath}). */
+    /**
+     * A circuit a relay opened to us (a seek's splice), not in use while the path in use, or a newer
+     * usable one that is not failing, goes through the same first relay: it adds nothing as a
+     * fallback (a relay that fails takes both), so it is not probed, and it idles out at the relay
+     * (which then closes it at both ends) unless the peer uses it. Without this, each time the peer
+     * was sought again while its circuits came back, one more circuit through the same relay joined
+     * the path table and was heartbeated for good (the simulator's soak found pairs with six). Our
+     * own circuits, for configured routes, are kept: one that idled out would be opened again.
+     */
+    private boolean redundant(Path p) {
+        if (p == active || !p.inbound || !(p.endpoint() instanceof RelayedEndpoint r)) {
+            return false;
+        }
+        boolean newer = false;
+        for (int i = 0; i < paths.size(); i++) {
+            Path q = paths.get(i);
+            if (q == p) {
+                newer = true;
+            } else if (q.usable && q.endpoint() instanceof RelayedEndpoint s && s.via().equals(r.via())
+                    && (q == active || (newer && !q.failing))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reports losing every path once per episode ({@link Actions#noWorkingPath}), and its end: if the
+     * path in use answers again with no switch since, the owner, which sent the peer's packets to a
+     * seek meanwhile, is told to use it again.
+     */
     private void checkWorking() {
         if (active != null && !active.failing) {
             everWorked = true;
-            reportedNoPath = false;
+            if (reportedNoPath) {
+                reportedNoPath = false;
+                if (!usedSinceReport) {
+                    actions.use(active.endpoint(), active.endpoint());
+                }
+            }
         } else if (everWorked && !reportedNoPath) {
             reportedNoPath = true;
+            usedSinceReport = false;
             actions.noWorkingPath();
         }
     }
@@ -608,6 +654,7 @@ public final class PeerPaths {
         Path previous = active;
         active = p;
         switches++;
+        usedSinceReport = true;
         if (p.kind() == Path.Kind.DIRECT && (previous == null || previous.kind() != Path.Kind.DIRECT)) {
             directSinceNanos = now;
         } else if (p.kind() != Path.Kind.DIRECT) {

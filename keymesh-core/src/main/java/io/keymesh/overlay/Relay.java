@@ -446,6 +446,11 @@ public final class Relay {
         return all.size();
     }
 
+    /** Origins with spliced circuits at this relay now (each at most {@link #MAX_SPLICED_PER_ORIGIN}). */
+    public int splicedOrigins() {
+        return splicedPerOrigin.size();
+    }
+
     /** Circuit openings this relay refused, for {@code reason} (a {@link RelayReason} code). */
     public long refused(int reason) {
         return refused[Math.min(reason, refused.length - 1)];

@@ -28,7 +28,8 @@ import java.util.Map;
  *
  * <p><b>Passing seeks on.</b> A seek is taken only from the member it names as its last hop (the
  * origin, or the last passed key), once per (origin, seek id) — the memory of seeks seen is bounded
- * ({@link #SEEN_CAPACITY}, oldest forgotten first) — and within a rate per origin and per link.
+ * ({@link #SEEN_CAPACITY}, oldest forgotten first) and forgets a seek after {@link #SEEN_LIFETIME_NANOS}
+ * — and within a rate per origin and per link.
  * A member that knows the target splices; one that does not passes it on, with one hop fewer and
  * itself appended, to every connected member the seek has not been to, while hops are left.
  * Where some link's reach filter ({@link ReachSummaries}) may hold the target, the seek goes to
@@ -45,6 +46,13 @@ public final class Seeks {
     public static final long RETRY_NANOS = 1_000_000_000L;
     /** Seeks remembered as seen, to pass each on once. */
     public static final int SEEN_CAPACITY = 4096;
+    /**
+     * How long a seek is remembered as seen: its copies over other ways arrive within moments (at
+     * most {@link SeekFrame#MAX_HOPS} hops), and the origin's retries carry new ids; ten times the
+     * default {@link DiscoveryConfig#timeoutNanos() timeout}. Without it the memory only ever filled
+     * up to its capacity, on every member that passes seeks on.
+     */
+    public static final long SEEN_LIFETIME_NANOS = 30_000_000_000L;
     /**
      * The most links the origin's first try goes to when reach filters name links that may hold its
      * target: in a mesh where many members hold sessions with a popular key, every one of them would
@@ -114,9 +122,10 @@ public final class Seeks {
     private long nextId;
 
     private final Map<PublicKey, Pending> pending = new LinkedHashMap<>();
-    private final Map<Seen, Boolean> seen = new LinkedHashMap<>(64, 0.75f, false) {
+    /** Seeks seen, with when, oldest first. */
+    private final LinkedHashMap<Seen, Long> seen = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Seen, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Seen, Long> eldest) {
             return size() > SEEN_CAPACITY;
         }
     };
@@ -248,6 +257,7 @@ public final class Seeks {
             drop(Dropped.DUPLICATE);
             return;
         }
+        forgetSeen(now);
         Seen id = new Seen(origin, in.seekId());
         if (seen.containsKey(id)) {
             drop(Dropped.DUPLICATE); // the same seek over another way: no tokens spent on it
@@ -257,7 +267,7 @@ public final class Seeks {
             drop(Dropped.RATE_LIMITED);
             return;
         }
-        seen.put(id, Boolean.TRUE);
+        seen.put(id, now);
         PublicKey target = PublicKey.of(in.target());
         if (target.equals(self)) {
             drop(Dropped.FOR_SELF);
@@ -419,8 +429,31 @@ public final class Seeks {
         return dropped[why.ordinal()];
     }
 
-    /** Seeks remembered as seen now (bounded by {@link #SEEN_CAPACITY}). */
+    /** Forgets the seeks seen more than {@link #SEEN_LIFETIME_NANOS} ago (the oldest come first). */
+    private void forgetSeen(long now) {
+        var it = seen.values().iterator();
+        while (it.hasNext() && now - it.next() > SEEN_LIFETIME_NANOS) {
+            it.remove();
+        }
+    }
+
+    /** Seeks remembered as seen now (bounded by {@link #SEEN_CAPACITY}, each for {@link #SEEN_LIFETIME_NANOS}). */
     public int seenSize() {
         return seen.size();
+    }
+
+    /** Keys this node seeks now (one per sought peer). */
+    public int pendingSize() {
+        return pending.size();
+    }
+
+    /** Origins whose seek rate is remembered now (bounded by {@link #ORIGIN_CAPACITY}). */
+    public int originsSize() {
+        return originRates.size();
+    }
+
+    /** Links whose seek rate is kept now (one per connected link that sent a seek). */
+    public int linksSize() {
+        return linkRates.size();
     }
 }

@@ -40,6 +40,8 @@ public final class Peer {
     long txPackets;
     long lastHandshakeNanos;
     boolean hasHandshake;
+    /** When the engine last sent a data packet (not a keepalive), or {@link Long#MIN_VALUE}. */
+    long lastDataSentNanos = Long.MIN_VALUE;
     long handshakesCompleted;
     long cookieRepliesReceived;
 
@@ -143,6 +145,14 @@ public final class Peer {
     /** Engine time of the last completed handshake, or -1 if none. */
     public long lastHandshakeNanos() {
         return hasHandshake ? lastHandshakeNanos : -1;
+    }
+
+    /**
+     * When a data packet (anything but a keepalive) last went to the peer, by the engine or through
+     * {@link #sendPath()}; {@link Long#MIN_VALUE} if none. The peer's passive keepalives answer them.
+     */
+    public long lastDataSentNanos() {
+        return Math.max(lastDataSentNanos, sendPath.lastDataSentNanos());
     }
 
     /** Packets waiting for a session. */

@@ -83,6 +83,8 @@ public final class SendPath {
     private final AtomicLong packets = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong lastSentNanos = new AtomicLong(Long.MIN_VALUE);
+    /** When a data packet (not a keepalive) last went: a plain write per packet, so racing senders may leave a time microseconds older. */
+    private volatile long lastDataSentNanos = Long.MIN_VALUE;
     /** {@link #DATA_SENT_NONE}, {@link #DATA_SENT_ARMED}, or the time of the first data packet to report. */
     private final AtomicLong dataSentAt = new AtomicLong(DATA_SENT_NONE);
 
@@ -136,6 +138,9 @@ public final class SendPath {
     }
 
     private void publishSent(long nowNanos, boolean data, int total) {
+        if (data) {
+            lastDataSentNanos = nowNanos;
+        }
         long last = lastSentNanos.get();
         while (last < nowNanos && !lastSentNanos.compareAndSet(last, nowNanos)) {
             last = lastSentNanos.get();
@@ -183,6 +188,11 @@ public final class SendPath {
 
     long lastSentNanos() {
         return lastSentNanos.get();
+    }
+
+    /** When a data packet last went this way, or {@link Long#MIN_VALUE}. */
+    long lastDataSentNanos() {
+        return lastDataSentNanos;
     }
 
     /** The reported time of the first data packet the new-handshake timer has not yet counted, or a sentinel. */

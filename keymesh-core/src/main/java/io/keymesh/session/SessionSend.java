@@ -194,6 +194,7 @@ final class SessionSend {
         p.timers.anyAuthenticatedPacketSent();
         if (len > 0) {
             p.timers.dataSent(now);
+            p.lastDataSentNanos = now;
         }
         return total;
     }

@@ -358,6 +358,21 @@ class SeeksTest {
         assertEquals(Seeks.SEEN_CAPACITY, n.seeks.seenSize());
     }
 
+    @Test
+    void aSeekSeenIsForgottenAfterItsLifetimeSoTheMemoryFollowsTheSeeksInFlight() {
+        Node n = new Node();
+        n.links.connected.add(n.k(1));
+        n.seekFrom(0, 1, 7, 3, 1, 6);
+        n.seekFrom(Seeks.SEEN_LIFETIME_NANOS, 1, 7, 3, 1, 6); // the same seek again, at the end of its lifetime
+        assertEquals(1, n.seeks.dropped(Seeks.Dropped.DUPLICATE), "still remembered");
+        assertEquals(1, n.seeks.seenSize());
+        n.seekFrom(Seeks.SEEN_LIFETIME_NANOS + 1, 1, 8, 3, 1, 6); // another seek a moment later
+        assertEquals(1, n.seeks.seenSize(), "the first is forgotten, the new one remembered");
+        n.seekFrom(Seeks.SEEN_LIFETIME_NANOS + 2, 1, 7, 3, 1, 6);
+        assertEquals(1, n.seeks.dropped(Seeks.Dropped.DUPLICATE), "the first seek's id is new again");
+        assertEquals(2, n.seeks.seenSize());
+    }
+
     /** n{@code from} tells the node it reaches n{@code reached...} in one hop. */
     private static void reachFrom(Node n, int from, int... reached) {
         List<PublicKey> keys = new ArrayList<>();

@@ -407,4 +407,72 @@ class MeshNodeDiscoverySimTest {
         assertTrue(path.relayed() && path.via().equals(p.publicKey()), "behind two full cones, still through p: " + path);
         assertTrue(a.stats(b).candidates().isEmpty() && b.stats(a).candidates().isEmpty(), "no addresses offered");
     }
+
+    /**
+     * A pair found by discovery whose only path (the circuit through p) misses its probes for a
+     * moment: both sides count it failing and seek each other again, then the path answers again.
+     * Each side's packets must take it again — before, a side whose path came back without a switch
+     * kept sending to the seek, which carries only handshake initiations, so its channel went quiet
+     * and was lost 30 s later (found by the soak, MeshSoakTest).
+     */
+    @Test
+    void aSoughtPeerWhosePathMissesItsProbesForAMomentKeepsItsChannelsWhenThePathAnswersAgain() {
+        SimMesh mesh = new SimMesh(309);
+        Network internet = internet(mesh);
+        Nat natA = internet.newNat("nat-a", NatConfig.of(NatType.SYMMETRIC), "192.168.1.0/24");
+        Nat natB = internet.newNat("nat-b", NatConfig.of(NatType.SYMMETRIC), "192.168.2.0/24");
+        Member p = mesh.member("p", internet.newHost("p"));
+        Member a = mesh.member("a", natA.inside().newHost("a"));
+        Member b = mesh.member("b", natB.inside().newHost("b"));
+        p.start(List.of(), c -> c.withAcceptMembers(true));
+        for (Member m : List.of(a, b)) {
+            m.start(List.of(p.asPeer().withPersistentKeepalive(25)), c -> c.withAcceptMembers(true));
+        }
+        connectAll(mesh, a, b);
+        assertTrue(a.node.reach(b.publicKey()).join());
+        Channel ab = a.node.channel(b.publicKey(), 3);
+        List<byte[]> toB = new ArrayList<>();
+        List<byte[]> toA = new ArrayList<>();
+        Channel ba = null;
+        long cutAt = mesh.sim.now() + 5 * SECOND;
+        io.keymesh.sim.Partition cut = null;
+        for (int step = 0; step < 600; step++) {
+            byte[] m = new byte[] {(byte) step, (byte) (step >> 8), 1};
+            assertTrue(ab.send(m), "a's channel takes every message");
+            toB.add(m);
+            if (ba == null && b.node.isPeer(a.publicKey())) {
+                ba = b.node.channel(a.publicKey(), 4);
+            }
+            if (ba != null) {
+                byte[] n = new byte[] {(byte) step, (byte) (step >> 8), 2};
+                assertTrue(ba.send(n), "b's channel takes every message");
+                toA.add(n);
+            }
+            if (cut == null && mesh.sim.now() >= cutAt) {
+                cut = mesh.sim.partition(List.of(natB), List.of(p.host)); // b's way to p drops everything...
+            }
+            if (cut != null && cut.isActive() && mesh.sim.now() >= cutAt + 1500 * MS) {
+                cut.heal(); // ...for 1.5 s: long enough for a probe to go unanswered
+            }
+            mesh.sim.runFor(Duration.ofMillis(100));
+        }
+        mesh.sim.runFor(Duration.ofSeconds(5));
+        assertEquals(List.of(), a.events.channelsLost.stream().toList(), "a lost no channel");
+        assertEquals(List.of(), b.events.channelsLost.stream().toList(), "b lost no channel");
+        List<byte[]> gotB = b.events.messages(a.publicKey(), 3);
+        assertEquals(toB.size(), gotB.size(), "every message a sent, once");
+        for (int i = 0; i < toB.size(); i++) {
+            assertArrayEquals(toB.get(i), gotB.get(i), "a's message " + i + " in order");
+        }
+        List<byte[]> gotA = a.events.messages(b.publicKey(), 4);
+        assertEquals(toA.size(), gotA.size(), "every message b sent, once");
+        for (int i = 0; i < toA.size(); i++) {
+            assertArrayEquals(toA.get(i), gotA.get(i), "b's message " + i + " in order");
+        }
+        assertTrue(b.engine((e, now) -> e.peer(a.publicKey()).endpoint()) instanceof io.keymesh.overlay.RelayedEndpoint,
+                "b's packets for a take a circuit, not the seek");
+        assertTrue(a.engine((e, now) -> e.peer(b.publicKey()).endpoint()) instanceof io.keymesh.overlay.RelayedEndpoint,
+                "a's packets for b take a circuit, not the seek");
+    }
+
 }

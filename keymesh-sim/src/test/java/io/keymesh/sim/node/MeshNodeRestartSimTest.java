@@ -106,4 +106,31 @@ class MeshNodeRestartSimTest {
         assertTrue(back.lastReceivedAgoNanos() >= 0 && back.lastReceivedAgoNanos() < 2 * 1_000_000_000L,
                 "last heard " + back.lastReceivedAgoNanos() / MS + " ms ago");
     }
+
+    /**
+     * A peer that sends no keepalives of its own still answers our data with WireGuard's passive
+     * keepalives, 10 s after it last heard from us — regularly, while we keep sending. Those are no
+     * interval at which it keeps its path open: when our data stops, so do they, and the peer is idle,
+     * not gone. (The soak, MeshSoakTest, found members taking their relays for silent this way, and
+     * closing every circuit through them.)
+     */
+    @Test
+    void aPeerWhoseOnlyKeepalivesAnswerOurDataIsNotReportedSilentWhenOurDataStops() {
+        SimMesh mesh = new SimMesh(63);
+        Network net = mesh.sim.newNetwork("wan", "10.3.1.0/24");
+        net.setDefaultLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)));
+        Member a = mesh.member("a", net.newHost("a"));
+        Member b = mesh.member("b", net.newHost("b"));
+        b.start(List.of(a.asPeer()));
+        a.start(List.of(b.asPeer()));
+        for (int i = 0; i < 24; i++) { // two minutes of a datagram every 5 s from a; b answers only with keepalives
+            a.send(b, i, 100);
+            mesh.sim.runFor(Duration.ofSeconds(5));
+        }
+        assertEquals(24, b.receivedFrom(a).size());
+        mesh.sim.runFor(Duration.ofMinutes(2)); // a sends nothing more: neither does b
+        assertEquals(List.of(), a.events(RecordingListener.PeerEvent.Kind.DOWN, b), "b is idle, not gone");
+        assertFalse(a.stats(b).silent());
+    }
+
 }
