@@ -47,8 +47,12 @@ final class HandshakeAdmission {
 
     HandshakeAdmission(PublicKey localPublic, RandomGenerator random) {
         this.cookies = new CookieChecker(localPublic, random);
-        this.rateLimiter = new HandshakeRateLimiter(random.nextLong());
-        this.cookieReplies = new HandshakeRateLimiter(HandshakeRateLimiter.DEFAULT_MAX_ENTRIES, random.nextLong(), true);
+        long seed = random.nextLong();
+        this.rateLimiter = new HandshakeRateLimiter(seed);
+        // Its own hash seed, derived from the same secret draw: the engine's random sequence (and with
+        // it every recorded simulation) stays as it was before this limiter existed.
+        this.cookieReplies = new HandshakeRateLimiter(HandshakeRateLimiter.DEFAULT_MAX_ENTRIES,
+                Long.rotateLeft(seed, 29) ^ 0x9e3779b97f4a7c15L, true);
     }
 
     /** See {@link CookieChecker#setMembership}. */
