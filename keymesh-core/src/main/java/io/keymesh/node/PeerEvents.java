@@ -123,9 +123,11 @@ final class PeerEvents implements SessionEvents {
      * keepalives come in pairs 10 s apart (a second one when data arrived while the first was
      * pending). The keepalive that confirms a handshake is no sample, and the next gap starts after it.
      * Nor is one that may be passive — our data went to the peer within {@link #PASSIVE_KEEPALIVE_NANOS}
-     * before it — since passive keepalives come as regularly as our data does, and stop with it: the
-     * gap ending there is no sample, and the next one starts there (the peer's persistent keepalive
-     * counts from its last send, that one too).
+     * before it, and it came a passive keepalive's gap (KEEPALIVE_TIMEOUT, 10 s, and a round trip)
+     * after the last — since passive keepalives come as regularly as our data does, and stop with
+     * it: the gap ending there is no sample, and the next one starts there (the peer's persistent
+     * keepalive counts from its last send, that one too). A peer's persistent keepalives at another
+     * interval are samples whether or not we send it data.
      */
     @Override
     public void keepalive(Peer peer) {
@@ -140,12 +142,13 @@ final class PeerEvents implements SessionEvents {
         }
         long now = clock.getAsLong();
         long data = peer.lastDataSentNanos();
-        if (data != Long.MIN_VALUE && now - data <= PASSIVE_KEEPALIVE_NANOS) {
+        long gap = now - s.lastKeepaliveNanos;
+        if (data != Long.MIN_VALUE && now - data <= PASSIVE_KEEPALIVE_NANOS
+                && (s.lastKeepaliveNanos == Long.MIN_VALUE || (gap >= PASSIVE_GAP_MIN_NANOS && gap <= PASSIVE_GAP_MAX_NANOS))) {
             s.unconfirmedKeepaliveGapNanos = 0;
             s.lastKeepaliveNanos = now;
             return;
         }
-        long gap = now - s.lastKeepaliveNanos;
         if (s.lastKeepaliveNanos != Long.MIN_VALUE && gap >= MIN_KEEPALIVE_GAP_NANOS && gap <= MAX_KEEPALIVE_GAP_NANOS) {
             if (Math.abs(gap - s.unconfirmedKeepaliveGapNanos) <= gap / 5) {
                 s.keepaliveGapNanos = gap;
@@ -250,6 +253,9 @@ final class PeerEvents implements SessionEvents {
      * margin (2 s).
      */
     static final long PASSIVE_KEEPALIVE_NANOS = 2 * io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT + 2_000_000_000L;
+    /** The gaps between passive keepalives: KEEPALIVE_TIMEOUT, less a little timer slack, plus a round trip's margin. */
+    static final long PASSIVE_GAP_MIN_NANOS = io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT - 500_000_000L;
+    static final long PASSIVE_GAP_MAX_NANOS = io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT + 2_000_000_000L;
     /** Keepalives further apart than this are not taken as a keepalive interval (WireGuard's largest is 65,535 s). */
     static final long MAX_KEEPALIVE_GAP_NANOS = 65_535L * 1_000_000_000L;
 
