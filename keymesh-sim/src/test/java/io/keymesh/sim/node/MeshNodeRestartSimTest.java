@@ -133,4 +133,40 @@ class MeshNodeRestartSimTest {
         assertFalse(a.stats(b).silent());
     }
 
+    /**
+     * A peer that keeps its path open every 6 s while we send it data every 2 s: its keepalives come
+     * 6 s apart, not a passive keepalive's 10 s, so they are its interval whether or not we send; when
+     * it stops, it is reported down within three of them and 5 s (plus a second of our own data's
+     * spacing), not only when a handshake gives up.
+     */
+    @Test
+    void aPeerThatKeepsItsPathOpenWhileWeSendItDataIsStillReportedDownWhenItStops() {
+        SimMesh mesh = new SimMesh(64);
+        Network net = mesh.sim.newNetwork("wan", "10.3.2.0/24");
+        net.setDefaultLinkConditions(LinkConditions.DEFAULT.withLatency(Duration.ofMillis(10)));
+        Member a = mesh.member("a", net.newHost("a"));
+        Member b = mesh.member("b", net.newHost("b"));
+        a.start(List.of(b.asPeer()));
+        b.start(List.of(a.asPeer().withPersistentKeepalive(6)));
+        b.node.connect(a.publicKey());
+        for (int i = 0; i < 30; i++) { // a minute of a datagram every 2 s from a; b answers with its keepalives
+            a.send(b, i, 100);
+            mesh.sim.runFor(Duration.ofSeconds(2));
+        }
+        assertEquals(30, b.receivedFrom(a).size());
+        assertTrue(a.events(RecordingListener.PeerEvent.Kind.DOWN, b).isEmpty());
+
+        long stoppedAt = mesh.sim.now();
+        b.io.close(); // stopped without a word, while a goes on sending
+        for (int i = 0; i < 15; i++) {
+            a.send(b, 100 + i, 100);
+            mesh.sim.runFor(Duration.ofSeconds(2));
+        }
+        List<RecordingListener.PeerEvent> down = a.events(RecordingListener.PeerEvent.Kind.DOWN, b);
+        assertEquals(1, down.size(), "reported down once");
+        long after = down.getFirst().atNanos() - stoppedAt;
+        assertTrue(after <= (3 * 6 + 5 + 1) * 1_000_000_000L, "down " + after / MS + " ms after it stopped");
+        assertTrue(a.stats(b).silent(), "reported as silent");
+    }
+
 }
