@@ -83,7 +83,10 @@ public final class SendPath {
     private final AtomicLong packets = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong lastSentNanos = new AtomicLong(Long.MIN_VALUE);
-    /** When a data packet (not a keepalive) last went: a plain write per packet, so racing senders may leave a time microseconds older. */
+    /**
+     * When a data packet (not a keepalive) last went, to the millisecond: written when the time moved
+     * that far, so racing senders may leave a time up to a millisecond older.
+     */
     private volatile long lastDataSentNanos = Long.MIN_VALUE;
     /** {@link #DATA_SENT_NONE}, {@link #DATA_SENT_ARMED}, or the time of the first data packet to report. */
     private final AtomicLong dataSentAt = new AtomicLong(DATA_SENT_NONE);
@@ -138,8 +141,9 @@ public final class SendPath {
     }
 
     private void publishSent(long nowNanos, boolean data, int total) {
-        if (data) {
-            lastDataSentNanos = nowNanos;
+        long lastData = lastDataSentNanos;
+        if (data && (lastData == Long.MIN_VALUE || nowNanos - lastData >= 1_000_000)) {
+            lastDataSentNanos = nowNanos; // at most one write a millisecond: readers need no finer time
         }
         long last = lastSentNanos.get();
         while (last < nowNanos && !lastSentNanos.compareAndSet(last, nowNanos)) {

@@ -85,8 +85,8 @@ class ChannelPacketsFuzzTest {
         int length = d.consumeInt(0, p.length + 64);
         byte[] out = new byte[length];
         System.arraycopy(p, 0, out, 0, Math.min(length, p.length));
-        byte[] tail = d.consumeBytes(Math.max(0, length - p.length));
-        System.arraycopy(tail, 0, out, p.length < length ? p.length : length, Math.min(tail.length, Math.max(0, length - p.length)));
+        byte[] tail = d.consumeBytes(Math.max(0, length - p.length)); // empty unless extended
+        System.arraycopy(tail, 0, out, Math.min(length, p.length), tail.length);
         return out;
     }
 }

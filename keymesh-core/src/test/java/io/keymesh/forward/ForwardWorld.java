@@ -94,6 +94,22 @@ final class ForwardWorld implements AutoCloseable {
         return net.track(new TestServer(handler));
     }
 
+    /** Reads until the stream ends or fails; true if it failed with a reset, false at a clean end. */
+    static boolean endsWithReset(Socket s) {
+        try {
+            java.io.InputStream in = s.getInputStream();
+            byte[] buf = new byte[4096];
+            while (in.read(buf) >= 0) {
+                // drain
+            }
+            return false;
+        } catch (java.net.SocketException e) {
+            return true;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** A free TCP port on 127.0.0.1 nothing listens on (bound and closed again). */
     static int closedPort() {
         try (ServerSocket s = new ServerSocket(0, 1, Loopback.LOCALHOST)) {

@@ -12,9 +12,7 @@ import io.keymesh.testing.Loopback;
 import io.keymesh.testing.RecordingListener.ChannelClosed;
 import io.keymesh.testing.TestKeys;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,21 +33,6 @@ class ForwarderFailureTest {
     @AutoClose
     private final ForwardWorld w = new ForwardWorld();
 
-    /** Reads until the stream ends or fails; true if it failed with a reset, false at a clean end. */
-    private static boolean endsWithReset(Socket s) {
-        try {
-            InputStream in = s.getInputStream();
-            byte[] buf = new byte[4096];
-            while (in.read(buf) >= 0) {
-                // drain
-            }
-            return false;
-        } catch (SocketException e) {
-            return true;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     // ------------------------------------------------------------------ resets
 
@@ -60,7 +43,7 @@ class ForwarderFailureTest {
         ForwardWorld.TestServer server = w.server(s -> {
             s.getOutputStream().write('x');
             connected.countDown();
-            serverSaw.add(endsWithReset(s) ? "reset" : "end");
+            serverSaw.add(ForwardWorld.endsWithReset(s) ? "reset" : "end");
         });
         w.start(x -> ForwardingConfig.DEFAULT.withServices(List.of(Service.of("svc", server.address()))),
                 x -> ForwardingConfig.DEFAULT);
@@ -88,7 +71,7 @@ class ForwarderFailureTest {
         Socket client = w.connect(w.forward("svc"));
         assertEquals('x', client.getInputStream().read());
         client.getOutputStream().write('g');
-        assertTrue(endsWithReset(client), "the client's read fails with a reset");
+        assertTrue(ForwardWorld.endsWithReset(client), "the client's read fails with a reset");
         await("both sides forgot it", () -> w.a.tableSize() == 0 && w.b.tableSize() == 0);
         assertEquals(1, w.a.stats().connectionsReset());
         assertEquals(1, w.b.stats().connectionsReset());
@@ -97,7 +80,7 @@ class ForwarderFailureTest {
     // ------------------------------------------------------------------ refusals
 
     private void assertRefused(RefuseReason reason, Socket client) {
-        assertTrue(endsWithReset(client), "the local connection is reset");
+        assertTrue(ForwardWorld.endsWithReset(client), "the local connection is reset");
         await("refusal counted on both sides", () -> w.a.stats().refused(reason) == 1 && w.b.stats().refused(reason) == 1);
         assertEquals(Map.of(reason, 1L), w.a.stats().refusedBy());
         assertEquals(Map.of(reason, 1L), w.b.stats().refusedBy());
@@ -153,8 +136,8 @@ class ForwarderFailureTest {
         assertEquals('x', one.getInputStream().read());
         assertEquals('x', two.getInputStream().read());
         w.nodeB.close(); // its CONNECTION_CLOSE tells a's node: the channels are lost
-        assertTrue(endsWithReset(one));
-        assertTrue(endsWithReset(two));
+        assertTrue(ForwardWorld.endsWithReset(one));
+        assertTrue(ForwardWorld.endsWithReset(two));
         await("a forgot both", () -> w.a.tableSize() == 0 && w.a.stats().connectionsActive() == 0);
         assertEquals(2, w.a.stats().connectionsReset());
     }
@@ -169,7 +152,7 @@ class ForwarderFailureTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        assertTrue(endsWithReset(w.connect(f)));
+        assertTrue(ForwardWorld.endsWithReset(w.connect(f)));
         await("forgotten", () -> w.a.tableSize() == 0);
         assertEquals(1, w.a.stats().connectionsReset());
     }

@@ -4,10 +4,7 @@ import static io.keymesh.testing.Loopback.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
@@ -32,19 +29,6 @@ class ForwarderLimitsTest {
         });
     }
 
-    private static boolean endsWithReset(Socket s) {
-        try {
-            InputStream in = s.getInputStream();
-            while (in.read() >= 0) {
-                // drain
-            }
-            return false;
-        } catch (SocketException e) {
-            return true;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void anOpenPastTheServingSidesLimitIsRefusedBusyAndAnEndedConnectionMakesRoom() throws Exception {
@@ -59,7 +43,7 @@ class ForwarderLimitsTest {
         assertEquals(2, w.b.stats().connectionsActive());
 
         Socket third = w.connect(f);
-        assertTrue(endsWithReset(third), "the third is reset: b refused it");
+        assertTrue(ForwardWorld.endsWithReset(third), "the third is reset: b refused it");
         await("b refused it BUSY, and a heard why", () -> w.b.stats().refused(RefuseReason.BUSY) == 1
                 && w.a.stats().refused(RefuseReason.BUSY) == 1);
         assertEquals(2, server.accepted.size(), "b never connected to the service for it");
@@ -86,7 +70,7 @@ class ForwarderLimitsTest {
         assertEquals('x', first.getInputStream().read());
 
         Socket second = w.connect(f);
-        assertTrue(endsWithReset(second), "the second local connection is reset by a");
+        assertTrue(ForwardWorld.endsWithReset(second), "the second local connection is reset by a");
         assertEquals(1, w.a.tableSize(), "a opened no channel for it");
         assertEquals(1, w.b.stats().connectionsOpened(), "b never heard of it");
         assertEquals(0, w.b.stats().refused(RefuseReason.BUSY));
