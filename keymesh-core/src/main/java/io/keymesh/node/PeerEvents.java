@@ -122,12 +122,11 @@ final class PeerEvents implements SessionEvents {
      * the interval at which the peer keeps its path open. One gap is not enough: WireGuard's passive
      * keepalives come in pairs 10 s apart (a second one when data arrived while the first was
      * pending). The keepalive that confirms a handshake is no sample, and the next gap starts after it.
-     * Nor is one that may be passive — our data went to the peer within {@link #PASSIVE_KEEPALIVE_NANOS}
-     * before it, and it came a passive keepalive's gap (KEEPALIVE_TIMEOUT, 10 s, and a round trip)
-     * after the last — since passive keepalives come as regularly as our data does, and stop with
-     * it: the gap ending there is no sample, and the next one starts there (the peer's persistent
-     * keepalive counts from its last send, that one too). A peer's persistent keepalives at another
-     * interval are samples whether or not we send it data.
+     * Nor is a gap of {@link #PASSIVE_KEEPALIVE_GAP_NANOS} or more ending in a keepalive that may be
+     * passive — our data went to the peer within {@link #PASSIVE_KEEPALIVE_NANOS} before it —, since
+     * passive keepalives come as regularly as our data does, at least 10 s apart, and stop with it:
+     * the next gap starts there (the peer's persistent keepalive counts from its last send, that one
+     * too). A shorter gap cannot be between two passive keepalives.
      */
     @Override
     public void keepalive(Peer peer) {
@@ -141,10 +140,9 @@ final class PeerEvents implements SessionEvents {
             return;
         }
         long now = clock.getAsLong();
-        long data = peer.lastDataSentNanos();
         long gap = now - s.lastKeepaliveNanos;
-        if (data != Long.MIN_VALUE && now - data <= PASSIVE_KEEPALIVE_NANOS
-                && (s.lastKeepaliveNanos == Long.MIN_VALUE || (gap >= PASSIVE_GAP_MIN_NANOS && gap <= PASSIVE_GAP_MAX_NANOS))) {
+        long data = peer.lastDataSentNanos();
+        if (gap >= PASSIVE_KEEPALIVE_GAP_NANOS && data != Long.MIN_VALUE && now - data <= PASSIVE_KEEPALIVE_NANOS) {
             s.unconfirmedKeepaliveGapNanos = 0;
             s.lastKeepaliveNanos = now;
             return;
@@ -253,9 +251,11 @@ final class PeerEvents implements SessionEvents {
      * margin (2 s).
      */
     static final long PASSIVE_KEEPALIVE_NANOS = 2 * io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT + 2_000_000_000L;
-    /** The gaps between passive keepalives: KEEPALIVE_TIMEOUT, less a little timer slack, plus a round trip's margin. */
-    static final long PASSIVE_GAP_MIN_NANOS = io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT - 500_000_000L;
-    static final long PASSIVE_GAP_MAX_NANOS = io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT + 2_000_000_000L;
+    /**
+     * Passive keepalives are at least KEEPALIVE_TIMEOUT (10 s) apart, as sent; a gap shorter than this
+     * (a second less, for the way's jitter) is no pair of them, and is a sample whatever our data did.
+     */
+    static final long PASSIVE_KEEPALIVE_GAP_NANOS = io.keymesh.session.ProtocolConstants.KEEPALIVE_TIMEOUT - 1_000_000_000L;
     /** Keepalives further apart than this are not taken as a keepalive interval (WireGuard's largest is 65,535 s). */
     static final long MAX_KEEPALIVE_GAP_NANOS = 65_535L * 1_000_000_000L;
 
