@@ -91,7 +91,7 @@ class ClusterOverMeshTest {
         await("the member that left removed", () -> hosts(cluster), Set.of(hostA, hostC));
         // Up and reachable: a member the failure detector briefly lost while the machine was busy
         // (child JVMs on two CPUs) is reachable again within the wait, as Pekko marks it back.
-        await("the two remaining members up", () -> upHosts(cluster), Set.of(hostA, hostC));
+        await("the two remaining members up", () -> upHosts(cluster), Set.of(hostA, hostC), () -> describe(cluster));
 
         // the cluster still carries messages to the restarted member
         Address addressC = new Address("pekko.tcp", "cluster", hostC, 2552);
@@ -126,12 +126,26 @@ class ClusterOverMeshTest {
         throw new AssertionError("no member on " + host);
     }
 
+    /** Every member with its status and whether it is unreachable, and who sees it so. */
+    private static String describe(Cluster cluster) {
+        StringBuilder out = new StringBuilder();
+        for (Member m : cluster.state().getMembers()) {
+            out.append(m.address().host().get()).append('#').append(m.uniqueAddress().longUid()).append(' ')
+                    .append(m.status()).append(cluster.state().getUnreachable().contains(m) ? " unreachable" : "").append("; ");
+        }
+        return out.append("seen by ").append(cluster.state().getSeenBy()).toString();
+    }
+
     private static <T> void await(String what, Supplier<T> actual, T expected) throws InterruptedException {
+        await(what, actual, expected, () -> "");
+    }
+
+    private static <T> void await(String what, Supplier<T> actual, T expected, Supplier<String> state) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         T last = actual.get();
         while (!last.equals(expected)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": expected " + expected + " within " + WAIT.toSeconds() + " s, have " + last);
+                throw new AssertionError(what + ": expected " + expected + " within " + WAIT.toSeconds() + " s, have " + last + " " + state.get());
             }
             Thread.sleep(100);
             last = actual.get();
