@@ -110,10 +110,13 @@ final class RelayBench {
             bulk(true, side);
         }
         double[][] scores = new double[Side.values().length][rounds];
+        double[][] cpuPerGb = new double[Side.values().length][rounds];
         for (int r = 0; r < rounds; r++) {
             System.out.printf("# round %d of %d%n", r + 1, rounds);
             for (Side side : sides) {
-                scores[side.ordinal()][r] = bulk(false, side);
+                double[] mbsAndCpu = bulk(false, side);
+                scores[side.ordinal()][r] = mbsAndCpu[0];
+                cpuPerGb[side.ordinal()][r] = mbsAndCpu[1];
             }
         }
         if (sides.size() < Side.values().length) {
@@ -124,6 +127,13 @@ final class RelayBench {
         double[] direct = scores[Side.DIRECT.ordinal()];
         System.out.printf(Locale.ROOT, "unit: MB/s; rounds: relayed %s, relayed with large packets %s, direct %s%n",
                 fmt(relayed), fmt(large), fmt(direct));
+        // Where the CPU is the limit, the throughput ratio is the inverse of the CPU cost ratio: a
+        // relayed byte is sealed and opened three times (A-B inside A-R, then R-B), a direct one once.
+        double relayedCpu = median(cpuPerGb[Side.RELAYED.ordinal()]);
+        double directCpu = median(cpuPerGb[Side.DIRECT.ordinal()]);
+        System.out.printf(Locale.ROOT, "relay-bulk CPU seconds per GB delivered (app and loop threads, medians): relayed %.2f,"
+                        + " relayed with large packets %.2f, direct %.2f; direct / relayed = %.3f%n",
+                relayedCpu, median(cpuPerGb[Side.RELAYED_LARGE.ordinal()]), directCpu, directCpu / relayedCpu);
         System.out.printf(Locale.ROOT, "relay-bulk with maxUdpPayload %d on the relayed path (medians): keymesh=%.0f baseline=%.0f"
                 + " ratio=%.3f%n", LARGE_UDP_PAYLOAD, median(large), median(direct), median(large) / median(direct));
         System.out.printf(Locale.ROOT, "relay-bulk with maxUdpPayload %d on the relayed path: keymesh=%.0f baseline=%.0f"
@@ -162,7 +172,8 @@ final class RelayBench {
         return out;
     }
 
-    private static double bulk(boolean warmup, Side s) throws Exception {
+    /** One transfer on side {@code s}: MB/s, and CPU seconds (app and loop threads) per GB delivered. */
+    private static double[] bulk(boolean warmup, Side s) throws Exception {
         boolean relayed = s != Side.DIRECT;
         try (Pair p = switch (s) {
             case RELAYED -> Pair.startRelayed(1);
@@ -174,6 +185,7 @@ final class RelayBench {
             LoopCpu cpu = LoopCpu.of(p);
             double mbs = EndToEnd.bulk(side, warmup, p);
             String used = cpu.report();
+            double cpuPerGb = cpu.cpus() / (mbs / 1000);
             if (relayed) {
                 RelayStats r = Loopback.get(p.relays().getFirst().mesh().relayStats());
                 System.out.printf(Locale.ROOT, "    %s; relay forwarded %,d messages, %,d bytes (mean %,.0f B),"
@@ -184,7 +196,8 @@ final class RelayBench {
             } else {
                 System.out.printf(Locale.ROOT, "    %s%n    CPU %s%n", path, used);
             }
-            return mbs;
+            System.out.printf(Locale.ROOT, "    %.2f CPU seconds per GB delivered%n", cpuPerGb);
+            return new double[] {mbs, cpuPerGb};
         }
     }
 
@@ -223,6 +236,15 @@ final class RelayBench {
                     names.put(label, name);
                 }
             }
+        }
+
+        /** CPUs the measured threads kept busy on average since {@link #of}. */
+        double cpus() {
+            double total = 0;
+            for (var e : ids.entrySet()) {
+                total += THREADS.getThreadCpuTime(e.getValue()) - start.get(e.getKey());
+            }
+            return total / (System.nanoTime() - wallStart);
         }
 
         /** "over x s: app y s (z %), A loop ..., together n CPUs": seconds of CPU and share of the wall time. */
