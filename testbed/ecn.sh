@@ -18,10 +18,10 @@
 #
 # Checks:
 #   1. Marking router: R marks CE on ECT(0) packets from A beyond 8 MB/s (nftables `limit rate
-#      over`; counted). A's path to B is ECN-capable, A counted the CE marks B reported, and A's lost
-#      packets are at most the datagrams B's own socket had no room for (B's host short of CPU) and
-#      one in a thousand sent (each run reports them: 0 in most runs; 11-20 of 51,000 in 2 of 6 runs
-#      on 2026-12-07 with nothing dropped at B, not yet explained); iperf3 completed.
+#      over`; counted). A's path to B is ECN-capable, A counted the CE marks B reported, and every
+#      packet A counted lost (less those acknowledged later) is accounted for at B: a datagram B's
+#      own socket had no room for (B's host short of CPU), or one B dropped as of an unknown index
+#      (crossing handshakes: see the comment at the check); iperf3 completed.
 #   2. Bleaching router: R clears the ECN bits of A's packets. A's path to B fails ECN validation
 #      (`keymesh status --json`: ecn "failed") and iperf3 still completes.
 set -euo pipefail
@@ -73,6 +73,15 @@ trap 'exit 130' INT TERM
 log_problems() { grep -m1 -A1 -E ' (WARN|ERROR) ' "$WORK/$1.log" | tr '\n\t' '  ' || true; }
 
 # channel_field FIELD — A's connection to B as `keymesh status --json` reports it
+peer_field() {
+    local ns=$NS_A; [[ $1 == b ]] && ns=$NS_B
+    ip netns exec "$ns" "$ROOT/keymesh" status --json --socket "$WORK/$1.sock" 2>/dev/null | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["peers"]:
+    if p["publicKey"] == sys.argv[2]:
+        print(p.get(sys.argv[1], ""))
+' "$2" "$3"
+}
 channel_field() {
     ip netns exec "$NS_A" "$ROOT/keymesh" status --json --socket "$WORK/a.sock" 2>/dev/null | python3 -c '
 import json, sys
@@ -109,7 +118,28 @@ phase() {
         return 1
     fi
 }
-stop_nodes() { node_stop a; node_stop b; }
+stop_nodes() { node_stop a; node_stop b; cp "$WORK/a.log" "$WORK/a-$1.log"; cp "$WORK/b.log" "$WORK/b-$1.log"; }
+# Packets the kernel dropped because a CPU's input backlog was full (netdev_max_backlog), all CPUs
+# and namespaces: /proc/net/softnet_stat's second column, in hex.
+# Drops on the way, each side's view: A's socket send errors, the veth links' drop counters
+# (ip -s: RX dropped, TX dropped per interface), and B's node's own drops by reason.
+path_drops() {
+    local snd
+    snd=$(ip netns exec "$NS_A" awk '/^Udp:/ { if (!h) { split($0, k); h = 1 } else { split($0, v); for (i = 2; i <= NF; i++) if (k[i] == "SndbufErrors") print v[i] } }' /proc/net/snmp)
+    echo -n "A's socket send errors ${snd:-?}; links (rx/tx dropped):"
+    for ns in "$NS_A:eth0" "$NS_R:toa" "$NS_R:tob" "$NS_B:eth0"; do
+        echo -n " ${ns#*-} $(ip netns exec "${ns%%:*}" ip -s -j link show "${ns#*:}" | python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["stats64"]; print(str(s["rx"]["dropped"]) + "/" + str(s["tx"]["dropped"]))')"
+    done
+    echo -n "; B's drops $(ip netns exec "$NS_B" "$ROOT/keymesh" status --json --socket "$WORK/b.sock" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin).get("drops", {}))')"
+    echo -n "; handshakes A $(peer_field a handshakes "$B_PUB"), B $(peer_field b handshakes "$A_PUB")"
+}
+# node_drops NAME REASON — the node's drop counter for REASON (as `keymesh status --json` names it; 0 if none).
+node_drops() {
+    local ns=$NS_A; [[ $1 == b ]] && ns=$NS_B
+    ip netns exec "$ns" "$ROOT/keymesh" status --json --socket "$WORK/$1.sock" 2>/dev/null \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin).get("drops", {}).get(sys.argv[1], 0))' "$2"
+}
+softnet_drops() { local n=0 _ d _rest; while read -r _ d _rest; do n=$(( n + 16#$d )); done </proc/net/softnet_stat; echo "$n"; }
 iperf_mbits() { python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6, 1))' "$1"; }
 
 # ---------------------------------------------------------------------------------------------
@@ -167,25 +197,32 @@ EOF
 # ---------------------------------------------------------------------------------------------
 REASONS=()
 router_rule "ip ecn ect0 limit rate over 8 mbytes/second counter ip ecn set ce"
+softnet_before=$(softnet_drops)
 if phase marked; then
     ecn=$(channel_field ecn) ce=$(channel_field ceMarks) lost=$(channel_field packetsLost) sent=$(channel_field packetsSent)
+    spurious=$(channel_field spuriousLosses)
     marked=$(router_counter)
     # Datagrams B's own socket had no room for (its namespace is new: the count is this phase's): a
     # receiving host short of CPU, not the path; A counts them lost too.
     b_rcvbuf=$(ip netns exec "$NS_B" awk '/^Udp:/ { if (!h) { split($0, k); h = 1 } else { split($0, v); for (i = 2; i <= NF; i++) if (k[i] == "RcvbufErrors") print v[i] } }' /proc/net/snmp)
-    log "    iperf3 $(iperf_mbits "$WORK/marked-iperf.json") Mbit/s; R marked ${marked:-?} packets CE (GSO batches: each is many datagrams); A: ecn $ecn, CE marks $ce, packets sent $sent, lost $lost; B's socket had no room for ${b_rcvbuf:-?}"
+    log "    iperf3 $(iperf_mbits "$WORK/marked-iperf.json") Mbit/s; R marked ${marked:-?} packets CE (GSO batches: each is many datagrams); A: ecn $ecn, CE marks $ce, packets sent $sent, lost $lost (of them acknowledged later: ${spurious:-?}); softnet backlog drops $(( $(softnet_drops) - softnet_before )); $(path_drops); B's socket had no room for ${b_rcvbuf:-?}"
     [[ $ecn == capable ]] || REASONS+=("A's path to B is '$ecn', not capable")
     [[ ${marked:-0} -gt 0 ]] || REASONS+=("R marked no packet: the sender never went over 8 MB/s, the check proves nothing")
     [[ ${ce:-0} -gt 0 ]] || REASONS+=("A counted no CE mark")
-    # At most B's socket's drops and one in a thousand: 2 of 6 runs on 2026-12-07 counted 11-20 lost
-    # of 51,000 with none dropped at B's socket (earlier runs: 0); not yet explained (docs/testing.md).
-    allowed=$(( ${b_rcvbuf:-0} + ${sent:-0} / 1000 ))
-    (( ${lost:-1} <= allowed )) || REASONS+=("A lost $lost packets of $sent, B's socket dropped ${b_rcvbuf:-?}: more than $allowed")
+    # Every loss accounted for at B. Besides B's socket, B's session layer drops packets of a keypair
+    # it retired as of an unknown index: when a common stall (both hosts short of CPU) fires both
+    # ends' probe timeouts, both start a handshake, the two cross, both complete, and the end that
+    # completes its own after answering the other's retires the keypair still in use, as WireGuard's
+    # rotation does (docs/benchmarks.md, "Batched UDP I/O and ECN"); 11-22 of ~51,000 in a third of the runs on 2026-12-07.
+    b_unknown=$(node_drops b unknown-index)
+    real=$(( ${lost:-1} - ${spurious:-0} ))
+    allowed=$(( ${b_rcvbuf:-0} + ${b_unknown:-0} ))
+    (( real <= allowed )) || REASONS+=("A lost $real packets of $sent (and $spurious more it found late), B's socket dropped ${b_rcvbuf:-?} and B's session ${b_unknown:-?} of an unknown index: $(( real - allowed )) lost on the path")
 else
     REASONS+=("iperf3 through the forward failed" "A: $(log_problems a)" "B: $(log_problems b)")
 fi
-stop_nodes
-check "1. a router marking CE slows the sender; at most one packet in a thousand counted lost" "${REASONS[@]}"
+stop_nodes marked
+check "1. a router marking CE slows the sender; every packet counted lost is accounted for at B" "${REASONS[@]}"
 
 # ---------------------------------------------------------------------------------------------
 # 2. A router that clears the ECN bits
@@ -200,7 +237,7 @@ if phase bleached; then
 else
     REASONS+=("iperf3 through the forward failed" "A: $(log_problems a)" "B: $(log_problems b)")
 fi
-stop_nodes
+stop_nodes bleached
 check "2. a router clearing the ECN bits is found out and the path is no longer marked" "${REASONS[@]}"
 
 (( SKIPPED == 0 )) || log "$SKIPPED skipped"

@@ -588,11 +588,13 @@ public final class ChannelConnection {
      * packet now: the path MTU found (less IP and UDP headers), rounded down to WireGuard's padding.
      * The RTT, window, path-MTU, standing-queue and ECN figures are the current path's: {@code ecn}
      * is its {@link EcnValidation.State} and {@code ceMarks} the CE marks reported on it.
+     * {@code spuriousLosses} counts packets acknowledged after {@code packetsLost} had counted them
+     * (reordered or late, not lost): the packets the path really lost are the difference.
      */
     public record Stats(long packetsSent, long packetsReceived, long packetsLost, long duplicatesDropped,
             long stalePacketsDropped, long connectionResets, long smoothedRttNanos, long congestionWindow,
             long bytesInFlight, int udpPayloadSize, long blackHoles, int channels, long minRttNanos,
-            long standingQueues, long restartsAnnounced, EcnValidation.State ecn, long ceMarks) {}
+            long standingQueues, long restartsAnnounced, EcnValidation.State ecn, long ceMarks, long spuriousLosses) {}
 
     /** Protocol violations by the peer that ended a connection state of this one (each closed it). */
     public long protocolViolations() {
@@ -634,6 +636,6 @@ public final class ChannelConnection {
                 receiver.stalePacketsDropped(), receiver.connectionResets(), path.rtt.smoothed(), path.congestion.window(),
                 loss.bytesInFlight(), path.fullPacketSize(), path.pmtu().blackHoles(), channels.size(),
                 queue.minRtt() == Long.MAX_VALUE ? 0 : queue.minRtt(), queue.signals(), receiver.restartsAnnounced(),
-                path.ecn.state(), path.ecn.ceMarks());
+                path.ecn.state(), path.ecn.ceMarks(), loss.spuriousLosses());
     }
 }

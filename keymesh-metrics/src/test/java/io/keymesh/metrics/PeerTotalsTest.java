@@ -33,7 +33,7 @@ class PeerTotalsTest {
 
     private static ChannelConnection.Stats channel(long lost) {
         return new ChannelConnection.Stats(0, 0, lost, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                io.keymesh.channel.EcnValidation.State.DISABLED, 0);
+                io.keymesh.channel.EcnValidation.State.DISABLED, 0, 0);
     }
 
     private static NodeSnapshot snapshot(Map<PublicKey, Long> counters) {

@@ -87,6 +87,7 @@ public final class StatusReport {
         n.put("packetsSent", c.packetsSent());
         n.put("packetsReceived", c.packetsReceived());
         n.put("packetsLost", c.packetsLost());
+        n.put("spuriousLosses", c.spuriousLosses());
         n.put("ecn", word(c.ecn().name()));
         n.put("ceMarks", c.ceMarks());
         return n;

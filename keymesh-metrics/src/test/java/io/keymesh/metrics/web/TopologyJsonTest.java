@@ -51,7 +51,7 @@ class TopologyJsonTest {
         NodeSnapshot before = new NodeSnapshot(1_000_000_000L, 1_700_000_000_000L, SELF, self, List.of(relay(1000), far()),
                 Map.of(), RELAY_STATS, DISCOVERY, Map.of(), 0);
         ChannelConnection.Stats channel = new ChannelConnection.Stats(40, 30, 2, 1, 0, 0, 800_000, 0, 0, 1400, 0, 1, 0, 0, 0,
-                io.keymesh.channel.EcnValidation.State.DISABLED, 0);
+                io.keymesh.channel.EcnValidation.State.DISABLED, 0, 0);
         NodeSnapshot now = new NodeSnapshot(3_000_000_000L, 1_700_000_002_000L, SELF, self, List.of(far(), relay(5000)),
                 Map.of(DropReason.REPLAY, 2L, DropReason.BAD_MAC1, 1L), RELAY_STATS, DISCOVERY, Map.of(RELAY, channel), 4);
         String json = TopologyJson.of(new NodeSnapshots.Latest(now, before), k -> k.equals(FAR) ? "far <away>" : null);
