@@ -20,6 +20,11 @@ final class SeekRate {
         this.refilledAt = now;
     }
 
+    /** True if the bucket has refilled by {@code now}: this rate is then the same as a fresh one. */
+    boolean isFull(long now) {
+        return now - refilledAt >= burst - tokens;
+    }
+
     /** Takes one seek's token; false if the bucket is empty. */
     boolean take(long now) {
         long elapsed = now - refilledAt;

@@ -6,6 +6,7 @@ import io.keymesh.wire.SeekFrame;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -350,8 +351,22 @@ public final class Seeks {
         return linkRates.computeIfAbsent(link, k -> new SeekRate(config.seeksPerSecondPerLink(), now));
     }
 
+    /**
+     * The rate of {@code origin}'s seeks. A new origin first makes the table forget the origins whose
+     * bucket has refilled (each is then the same as a fresh one, so no decision changes), from the
+     * least recently used on: the table holds the origins seeking lately, not every origin ever seen.
+     */
     private SeekRate originRate(PublicKey origin, long now) {
-        return originRates.computeIfAbsent(origin, k -> new SeekRate(config.seeksPerSecondPerOrigin(), now));
+        SeekRate r = originRates.get(origin);
+        if (r == null) {
+            Iterator<SeekRate> idle = originRates.values().iterator();
+            while (idle.hasNext() && idle.next().isFull(now)) {
+                idle.remove();
+            }
+            r = new SeekRate(config.seeksPerSecondPerOrigin(), now);
+            originRates.put(origin, r);
+        }
+        return r;
     }
 
     private void drop(Dropped why) {

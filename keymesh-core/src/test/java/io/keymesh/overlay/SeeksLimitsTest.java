@@ -96,6 +96,27 @@ class SeeksLimitsTest {
     }
 
     /**
+     * An origin whose bucket has refilled (at one a second, a seek's token is back a second after
+     * it) is forgotten when a new origin comes, the least recently used first, up to the first that
+     * has not refilled; a forgotten origin's rate is the same as a fresh one's.
+     */
+    @Test
+    void originsWhoseRateRefilledAreForgottenWhenANewOneComes() {
+        start(new DiscoveryConfig(true, 3, 3 * SECOND, 1, 1_000_000));
+        seekFrom(NOW, 0);
+        seekFrom(NOW, 0); // origin 0's burst spent: full again 2 s later
+        seekFrom(NOW + SECOND, 1); // full again 1 s later
+        assertEquals(2, seeks.originsSize());
+        seekFrom(NOW + 2 * SECOND - 1, 2);
+        assertEquals(3, seeks.originsSize(), "origin 0, the least recently used, has not refilled: nothing forgotten");
+        seekFrom(NOW + 2 * SECOND, 3);
+        assertEquals(2, seeks.originsSize(), "origins 0 and 1 refilled and forgotten; origin 2 not yet");
+        assertEquals(0, limited());
+        seekFrom(NOW + 10 * SECOND, 4);
+        assertEquals(1, seeks.originsSize(), "all refilled by then");
+    }
+
+    /**
      * The link's rate (the default, 50 a second, a burst of 100) binds however many origins are
      * written in the seeks: 3,000 seeks naming 2,050 origins at once take 100; a second later, 50 more.
      */
