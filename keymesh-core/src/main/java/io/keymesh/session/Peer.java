@@ -26,6 +26,9 @@ public final class Peer {
     Keypair previous;
     Keypair current;
     Keypair next;
+    /** A keypair out of the rotation that still opens packets for a while ({@link KeyRotation#retireSoon}), or null. */
+    Keypair retiring;
+    long retiringSinceNanos;
 
     final ArrayDeque<StagedPacket> staged = new ArrayDeque<>();
     final SendPath sendPath;

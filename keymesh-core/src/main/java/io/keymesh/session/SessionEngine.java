@@ -259,7 +259,7 @@ public final class SessionEngine {
 
     /**
      * Receiver indices in use: one per handshake in progress and one per live keypair, so at most
-     * four per peer (previous, current and next keypair, and a handshake). For leak checks.
+     * five per peer (previous, current and next keypair, one leaving the rotation, and a handshake). For leak checks.
      */
     public int indicesInUse() {
         return indices.size();

@@ -248,6 +248,9 @@ final class SessionReceive {
     /** The usable keypair a transport packet names, or null after counting why there is none. */
     private Keypair transportKeypair(long now, byte[] buf, int off, Endpoint from) {
         Keypair kp = indices.get(TransportData.receiver(buf, off)) instanceof Keypair k ? k : null;
+        if (kp != null && keys.retiredPastGrace(kp, now)) {
+            kp = null;
+        }
         if (kp == null) {
             drops.count(DropReason.UNKNOWN_INDEX);
             events.unknownIndex(from);

@@ -80,15 +80,18 @@ class KeyRotationTest {
         w.b.engine.receive(w.now, init.clone(), 0, init.length, EnginePair.ADDR_A);
         Keypair bNext = w.b.peer.next;
         assertFalse(bNext == null, "b's answer waits as next");
-        assertRetired(bPrevious, "b's previous, once b answered");
         assertNull(w.b.peer.previous, "while a keypair waits as next there is no previous");
+        assertSame(bPrevious, w.b.peer.retiring, "b's previous left the rotation but still opens packets for a while");
+        assertFalse(bPrevious.isRetired());
         w.inFlight.clear();
 
         // b initiates, and completes as initiator.
         assertTrue(w.b.engine.initiateHandshake(w.now, w.b.peer));
         w.flush();
         assertEquals(3, w.b.handshakes);
-        assertRetired(bCurrent, "b's old current");
+        assertRetired(bPrevious, "b's previous, at b's next rotation");
+        assertSame(bCurrent, w.b.peer.retiring, "b's old current left the rotation: a may still send on it");
+        assertFalse(bCurrent.isRetired());
         assertSame(bNext, w.b.peer.previous, "the keypair that waited becomes previous");
         assertFalse(bNext.isRetired());
         assertTrue(w.b.peer.current.isInitiator);
