@@ -96,11 +96,28 @@ class CrossingHandshakesTest {
     void theNextRotationRetiresTheKeypairThatLeftTheOneBefore() {
         EnginePair w = new EnginePair(SEEDS[0]);
         crossingWithPacketsOnTheirWay(w);
-        Keypair leaving = w.a.peer.retiring;
-        assertFalse(leaving == null || leaving.isRetired());
+        Keypair leavingA = w.a.peer.retiring;
+        Keypair leavingB = w.b.peer.retiring;
+        assertFalse(leavingA == null || leavingA.isRetired() || leavingB == null || leavingB.isRetired());
         w.advance(6 * SECOND);
-        w.handshake();
-        assertTrue(leaving.isRetired(), "retired by the rotation after the one that took it out");
-        assertArrayEquals(new byte[32], leaving.sendKey);
+        w.handshake(); // a initiates, b answers: a rotation on each side
+        assertTrue(leavingA.isRetired(), "retired by the initiator's rotation after the one that took it out");
+        assertTrue(leavingB.isRetired(), "retired by the responder's rotation after the one that took it out");
+        assertArrayEquals(new byte[32], leavingA.sendKey);
+        assertArrayEquals(new byte[32], leavingB.receiveKey);
+    }
+
+    @Test
+    void zeroingThePeersKeysRetiresTheKeypairThatLeftTheRotationToo() {
+        EnginePair w = new EnginePair(SEEDS[1]);
+        crossingWithPacketsOnTheirWay(w);
+        Keypair leaving = w.b.peer.retiring;
+        assertFalse(leaving == null || leaving.isRetired());
+        w.advance(3 * ProtocolConstants.REJECT_AFTER_TIME + SECOND); // nothing sent: WireGuard zeroes every key
+        assertNull(w.b.peer.current);
+        assertTrue(leaving.isRetired());
+        assertArrayEquals(new byte[32], leaving.receiveKey);
+        assertNull(w.b.peer.retiring);
+        assertEquals(0, w.b.engine.indicesInUse());
     }
 }
