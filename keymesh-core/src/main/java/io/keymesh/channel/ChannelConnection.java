@@ -630,6 +630,11 @@ public final class ChannelConnection {
         return packets.packetsSent();
     }
 
+    /** Packets this connection has sent that carried channel data (new or sent again). */
+    public long dataPacketsSent() {
+        return packets.dataPacketsSent();
+    }
+
     public Stats stats() {
         StandingQueue queue = path.standingQueue;
         return new Stats(packets.packetsSent(), receiver.packetsReceived(), loss.packetsLost(), receiver.duplicatesDropped(),

@@ -69,6 +69,8 @@ final class PacketBuilder {
     private long lastSentNanos;
     private long pacingWakeup = Long.MAX_VALUE;
     private long packetsSent;
+    /** Packets that carried channel data (STREAM frames: messages, new or sent again). */
+    private long dataPacketsSent;
     /** What this side decodes, told to the peer once per connection state (COMPRESSION), or null. */
     private CompressionOffer offer;
     private boolean offerPending;
@@ -174,6 +176,11 @@ final class PacketBuilder {
     /** Packets sent, over every connection state. */
     long packetsSent() {
         return packetsSent;
+    }
+
+    /** Packets sent that carried channel data (new or sent again), not only acknowledgements, PINGs or control frames. */
+    long dataPacketsSent() {
+        return dataPacketsSent;
     }
 
     /**
@@ -317,7 +324,11 @@ final class PacketBuilder {
         } else {
             int before = p;
             p = writeControlFrames(p, end, sent);
+            int streams = p;
             p = channels.writeStreamFrames(out, p, end, sent);
+            if (p > streams) {
+                dataPacketsSent++;
+            }
             ackEliciting = p > before;
             if (elicit && !ackEliciting || pingPending) {
                 if (end - p >= 2) {

@@ -355,10 +355,12 @@ final class MeshOverlay implements Overlay.Host {
     java.util.function.Consumer<PeerState> onUnreachable;
 
     /**
-     * The application's packets to {@code peer}: its datagrams and its channels' packets. Not the
-     * session's whole count — the overlay's own probes, candidates and address reports, and
-     * keepalives, would then count as sending, and a pair that sent once would keep probing its
-     * path every half second for ever instead of every 4 s when idle.
+     * The application's packets to {@code peer}: its datagrams and the channel packets that carry
+     * messages. Not the session's whole count — the overlay's own probes, candidates and address
+     * reports, and keepalives, would then count as sending, and a pair that sent once would keep
+     * probing its path every half second for ever instead of every 4 s when idle — nor the channel
+     * connection's acknowledgements and PINGs, which an open but quiet channel sends (a PING every
+     * third of the idle timeout, each answered).
      */
     @Override
     public long packetsSent(PublicKey peer) {
@@ -367,7 +369,7 @@ final class MeshOverlay implements Overlay.Host {
             return 0;
         }
         ChannelConnection c = s.connection;
-        return s.datagramsSent.get() + (c == null ? 0 : c.packetsSent());
+        return s.datagramsSent.get() + (c == null ? 0 : c.dataPacketsSent());
     }
 
     // ------------------------------------------------------------------ sending on relayed paths
