@@ -1,5 +1,6 @@
 package io.keymesh.session;
 
+import static io.keymesh.session.EnginePair.msg;
 import static io.keymesh.session.ProtocolConstants.SECOND;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,24 +21,9 @@ import org.junit.jupiter.api.Test;
 class CrossingHandshakesTest {
     private static final long[] SEEDS = {40, 41, 42, 43};
 
-    /** An IPv4-kind payload (first byte 0x01, as the session layer's inner payloads start) carrying {@code s}. */
-    private static byte[] msg(String s) {
-        byte[] t = s.getBytes(StandardCharsets.UTF_8);
-        byte[] m = new byte[t.length + 1];
-        m[0] = 0x01;
-        System.arraycopy(t, 0, m, 1, t.length);
-        return m;
-    }
-
-    /** The texts of delivered payloads, padding removed. */
+    /** The texts of delivered payloads ({@link EnginePair#text}). */
     private static List<String> texts(List<byte[]> delivered) {
-        return delivered.stream().map(b -> {
-            int n = b.length;
-            while (n > 1 && b[n - 1] == 0) {
-                n--;
-            }
-            return new String(b, 1, n - 1, StandardCharsets.UTF_8);
-        }).toList();
+        return delivered.stream().map(EnginePair::text).toList();
     }
 
     /**

@@ -5,6 +5,7 @@ import io.keymesh.crypto.PresharedKey;
 import io.keymesh.crypto.PrivateKey;
 import io.keymesh.testing.TestKeys;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -236,5 +237,24 @@ public final class EnginePair {
             throw new IllegalStateException("handshake did not complete: A drops " + a.engine.droppedTotal()
                     + ", B drops " + b.engine.droppedTotal());
         }
+    }
+
+    /** A payload in the mesh-frame range of the inner demux: a 0x01 byte, then the text. */
+    public static byte[] msg(String s) {
+        byte[] t = s.getBytes(StandardCharsets.UTF_8);
+        byte[] m = new byte[t.length + 1];
+        m[0] = 0x01;
+        System.arraycopy(t, 0, m, 1, t.length);
+        return m;
+    }
+
+    /** Mesh-frame payloads are delivered with WireGuard's zero padding; strip it and the 0x01 to compare. */
+    public static String text(byte[] padded) {
+        int n = padded.length;
+        while (n > 0 && padded[n - 1] == 0) {
+            n--;
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(0x01, padded[0]);
+        return new String(padded, 1, n - 1, StandardCharsets.UTF_8);
     }
 }

@@ -1,5 +1,7 @@
 package io.keymesh.session;
 
+import static io.keymesh.session.EnginePair.msg;
+import static io.keymesh.session.EnginePair.text;
 import static io.keymesh.session.ProtocolConstants.SECOND;
 import static io.keymesh.testing.TestKeys.newNetworkKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -18,25 +20,6 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class SessionEngineTest {
-
-    /** A payload in the mesh-frame range of the inner demux: a 0x01 byte, then the text. */
-    private static byte[] msg(String s) {
-        byte[] t = s.getBytes(StandardCharsets.UTF_8);
-        byte[] m = new byte[t.length + 1];
-        m[0] = 0x01;
-        System.arraycopy(t, 0, m, 1, t.length);
-        return m;
-    }
-
-    /** Mesh-frame payloads are delivered with WireGuard's zero padding; strip it and the 0x01 to compare. */
-    private static String text(byte[] padded) {
-        int n = padded.length;
-        while (n > 0 && padded[n - 1] == 0) {
-            n--;
-        }
-        assertEquals(0x01, padded[0]);
-        return new String(padded, 1, n - 1, StandardCharsets.UTF_8);
-    }
 
     @Test
     void aResponseGoesWhereTheInitiationCameFromWhenThePolicyNamedNoEndpointYet() {
