@@ -30,6 +30,11 @@ import java.util.random.RandomGenerator;
  * old connection are reported lost and a new connection begins, with a new id of ours, so packets
  * of the old one are recognised and dropped on both sides.
  *
+ * <p>An owner that {@linkplain #setIdleClose enables it} lets the connection be forgotten on both
+ * ends once it has been idle for the idle timeout with no channel: one side proposes, the other
+ * accepts only if it holds no channel either ({@link IdleClose}), and each side hears
+ * {@link Events#onClosedIdle}. Nothing is lost; the owner's next message starts a new connection.
+ *
  * <p>Sans-I/O: the owner passes the time into every call, hands in received payloads, is given
  * payloads to send through {@link Output} (synchronously, inside these calls), and calls
  * {@link #onTimeout} at {@link #nextTimeout()}. Not thread-safe.
@@ -99,6 +104,14 @@ public final class ChannelConnection {
          * broke the protocol. Every channel of it is gone; messages not yet acknowledged may be lost.
          */
         default void onConnectionLost(String reason) {}
+
+        /**
+         * The connection ended by agreement with the peer ({@link #setIdleClose}): it was idle and
+         * held no channel on either side, so nothing was lost. Messages that {@link #offer} refused
+         * while it was being agreed were not taken: the owner gives them to a new connection,
+         * whose channel numbers start afresh.
+         */
+        default void onClosedIdle() {}
     }
 
     /** Probe timeouts in a row after which {@link Events#onUnanswered} is told (RFC 9002's PTO backs off each time). */
@@ -112,6 +125,7 @@ public final class ChannelConnection {
     private final Events events;
     private final PacketBuilder packets;
     private final PacketReceiver receiver;
+    private final IdleClose idleClose = new IdleClose();
 
     /** The path packets take; its ceiling is the configured one until the owner lowers it. */
     private PathState path;
@@ -145,7 +159,7 @@ public final class ChannelConnection {
         this.config = config;
         this.events = events;
         this.retired = retired;
-        this.packets = new PacketBuilder(config.maxUdpPayload(), output);
+        this.packets = new PacketBuilder(config.maxUdpPayload(), output, idleClose);
         this.receiver = new PacketReceiver(this, config, random, events, packets, becameWritable);
         start(nowNanos, new PathState(config.congestion(), config.maxUdpPayload(), PathOverhead.WIREGUARD));
     }
@@ -164,6 +178,8 @@ public final class ChannelConnection {
         receiver.start(now, path, loss, received, connectionSend, channels); // draws a new id of ours
         packets.start(now, path, loss, received, connectionSend, connectionReceive, channels);
         forgetPeerCompression();
+        idleClose.reset(); // a proposal of ours is void: the peer started over
+        becameWritable.addAll(idleClose.takeRefusedOffers()); // told after the packet that started over
     }
 
     private void forgetPeerCompression() {
@@ -229,6 +245,13 @@ public final class ChannelConnection {
         if (lost) {
             throw new IllegalStateException("the connection is lost");
         }
+        if (idleClose.pending()) {
+            if (message.length > config.maxMessage()) {
+                throw new IllegalArgumentException("message of " + message.length + " bytes; the limit is " + config.maxMessage());
+            }
+            idleClose.refuseOffer(channelId); // nothing may go until the peer answers the proposal
+            return false;
+        }
         SendStream send = channel(channelId, false).send;
         send.markCoded(coded);
         return send.offer(message);
@@ -267,6 +290,9 @@ public final class ChannelConnection {
 
     /** True if {@link #send} would take a message of {@code length} bytes on {@code channelId} now. */
     public boolean canSend(long channelId, int length) {
+        if (idleClose.pending()) {
+            return false;
+        }
         Channel c = channels.get(channelId);
         if (c != null) {
             return !lost && c.send.canOffer(length);
@@ -443,6 +469,24 @@ public final class ChannelConnection {
     }
 
     /**
+     * True if a channel packet that arrives where its owner holds no connection with the peer is
+     * worth one: it carries a frame that asks for an answer. Acknowledgements, CONNECTION_CLOSE and
+     * IDLE_CLOSE_ANSWER (late packets of a connection that ended) are dropped instead, so that they
+     * do not bring a forgotten connection back. Never throws.
+     */
+    public static boolean needsConnection(byte[] payload, int off, int len) {
+        if (len < 2 || (payload[off] & 0xff) != MeshFrame.PACKET) {
+            return false;
+        }
+        boolean[] asks = new boolean[1];
+        MeshFrame.forEach(payload, off, len, (type, b, bodyOff, bodyLen) -> {
+            asks[0] |= type != MeshFrame.PACKET && type != io.keymesh.wire.AckFrame.TYPE && type != io.keymesh.wire.AckFrame.TYPE_ECN
+                    && type != MeshFrame.CONNECTION_CLOSE && type != MeshFrame.IDLE_CLOSE_ANSWER;
+        });
+        return asks[0];
+    }
+
+    /**
      * Whether ECN may be tried on the current path and those that follow: the owner's I/O marks
      * datagrams to the peer's address while {@link #ecnMarking()} says so and reads the bits of what
      * arrives, and the path is direct. Off by default.
@@ -462,6 +506,47 @@ public final class ChannelConnection {
         return path.ecn;
     }
 
+    /**
+     * Lets the connection be forgotten on both ends when it is idle with no channel (see
+     * {@link IdleClose}); off by default. Enabled, it proposes that after the idle timeout without a
+     * packet either way, with no channel and nothing in flight; accepts the peer's proposal if it
+     * holds no channel; and tells {@link Events#onClosedIdle} when either was agreed. From its
+     * proposal until the answer, {@link #offer} refuses messages ({@link Events#onWritable} follows
+     * if the proposal is refused, {@link Events#onClosedIdle} if accepted). A proposal unanswered
+     * for the idle timeout loses the connection, as a channel would.
+     */
+    public void setIdleClose(boolean enabled) {
+        idleClose.setEnabled(enabled);
+    }
+
+    /** The peer proposes forgetting the connection ({@link PacketReceiver}, an IDLE_CLOSE frame). */
+    void onIdleCloseProposal(long now, long proposal) {
+        if (idleClose.onProposal(proposal, channels.isEmpty())) {
+            flush(now); // the acceptance, with the ACK of the proposal, before the state goes
+            endIdle();
+        }
+        // a refusal goes with the flush after the packet
+    }
+
+    /** The peer's answer to our proposal ({@link PacketReceiver}, an IDLE_CLOSE_ANSWER frame). */
+    void onIdleCloseAnswer(long proposal, boolean accepted) {
+        switch (idleClose.onAnswer(proposal, accepted)) {
+            case ACCEPTED -> endIdle();
+            case REFUSED -> becameWritable.addAll(idleClose.takeRefusedOffers()); // told after the packet
+            case IGNORED -> { }
+        }
+    }
+
+    /** True from our idle-close proposal until its answer. */
+    boolean idleClosePending() {
+        return idleClose.pending();
+    }
+
+    private void endIdle() {
+        end();
+        events.onClosedIdle();
+    }
+
     /** Ends the connection for {@code reason} and tells the application, unless it has ended already. */
     void lose(String reason) {
         if (!lost) {
@@ -475,6 +560,8 @@ public final class ChannelConnection {
         lost = true;
         retired.clear();
         forgetPeerCompression();
+        idleClose.reset();
+        idleClose.takeRefusedOffers(); // the owner offers them again elsewhere, or loses them with the connection
     }
 
     /**
@@ -508,13 +595,45 @@ public final class ChannelConnection {
         }
         long t = Math.min(loss.nextTimeout(), received.ackDeadline());
         t = Math.min(t, packets.pacingWakeup());
-        if (!channels.isEmpty()) {
-            t = Math.min(t, receiver.lastReceivedNanos() + config.idleTimeoutNanos());
-            if (loss.ackElicitingInFlight() == 0) {
-                t = Math.min(t, packets.lastSentNanos() + config.idleTimeoutNanos() / KEEPALIVE_DIVISOR);
-            }
+        if (!channels.isEmpty() || idleClose.pending()) {
+            t = Math.min(t, idleSinceNanos() + idleTimeoutNanos());
+        }
+        if (!channels.isEmpty() && loss.ackElicitingInFlight() == 0) {
+            t = Math.min(t, packets.lastSentNanos() + idleTimeoutNanos() / KEEPALIVE_DIVISOR);
+        }
+        if (mayProposeIdleClose()) {
+            t = Math.min(t, lastActivityNanos() + idleTimeoutNanos());
         }
         return t;
+    }
+
+    /**
+     * The idle timeout in force: the configured one, but at least three probe timeouts of the
+     * current path (RFC 9000 section 10.1), so that a slow path's backed-off probes are not cut short.
+     */
+    private long idleTimeoutNanos() {
+        return Math.max(config.idleTimeoutNanos(), 3 * path.rtt.ptoBase());
+    }
+
+    /** True if an idle-close proposal would be due once the connection has been idle long enough. */
+    private boolean mayProposeIdleClose() {
+        return idleClose.enabled() && !idleClose.pending() && channels.isEmpty() && loss.ackElicitingInFlight() == 0;
+    }
+
+    /**
+     * Since when the connection counts as idle for losing it (RFC 9000 section 10.1): the last
+     * packet received, or the first ack-eliciting packet sent after it if later — a connection
+     * quiet for long, with no channel, does not count as idle the moment it opens one — or the
+     * proposal to forget the connection if later: one unanswered for the idle timeout loses it.
+     */
+    private long idleSinceNanos() {
+        long since = Math.max(receiver.lastReceivedNanos(), packets.firstElicitingSinceReceiptNanos());
+        return idleClose.pending() ? Math.max(since, idleClose.proposedAtNanos()) : since;
+    }
+
+    /** When a packet last went either way. */
+    private long lastActivityNanos() {
+        return Math.max(receiver.lastReceivedNanos(), packets.lastSentNanos());
     }
 
     /** Runs what is due: loss and probe timers, delayed ACKs, pacing, keepalive, idle timeout. */
@@ -522,8 +641,8 @@ public final class ChannelConnection {
         if (lost) {
             return;
         }
-        if (!channels.isEmpty() && nowNanos - receiver.lastReceivedNanos() >= config.idleTimeoutNanos()) {
-            lose("idle: nothing received for " + config.idleTimeoutNanos() / 1_000_000 + " ms");
+        if ((!channels.isEmpty() || idleClose.pending()) && nowNanos - idleSinceNanos() >= idleTimeoutNanos()) {
+            lose("idle: nothing received for " + idleTimeoutNanos() / 1_000_000 + " ms");
             return;
         }
         if (loss.nextTimeout() <= nowNanos) {
@@ -533,8 +652,11 @@ public final class ChannelConnection {
             }
         }
         if (!channels.isEmpty() && loss.ackElicitingInFlight() == 0
-                && nowNanos - packets.lastSentNanos() >= config.idleTimeoutNanos() / KEEPALIVE_DIVISOR) {
+                && nowNanos - packets.lastSentNanos() >= idleTimeoutNanos() / KEEPALIVE_DIVISOR) {
             packets.schedulePing(); // nothing in flight would tell us the peer is gone
+        }
+        if (mayProposeIdleClose() && nowNanos - lastActivityNanos() >= idleTimeoutNanos()) {
+            idleClose.propose(nowNanos);
         }
         flush(nowNanos);
     }
@@ -565,6 +687,7 @@ public final class ChannelConnection {
         public void onPacketLost(SentPacket packet) {
             SentFrames f = (SentFrames) packet.frames();
             channels.onLost(f);
+            idleClose.onLost(f);
             if (f.maxData >= 0) {
                 connectionReceive.onMaxDataLost(f.maxData);
             }

@@ -47,8 +47,11 @@ final class PacketBuilder {
     private static final int SMALL_PROBE = -1;
     /** {@link #sendPacket}'s probe size for a packet of an ACK only, sent while the window is full. */
     private static final int ACK_ONLY = -2;
+    /** {@code sendPacket}'s probe size for a packet of an ACK and the IDLE_CLOSE_ANSWER that is due. */
+    private static final int IDLE_ANSWER = -3;
 
     private final ChannelConnection.Output output;
+    private final IdleClose idleClose;
     private final int maxUdpPayload;
     private byte[] out = new byte[0];
     private final AckFrame ackOut = new AckFrame();
@@ -67,6 +70,9 @@ final class PacketBuilder {
     private long closeErrorCode;
     private String closeReason = "";
     private long lastSentNanos;
+    /** Whether an ack-eliciting packet went since the peer's last packet was accepted, and when the first did. */
+    private boolean elicitedSinceReceipt;
+    private long firstElicitingSinceReceiptNanos = Long.MIN_VALUE;
     private long pacingWakeup = Long.MAX_VALUE;
     private long packetsSent;
     /** Packets that carried channel data (STREAM frames: messages, new or sent again). */
@@ -81,7 +87,8 @@ final class PacketBuilder {
      *     path-MTU discovery): sizes the buffer, with the path's room before and after for the layers below
      * @param output where packets go
      */
-    PacketBuilder(int maxUdpPayload, ChannelConnection.Output output) {
+    PacketBuilder(int maxUdpPayload, ChannelConnection.Output output, IdleClose idleClose) {
+        this.idleClose = idleClose;
         this.output = output;
         this.maxUdpPayload = maxUdpPayload;
     }
@@ -107,6 +114,8 @@ final class PacketBuilder {
         offerAcked = false;
         lastSentNanos = nowNanos;
         pacingWakeup = Long.MAX_VALUE;
+        elicitedSinceReceipt = false;
+        firstElicitingSinceReceiptNanos = Long.MIN_VALUE;
     }
 
     /**
@@ -168,6 +177,20 @@ final class PacketBuilder {
         return pacingWakeup;
     }
 
+    /** A packet of the peer's was accepted: the next ack-eliciting packet restarts the idle timer. */
+    void onPacketReceived() {
+        elicitedSinceReceipt = false;
+    }
+
+    /**
+     * When the first ack-eliciting packet counted in flight since the peer's last accepted packet was sent, or
+     * {@link Long#MIN_VALUE} if none was: it restarts the idle timer (RFC 9000 section 10.1), so
+     * that a connection quiet for long does not count as idle the moment it sends again.
+     */
+    long firstElicitingSinceReceiptNanos() {
+        return firstElicitingSinceReceiptNanos;
+    }
+
     /** When the last packet was sent (or the connection state started, if none since). */
     long lastSentNanos() {
         return lastSentNanos;
@@ -199,6 +222,12 @@ final class PacketBuilder {
                 sendPacket(now, localId, peerId, false, 0);
                 closeFramePending = false;
                 return;
+            }
+            if (idleClose.answerDue()) {
+                // Like an ACK, not held back by the window or the pacer: an acceptor forgets the
+                // connection right after this flush.
+                sendPacket(now, localId, peerId, false, IDLE_ANSWER);
+                continue;
             }
             if (maybeProbePath(now, localId, peerId)) {
                 continue;
@@ -240,7 +269,7 @@ final class PacketBuilder {
 
     /** True if some frame that elicits an ACK waits to be sent. */
     private boolean hasAckElicitingWork() {
-        return pingPending || offerPending || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()
+        return pingPending || offerPending || idleClose.hasWork() || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()
                 || channels.receiveLimits().wantsMaxStreamsFrame() || channels.hasWork();
     }
 
@@ -286,7 +315,8 @@ final class PacketBuilder {
         }
         int start = path.overhead().headroom();
         int limit = probeSize > 0 ? path.overhead().payloadLimit(probeSize)
-                : probeSize == SMALL_PROBE || probeSize == ACK_ONLY ? SMALL_PACKET_PAYLOAD : path.maxPayload();
+                : probeSize == SMALL_PROBE || probeSize == ACK_ONLY || probeSize == IDLE_ANSWER ? SMALL_PACKET_PAYLOAD
+                : path.maxPayload();
         int end = start + limit;
         long pn = nextPacketNumber++;
         SentFrames sent = new SentFrames();
@@ -321,8 +351,12 @@ final class PacketBuilder {
             pingPending = false;
         } else if (probeSize == ACK_ONLY) {
             // nothing but the ACK
+        } else if (probeSize == IDLE_ANSWER) {
+            p = idleClose.writeAnswer(out, p, end, sent);
+            ackEliciting = sent.idleCloseRefusal >= 0; // a refusal is sent again if lost; an acceptance is not
         } else {
             int before = p;
+            p = idleClose.writeProposal(out, p, end, sent);
             p = writeControlFrames(p, end, sent);
             int streams = p;
             p = channels.writeStreamFrames(out, p, end, sent);
@@ -344,7 +378,8 @@ final class PacketBuilder {
         // Black-hole detection counts packets of the size path-MTU discovery confirmed; a full
         // packet is that size before rounding down to WireGuard's padding.
         sent.pmtuSize = probeSize == 0 && payload == limit ? path.pmtu().udpPayloadSize() : udpSize;
-        boolean inFlight = ackEliciting && probeSize == 0; // a lost probe is not congestion (RFC 8899)
+        // A lost probe is not congestion (RFC 8899); a refusal of the peer's IDLE_CLOSE is sent again if lost.
+        boolean inFlight = ackEliciting && (probeSize == 0 || probeSize == IDLE_ANSWER);
         loss.onPacketSent(pn, now, udpSize, ackEliciting, inFlight, sent);
         if (inFlight) {
             path.onPacedPacketSent(now, udpSize);
@@ -354,6 +389,10 @@ final class PacketBuilder {
         }
         packetsSent++;
         lastSentNanos = now;
+        if (inFlight && !elicitedSinceReceipt) { // a path-MTU probe is not: its loss leaves nothing to probe again
+            elicitedSinceReceipt = true;
+            firstElicitingSinceReceiptNanos = now;
+        }
         output.sendPayload(out, start, payload);
     }
 

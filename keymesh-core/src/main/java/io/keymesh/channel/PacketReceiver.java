@@ -5,6 +5,7 @@ import io.keymesh.wire.AckFrame;
 import io.keymesh.wire.CompressionFrame;
 import io.keymesh.wire.CompressionOffer;
 import io.keymesh.wire.ConnectionCloseFrame;
+import io.keymesh.wire.IdleCloseFrame;
 import io.keymesh.wire.MaxDataFrame;
 import io.keymesh.wire.MaxStreamDataFrame;
 import io.keymesh.wire.MaxStreamsFrame;
@@ -85,6 +86,7 @@ final class PacketReceiver {
     private final MaxStreamDataFrame maxStreamDataIn = new MaxStreamDataFrame();
     private final ResetStreamFrame resetIn = new ResetStreamFrame();
     private final ConnectionCloseFrame closeIn = new ConnectionCloseFrame();
+    private final long[] answerIn = new long[2];
 
     private long packetsReceived;
     private long duplicatesDropped;
@@ -205,6 +207,7 @@ final class PacketReceiver {
         received.onEcn(ecn, scanAckEliciting, nowNanos);
         packetsReceived++;
         lastReceivedNanos = nowNanos;
+        packets.onPacketReceived();
         long outerNow = frameNow; // a frame's events may route another payload here meanwhile
         frameNow = nowNanos;
         try {
@@ -366,6 +369,21 @@ final class PacketReceiver {
                     violation(now, "bad COMPRESSION");
                 } else {
                     connection.onPeerCompression(offer);
+                }
+            }
+            case MeshFrame.IDLE_CLOSE -> {
+                long proposal = IdleCloseFrame.readProposal(b, off, len);
+                if (proposal < 0) {
+                    violation(now, "bad IDLE_CLOSE");
+                } else {
+                    connection.onIdleCloseProposal(now, proposal);
+                }
+            }
+            case MeshFrame.IDLE_CLOSE_ANSWER -> {
+                if (!IdleCloseFrame.readAnswer(b, off, len, answerIn)) {
+                    violation(now, "bad IDLE_CLOSE_ANSWER");
+                } else {
+                    connection.onIdleCloseAnswer(answerIn[0], answerIn[1] == 1);
                 }
             }
             case MeshFrame.CONNECTION_CLOSE -> {

@@ -34,6 +34,10 @@ final class SentFrames {
     long ackLargest = -1;
     /** The version of the COMPRESSION frame the packet carried, or -1. */
     long compressionVersion = -1;
+    /** The number of our IDLE_CLOSE proposal the packet carried, or -1. */
+    long idleCloseProposal = -1;
+    /** The peer's IDLE_CLOSE proposal the packet refused (an IDLE_CLOSE_ANSWER), or -1. */
+    long idleCloseRefusal = -1;
     /** The path the packet was sent on: its path-MTU discovery hears the packet's fate. */
     PathState path;
     /** Whether the packet went marked ECT(0) ({@link EcnValidation#marking()} of its path when it was built). */

@@ -216,6 +216,9 @@ final class PeerConnections {
      * connection ({@link PayloadRouter.Handler}).
      */
     void receive(PublicKey from, PeerState state, byte[] payload, int off, int len) {
+        if (state.connection == null && !ChannelConnection.needsConnection(payload, off, len)) {
+            return; // a late acknowledgement or answer of a connection that ended: nothing to answer, nothing to start
+        }
         try {
             long now = loop.io().nanoTime();
             connectionFor(state, now).onPayload(now, payload, off, len, loop.receivingEcn());
@@ -246,6 +249,7 @@ final class PeerConnections {
                     },
                     new ConnectionEvents(key, state), state.retiredChannels);
             state.connection.setEcnAllowed(ecnAllowed(state));
+            state.connection.setIdleClose(true);
             state.connection.setCompressionOffer(codecs.store.offer()); // goes with its first packet
             int relayed = overlay.relayedMaxMessage(state.session);
             if (relayed > 0) { // starts on a relayed path: packets no larger than the circuit carries
@@ -459,6 +463,21 @@ final class PeerConnections {
             if (!state.session.isWireGuardCompatible() && peers.get(peer) == state) {
                 loop.engine().initiateHandshakeSooner(loop.io().nanoTime(), state.session, UNANSWERED_HANDSHAKE_INTERVAL);
                 loop.rearm();
+            }
+        }
+
+        /**
+         * The connection was idle with no channel on either side, and both agreed to forget it:
+         * nothing is reported. Handles whose messages it refused meanwhile go to a new connection.
+         */
+        @Override
+        public void onClosedIdle() {
+            state.connection = null; // the next channel use starts a new connection
+            syncEcn(state);
+            for (Channel c : state.channels.values()) {
+                if (!c.queue.isEmpty() && c.lostReason == null) {
+                    scheduleDrain(c);
+                }
             }
         }
 

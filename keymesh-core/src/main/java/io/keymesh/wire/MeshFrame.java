@@ -38,6 +38,10 @@ package io.keymesh.wire;
  *   <li>{@code 0x31} {@link #DATAGRAM} — an unreliable application datagram.
  *   <li>{@code 0x32} {@link #COMPRESSION} — the codecs and zstd dictionaries the sender decodes
  *       ({@link CompressionFrame}).
+ *   <li>{@code 0x33} {@link #IDLE_CLOSE} — proposal number: the sender's channel connection is idle
+ *       and holds no channel, and may be forgotten on both ends ({@link IdleCloseFrame}).
+ *   <li>{@code 0x34} {@link #IDLE_CLOSE_ANSWER} — proposal number, accepted or refused
+ *       ({@link IdleCloseFrame}).
  *   <li>{@code 0x50} {@link #RELAY_OPEN} — circuit id, route of 1 to 4 node keys, the last the
  *       target ({@link RelayOpenFrame}).
  *   <li>{@code 0x51} {@link #RELAY_OPENED} — circuit id, the largest inner message the circuit
@@ -79,6 +83,10 @@ public final class MeshFrame {
     public static final int STREAM_CODED_FIN = 0x0b;
     /** What the sender decodes on channels: version, flags, dictionaries ({@link CompressionFrame}). */
     public static final int COMPRESSION = 0x32;
+    /** Proposes forgetting an idle channel connection that holds no channel: proposal number ({@link IdleCloseFrame}). */
+    public static final int IDLE_CLOSE = 0x33;
+    /** Accepts or refuses an {@link #IDLE_CLOSE}: proposal number, accepted ({@link IdleCloseFrame}). */
+    public static final int IDLE_CLOSE_ANSWER = 0x34;
     /** Keeps a connection alive and elicits an acknowledgement; empty body (RFC 9000 section 19.2). */
     public static final int PING = 0x01;
     /** Ends the channel connection: error code, reason (RFC 9000 section 19.19). */

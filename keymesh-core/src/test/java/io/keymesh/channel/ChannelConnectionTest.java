@@ -323,6 +323,25 @@ class ChannelConnectionTest {
     }
 
     @Test
+    void aConnectionQuietWithoutChannelsPastTheIdleTimeoutIsNotLostWhenItSendsAgain() {
+        // RFC 9000 section 10.1: the idle timer restarts with the first ack-eliciting packet sent
+        // after the peer's last one, so the silence of a connection with nothing to say is not held
+        // against the channel it opens.
+        ConnectionPair w = new ConnectionPair(21, ChannelConfig.DEFAULT);
+        w.transfer(1, messages(22, 3, 100), w.now + 10 * SECOND);
+        assertTrue(w.a.connection.closeChannel(w.now, 1));
+        assertTrue(w.b.connection.closeChannel(w.now, 1));
+        w.runUntil(w.now + 5 * SECOND, () -> false);
+        assertFalse(w.a.connection.hasChannels() || w.b.connection.hasChannels());
+        w.runUntil(w.now + 5 * ChannelConfig.DEFAULT.idleTimeoutNanos(), () -> false); // no idle close: off by default
+        w.latencyNanos = 500_000_000L; // the first packet after the silence takes a while to be answered
+        List<byte[]> more = messages(23, 3, 100);
+        w.transfer(2, more, w.now + 10 * SECOND);
+        assertTrue(w.a.lostReasons.isEmpty() && w.b.lostReasons.isEmpty(), w.a.lostReasons + " " + w.b.lostReasons);
+        assertEquals(6, w.b.messages.size());
+    }
+
+    @Test
     void anIdleConnectionWithOpenChannelsStaysAliveWithPings() {
         ConnectionPair w = new ConnectionPair(15, ChannelConfig.DEFAULT);
         w.transfer(1, messages(16, 10, 1000), w.now + 10 * SECOND);

@@ -67,6 +67,20 @@ final class ConnectionPair {
         byte[] lastPacket;
         /** Messages delivered while this side's connection said it was lost (a contract breach). */
         int deliveredWhileLost;
+        /** Times this side's connection ended by agreement ({@link ChannelConnection.Events#onClosedIdle}). */
+        int closedIdle;
+        /**
+         * Set: this side acts as a node does after {@link #onClosedIdle}: a new connection (idle close
+         * on, ids from {@link #renewIds}) is made for the next packet that {@linkplain
+         * ChannelConnection#needsConnection needs one} or the next {@link #live()} call; other packets are dropped.
+         */
+        ChannelConfig renewConfig;
+        SplittableRandom renewIds;
+        private boolean forgotten;
+        /** Packets this side sends that the link drops, whatever its loss (null: none). */
+        java.util.function.Predicate<byte[]> dropIf;
+        /** Runs after {@link #onClosedIdle}, {@link #onWritable} and {@link #onChannelClosed} (a test's sender acts on them). */
+        Runnable onSendable = () -> { };
 
         End(String name) {
             this.name = name;
@@ -97,6 +111,32 @@ final class ConnectionPair {
         @Override
         public void onWritable(long channelId) {
             writable.add(channelId);
+            onSendable.run();
+        }
+
+        @Override
+        public void onClosedIdle() {
+            closedIdle++;
+            forgotten = renewConfig != null;
+            onSendable.run();
+        }
+
+        /** The connection to use now: a new one if the last was forgotten (see {@link #renewConfig}). */
+        ChannelConnection live() {
+            if (forgotten) {
+                forgotten = false;
+                connection = new ChannelConnection(renewConfig, renewIds, now, this::transmit, this);
+                connection.setIdleClose(true);
+            }
+            return connection;
+        }
+
+        /** A packet arrives at this side. */
+        void arrive(byte[] payload, int ecn) {
+            if (forgotten && !ChannelConnection.needsConnection(payload, 0, payload.length)) {
+                return;
+            }
+            live().onPayload(now, payload, 0, payload.length, ecn);
         }
 
         @Override
@@ -107,6 +147,7 @@ final class ConnectionPair {
         @Override
         public void onChannelClosed(long channelId, long errorCode) {
             closed.add(new long[] {channelId, errorCode});
+            onSendable.run();
         }
 
         @Override
@@ -124,6 +165,10 @@ final class ConnectionPair {
             }
             byte[] copy = Arrays.copyOfRange(buf, off, off + len);
             lastPacket = copy;
+            if (dropIf != null && dropIf.test(copy)) {
+                droppedPackets++;
+                return;
+            }
             long depart = now;
             long queuedAhead = 0;
             if (bandwidthBitsPerSecond > 0) {
@@ -150,7 +195,7 @@ final class ConnectionPair {
             for (int i = 0; i < copies; i++) {
                 long extra = random.nextDouble() < reordering ? random.nextLong(latencyNanos + 1) + latencyNanos : 0;
                 End to = other;
-                at(depart + latencyNanos + extra, () -> to.connection.onPayload(now, copy, 0, copy.length, ecn));
+                at(depart + latencyNanos + extra, () -> to.arrive(copy, ecn));
             }
         }
     }
