@@ -539,7 +539,9 @@ public final class MeshNode implements AutoCloseable {
 
     /**
      * The reliable channel {@code channelId} to {@code peer}: the same handle until it is closed or
-     * its connection is lost, then a new one. Both ends use the same number for one channel.
+     * its connection is lost, then a new one. Both ends use the same number for one channel. A
+     * connection left with no channel is forgotten by both ends after its idle timeout (nothing is
+     * reported); the next channel starts a new one, on which every number is free again.
      *
      * @throws IllegalArgumentException if {@code peer} is not a peer, the id is negative, or the id was used and
      *     closed on the current connection (finished channels are retired; their numbers are not reused)
