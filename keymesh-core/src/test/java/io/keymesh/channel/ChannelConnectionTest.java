@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keymesh.wire.MeshFrame;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -333,7 +334,15 @@ class ChannelConnectionTest {
         assertTrue(w.b.connection.closeChannel(w.now, 1));
         w.runUntil(w.now + 5 * SECOND, () -> false);
         assertFalse(w.a.connection.hasChannels() || w.b.connection.hasChannels());
-        w.runUntil(w.now + 5 * ChannelConfig.DEFAULT.idleTimeoutNanos(), () -> false); // no idle close: off by default
+        int[] proposals = new int[1];
+        for (ConnectionPair.End e : List.of(w.a, w.b)) {
+            e.dropIf = payload -> {
+                MeshFrame.forEach(payload, 0, payload.length, (type, b, off, len) -> proposals[0] += type == MeshFrame.IDLE_CLOSE ? 1 : 0);
+                return false;
+            };
+        }
+        w.runUntil(w.now + 5 * ChannelConfig.DEFAULT.idleTimeoutNanos(), () -> false);
+        assertEquals(0, proposals[0], "idle close is off by default: the connection is kept");
         w.latencyNanos = 500_000_000L; // the first packet after the silence takes a while to be answered
         List<byte[]> more = messages(23, 3, 100);
         w.transfer(2, more, w.now + 10 * SECOND);
