@@ -115,6 +115,21 @@ class IdleCloseRulesTest {
         assertTrue(c.answerDue() && c.hasWork());
         assertEquals(-1, sent.idleCloseProposal);
         assertEquals(-1, sent.idleCloseRefusal);
+        assertEquals(7, c.writeProposal(out, 4, 7, sent), "exactly its three bytes: it goes");
+        assertEquals(8, c.writeAnswer(out, 4, 8, sent), "exactly its four bytes: it goes");
+        assertEquals(1, sent.idleCloseProposal);
+        assertEquals(9, sent.idleCloseRefusal);
+    }
+
+    @Test
+    void aRefusalOfAnyNumberGoesAgainWhenLost() {
+        IdleClose c = enabled();
+        assertFalse(c.onProposal(0, true), "0 is never a proposal of ours: nothing is above the refusals yet");
+        SentFrames refusal = new SentFrames();
+        c.writeAnswer(new byte[8], 0, 8, refusal);
+        assertEquals(0, refusal.idleCloseRefusal);
+        c.onLost(refusal);
+        assertTrue(c.answerDue());
     }
 
     @Test
