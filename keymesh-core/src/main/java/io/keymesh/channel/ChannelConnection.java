@@ -466,6 +466,14 @@ public final class ChannelConnection {
      */
     public void onPayload(long nowNanos, byte[] buf, int off, int len, int ecn) {
         receiver.onPayload(nowNanos, buf, off, len, ecn);
+        if (!lost && idleClose.ackedWithoutAnswer()) {
+            // The peer acknowledged our proposal and, in the same packet, did not answer it: a peer
+            // that predates IDLE_CLOSE (ours answers in the packet with that ACK, and an acceptor
+            // sends nothing after it). As refused: what was held goes on this connection.
+            for (Long id : idleClose.takeRefusedOffers()) {
+                events.onWritable(id);
+            }
+        }
     }
 
     /**
@@ -674,6 +682,7 @@ public final class ChannelConnection {
         public void onPacketAcked(SentPacket packet) {
             SentFrames f = (SentFrames) packet.frames();
             channels.onAcked(f, becameWritable);
+            idleClose.onAcked(f);
             if (f.ackLargest >= 0) {
                 received.onAckFrameAcknowledged(f.ackLargest);
             }

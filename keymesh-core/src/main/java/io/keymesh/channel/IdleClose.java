@@ -28,6 +28,10 @@ import java.util.List;
  *       the acceptor's connection gone, and its answer (a new connection id) makes the proposer,
  *       which holds no channel, start over.
  *   <li>Proposals cross: each side, holding no channel, accepts the other's.
+ *   <li>The answer rides in the packet that acknowledges the proposal. A proposal acknowledged
+ *       without an answer was refused (the refusal's packet was lost, and a refusal is sent again
+ *       anyway) or reached a peer that does not know IDLE_CLOSE (it skips unknown frames): either
+ *       way the proposer goes on with the connection.
  * </ul>
  *
  * <p>Not thread-safe; owned by its connection. Off until the owner {@linkplain #setEnabled enables}
@@ -46,6 +50,8 @@ final class IdleClose {
     private boolean proposalDue;
     /** When {@link #lastProposal} was made. */
     private long proposedAtNanos;
+    /** A packet that carried {@link #lastProposal} was acknowledged while it waits. */
+    private boolean proposalAcked;
     /** The peer's proposals up to this one were refused in this connection state. */
     private long refusedUpTo;
     /** An answer to send: to the peer's proposal {@link #answerProposal}, accepted or not. */
@@ -79,6 +85,7 @@ final class IdleClose {
         lastProposal++;
         pending = true;
         proposalDue = true;
+        proposalAcked = false;
     }
 
     /** An offer on {@code channelId} was refused while the proposal is pending: told again after the answer. */
@@ -163,6 +170,27 @@ final class IdleClose {
             sent.idleCloseProposal = lastProposal;
         }
         return p;
+    }
+
+    /** A packet that carried our frames was acknowledged. */
+    void onAcked(SentFrames f) {
+        if (pending && f.idleCloseProposal == lastProposal) {
+            proposalAcked = true;
+        }
+    }
+
+    /**
+     * True, once, if the packet the peer acknowledged our proposal in (now fully processed) did not
+     * answer it: the proposal counts as refused from then on (see the class comment). Call after
+     * each received packet.
+     */
+    boolean ackedWithoutAnswer() {
+        if (!pending || !proposalAcked) {
+            return false;
+        }
+        pending = false;
+        proposalDue = false;
+        return true;
     }
 
     /** A packet that carried our frames was lost: the proposal goes again while it waits, a refusal unless another answer is due. */

@@ -77,6 +77,8 @@ final class ConnectionPair {
         ChannelConfig renewConfig;
         SplittableRandom renewIds;
         private boolean forgotten;
+        /** Changes each packet this side sends before the link carries it (null: none). */
+        java.util.function.UnaryOperator<byte[]> rewrite;
         /** Packets this side sends that the link drops, whatever its loss (null: none). */
         java.util.function.Predicate<byte[]> dropIf;
         /** Runs after {@link #onClosedIdle}, {@link #onWritable} and {@link #onChannelClosed} (a test's sender acts on them). */
@@ -163,7 +165,8 @@ final class ConnectionPair {
                 mtuDrops++;
                 return;
             }
-            byte[] copy = Arrays.copyOfRange(buf, off, off + len);
+            byte[] copy = rewrite == null ? Arrays.copyOfRange(buf, off, off + len)
+                    : rewrite.apply(Arrays.copyOfRange(buf, off, off + len));
             lastPacket = copy;
             if (dropIf != null && dropIf.test(copy)) {
                 droppedPackets++;

@@ -55,6 +55,29 @@ class IdleCloseRulesTest {
     }
 
     @Test
+    void aProposalAcknowledgedWithoutAnAnswerCountsAsRefusedOnce() {
+        IdleClose c = enabled();
+        c.propose(1);
+        SentFrames carried = new SentFrames();
+        c.writeProposal(new byte[8], 0, 8, carried);
+        SentFrames other = new SentFrames();
+        c.onAcked(other);
+        assertFalse(c.ackedWithoutAnswer(), "another packet's acknowledgement says nothing");
+        c.onAcked(carried);
+        assertTrue(c.ackedWithoutAnswer());
+        assertFalse(c.pending());
+        assertFalse(c.ackedWithoutAnswer(), "once");
+        c.propose(2);
+        SentFrames second = new SentFrames();
+        c.writeProposal(new byte[8], 0, 8, second);
+        c.onAcked(carried); // a late acknowledgement of the first proposal's packet
+        assertFalse(c.ackedWithoutAnswer());
+        c.onAcked(second);
+        assertEquals(IdleClose.Outcome.ACCEPTED, c.onAnswer(2, true), "answered in the same packet");
+        assertFalse(c.ackedWithoutAnswer());
+    }
+
+    @Test
     void refusedOffersAreToldOnceInOrder() {
         IdleClose c = enabled();
         c.propose(1);

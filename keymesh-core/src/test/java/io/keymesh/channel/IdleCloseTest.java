@@ -192,6 +192,34 @@ class IdleCloseTest {
     }
 
     @Test
+    void aPeerThatDoesNotKnowIdleCloseAcknowledgesTheProposalAndTheProposerGoesOn() {
+        ConnectionPair p = pair(9, 20_000_000L);
+        // An older b: it skips the frames it does not know, so it never answers (here its
+        // refusals lose their type on the way) and never proposes.
+        p.b.connection.setIdleClose(false);
+        p.b.rewrite = payload -> {
+            MeshFrame.forEach(payload, 0, payload.length, (type, b, off, len) -> {
+                if (type == MeshFrame.IDLE_CLOSE_ANSWER) {
+                    b[off - 2] = 0x3f; // a type nobody knows
+                }
+            });
+            return payload;
+        };
+        exchangeAndClose(p, 1);
+        End proposer = firstProposer(p);
+        assertEquals(p.a, proposer);
+        assertFalse(proposer.connection.send(p.now, 7, new byte[] {7}));
+        p.runUntil(p.now + SECOND, () -> proposer.writable.contains(7L));
+        assertTrue(proposer.writable.contains(7L), "the acknowledgement without an answer counts as a refusal");
+        assertFalse(proposer.connection.idleClosePending());
+        assertTrue(proposer.connection.send(p.now, 7, new byte[] {7}));
+        p.runUntil(p.now + SECOND, () -> proposer.other.messages.size() == 2);
+        assertArrayEquals(new byte[] {7}, proposer.other.messages.get(1));
+        assertEquals(0, p.a.closedIdle + p.b.closedIdle);
+        assertTrue(p.a.lostReasons.isEmpty() && p.b.lostReasons.isEmpty());
+    }
+
+    @Test
     void aProposalUnansweredForTheIdleTimeoutLosesTheConnection() {
         ConnectionPair p = pair(7, 10_000_000L);
         exchangeAndClose(p, 1);
