@@ -8,11 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keymesh.channel.ConnectionPair.End;
 import io.keymesh.wire.MeshFrame;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -248,10 +244,10 @@ class IdleCloseTest {
         p.reordering = 0.05;
         p.duplication = 0.02;
         SplittableRandom r = new SplittableRandom(seed);
-        Sender atA = new Sender(p, p.a, 1);
-        Sender atB = new Sender(p, p.b, 2);
+        Conversations atA = new Conversations(p, p.a, 1);
+        Conversations atB = new Conversations(p, p.b, 2);
         for (int round = 0; round < 40; round++) {
-            Sender s = r.nextBoolean() ? atA : atB;
+            Conversations s = r.nextBoolean() ? atA : atB;
             s.converse(1 + r.nextInt(4));
             // a pause of 0.5 to 1.5 idle timeouts: many end around a proposal
             long pause = IDLE / 2 + r.nextLong(IDLE);
@@ -259,101 +255,9 @@ class IdleCloseTest {
         }
         p.runUntil(p.now + 10 * IDLE, () -> atA.delivered() && atB.delivered());
         p.runUntil(p.now + 3 * IDLE, () -> false);
+        assertTrue(p.a.lostReasons.isEmpty() && p.b.lostReasons.isEmpty(), p.a.lostReasons + " " + p.b.lostReasons);
         atA.check();
         atB.check();
-        assertTrue(p.a.lostReasons.isEmpty() && p.b.lostReasons.isEmpty(), p.a.lostReasons + " " + p.b.lostReasons);
         assertTrue(p.a.closedIdle + p.b.closedIdle >= 10, "connections were forgotten: " + p.a.closedIdle + "/" + p.b.closedIdle);
-    }
-
-    /**
-     * One end's conversations, as a node's channel handles make them: messages wait in a queue per
-     * channel until the connection takes them (after a refusal: onWritable or onClosedIdle), and a
-     * channel the peer ended is ended here too.
-     */
-    private static final class Sender {
-        private final ConnectionPair p;
-        private final End end;
-        private long nextId;
-        private final Map<Long, ArrayDeque<byte[]>> queued = new HashMap<>();
-        private final Map<Long, Boolean> closing = new HashMap<>();
-        private final Map<Long, List<byte[]>> sent = new HashMap<>();
-
-        Sender(ConnectionPair p, End end, long firstId) {
-            this.p = p;
-            this.end = end;
-            this.nextId = firstId;
-            Runnable previous = end.onSendable;
-            end.onSendable = () -> {
-                previous.run();
-                p.at(p.now, this::pump); // after the event, not inside the connection's call
-            };
-        }
-
-        void converse(int messages) {
-            long id = nextId;
-            nextId += 2; // a's odd, b's even: the two ends never pick the same number
-            ArrayDeque<byte[]> q = new ArrayDeque<>();
-            List<byte[]> all = new ArrayList<>();
-            for (int i = 0; i < messages; i++) {
-                byte[] m = {(byte) id, (byte) (id >> 8), (byte) i, end.name.getBytes()[0]};
-                q.add(m);
-                all.add(m);
-            }
-            queued.put(id, q);
-            closing.put(id, true);
-            sent.put(id, all);
-            pump();
-        }
-
-        void pump() {
-            assertTrue(end.lostReasons.isEmpty(), end.name + " lost its connection: " + end.lostReasons + " at " + p.now);
-            for (var e : queued.entrySet()) {
-                ArrayDeque<byte[]> q = e.getValue();
-                ChannelConnection c = end.live();
-                while (!q.isEmpty() && c.send(p.now, e.getKey(), q.peek())) {
-                    q.poll();
-                }
-                if (q.isEmpty() && closing.remove(e.getKey()) != null) {
-                    c.closeChannel(p.now, e.getKey());
-                }
-            }
-            queued.values().removeIf(ArrayDeque::isEmpty);
-            // the peer's channels that it ended: ended here too, so that they retire
-            for (long[] closed : end.closed) {
-                if (!end.connection.isLost()) {
-                    end.connection.closeChannel(p.now, closed[0]);
-                }
-            }
-            end.closed.clear();
-        }
-
-        boolean delivered() {
-            pump();
-            End other = end.other;
-            long received = 0;
-            for (int i = 0; i < other.messageChannels.size(); i++) {
-                received += (other.messageChannels.get(i) % 2 == nextId % 2) ? 1 : 0;
-            }
-            return queued.isEmpty() && received == sent.values().stream().mapToInt(List::size).sum();
-        }
-
-        void check() {
-            End other = end.other;
-            Map<Long, List<byte[]>> got = new HashMap<>();
-            for (int i = 0; i < other.messages.size(); i++) {
-                long ch = other.messageChannels.get(i);
-                if (ch % 2 == nextId % 2) {
-                    got.computeIfAbsent(ch, k -> new ArrayList<>()).add(other.messages.get(i));
-                }
-            }
-            assertEquals(sent.keySet(), got.keySet(), end.name + "'s channels that arrived");
-            for (var e : sent.entrySet()) {
-                List<byte[]> g = got.get(e.getKey());
-                assertEquals(e.getValue().size(), g.size(), "channel " + e.getKey() + ": each message once");
-                for (int i = 0; i < g.size(); i++) {
-                    assertArrayEquals(e.getValue().get(i), g.get(i), "channel " + e.getKey() + " message " + i + " in order");
-                }
-            }
-        }
     }
 }
