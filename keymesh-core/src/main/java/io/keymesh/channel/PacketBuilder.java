@@ -324,6 +324,12 @@ final class PacketBuilder {
         sent.ecnMarked = path.ecn.marking();
         int p = start + PacketHeaderFrame.write(out, start, localId, peerId, pn);
         boolean ackEliciting = false;
+        if (probeSize == IDLE_ANSWER) {
+            // Before the ACK, which may fill the packet: the answer must ride with the ACK of the
+            // proposal (a proposal acknowledged without one counts as refused).
+            p = idleClose.writeAnswer(out, p, end, sent);
+            ackEliciting = sent.idleCloseRefusal >= 0; // a refusal is sent again if lost; an acceptance is not
+        }
 
         if (received.hasNewPackets() || received.ackDue(now)) {
             received.fillAckFrame(ackOut, now);
@@ -352,8 +358,7 @@ final class PacketBuilder {
         } else if (probeSize == ACK_ONLY) {
             // nothing but the ACK
         } else if (probeSize == IDLE_ANSWER) {
-            p = idleClose.writeAnswer(out, p, end, sent);
-            ackEliciting = sent.idleCloseRefusal >= 0; // a refusal is sent again if lost; an acceptance is not
+            // the answer went first
         } else {
             int before = p;
             p = idleClose.writeProposal(out, p, end, sent);
