@@ -521,7 +521,8 @@ public final class ChannelConnection {
      * holds no channel; and tells {@link Events#onClosedIdle} when either was agreed. From its
      * proposal until the answer, {@link #offer} refuses messages ({@link Events#onWritable} follows
      * if the proposal is refused, {@link Events#onClosedIdle} if accepted). A proposal unanswered
-     * for the idle timeout loses the connection, as a channel would.
+     * for the idle timeout ends the connection the same way (the peer, silent that long, holds
+     * nothing it could still deliver); one that a channel of the peer's met meanwhile loses it.
      */
     public void setIdleClose(boolean enabled) {
         idleClose.setEnabled(enabled);
@@ -650,7 +651,14 @@ public final class ChannelConnection {
             return;
         }
         if ((!channels.isEmpty() || idleClose.pending()) && nowNanos - idleSinceNanos() >= idleTimeoutNanos()) {
-            lose("idle: nothing received for " + idleTimeoutNanos() / 1_000_000 + " ms");
+            if (channels.isEmpty()) {
+                // Our proposal went unanswered that long: the peer is gone, or holds nothing it
+                // could still deliver (a channel of its would have been lost for the same silence).
+                // Ended as agreed: nothing to report, and what waited goes on a new connection.
+                endIdle();
+            } else {
+                lose("idle: nothing received for " + idleTimeoutNanos() / 1_000_000 + " ms");
+            }
             return;
         }
         if (loss.nextTimeout() <= nowNanos) {
