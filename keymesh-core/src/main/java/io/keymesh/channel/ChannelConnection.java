@@ -478,9 +478,11 @@ public final class ChannelConnection {
 
     /**
      * True if a channel packet that arrives where its owner holds no connection with the peer is
-     * worth one: it carries a frame that asks for an answer. Acknowledgements, CONNECTION_CLOSE and
-     * IDLE_CLOSE_ANSWER (late packets of a connection that ended) are dropped instead, so that they
-     * do not bring a forgotten connection back. Never throws.
+     * worth one: it carries a frame that asks for an answer. Acknowledgements, CONNECTION_CLOSE,
+     * IDLE_CLOSE_ANSWER (late packets of a connection that ended) and IDLE_CLOSE (a proposal to
+     * forget a connection this side holds no more: another copy of one it accepted, or one whose
+     * acceptance was lost — the proposer, unanswered, ends its side after the idle timeout) are
+     * dropped instead, so that they do not bring a forgotten connection back. Never throws.
      */
     public static boolean needsConnection(byte[] payload, int off, int len) {
         if (len < 2 || (payload[off] & 0xff) != MeshFrame.PACKET) {
@@ -489,7 +491,8 @@ public final class ChannelConnection {
         boolean[] asks = new boolean[1];
         MeshFrame.forEach(payload, off, len, (type, b, bodyOff, bodyLen) -> {
             asks[0] |= type != MeshFrame.PACKET && type != io.keymesh.wire.AckFrame.TYPE && type != io.keymesh.wire.AckFrame.TYPE_ECN
-                    && type != MeshFrame.CONNECTION_CLOSE && type != MeshFrame.IDLE_CLOSE_ANSWER;
+                    && type != MeshFrame.CONNECTION_CLOSE && type != MeshFrame.IDLE_CLOSE_ANSWER
+                    && type != MeshFrame.IDLE_CLOSE;
         });
         return asks[0];
     }
@@ -517,8 +520,9 @@ public final class ChannelConnection {
     /**
      * Lets the connection be forgotten on both ends when it is idle with no channel (see
      * {@link IdleClose}); off by default. Enabled, it proposes that after the idle timeout without a
-     * packet either way, with no channel and nothing in flight; accepts the peer's proposal if it
-     * holds no channel; and tells {@link Events#onClosedIdle} when either was agreed. From its
+     * packet either way, with no channel, if the peer has spoken on it (one that never heard the
+     * peer ends without a word once nothing came for the idle timeout); accepts the peer's proposal
+     * if it holds no channel; and tells {@link Events#onClosedIdle} when either was agreed. From its
      * proposal until the answer, {@link #offer} refuses messages ({@link Events#onWritable} follows
      * if the proposal is refused, {@link Events#onClosedIdle} if accepted). A proposal unanswered
      * for the idle timeout ends the connection the same way (the peer, silent that long, holds
@@ -531,7 +535,8 @@ public final class ChannelConnection {
     /** The peer proposes forgetting the connection ({@link PacketReceiver}, an IDLE_CLOSE frame). */
     void onIdleCloseProposal(long now, long proposal) {
         if (idleClose.onProposal(proposal, channels.isEmpty())) {
-            flush(now); // the acceptance, with the ACK of the proposal, before the state goes
+            // the acceptance, with the ACK of the proposal, and nothing else: the state goes now
+            packets.sendIdleAnswer(now, receiver.localId(), receiver.peerId());
             endIdle();
         }
         // a refusal goes with the flush after the packet
@@ -604,7 +609,7 @@ public final class ChannelConnection {
         }
         long t = Math.min(loss.nextTimeout(), received.ackDeadline());
         t = Math.min(t, packets.pacingWakeup());
-        if (!channels.isEmpty() || idleClose.pending()) {
+        if (!channels.isEmpty() || idleClose.pending() || mayEndUnheard()) {
             t = Math.min(t, idleSinceNanos() + idleTimeoutNanos());
         }
         if (!channels.isEmpty() && loss.ackElicitingInFlight() == 0) {
@@ -624,9 +629,23 @@ public final class ChannelConnection {
         return Math.max(config.idleTimeoutNanos(), 3 * path.rtt.ptoBase());
     }
 
-    /** True if an idle-close proposal would be due once the connection has been idle long enough. */
+    /**
+     * True if an idle-close proposal would be due once the connection has been idle long enough:
+     * it holds no channel, and the peer has spoken on it (a proposal to a connection whose id we
+     * do not know would go with destination 0, which any new connection of the peer's takes for its
+     * own, so that a late copy could bind it to one that is gone).
+     */
     private boolean mayProposeIdleClose() {
-        return idleClose.enabled() && !idleClose.pending() && channels.isEmpty() && loss.ackElicitingInFlight() == 0;
+        return idleClose.enabled() && !idleClose.pending() && channels.isEmpty() && receiver.peerId() != 0;
+    }
+
+    /**
+     * True if the connection, holding no channel, has never heard the peer: ended without a
+     * proposal once nothing came for the idle timeout (the peer never spoke on it, so it holds
+     * nothing of it to deliver).
+     */
+    private boolean mayEndUnheard() {
+        return idleClose.enabled() && !idleClose.pending() && channels.isEmpty() && receiver.peerId() == 0;
     }
 
     /**
@@ -650,11 +669,13 @@ public final class ChannelConnection {
         if (lost) {
             return;
         }
-        if ((!channels.isEmpty() || idleClose.pending()) && nowNanos - idleSinceNanos() >= idleTimeoutNanos()) {
+        if ((!channels.isEmpty() || idleClose.pending() || mayEndUnheard())
+                && nowNanos - idleSinceNanos() >= idleTimeoutNanos()) {
             if (channels.isEmpty()) {
-                // Our proposal went unanswered that long: the peer is gone, or holds nothing it
-                // could still deliver (a channel of its would have been lost for the same silence).
-                // Ended as agreed: nothing to report, and what waited goes on a new connection.
+                // Our proposal went unanswered that long, or the peer never spoke on the
+                // connection: it is gone, or holds nothing it could still deliver (a channel of its
+                // would have been lost for the same silence). Ended as agreed: nothing to report,
+                // and what waited goes on a new connection.
                 endIdle();
             } else {
                 lose("idle: nothing received for " + idleTimeoutNanos() / 1_000_000 + " ms");

@@ -24,9 +24,14 @@ import java.util.List;
  *       channel either, so nothing is reported lost).
  *   <li>A refusal is sent reliably, and a copy of a refused proposal is refused again (the proposer
  *       may be sending on the connection by then). An acceptance is not repeated: if it is lost, so
- *       is the acknowledgement of the proposal in the same packet, the proposal goes again, finds
- *       the acceptor's connection gone, and its answer (a new connection id) makes the proposer,
- *       which holds no channel, start over.
+ *       is the acknowledgement of the proposal in the same packet. The acceptor makes no connection
+ *       for a copy of a proposal; the proposer's probes find its connection gone, and the answer
+ *       to them (a new connection id) makes the proposer, which holds no channel, start over — or,
+ *       unanswered for the idle timeout, the proposer ends its side too.
+ *   <li>Only a connection that has heard the peer proposes: a proposal to an unknown connection id
+ *       would go to destination 0, which any new connection of the peer's takes for its own, so a
+ *       late copy could bind one to a connection that is gone. A connection that never heard the
+ *       peer ends without a word after the idle timeout (the peer holds nothing of it to deliver).
  *   <li>Proposals cross: each side, holding no channel, accepts the other's.
  *   <li>The answer rides in the packet that acknowledges the proposal. A proposal acknowledged
  *       without an answer was refused (the refusal's packet was lost, and a refusal is sent again

@@ -267,6 +267,13 @@ final class PacketBuilder {
         }
     }
 
+    /** Sends the due IDLE_CLOSE_ANSWER now, with an ACK, in a packet of its own and nothing else. */
+    void sendIdleAnswer(long now, int localId, int peerId) {
+        if (idleClose.answerDue()) {
+            sendPacket(now, localId, peerId, false, IDLE_ANSWER);
+        }
+    }
+
     /** True if some frame that elicits an ACK waits to be sent. */
     private boolean hasAckElicitingWork() {
         return pingPending || offerPending || idleClose.hasWork() || connectionReceive.wantsMaxDataFrame() || connectionSend.wantsBlockedFrame()

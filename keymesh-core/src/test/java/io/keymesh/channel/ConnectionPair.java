@@ -70,9 +70,10 @@ final class ConnectionPair {
         /** Times this side's connection ended by agreement ({@link ChannelConnection.Events#onClosedIdle}). */
         int closedIdle;
         /**
-         * Set: this side acts as a node does after {@link #onClosedIdle}: a new connection (idle close
-         * on, ids from {@link #renewIds}) is made for the next packet that {@linkplain
-         * ChannelConnection#needsConnection needs one} or the next {@link #live()} call; other packets are dropped.
+         * Set: this side acts as a node does after {@link #onClosedIdle} or a lost connection: a new
+         * connection (idle close on, ids from {@link #renewIds}) is made for the next packet that
+         * {@linkplain ChannelConnection#needsConnection needs one} or the next {@link #live()} call;
+         * other packets are dropped.
          */
         ChannelConfig renewConfig;
         SplittableRandom renewIds;
@@ -155,6 +156,9 @@ final class ConnectionPair {
         @Override
         public void onConnectionLost(String reason) {
             lostReasons.add(reason);
+            if (renewConfig != null && connection.isLost()) {
+                forgotten = true; // as a node drops a lost connection: the next use makes a new one
+            }
         }
 
         void transmit(byte[] buf, int off, int len) {
