@@ -609,13 +609,13 @@ public final class ChannelConnection {
         }
         long t = Math.min(loss.nextTimeout(), received.ackDeadline());
         t = Math.min(t, packets.pacingWakeup());
-        if (!channels.isEmpty() || idleClose.pending() || mayEndUnheard()) {
+        if (!channels.isEmpty() || idleClose.pending()) {
             t = Math.min(t, idleSinceNanos() + idleTimeoutNanos());
         }
         if (!channels.isEmpty() && loss.ackElicitingInFlight() == 0) {
             t = Math.min(t, packets.lastSentNanos() + idleTimeoutNanos() / KEEPALIVE_DIVISOR);
         }
-        if (mayProposeIdleClose()) {
+        if (mayProposeIdleClose() || mayEndUnheard()) {
             t = Math.min(t, lastActivityNanos() + idleTimeoutNanos());
         }
         return t;
@@ -636,13 +636,14 @@ public final class ChannelConnection {
      * own, so that a late copy could bind it to one that is gone).
      */
     private boolean mayProposeIdleClose() {
-        return idleClose.enabled() && !idleClose.pending() && channels.isEmpty() && receiver.peerId() != 0;
+        return idleClose.mayPropose() && channels.isEmpty() && receiver.peerId() != 0;
     }
 
     /**
      * True if the connection, holding no channel, has never heard the peer: ended without a
-     * proposal once nothing came for the idle timeout (the peer never spoke on it, so it holds
-     * nothing of it to deliver).
+     * proposal once nothing went either way for the idle timeout (the peer never spoke on it, so it
+     * holds nothing of it to deliver; and nothing of ours, sent to destination 0, is still on its
+     * way to be taken by a new connection of the peer's).
      */
     private boolean mayEndUnheard() {
         return idleClose.enabled() && !idleClose.pending() && channels.isEmpty() && receiver.peerId() == 0;
@@ -669,13 +670,17 @@ public final class ChannelConnection {
         if (lost) {
             return;
         }
-        if ((!channels.isEmpty() || idleClose.pending() || mayEndUnheard())
-                && nowNanos - idleSinceNanos() >= idleTimeoutNanos()) {
+        if (mayEndUnheard() && nowNanos - lastActivityNanos() >= idleTimeoutNanos()) {
+            endIdle(); // the peer never spoke on it, and nothing went either way for the idle timeout
+            return;
+        }
+        if ((!channels.isEmpty() || idleClose.pending()) && nowNanos - idleSinceNanos() >= idleTimeoutNanos()) {
             if (channels.isEmpty()) {
-                // Our proposal went unanswered that long, or the peer never spoke on the
-                // connection: it is gone, or holds nothing it could still deliver (a channel of its
-                // would have been lost for the same silence). Ended as agreed: nothing to report,
-                // and what waited goes on a new connection.
+                // Our proposal went unanswered that long: the peer is gone, or holds nothing it
+                // could still deliver (a channel of its would have been lost for the same silence,
+                // unless only its direction failed: then it hears "the peer restarted" when the
+                // path comes back). Ended as agreed: nothing to report; what waited goes on a new
+                // connection.
                 endIdle();
             } else {
                 lose("idle: nothing received for " + idleTimeoutNanos() / 1_000_000 + " ms");

@@ -36,7 +36,8 @@ import java.util.List;
  *   <li>The answer rides in the packet that acknowledges the proposal. A proposal acknowledged
  *       without an answer was refused (the refusal's packet was lost, and a refusal is sent again
  *       anyway) or reached a peer that does not know IDLE_CLOSE (it skips unknown frames): either
- *       way the proposer goes on with the connection.
+ *       way the proposer goes on with the connection, and proposes no more on it until it starts
+ *       afresh (an older peer would be asked every idle timeout for nothing).
  * </ul>
  *
  * <p>Not thread-safe; owned by its connection. Off until the owner {@linkplain #setEnabled enables}
@@ -57,6 +58,11 @@ final class IdleClose {
     private long proposedAtNanos;
     /** A packet that carried {@link #lastProposal} was acknowledged while it waits. */
     private boolean proposalAcked;
+    /**
+     * A proposal of ours was acknowledged without an answer in this connection state: the peer
+     * may not know IDLE_CLOSE, so no more are made until the state starts afresh.
+     */
+    private boolean unanswered;
     /** The peer's proposals up to this one were refused in this connection state. */
     private long refusedUpTo;
     /** An answer to send: to the peer's proposal {@link #answerProposal}, accepted or not. */
@@ -72,6 +78,11 @@ final class IdleClose {
 
     boolean enabled() {
         return enabled;
+    }
+
+    /** True if a proposal may be made: enabled, none waiting, and none acknowledged without an answer in this state. */
+    boolean mayPropose() {
+        return enabled && !pending && !unanswered;
     }
 
     /** True from our proposal until its answer (or the connection state's end). */
@@ -139,6 +150,7 @@ final class IdleClose {
 
     /** The connection state starts afresh (the peer started over) or ends: no proposal waits, none was refused. */
     void reset() {
+        unanswered = false;
         pending = false;
         proposalDue = false;
         refusedUpTo = 0;
@@ -195,6 +207,7 @@ final class IdleClose {
         }
         pending = false;
         proposalDue = false;
+        unanswered = true;
         return true;
     }
 

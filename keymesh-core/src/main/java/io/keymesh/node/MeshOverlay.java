@@ -1,6 +1,5 @@
 package io.keymesh.node;
 
-import io.keymesh.channel.ChannelConnection;
 import io.keymesh.crypto.PublicKey;
 import io.keymesh.overlay.FrameLinks;
 import io.keymesh.overlay.Overlay;
@@ -368,8 +367,7 @@ final class MeshOverlay implements Overlay.Host {
         if (s == null) {
             return 0;
         }
-        ChannelConnection c = s.connection;
-        return s.datagramsSent.get() + (c == null ? 0 : c.dataPacketsSent());
+        return s.datagramsSent.get() + PeerConnections.dataPacketsSent(s);
     }
 
     // ------------------------------------------------------------------ sending on relayed paths

@@ -472,7 +472,7 @@ final class PeerConnections {
          */
         @Override
         public void onClosedIdle() {
-            state.connection = null; // the next channel use starts a new connection
+            forget(state); // the next channel use starts a new connection
             syncEcn(state);
             for (Channel c : state.channels.values()) {
                 if (!c.queue.isEmpty() && c.lostReason == null) {
@@ -485,7 +485,7 @@ final class PeerConnections {
         public void onConnectionLost(String reason) {
             // The connection has emptied state.retiredChannels: the next one numbers its channels afresh.
             if (state.connection != null && state.connection.isLost()) {
-                state.connection = null; // the next channel use starts a new connection
+                forget(state); // the next channel use starts a new connection
             }
             // else the peer restarted: the connection has already started over with the peer's new
             // id and a new id of ours, which it is telling the peer; a fresh connection here would
@@ -493,6 +493,24 @@ final class PeerConnections {
             loseChannels(state, reason);
             listener.onChannelsLost(peer, reason);
         }
+    }
+
+    /**
+     * Loop thread: drops {@code state}'s connection, which has ended; the packets it sent with
+     * channel data stay counted ({@link #dataPacketsSent}).
+     */
+    private static void forget(PeerState state) {
+        state.dataPacketsOfEndedConnections += state.connection.dataPacketsSent();
+        state.connection = null;
+    }
+
+    /**
+     * Loop thread: the channel packets that carried data sent to {@code state}'s peer, over every
+     * connection with it (a connection that ends does not take its count along).
+     */
+    static long dataPacketsSent(PeerState state) {
+        ChannelConnection c = state.connection;
+        return state.dataPacketsOfEndedConnections + (c == null ? 0 : c.dataPacketsSent());
     }
 
     /**

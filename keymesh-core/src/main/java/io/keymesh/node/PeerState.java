@@ -43,6 +43,8 @@ final class PeerState {
      * the peer at once that its connection with us is gone). Loop thread.
      */
     boolean announceConnection;
+    /** Channel packets with data that the peer's connections that ended had sent (loop thread; {@link PeerConnections#dataPacketsSent}). */
+    long dataPacketsOfEndedConnections;
     /** When the last keepalive from the peer arrived, or {@link Long#MIN_VALUE}. */
     long lastKeepaliveNanos = Long.MIN_VALUE;
     /**

@@ -67,6 +67,9 @@ class IdleCloseRulesTest {
         assertTrue(c.ackedWithoutAnswer());
         assertFalse(c.pending());
         assertFalse(c.ackedWithoutAnswer(), "once");
+        assertFalse(c.mayPropose(), "no more proposals to a peer that acknowledges them without an answer");
+        c.reset();
+        assertTrue(c.mayPropose(), "until the connection state starts afresh");
         c.propose(2);
         SentFrames second = new SentFrames();
         c.writeProposal(new byte[8], 0, 8, second);

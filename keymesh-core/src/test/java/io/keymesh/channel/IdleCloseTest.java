@@ -213,6 +213,9 @@ class IdleCloseTest {
         assertArrayEquals(new byte[] {7}, proposer.other.messages.get(1));
         assertEquals(0, p.a.closedIdle + p.b.closedIdle);
         assertTrue(p.a.lostReasons.isEmpty() && p.b.lostReasons.isEmpty());
+        // and it is not asked again on this connection: the older peer would never answer
+        p.runUntil(p.now + 10 * IDLE, () -> proposer.connection.idleClosePending());
+        assertFalse(proposer.connection.idleClosePending());
     }
 
     @Test
