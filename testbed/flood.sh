@@ -133,6 +133,8 @@ keymesh {
 EOF
 
 # Only what N sends: capturing the floods themselves would cost the machine more than N spends on them.
+# One datagram per captured packet (lib.sh, wire_datagrams): the size checks read each datagram.
+wire_datagrams "$NS_N" eth0
 ip netns exec "$NS_N" tshark -i eth0 -f "udp and src host $N_IP" -w "$WORK/n.pcapng" >"$WORK/n.pcapng.log" 2>&1 &
 CAPTURE_PID=$!
 CAPTURE_PIDS+=("$CAPTURE_PID")

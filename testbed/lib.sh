@@ -181,9 +181,28 @@ EOF
 # ---------------------------------------------------------------------------------------------
 CAPTURE_PID=      # the latest capture
 CAPTURE_PIDS=()   # every capture not yet stopped (several may run at once)
+# wire_datagrams NS IF — packets leaving IF in NS, and those its veth peer sends to it, carry one
+# UDP datagram each, as on a physical wire. A sender using segmentation offload (UDP_SEGMENT, as
+# keymesh's batched I/O does) otherwise crosses a veth as one super-packet of several datagrams
+# that the kernel splits only at the receiving socket, and a capture on either end sees it whole
+# (one 196-byte "datagram" made of a 148-byte initiation and a 48-byte keepalive). With
+# gso_max_segs 1 the kernel segments before the capture taps see the packet.
+wire_datagrams() {
+    local ns=$1 ifn=$2 info peer_ns peer_idx peer_if
+    ip -n "$ns" link set dev "$ifn" gso_max_segs 1
+    info=$(ip -n "$ns" -o link show dev "$ifn")
+    [[ $info =~ @if([0-9]+): ]] || return 0   # not a veth (a bridge): nothing sends to it
+    peer_idx=${BASH_REMATCH[1]}
+    [[ $info =~ link-netns\ ([^ ]+) ]] && peer_ns=${BASH_REMATCH[1]} || peer_ns=$ns
+    peer_if=$(ip -n "$peer_ns" -o link show | awk -F': ' -v i="$peer_idx" '$1 == i { sub(/@.*/, "", $2); print $2 }')
+    [[ -n $peer_if ]] || die "wire_datagrams: no interface $peer_idx in $peer_ns (peer of $ifn in $ns)"
+    ip -n "$peer_ns" link set dev "$peer_if" gso_max_segs 1
+}
 # capture_start NS IF PORT FILE — returns once tshark reports "Capturing on" (≈ 0.7 s here).
+# The capture sees one datagram per packet (wire_datagrams).
 capture_start() {
     local ns=$1 ifn=$2 port=$3 file=$4
+    wire_datagrams "$ns" "$ifn"
     ip netns exec "$ns" tshark -i "$ifn" -f "udp port $port" -d "udp.port==$port,wg" -w "$file" \
         >"$file.log" 2>&1 &
     CAPTURE_PID=$!
