@@ -22,11 +22,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * End-to-end comparisons run by {@code bench/run} outside JMH: two {@link MeshNode}s on 127.0.0.1
@@ -92,16 +95,56 @@ final class EndToEnd {
         long[] run(boolean warmup) throws Exception;
     }
 
+    /** Untimed runs of one side at most, however busy the compilers still are (-Dbench.maxWarmups). */
+    static final int MAX_WARMUPS = Integer.getInteger("bench.maxWarmups", 8);
+    /**
+     * A side is warm once the JIT compilers were busy for less than this share of a warm-up run's
+     * wall time: until then a measured round runs partly on code not yet compiled by C2 and shares
+     * the two CPUs with the compiler (a C2 thread took 1.9 of a 2.1-second channel-bulk round after
+     * one 512 MiB warm-up, as every per-packet method was still below the C2 thresholds with
+     * 64 KB packets).
+     */
+    static final double WARM_JIT_SHARE = 0.02;
+    private static final java.lang.management.CompilationMXBean JIT = java.lang.management.ManagementFactory.getCompilationMXBean();
+
+    /** Milliseconds the JIT compilers have worked so far, summed over their threads (0 if the JVM does not say). */
+    static long jitMillis() {
+        return JIT != null && JIT.isCompilationTimeMonitoringSupported() ? JIT.getTotalCompilationTime() : 0;
+    }
+
+    /** Untimed runs of {@code run} until the JIT compilers settle ({@link #WARM_JIT_SHARE}), at most {@link #MAX_WARMUPS}. */
+    static void warmUp(String side, Callable<?> run) throws Exception {
+        for (int i = 1; ; i++) {
+            long jit = jitMillis();
+            long start = System.nanoTime();
+            run.call();
+            double wallMillis = (System.nanoTime() - start) / 1e6;
+            jit = jitMillis() - jit;
+            System.out.printf(Locale.ROOT, "  (%s warm-up %d: compilers busy %,d ms of %,.0f ms)%n", side, i, jit, wallMillis);
+            if (jit < WARM_JIT_SHARE * wallMillis || i >= MAX_WARMUPS) {
+                return;
+            }
+        }
+    }
+
+    /** {@code run}'s result, with the compilers' work during it printed (warm code: near 0). */
+    static <T> T measured(String side, Callable<T> run) throws Exception {
+        long jit = jitMillis();
+        T result = run.call();
+        System.out.printf(Locale.ROOT, "    (compilers busy %,d ms during the %s run)%n", jitMillis() - jit, side);
+        return result;
+    }
+
     static void throughput(String name, String unit, int rounds, Trial keymesh, Trial baseline) throws Exception {
-        System.out.println("# warm-up (untimed)");
-        keymesh.run(true);
-        baseline.run(true);
+        System.out.println("# warm-up (untimed), until the compilers settle");
+        warmUp("keymesh", () -> keymesh.run(true));
+        warmUp("baseline", () -> baseline.run(true));
         double[] k = new double[rounds];
         double[] b = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             System.out.printf("# round %d of %d%n", r + 1, rounds);
-            k[r] = keymesh.run(false);
-            b[r] = baseline.run(false);
+            k[r] = measured("keymesh", () -> keymesh.run(false));
+            b[r] = measured("baseline", () -> baseline.run(false));
         }
         double km = median(k);
         double bm = median(b);
@@ -113,15 +156,15 @@ final class EndToEnd {
     }
 
     static void latency(String name, int rounds, LatencyTrial keymesh, LatencyTrial baseline) throws Exception {
-        System.out.println("# warm-up (untimed)");
-        keymesh.run(true);
-        baseline.run(true);
+        System.out.println("# warm-up (untimed), until the compilers settle");
+        warmUp("keymesh", () -> keymesh.run(true));
+        warmUp("baseline", () -> baseline.run(true));
         List<long[]> k = new ArrayList<>();
         List<long[]> b = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             System.out.printf("# round %d of %d%n", r + 1, rounds);
-            long[] ks = keymesh.run(false);
-            long[] bs = baseline.run(false);
+            long[] ks = measured("keymesh", () -> keymesh.run(false));
+            long[] bs = measured("baseline", () -> baseline.run(false));
             System.out.printf(Locale.ROOT, "  keymesh  %s%n  baseline %s%n", summary(ks), summary(bs));
             k.add(ks);
             b.add(bs);
@@ -265,8 +308,16 @@ final class EndToEnd {
 
     private static double bulkKeymesh(boolean warmup) throws Exception {
         try (Pair p = Pair.start()) {
-            return bulk("keymesh ", warmup, p);
+            ThreadCpu cpu = ThreadCpu.of(p);
+            double mbs = bulk("keymesh ", warmup, p);
+            printCpuPerGb(cpu, mbs);
+            return mbs;
         }
+    }
+
+    /** The CPU the measured threads used during a transfer at {@code mbs}, and per GB delivered. */
+    private static void printCpuPerGb(ThreadCpu cpu, double mbs) {
+        System.out.printf(Locale.ROOT, "    CPU %s%n    %.2f CPU seconds per GB delivered%n", cpu.report(), cpu.cpus() / (mbs / 1000));
     }
 
     /**
@@ -308,6 +359,9 @@ final class EndToEnd {
         long total = warmup ? BULK_WARMUP_BYTES : BULK_BYTES;
         try (ServerSocket ss = new ServerSocket(0, 1, LOOPBACK)) {
             AtomicLong received = new AtomicLong();
+            // The reader stays alive until its CPU time is read (a thread that ended has none).
+            CountDownLatch readAll = new CountDownLatch(1);
+            CountDownLatch measuredCpu = new CountDownLatch(1);
             Thread reader = Thread.ofPlatform().name("bulk-baseline-rx").start(() -> {
                 try (Socket s = ss.accept(); InputStream in = s.getInputStream()) {
                     byte[] buf = new byte[BULK_MESSAGE];
@@ -317,23 +371,31 @@ final class EndToEnd {
                         got += n;
                     }
                     received.set(got);
-                } catch (IOException e) {
+                    readAll.countDown();
+                    measuredCpu.await();
+                } catch (IOException | InterruptedException e) {
                     throw new RuntimeException(e);
+                } finally {
+                    readAll.countDown();
                 }
             });
             byte[] m = new byte[BULK_MESSAGE];
             Arrays.fill(m, (byte) 0x5a);
+            ThreadCpu cpu = ThreadCpu.of(Map.of("app", Thread.currentThread(), "reader", reader));
             long start = System.nanoTime();
             try (Socket s = new Socket(LOOPBACK, ss.getLocalPort()); OutputStream out = s.getOutputStream()) {
                 for (long sent = 0; sent < total; sent += BULK_MESSAGE) {
                     out.write(m);
                 }
-                reader.join();
+                readAll.await();
             }
             double secs = (System.nanoTime() - start) / 1e9;
             double mbs = received.get() / secs / 1e6;
             System.out.printf(Locale.ROOT, "  baseline %s: %,.1f MB/s (%,d bytes in %.2f s)%n",
                     warmup ? "warm-up" : "", mbs, received.get(), secs);
+            printCpuPerGb(cpu, mbs);
+            measuredCpu.countDown();
+            reader.join();
             return mbs;
         }
     }
@@ -343,12 +405,18 @@ final class EndToEnd {
     private static final int SMALL = 64;
     private static final long SMALL_SECONDS = 5;
 
-    /** Messages/s the receiver counted between 1 s and the end of the run (the first second is ramp-up). */
-    private static double smallRate(String side, boolean warmup, AtomicLong received, Runnable sendFor) throws Exception {
+    /**
+     * Messages/s the receiver counted between 1 s and the end of the run (the first second is
+     * ramp-up), and the CPU that {@code threads} (taken at 1 s) used meanwhile, per message.
+     */
+    private static double smallRate(String side, boolean warmup, AtomicLong received, Supplier<ThreadCpu> threads,
+            Runnable sendFor) throws Exception {
         long start = System.nanoTime();
         long[] at1 = new long[2];
+        ThreadCpu[] cpu = new ThreadCpu[1];
         Thread sampler = Thread.ofPlatform().start(() -> {
             LockSupport.parkNanos(1_000_000_000L);
+            cpu[0] = threads.get();
             at1[0] = received.get();
             at1[1] = System.nanoTime();
         });
@@ -356,9 +424,12 @@ final class EndToEnd {
         long endCount = received.get();
         long end = System.nanoTime();
         sampler.join();
+        String used = cpu[0].report();
+        double nanosPerMessage = cpu[0].seconds() * 1e9 / (endCount - at1[0]);
         double rate = (endCount - at1[0]) / ((end - at1[1]) / 1e9);
-        System.out.printf(Locale.ROOT, "  %-8s %s: %,.0f messages/s (%,d received in %.2f s)%n", side,
-                warmup ? "warm-up" : "", rate, endCount, (end - start) / 1e9);
+        System.out.printf(Locale.ROOT, "  %-8s %s: %,.0f messages/s (%,d received in %.2f s)%n    CPU %s%n"
+                        + "    %.0f CPU ns per message%n", side, warmup ? "warm-up" : "", rate, endCount, (end - start) / 1e9,
+                used, nanosPerMessage);
         return rate;
     }
 
@@ -370,7 +441,8 @@ final class EndToEnd {
             Channel c = p.a().channel(p.b().publicKey(), 1);
             Semaphore writable = p.atA().writableSignal(p.b().publicKey(), 1);
             byte[] m = new byte[SMALL];
-            return smallRate("keymesh", warmup, received, () -> {
+            Thread app = Thread.currentThread();
+            double rate = smallRate("keymesh", warmup, received, () -> ThreadCpu.of(p, app), () -> {
                 long deadline = System.nanoTime() + seconds * 1_000_000_000L;
                 long i = 0;
                 while (true) {
@@ -382,6 +454,9 @@ final class EndToEnd {
                     }
                 }
             });
+            var stats = p.a().channelStats(p.b().publicKey()).get(2, TimeUnit.SECONDS);
+            System.out.printf(Locale.ROOT, "    %d writable signals%n    %s%n", p.atA().writableCount(), stats);
+            return rate;
         }
     }
 
@@ -404,7 +479,9 @@ final class EndToEnd {
             Socket s = new Socket(LOOPBACK, ss.getLocalPort());
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
             byte[] m = new byte[SMALL];
-            double r = smallRate("baseline", warmup, received, () -> {
+            Thread app = Thread.currentThread();
+            double r = smallRate("baseline", warmup, received,
+                    () -> ThreadCpu.of(Map.of("app", app, "reader", reader)), () -> {
                 long deadline = System.nanoTime() + seconds * 1_000_000_000L;
                 long i = 0;
                 try {

@@ -8,12 +8,9 @@ import io.keymesh.node.PathInfo;
 import io.keymesh.node.RelayStats;
 import io.keymesh.testing.Loopback;
 import io.keymesh.testing.RecordingListener;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,8 +33,6 @@ final class RelayBench {
     static final List<String> NAMES = List.of("relay-bulk", "relay-rtt", "relay-failover", "discovery");
     /** Repetitions of {@code relay-failover} when {@code --rounds} is not given. */
     static final int FAILOVER_REPETITIONS = 5;
-
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private RelayBench() {}
 
@@ -182,7 +177,7 @@ final class RelayBench {
         }) {
             String side = s.label;
             String path = "path " + BenchNodes.path(p.a(), p.b().publicKey());
-            LoopCpu cpu = LoopCpu.of(p);
+            ThreadCpu cpu = ThreadCpu.of(p);
             double mbs = EndToEnd.bulk(side, warmup, p);
             String used = cpu.report();
             double cpuPerGb = cpu.cpus() / (mbs / 1000);
@@ -204,64 +199,6 @@ final class RelayBench {
     private static long[] roundTrips(boolean warmup, boolean relayed) throws Exception {
         try (Pair p = relayed ? Pair.startRelayed(1) : Pair.start()) {
             return RoundTrips.callbacks(relayed ? "relayed" : "direct", warmup, p);
-        }
-    }
-
-    /**
-     * CPU time of each node's loop thread and of the calling (application) thread between
-     * {@link #of} and {@link #report}: where a transfer's work runs. With the system property
-     * {@code bench.threadNames} the report also names the loop threads (keymesh-udp-PORT),
-     * to find each node in a profile.
-     */
-    private record LoopCpu(Map<String, Long> ids, Map<String, String> names, Map<String, Long> start, long wallStart) {
-        static LoopCpu of(Pair p) {
-            Map<String, Long> ids = new LinkedHashMap<>();
-            Map<String, String> names = new LinkedHashMap<>();
-            ids.put("app", Thread.currentThread().threadId());
-            loopThread(ids, names, "A", p.a());
-            for (int i = 0; i < p.relays().size(); i++) {
-                loopThread(ids, names, p.relays().size() == 1 ? "R" : "R" + (i + 1), p.relays().get(i).mesh());
-            }
-            loopThread(ids, names, "B", p.b());
-            Map<String, Long> start = new LinkedHashMap<>();
-            ids.forEach((k, id) -> start.put(k, THREADS.getThreadCpuTime(id)));
-            return new LoopCpu(ids, names, start, System.nanoTime());
-        }
-
-        private static void loopThread(Map<String, Long> ids, Map<String, String> names, String label, MeshNode node) {
-            String name = "keymesh-udp-" + node.localAddress().getPort();
-            for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getName().equals(name)) {
-                    ids.put(label + " loop", t.threadId());
-                    names.put(label, name);
-                }
-            }
-        }
-
-        /** CPUs the measured threads kept busy on average since {@link #of}. */
-        double cpus() {
-            double total = 0;
-            for (var e : ids.entrySet()) {
-                total += THREADS.getThreadCpuTime(e.getValue()) - start.get(e.getKey());
-            }
-            return total / (System.nanoTime() - wallStart);
-        }
-
-        /** "over x s: app y s (z %), A loop ..., together n CPUs": seconds of CPU and share of the wall time. */
-        String report() {
-            double wall = (System.nanoTime() - wallStart) / 1e9;
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "over %.2f s:", wall));
-            double total = 0;
-            for (var e : ids.entrySet()) {
-                double s = (THREADS.getThreadCpuTime(e.getValue()) - start.get(e.getKey())) / 1e9;
-                total += s;
-                sb.append(String.format(Locale.ROOT, " %s %.2f s (%.0f %%),", e.getKey(), s, 100 * s / wall));
-            }
-            sb.append(String.format(Locale.ROOT, " together %.2f CPUs", total / wall));
-            if (Boolean.getBoolean("bench.threadNames")) {
-                sb.append("; threads ").append(names);
-            }
-            return sb.toString();
         }
     }
 
@@ -435,12 +372,5 @@ final class RelayBench {
     private static double median(long[] sorted) {
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
-    }
-
-    static {
-        // Thread CPU time is on by default on HotSpot; make sure.
-        if (THREADS.isThreadCpuTimeSupported() && !THREADS.isThreadCpuTimeEnabled()) {
-            THREADS.setThreadCpuTimeEnabled(true);
-        }
     }
 }
