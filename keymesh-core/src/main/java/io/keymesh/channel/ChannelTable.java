@@ -44,6 +44,8 @@ final class ChannelTable {
     private final IncompleteMessages.Send incompleteSend;
     private final IncompleteMessages.Receive incompleteReceive;
     private final Map<Long, Channel> byId = new HashMap<>();
+    /** The channel {@link #get} found last, while it is in {@link #byId}; or null. */
+    private Channel lastFound;
     private final List<Channel> order = new ArrayList<>();
     /** Channel numbers that were used and finished on this connection: never opened again. */
     private final RetiredChannels retired;
@@ -97,8 +99,20 @@ final class ChannelTable {
         }
     }
 
+    /**
+     * The channel {@code id}, or null. The last one found is kept aside: a burst of messages or
+     * frames on one channel costs one map look-up (a boxed key and its equals) rather than one each.
+     */
     Channel get(long id) {
-        return byId.get(id);
+        Channel last = lastFound;
+        if (last != null && last.id == id) {
+            return last;
+        }
+        Channel c = byId.get(id);
+        if (c != null) {
+            lastFound = c;
+        }
+        return c;
     }
 
     /** The channel {@code id}, created if new; {@code created[0]} says whether it was. */
@@ -150,6 +164,9 @@ final class ChannelTable {
             if (c.closedReported && c.send.isFinished() && c.receive.isFinished()) {
                 order.remove(i);
                 byId.remove(c.id);
+                if (lastFound == c) {
+                    lastFound = null;
+                }
                 retired.add(c.id);
                 removed.add(c.id);
                 if (c.peerOpened) {

@@ -73,7 +73,8 @@ public final class ReceiveStream {
     private int messageLength;
     private int messageGot;
 
-    // complete messages, oldest first, with the stream offset where each ends
+    // complete messages, oldest first, with the stream offset where each ends; a ring whose length
+    // is a power of two (16, doubled when full), so positions wrap with a mask
     private byte[][] ready = new byte[16][];
     private long[] readyEnd = new long[16];
     private int readyHead;
@@ -233,7 +234,7 @@ public final class ReceiveStream {
         byte[] m = ready[readyHead];
         delivered = readyEnd[readyHead];
         ready[readyHead] = null;
-        readyHead = (readyHead + 1) % ready.length;
+        readyHead = (readyHead + 1) & (ready.length - 1);
         readyCount--;
         updateBase();
         if (isFinished()) {
@@ -433,6 +434,26 @@ public final class ReceiveStream {
     /** Parses in-order stream bytes into length prefixes and messages. */
     private boolean feed(byte[] src, int off, int len) {
         while (len > 0) {
+            if (!inBody && prefixGot == 0) {
+                // The common case of small messages: a whole prefix and message in this frame, copied
+                // out in one step (no assembly buffer to zero and fill).
+                int pl = VarInt.encodedLength(src[off]);
+                if (pl <= len) {
+                    long v = VarInt.read(src, off, off + len);
+                    if (v > maxMessage) {
+                        return fail(StreamViolation.MESSAGE_TOO_LARGE);
+                    }
+                    if (v <= len - pl) {
+                        int start = off + pl;
+                        int end = start + (int) v;
+                        assembled += end - off;
+                        complete(v == 0 ? EMPTY : Arrays.copyOfRange(src, start, end), assembled);
+                        len -= end - off;
+                        off = end;
+                        continue;
+                    }
+                }
+            }
             if (!inBody) {
                 int v = src[off++] & 0xff;
                 len--;
@@ -451,7 +472,7 @@ public final class ReceiveStream {
                     messageLength = (int) prefixValue;
                     messageGot = 0;
                     if (messageLength == 0) {
-                        complete(EMPTY);
+                        complete(EMPTY, assembled);
                     } else {
                         // What the peer has sent beyond this point, not what the prefix claims.
                         long sent = highest - assembled;
@@ -481,20 +502,21 @@ public final class ReceiveStream {
                     if (incomplete != null && n < messageLength) {
                         incomplete.onReleased(messageLength - n); // the pieces before this one, counted
                     }
-                    complete(m);
+                    complete(m, assembled);
                 }
             }
         }
         return true;
     }
 
-    private void complete(byte[] m) {
+    /** Message {@code m}, which ends at stream offset {@code end}, is complete. */
+    private void complete(byte[] m, long end) {
         if (readyCount == ready.length) {
             int n = readyCount * 2;
             byte[][] r = new byte[n][];
             long[] e = new long[n];
             for (int k = 0; k < readyCount; k++) {
-                int p = (readyHead + k) % ready.length;
+                int p = (readyHead + k) & (ready.length - 1);
                 r[k] = ready[p];
                 e[k] = readyEnd[p];
             }
@@ -502,9 +524,9 @@ public final class ReceiveStream {
             readyEnd = e;
             readyHead = 0;
         }
-        int p = (readyHead + readyCount) % ready.length;
+        int p = (readyHead + readyCount) & (ready.length - 1);
         ready[p] = m;
-        readyEnd[p] = assembled;
+        readyEnd[p] = end;
         readyCount++;
     }
 }

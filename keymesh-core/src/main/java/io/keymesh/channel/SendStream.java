@@ -43,7 +43,8 @@ public final class SendStream {
     private final FlowControl.Send connection;
     private final IncompleteMessages.Send incomplete;
 
-    // queued messages, a ring ordered by stream offset; message k is [chunkStart, chunkStart + prefix + body)
+    // queued messages, a ring ordered by stream offset; message k is [chunkStart, chunkStart + prefix + body);
+    // its length is a power of two (16, doubled when full), so positions wrap with a mask
     private long[] chunkStart = new long[16];
     private byte[][] chunkBody = new byte[16][];
     private int head;
@@ -488,7 +489,7 @@ public final class SendStream {
                 unreserve(chunkBody[h].length);
             }
             chunkBody[h] = null;
-            head = (h + 1) % chunkBody.length;
+            head = (h + 1) & (chunkBody.length - 1);
             count--;
         }
         if (refusedSize >= 0 && fits(refusedSize)) {
@@ -502,7 +503,7 @@ public final class SendStream {
         if (incomplete == null || offset < startedEnd) {
             return true;
         }
-        return chunkBody[(head + chunkIndex(offset)) % chunkBody.length].length <= incomplete.available();
+        return chunkBody[(head + chunkIndex(offset)) & (chunkBody.length - 1)].length <= incomplete.available();
     }
 
     /**
@@ -517,7 +518,7 @@ public final class SendStream {
         }
         long room = incomplete.available();
         for (int k = chunkIndex(e); e < end && e < sentOffset + maxLen && k < count; k++) {
-            int size = chunkBody[(head + k) % chunkBody.length].length;
+            int size = chunkBody[(head + k) & (chunkBody.length - 1)].length;
             if (size > room) {
                 break;
             }
@@ -533,7 +534,7 @@ public final class SendStream {
             return;
         }
         for (int k = chunkIndex(startedEnd); startedEnd < sent; k++) {
-            int size = chunkBody[(head + k) % chunkBody.length].length;
+            int size = chunkBody[(head + k) & (chunkBody.length - 1)].length;
             startedEnd += VarInt.length(size) + size;
             reserved += size;
             incomplete.reserve(size);
@@ -553,7 +554,7 @@ public final class SendStream {
             long[] s = new long[n];
             byte[][] b = new byte[n][];
             for (int k = 0; k < count; k++) {
-                int p = (head + k) % chunkBody.length;
+                int p = (head + k) & (chunkBody.length - 1);
                 s[k] = chunkStart[p];
                 b[k] = chunkBody[p];
             }
@@ -561,7 +562,7 @@ public final class SendStream {
             chunkBody = b;
             head = 0;
         }
-        int p = (head + count) % chunkBody.length;
+        int p = (head + count) & (chunkBody.length - 1);
         chunkStart[p] = start;
         chunkBody[p] = body;
         count++;
@@ -573,7 +574,7 @@ public final class SendStream {
         int hi = count;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (chunkStart[(head + mid) % chunkBody.length] <= s) {
+            if (chunkStart[(head + mid) & (chunkBody.length - 1)] <= s) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -586,11 +587,17 @@ public final class SendStream {
     private void copyOut(long s, byte[] dst, int dstOff, int n) {
         int k = n == 0 ? 0 : chunkIndex(s);
         while (n > 0) {
-            int p = (head + k) % chunkBody.length;
+            int p = (head + k) & (chunkBody.length - 1);
             byte[] body = chunkBody[p];
             int pl = VarInt.length(body.length);
             long pos = s - chunkStart[p];
-            if (pos < pl) {
+            if (pos == 0 && n >= pl) { // the whole prefix: straight into the packet
+                VarInt.write(dst, dstOff, body.length);
+                s += pl;
+                dstOff += pl;
+                n -= pl;
+                pos = pl;
+            } else if (pos < pl) {
                 VarInt.write(prefix, 0, body.length);
                 int c = (int) Math.min(pl - pos, n);
                 System.arraycopy(prefix, (int) pos, dst, dstOff, c);

@@ -188,10 +188,17 @@ final class PeerConnections {
             // Everything queued goes in first and leaves in one flush: a burst of small messages
             // shares packets.
             boolean coded = c.coded();
-            while ((m = c.queue.peek()) != null
-                    && conn.offer(c.id(), coded ? codecs.forPeer(c, m, state.peerCompression) : m, coded)) {
-                c.queue.poll();
-                c.queuedBytes.addAndGet(-m.length);
+            long taken = 0; // given back to the queue's count once, not per message
+            try {
+                while ((m = c.queue.peek()) != null
+                        && conn.offer(c.id(), coded ? codecs.forPeer(c, m, state.peerCompression) : m, coded)) {
+                    c.queue.poll();
+                    taken += m.length;
+                }
+            } finally {
+                if (taken > 0) {
+                    c.queuedBytes.addAndGet(-taken);
+                }
             }
             if (c.closed && c.queue.isEmpty()) {
                 if (!conn.closeChannel(now, c.id())) {

@@ -91,6 +91,8 @@ public final class RecordingListener implements NodeListener {
     public volatile WritableHook writableHook;
 
     private final LongSupplier clock;
+    /** The sender of the last channel message, already in {@code firstMessages} (a cache: racy reads only cost a look-up). */
+    private PublicKey lastMessageFrom;
     private final Map<ChannelRef, Semaphore> writable = new ConcurrentHashMap<>();
     private final AtomicInteger datagramCount = new AtomicInteger();
     private final AtomicInteger messageCount = new AtomicInteger();
@@ -140,8 +142,9 @@ public final class RecordingListener implements NodeListener {
 
     @Override
     public void onMessage(PublicKey from, long channelId, byte[] message) {
-        if (!firstMessages.containsKey(from)) { // a look-up, not a boxed time and a write per message
+        if (from != lastMessageFrom) { // a burst from one peer costs one look-up, not one per message
             firstMessages.putIfAbsent(from, clock.getAsLong());
+            lastMessageFrom = from;
         }
         MessageSink sink = messageSink;
         if (sink != null) {
