@@ -258,6 +258,26 @@ public final class ChannelConnection {
     }
 
     /**
+     * Queues messages already framed as the channel's stream carries them (plain, not coded): see
+     * {@link SendStream#offerFramed}. Otherwise as {@link #offer(long, byte[])}.
+     */
+    public boolean offerFramed(long channelId, byte[] framed, int length, int largest) {
+        if (lost) {
+            throw new IllegalStateException("the connection is lost");
+        }
+        if (idleClose.pending()) {
+            if (largest > config.maxMessage()) {
+                throw new IllegalArgumentException("message of " + largest + " bytes; the limit is " + config.maxMessage());
+            }
+            idleClose.refuseOffer(channelId); // nothing may go until the peer answers the proposal
+            return false;
+        }
+        SendStream send = channel(channelId, false).send;
+        send.markCoded(false);
+        return send.offerFramed(framed, length, largest);
+    }
+
+    /**
      * What this side decodes, told to the peer in a COMPRESSION frame (sent reliably, and again in
      * each new connection state); a later offer needs a higher {@link CompressionOffer#version()}.
      * Null: none is sent, and the peer sends raw messages only. It goes with the next packet: call

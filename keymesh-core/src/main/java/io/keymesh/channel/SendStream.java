@@ -43,10 +43,17 @@ public final class SendStream {
     private final FlowControl.Send connection;
     private final IncompleteMessages.Send incomplete;
 
-    // queued messages, a ring ordered by stream offset; message k is [chunkStart, chunkStart + prefix + body);
-    // its length is a power of two (16, doubled when full), so positions wrap with a mask
+    // queued chunks, a ring ordered by stream offset: a message (its length prefix, not stored, then
+    // its bytes) or a framed batch (prefixes and messages, chunkPrefix 0). Chunk k is
+    // [chunkStart, chunkStart + chunkPrefix + chunkLength) of the stream, its bytes the first
+    // chunkLength of chunkBody; chunkSize is what it reserves of IncompleteMessages once started
+    // (a message's length; a batch's largest message). The ring's length is a power of two (16,
+    // doubled when full), so positions wrap with a mask.
     private long[] chunkStart = new long[16];
     private byte[][] chunkBody = new byte[16][];
+    private byte[] chunkPrefix = new byte[16];
+    private int[] chunkLength = new int[16];
+    private int[] chunkSize = new int[16];
     private int head;
     private int count;
 
@@ -145,13 +152,43 @@ public final class SendStream {
         if (closed || reset) {
             throw new IllegalStateException("channel " + channelId + " is " + (reset ? "reset" : "closed"));
         }
-        long size = VarInt.length(message.length) + (long) message.length;
+        int prefixLength = VarInt.length(message.length);
+        long size = prefixLength + (long) message.length;
         if (!fits(size)) {
             refusedSize = size;
             return false;
         }
-        push(writeOffset, message);
+        push(writeOffset, message, prefixLength, message.length, message.length);
         writeOffset += size;
+        return true;
+    }
+
+    /**
+     * Queues several messages already framed as the stream carries them: {@code framed[0..length)}
+     * is a sequence of whole messages, each a QUIC varint length and its bytes, none longer than
+     * {@code largest} (at most the maximum message size). The stream keeps {@code framed}; do not
+     * change its first {@code length} bytes afterwards. The same back-pressure as {@link #offer}.
+     * A sender that frames small messages as it makes them spares the connection a step per message.
+     *
+     * @return false if the buffer cannot take them now; {@link #pollWritable()} says when to try again
+     * @throws IllegalArgumentException if {@code largest} is above the maximum message size, or the
+     *     lengths are out of range
+     * @throws IllegalStateException if the stream was closed or reset
+     */
+    public boolean offerFramed(byte[] framed, int length, int largest) {
+        if (largest > maxMessage || largest < 0 || length < 1 || length > framed.length) {
+            throw new IllegalArgumentException("framed messages of " + length + " bytes, the largest " + largest
+                    + "; the maximum message is " + maxMessage);
+        }
+        if (closed || reset) {
+            throw new IllegalStateException("channel " + channelId + " is " + (reset ? "reset" : "closed"));
+        }
+        if (!fits(length)) {
+            refusedSize = length;
+            return false;
+        }
+        push(writeOffset, framed, 0, length, largest);
+        writeOffset += length;
         return true;
     }
 
@@ -481,12 +518,12 @@ public final class SendStream {
     private void release() {
         while (count > 0) {
             int h = head;
-            long end = chunkStart[h] + VarInt.length(chunkBody[h].length) + chunkBody[h].length;
+            long end = chunkStart[h] + chunkPrefix[h] + chunkLength[h];
             if (end > ackedOffset) {
                 break;
             }
             if (end <= startedEnd) {
-                unreserve(chunkBody[h].length);
+                unreserve(chunkSize[h]);
             }
             chunkBody[h] = null;
             head = (h + 1) & (chunkBody.length - 1);
@@ -503,7 +540,7 @@ public final class SendStream {
         if (incomplete == null || offset < startedEnd) {
             return true;
         }
-        return chunkBody[(head + chunkIndex(offset)) & (chunkBody.length - 1)].length <= incomplete.available();
+        return chunkSize[(head + chunkIndex(offset)) & (chunkBody.length - 1)] <= incomplete.available();
     }
 
     /**
@@ -518,12 +555,13 @@ public final class SendStream {
         }
         long room = incomplete.available();
         for (int k = chunkIndex(e); e < end && e < sentOffset + maxLen && k < count; k++) {
-            int size = chunkBody[(head + k) & (chunkBody.length - 1)].length;
+            int p = (head + k) & (chunkBody.length - 1);
+            int size = chunkSize[p];
             if (size > room) {
                 break;
             }
             room -= size;
-            e += VarInt.length(size) + size;
+            e += chunkPrefix[p] + chunkLength[p];
         }
         return Math.min(e, end);
     }
@@ -534,8 +572,9 @@ public final class SendStream {
             return;
         }
         for (int k = chunkIndex(startedEnd); startedEnd < sent; k++) {
-            int size = chunkBody[(head + k) & (chunkBody.length - 1)].length;
-            startedEnd += VarInt.length(size) + size;
+            int p = (head + k) & (chunkBody.length - 1);
+            int size = chunkSize[p];
+            startedEnd += chunkPrefix[p] + chunkLength[p];
             reserved += size;
             incomplete.reserve(size);
         }
@@ -548,27 +587,39 @@ public final class SendStream {
         }
     }
 
-    private void push(long start, byte[] body) {
+    private void push(long start, byte[] body, int prefixLength, int length, int size) {
         if (count == chunkBody.length) {
             int n = count * 2;
-            long[] s = new long[n];
+            long[] st = new long[n];
             byte[][] b = new byte[n][];
+            byte[] pr = new byte[n];
+            int[] le = new int[n];
+            int[] si = new int[n];
             for (int k = 0; k < count; k++) {
                 int p = (head + k) & (chunkBody.length - 1);
-                s[k] = chunkStart[p];
+                st[k] = chunkStart[p];
                 b[k] = chunkBody[p];
+                pr[k] = chunkPrefix[p];
+                le[k] = chunkLength[p];
+                si[k] = chunkSize[p];
             }
-            chunkStart = s;
+            chunkStart = st;
             chunkBody = b;
+            chunkPrefix = pr;
+            chunkLength = le;
+            chunkSize = si;
             head = 0;
         }
         int p = (head + count) & (chunkBody.length - 1);
         chunkStart[p] = start;
         chunkBody[p] = body;
+        chunkPrefix[p] = (byte) prefixLength;
+        chunkLength[p] = length;
+        chunkSize[p] = size;
         count++;
     }
 
-    /** Logical index of the message holding stream offset {@code s}. */
+    /** Logical index of the chunk holding stream offset {@code s}. */
     private int chunkIndex(long s) {
         int lo = 0;
         int hi = count;
@@ -589,16 +640,16 @@ public final class SendStream {
         while (n > 0) {
             int p = (head + k) & (chunkBody.length - 1);
             byte[] body = chunkBody[p];
-            int pl = VarInt.length(body.length);
+            int pl = chunkPrefix[p];
             long pos = s - chunkStart[p];
-            if (pos == 0 && n >= pl) { // the whole prefix: straight into the packet
-                VarInt.write(dst, dstOff, body.length);
+            if (pos == 0 && n >= pl && pl > 0) { // a message's whole prefix: straight into the packet
+                VarInt.write(dst, dstOff, chunkLength[p]);
                 s += pl;
                 dstOff += pl;
                 n -= pl;
                 pos = pl;
             } else if (pos < pl) {
-                VarInt.write(prefix, 0, body.length);
+                VarInt.write(prefix, 0, chunkLength[p]);
                 int c = (int) Math.min(pl - pos, n);
                 System.arraycopy(prefix, (int) pos, dst, dstOff, c);
                 s += c;
@@ -608,7 +659,7 @@ public final class SendStream {
             }
             if (n > 0) {
                 int bp = (int) (pos - pl);
-                int c = Math.min(body.length - bp, n);
+                int c = Math.min(chunkLength[p] - bp, n);
                 System.arraycopy(body, bp, dst, dstOff, c);
                 s += c;
                 dstOff += c;

@@ -3,9 +3,7 @@ package io.keymesh.node;
 import io.keymesh.compress.CodedMessage;
 import io.keymesh.compress.Compression;
 import io.keymesh.crypto.PublicKey;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A reliable, ordered message channel to one peer: messages arrive exactly once, in order, whole,
@@ -25,12 +23,11 @@ public final class Channel {
     private final PeerConnections connections;
     private final PublicKey peer;
     private final long id;
-    final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
-    final AtomicLong queuedBytes = new AtomicLong();
+    /** What {@link #send} took and the connection has not yet. */
+    final ChannelQueue queue = new ChannelQueue();
     final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** The loop task that moves this channel's queue into its connection (one object, reused). */
     final Runnable drainTask;
-    final AtomicBoolean wantsWritable = new AtomicBoolean();
     volatile String lostReason;
     volatile boolean closed;
     /** The error code of {@link #reset}, or 0 if not reset. */
@@ -94,27 +91,20 @@ public final class Channel {
         if (message.length > maxMessage()) {
             throw new IllegalArgumentException("message of " + message.length + " bytes; at most " + maxMessage());
         }
-        long queued = queuedBytes.get();
-        if (queued > 0 && queued + message.length > MeshNode.CHANNEL_QUEUE_BYTES) {
-            wantsWritable.set(true);
-            if (queuedBytes.get() == 0) { // drained meanwhile: take it after all
-                wantsWritable.set(false);
-            } else {
-                return false;
-            }
+        boolean coded = coded();
+        if (coded && queue.refuses(message.length)) {
+            return false; // not compressed for nothing; told when writable
         }
-        byte[] m = coded() ? connections.encode(this, message) : message;
-        queuedBytes.addAndGet(m.length);
-        queue.add(m);
+        if (!queue.add(coded ? connections.encode(this, message) : message, !coded)) {
+            return false;
+        }
         connections.scheduleDrain(this);
         return true;
     }
 
     /** True if {@link #send} would take a message of {@code length} bytes now. */
     public boolean isWritable(int length) {
-        long queued = queuedBytes.get();
-        return lostReason == null && !closed && connections.isOpen()
-                && (queued == 0 || queued + length <= MeshNode.CHANNEL_QUEUE_BYTES);
+        return lostReason == null && !closed && connections.isOpen() && queue.isWritable(length);
     }
 
     /** Ends our side after the messages sent so far; the peer is told when it has them all. */
@@ -172,10 +162,7 @@ public final class Channel {
 
     /** Loop thread: drops the queued messages of a lost channel (also those of a send that raced its loss). */
     void dropQueued() {
-        byte[] m;
-        while ((m = queue.poll()) != null) {
-            queuedBytes.addAndGet(-m.length);
-        }
+        queue.clear();
     }
 
     @Override

@@ -36,6 +36,8 @@ final class PeerConnections {
     private final RunState run;
     /** Channel compression: dictionaries, offer, encoders, the loop's decoder. */
     final ChannelCodecs codecs;
+    /** Hands a channel's queue to its connection ({@link #feed}); one object, reused, loop thread only. */
+    private final Feeder feeder = new Feeder();
 
     PeerConnections(EngineLoop loop, GuardedListener listener, NodeConfig config, Map<PublicKey, PeerState> peers,
             RunState run) {
@@ -175,7 +177,7 @@ final class PeerConnections {
 
     private void feed(PeerState state, Channel c, long now) {
         ChannelConnection conn = connectionFor(state, now);
-        byte[] m;
+        boolean writable = false;
         try {
             long reset = c.resetCode;
             if (reset != 0) {
@@ -187,18 +189,11 @@ final class PeerConnections {
             }
             // Everything queued goes in first and leaves in one flush: a burst of small messages
             // shares packets.
-            boolean coded = c.coded();
-            long taken = 0; // given back to the queue's count once, not per message
+            feeder.set(state, c, conn);
             try {
-                while ((m = c.queue.peek()) != null
-                        && conn.offer(c.id(), coded ? codecs.forPeer(c, m, state.peerCompression) : m, coded)) {
-                    c.queue.poll();
-                    taken += m.length;
-                }
+                writable = c.queue.drain(feeder);
             } finally {
-                if (taken > 0) {
-                    c.queuedBytes.addAndGet(-taken);
-                }
+                feeder.set(null, null, null);
             }
             if (c.closed && c.queue.isEmpty()) {
                 if (!conn.closeChannel(now, c.id())) {
@@ -213,8 +208,32 @@ final class PeerConnections {
             c.lose(e.getMessage());
             state.channels.remove(c.id(), c);
         }
-        if (c.queuedBytes.get() < MeshNode.CHANNEL_QUEUE_BYTES / 2 && c.wantsWritable.compareAndSet(true, false)) {
+        if (writable) {
             listener.onChannelWritable(c.peer(), c.id());
+        }
+    }
+
+    private final class Feeder implements ChannelQueue.Taker {
+        private PeerState state;
+        private Channel channel;
+        private ChannelConnection connection;
+
+        void set(PeerState state, Channel channel, ChannelConnection connection) {
+            this.state = state;
+            this.channel = channel;
+            this.connection = connection;
+        }
+
+        @Override
+        public boolean message(byte[] message) {
+            boolean coded = channel.coded();
+            return connection.offer(channel.id(), coded ? codecs.forPeer(channel, message, state.peerCompression) : message,
+                    coded);
+        }
+
+        @Override
+        public boolean framed(byte[] framed, int length, int largest) {
+            return connection.offerFramed(channel.id(), framed, length, largest);
         }
     }
 

@@ -363,4 +363,66 @@ class SendStreamTest {
         s.onResetLost();
         assertFalse(s.wantsResetFrame());
     }
+
+    @Test
+    void framedMessagesGoOnTheWireAsTheSameMessagesOfferedOneByOne() {
+        SendStream one = stream(1000, 1000);
+        assertTrue(one.offer("hello".getBytes()));
+        assertTrue(one.offer(new byte[0]));
+        assertTrue(one.offer(bytes(70, 1)));
+        SendStream framed = stream(1000, 1000);
+        byte[] batch = new byte[200];
+        int n = 0;
+        for (byte[] m : new byte[][] {"hello".getBytes(), new byte[0], bytes(70, 1)}) {
+            n += io.keymesh.wire.VarInt.write(batch, n, m.length);
+            System.arraycopy(m, 0, batch, n, m.length);
+            n += m.length;
+        }
+        Arrays.fill(batch, n, batch.length, (byte) 0x77); // past the length: never sent
+        assertTrue(framed.offerFramed(batch, n, 70));
+        assertEquals(one.writeOffset(), framed.writeOffset());
+        assertArrayEquals(next(one, 30), next(framed, 30), "cut across the 2-byte prefix of the third message");
+        assertArrayEquals(next(one, 100), next(framed, 100));
+        assertEquals(0, framed.writeFrame(buf, 0, 100));
+        // lost and sent again: the same bytes
+        one.onLost(0, 20, false);
+        framed.onLost(0, 20, false);
+        assertArrayEquals(next(one, 100), next(framed, 100));
+        framed.onAcked(0, (int) framed.writeOffset(), false);
+        assertEquals(0, framed.bufferedBytes());
+    }
+
+    @Test
+    void framedMessagesAreRefusedWhenTheBufferIsFullAndCheckedAgainstTheMaximumMessage() {
+        SendStream s = new SendStream(9, 100, 50, 1000, null);
+        assertThrows(IllegalArgumentException.class, () -> s.offerFramed(new byte[60], 60, 51), "a message over the maximum");
+        assertThrows(IllegalArgumentException.class, () -> s.offerFramed(new byte[10], 11, 5), "longer than the array");
+        assertTrue(s.offerFramed(new byte[120], 120, 50), "an empty buffer takes any batch");
+        assertFalse(s.offerFramed(new byte[10], 10, 9));
+        next(s, 200);
+        s.onAcked(0, 120, false);
+        assertTrue(s.pollWritable());
+        assertTrue(s.offerFramed(new byte[10], 10, 9));
+        s.close();
+        assertThrows(IllegalStateException.class, () -> s.offerFramed(new byte[10], 10, 9));
+    }
+
+    @Test
+    void aFramedBatchReservesItsLargestMessageWhileStartedAndUnacknowledged() {
+        IncompleteMessages.Send incomplete = new IncompleteMessages.Send(100);
+        SendStream s = new SendStream(9, 10_000, 1000, 10_000, null, incomplete);
+        byte[] batch = new byte[1000];
+        assertTrue(s.offerFramed(batch, 1000, 90));
+        assertTrue(s.offer(new byte[20]));
+        next(s, 500);
+        assertEquals(90, incomplete.reserved(), "the batch started: its largest message is reserved");
+        next(s, 600);
+        assertEquals(90, incomplete.reserved(), "the 20-byte message waits: 10 bytes left of the bound");
+        s.onAcked(0, 1000, false);
+        assertEquals(0, incomplete.reserved());
+        next(s, 100);
+        assertEquals(1000, s.lastFrameOffset(), "then it goes");
+        assertEquals(21, s.lastFrameLength());
+        assertEquals(20, incomplete.reserved());
+    }
 }

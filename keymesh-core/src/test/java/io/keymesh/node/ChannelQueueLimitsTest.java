@@ -63,11 +63,11 @@ class ChannelQueueLimitsTest {
             m[0] = (byte) i;
             assertTrue(ch.send(m), "message " + i);
         }
-        assertEquals(MeshNode.CHANNEL_QUEUE_BYTES, ch.queuedBytes.get());
+        assertEquals(MeshNode.CHANNEL_QUEUE_BYTES, ch.queue.bytes());
         assertTrue(ch.isWritable(0));
         assertFalse(ch.isWritable(1));
         assertFalse(ch.send(new byte[1]), "one byte past 1 MiB is refused");
-        assertEquals(MeshNode.CHANNEL_QUEUE_BYTES, ch.queuedBytes.get());
+        assertEquals(MeshNode.CHANNEL_QUEUE_BYTES, ch.queue.bytes());
         int writableBefore = a.events().writableCount();
         release.countDown();
 
@@ -78,7 +78,7 @@ class ChannelQueueLimitsTest {
         }
 
         release = holdLoop(a.mesh());
-        assertEquals(0, ch.queuedBytes.get());
+        assertEquals(0, ch.queue.bytes());
         assertTrue(ch.send(new byte[MeshNode.CHANNEL_QUEUE_BYTES + 1]), "an empty queue takes one message, however large");
         assertFalse(ch.send(new byte[1]));
         release.countDown();

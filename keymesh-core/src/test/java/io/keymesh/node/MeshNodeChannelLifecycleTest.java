@@ -96,7 +96,7 @@ class MeshNodeChannelLifecycleTest {
         awaitHandshakeAgeAbove30Ms();
         relay(a).cut = true;
         fillUntilHeld(a, ch1);
-        assertTrue(ch1.queuedBytes.get() > 0);
+        assertTrue(ch1.queue.bytes() > 0);
         assertEquals(2, a.mesh().channelHandles(b.publicKey()));
 
         b.mesh().close(); // its CONNECTION_CLOSE is cut off
@@ -108,7 +108,7 @@ class MeshNodeChannelLifecycleTest {
         assertEquals("the peer restarted", ch2.lostReason());
         assertEquals(0, a.mesh().channelHandles(keyB.publicKey()), "lost handles are forgotten");
         assertTrue(ch1.queue.isEmpty(), "and what they held is released");
-        assertEquals(0, ch1.queuedBytes.get());
+        assertEquals(0, ch1.queue.bytes());
 
         Channel again = a.mesh().channel(keyB.publicKey(), 1);
         assertNotSame(ch1, again);
@@ -164,7 +164,7 @@ class MeshNodeChannelLifecycleTest {
         assertEquals("channel 1 to " + b.publicKey() + " is lost: peer removed", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> a.mesh().channel(b.publicKey(), 1), "not a peer any more");
         assertTrue(ch.queue.isEmpty(), "the messages the lost handle held are released");
-        assertEquals(0, ch.queuedBytes.get());
+        assertEquals(0, ch.queue.bytes());
 
         get(a.mesh().addPeer(b.asPeer())); // back, straight to b this time
         Channel again = a.mesh().channel(b.publicKey(), 1);
@@ -231,7 +231,7 @@ class MeshNodeChannelLifecycleTest {
         for (int i = 0; i < 4000; i++) {
             if (!ch.send(m)) {
                 get(from.mesh().withEngine((engine, now) -> null)); // queued behind the channel's drain
-                if (ch.queuedBytes.get() > 0) {
+                if (ch.queue.bytes() > 0) {
                     return;
                 }
             }

@@ -67,7 +67,7 @@ class MeshNodeChannelResetTest {
         ab.reset(1);
         await("b is told of the reset", () -> !b.events().channelsClosed.isEmpty());
         assertEquals(1, b.events().channelsClosed.peek().errorCode());
-        assertEquals(0, ab.queuedBytes.get(), "a's handle holds nothing");
+        assertEquals(0, ab.queue.bytes(), "a's handle holds nothing");
         assertTrue(b.events().messages(a.publicKey(), 2).size() <= 1 + sent);
     }
 

@@ -278,8 +278,7 @@ class MeshNodeCompressionTest {
         hostile.add(new byte[] {9, 1, 2, 3}); // no such codec
         // Put them on the channel as they are, behind the node's encoder (a peer's own code would).
         for (byte[] h : hostile) {
-            c.queue.add(h);
-            c.queuedBytes.addAndGet(h.length);
+            c.queue.add(h, false);
         }
         byte[] last = JsonRecords.generate(6, 1).getFirst();
         sendAll(c, List.of(last));

@@ -1,0 +1,161 @@
+package io.keymesh.node;
+
+import io.keymesh.wire.VarInt;
+import java.util.ArrayDeque;
+
+/**
+ * The messages one {@link Channel} holds until its connection takes them: filled by the threads
+ * that send, emptied by the loop thread ({@link #drain}). Small plain messages are framed as the
+ * channel's stream carries them — a varint length, then the bytes — into batches of up to
+ * {@link #BATCH_BYTES} on the sending thread, so that the loop takes a batch of a few hundred
+ * messages in one step instead of each message in its own; larger messages, and every message of a
+ * compressed channel, are kept as they are (by reference) and taken one by one. Order is kept
+ * across both kinds.
+ *
+ * <p>Holds at most {@link MeshNode#CHANNEL_QUEUE_BYTES} of messages (lengths as sent; a batch's
+ * length prefixes are not counted), or one message of any size when empty. Thread-safe: one lock,
+ * held for an append by a sender and for a drain by the loop.
+ */
+final class ChannelQueue {
+    /** Messages of at most this many bytes are framed into batches. */
+    static final int SMALL_MESSAGE = 1024;
+    /** A batch's capacity: enough for a few hundred small messages, small enough to allocate often. */
+    static final int BATCH_BYTES = 16 * 1024;
+
+    /** Takes what the queue holds, in order; false if it cannot take the item now (it stays first). */
+    interface Taker {
+        /** One message as it was sent (a compressed channel's: coded). */
+        boolean message(byte[] message);
+
+        /** {@code framed[0..length)}: whole messages, each a varint length and its bytes, none over {@code largest}. */
+        boolean framed(byte[] framed, int length, int largest);
+    }
+
+    /** Framed messages: {@code bytes[0..length)}, {@code messageBytes} of messages, the largest {@code largest}. */
+    private static final class Batch {
+        final byte[] bytes;
+        int length;
+        int largest;
+        int messageBytes;
+
+        Batch(int capacity) {
+            bytes = new byte[capacity];
+        }
+    }
+
+    private final ArrayDeque<Object> items = new ArrayDeque<>(); // byte[] (a message) or Batch, oldest first
+    /** The last item while it still takes small messages; null once the loop has started taking it. */
+    private Batch open;
+    /** Message bytes held (a volatile copy of the count kept under the lock, for {@link #isWritable}). */
+    private volatile long bytes;
+    /** A sender was refused: {@link #drain} reports when the queue is half empty. */
+    private boolean wantsWritable;
+
+    /**
+     * Adds {@code message} (framed into a batch if {@code frame} and it is small), unless the queue
+     * holds something and the message would take it over {@link MeshNode#CHANNEL_QUEUE_BYTES}: then
+     * false, and a later {@link #drain} reports when there is room again.
+     */
+    synchronized boolean add(byte[] message, boolean frame) {
+        long held = bytes;
+        if (held > 0 && held + message.length > MeshNode.CHANNEL_QUEUE_BYTES) {
+            wantsWritable = true;
+            return false;
+        }
+        if (frame && message.length <= SMALL_MESSAGE) {
+            int prefix = VarInt.length(message.length);
+            Batch b = open;
+            if (b == null || b.length + prefix + message.length > b.bytes.length) {
+                b = new Batch(BATCH_BYTES);
+                open = b;
+                items.add(b);
+            }
+            VarInt.write(b.bytes, b.length, message.length);
+            System.arraycopy(message, 0, b.bytes, b.length + prefix, message.length);
+            b.length += prefix + message.length;
+            b.largest = Math.max(b.largest, message.length);
+            b.messageBytes += message.length;
+        } else {
+            open = null; // what follows goes after this message
+            items.add(message);
+        }
+        bytes = held + message.length;
+        return true;
+    }
+
+    /**
+     * True if {@link #add} would refuse a message of {@code length} bytes now; a later
+     * {@link #drain} then reports when there is room, as after a refused {@link #add}.
+     */
+    synchronized boolean refuses(int length) {
+        if (isWritable(length)) {
+            return false;
+        }
+        wantsWritable = true;
+        return true;
+    }
+
+    /** True if {@link #add} would take a message of {@code length} bytes now. */
+    boolean isWritable(int length) {
+        long held = bytes;
+        return held == 0 || held + length <= MeshNode.CHANNEL_QUEUE_BYTES;
+    }
+
+    /** Message bytes held. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** True if nothing is held. */
+    boolean isEmpty() {
+        return bytes == 0;
+    }
+
+    /**
+     * Loop thread: hands the items to {@code taker} in order until it refuses one or none is left.
+     * A batch handed over takes no more messages (the taker keeps its array).
+     *
+     * @return true if a sender was refused and the queue is now at most half full: time to tell the
+     *     application it may send again (once per refusal)
+     */
+    synchronized boolean drain(Taker taker) {
+        Object item;
+        long held = bytes;
+        try {
+            while ((item = items.peek()) != null) {
+                if (item == open) {
+                    open = null;
+                }
+                boolean taken;
+                int n;
+                if (item instanceof Batch b) {
+                    taken = taker.framed(b.bytes, b.length, b.largest);
+                    n = b.messageBytes;
+                } else {
+                    byte[] m = (byte[]) item;
+                    taken = taker.message(m);
+                    n = m.length;
+                }
+                if (!taken) {
+                    break;
+                }
+                items.poll();
+                held -= n;
+            }
+        } finally {
+            bytes = held;
+        }
+        if (wantsWritable && held < MeshNode.CHANNEL_QUEUE_BYTES / 2) {
+            wantsWritable = false;
+            return true;
+        }
+        return false;
+    }
+
+    /** Drops everything held (the channel is lost or abandoned). */
+    synchronized void clear() {
+        items.clear();
+        open = null;
+        bytes = 0;
+    }
+}

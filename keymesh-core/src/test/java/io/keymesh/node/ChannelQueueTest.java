@@ -1,0 +1,165 @@
+package io.keymesh.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keymesh.wire.VarInt;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What a channel holds until its connection takes it: small messages framed into batches, order, limits. */
+class ChannelQueueTest {
+    /** Records what a drain hands over: messages as they are, batches split back into their messages. */
+    private static final class Recorder implements ChannelQueue.Taker {
+        final List<byte[]> messages = new ArrayList<>();
+        final List<String> kinds = new ArrayList<>();
+        final List<byte[]> batchArrays = new ArrayList<>();
+        int refuseAfter = Integer.MAX_VALUE;
+
+        @Override
+        public boolean message(byte[] message) {
+            if (kinds.size() >= refuseAfter) {
+                return false;
+            }
+            kinds.add("message");
+            messages.add(message);
+            return true;
+        }
+
+        @Override
+        public boolean framed(byte[] framed, int length, int largest) {
+            if (kinds.size() >= refuseAfter) {
+                return false;
+            }
+            kinds.add("batch");
+            batchArrays.add(framed);
+            int seenLargest = 0;
+            for (int off = 0; off < length; ) {
+                int len = (int) VarInt.read(framed, off, length);
+                off += VarInt.encodedLength(framed[off]);
+                messages.add(Arrays.copyOfRange(framed, off, off + len));
+                seenLargest = Math.max(seenLargest, len);
+                off += len;
+                if (off > length) {
+                    throw new AssertionError("a message runs past the batch");
+                }
+            }
+            assertEquals(seenLargest, largest, "the batch's largest message");
+            return true;
+        }
+    }
+
+    private static byte[] message(int length, int seed) {
+        byte[] m = new byte[length];
+        Arrays.fill(m, (byte) seed);
+        return m;
+    }
+
+    @Test
+    void smallMessagesAreFramedIntoOneBatchAndLargeOnesKeptAsTheyAreInOrder() {
+        ChannelQueue q = new ChannelQueue();
+        byte[] large = message(ChannelQueue.SMALL_MESSAGE + 1, 9);
+        List<byte[]> sent = List.of(message(64, 1), message(0, 2), message(300, 3), large, message(ChannelQueue.SMALL_MESSAGE, 4),
+                message(5, 5));
+        for (byte[] m : sent) {
+            assertTrue(q.add(m, true));
+        }
+        assertEquals(64 + 300 + large.length + ChannelQueue.SMALL_MESSAGE + 5, q.bytes(), "message bytes, not prefixes");
+        Recorder r = new Recorder();
+        assertFalse(q.drain(r), "nobody was refused: nothing to report");
+        assertEquals(List.of("batch", "message", "batch"), r.kinds);
+        assertEquals(sent.size(), r.messages.size());
+        for (int i = 0; i < sent.size(); i++) {
+            assertArrayEquals(sent.get(i), r.messages.get(i), "message " + i);
+        }
+        assertSame(large, r.messages.get(3), "a large message is handed over as it was sent");
+        assertTrue(q.isEmpty());
+        assertEquals(0, q.bytes());
+    }
+
+    @Test
+    void aBatchHandedOverTakesNoMoreMessagesAndAFullOneStartsAnother() {
+        ChannelQueue q = new ChannelQueue();
+        Recorder r = new Recorder();
+        q.add(message(10, 1), true);
+        q.drain(r);
+        q.add(message(10, 2), true);
+        q.drain(r);
+        assertEquals(2, r.batchArrays.size());
+        assertFalse(r.batchArrays.get(0) == r.batchArrays.get(1), "the second message went to a new batch");
+        assertArrayEquals(message(10, 1), r.messages.get(0), "and the first batch's bytes stayed as handed over");
+
+        Recorder full = new Recorder();
+        int perBatch = ChannelQueue.BATCH_BYTES / (2 + 1000);
+        for (int i = 0; i < perBatch + 1; i++) {
+            assertTrue(q.add(message(1000, i), true));
+        }
+        q.drain(full);
+        assertEquals(List.of("batch", "batch"), full.kinds, perBatch + " messages of 1,000 bytes fill a batch");
+        assertEquals(perBatch + 1, full.messages.size());
+    }
+
+    @Test
+    void aRefusedItemStaysFirstAndWhatFollowsKeepsItsPlace() {
+        ChannelQueue q = new ChannelQueue();
+        byte[] large = message(5000, 7);
+        q.add(message(3, 1), true);
+        q.add(large, true);
+        q.add(message(4, 2), true);
+        Recorder r = new Recorder();
+        r.refuseAfter = 1;
+        q.drain(r);
+        assertEquals(List.of("batch"), r.kinds);
+        q.add(message(6, 3), true); // joins the batch after the large message, still open
+        r.refuseAfter = Integer.MAX_VALUE;
+        q.drain(r);
+        assertEquals(List.of("batch", "message", "batch"), r.kinds);
+        assertEquals(4, r.messages.size());
+        assertArrayEquals(message(6, 3), r.messages.get(3));
+        assertEquals(0, q.bytes());
+    }
+
+    @Test
+    void aFullQueueRefusesAndTellsOnceWhenHalfEmpty() {
+        ChannelQueue q = new ChannelQueue();
+        byte[] quarter = message(MeshNode.CHANNEL_QUEUE_BYTES / 4, 1);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(q.add(quarter, true));
+        }
+        assertTrue(q.isWritable(0));
+        assertFalse(q.isWritable(1));
+        assertFalse(q.add(new byte[1], true), "one byte over the limit");
+        assertTrue(q.refuses(1));
+        Recorder r = new Recorder();
+        r.refuseAfter = 1;
+        assertFalse(q.drain(r), "three quarters still held");
+        r.refuseAfter = 2;
+        assertFalse(q.drain(r), "half still held");
+        r.refuseAfter = 3;
+        assertTrue(q.drain(r), "under half held: the refused sender may go on");
+        assertFalse(q.drain(r), "told once per refusal");
+        assertTrue(q.add(new byte[1], true));
+        q.clear();
+        assertTrue(q.isEmpty());
+        assertTrue(q.add(message(MeshNode.CHANNEL_QUEUE_BYTES + 1, 2), true), "an empty queue takes one message, however large");
+    }
+
+    @Test
+    void unframedMessagesAreKeptOneByOne() {
+        ChannelQueue q = new ChannelQueue();
+        byte[] a = message(10, 1);
+        byte[] b = message(20, 2);
+        q.add(a, false);
+        q.add(b, false);
+        Recorder r = new Recorder();
+        q.drain(r);
+        assertEquals(List.of("message", "message"), r.kinds);
+        assertSame(a, r.messages.get(0));
+        assertSame(b, r.messages.get(1));
+    }
+}
