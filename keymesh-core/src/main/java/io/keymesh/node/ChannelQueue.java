@@ -12,9 +12,10 @@ import java.util.ArrayDeque;
  * compressed channel, are kept as they are (by reference) and taken one by one. Order is kept
  * across both kinds.
  *
- * <p>Holds at most {@link MeshNode#CHANNEL_QUEUE_BYTES} of messages (lengths as sent; a batch's
- * length prefixes are not counted), or one message of any size when empty. Thread-safe: one lock,
- * held for an append by a sender and for a drain by the loop.
+ * <p>Holds at most {@link MeshNode#CHANNEL_QUEUE_BYTES}: the bytes of the messages kept as sent,
+ * and of the batches (length prefixes included, so that even empty messages count), or one
+ * message of any size when empty. Thread-safe: one lock, held for an append by a sender and for a
+ * drain by the loop.
  */
 final class ChannelQueue {
     /** Messages of at most this many bytes are framed into batches. */
@@ -31,12 +32,11 @@ final class ChannelQueue {
         boolean framed(byte[] framed, int length, int largest);
     }
 
-    /** Framed messages: {@code bytes[0..length)}, {@code messageBytes} of messages, the largest {@code largest}. */
+    /** Framed messages: {@code bytes[0..length)}, the largest {@code largest} bytes long. */
     private static final class Batch {
         final byte[] bytes;
         int length;
         int largest;
-        int messageBytes;
 
         Batch(int capacity) {
             bytes = new byte[capacity];
@@ -46,7 +46,7 @@ final class ChannelQueue {
     private final ArrayDeque<Object> items = new ArrayDeque<>(); // byte[] (a message) or Batch, oldest first
     /** The last item while it still takes small messages; null once the loop has started taking it. */
     private Batch open;
-    /** Message bytes held (a volatile copy of the count kept under the lock, for {@link #isWritable}). */
+    /** Bytes held, as the class comment counts them (written under the lock, read without it). */
     private volatile long bytes;
     /** A sender was refused: {@link #drain} reports when the queue is half empty. */
     private boolean wantsWritable;
@@ -57,13 +57,15 @@ final class ChannelQueue {
      * false, and a later {@link #drain} reports when there is room again.
      */
     synchronized boolean add(byte[] message, boolean frame) {
+        boolean small = frame && message.length <= SMALL_MESSAGE;
+        int prefix = small ? VarInt.length(message.length) : 0;
+        long size = prefix + (long) message.length;
         long held = bytes;
-        if (held > 0 && held + message.length > MeshNode.CHANNEL_QUEUE_BYTES) {
+        if (held > 0 && held + size > MeshNode.CHANNEL_QUEUE_BYTES) {
             wantsWritable = true;
             return false;
         }
-        if (frame && message.length <= SMALL_MESSAGE) {
-            int prefix = VarInt.length(message.length);
+        if (small) {
             Batch b = open;
             if (b == null || b.length + prefix + message.length > b.bytes.length) {
                 b = new Batch(BATCH_BYTES);
@@ -74,12 +76,11 @@ final class ChannelQueue {
             System.arraycopy(message, 0, b.bytes, b.length + prefix, message.length);
             b.length += prefix + message.length;
             b.largest = Math.max(b.largest, message.length);
-            b.messageBytes += message.length;
         } else {
             open = null; // what follows goes after this message
             items.add(message);
         }
-        bytes = held + message.length;
+        bytes = held + size;
         return true;
     }
 
@@ -101,7 +102,7 @@ final class ChannelQueue {
         return held == 0 || held + length <= MeshNode.CHANNEL_QUEUE_BYTES;
     }
 
-    /** Message bytes held. */
+    /** Bytes held, as the class comment counts them. */
     long bytes() {
         return bytes;
     }
@@ -130,7 +131,7 @@ final class ChannelQueue {
                 int n;
                 if (item instanceof Batch b) {
                     taken = taker.framed(b.bytes, b.length, b.largest);
-                    n = b.messageBytes;
+                    n = b.length;
                 } else {
                     byte[] m = (byte[]) item;
                     taken = taker.message(m);

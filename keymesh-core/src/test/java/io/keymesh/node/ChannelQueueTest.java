@@ -69,7 +69,8 @@ class ChannelQueueTest {
         for (byte[] m : sent) {
             assertTrue(q.add(m, true));
         }
-        assertEquals(64 + 300 + large.length + ChannelQueue.SMALL_MESSAGE + 5, q.bytes(), "message bytes, not prefixes");
+        assertEquals(2 + 64 + 1 + 2 + 300 + large.length + 2 + ChannelQueue.SMALL_MESSAGE + 1 + 5, q.bytes(),
+                "the batches' bytes, prefixes included, and the large message's");
         Recorder r = new Recorder();
         assertFalse(q.drain(r), "nobody was refused: nothing to report");
         assertEquals(List.of("batch", "message", "batch"), r.kinds);
@@ -147,6 +148,17 @@ class ChannelQueueTest {
         q.clear();
         assertTrue(q.isEmpty());
         assertTrue(q.add(message(MeshNode.CHANNEL_QUEUE_BYTES + 1, 2), true), "an empty queue takes one message, however large");
+    }
+
+    @Test
+    void emptyMessagesCountTheirPrefixesSoTheQueueStaysBounded() {
+        ChannelQueue q = new ChannelQueue();
+        int taken = 0;
+        while (q.add(new byte[0], true)) {
+            taken++;
+        }
+        assertEquals(MeshNode.CHANNEL_QUEUE_BYTES, taken, "one byte each");
+        assertEquals(MeshNode.CHANNEL_QUEUE_BYTES, q.bytes());
     }
 
     @Test
