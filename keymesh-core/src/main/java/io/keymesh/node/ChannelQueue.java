@@ -96,10 +96,14 @@ final class ChannelQueue {
         return true;
     }
 
-    /** True if {@link #add} would take a message of {@code length} bytes now. */
+    /**
+     * True if {@link #add} would take a message of {@code length} bytes now (counting the length
+     * prefix of a message small enough to be framed, whether it will be or not).
+     */
     boolean isWritable(int length) {
         long held = bytes;
-        return held == 0 || held + length <= MeshNode.CHANNEL_QUEUE_BYTES;
+        long size = length <= SMALL_MESSAGE ? VarInt.length(length) + (long) length : length;
+        return held == 0 || held + size <= MeshNode.CHANNEL_QUEUE_BYTES;
     }
 
     /** Bytes held, as the class comment counts them. */

@@ -132,8 +132,9 @@ class ChannelQueueTest {
         for (int i = 0; i < 4; i++) {
             assertTrue(q.add(quarter, true));
         }
-        assertTrue(q.isWritable(0));
+        assertFalse(q.isWritable(0), "full: even an empty message takes a byte (its length)");
         assertFalse(q.isWritable(1));
+        assertTrue(new ChannelQueue().isWritable(MeshNode.CHANNEL_QUEUE_BYTES + 1), "empty: anything goes");
         assertFalse(q.add(new byte[1], true), "one byte over the limit");
         assertTrue(q.refuses(1));
         Recorder r = new Recorder();
