@@ -425,11 +425,12 @@ final class EndToEnd {
         long end = System.nanoTime();
         sampler.join();
         String used = cpu[0].report();
+        String allocated = cpu[0].allocatedPer(endCount - at1[0], "message");
         double nanosPerMessage = cpu[0].seconds() * 1e9 / (endCount - at1[0]);
         double rate = (endCount - at1[0]) / ((end - at1[1]) / 1e9);
         System.out.printf(Locale.ROOT, "  %-8s %s: %,.0f messages/s (%,d received in %.2f s)%n    CPU %s%n"
-                        + "    %.0f CPU ns per message%n", side, warmup ? "warm-up" : "", rate, endCount, (end - start) / 1e9,
-                used, nanosPerMessage);
+                        + "    %.0f CPU ns per message%n    %s%n", side, warmup ? "warm-up" : "", rate, endCount,
+                (end - start) / 1e9, used, nanosPerMessage, allocated);
         return rate;
     }
 

@@ -30,6 +30,7 @@ final class ThreadCpu {
     private final Map<String, Long> ids;
     private final Map<String, String> names;
     private final Map<String, Long> start = new LinkedHashMap<>();
+    private final Map<String, Long> allocatedStart = new LinkedHashMap<>();
     private final long wallStart;
 
     private final long[] machineStart;
@@ -39,6 +40,7 @@ final class ThreadCpu {
         this.ids = ids;
         this.names = names;
         ids.forEach((k, id) -> start.put(k, THREADS.getThreadCpuTime(id)));
+        ids.forEach((k, id) -> allocatedStart.put(k, allocated(id)));
         this.machineStart = machineTicks();
         if (Boolean.getBoolean("bench.allThreads")) {
             allStart.putAll(osThreadTicks());
@@ -144,6 +146,30 @@ final class ThreadCpu {
                 names.put(label, name);
             }
         }
+    }
+
+    /** Bytes thread {@code id} has allocated on the heap so far (HotSpot's count), or -1 where unknown. */
+    private static long allocated(long id) {
+        return THREADS instanceof com.sun.management.ThreadMXBean hotspot ? hotspot.getThreadAllocatedBytes(id) : -1;
+    }
+
+    /**
+     * "allocated: app x B, A loop y B, ...": heap bytes each measured thread allocated since
+     * {@link #of}, each divided by {@code per} (units of work, e.g. messages), or "" where the JVM
+     * does not count them.
+     */
+    String allocatedPer(double per, String unit) {
+        StringBuilder sb = new StringBuilder("allocated per " + unit + ":");
+        for (var e : ids.entrySet()) {
+            long now = allocated(e.getValue());
+            long then = allocatedStart.get(e.getKey());
+            if (now < 0 || then < 0) {
+                return "";
+            }
+            sb.append(String.format(Locale.ROOT, " %s %.1f B,", e.getKey(), (now - then) / per));
+        }
+        sb.setLength(sb.length() - 1);
+        return sb.toString();
     }
 
     /** CPU seconds the measured threads used since {@link #of}, together (a thread that ended counts as nothing). */

@@ -258,10 +258,12 @@ public final class ChannelConnection {
     }
 
     /**
-     * Queues messages already framed as the channel's stream carries them (plain, not coded): see
-     * {@link SendStream#offerFramed}. Otherwise as {@link #offer(long, byte[])}.
+     * Queues messages already framed as the channel's stream carries them (plain, not coded), and
+     * gives the array to {@code done} once acknowledged in full (null: not told): see
+     * {@link SendStream#offerFramed(byte[], int, int, java.util.function.Consumer)}. Otherwise as
+     * {@link #offer(long, byte[])}.
      */
-    public boolean offerFramed(long channelId, byte[] framed, int length, int largest) {
+    public boolean offerFramed(long channelId, byte[] framed, int length, int largest, java.util.function.Consumer<byte[]> done) {
         if (lost) {
             throw new IllegalStateException("the connection is lost");
         }
@@ -274,7 +276,7 @@ public final class ChannelConnection {
         }
         SendStream send = channel(channelId, false).send;
         send.markCoded(false);
-        return send.offerFramed(framed, length, largest);
+        return send.offerFramed(framed, length, largest, done);
     }
 
     /**

@@ -86,6 +86,8 @@ public final class SendStream {
     private boolean lastFin;
 
     private final byte[] prefix = new byte[8];
+    /** Told of each framed batch acknowledged in full ({@link #offerFramed(byte[], int, int, java.util.function.Consumer)}). */
+    private java.util.function.Consumer<byte[]> framedDone;
     /** The messages begin with a codec header: the frames are STREAM_CODED (set by the first message). */
     private boolean coded;
 
@@ -176,6 +178,16 @@ public final class SendStream {
      * @throws IllegalStateException if the stream was closed or reset
      */
     public boolean offerFramed(byte[] framed, int length, int largest) {
+        return offerFramed(framed, length, largest, null);
+    }
+
+    /**
+     * {@link #offerFramed(byte[], int, int)}, giving {@code framed} to {@code done} once every byte
+     * of it is acknowledged (never if the stream is reset or abandoned): from then on the stream
+     * does not read it again, and its sender may fill it anew. The last {@code done} given is the
+     * one used.
+     */
+    public boolean offerFramed(byte[] framed, int length, int largest, java.util.function.Consumer<byte[]> done) {
         if (largest > maxMessage || largest < 0 || length < 1 || length > framed.length) {
             throw new IllegalArgumentException("framed messages of " + length + " bytes, the largest " + largest
                     + "; the maximum message is " + maxMessage);
@@ -189,6 +201,9 @@ public final class SendStream {
         }
         push(writeOffset, framed, 0, length, largest);
         writeOffset += length;
+        if (done != null) {
+            framedDone = done;
+        }
         return true;
     }
 
@@ -524,6 +539,9 @@ public final class SendStream {
             }
             if (end <= startedEnd) {
                 unreserve(chunkSize[h]);
+            }
+            if (chunkPrefix[h] == 0 && framedDone != null) {
+                framedDone.accept(chunkBody[h]); // acknowledged in full: the sender may reuse it
             }
             chunkBody[h] = null;
             head = (h + 1) & (chunkBody.length - 1);

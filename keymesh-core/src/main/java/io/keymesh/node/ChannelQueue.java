@@ -20,8 +20,16 @@ import java.util.ArrayDeque;
 final class ChannelQueue {
     /** Messages of at most this many bytes are framed into batches. */
     static final int SMALL_MESSAGE = 1024;
-    /** A batch's capacity: enough for a few hundred small messages, small enough to allocate often. */
+    /** A batch's capacity: enough for a few hundred small messages. */
     static final int BATCH_BYTES = 16 * 1024;
+    /**
+     * Arrays of batches acknowledged in full kept for new batches while messages flow, at most:
+     * acknowledgements free batches in bursts (one ACK for ten 64 KB packets frees some forty), and
+     * a 1 MiB queue is 64 batches.
+     */
+    static final int SPARE_BATCHES = 64;
+    /** Arrays kept once the queue is empty (an idle channel holds little). */
+    static final int IDLE_SPARE_BATCHES = 2;
 
     /** Takes what the queue holds, in order; false if it cannot take the item now (it stays first). */
     interface Taker {
@@ -38,8 +46,9 @@ final class ChannelQueue {
         int length;
         int largest;
 
-        Batch(int capacity) {
-            bytes = new byte[capacity];
+        /** A batch written into {@code bytes} from its start (what a reused array held past {@link #length} is never read). */
+        Batch(byte[] bytes) {
+            this.bytes = bytes;
         }
     }
 
@@ -50,6 +59,15 @@ final class ChannelQueue {
     private volatile long bytes;
     /** A sender was refused: {@link #drain} reports when the queue is half empty. */
     private boolean wantsWritable;
+    /** Batch arrays to fill again (see {@link #reuse}). */
+    private final ArrayDeque<byte[]> spares = new ArrayDeque<>(SPARE_BATCHES);
+    /**
+     * Takes back the array of a batch the connection no longer reads (every byte acknowledged), for
+     * a new batch: a steady flow of small messages then allocates little per batch. At most
+     * {@link #SPARE_BATCHES} are kept while the queue holds something, {@link #IDLE_SPARE_BATCHES}
+     * once it is empty. Any thread.
+     */
+    final java.util.function.Consumer<byte[]> reuse = this::reuse;
 
     /**
      * Adds {@code message} (framed into a batch if {@code frame} and it is small), unless the queue
@@ -68,7 +86,8 @@ final class ChannelQueue {
         if (small) {
             Batch b = open;
             if (b == null || b.length + prefix + message.length > b.bytes.length) {
-                b = new Batch(BATCH_BYTES);
+                byte[] spare = spares.poll();
+                b = new Batch(spare != null ? spare : new byte[BATCH_BYTES]);
                 open = b;
                 items.add(b);
             }
@@ -150,11 +169,22 @@ final class ChannelQueue {
         } finally {
             bytes = held;
         }
+        if (items.isEmpty()) {
+            while (spares.size() > IDLE_SPARE_BATCHES) {
+                spares.poll();
+            }
+        }
         if (wantsWritable && held < MeshNode.CHANNEL_QUEUE_BYTES / 2) {
             wantsWritable = false;
             return true;
         }
         return false;
+    }
+
+    private synchronized void reuse(byte[] batch) {
+        if (batch.length == BATCH_BYTES && spares.size() < (items.isEmpty() ? IDLE_SPARE_BATCHES : SPARE_BATCHES)) {
+            spares.push(batch);
+        }
     }
 
     /** Drops everything held (the channel is lost or abandoned). */

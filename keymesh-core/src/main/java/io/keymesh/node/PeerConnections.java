@@ -233,7 +233,7 @@ final class PeerConnections {
 
         @Override
         public boolean framed(byte[] framed, int length, int largest) {
-            return connection.offerFramed(channel.id(), framed, length, largest);
+            return connection.offerFramed(channel.id(), framed, length, largest, channel.queue.reuse);
         }
     }
 

@@ -425,4 +425,31 @@ class SendStreamTest {
         assertEquals(21, s.lastFrameLength());
         assertEquals(20, incomplete.reserved());
     }
+
+    @Test
+    void aFramedBatchIsGivenBackOnlyOnceAcknowledgedInFull() {
+        java.util.List<byte[]> done = new java.util.ArrayList<>();
+        SendStream s = stream(10_000, 10_000);
+        byte[] first = new byte[300];
+        byte[] second = new byte[300];
+        assertTrue(s.offerFramed(first, 200, 100, done::add));
+        assertTrue(s.offerFramed(second, 200, 100, done::add));
+        next(s, 1000);
+        s.onAcked(100, 250, false);
+        assertEquals(0, done.size(), "bytes 0-99 not acknowledged yet");
+        s.onAcked(0, 100, false);
+        assertEquals(1, done.size(), "0-349 acknowledged: the first batch (0-199) only");
+        assertTrue(done.get(0) == first);
+        s.onAcked(350, 50, false);
+        assertEquals(2, done.size());
+        assertTrue(done.get(1) == second);
+
+        SendStream r = stream(10_000, 10_000);
+        r.offerFramed(new byte[100], 100, 50, done::add);
+        next(r, 1000);
+        r.reset(1);
+        r.onAcked(0, 100, false);
+        r.onResetAcked();
+        assertEquals(2, done.size(), "a reset stream gives nothing back");
+    }
 }

@@ -163,6 +163,58 @@ class ChannelQueueTest {
     }
 
     @Test
+    void aBatchArrayGivenBackIsFilledAgainAndOnlyAFewAreKept() {
+        ChannelQueue q = new ChannelQueue();
+        Recorder r = new Recorder();
+        q.add(message(10, 1), true);
+        q.drain(r);
+        byte[] used = r.batchArrays.get(0);
+        q.reuse.accept(used);
+        q.reuse.accept(new byte[100]); // not a batch's size: dropped
+        q.add(message(20, 2), true);
+        q.drain(r);
+        assertSame(used, r.batchArrays.get(1), "the array given back holds the next batch");
+        assertArrayEquals(message(20, 2), r.messages.get(1));
+        q.add(message(30, 3), true);
+        q.drain(r);
+        assertFalse(r.batchArrays.get(2) == used, "given back once, used once");
+        assertFalse(r.batchArrays.get(2).length == 100);
+
+        // While the queue holds something, up to SPARE_BATCHES are kept; an empty queue keeps a few.
+        java.util.Set<byte[]> given = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (int i = 0; i < ChannelQueue.SPARE_BATCHES + 3; i++) {
+            byte[] b = new byte[ChannelQueue.BATCH_BYTES];
+            given.add(b);
+            q.reuse.accept(b);
+        }
+        Recorder idle = new Recorder();
+        for (int i = 0; i < 3; i++) {
+            q.add(new byte[ChannelQueue.SMALL_MESSAGE + 1], true); // kept as sent: closes the batch before it
+            q.add(message(10, i), true);
+            q.add(new byte[ChannelQueue.SMALL_MESSAGE + 1], true);
+        }
+        q.drain(idle);
+        assertEquals(ChannelQueue.IDLE_SPARE_BATCHES, idle.batchArrays.stream().filter(given::contains).count(),
+                "an empty queue kept " + ChannelQueue.IDLE_SPARE_BATCHES);
+
+        q.add(new byte[ChannelQueue.SMALL_MESSAGE + 1], true); // the queue holds something: more are kept
+        given.clear();
+        for (int i = 0; i < ChannelQueue.SPARE_BATCHES + 3; i++) {
+            byte[] b = new byte[ChannelQueue.BATCH_BYTES];
+            given.add(b);
+            q.reuse.accept(b);
+        }
+        Recorder busy = new Recorder();
+        for (int i = 0; i < ChannelQueue.SPARE_BATCHES + 3; i++) {
+            q.add(message(10, i), true);
+            q.add(new byte[ChannelQueue.SMALL_MESSAGE + 1], true);
+        }
+        q.drain(busy);
+        assertEquals(ChannelQueue.SPARE_BATCHES, busy.batchArrays.stream().filter(given::contains).count());
+        assertEquals(ChannelQueue.SPARE_BATCHES + 3, busy.batchArrays.stream().distinct().count(), "each batch its own array");
+    }
+
+    @Test
     void unframedMessagesAreKeptOneByOne() {
         ChannelQueue q = new ChannelQueue();
         byte[] a = message(10, 1);
