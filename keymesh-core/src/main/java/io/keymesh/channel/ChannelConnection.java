@@ -7,6 +7,7 @@ import io.keymesh.wire.MeshFrame;
 import io.keymesh.wire.PacketHeaderFrame;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -260,10 +261,10 @@ public final class ChannelConnection {
     /**
      * Queues messages already framed as the channel's stream carries them (plain, not coded), and
      * gives the array to {@code done} once acknowledged in full (null: not told): see
-     * {@link SendStream#offerFramed(byte[], int, int, java.util.function.Consumer)}. Otherwise as
+     * {@link SendStream#offerFramed(byte[], int, int, Consumer)}. Otherwise as
      * {@link #offer(long, byte[])}.
      */
-    public boolean offerFramed(long channelId, byte[] framed, int length, int largest, java.util.function.Consumer<byte[]> done) {
+    public boolean offerFramed(long channelId, byte[] framed, int length, int largest, Consumer<byte[]> done) {
         if (lost) {
             throw new IllegalStateException("the connection is lost");
         }

@@ -5,6 +5,7 @@ import io.keymesh.wire.StreamDataBlockedFrame;
 import io.keymesh.wire.StreamFrame;
 import io.keymesh.wire.VarInt;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * The sending side of one reliable, ordered channel: RFC 9000's stream sender (sections 2–4, 19.8)
@@ -86,8 +87,8 @@ public final class SendStream {
     private boolean lastFin;
 
     private final byte[] prefix = new byte[8];
-    /** Told of each framed batch acknowledged in full ({@link #offerFramed(byte[], int, int, java.util.function.Consumer)}). */
-    private java.util.function.Consumer<byte[]> framedDone;
+    /** Told of each framed batch acknowledged in full ({@link #offerFramed(byte[], int, int, Consumer)}). */
+    private Consumer<byte[]> framedDone;
     /** The messages begin with a codec header: the frames are STREAM_CODED (set by the first message). */
     private boolean coded;
 
@@ -187,7 +188,7 @@ public final class SendStream {
      * does not read it again, and its sender may fill it anew. The last {@code done} given is the
      * one used.
      */
-    public boolean offerFramed(byte[] framed, int length, int largest, java.util.function.Consumer<byte[]> done) {
+    public boolean offerFramed(byte[] framed, int length, int largest, Consumer<byte[]> done) {
         if (largest > maxMessage || largest < 0 || length < 1 || length > framed.length) {
             throw new IllegalArgumentException("framed messages of " + length + " bytes, the largest " + largest
                     + "; the maximum message is " + maxMessage);

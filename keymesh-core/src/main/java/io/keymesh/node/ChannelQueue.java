@@ -2,6 +2,7 @@ package io.keymesh.node;
 
 import io.keymesh.wire.VarInt;
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 
 /**
  * The messages one {@link Channel} holds until its connection takes them: filled by the threads
@@ -67,7 +68,7 @@ final class ChannelQueue {
      * {@link #SPARE_BATCHES} are kept while the queue holds something, {@link #IDLE_SPARE_BATCHES}
      * once it is empty. Any thread.
      */
-    final java.util.function.Consumer<byte[]> reuse = this::reuse;
+    final Consumer<byte[]> reuse = this::reuse;
 
     /**
      * Adds {@code message} (framed into a batch if {@code frame} and it is small), unless the queue
@@ -187,10 +188,11 @@ final class ChannelQueue {
         }
     }
 
-    /** Drops everything held (the channel is lost or abandoned). */
+    /** Drops everything held, spare arrays included (the channel is lost or abandoned). */
     synchronized void clear() {
         items.clear();
         open = null;
         bytes = 0;
+        spares.clear();
     }
 }

@@ -212,6 +212,15 @@ class ChannelQueueTest {
         q.drain(busy);
         assertEquals(ChannelQueue.SPARE_BATCHES, busy.batchArrays.stream().filter(given::contains).count());
         assertEquals(ChannelQueue.SPARE_BATCHES + 3, busy.batchArrays.stream().distinct().count(), "each batch its own array");
+
+        q.add(new byte[ChannelQueue.SMALL_MESSAGE + 1], true);
+        byte[] kept = new byte[ChannelQueue.BATCH_BYTES];
+        q.reuse.accept(kept);
+        q.clear(); // a lost channel's handle holds nothing, spares neither
+        q.add(message(10, 9), true);
+        Recorder afterClear = new Recorder();
+        q.drain(afterClear);
+        assertFalse(afterClear.batchArrays.getFirst() == kept);
     }
 
     @Test
