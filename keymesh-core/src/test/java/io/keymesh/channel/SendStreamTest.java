@@ -418,12 +418,33 @@ class SendStreamTest {
         assertEquals(90, incomplete.reserved(), "the batch started: its largest message is reserved");
         next(s, 600);
         assertEquals(90, incomplete.reserved(), "the 20-byte message waits: 10 bytes left of the bound");
+        assertFalse(s.hasFrameToSend(), "nothing may start");
         s.onAcked(0, 1000, false);
         assertEquals(0, incomplete.reserved());
         next(s, 100);
         assertEquals(1000, s.lastFrameOffset(), "then it goes");
         assertEquals(21, s.lastFrameLength());
         assertEquals(20, incomplete.reserved());
+    }
+
+    @Test
+    void oneFrameStartsAsManyMessagesAsTheBoundOnIncompleteMessagesHasRoomFor() {
+        IncompleteMessages.Send incomplete = new IncompleteMessages.Send(100);
+        SendStream s = new SendStream(9, 10_000, 1000, 10_000, null, incomplete);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(s.offer(bytes(30, i)));
+        }
+        next(s, 1000);
+        assertEquals(0, s.lastFrameOffset());
+        assertEquals(3 * 31, s.lastFrameLength(), "three of 30 bytes fit in 100, the fourth does not");
+        assertEquals(90, incomplete.reserved());
+        assertFalse(s.hasFrameToSend());
+        s.onAcked(0, 31, false);
+        assertEquals(60, incomplete.reserved());
+        assertTrue(s.hasFrameToSend());
+        next(s, 1000);
+        assertEquals(93, s.lastFrameOffset());
+        assertEquals(31, s.lastFrameLength());
     }
 
     @Test
