@@ -243,19 +243,8 @@ public final class ChannelConnection {
      * @throws IllegalArgumentException also if the channel sent messages under the other mark
      */
     public boolean offer(long channelId, byte[] message, boolean coded) {
-        if (lost) {
-            throw new IllegalStateException("the connection is lost");
-        }
-        if (idleClose.pending()) {
-            if (message.length > config.maxMessage()) {
-                throw new IllegalArgumentException("message of " + message.length + " bytes; the limit is " + config.maxMessage());
-            }
-            idleClose.refuseOffer(channelId); // nothing may go until the peer answers the proposal
-            return false;
-        }
-        SendStream send = channel(channelId, false).send;
-        send.markCoded(coded);
-        return send.offer(message);
+        SendStream send = streamTaking(channelId, message.length, coded);
+        return send != null && send.offer(message);
     }
 
     /**
@@ -265,6 +254,19 @@ public final class ChannelConnection {
      * {@link #offer(long, byte[])}.
      */
     public boolean offerFramed(long channelId, byte[] framed, int length, int largest, Consumer<byte[]> done) {
+        SendStream send = streamTaking(channelId, largest, false);
+        return send != null && send.offerFramed(framed, length, largest, done);
+    }
+
+    /**
+     * The send stream of {@code channelId}, marked {@code coded} or not, for messages of at most
+     * {@code largest} bytes; null while an idle-close proposal waits for the peer's answer (the
+     * offer is refused, and the owner told when to try again).
+     *
+     * @throws IllegalStateException if the connection is lost
+     * @throws IllegalArgumentException if {@code largest} is above the maximum message size
+     */
+    private SendStream streamTaking(long channelId, int largest, boolean coded) {
         if (lost) {
             throw new IllegalStateException("the connection is lost");
         }
@@ -273,11 +275,11 @@ public final class ChannelConnection {
                 throw new IllegalArgumentException("message of " + largest + " bytes; the limit is " + config.maxMessage());
             }
             idleClose.refuseOffer(channelId); // nothing may go until the peer answers the proposal
-            return false;
+            return null;
         }
         SendStream send = channel(channelId, false).send;
-        send.markCoded(false);
-        return send.offerFramed(framed, length, largest, done);
+        send.markCoded(coded);
+        return send;
     }
 
     /**

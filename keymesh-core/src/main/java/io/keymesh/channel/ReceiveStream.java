@@ -447,7 +447,7 @@ public final class ReceiveStream {
                         int start = off + pl;
                         int end = start + (int) v;
                         assembled += end - off;
-                        complete(v == 0 ? EMPTY : Arrays.copyOfRange(src, start, end), assembled);
+                        complete(v == 0 ? EMPTY : Arrays.copyOfRange(src, start, end));
                         len -= end - off;
                         off = end;
                         continue;
@@ -472,7 +472,7 @@ public final class ReceiveStream {
                     messageLength = (int) prefixValue;
                     messageGot = 0;
                     if (messageLength == 0) {
-                        complete(EMPTY, assembled);
+                        complete(EMPTY);
                     } else {
                         // What the peer has sent beyond this point, not what the prefix claims.
                         long sent = highest - assembled;
@@ -502,15 +502,15 @@ public final class ReceiveStream {
                     if (incomplete != null && n < messageLength) {
                         incomplete.onReleased(messageLength - n); // the pieces before this one, counted
                     }
-                    complete(m, assembled);
+                    complete(m);
                 }
             }
         }
         return true;
     }
 
-    /** Message {@code m}, which ends at stream offset {@code end}, is complete. */
-    private void complete(byte[] m, long end) {
+    /** Message {@code m}, which ends where the assembled bytes end, is complete. */
+    private void complete(byte[] m) {
         if (readyCount == ready.length) {
             int n = readyCount * 2;
             byte[][] r = new byte[n][];
@@ -526,7 +526,7 @@ public final class ReceiveStream {
         }
         int p = (readyHead + readyCount) & (ready.length - 1);
         ready[p] = m;
-        readyEnd[p] = end;
+        readyEnd[p] = assembled;
         readyCount++;
     }
 }

@@ -152,18 +152,7 @@ public final class SendStream {
         if (message.length > maxMessage) {
             throw new IllegalArgumentException("message of " + message.length + " bytes exceeds the maximum of " + maxMessage);
         }
-        if (closed || reset) {
-            throw new IllegalStateException("channel " + channelId + " is " + (reset ? "reset" : "closed"));
-        }
-        int prefixLength = VarInt.length(message.length);
-        long size = prefixLength + (long) message.length;
-        if (!fits(size)) {
-            refusedSize = size;
-            return false;
-        }
-        push(writeOffset, message, prefixLength, message.length, message.length);
-        writeOffset += size;
-        return true;
+        return queue(message, VarInt.length(message.length), message.length, message.length);
     }
 
     /**
@@ -193,18 +182,30 @@ public final class SendStream {
             throw new IllegalArgumentException("framed messages of " + length + " bytes, the largest " + largest
                     + "; the maximum message is " + maxMessage);
         }
-        if (closed || reset) {
-            throw new IllegalStateException("channel " + channelId + " is " + (reset ? "reset" : "closed"));
-        }
-        if (!fits(length)) {
-            refusedSize = length;
+        if (!queue(framed, 0, length, largest)) {
             return false;
         }
-        push(writeOffset, framed, 0, length, largest);
-        writeOffset += length;
         if (done != null) {
             framedDone = done;
         }
+        return true;
+    }
+
+    /**
+     * Queues a chunk — {@code prefixLength} bytes of length prefix (not stored) then
+     * {@code body[0..length)} — reserving {@code size} once started, unless the buffer is full.
+     */
+    private boolean queue(byte[] body, int prefixLength, int length, int size) {
+        if (closed || reset) {
+            throw new IllegalStateException("channel " + channelId + " is " + (reset ? "reset" : "closed"));
+        }
+        long span = prefixLength + (long) length;
+        if (!fits(span)) {
+            refusedSize = span;
+            return false;
+        }
+        push(writeOffset, body, prefixLength, length, size);
+        writeOffset += span;
         return true;
     }
 
